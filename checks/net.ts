@@ -1,0 +1,323 @@
+// The one door to the network for every check: resolver-aware lookups, per-call HTTP clients,
+// timeouts, and bounded retries. The rehearsal flags (--dns-server, ports, CA) act here, so they
+// work for every check at once.
+//
+// Dynamic providers serialize the functions of this module by value: keep it free of module-level
+// state (no shared agent, no cached client), build everything per call.
+import * as dns from "dns";
+import * as http from "http";
+import * as https from "https";
+import * as tls from "tls";
+import axios from "axios";
+import type { NetOptions } from "./types";
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const MAX_ATTEMPTS = 10;
+
+export interface HttpResponse {
+    /** The URL as asked (before port mapping). */
+    url: string;
+    status: number;
+    headers: Record<string, string>;
+    body: string;
+    /** Redirect target, resolved against `url`, when the answer has a Location header. */
+    location?: string;
+    elapsedMs: number;
+}
+
+export interface RequestOptions {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Overrides NetOptions.timeoutMs for this request. */
+    timeoutMs?: number;
+    /** Largest body kept, in bytes (default 5 MB). */
+    maxBodyBytes?: number;
+}
+
+/** Sleeps `ms`; used by the bounded backoff loops. */
+export function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** Capped exponential backoff: 200 ms, 400 ms, 800 ms, ... never more than `maxMs`. */
+export function backoffMs(attempt: number, baseMs = 200, maxMs = 2_000): number {
+    return Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+}
+
+export function attemptsOf(net: NetOptions): number {
+    const n = net.attempts ?? 3;
+    return Math.max(1, Math.min(MAX_ATTEMPTS, Math.floor(n)));
+}
+
+const TRANSIENT_CODES = new Set([
+    "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "EAI_AGAIN", "ESERVFAIL",
+    "ETIMEOUT", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+/** Network errors worth another try (not TLS verification errors: those are answers). */
+export function isTransientError(err: unknown): boolean {
+    const code = (err as { code?: string } | undefined)?.code;
+    return typeof code === "string" && TRANSIENT_CODES.has(code);
+}
+
+/**
+ * Runs `fn` up to `attempts` times while it throws a retryable error (or returns a value that
+ * `retryOn` flags), with capped backoff and an overall deadline. The last value or error wins.
+ */
+export async function withRetry<T>(
+    fn: (attempt: number) => Promise<T>,
+    opts: {
+        attempts: number;
+        deadlineMs?: number;
+        baseMs?: number;
+        maxMs?: number;
+        retryOnError?: (err: unknown) => boolean;
+        retryOn?: (value: T) => boolean;
+    },
+): Promise<T> {
+    const attempts = Math.max(1, Math.min(MAX_ATTEMPTS, opts.attempts));
+    const deadline = Date.now() + (opts.deadlineMs ?? 60_000);
+    const retryOnError = opts.retryOnError ?? isTransientError;
+    for (let attempt = 1; ; attempt++) {
+        const last = attempt >= attempts;
+        try {
+            const value = await fn(attempt);
+            if (last || !opts.retryOn || !opts.retryOn(value)) {
+                return value;
+            }
+        } catch (err) {
+            if (last || !retryOnError(err)) {
+                throw err;
+            }
+        }
+        const wait = backoffMs(attempt, opts.baseMs, opts.maxMs);
+        if (Date.now() + wait > deadline) {
+            // One more try would overrun the deadline: the last answer stands.
+            return fn(attempt + 1);
+        }
+        await sleep(wait);
+    }
+}
+
+/** A resolver bound to the given servers ("ip" or "ip:port"), with a timeout per query. */
+export function makeResolver(servers: string[], timeoutMs = 2_000): dns.promises.Resolver {
+    const resolver = new dns.promises.Resolver({ timeout: timeoutMs, tries: 2 });
+    resolver.setServers(servers);
+    return resolver;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for net/tls/http that asks `net.dnsServers` (A, then AAAA) instead of the system
+ * resolver. Undefined when no servers are set, so Node's default lookup applies.
+ */
+export function makeLookup(net: NetOptions): ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => void) | undefined {
+    const servers = net.dnsServers;
+    if (!servers || servers.length === 0) {
+        return undefined;
+    }
+    return (hostname, options, cb) => {
+        const resolver = makeResolver(servers, Math.min(net.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5_000));
+        const family = typeof options === "object" ? options.family : undefined;
+        const wantAll = typeof options === "object" && options.all === true;
+        (async () => {
+            let found: dns.LookupAddress[] = [];
+            if (family !== 6) {
+                found = (await resolver.resolve4(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 4 }));
+            }
+            if (found.length === 0 && family !== 4) {
+                found = (await resolver.resolve6(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 6 }));
+            }
+            return found;
+        })().then(
+            (found) => {
+                if (found.length === 0) {
+                    const err: NodeJS.ErrnoException = new Error(`${hostname} does not resolve on ${servers.join(", ")}`);
+                    err.code = "ENOTFOUND";
+                    cb(err, wantAll ? [] : "", undefined);
+                } else if (wantAll) {
+                    cb(null, found);
+                } else {
+                    cb(null, found[0].address, found[0].family);
+                }
+            },
+            (err) => cb(err as NodeJS.ErrnoException, wantAll ? [] : "", undefined),
+        );
+    };
+}
+
+/** Node's roots plus the extra CA, or undefined to keep Node's defaults. */
+export function trustedCas(net: NetOptions): string[] | undefined {
+    return net.caPem ? [...tls.rootCertificates, net.caPem] : undefined;
+}
+
+/** The port a URL connects to, honouring the rehearsal's port mapping for default ports. */
+export function portFor(url: URL, net: NetOptions): number {
+    if (url.port) {
+        return Number(url.port);
+    }
+    return url.protocol === "https:" ? net.httpsPort ?? 443 : net.httpPort ?? 80;
+}
+
+/**
+ * One HTTP(S) request, no redirect following (checks look at each hop), any status accepted.
+ * Throws only on network or TLS errors.
+ */
+export async function httpRequest(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const url = new URL(rawUrl);
+    const port = portFor(url, net);
+    const target = new URL(url.toString());
+    target.port = String(port);
+    const lookup = makeLookup(net);
+    const timeout = opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Agents per call: nothing shared, nothing kept alive between checks.
+    const httpAgent = new http.Agent({ keepAlive: false, ...(lookup ? { lookup } : {}) } as http.AgentOptions);
+    const httpsAgent = new https.Agent({
+        keepAlive: false,
+        ca: trustedCas(net),
+        servername: url.hostname,
+        ...(lookup ? { lookup } : {}),
+    } as https.AgentOptions);
+    const started = Date.now();
+    try {
+        const res = await axios.request<string>({
+            url: target.toString(),
+            method: opts.method ?? "GET",
+            headers: { "User-Agent": "golive-checks/1.0", ...(opts.headers ?? {}), Host: url.host },
+            data: opts.body,
+            maxRedirects: 0,
+            validateStatus: () => true,
+            responseType: "text",
+            transformResponse: [(d: unknown) => d],
+            timeout,
+            signal: AbortSignal.timeout(timeout + 1_000),
+            proxy: false,
+            maxContentLength: opts.maxBodyBytes ?? 5_000_000,
+            httpAgent,
+            httpsAgent,
+        });
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers ?? {})) {
+            if (v !== undefined && v !== null) {
+                headers[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : String(v);
+            }
+        }
+        const location = headers["location"] ? new URL(headers["location"], url).toString() : undefined;
+        return {
+            url: url.toString(),
+            status: res.status,
+            headers,
+            body: typeof res.data === "string" ? res.data : String(res.data ?? ""),
+            location,
+            elapsedMs: Date.now() - started,
+        };
+    } finally {
+        httpAgent.destroy();
+        httpsAgent.destroy();
+    }
+}
+
+/** httpRequest with bounded retries on transient network errors and 502/503/504 answers. */
+export async function httpRequestWithRetry(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse> {
+    return withRetry(() => httpRequest(rawUrl, net, opts), {
+        attempts: attemptsOf(net),
+        deadlineMs: (opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS) * attemptsOf(net),
+        retryOn: (r) => r.status === 502 || r.status === 503 || r.status === 504,
+    });
+}
+
+export interface TlsInfo {
+    host: string;
+    port: number;
+    address?: string;
+    /** Chain verified against the trust store (and the extra CA). */
+    authorized: boolean;
+    authorizationError?: string;
+    protocol?: string;
+    subject?: string;
+    /** DNS names from subjectAltName. */
+    altNames: string[];
+    issuer?: string;
+    validFrom?: string;
+    validTo?: string;
+    fingerprint256?: string;
+}
+
+/** Opens a TLS connection with SNI `host` and reports what the server presented. */
+export function inspectTls(host: string, net: NetOptions, port?: number): Promise<TlsInfo> {
+    const p = port ?? net.httpsPort ?? 443;
+    const timeout = net.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const lookup = makeLookup(net);
+    return new Promise<TlsInfo>((resolve, reject) => {
+        let settled = false;
+        const socket = tls.connect({
+            host,
+            port: p,
+            servername: host,
+            ca: trustedCas(net),
+            rejectUnauthorized: false, // we report the verdict instead of failing the socket
+            ...(lookup ? { lookup } : {}),
+        } as tls.ConnectionOptions);
+        const done = (err: Error | null, info?: TlsInfo) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            socket.destroy();
+            if (err) reject(err);
+            else resolve(info!);
+        };
+        const timer = setTimeout(() => {
+            const err: NodeJS.ErrnoException = new Error(`TLS handshake with ${host}:${p} timed out after ${timeout} ms`);
+            err.code = "ETIMEDOUT";
+            done(err);
+        }, timeout);
+        socket.once("error", (err) => done(err));
+        socket.once("secureConnect", () => {
+            const cert = socket.getPeerCertificate(false);
+            const altNames = (cert?.subjectaltname ?? "")
+                .split(/,\s*/)
+                .filter((s) => s.startsWith("DNS:"))
+                .map((s) => s.slice(4).toLowerCase());
+            const name = (x: unknown) => {
+                const cn = (x as { CN?: string | string[]; O?: string | string[] } | undefined);
+                const v = cn?.CN ?? cn?.O;
+                return Array.isArray(v) ? v.join(", ") : v;
+            };
+            done(null, {
+                host,
+                port: p,
+                address: socket.remoteAddress,
+                authorized: socket.authorized,
+                authorizationError: socket.authorizationError ? String(socket.authorizationError) : undefined,
+                protocol: socket.getProtocol() ?? undefined,
+                subject: name(cert?.subject),
+                altNames,
+                issuer: name(cert?.issuer),
+                validFrom: cert?.valid_from ? new Date(cert.valid_from).toISOString() : undefined,
+                validTo: cert?.valid_to ? new Date(cert.valid_to).toISOString() : undefined,
+                fingerprint256: cert?.fingerprint256,
+            });
+        });
+    });
+}
+
+/** Runs a check body and stamps its duration; an unexpected throw becomes a "fail" with the error. */
+export async function timed<R extends { durationMs: number }>(body: () => Promise<Omit<R, "durationMs">>, onError: (err: unknown) => Omit<R, "durationMs">): Promise<R> {
+    const started = Date.now();
+    let out: Omit<R, "durationMs">;
+    try {
+        out = await body();
+    } catch (err) {
+        out = onError(err);
+    }
+    return { ...out, durationMs: Date.now() - started } as R;
+}
+
+/** A short, log-safe description of an error (code and message, no stack). */
+export function describeError(err: unknown): string {
+    const e = err as { code?: string; message?: string };
+    const msg = e?.message ?? String(err);
+    return e?.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
+}

@@ -1,0 +1,52 @@
+// The one currency shared by the dynamic resources, `golive verify`, the report and the rehearsal.
+// No Pulumi import here: checks run without the engine too.
+
+/** Plan lines of ../shared/seed/plan-mep.md that a check can implement. */
+export type PlanId =
+    | "P-01" | "P-02" | "P-03" | "P-04" | "P-05"
+    | "MEP-01" | "MEP-02" | "MEP-03" | "MEP-04" | "MEP-05" | "MEP-06" | "MEP-07" | "MEP-08" | "MEP-09"
+    | "MEP-10" | "MEP-11" | "MEP-12" | "MEP-13" | "MEP-14" | "MEP-15" | "MEP-16" | "MEP-17" | "MEP-18";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+    id: PlanId;
+    /** Short domain name of the check, e.g. "Redirects". */
+    name: string;
+    status: CheckStatus;
+    /** One line a person can act on. */
+    reason: string;
+    /** What was observed: statuses, locations, certificate names, expiry, resolver answers... */
+    evidence: Record<string, unknown>;
+    durationMs: number;
+}
+
+/**
+ * How checks reach the site. Defaults are the real Internet; the rehearsal and the tests
+ * point everything at loopback through these options.
+ */
+export interface NetOptions {
+    /** "ip" or "ip:port". When set, every name lookup (HTTP, TLS, DNS checks) goes to these servers only. */
+    dnsServers?: string[];
+    /** Port used for `http://` URLs without an explicit port (default 80). */
+    httpPort?: number;
+    /** Port used for `https://` URLs without an explicit port (default 443). */
+    httpsPort?: number;
+    /** Extra trusted CA (PEM), added to Node's root store. */
+    caPem?: string;
+    /** Per-request timeout (default 10 000 ms). */
+    timeoutMs?: number;
+    /** Attempts for transient failures (default 3, at most 10). */
+    attempts?: number;
+}
+
+/** A check function: pure, async, never throws for an expected failure (returns status "fail"). */
+export type CheckFn<I> = (input: I, net: NetOptions) => Promise<CheckResult>;
+
+export function summarize(results: CheckResult[]): { passed: number; failed: number; skipped: number } {
+    return {
+        passed: results.filter((r) => r.status === "pass").length,
+        failed: results.filter((r) => r.status === "fail").length,
+        skipped: results.filter((r) => r.status === "skip").length,
+    };
+}

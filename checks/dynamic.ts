@@ -5,7 +5,7 @@
 // another process. So: all work happens inside the methods, the check function is captured by
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
 import * as pulumi from "@pulumi/pulumi";
-import type { CheckResult } from "./types";
+import type { CheckFn, CheckResult, NetOptions } from "./types";
 
 /** Inputs every check resource accepts besides its own. */
 export interface CheckTriggerArgs {
@@ -64,14 +64,14 @@ export class CheckResource extends pulumi.dynamic.Resource {
         provider: pulumi.dynamic.ResourceProvider,
         type: string,
         name: string,
-        inputs: Record<string, pulumi.Input<unknown>>,
+        inputs: Record<string, pulumi.Input<unknown>> | CheckArgs<unknown>,
         opts?: pulumi.CustomResourceOptions,
         secretKeys: string[] = [],
     ) {
         super(
             provider,
             name,
-            { ...inputs, result: undefined },
+            { ...(inputs as Record<string, unknown>), result: undefined },
             {
                 ...opts,
                 additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secretKeys],
@@ -80,4 +80,15 @@ export class CheckResource extends pulumi.dynamic.Resource {
             type,
         );
     }
+}
+
+/** Arguments of every check resource: the check's own input, how to reach the site, and triggers. */
+export interface CheckArgs<I> extends CheckTriggerArgs {
+    input: pulumi.Input<I>;
+    net?: pulumi.Input<NetOptions>;
+}
+
+/** The provider for a check function of the usual `(input, net)` shape. */
+export function providerFor<I>(checkFn: CheckFn<I>): pulumi.dynamic.ResourceProvider {
+    return checkProvider((inputs: { input: I; net?: NetOptions }) => checkFn(inputs.input, inputs.net ?? {}));
 }

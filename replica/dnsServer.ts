@@ -1,0 +1,150 @@
+// A small authoritative DNS server on loopback (UDP), serving zones the rehearsal and the tests
+// change at run time exactly as the Cloudflare resources would.
+import * as dgram from "dgram";
+import * as dnsPacket from "dns-packet";
+
+export type ReplicaRecordType = "A" | "AAAA" | "CNAME" | "NS" | "TXT" | "CAA";
+
+export interface ReplicaRecord {
+    name: string;
+    type: ReplicaRecordType;
+    /** A/AAAA: address; CNAME/NS: target; TXT: text; CAA: `0 issue "letsencrypt.org"`. */
+    value: string;
+    ttl: number;
+}
+
+const MAX_CNAME_HOPS = 8;
+const RCODES = { NOERROR: 0, NXDOMAIN: 3, REFUSED: 5 } as const;
+
+function norm(name: string): string {
+    return name.toLowerCase().replace(/\.$/, "");
+}
+
+function toAnswer(r: ReplicaRecord): dnsPacket.Answer {
+    switch (r.type) {
+        case "TXT":
+            return { name: r.name, type: "TXT", ttl: r.ttl, class: "IN", data: [r.value] } as dnsPacket.Answer;
+        case "CAA": {
+            const m = /^(\d+)\s+(\w+)\s+"?([^"]*)"?$/.exec(r.value);
+            if (!m) throw new Error(`bad CAA value ${r.value}`);
+            return { name: r.name, type: "CAA", ttl: r.ttl, class: "IN", data: { flags: Number(m[1]), tag: m[2], value: m[3], issuerCritical: false } } as unknown as dnsPacket.Answer;
+        }
+        default:
+            return { name: r.name, type: r.type, ttl: r.ttl, class: "IN", data: r.value } as dnsPacket.Answer;
+    }
+}
+
+export class ReplicaDns {
+    private readonly records: ReplicaRecord[] = [];
+    private readonly zones = new Set<string>();
+    private silent = false;
+    /** Queries answered so far, for the figures. */
+    public queries = 0;
+
+    private constructor(private readonly socket: dgram.Socket, public readonly host: string, public readonly port: number) {}
+
+    /** Starts a server on `host:port` (port 0 picks a free one). */
+    static async start(host = "127.0.0.1", port = 0): Promise<ReplicaDns> {
+        const socket = dgram.createSocket(host.includes(":") ? "udp6" : "udp4");
+        await new Promise<void>((resolve, reject) => {
+            socket.once("error", reject);
+            socket.bind(port, host, () => resolve());
+        });
+        const server = new ReplicaDns(socket, host, socket.address().port);
+        socket.on("message", (msg, rinfo) => server.onMessage(msg, rinfo));
+        return server;
+    }
+
+    /** "host:port", the form NetOptions.dnsServers and `--dns-server` take. */
+    get address(): string {
+        return this.host.includes(":") ? `[${this.host}]:${this.port}` : `${this.host}:${this.port}`;
+    }
+
+    /** Declares a zone this server is authoritative for (unknown names in it get NXDOMAIN). */
+    addZone(apex: string): this {
+        this.zones.add(norm(apex));
+        return this;
+    }
+
+    /** Replaces every record of (name, type) with `values`. */
+    set(name: string, type: ReplicaRecordType, values: string[], ttl = 300): this {
+        this.remove(name, type);
+        for (const value of values) this.records.push({ name: norm(name), type, value, ttl });
+        return this;
+    }
+
+    /** Removes every record of (name, type), or of every type when `type` is omitted. */
+    remove(name: string, type?: ReplicaRecordType): this {
+        const n = norm(name);
+        for (let i = this.records.length - 1; i >= 0; i--) {
+            if (this.records[i].name === n && (!type || this.records[i].type === type)) this.records.splice(i, 1);
+        }
+        return this;
+    }
+
+    /** Current records of a name, for assertions and the rehearsal's report. */
+    lookup(name: string, type?: ReplicaRecordType): ReplicaRecord[] {
+        const n = norm(name);
+        return this.records.filter((r) => r.name === n && (!type || r.type === type)).map((r) => ({ ...r }));
+    }
+
+    /** When silent, queries go unanswered (a resolver that times out). */
+    setSilent(silent: boolean): this {
+        this.silent = silent;
+        return this;
+    }
+
+    close(): Promise<void> {
+        return new Promise((resolve) => this.socket.close(() => resolve()));
+    }
+
+    private inZone(name: string): boolean {
+        for (const z of this.zones) if (name === z || name.endsWith(`.${z}`)) return true;
+        return false;
+    }
+
+    /** Answers for one question, following CNAMEs inside the records this server holds. */
+    answer(qname: string, qtype: string): { rcode: "NOERROR" | "NXDOMAIN" | "REFUSED"; answers: dnsPacket.Answer[] } {
+        const answers: dnsPacket.Answer[] = [];
+        let name = norm(qname);
+        for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
+            const own = this.records.filter((r) => r.name === name);
+            const exact = own.filter((r) => r.type === qtype);
+            if (exact.length > 0) {
+                answers.push(...exact.map(toAnswer));
+                return { rcode: "NOERROR", answers };
+            }
+            const cname = own.find((r) => r.type === "CNAME");
+            if (cname && qtype !== "CNAME") {
+                answers.push(toAnswer(cname));
+                name = norm(cname.value);
+                continue;
+            }
+            if (own.length > 0 || answers.length > 0) return { rcode: "NOERROR", answers };
+            return { rcode: this.inZone(name) ? "NXDOMAIN" : answers.length ? "NOERROR" : "REFUSED", answers };
+        }
+        return { rcode: "NOERROR", answers };
+    }
+
+    private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {
+        if (this.silent) return;
+        let query: dnsPacket.Packet;
+        try {
+            query = dnsPacket.decode(msg);
+        } catch {
+            return; // not DNS: ignore, as a real server would
+        }
+        const q = query.questions?.[0];
+        const { rcode, answers } = q ? this.answer(q.name, q.type) : { rcode: "REFUSED" as const, answers: [] };
+        const response = dnsPacket.encode({
+            type: "response",
+            id: query.id,
+            // dns-packet encodes the rcode only through the low bits of `flags`.
+            flags: dnsPacket.AUTHORITATIVE_ANSWER | ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) | RCODES[rcode],
+            questions: query.questions,
+            answers,
+        } as dnsPacket.Packet);
+        this.queries++;
+        this.socket.send(response, rinfo.port, rinfo.address);
+    }
+}

@@ -1,0 +1,104 @@
+// The registry of post-deploy checks, in plan order, and the runner shared by `golive verify`, the
+// benches and the rehearsal. The Pulumi component builds the same inputs through the `*InputOf`
+// functions below, so both paths check exactly the same thing.
+import { describeError } from "./net";
+import type { CheckResult, NetOptions, PlanId } from "./types";
+import { checkSmokeTest, SmokeTestInput } from "./smokeTest";
+import { checkSeoBasics, SeoBasicsInput } from "./seoBasics";
+
+/** Everything the suite needs to know about the site; defaults apply to what is left out. */
+export interface SuiteSettings {
+    /** The apex, e.g. example.com; the site serves on www.<domain>. */
+    domain: string;
+    /** Key pages (MEP-11, MEP-14). */
+    pages: { path: string; expectText?: string }[];
+    /** MEP-07: what apex and www must resolve to (A addresses or CNAME targets). Unknown → dns is skipped. */
+    expected?: { apex: string[]; www: string[] };
+    /** MEP-07: authoritative servers, "ip[:port]". */
+    authoritative?: string[];
+    /** MEP-07: public resolvers asked. */
+    resolvers?: string[];
+    /** MEP-07: overall wait for propagation. */
+    dnsTimeoutMs?: number;
+    dnsPollMs?: number;
+    /** MEP-08: certificate must stay valid this many more days. */
+    minCertDays?: number;
+    /** MEP-09 budget for the home page. */
+    httpsBudgetMs?: number;
+    /** MEP-11 budget per key page. */
+    pageBudgetMs?: number;
+    /** MEP-14: sitemap URLs fetched. */
+    sitemapSample?: number;
+}
+
+export interface CheckDefinition {
+    /** Short key used by `--only` and the rehearsal, e.g. "redirects". */
+    key: string;
+    id: PlanId;
+    name: string;
+    run(settings: SuiteSettings, net: NetOptions): Promise<CheckResult>;
+}
+
+/** https://www.<domain>: where the site serves. */
+export function baseUrlOf(s: { domain: string }): string {
+    return `https://www.${s.domain}`;
+}
+
+// Inputs of each check, derived from the settings (also used by components/postDeployChecks.ts).
+export function smokeInputOf(s: SuiteSettings): SmokeTestInput {
+    return { baseUrl: baseUrlOf(s), pages: s.pages, ...(s.pageBudgetMs !== undefined ? { budgetMs: s.pageBudgetMs } : {}) };
+}
+
+export function seoInputOf(s: SuiteSettings): SeoBasicsInput {
+    return { baseUrl: baseUrlOf(s), pages: s.pages.map((p) => p.path), ...(s.sitemapSample !== undefined ? { sitemapSample: s.sitemapSample } : {}) };
+}
+
+/** The checks in plan order. */
+export const CHECKS: CheckDefinition[] = [
+    // dns (MEP-07), tls (MEP-08), https (MEP-09), redirects (MEP-10) are added here as their modules land.
+    { key: "smoke", id: "MEP-11", name: "Smoke test", run: (s, net) => checkSmokeTest(smokeInputOf(s), net) },
+    // Issue 5 adds here, in plan order: contact form (MEP-12), performance (MEP-13).
+    { key: "seo", id: "MEP-14", name: "SEO basics", run: (s, net) => checkSeoBasics(seoInputOf(s), net) },
+    // Issue 5 adds here: search console (MEP-15), analytics (MEP-16).
+];
+
+export interface SuiteOptions {
+    /** Keys of the checks to run (default all). */
+    only?: string[];
+    /** Run the checks at the same time (default true). */
+    concurrent?: boolean;
+}
+
+/** A check that throws is reported as a failure of that check; the others still run. */
+async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions): Promise<CheckResult> {
+    const started = Date.now();
+    try {
+        return await def.run(settings, net);
+    } catch (err) {
+        return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
+    }
+}
+
+/** Runs the checks (concurrently by default); results come back in plan order. */
+export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: SuiteOptions = {}): Promise<CheckResult[]> {
+    const unknown = (opts.only ?? []).filter((k) => !CHECKS.some((c) => c.key === k));
+    if (unknown.length > 0) {
+        throw new Error(`unknown check(s) ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
+    }
+    const selected = opts.only ? CHECKS.filter((c) => opts.only!.includes(c.key)) : CHECKS;
+    if (opts.concurrent === false) {
+        const results: CheckResult[] = [];
+        for (const def of selected) results.push(await runOne(def, settings, net));
+        return results;
+    }
+    return Promise.all(selected.map((def) => runOne(def, settings, net)));
+}
+
+/** The results as a plain-text checklist: ID, check, status, reason. */
+export function formatTable(results: CheckResult[]): string {
+    const rows = results.map((r) => [r.id, r.name, r.status.toUpperCase(), r.reason.replace(/\s+/g, " ")]);
+    const header = ["ID", "Check", "Status", "Reason"];
+    const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
+    return [line(header), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)].join("\n");
+}

@@ -58,7 +58,8 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>): 
 
 /** Base class of the check resources: declares the `result` output and the secret inputs. */
 export class CheckResource extends pulumi.dynamic.Resource {
-    public readonly result!: pulumi.Output<CheckResult>;
+    // `declare`: a class field would reset the output the base constructor created (ES2022 class fields).
+    declare public readonly result: pulumi.Output<CheckResult>;
 
     constructor(
         provider: pulumi.dynamic.ResourceProvider,

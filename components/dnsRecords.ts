@@ -1,0 +1,81 @@
+// golive:cloudflare:DnsRecords — apex and www at Cloudflare (MEP-06), plus the CAA records that
+// let Let's Encrypt issue Vercel's certificate (MEP-08) when the zone restricts issuers.
+//
+// The logical names `${name}-apex` and `${name}-www` never change between phases: adopt imports
+// the live records, prepare lowers their TTL, cutover points them at Vercel, all in place.
+import * as pulumi from "@pulumi/pulumi";
+import * as cloudflare from "@pulumi/cloudflare";
+import type { SiteRecordType } from "../lib/config";
+
+/** One site record as it must be in this phase. */
+export interface SiteRecordSpec {
+    /** Full name in Punycode, e.g. www.example.com (Cloudflare returns full names). */
+    name: string;
+    type: SiteRecordType;
+    content: pulumi.Input<string>;
+    ttl: number;
+    /** Always false from cutover on: a proxy in front of Vercel breaks certificates and loops redirects. */
+    proxied: boolean;
+    comment?: string;
+    /** adopt only: `<zoneId>/<recordId>`; Pulumi refuses the import if the inputs differ from the live record. */
+    importId?: string;
+    /**
+     * The record type differs from the live record's (accepted by golive:allowRecordReplace): the
+     * provider replaces it, and the old one must go first since a CNAME cannot coexist with an A.
+     */
+    deleteBeforeReplace?: boolean;
+}
+
+export interface DnsRecordsArgs {
+    zoneId: pulumi.Input<string>;
+    /** Absent when nothing is declared in this phase (a first site before cutover). */
+    apex?: SiteRecordSpec;
+    www?: SiteRecordSpec;
+    /** Names that get a `0 issue "letsencrypt.org"` CAA record because their CAA set excludes it. */
+    caaLetsEncrypt: ReadonlyArray<{ label: "apex" | "www"; name: string; ttl: number }>;
+}
+
+export class DnsRecords extends pulumi.ComponentResource {
+    public readonly zoneId: pulumi.Output<string>;
+    public readonly apex?: cloudflare.DnsRecord;
+    public readonly www?: cloudflare.DnsRecord;
+    public readonly caa: cloudflare.DnsRecord[];
+
+    constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("golive:cloudflare:DnsRecords", name, {}, opts);
+        this.zoneId = pulumi.output(args.zoneId);
+
+        const record = (label: "apex" | "www", spec: SiteRecordSpec) =>
+            new cloudflare.DnsRecord(
+                `${name}-${label}`,
+                {
+                    zoneId: args.zoneId,
+                    name: spec.name,
+                    type: spec.type,
+                    content: spec.content,
+                    ttl: spec.ttl,
+                    proxied: spec.proxied,
+                    ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
+                },
+                {
+                    parent: this,
+                    ...(spec.importId ? { import: spec.importId } : {}),
+                    ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+                },
+            );
+        if (args.apex) this.apex = record("apex", args.apex);
+        if (args.www) this.www = record("www", args.www);
+
+        // MEP-08: Vercel's certificates come from Let's Encrypt; adding an issuer never removes one.
+        this.caa = args.caaLetsEncrypt.map(
+            (c) =>
+                new cloudflare.DnsRecord(
+                    `${name}-caa-${c.label}`,
+                    { zoneId: args.zoneId, name: c.name, type: "CAA", ttl: c.ttl, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
+                    { parent: this },
+                ),
+        );
+
+        this.registerOutputs({ zoneId: this.zoneId });
+    }
+}

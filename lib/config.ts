@@ -1,0 +1,345 @@
+// The one module that reads the `golive:` config of the go-live program, validates it once and
+// returns a typed, frozen GoLiveConfig. Components never read pulumi.Config themselves.
+//
+// Errors name the key and what was wrong, e.g. `golive:redirectStatus must be 301 or 308, got 302`,
+// and never print a secret value. Go/no-go gates that config alone can decide (P-01 approval,
+// P-05 env values, MEP-02 release ref) throw here, before any resource is registered.
+import * as pulumi from "@pulumi/pulumi";
+
+export const NAMESPACE = "golive";
+
+/** Each phase is one `pulumi up`, in this order; going back one phase is the rollback. */
+export const PHASES = ["adopt", "prepare", "cutover"] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Record types the program manages for apex and www (what Vercel accepts there). */
+export type SiteRecordType = "A" | "CNAME";
+
+/** A record serving the site before the go-live, as Cloudflare holds it today. */
+export interface LiveRecord {
+    /** Cloudflare record id (the import id is `<zoneId>/<id>`). */
+    id: string;
+    type: SiteRecordType;
+    content: string;
+    ttl: number;
+    proxied: boolean;
+    /** Declared only when the live record has one: import refuses inputs that differ. */
+    comment?: string;
+}
+
+export interface EnvVar {
+    key: string;
+    /** Always a secret Output: the value never appears in clear in state, logs or outputs. */
+    value: pulumi.Output<string>;
+}
+
+export interface Approval {
+    by: string;
+    /** ISO 8601 date or date-time, as the operator wrote it. */
+    at: string;
+}
+
+export interface GoLiveConfig {
+    phase: Phase;
+    /** The apex, e.g. `example.com`. */
+    domain: string;
+    /** `www.<domain>`: the name that serves. */
+    wwwDomain: string;
+    /** MEP-10: the apex redirects to www with this permanent status. */
+    redirectStatus: 301 | 308;
+    /** TTL (seconds, or 1 = Cloudflare automatic) of apex and www from `prepare` on. */
+    ttl: number;
+    vercel: {
+        projectName: string;
+        framework?: string;
+        git: { type: "github" | "gitlab" | "bitbucket"; repo: string; productionBranch: string };
+        /** MEP-02: the frozen commit SHA or tag that is deployed to production. Required from `prepare` on. */
+        releaseRef?: string;
+        /** P-05: production environment variables; empty values are refused from `prepare` on. */
+        envVars: EnvVar[];
+    };
+    dns: {
+        /** Records serving today; absent for a first site (nothing to import, nothing to keep serving). */
+        live: { apex?: LiveRecord; www?: LiveRecord };
+        /** Type of the www record at Vercel: kept from the live record unless config says otherwise. */
+        wwwType: SiteRecordType;
+        /** Whether a record type change (delete + create of a live record) is accepted. */
+        allowRecordReplace: boolean;
+    };
+    /** P-01: client's "bon pour MEP". Required for `cutover`. */
+    approval?: Approval;
+}
+
+/**
+ * Where parseConfig reads from: pulumi.Config in a real run, a plain map in tests.
+ * Values are the text the engine passes (numbers, booleans, objects and arrays as JSON text).
+ */
+export interface RawConfigSource {
+    /** Text of `golive:<key>`, or undefined when unset. */
+    get(key: string): string | undefined;
+    /** Whether `golive:<key>` is stored encrypted (`secure:`) in the stack file. */
+    isSecret(key: string): boolean;
+}
+
+export class ConfigError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "ConfigError";
+    }
+}
+
+const k = (key: string) => `${NAMESPACE}:${key}`;
+const fail = (message: string): never => {
+    throw new ConfigError(message);
+};
+
+// RFC 1123 labels, at least two of them, lower case, no trailing dot.
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const GIT_REF = /^(?![./-])[A-Za-z0-9._\/-]{1,200}(?<![./])$/;
+
+function parseDomain(raw: string | undefined): string {
+    if (raw === undefined || raw.trim() === "") {
+        return fail(`${k("domain")} is required: the apex of the site, e.g. example.com`);
+    }
+    const domain = raw.trim();
+    if (/^[a-z]+:\/\//i.test(domain) || domain.includes("/")) {
+        return fail(`${k("domain")} must be a bare domain name without scheme or path, got ${JSON.stringify(raw)}`);
+    }
+    if (domain !== domain.toLowerCase()) {
+        return fail(`${k("domain")} must be lower case, got ${JSON.stringify(raw)}`);
+    }
+    // MEP-05: www serves and the apex redirects; the program derives www itself.
+    if (domain.startsWith("www.")) {
+        return fail(`${k("domain")} must be the apex (e.g. ${domain.slice(4)}), not the www name: got ${domain}`);
+    }
+    const labels = domain.split(".");
+    if (domain.length > 253 || labels.length < 2 || !labels.every((l) => LABEL.test(l)) || /^[0-9]+$/.test(labels[labels.length - 1])) {
+        return fail(`${k("domain")} is not a valid domain name, got ${JSON.stringify(raw)}`);
+    }
+    return domain;
+}
+
+function parseInteger(key: string, raw: string | undefined, fallback: number): number {
+    if (raw === undefined || raw === "") return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n)) return fail(`${k(key)} must be an integer, got ${JSON.stringify(raw)}`);
+    return n;
+}
+
+function parseBoolean(key: string, raw: string | undefined, fallback: boolean): boolean {
+    if (raw === undefined || raw === "") return fallback;
+    if (raw === "true") return true;
+    if (raw === "false") return false;
+    return fail(`${k(key)} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+function parseJson(key: string, raw: string | undefined): unknown {
+    if (raw === undefined || raw === "") return undefined;
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return fail(`${k(key)} must be structured config (set it with --path), got text that is not JSON`);
+    }
+}
+
+function parseTtl(key: string, raw: string | undefined, fallback: number): number {
+    const ttl = parseInteger(key, raw, fallback);
+    // Cloudflare: 1 means automatic, otherwise 60..86400 (30 on Enterprise, not assumed here).
+    if (ttl !== 1 && (ttl < 60 || ttl > 86400)) {
+        return fail(`${k(key)} must be 1 (automatic) or between 60 and 86400 seconds, got ${ttl}`);
+    }
+    return ttl;
+}
+
+function parseRecordType(key: string, raw: unknown): SiteRecordType {
+    if (raw === "A" || raw === "CNAME") return raw;
+    return fail(`${k(key)} must be A or CNAME, got ${JSON.stringify(raw)}`);
+}
+
+function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): LiveRecord | undefined {
+    if (raw === undefined || raw === null) return undefined;
+    const key = `liveRecords.${which}`;
+    if (typeof raw !== "object" || Array.isArray(raw)) return fail(`${k(key)} must be an object {id, type, content, ttl, proxied}`);
+    const r = raw as Record<string, unknown>;
+    const id = r.id;
+    if (typeof id !== "string" || !/^[0-9a-f]{32}$/.test(id)) {
+        return fail(`${k(key + ".id")} must be the Cloudflare record id (32 hex characters), got ${JSON.stringify(id)}`);
+    }
+    const type = parseRecordType(`${key}.type`, r.type);
+    const content = r.content;
+    if (typeof content !== "string" || content.trim() === "") return fail(`${k(key + ".content")} is required: the record's current content`);
+    if (type === "A" && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(content)) {
+        return fail(`${k(key + ".content")} must be an IPv4 address for an A record, got ${JSON.stringify(content)}`);
+    }
+    const ttl = parseTtl(`${key}.ttl`, r.ttl === undefined ? undefined : String(r.ttl), 1);
+    const proxied = parseBoolean(`${key}.proxied`, r.proxied === undefined ? undefined : String(r.proxied), false);
+    if (r.comment !== undefined && typeof r.comment !== "string") return fail(`${k(key + ".comment")} must be text`);
+    const known = new Set(["id", "type", "content", "ttl", "proxied", "comment", "name"]);
+    const unknown = Object.keys(r).filter((x) => !known.has(x));
+    if (unknown.length > 0) return fail(`${k(key)} has unknown field(s) ${unknown.join(", ")}`);
+    const expectedName = which === "apex" ? domain : `www.${domain}`;
+    if (r.name !== undefined && r.name !== expectedName) {
+        return fail(`${k(key + ".name")} must be ${expectedName} (apex and www must not be swapped), got ${JSON.stringify(r.name)}`);
+    }
+    return { id, type, content: content.trim(), ttl, proxied, ...(typeof r.comment === "string" ? { comment: r.comment } : {}) };
+}
+
+/** Validates raw config text into a GoLiveConfig. Pure apart from wrapping secrets as secret Outputs. */
+export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
+    const phaseText = raw.get("phase") ?? "adopt";
+    if (!(PHASES as readonly string[]).includes(phaseText)) {
+        fail(`${k("phase")} must be one of ${PHASES.join(", ")}, got ${JSON.stringify(phaseText)}`);
+    }
+    const phase = phaseText as Phase;
+    const after = (p: Phase) => PHASES.indexOf(phase) >= PHASES.indexOf(p);
+
+    const domain = parseDomain(raw.get("domain"));
+    const wwwDomain = `www.${domain}`;
+
+    // MEP-10: only permanent redirects; 308 keeps the method, 301 is accepted for old clients.
+    const redirectStatus = parseInteger("redirectStatus", raw.get("redirectStatus"), 308);
+    if (redirectStatus !== 301 && redirectStatus !== 308) {
+        fail(`${k("redirectStatus")} must be 301 or 308, got ${redirectStatus}`);
+    }
+    const ttl = parseTtl("ttl", raw.get("ttl"), 60);
+
+    const projectName = raw.get("projectName") || domain.replace(/\./g, "-");
+    if (!/^[a-z0-9]([a-z0-9._-]{0,98}[a-z0-9])?$/.test(projectName) || projectName.includes("---")) {
+        fail(`${k("projectName")} must be a Vercel project name (lower case letters, digits, . _ -, up to 100), got ${JSON.stringify(projectName)}`);
+    }
+    const gitType = raw.get("gitProvider") || "github";
+    if (gitType !== "github" && gitType !== "gitlab" && gitType !== "bitbucket") {
+        fail(`${k("gitProvider")} must be github, gitlab or bitbucket, got ${JSON.stringify(gitType)}`);
+    }
+    const repo = raw.get("gitRepo") ?? "";
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repo)) {
+        fail(`${k("gitRepo")} must be the site's repository as owner/name, got ${JSON.stringify(repo)}`);
+    }
+    const productionBranch = raw.get("productionBranch") || "main";
+    if (!GIT_REF.test(productionBranch)) fail(`${k("productionBranch")} is not a valid branch name, got ${JSON.stringify(productionBranch)}`);
+
+    // MEP-02: the code freeze is the pinned ref; a moving branch would not be a freeze.
+    const releaseRef = raw.get("releaseRef") || undefined;
+    if (releaseRef !== undefined) {
+        if (!GIT_REF.test(releaseRef) || releaseRef.includes("..")) fail(`${k("releaseRef")} must be a commit SHA or a tag, got ${JSON.stringify(releaseRef)}`);
+        if (releaseRef === productionBranch) {
+            fail(`${k("releaseRef")} must pin a commit SHA or tag (MEP-02 code freeze), not the moving branch ${productionBranch}`);
+        }
+    } else if (after("prepare")) {
+        fail(`${k("releaseRef")} is required from phase prepare on: the commit SHA or tag frozen for production (MEP-02)`);
+    }
+
+    // P-05: the list of keys is plain config; their values live in one secret object.
+    const envKeysRaw = parseJson("envVars", raw.get("envVars")) ?? [];
+    if (!Array.isArray(envKeysRaw) || !envKeysRaw.every((x) => typeof x === "string" && ENV_KEY.test(x))) {
+        fail(`${k("envVars")} must be a list of environment variable names (letters, digits, _)`);
+    }
+    const envKeys = envKeysRaw as string[];
+    const dup = envKeys.find((x, i) => envKeys.indexOf(x) !== i);
+    if (dup) fail(`${k("envVars")} lists ${dup} twice`);
+    const values = parseJson("envValues", raw.get("envValues")) ?? {};
+    if (typeof values !== "object" || values === null || Array.isArray(values)) {
+        fail(`${k("envValues")} must be an object of NAME: value (set each with --secret --path)`);
+    }
+    const valueMap = values as Record<string, unknown>;
+    const envVars: EnvVar[] = [];
+    if (after("prepare")) {
+        for (const key of envKeys) {
+            const v = valueMap[key];
+            if (typeof v !== "string" || v === "") {
+                fail(`${k(`envValues.${key}`)} has no value (P-05): pulumi config set --secret --path '${k(`envValues.${key}`)}' <value>`);
+            }
+        }
+        if (envKeys.length > 0 && !raw.isSecret("envValues")) {
+            fail(`${k("envValues")} must be stored as secrets (P-05): pulumi config set --secret --path '${k("envValues")}.<NAME>' <value>`);
+        }
+        // The clear text exists only here, and goes straight into secret Outputs.
+        for (const key of envKeys) envVars.push({ key, value: pulumi.secret(valueMap[key] as string) });
+    }
+    const unlisted = Object.keys(valueMap).filter((x) => !envKeys.includes(x));
+    if (unlisted.length > 0) fail(`${k("envValues")} has ${unlisted.join(", ")}, not listed in ${k("envVars")}`);
+
+    const liveRaw = parseJson("liveRecords", raw.get("liveRecords")) ?? {};
+    if (typeof liveRaw !== "object" || liveRaw === null || Array.isArray(liveRaw)) fail(`${k("liveRecords")} must be an object with apex and/or www`);
+    const liveObj = liveRaw as Record<string, unknown>;
+    const extra = Object.keys(liveObj).filter((x) => x !== "apex" && x !== "www");
+    if (extra.length > 0) fail(`${k("liveRecords")} only knows apex and www, got ${extra.join(", ")}`);
+    const live = { apex: parseLiveRecord("apex", liveObj.apex, domain), www: parseLiveRecord("www", liveObj.www, domain) };
+    if (live.apex && live.www && live.apex.id === live.www.id) {
+        fail(`${k("liveRecords")}: apex and www have the same record id ${live.apex.id}; one of them is wrong`);
+    }
+    const allowRecordReplace = parseBoolean("allowRecordReplace", raw.get("allowRecordReplace"), false);
+
+    // Vercel serves the apex from an A record; a live apex CNAME (flattened by Cloudflare) would
+    // have to be deleted and recreated, a short outage: refused unless explicitly allowed.
+    if (live.apex && live.apex.type !== "A" && !allowRecordReplace) {
+        fail(
+            `${k("liveRecords.apex.type")} is ${live.apex.type}: Vercel's apex needs an A record and changing the type deletes and recreates the live record. ` +
+                `Point the apex with an A record first, or set ${k("allowRecordReplace")} true to accept the replacement.`,
+        );
+    }
+    const wwwTypeRaw = raw.get("wwwRecordType");
+    const wwwType: SiteRecordType = wwwTypeRaw ? parseRecordType("wwwRecordType", wwwTypeRaw) : live.www?.type ?? "CNAME";
+    if (live.www && live.www.type !== wwwType && !allowRecordReplace) {
+        fail(
+            `${k("wwwRecordType")} is ${wwwType} but the live www record is ${live.www.type}: changing the type deletes and recreates it. ` +
+                `Keep the live type (unset ${k("wwwRecordType")}) or set ${k("allowRecordReplace")} true to accept the replacement.`,
+        );
+    }
+
+    // P-01: the client's "bon pour MEP", recorded as who and when.
+    const approvedBy = (raw.get("approvedBy") ?? "").trim();
+    const approvedAt = (raw.get("approvedAt") ?? "").trim();
+    let approval: Approval | undefined;
+    if (approvedBy || approvedAt) {
+        if (!approvedBy) fail(`${k("approvedBy")} is required with ${k("approvedAt")}: who gave the go (P-01)`);
+        if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(approvedAt) || Number.isNaN(Date.parse(approvedAt))) {
+            fail(`${k("approvedAt")} must be an ISO 8601 date or date-time of the client's approval (P-01), got ${JSON.stringify(approvedAt)}`);
+        }
+        approval = { by: approvedBy, at: approvedAt };
+    }
+    if (phase === "cutover" && !approval) {
+        fail(`${k("approvedBy")} and ${k("approvedAt")} are required for cutover: the client's approval (P-01) is not recorded`);
+    }
+
+    const framework = raw.get("framework") || undefined;
+
+    const cfg: GoLiveConfig = {
+        phase,
+        domain,
+        wwwDomain,
+        redirectStatus: redirectStatus as 301 | 308,
+        ttl,
+        vercel: {
+            projectName,
+            ...(framework ? { framework } : {}),
+            git: { type: gitType as "github" | "gitlab" | "bitbucket", repo, productionBranch },
+            ...(releaseRef ? { releaseRef } : {}),
+            envVars,
+        },
+        dns: { live, wwwType, allowRecordReplace },
+        ...(approval ? { approval } : {}),
+    };
+    return deepFreeze(cfg);
+}
+
+function deepFreeze<T>(o: T): T {
+    if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {
+        for (const v of Object.values(o as object)) deepFreeze(v);
+        Object.freeze(o);
+    }
+    return o;
+}
+
+/** Reads `golive:*` from the stack config (the engine's PULUMI_CONFIG) and validates it. */
+export function loadConfig(): Readonly<GoLiveConfig> {
+    const config = new pulumi.Config(NAMESPACE);
+    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248; it reads PULUMI_CONFIG_SECRET_KEYS.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    return parseConfig({
+        get: (key) => config.get(key),
+        isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
+    });
+}

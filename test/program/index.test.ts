@@ -1,0 +1,135 @@
+// The resource graph of the real program (index.ts) for the prod stack file, as `pulumi up`
+// at cutover would register it: config from Pulumi.prod.yaml plus what the operator adds.
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { byName, byType, LIVE, prodConfig, Recorder, SECRET_VALUES, setGoLiveMocks, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, ZONE_ID } from "./mocks";
+
+// js-yaml comes with the toolchain (not a declared dependency): only this test reads YAML.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const yaml = require("js-yaml") as { load(text: string): any };
+
+const root = path.join(__dirname, "..", "..");
+
+function stackConfig(): Record<string, string> {
+    const stack = yaml.load(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8")).config as Record<string, unknown>;
+    const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8")).config as Record<string, { default?: unknown }>;
+    const all: Record<string, unknown> = {};
+    // Project defaults first, as the engine does, then the stack file, then the operator's values.
+    for (const [key, decl] of Object.entries(project)) if (decl.default !== undefined) all[`golive:${key}`] = decl.default;
+    Object.assign(all, stack);
+    const operator = prodConfig("cutover");
+    for (const key of ["gitRepo", "releaseRef", "envValues", "liveRecords", "approvedBy", "approvedAt", "phase"]) all[`golive:${key}`] = operator[key];
+    const text: Record<string, string> = {};
+    for (const [k, v] of Object.entries(all)) text[k] = typeof v === "string" ? v : JSON.stringify(v);
+    return text;
+}
+
+describe("program: index.ts for the prod stack at cutover", () => {
+    let rec: Recorder;
+    let outputs: Record<string, unknown>;
+    let rawOutputs: Record<string, unknown>;
+
+    before(async () => {
+        rec = setGoLiveMocks();
+        pulumi.runtime.setAllConfig(stackConfig(), ["golive:envValues"]);
+        const program = (await import("../../index")) as unknown as { default: () => Promise<Record<string, unknown>> };
+        rawOutputs = await program.default();
+        outputs = (await unwrapDeep(rawOutputs)) as Record<string, unknown>;
+    });
+    after(() => pulumi.runtime.setAllConfig({}, []));
+
+    it("declares every project key the stack file sets, and the stack file is for kaliabeautystudio.com", () => {
+        const stack = yaml.load(fs.readFileSync(path.join(root, "Pulumi.prod.yaml"), "utf8")).config as Record<string, unknown>;
+        const project = yaml.load(fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8"));
+        assert.equal(project.name, "golive");
+        for (const key of Object.keys(stack).filter((k) => k.startsWith("golive:"))) {
+            const decl = project.config[key.slice("golive:".length)];
+            assert.ok(decl, `${key} is not declared in Pulumi.yaml`);
+            assert.ok(typeof decl.description === "string" && decl.description.length > 10, `${key} has no description`);
+        }
+        assert.equal(stack["golive:domain"], "kaliabeautystudio.com");
+    });
+
+    it("registers the expected resources: types, counts and stable names", () => {
+        const custom = rec.registrations.filter((r) => r.custom);
+        const count = (t: string) => byType(custom, t).length;
+        assert.equal(count("vercel:index/project:Project"), 1);
+        assert.equal(count("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable"), 3);
+        assert.equal(count("vercel:index/deployment:Deployment"), 1);
+        assert.equal(count("vercel:index/projectDomain:ProjectDomain"), 2);
+        assert.equal(count("cloudflare:index/dnsRecord:DnsRecord"), 2);
+        assert.equal(custom.length, 9);
+        assert.deepEqual(
+            custom.map((r) => r.name).sort(),
+            ["dns-apex", "dns-www", "site-apex", "site-deployment", "site-env-CONTACT_TO_EMAIL", "site-env-NEXT_PUBLIC_GA_MEASUREMENT_ID", "site-env-RESEND_API_KEY", "site-project", "site-www"],
+        );
+        assert.deepEqual(
+            rec.registrations.filter((r) => !r.custom && r.type.startsWith("golive:")).map((r) => `${r.type} ${r.name}`).sort(),
+            ["golive:cloudflare:DnsRecords dns", "golive:vercel:Site site"],
+        );
+    });
+
+    it("links the project to the repository and deploys the pinned ref to production", () => {
+        const project = byName(rec.registrations, "site-project").inputs;
+        assert.equal(project.name, "kalia-beauty-studio");
+        assert.deepEqual(project.gitRepository, { type: "github", repo: "kalia-beauty-studio/website", productionBranch: "main" });
+        const deployment = byName(rec.registrations, "site-deployment").inputs;
+        assert.equal(deployment.ref, prodConfig("cutover").releaseRef);
+        assert.equal(deployment.production, true);
+        assert.equal(deployment.projectId, "site-project-id");
+    });
+
+    it("serves www and redirects the apex to it with 308 (MEP-10)", () => {
+        const www = byName(rec.registrations, "site-www").inputs;
+        assert.equal(www.domain, "www.kaliabeautystudio.com");
+        assert.equal(www.redirect, undefined);
+        const apex = byName(rec.registrations, "site-apex").inputs;
+        assert.equal(apex.domain, "kaliabeautystudio.com");
+        assert.equal(apex.redirect, "www.kaliabeautystudio.com");
+        assert.equal(apex.redirectStatusCode, 308);
+    });
+
+    it("points apex and www at Vercel's recommended values, unproxied, with the config TTL", () => {
+        const apex = byName(rec.registrations, "dns-apex").inputs;
+        assert.deepEqual(
+            { zoneId: apex.zoneId, name: apex.name, type: apex.type, content: apex.content, ttl: apex.ttl, proxied: apex.proxied },
+            { zoneId: ZONE_ID, name: "kaliabeautystudio.com", type: "A", content: VERCEL_IPV4, ttl: 60, proxied: false },
+        );
+        const www = byName(rec.registrations, "dns-www").inputs;
+        assert.deepEqual(
+            { name: www.name, type: www.type, content: www.content, ttl: www.ttl, proxied: www.proxied },
+            { name: "www.kaliabeautystudio.com", type: "CNAME", content: VERCEL_CNAME, ttl: 60, proxied: false },
+        );
+        assert.equal(byName(rec.registrations, "dns-apex").importId, undefined, "no import outside adopt");
+        assert.ok(rec.invokes.includes("vercel:index/getDomainConfig:getDomainConfig"));
+    });
+
+    it("sets each production variable as a sensitive secret for production only (P-05)", () => {
+        for (const [key, value] of Object.entries(SECRET_VALUES)) {
+            const reg = byName(rec.registrations, `site-env-${key}`).inputs;
+            assert.deepEqual({ key: reg.key, targets: reg.targets, sensitive: reg.sensitive, projectId: reg.projectId }, { key, targets: ["production"], sensitive: true, projectId: "site-project-id" });
+            // Registered as a secret envelope: the engine encrypts it in state and masks it in logs.
+            assert.deepEqual(reg.value, { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value });
+        }
+    });
+
+    it("exports the phase, URLs, old and new record contents and the deployment, with no secret in them", () => {
+        assert.equal(outputs.phase, "cutover");
+        assert.deepEqual(outputs.urls, { site: "https://www.kaliabeautystudio.com/", apex: "https://kaliabeautystudio.com/" });
+        assert.deepEqual(outputs.redirect, { from: "kaliabeautystudio.com", to: "www.kaliabeautystudio.com", status: 308 });
+        const dns = outputs.dnsRecords as Record<string, Record<string, unknown>>;
+        assert.deepEqual(
+            { old: dns.apex.oldContent, new: dns.apex.newContent, content: dns.apex.content, proxied: dns.apex.proxied },
+            { old: LIVE.apex.content, new: VERCEL_IPV4, content: VERCEL_IPV4, proxied: false },
+        );
+        assert.deepEqual({ old: dns.www.oldContent, new: dns.www.newContent, type: dns.www.type }, { old: LIVE.www.content, new: VERCEL_CNAME, type: "CNAME" });
+        const v = outputs.vercel as Record<string, unknown>;
+        assert.equal(v.deploymentId, "site-deployment-id");
+        assert.equal(v.deploymentUrl, "https://kalia-beauty-studio-abc123.vercel.app");
+        assert.deepEqual(v.envVars, Object.keys(SECRET_VALUES));
+        const text = JSON.stringify(outputs);
+        for (const secret of Object.values(SECRET_VALUES)) assert.ok(!text.includes(secret), "a secret value leaked into the stack outputs");
+    });
+});

@@ -1,0 +1,154 @@
+// Pulumi mocks for the go-live program: records every registration and answers the invokes the
+// program makes (Cloudflare zone and CAA records, Vercel domain config). Any other invoke throws,
+// so a new data source cannot slip by untested.
+import * as pulumi from "@pulumi/pulumi";
+import type { RawConfigSource } from "../../lib/config";
+import type { CaaRecord } from "../../lib/dnsPlan";
+
+export interface Registration {
+    type: string;
+    name: string;
+    inputs: Record<string, any>;
+    custom: boolean;
+    /** The import id, when the resource is imported. */
+    importId?: string;
+}
+
+export interface World {
+    zoneName?: string;
+    zoneStatus?: string;
+    /** Throw from getZone (zone not found, bad token). */
+    zoneError?: string;
+    caa?: CaaRecord[];
+    /** Per domain: what getDomainConfig recommends. */
+    domainConfig?: Record<string, { recommendedIpv4s: string[]; recommendedCname: string }>;
+}
+
+export const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
+export const VERCEL_IPV4 = "216.198.79.1";
+export const VERCEL_CNAME = "d1f3e5a7b9c1d3e5.vercel-dns-017.com";
+
+export interface Recorder {
+    registrations: Registration[];
+    invokes: string[];
+}
+
+export function setGoLiveMocks(world: World = {}): Recorder {
+    const rec: Recorder = { registrations: [], invokes: [] };
+    pulumi.runtime.setMocks(
+        {
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                rec.registrations.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs,
+                    custom: args.custom ?? false,
+                    ...(args.id ? { importId: args.id } : {}),
+                });
+                const id = args.id ? args.id.split("/").pop()! : `${args.name}-id`;
+                const state: Record<string, any> = { ...args.inputs };
+                if (args.type === "vercel:index/deployment:Deployment") state.url = "kalia-beauty-studio-abc123.vercel.app";
+                return { id, state };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                rec.invokes.push(args.token);
+                switch (args.token) {
+                    case "cloudflare:index/getZone:getZone":
+                        if (world.zoneError) throw new Error(world.zoneError);
+                        return {
+                            id: ZONE_ID,
+                            name: world.zoneName ?? args.inputs.filter?.name,
+                            status: world.zoneStatus ?? "active",
+                            nameServers: ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"],
+                        };
+                    case "cloudflare:index/getDnsRecords:getDnsRecords":
+                        if (args.inputs.zoneId !== ZONE_ID || args.inputs.type !== "CAA") throw new Error(`unexpected getDnsRecords ${JSON.stringify(args.inputs)}`);
+                        return { results: world.caa ?? [] };
+                    case "vercel:index/getDomainConfig:getDomainConfig": {
+                        const domain = args.inputs.domain as string;
+                        const found = world.domainConfig?.[domain] ?? {
+                            recommendedIpv4s: [VERCEL_IPV4],
+                            recommendedCname: VERCEL_CNAME,
+                        };
+                        return { domain, projectIdOrName: args.inputs.projectIdOrName, id: domain, ...found };
+                    }
+                    default:
+                        throw new Error(`unexpected invoke ${args.token}`);
+                }
+            },
+        },
+        "golive",
+        "prod",
+        false,
+    );
+    return rec;
+}
+
+/** Resolves an Output's value (never use with unknowns: `apply` would not run). */
+export function unwrap<T>(output: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(output).apply((v) => resolve(v as T)));
+}
+
+/** Resolves every Output inside a plain structure (stack outputs). */
+export async function unwrapDeep(value: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) return unwrapDeep(await unwrap(value as pulumi.Output<unknown>));
+    if (Array.isArray(value)) return Promise.all(value.map(unwrapDeep));
+    if (value && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await unwrapDeep(v);
+        return out;
+    }
+    return value;
+}
+
+/** Lets pending registrations reach the mocks. */
+export async function settle(): Promise<void> {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+export const SECRET_VALUES = { RESEND_API_KEY: "re_live_0123456789abcdef", CONTACT_TO_EMAIL: "contact@kaliabeautystudio.com", NEXT_PUBLIC_GA_MEASUREMENT_ID: "G-KALIA12345" };
+
+export const LIVE = {
+    apex: { id: "11111111111111111111111111111111", type: "A", content: "198.51.100.7", ttl: 3600, proxied: false },
+    www: { id: "22222222222222222222222222222222", type: "CNAME", content: "kalia.oldhost.example.net", ttl: 3600, proxied: false },
+};
+
+/** A complete prod-like config for `phase` (values as the engine passes them: text or JSON). */
+export function prodConfig(phase: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
+        domain: "kaliabeautystudio.com",
+        phase,
+        redirectStatus: 308,
+        ttl: 60,
+        gitRepo: "kalia-beauty-studio/website",
+        releaseRef: "9f3c2e1a7b5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b",
+        envVars: Object.keys(SECRET_VALUES),
+        envValues: SECRET_VALUES,
+        liveRecords: LIVE,
+        approvedBy: "Kalia (client)",
+        approvedAt: "2026-11-20T18:00:00+01:00",
+        ...overrides,
+    };
+}
+
+/** A RawConfigSource over a plain map; `secretKeys` are reported as stored encrypted. */
+export function rawFrom(values: Record<string, unknown>, secretKeys: string[] = ["envValues"]): RawConfigSource {
+    return {
+        get(key) {
+            const v = values[key];
+            if (v === undefined) return undefined;
+            return typeof v === "string" ? v : JSON.stringify(v);
+        },
+        isSecret: (key) => secretKeys.includes(key),
+    };
+}
+
+export function byType(regs: Registration[], type: string): Registration[] {
+    return regs.filter((r) => r.type === type);
+}
+
+export function byName(regs: Registration[], name: string): Registration {
+    const found = regs.filter((r) => r.name === name);
+    if (found.length !== 1) throw new Error(`expected one registration named ${name}, got ${found.length}`);
+    return found[0];
+}

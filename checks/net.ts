@@ -252,6 +252,8 @@ export function inspectTls(host: string, net: NetOptions, port?: number): Promis
     const lookup = makeLookup(net);
     return new Promise<TlsInfo>((resolve, reject) => {
         let settled = false;
+        // Declared before `done` uses it: Pulumi's closure serializer cannot capture a later `const`.
+        let timer: NodeJS.Timeout | undefined;
         const socket = tls.connect({
             host,
             port: p,
@@ -268,7 +270,7 @@ export function inspectTls(host: string, net: NetOptions, port?: number): Promis
             if (err) reject(err);
             else resolve(info!);
         };
-        const timer = setTimeout(() => {
+        timer = setTimeout(() => {
             const err: NodeJS.ErrnoException = new Error(`TLS handshake with ${host}:${p} timed out after ${timeout} ms`);
             err.code = "ETIMEDOUT";
             done(err);

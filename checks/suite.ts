@@ -3,6 +3,9 @@
 // functions below, so both paths check exactly the same thing.
 import { describeError } from "./net";
 import type { CheckResult, NetOptions, PlanId } from "./types";
+import { checkTlsCertificate, TlsCertificateInput } from "./tlsCertificate";
+import { checkHttpsReachability, HttpsReachabilityInput } from "./httpsReachability";
+import { checkRedirects, RedirectsInput } from "./redirects";
 import { checkSmokeTest, SmokeTestInput } from "./smokeTest";
 import { checkSeoBasics, SeoBasicsInput } from "./seoBasics";
 
@@ -45,6 +48,18 @@ export function baseUrlOf(s: { domain: string }): string {
 }
 
 // Inputs of each check, derived from the settings (also used by components/postDeployChecks.ts).
+export function tlsInputOf(s: SuiteSettings): TlsCertificateInput {
+    return { hosts: [s.domain, `www.${s.domain}`], ...(s.minCertDays !== undefined ? { minDaysLeft: s.minCertDays } : {}) };
+}
+
+export function httpsInputOf(s: SuiteSettings): HttpsReachabilityInput {
+    return { url: `${baseUrlOf(s)}/`, ...(s.httpsBudgetMs !== undefined ? { budgetMs: s.httpsBudgetMs } : {}) };
+}
+
+export function redirectsInputOf(s: SuiteSettings): RedirectsInput {
+    return { domain: s.domain };
+}
+
 export function smokeInputOf(s: SuiteSettings): SmokeTestInput {
     return { baseUrl: baseUrlOf(s), pages: s.pages, ...(s.pageBudgetMs !== undefined ? { budgetMs: s.pageBudgetMs } : {}) };
 }
@@ -55,7 +70,10 @@ export function seoInputOf(s: SuiteSettings): SeoBasicsInput {
 
 /** The checks in plan order. */
 export const CHECKS: CheckDefinition[] = [
-    // dns (MEP-07), tls (MEP-08), https (MEP-09), redirects (MEP-10) are added here as their modules land.
+    // dns (MEP-07) is added here as its module lands.
+    { key: "tls", id: "MEP-08", name: "TLS certificate", run: (s, net) => checkTlsCertificate(tlsInputOf(s), net) },
+    { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => checkHttpsReachability(httpsInputOf(s), net) },
+    { key: "redirects", id: "MEP-10", name: "Redirects", run: (s, net) => checkRedirects(redirectsInputOf(s), net) },
     { key: "smoke", id: "MEP-11", name: "Smoke test", run: (s, net) => checkSmokeTest(smokeInputOf(s), net) },
     // Issue 5 adds here, in plan order: contact form (MEP-12), performance (MEP-13).
     { key: "seo", id: "MEP-14", name: "SEO basics", run: (s, net) => checkSeoBasics(seoInputOf(s), net) },

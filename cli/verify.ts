@@ -1,0 +1,163 @@
+// `golive verify`: runs the post-deploy checks (MEP-07..MEP-14) against a live site, without Pulumi.
+// The same suite the Pulumi component runs; flags point it anywhere (a replica, a staging host).
+import { readFileSync } from "fs";
+import { parseArgs } from "util";
+import { CHECKS, formatTable, runSuite, SuiteSettings } from "../checks/suite";
+import { summarize } from "../checks/types";
+import type { NetOptions } from "../checks/types";
+import { isServerAddress } from "../lib/checksConfig";
+
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+const STD_IO: Io = {
+    out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+};
+
+/** Default wait for DNS propagation in a one-off verify (the Pulumi check waits longer). */
+const DEFAULT_DNS_TIMEOUT_S = 10;
+
+export function usage(): string {
+    return `usage: golive verify --domain <apex> [options]
+
+Runs the post-deploy checks against https://www.<apex> and prints the checklist.
+Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
+
+  --domain <apex>            the apex of the site, e.g. example.com (required)
+  --pages </,/services,...>  key pages for the smoke test and SEO checks (default /)
+  --dns-server <ip[:port]>   resolve every name through this server (repeatable)
+  --http-port <N>            port for http:// URLs (default 80)
+  --https-port <N>           port for https:// URLs (default 443)
+  --ca <file.pem>            extra trusted CA certificate
+  --only <keys>              run only these checks: ${CHECKS.map((c) => c.key).join(",")}
+  --expect-apex <ip,...>     MEP-07: what the apex must resolve to (A addresses)
+  --expect-www <value,...>   MEP-07: what www must resolve to (A addresses or CNAME target)
+                             without both, the DNS check is skipped
+  --dns-timeout <seconds>    how long the DNS check waits for propagation (default ${DEFAULT_DNS_TIMEOUT_S})
+  --json                     print one JSON object instead of the table
+  --help                     this text`;
+}
+
+class UsageError extends Error {}
+
+const list = (values: string[] | undefined): string[] =>
+    (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+
+function port(flag: string, raw: string | undefined): number | undefined {
+    if (raw === undefined) return undefined;
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw) || n < 1 || n > 65535) throw new UsageError(`--${flag} must be a port number between 1 and 65535, got ${JSON.stringify(raw)}`);
+    return n;
+}
+
+const DOMAIN = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+
+/** Turns the command line into suite settings, net options and run options; throws UsageError. */
+export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean; settings: SuiteSettings; net: NetOptions; only?: string[] } {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: argv,
+            strict: true,
+            allowPositionals: false,
+            options: {
+                domain: { type: "string" },
+                pages: { type: "string", multiple: true },
+                "dns-server": { type: "string", multiple: true },
+                "http-port": { type: "string" },
+                "https-port": { type: "string" },
+                ca: { type: "string" },
+                only: { type: "string", multiple: true },
+                "expect-apex": { type: "string", multiple: true },
+                "expect-www": { type: "string", multiple: true },
+                "dns-timeout": { type: "string" },
+                json: { type: "boolean", default: false },
+                help: { type: "boolean", short: "h", default: false },
+            },
+        }));
+    } catch (err) {
+        // parseArgs says "Unknown option '--x'" or "Option '--domain <value>' argument missing".
+        throw new UsageError((err as Error).message);
+    }
+    const empty = { domain: "", pages: [] };
+    if (values.help) return { help: true, json: false, settings: empty, net: {} };
+    const domain = (values.domain ?? "").trim().toLowerCase().replace(/\.$/, "");
+    if (!domain) throw new UsageError("--domain is required: the apex of the site, e.g. --domain example.com");
+    if (domain.startsWith("www.")) throw new UsageError(`--domain must be the apex (e.g. ${domain.slice(4)}), not the www name`);
+    if (!DOMAIN.test(domain)) throw new UsageError(`--domain must be a domain name like example.com, got ${JSON.stringify(values.domain)}`);
+    const pages = list(values.pages);
+    const badPage = pages.find((p) => !p.startsWith("/"));
+    if (badPage) throw new UsageError(`--pages takes paths starting with "/", got ${JSON.stringify(badPage)}`);
+    const dnsServers = list(values["dns-server"]);
+    const badServer = dnsServers.find((s) => !isServerAddress(s));
+    if (badServer) throw new UsageError(`--dns-server must be an IP address with an optional port (ip or ip:port), got ${JSON.stringify(badServer)}`);
+    const only = values.only ? list(values.only) : undefined;
+    const unknown = (only ?? []).filter((k) => !CHECKS.some((c) => c.key === k));
+    if (unknown.length > 0) throw new UsageError(`--only takes check keys among ${CHECKS.map((c) => c.key).join(", ")}; unknown: ${unknown.join(", ")}`);
+    if (only && only.length === 0) throw new UsageError("--only needs at least one check key");
+    const apex = list(values["expect-apex"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
+    const www = list(values["expect-www"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
+    if ((apex.length === 0) !== (www.length === 0)) {
+        throw new UsageError(`--expect-apex and --expect-www go together: the DNS check needs both (missing ${apex.length === 0 ? "--expect-apex" : "--expect-www"})`);
+    }
+    let dnsTimeoutS = DEFAULT_DNS_TIMEOUT_S;
+    if (values["dns-timeout"] !== undefined) {
+        dnsTimeoutS = Number(values["dns-timeout"]);
+        if (!Number.isFinite(dnsTimeoutS) || dnsTimeoutS <= 0 || dnsTimeoutS > 86_400) {
+            throw new UsageError(`--dns-timeout must be a number of seconds between 0 and 86400, got ${JSON.stringify(values["dns-timeout"])}`);
+        }
+    }
+    let caPem: string | undefined;
+    if (values.ca !== undefined) {
+        try {
+            caPem = readFileSync(values.ca, "utf8");
+        } catch (err) {
+            throw new UsageError(`--ca ${values.ca} cannot be read: ${(err as Error).message}`);
+        }
+        if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca ${values.ca} is not a PEM certificate`);
+    }
+    const httpPort = port("http-port", values["http-port"]);
+    const httpsPort = port("https-port", values["https-port"]);
+    const net: NetOptions = {
+        ...(dnsServers.length > 0 ? { dnsServers } : {}),
+        ...(httpPort !== undefined ? { httpPort } : {}),
+        ...(httpsPort !== undefined ? { httpsPort } : {}),
+        ...(caPem ? { caPem } : {}),
+    };
+    const settings: SuiteSettings = {
+        domain,
+        pages: (pages.length > 0 ? pages : ["/"]).map((path) => ({ path })),
+        ...(apex.length > 0 ? { expected: { apex, www } } : {}),
+        dnsTimeoutMs: Math.round(dnsTimeoutS * 1000),
+    };
+    return { help: false, json: values.json ?? false, settings, net, ...(only ? { only } : {}) };
+}
+
+/** `golive verify ...`; resolves to the exit code. */
+export async function main(argv: string[], io: Io = STD_IO): Promise<number> {
+    let parsed;
+    try {
+        parsed = parseVerifyArgs(argv);
+    } catch (err) {
+        if (err instanceof UsageError) {
+            io.err(`golive verify: ${err.message}\n\n${usage()}`);
+            return 2;
+        }
+        throw err;
+    }
+    if (parsed.help) {
+        io.out(usage());
+        return 0;
+    }
+    const results = await runSuite(parsed.settings, parsed.net, { ...(parsed.only ? { only: parsed.only } : {}) });
+    const totals = summarize(results);
+    if (parsed.json) {
+        io.out(JSON.stringify({ checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
+    } else {
+        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    }
+    return totals.failed > 0 ? 1 : 0;
+}

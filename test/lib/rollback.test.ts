@@ -1,0 +1,196 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { addWorktree, programRepo } from "../../lib/automation";
+import { configDiff, describePlan, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
+
+const A = "a".repeat(40);
+const B = "b".repeat(40);
+const C = "c".repeat(40);
+
+const base = {
+    "golive:domain": { value: "example.com", secret: false },
+    "golive:projectName": { value: "example-site", secret: false },
+    "golive:envValues": { value: '{"API_KEY":"k-123"}', secret: true },
+};
+const prepare = { ...base, "golive:phase": { value: "prepare", secret: false }, "golive:releaseRef": { value: "v1.0.0", secret: false } };
+const cutover = {
+    ...prepare,
+    "golive:phase": { value: "cutover", secret: false },
+    "golive:approvedBy": { value: "Client", secret: false },
+    "golive:approvedAt": { value: "2026-05-01", secret: false },
+    "golive:envValues": { value: '{"API_KEY":"k-456"}', secret: true },
+};
+
+function entry(version: number, kind: HistoryEntry["kind"], result: HistoryEntry["result"], config: HistoryEntry["config"], head?: string, extra: Record<string, string> = {}): HistoryEntry {
+    return {
+        version,
+        kind,
+        result,
+        config,
+        message: `update ${version}`,
+        startTime: new Date(Date.UTC(2026, 4, 1, 8, version)),
+        endTime: new Date(Date.UTC(2026, 4, 1, 8, version, 30)),
+        environment: { "exec.kind": "cli", ...(head ? { "git.head": head, "git.dirty": "false" } : {}), ...extra },
+    };
+}
+
+// Newest first, as Stack.history() returns it: adopt, prepare, a refresh, a failed cutover, then the cutover.
+const typical: HistoryEntry[] = [
+    entry(5, "update", "succeeded", cutover, C),
+    entry(4, "update", "failed", cutover, C),
+    entry(3, "refresh", "succeeded", prepare, B),
+    entry(2, "update", "succeeded", prepare, B),
+    entry(1, "update", "succeeded", base, A),
+];
+
+const clean = { dirty: false, hasCommit: () => true };
+
+describe("lib/rollback: which update to go back to (plan section 4)", () => {
+    it("goes back from the cutover to the last successful update before it (prepare)", () => {
+        const plan = planRollback(typical, clean);
+        assert.equal(plan.current.version, 5);
+        assert.equal(plan.target.version, 2);
+        assert.equal(plan.target.commit, B);
+        assert.equal(plan.target.config, prepare);
+        assert.equal(plan.target.startTime, "2026-05-01T08:02:00.000Z");
+    });
+
+    it("goes back from a failed cutover to the last success", () => {
+        const plan = planRollback(typical.slice(1), clean);
+        assert.equal(plan.current.version, 4);
+        assert.equal(plan.current.result, "failed");
+        assert.equal(plan.target.version, 2);
+    });
+
+    it("passes over successful updates identical to the current state", () => {
+        const history = [entry(6, "update", "succeeded", cutover, C), ...typical];
+        const plan = planRollback(history, clean);
+        assert.equal(plan.target.version, 2);
+        assert.deepEqual(plan.skipped, [5]);
+        assert.match(describePlan(plan, "prod"), /passed over {4}: 5/);
+    });
+
+    it("accepts history in any order and dates as strings (JSON)", () => {
+        const json = JSON.parse(JSON.stringify([...typical].reverse()));
+        assert.equal(planRollback(json, clean).target.version, 2);
+    });
+
+    it("goes to the update named by --to", () => {
+        const plan = planRollback(typical, clean, { to: 1 });
+        assert.equal(plan.target.version, 1);
+        assert.equal(plan.target.commit, A);
+    });
+
+    it("refuses --to a failed update, a refresh, the current one or an unknown version", () => {
+        assert.throws(() => planRollback(typical, clean, { to: 4 }), (e: Error) => e instanceof RollbackRefused && /update 4 \(update, failed\) is not a successful update/.test(e.message));
+        assert.throws(() => planRollback(typical, clean, { to: 3 }), /update 3 \(refresh, succeeded\) is not a successful update/);
+        assert.throws(() => planRollback(typical, clean, { to: 5 }), /not before the current update 5/);
+        assert.throws(() => planRollback(typical, clean, { to: 9 }), /update 9 is not in the stack history \(versions 5, 4, 3, 2, 1\)/);
+    });
+
+    it("refuses when there is no earlier successful update", () => {
+        assert.throws(() => planRollback([entry(1, "update", "succeeded", base, A)], clean), /no successful update before the current one \(1, succeeded\)/);
+        assert.throws(() => planRollback([entry(2, "update", "failed", prepare, B), entry(1, "update", "failed", base, A)], clean), /no successful update before the current one \(2, failed\)/);
+        assert.throws(() => planRollback([], clean), /no update in its history/);
+        assert.throws(
+            () => planRollback([entry(2, "update", "succeeded", base, A), entry(1, "update", "succeeded", base, A)], clean),
+            /other than 1, identical to it/,
+        );
+    });
+
+    it("refuses while an update is running", () => {
+        assert.throws(() => planRollback([entry(6, "update", "in-progress", cutover, C), ...typical], clean), /update 6 is still in-progress/);
+    });
+
+    it("refuses when the target did not record its commit, or ran from a dirty tree", () => {
+        const noHead = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", prepare)];
+        assert.throws(() => planRollback(noHead, clean), /update 2 did not record its program commit \(environment git.head\)/);
+        const dirtyRun = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", prepare, B, { "git.dirty": "true" })];
+        assert.throws(() => planRollback(dirtyRun, clean), /update 2 ran from a working tree with uncommitted changes/);
+    });
+
+    it("refuses with a dirty working tree or an unknown commit", () => {
+        assert.throws(() => planRollback(typical, { dirty: true, hasCommit: () => true }), /working tree has uncommitted changes/);
+        const seen: string[] = [];
+        assert.throws(
+            () => planRollback(typical, { dirty: false, hasCommit: (sha) => (seen.push(sha), false) }),
+            new RegExp(`commit ${B} of update 2 is unknown in this repository: run git fetch`),
+        );
+        assert.deepEqual(seen, [B]);
+    });
+
+    it("diffs the config with secrets masked", () => {
+        const plan = planRollback(typical, clean);
+        assert.deepEqual(plan.changes, [
+            { key: "golive:approvedAt", kind: "removed", from: "2026-05-01" },
+            { key: "golive:approvedBy", kind: "removed", from: "Client" },
+            { key: "golive:envValues", kind: "changed", from: "[secret]", to: "[secret]" },
+            { key: "golive:phase", kind: "changed", from: "cutover", to: "prepare" },
+        ]);
+        const text = describePlan(plan, "prod");
+        assert.match(text, /back to update : 2 \(succeeded, 2026-05-01T08:02:00.000Z\) "update 2"/);
+        assert.match(text, new RegExp(`program commit : ${B}`));
+        assert.match(text, /~ golive:phase: cutover -> prepare/);
+        assert.match(text, /- golive:approvedBy \(was Client\)/);
+        assert.ok(!text.includes("k-123") && !text.includes("k-456"), "secret values never printed");
+        assert.deepEqual(configDiff(base, { ...base, "golive:x": { value: "1", secret: false } }), [{ key: "golive:x", kind: "added", to: "1" }]);
+        assert.deepEqual(configDiff(base, base), []);
+    });
+});
+
+describe("lib/automation: the program repository and the rollback worktree", () => {
+    let dir: string;
+    let root: string;
+    let first: string;
+    const env = { ...process.env, GIT_AUTHOR_NAME: "T", GIT_AUTHOR_EMAIL: "t@localhost", GIT_COMMITTER_NAME: "T", GIT_COMMITTER_EMAIL: "t@localhost" };
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: root, env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-wt-"));
+        root = path.join(dir, "repo");
+        fs.mkdirSync(path.join(root, "infra", "node_modules"), { recursive: true });
+        git("init", "-q", "-b", "main");
+        fs.writeFileSync(path.join(root, ".gitignore"), "node_modules\n");
+        fs.writeFileSync(path.join(root, "infra", "Pulumi.yaml"), "name: golive\n");
+        fs.writeFileSync(path.join(root, "infra", "index.ts"), "// v1\n");
+        git("add", ".");
+        git("commit", "-q", "-m", "v1");
+        first = git("rev-parse", "HEAD");
+        fs.writeFileSync(path.join(root, "infra", "index.ts"), "// v2\n");
+        git("commit", "-q", "-am", "v2");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("sees the project prefix, dirtiness and known commits", () => {
+        const repo = programRepo(path.join(root, "infra"));
+        assert.equal(fs.realpathSync(repo.root), fs.realpathSync(root));
+        assert.equal(repo.prefix, "infra/");
+        assert.equal(repo.dirty, false);
+        assert.equal(repo.hasCommit(first), true);
+        assert.equal(repo.hasCommit("0123456789abcdef0123456789abcdef01234567"), false);
+        fs.writeFileSync(path.join(root, "infra", "scratch.txt"), "untracked\n");
+        assert.equal(programRepo(path.join(root, "infra")).dirty, false, "untracked files do not change the program");
+        fs.writeFileSync(path.join(root, "infra", "index.ts"), "// edited\n");
+        assert.equal(programRepo(path.join(root, "infra")).dirty, true);
+        git("checkout", "--", "infra/index.ts");
+        fs.rmSync(path.join(root, "infra", "scratch.txt"));
+    });
+
+    it("checks the recorded commit out in a temporary worktree with node_modules, and removes it", () => {
+        const repo = programRepo(path.join(root, "infra"));
+        const wt = addWorktree(repo, first, path.join(root, "infra"));
+        try {
+            assert.equal(fs.readFileSync(path.join(wt.projectDir, "index.ts"), "utf8"), "// v1\n");
+            assert.ok(fs.lstatSync(path.join(wt.projectDir, "node_modules")).isSymbolicLink());
+            assert.equal(fs.readFileSync(path.join(root, "infra", "index.ts"), "utf8"), "// v2\n", "the main tree is untouched");
+        } finally {
+            wt.remove();
+        }
+        assert.equal(fs.existsSync(wt.dir), false);
+        assert.doesNotMatch(git("worktree", "list"), /golive-rollback-/);
+        assert.equal(programRepo(path.join(root, "infra")).dirty, false);
+    });
+});

@@ -1,0 +1,154 @@
+// `golive rollback --stack prod [--to N] [--dry-run] [--yes]` — plan section 4, step 2: put the
+// stack back as its previous successful update left it (DNS records back to their previous
+// content, in place), with that update's config and program commit.
+import * as path from "path";
+import * as readline from "readline";
+import * as automation from "../lib/automation";
+import { describePlan, planRollback, RollbackRefused } from "../lib/rollback";
+
+export const USAGE = [
+    "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--dir <project dir>]",
+    "",
+    "  --stack <stack>   the stack to roll back (e.g. prod)",
+    "  --to <update>     the update version to go back to (default: the last successful update before the current one)",
+    "  --dry-run         show the plan and preview the changes; change nothing",
+    "  --yes             do not ask for confirmation",
+    "  --dir <dir>       the Pulumi project (default: this program's directory)",
+    "",
+    "Needs the Pulumi CLI on PATH, logged in to the stack's backend.",
+].join("\n");
+
+export interface RollbackArgs {
+    stack: string;
+    to?: number;
+    dryRun: boolean;
+    yes: boolean;
+    dir: string;
+}
+
+export function parseArgs(argv: string[]): RollbackArgs | { error: string } | { help: true } {
+    const out: Partial<RollbackArgs> = { dryRun: false, yes: false, dir: path.resolve(__dirname, "..") };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const value = () => {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
+            return v;
+        };
+        try {
+            if (a === "--help" || a === "-h") return { help: true };
+            else if (a === "--stack") out.stack = value();
+            else if (a === "--to") {
+                const v = value();
+                if (!/^[1-9]\d*$/.test(v)) return { error: `--to must be an update version (a positive integer), got ${JSON.stringify(v)}` };
+                out.to = Number(v);
+            } else if (a === "--dry-run") out.dryRun = true;
+            else if (a === "--yes" || a === "-y") out.yes = true;
+            else if (a === "--dir") out.dir = path.resolve(value());
+            else return { error: `unknown option ${a}` };
+        } catch (err) {
+            return { error: (err as Error).message };
+        }
+    }
+    if (!out.stack) return { error: "--stack is required" };
+    return out as RollbackArgs;
+}
+
+/** What main needs from the outside world; tests replace it. */
+export interface RollbackDeps {
+    cliAvailable(): boolean;
+    readHistory: typeof automation.readHistory;
+    programRepo: typeof automation.programRepo;
+    runRollback: typeof automation.runRollback;
+    confirm(question: string): Promise<boolean>;
+    interactive: boolean;
+    out(line: string): void;
+    err(line: string): void;
+}
+
+async function askYesNo(question: string): Promise<boolean> {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+    try {
+        const answer = await new Promise<string>((resolve) => rl.question(question, resolve));
+        return /^(y|yes|o|oui)$/i.test(answer.trim());
+    } finally {
+        rl.close();
+    }
+}
+
+const defaultDeps: RollbackDeps = {
+    cliAvailable: automation.pulumiCliAvailable,
+    readHistory: automation.readHistory,
+    programRepo: automation.programRepo,
+    runRollback: automation.runRollback,
+    confirm: askYesNo,
+    interactive: !!process.stdin.isTTY,
+    out: (l) => process.stdout.write(l + "\n"),
+    err: (l) => process.stderr.write(l + "\n"),
+};
+
+export async function main(argv: string[], deps: RollbackDeps = defaultDeps): Promise<number> {
+    const args = parseArgs(argv);
+    if ("help" in args) {
+        deps.out(USAGE);
+        return 0;
+    }
+    if ("error" in args) {
+        deps.err(`golive rollback: ${args.error}\n\n${USAGE}`);
+        return 2;
+    }
+    if (!deps.cliAvailable()) {
+        deps.err(
+            "golive rollback: the Pulumi CLI is not on PATH. The rollback reads the stack history and runs `pulumi up` through it " +
+                "(Automation API): install it (https://www.pulumi.com/docs/install/), log in to the stack's backend, and run this again.",
+        );
+        return 2;
+    }
+
+    let plan;
+    let repo;
+    try {
+        repo = deps.programRepo(args.dir);
+        const history = await deps.readHistory(args.stack, args.dir);
+        plan = planRollback(history, repo, args.to !== undefined ? { to: args.to } : {});
+    } catch (err) {
+        deps.err(`golive rollback: ${err instanceof RollbackRefused ? "refused: " : ""}${(err as Error).message}`);
+        return 1;
+    }
+    deps.out(describePlan(plan, args.stack));
+
+    if (!args.dryRun && !args.yes) {
+        if (!deps.interactive) {
+            deps.err("golive rollback: not a terminal: add --yes to confirm, or --dry-run to preview");
+            return 2;
+        }
+        if (!(await deps.confirm(`Roll stack ${args.stack} back to update ${plan.target.version}? [y/N] `))) {
+            deps.out("Rollback cancelled: nothing changed.");
+            return 1;
+        }
+    }
+
+    deps.out(args.dryRun ? "\nPreview (nothing changes):" : "\nRolling back:");
+    try {
+        const r = await deps.runRollback({
+            stackName: args.stack,
+            projectDir: args.dir,
+            repo,
+            plan,
+            dryRun: args.dryRun,
+            onOutput: (o) => process.stdout.write(o),
+        });
+        deps.out(`\n${args.dryRun ? "preview" : "rollback"} done: ${r.summary}`);
+    } catch (err) {
+        deps.err(`golive rollback: ${args.dryRun ? "preview" : "pulumi up"} failed: ${(err as Error).message}`);
+        return 1;
+    }
+    if (!args.dryRun) {
+        // The rollback ran from a worktree: the stack file here still holds the newer config.
+        deps.out(
+            `The stack is back at update ${plan.target.version}. Before the next \`pulumi up\` from this tree, bring Pulumi.${args.stack}.yaml ` +
+                "in line with the config changes above (e.g. golive:phase), or that update re-applies the rolled-back change.",
+        );
+    }
+    return 0;
+}

@@ -1,0 +1,121 @@
+import { strict as assert } from "assert";
+import { main, parseArgs, RollbackDeps } from "../../cli/rollback";
+import type { HistoryEntry } from "../../lib/rollback";
+
+const B = "b".repeat(40);
+const C = "c".repeat(40);
+const history: HistoryEntry[] = [
+    {
+        version: 3, kind: "update", result: "succeeded", startTime: "2026-05-01T10:00:00Z",
+        config: { "golive:phase": { value: "cutover", secret: false }, "golive:token": { value: "tok-new", secret: true } },
+        environment: { "git.head": C },
+    },
+    {
+        version: 2, kind: "update", result: "succeeded", startTime: "2026-05-01T09:00:00Z",
+        config: { "golive:phase": { value: "prepare", secret: false }, "golive:token": { value: "tok-old", secret: true } },
+        environment: { "git.head": B },
+    },
+];
+
+function fakeDeps(over: Partial<RollbackDeps> = {}) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const runs: any[] = [];
+    const deps: RollbackDeps = {
+        cliAvailable: () => true,
+        readHistory: async () => history,
+        programRepo: () => ({ root: "/repo", prefix: "", dirty: false, hasCommit: () => true }),
+        runRollback: async (o) => {
+            runs.push(o);
+            return { summary: "ok" };
+        },
+        confirm: async () => false,
+        interactive: true,
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        ...over,
+    };
+    return { deps, out, err, runs };
+}
+
+describe("cli/rollback: golive rollback", () => {
+    it("parses its options", () => {
+        assert.deepEqual(parseArgs(["--stack", "prod", "--to", "2", "--dry-run", "--dir", "/p"]), { dryRun: true, yes: false, dir: "/p", stack: "prod", to: 2 });
+        assert.deepEqual(parseArgs(["--to", "two", "--stack", "prod"]), { error: '--to must be an update version (a positive integer), got "two"' });
+        assert.deepEqual(parseArgs(["--stack"]), { error: "--stack needs a value" });
+    });
+
+    it("exits 2 on usage errors", async () => {
+        for (const argv of [[], ["--stack"], ["--stack", "prod", "--to", "0"], ["--stack", "prod", "--bogus"]]) {
+            const f = fakeDeps();
+            assert.equal(await main(argv, f.deps), 2, argv.join(" "));
+            assert.match(f.err.join("\n"), /usage: golive rollback --stack/);
+        }
+    });
+
+    it("exits 2 with a clear message without the Pulumi CLI", async () => {
+        const f = fakeDeps({ cliAvailable: () => false });
+        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 2);
+        assert.match(f.err.join("\n"), /the Pulumi CLI is not on PATH/);
+    });
+
+    it("finds no Pulumi CLI on an empty PATH (the real check)", async () => {
+        const saved = process.env.PATH;
+        process.env.PATH = "/nonexistent-golive-test";
+        try {
+            const out: string[] = [];
+            const err: string[] = [];
+            const { main: realMain } = await import("../../cli/rollback");
+            const deps = { ...fakeDeps().deps, cliAvailable: (await import("../../lib/automation")).pulumiCliAvailable, out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+            assert.equal(await realMain(["--stack", "prod"], deps), 2);
+            assert.match(err.join("\n"), /Pulumi CLI is not on PATH/);
+        } finally {
+            process.env.PATH = saved;
+        }
+    });
+
+    it("shows the plan and previews only with --dry-run", async () => {
+        const f = fakeDeps();
+        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 0);
+        const text = f.out.join("\n");
+        assert.match(text, /back to update : 2/);
+        assert.match(text, /~ golive:phase: cutover -> prepare/);
+        assert.match(text, /~ golive:token: \[secret\] -> \[secret\]/);
+        assert.ok(!text.includes("tok-"), "secret values never printed");
+        assert.equal(f.runs.length, 1);
+        assert.equal(f.runs[0].dryRun, true);
+        assert.equal(f.runs[0].plan.target.commit, B);
+    });
+
+    it("asks for confirmation, and changes nothing on no", async () => {
+        const f = fakeDeps();
+        assert.equal(await main(["--stack", "prod"], f.deps), 1);
+        assert.equal(f.runs.length, 0);
+        assert.match(f.out.join("\n"), /cancelled/);
+    });
+
+    it("refuses to run unconfirmed in a non-interactive shell", async () => {
+        const f = fakeDeps({ interactive: false });
+        assert.equal(await main(["--stack", "prod"], f.deps), 2);
+        assert.equal(f.runs.length, 0);
+        assert.match(f.err.join("\n"), /add --yes/);
+    });
+
+    it("runs the up with --yes and reminds to align the stack file", async () => {
+        const f = fakeDeps();
+        assert.equal(await main(["--stack", "prod", "--yes"], f.deps), 0);
+        assert.equal(f.runs.length, 1);
+        assert.equal(f.runs[0].dryRun, false);
+        assert.match(f.out.join("\n"), /Pulumi\.prod\.yaml/);
+    });
+
+    it("exits 1 with the reason when the rollback is refused", async () => {
+        const f = fakeDeps({ programRepo: () => ({ root: "/repo", prefix: "", dirty: true, hasCommit: () => true }) });
+        assert.equal(await main(["--stack", "prod", "--yes"], f.deps), 1);
+        assert.match(f.err.join("\n"), /refused: the working tree has uncommitted changes/);
+        assert.equal(f.runs.length, 0);
+        const g = fakeDeps();
+        assert.equal(await main(["--stack", "prod", "--to", "3", "--yes"], g.deps), 1);
+        assert.match(g.err.join("\n"), /not before the current update 3/);
+    });
+});

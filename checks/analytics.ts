@@ -1,0 +1,184 @@
+// MEP-16: visit tracking works. Every key page carries the configured GA4 measurement ID (gtag.js
+// snippet, or the Tag Manager container that holds it); with a service account, the GA4 Data API
+// realtime report then shows at least one active user after the check visited the site.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { findChromium, HEADLESS_FLAGS, routingFlags } from "./chromium";
+import { CheckArgs, CheckResource, providerFor } from "./dynamic";
+import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
+import { describeError, httpRequest, httpRequestWithRetry, sleep, timed, withRetry } from "./net";
+import type { CheckResult, NetOptions } from "./types";
+
+export const ANALYTICS_DATA_BASE_URL = "https://analyticsdata.googleapis.com";
+export const ANALYTICS_SCOPE = "https://www.googleapis.com/auth/analytics.readonly";
+
+export interface AnalyticsInput {
+    /** Key pages, absolute URLs. */
+    urls: string[];
+    /** GA4 measurement ID, e.g. G-ABC123XYZ (golive:analytics.measurementId). */
+    measurementId?: string;
+    /** Tag Manager container (GTM-XXXX) that loads GA4, when the site uses Tag Manager. */
+    tagManagerId?: string;
+    /** GA4 property id (digits) for the realtime report. */
+    propertyId?: string;
+    /** Secret (golive:analytics.serviceAccountKey): key file JSON of a service account with Viewer access. */
+    serviceAccountKey?: string;
+    /** Default https://analyticsdata.googleapis.com. */
+    apiBaseUrl?: string;
+    /** Default: the key's token_uri, else Google's. */
+    tokenUrl?: string;
+    /** How long to wait for the visit to show in the realtime report (default 120 000 ms). */
+    realtimeWaitMs?: number;
+    /** Between two realtime reports (default 15 000 ms). */
+    realtimePollMs?: number;
+    /** "browser" (default): open the home page in headless Chromium so gtag.js runs; "none": rely on other visitors. */
+    visit?: "browser" | "none";
+    chromePath?: string;
+}
+
+export interface PageTag {
+    url: string;
+    status?: number;
+    found?: "gtag" | "tag-manager";
+    error?: string;
+}
+
+const NAME = "Analytics";
+
+function escapeRegExp(s: string): string {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Which tag of the configured IDs the HTML carries, if any. */
+export function findTag(html: string, measurementId: string, tagManagerId?: string): PageTag["found"] {
+    const loadsGoogleTag = /googletagmanager\.com\/(gtag\/js|gtm\.js)/i.test(html) || /\bgtag\s*\(/.test(html);
+    const has = (id: string) => new RegExp(`(^|[^A-Za-z0-9-])${escapeRegExp(id)}([^A-Za-z0-9-]|$)`).test(html);
+    if (loadsGoogleTag && has(measurementId)) return "gtag";
+    if (tagManagerId && /googletagmanager\.com\/(gtm\.js|ns\.html)/i.test(html) && has(tagManagerId)) return "tag-manager";
+    return undefined;
+}
+
+async function pageTag(url: string, input: AnalyticsInput, net: NetOptions): Promise<PageTag> {
+    try {
+        let current = url;
+        // A few hops at most: key pages should answer directly, but a trailing-slash redirect is fine.
+        for (let hop = 0; hop < 3; hop++) {
+            const res = await httpRequestWithRetry(current, net);
+            if (res.location && res.status >= 300 && res.status < 400) {
+                current = res.location;
+                continue;
+            }
+            if (res.status !== 200) return { url, status: res.status, error: `answered ${res.status}` };
+            return { url, status: res.status, found: findTag(res.body, input.measurementId!, input.tagManagerId) };
+        }
+        return { url, error: "too many redirects" };
+    } catch (err) {
+        return { url, error: describeError(err) };
+    }
+}
+
+/** Opens the page in headless Chromium so the tag runs, as a visitor's browser would. */
+async function browserVisit(url: string, chromePath: string, net: NetOptions, timeoutMs: number): Promise<string> {
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-visit-"));
+    const args = [...HEADLESS_FLAGS, ...(await routingFlags([url], net)), `--user-data-dir=${userDataDir}`, "--virtual-time-budget=10000", "--dump-dom", url];
+    return new Promise<string>((resolve) => {
+        const child = spawn(chromePath, args, { stdio: ["ignore", "ignore", "ignore"], detached: true });
+        const timer = setTimeout(() => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                child.kill("SIGKILL");
+            }
+        }, timeoutMs);
+        const done = (what: string) => {
+            clearTimeout(timer);
+            fs.rmSync(userDataDir, { recursive: true, force: true });
+            resolve(what);
+        };
+        child.once("error", (err) => done(`browser visit failed: ${describeError(err)}`));
+        child.once("close", (code, signal) => done(signal ? `browser visit stopped after ${timeoutMs} ms` : `visited ${url} in headless Chromium (exit ${code})`));
+    });
+}
+
+interface Realtime {
+    status: "pass" | "fail" | "skip";
+    reason: string;
+    activeUsers?: number;
+    reports?: number;
+    visit?: string;
+}
+
+async function realtimeCheck(input: AnalyticsInput, net: NetOptions): Promise<Realtime> {
+    if (!input.propertyId) return { status: "skip", reason: "golive:analytics.propertyId is not set, realtime report not checked" };
+    if (!input.serviceAccountKey) return { status: "skip", reason: "golive:analytics.serviceAccountKey is not set, realtime report not checked" };
+    const key = parseServiceAccountKey(input.serviceAccountKey, "golive:analytics.serviceAccountKey");
+    const snet = serviceNet(net);
+    let visit = "no visit by the check (visit: none)";
+    if (input.visit !== "none") {
+        const chromePath = findChromium(input.chromePath);
+        visit = chromePath ? await browserVisit(input.urls[0], chromePath, net, 30_000) : "no Chromium to visit the site (apt-get install chromium): waiting for other visitors";
+    }
+    const token = await fetchAccessToken(key, ANALYTICS_SCOPE, snet, input.tokenUrl);
+    const base = (input.apiBaseUrl ?? ANALYTICS_DATA_BASE_URL).replace(/\/+$/, "");
+    const endpoint = `${base}/v1beta/properties/${encodeURIComponent(input.propertyId)}:runRealtimeReport`;
+    const waitMs = input.realtimeWaitMs ?? 120_000;
+    const pollMs = input.realtimePollMs ?? 15_000;
+    const deadline = Date.now() + waitMs;
+    let reports = 0;
+    for (;;) {
+        reports++;
+        const res = await withRetry(
+            () => httpRequest(endpoint, snet, {
+                method: "POST",
+                headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
+                body: JSON.stringify({ metrics: [{ name: "activeUsers" }] }),
+            }),
+            { attempts: 3, baseMs: 1_000, maxMs: 4_000, retryOn: (r) => r.status === 429 || r.status >= 500 },
+        );
+        if (res.status === 403) {
+            return { status: "fail", reason: `GA4 refused the realtime report (403): give ${key.client_email} Viewer access to property ${input.propertyId}`, reports, visit };
+        }
+        if (res.status !== 200) return { status: "fail", reason: `GA4 realtime report answered ${res.status}`, reports, visit };
+        const body = JSON.parse(res.body) as { rows?: { metricValues?: { value?: string }[] }[] };
+        const activeUsers = (body.rows ?? []).reduce((n, r) => n + Number(r.metricValues?.[0]?.value ?? 0), 0);
+        if (activeUsers >= 1) return { status: "pass", reason: `${activeUsers} active user(s) in the GA4 realtime report`, activeUsers, reports, visit };
+        if (Date.now() + pollMs > deadline) {
+            return { status: "fail", reason: `no active user in the GA4 realtime report of property ${input.propertyId} within ${Math.round(waitMs / 1000)} s`, activeUsers, reports, visit };
+        }
+        await sleep(pollMs);
+    }
+}
+
+export async function checkAnalytics(input: AnalyticsInput, net: NetOptions): Promise<CheckResult> {
+    return timed<CheckResult>(
+        async () => {
+            if (!input.measurementId) {
+                return { id: "MEP-16", name: NAME, status: "skip", reason: "golive:analytics.measurementId is not set (GA4 measurement ID, G-XXXXXXXXXX)", evidence: {} };
+            }
+            if (input.urls.length === 0) return { id: "MEP-16", name: NAME, status: "fail", reason: "no key pages to look at", evidence: {} };
+            const pages = await Promise.all(input.urls.map((u) => pageTag(u, input, net)));
+            const missing = pages.filter((p) => !p.found);
+            const ids = input.tagManagerId ? `${input.measurementId} (or ${input.tagManagerId})` : input.measurementId;
+            if (missing.length > 0) {
+                const why = missing.map((p) => `${p.url}${p.error ? ` (${p.error})` : ""}`).join(", ");
+                return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length}/${pages.length} key page(s): ${why}`, evidence: { measurementId: input.measurementId, pages } };
+            }
+            const realtime = await realtimeCheck(input, net);
+            const evidence = { measurementId: input.measurementId, pages, realtime };
+            const tagged = `${pages.length} key pages carry ${ids}`;
+            if (realtime.status === "fail") return { id: "MEP-16", name: NAME, status: "fail", reason: `${tagged}, but ${realtime.reason}`, evidence };
+            return { id: "MEP-16", name: NAME, status: "pass", reason: `${tagged}; ${realtime.reason}`, evidence };
+        },
+        (err) => ({ id: "MEP-16", name: NAME, status: "fail", reason: `analytics check could not run: ${describeError(err)}`, evidence: {} }),
+    );
+}
+
+/** MEP-16 as a resource; the input (service-account key) is secret as a whole. */
+export class AnalyticsCheck extends CheckResource {
+    constructor(name: string, args: CheckArgs<AnalyticsInput>, opts?: pulumi.CustomResourceOptions) {
+        super(providerFor(checkAnalytics), "Analytics", name, args, opts, ["input"]);
+    }
+}

@@ -1,0 +1,243 @@
+// MEP-13: initial performance analysis. Google PageSpeed Insights (API v5, runPagespeed,
+// category=performance) scores each key page; every score must reach the threshold (0.90, the
+// plan's "> 90"). Where the API cannot be reached (rehearsal, offline) a local mode runs
+// Lighthouse itself in headless Chromium and keeps the median of several runs.
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { findChromium, HEADLESS_FLAGS, routingFlags } from "./chromium";
+import { CheckArgs, CheckResource, providerFor } from "./dynamic";
+import { serviceNet } from "./googleAuth";
+import { describeError, httpRequest, isTransientError, withRetry, timed } from "./net";
+import type { CheckResult, NetOptions } from "./types";
+
+export const PSI_BASE_URL = "https://www.googleapis.com";
+export const DEFAULT_THRESHOLD = 0.9;
+
+export type Strategy = "mobile" | "desktop";
+
+export interface PerformanceInput {
+    /** Key pages, absolute URLs. */
+    urls: string[];
+    /** Default ["mobile"]. */
+    strategies?: Strategy[];
+    /** Lowest acceptable score, 0..1 (default 0.90). */
+    threshold?: number;
+    /** "api": PSI only; "local": Lighthouse here only; "auto" (default): PSI, local when PSI is unreachable. */
+    mode?: "api" | "local" | "auto";
+    /** Secret (golive:pagespeed.apiKey). */
+    apiKey?: string;
+    /** Default https://www.googleapis.com. */
+    apiBaseUrl?: string;
+    /** Per PSI request (default 90 000 ms: an analysis takes tens of seconds). */
+    apiTimeoutMs?: number;
+    /** Retries of 429/5xx answers (default 4 attempts, 2 s doubling up to 16 s). */
+    retry?: { attempts?: number; baseMs?: number; maxMs?: number };
+    /** Local Lighthouse runs per page and strategy; the median counts (default 3). */
+    localRuns?: number;
+    /** Per local run (default 120 000 ms). */
+    localTimeoutMs?: number;
+    /** Chromium binary (default $CHROME_PATH or /usr/bin/chromium). */
+    chromePath?: string;
+}
+
+export interface PageScore {
+    url: string;
+    strategy: Strategy;
+    score?: number;
+    /** Local mode: every run's score. */
+    runs?: number[];
+    attempts?: number;
+    error?: string;
+}
+
+const NAME = "Performance";
+
+/** Removes the API key from text that may end up in a reason or in evidence. */
+function redact(text: string, secret?: string): string {
+    return secret ? text.split(secret).join("***") : text;
+}
+
+function median(values: number[]): number {
+    const s = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(s.length / 2);
+    return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+class ApiUnreachable extends Error {}
+
+/** One page through PSI, retrying 429 and 5xx with capped backoff. */
+async function psiScore(input: PerformanceInput, url: string, strategy: Strategy, net: NetOptions): Promise<PageScore> {
+    const base = (input.apiBaseUrl ?? PSI_BASE_URL).replace(/\/+$/, "");
+    const query = new URLSearchParams({ url, category: "performance", strategy, key: input.apiKey ?? "" });
+    const endpoint = `${base}/pagespeedonline/v5/runPagespeed?${query}`;
+    const snet = serviceNet(net, input.apiTimeoutMs ?? 90_000);
+    const retry = input.retry ?? {};
+    let attempts = 0;
+    let res;
+    try {
+        res = await withRetry(
+            () => {
+                attempts++;
+                return httpRequest(endpoint, snet);
+            },
+            {
+                attempts: retry.attempts ?? 4,
+                baseMs: retry.baseMs ?? 2_000,
+                maxMs: retry.maxMs ?? 16_000,
+                deadlineMs: 10 * 60_000,
+                retryOn: (r) => r.status === 429 || r.status >= 500,
+            },
+        );
+    } catch (err) {
+        if (isTransientError(err) || (err as { code?: string }).code === "ENOTFOUND") throw new ApiUnreachable(redact(describeError(err), input.apiKey));
+        throw err;
+    }
+    if (res.status !== 200) {
+        let message = "";
+        try {
+            message = (JSON.parse(res.body) as { error?: { message?: string } }).error?.message ?? "";
+        } catch {
+            // not Google's error shape
+        }
+        return { url, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, input.apiKey) };
+    }
+    const score = (JSON.parse(res.body) as { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } }).lighthouseResult?.categories?.performance?.score;
+    if (typeof score !== "number") return { url, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
+    return { url, strategy, attempts, score };
+}
+
+// Lighthouse 12 is an ES module: it runs in a child Node process (also keeps Chromium's
+// lifetime apart from the check's). Arguments travel as JSON in the environment.
+const LIGHTHOUSE_SCRIPT = `
+const a = JSON.parse(process.env.GOLIVE_LIGHTHOUSE);
+const { default: lighthouse } = await import("lighthouse");
+const chromeLauncher = await import("chrome-launcher");
+const config = a.strategy === "desktop" ? (await import("lighthouse/core/config/desktop-config.js")).default : undefined;
+const chrome = await chromeLauncher.launch({ chromePath: a.chromePath, chromeFlags: a.flags, userDataDir: a.userDataDir, logLevel: "silent" });
+try {
+  const r = await lighthouse(a.url, { port: chrome.port, output: "json", onlyCategories: ["performance"], logLevel: "error", maxWaitForLoad: a.maxWaitMs }, config);
+  const lhr = r.lhr;
+  process.stdout.write(JSON.stringify({ score: lhr.categories.performance.score, runtimeError: lhr.runtimeError && lhr.runtimeError.message, finalUrl: lhr.finalDisplayedUrl }));
+} finally {
+  await chrome.kill();
+}
+`;
+
+/** One local Lighthouse run; resolves with the score or throws a short error. */
+function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flags: string[], timeoutMs: number): Promise<number> {
+    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-lh-"));
+    return new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ["--input-type=module", "-e", LIGHTHOUSE_SCRIPT], {
+            cwd: process.cwd(),
+            env: { ...process.env, GOLIVE_LIGHTHOUSE: JSON.stringify({ url, strategy, chromePath, flags, userDataDir, maxWaitMs: Math.max(10_000, timeoutMs - 20_000) }) },
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true, // its own process group: a timeout kills Chromium too
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+        child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+        const timer = setTimeout(() => {
+            try {
+                process.kill(-child.pid!, "SIGKILL");
+            } catch {
+                child.kill("SIGKILL");
+            }
+            reject(new Error(`Lighthouse run on ${url} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        child.once("error", (err) => {
+            clearTimeout(timer);
+            reject(err);
+        });
+        child.once("close", (code) => {
+            clearTimeout(timer);
+            fs.rmSync(userDataDir, { recursive: true, force: true });
+            try {
+                const out = JSON.parse(stdout) as { score: number | null; runtimeError?: string };
+                if (out.runtimeError) return reject(new Error(`Lighthouse: ${out.runtimeError}`));
+                if (typeof out.score !== "number") return reject(new Error("Lighthouse gave no performance score"));
+                resolve(out.score);
+            } catch {
+                reject(new Error(`Lighthouse exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400)}`));
+            }
+        });
+    });
+}
+
+async function localScores(input: PerformanceInput, strategies: Strategy[], chromePath: string, net: NetOptions): Promise<PageScore[]> {
+    const flags = [...HEADLESS_FLAGS, ...(await routingFlags(input.urls, net))];
+    const runs = Math.max(1, Math.min(9, input.localRuns ?? 3));
+    const out: PageScore[] = [];
+    // One browser at a time: parallel runs on one machine skew each other's timings.
+    for (const url of input.urls) {
+        for (const strategy of strategies) {
+            const scores: number[] = [];
+            try {
+                for (let i = 0; i < runs; i++) scores.push(await lighthouseRun(url, strategy, chromePath, flags, input.localTimeoutMs ?? 120_000));
+                out.push({ url, strategy, score: median(scores), runs: scores });
+            } catch (err) {
+                out.push({ url, strategy, runs: scores, error: describeError(err) });
+            }
+        }
+    }
+    return out;
+}
+
+function verdict(scores: PageScore[], threshold: number, mode: "api" | "local", extra: Record<string, unknown>): Omit<CheckResult, "durationMs"> {
+    const evidence = { mode, threshold, scores, ...extra };
+    const errors = scores.filter((s) => s.error);
+    const low = scores.filter((s) => s.score !== undefined && s.score < threshold);
+    const pct = (n: number) => Math.round(n * 100);
+    if (errors.length > 0 || low.length > 0) {
+        const parts = [
+            ...low.map((s) => `${s.url} (${s.strategy}) scores ${pct(s.score!)} < ${pct(threshold)}`),
+            ...errors.map((s) => `${s.url} (${s.strategy}): ${s.error}`),
+        ];
+        return { id: "MEP-13", name: NAME, status: "fail", reason: parts.join("; "), evidence };
+    }
+    const lowest = Math.min(...scores.map((s) => s.score!));
+    return { id: "MEP-13", name: NAME, status: "pass", reason: `${scores.length} page analyses (${mode === "api" ? "PageSpeed Insights" : "local Lighthouse, median"}) score ≥ ${pct(threshold)}, lowest ${pct(lowest)}`, evidence };
+}
+
+export async function checkPerformance(input: PerformanceInput, net: NetOptions): Promise<CheckResult> {
+    return timed<CheckResult>(
+        async () => {
+            const mode = input.mode ?? "auto";
+            const threshold = input.threshold ?? DEFAULT_THRESHOLD;
+            const strategies: Strategy[] = input.strategies && input.strategies.length > 0 ? input.strategies : ["mobile"];
+            if (input.urls.length === 0) return { id: "MEP-13", name: NAME, status: "fail", reason: "no key pages to analyse", evidence: {} };
+            let apiNote: string | undefined;
+            if (mode !== "local") {
+                if (!input.apiKey) {
+                    return { id: "MEP-13", name: NAME, status: "skip", reason: "golive:pagespeed.apiKey is not set (pulumi config set --secret --path golive:pagespeed.apiKey ...)", evidence: { mode } };
+                }
+                try {
+                    const scores: PageScore[] = [];
+                    // Sequential: PSI's per-minute quota is small and a burst only earns 429s.
+                    for (const url of input.urls) for (const s of strategies) scores.push(await psiScore(input, url, s, net));
+                    return verdict(scores, threshold, "api", {});
+                } catch (err) {
+                    if (!(err instanceof ApiUnreachable) || mode === "api") throw err;
+                    apiNote = `PageSpeed Insights unreachable (${err.message}), measured locally`;
+                }
+            }
+            const chromePath = findChromium(input.chromePath);
+            if (!chromePath) {
+                const why = apiNote ? `${apiNote.split(",")[0]} and ` : "";
+                return { id: "MEP-13", name: NAME, status: "skip", reason: `${why}no Chromium for a local Lighthouse run (apt-get install chromium, or set CHROME_PATH)`, evidence: { mode } };
+            }
+            return verdict(await localScores(input, strategies, chromePath, net), threshold, "local", { chromePath, ...(apiNote ? { note: apiNote } : {}) });
+        },
+        (err) => ({ id: "MEP-13", name: NAME, status: "fail", reason: `performance check could not run: ${redact(describeError(err), input.apiKey)}`, evidence: {} }),
+    );
+}
+
+/** MEP-13 as a resource; the input (API key) is secret as a whole. */
+export class PerformanceCheck extends CheckResource {
+    constructor(name: string, args: CheckArgs<PerformanceInput>, opts?: pulumi.CustomResourceOptions) {
+        super(providerFor(checkPerformance), "Performance", name, args, opts, ["input"]);
+    }
+}

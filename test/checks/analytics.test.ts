@@ -1,0 +1,105 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { AnalyticsCheck, AnalyticsInput, checkAnalytics, findTag } from "../../checks/analytics";
+import { FakeServiceAccount, GoogleFakes } from "../../replica/googleFakes";
+import { startWorld, ReplicaWorld } from "../../replica/world";
+import { defaultPages } from "../../replica/site";
+import { providerOf } from "../helpers/engine";
+import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
+
+describe("checks/analytics (MEP-16) against the replica site and a loopback GA4 Data API", () => {
+    let world: ReplicaWorld;
+    let fakes: GoogleFakes;
+    let account: FakeServiceAccount;
+    const measurementId = "G-KALIA2024";
+    const propertyId = "412345678";
+
+    before(async () => {
+        [world, fakes] = await Promise.all([startWorld(), GoogleFakes.start()]);
+        account = fakes.serviceAccount();
+    });
+    after(async () => {
+        await Promise.all([world.close(), fakes.close()]);
+    });
+    beforeEach(() => {
+        world.newSite.spec.measurementId = measurementId;
+        world.newSite.spec.pages = defaultPages(world.newSite.spec.brand);
+        fakes.state.analyticsReaders = { [propertyId]: [account.email] };
+        fakes.state.activeUsers = { [propertyId]: 1 };
+        fakes.state.realtimeRequests = 0;
+    });
+
+    const urls = () => ["/", "/services", "/tarifs", "/contact"].map((p) => `https://www.${world.domain}${p}`);
+    const inputOf = (over: Partial<AnalyticsInput> = {}): AnalyticsInput => ({
+        urls: urls(),
+        measurementId,
+        propertyId,
+        serviceAccountKey: account.keyJson,
+        apiBaseUrl: fakes.baseUrl,
+        realtimeWaitMs: 600,
+        realtimePollMs: 200,
+        visit: "none",
+        ...over,
+    });
+
+    it("passes through the serialized provider: tag on every key page, one active user in realtime; no key leaks", async () => {
+        const engine = await providerOf(() => new AnalyticsCheck("analytics", { input: pulumi.secret(inputOf()), net: world.net }));
+        assert.ok(isSecretValue(engine.inputs.input));
+        const keyLine = (JSON.parse(account.keyJson).private_key as string).split("\n")[1];
+        assert.ok(!engine.serialized.includes(keyLine));
+        const created = await engine.provider.create(unwrapSecrets(engine.inputs));
+        const result = created.outs.result;
+        assert.equal(result.status, "pass", result.reason);
+        assert.equal(result.id, "MEP-16");
+        assert.match(result.reason, /4 key pages carry G-KALIA2024; 1 active user\(s\) in the GA4 realtime report/);
+        assert.equal(result.evidence.realtime.activeUsers, 1);
+        assert.ok(!JSON.stringify(result).includes(keyLine));
+    });
+
+    it("fails naming the page whose tag is missing", async () => {
+        world.newSite.spec.pages["/tarifs"] = { ...world.newSite.spec.pages["/tarifs"], html: "<!doctype html><title>Tarifs</title><p>Soin du visage : 65 €</p>" };
+        const result = await checkAnalytics(inputOf(), world.net);
+        assert.equal(result.status, "fail");
+        assert.match(result.reason, /tag G-KALIA2024 missing on 1\/4 key page\(s\): https:\/\/www\.kaliabeautystudio\.com\/tarifs$/);
+        assert.equal(fakes.state.realtimeRequests, 0, "no realtime report when the tag is not even there");
+    });
+
+    it("fails when a different measurement ID is on the pages", async () => {
+        world.newSite.spec.measurementId = "G-KALIA20245";
+        const result = await checkAnalytics(inputOf(), world.net);
+        assert.equal(result.status, "fail");
+        assert.match(result.reason, /missing on 4\/4/);
+    });
+
+    it("fails after the bounded wait when the realtime report shows nobody, and explains a 403", async () => {
+        fakes.state.activeUsers = { [propertyId]: 0 };
+        const started = Date.now();
+        const nobody = await checkAnalytics(inputOf(), world.net);
+        assert.equal(nobody.status, "fail");
+        assert.match(nobody.reason, /no active user in the GA4 realtime report of property 412345678/);
+        assert.ok(Date.now() - started < 5_000);
+        assert.ok(fakes.state.realtimeRequests >= 2, "the report is polled");
+        fakes.state.analyticsReaders = {};
+        const refused = await checkAnalytics(inputOf(), world.net);
+        assert.equal(refused.status, "fail");
+        assert.match(refused.reason, /give .*@kalia-golive\.iam\.gserviceaccount\.com Viewer access to property 412345678/);
+    });
+
+    it("skips without a measurement ID; checks the tags only, and says so, without a service-account key", async () => {
+        const skipped = await checkAnalytics(inputOf({ measurementId: undefined }), world.net);
+        assert.equal(skipped.status, "skip");
+        assert.match(skipped.reason, /golive:analytics\.measurementId/);
+        const tagsOnly = await checkAnalytics(inputOf({ serviceAccountKey: undefined }), world.net);
+        assert.equal(tagsOnly.status, "pass");
+        assert.match(tagsOnly.reason, /golive:analytics\.serviceAccountKey is not set, realtime report not checked/);
+        assert.equal((tagsOnly.evidence as any).realtime.status, "skip");
+    });
+
+    it("recognises gtag.js and Tag Manager snippets, not a look-alike ID", () => {
+        const gtm = `<script>(function(w,d,s,l,i){j.src='https://www.googletagmanager.com/gtm.js?id='+i;})(window,document,'script','dataLayer','GTM-ABC123');</script>`;
+        assert.equal(findTag(gtm, measurementId, "GTM-ABC123"), "tag-manager");
+        assert.equal(findTag(gtm, measurementId), undefined);
+        assert.equal(findTag(`<script>gtag('config','G-KALIA2024X')</script>`, measurementId), undefined);
+        assert.equal(findTag(`<script async src="https://www.googletagmanager.com/gtag/js?id=G-KALIA2024"></script>`, measurementId), "gtag");
+    });
+});

@@ -1,0 +1,320 @@
+// Traceability: the go-live plan's checklist (plan-mep.md: P-01..P-05, MEP-01..MEP-18 and the
+// rollback plan of section 4) as data, each line with its status and the evidence the program has.
+// Pure: no Pulumi import; fed by stack outputs, `golive verify --json` or the rehearsal's record.
+import type { CheckResult, PlanId } from "../checks/types";
+
+export type ChecklistPhase = "prerequisites" | "preparation" | "deployment" | "post-deploy" | "closure" | "rollback";
+
+/** How the program covers a line: a resource does it, a check proves it, or people do it. */
+export type Coverage = "done" | "checked" | "manual";
+
+export type LineStatus = "done" | "checked OK" | "failed" | "skipped" | "manual" | "pending";
+
+export type RollbackId = "R-1" | "R-2" | "R-3" | "R-4" | "R-5" | "R-6";
+
+export interface PlanLine {
+    id: PlanId | RollbackId;
+    phase: ChecklistPhase;
+    /** The label of the plan, in French as written there. */
+    action: string;
+    owner: string;
+    coverage: Coverage;
+}
+
+export interface ChecklistLine extends PlanLine {
+    status: LineStatus;
+    evidence: string;
+}
+
+/** The plan, line by line, in its order. */
+export const PLAN: ReadonlyArray<PlanLine> = [
+    { id: "P-01", phase: "prerequisites", action: 'Validation Finale ("Bon pour MEP")', owner: "Client", coverage: "manual" },
+    { id: "P-02", phase: "prerequisites", action: "Contenu Final Intégré et Validé", owner: "Client", coverage: "checked" },
+    { id: "P-03", phase: "prerequisites", action: "Nom de Domaine Acheté", owner: "Client / Agence", coverage: "checked" },
+    { id: "P-04", phase: "prerequisites", action: "Accès au Registrar du Nom de Domaine", owner: "Client / Agence", coverage: "checked" },
+    { id: "P-05", phase: "prerequisites", action: "Variables d'Environnement Production Prêtes", owner: "Développeur", coverage: "done" },
+    { id: "MEP-01", phase: "preparation", action: "Communication de début d'intervention", owner: "Chef de Projet", coverage: "done" },
+    { id: "MEP-02", phase: "preparation", action: "Gel du Code (Code Freeze)", owner: "Développeur", coverage: "manual" },
+    { id: "MEP-03", phase: "preparation", action: "Merge final `develop` -> `main`", owner: "Développeur", coverage: "manual" },
+    { id: "MEP-04", phase: "preparation", action: "Ultime Build sur la Branche `main`", owner: "Développeur", coverage: "done" },
+    { id: "MEP-05", phase: "deployment", action: "Ajout du Nom de Domaine sur Vercel", owner: "Développeur", coverage: "done" },
+    { id: "MEP-06", phase: "deployment", action: "Configuration des DNS", owner: "Développeur", coverage: "done" },
+    { id: "MEP-07", phase: "deployment", action: "Propagation DNS", owner: "(Automatique)", coverage: "checked" },
+    { id: "MEP-08", phase: "deployment", action: "Validation du Certificat SSL", owner: "Vercel (Auto)", coverage: "checked" },
+    { id: "MEP-09", phase: "deployment", action: "Vérification de l'Accès au Site", owner: "Développeur", coverage: "checked" },
+    { id: "MEP-10", phase: "deployment", action: "Forcer la Redirection", owner: "Développeur", coverage: "checked" },
+    { id: "MEP-11", phase: "post-deploy", action: "Test de Navigation (Smoke Test)", owner: "Chef de Projet", coverage: "checked" },
+    { id: "MEP-12", phase: "post-deploy", action: "Test du Formulaire de Contact", owner: "Chef de Projet", coverage: "checked" },
+    { id: "MEP-13", phase: "post-deploy", action: "Analyse de Performance Initiale", owner: "Développeur", coverage: "checked" },
+    { id: "MEP-14", phase: "post-deploy", action: "Vérification SEO Basique", owner: "Chef de Projet", coverage: "checked" },
+    { id: "MEP-15", phase: "post-deploy", action: "Configuration Google Search Console", owner: "Chef de Projet", coverage: "checked" },
+    { id: "MEP-16", phase: "post-deploy", action: "Configuration Google Analytics", owner: "Chef de Projet", coverage: "checked" },
+    { id: "MEP-17", phase: "closure", action: "Communication de fin d'intervention", owner: "Chef de Projet", coverage: "done" },
+    { id: "MEP-18", phase: "closure", action: "Sauvegarde Initiale", owner: "Développeur", coverage: "done" },
+    { id: "R-1", phase: "rollback", action: "Décision", owner: "Chef de Projet / Développeur principal", coverage: "manual" },
+    { id: "R-2", phase: "rollback", action: "Action : revenir à la configuration DNS précédente", owner: "Développeur", coverage: "done" },
+    { id: "R-3", phase: "rollback", action: "Communication : le client est informé du report", owner: "Chef de Projet", coverage: "manual" },
+    { id: "R-4", phase: "rollback", action: "Analyse de la cause racine", owner: "Équipe technique", coverage: "manual" },
+    { id: "R-5", phase: "rollback", action: "Correction sur une nouvelle branche", owner: "Développeur", coverage: "manual" },
+    { id: "R-6", phase: "rollback", action: "Re-planification", owner: "Chef de Projet", coverage: "manual" },
+];
+
+export const PHASE_TITLES: Record<ChecklistPhase, string> = {
+    prerequisites: "2. Prérequis (À valider 48h AVANT la MEP)",
+    preparation: "Phase 1 : Préparation Finale (T-1 Heure)",
+    deployment: "Phase 2 : Déploiement Technique (Heure H)",
+    "post-deploy": "Phase 3 : Tests Post-Déploiement (Heure H+1)",
+    closure: "Phase 4 : Clôture (Heure H+2)",
+    rollback: "4. Plan de Retour Arrière (Rollback Plan)",
+};
+
+/** A record as the stack outputs it (lib/program `dnsRecords.apex|www`). */
+export interface DnsRecordFact {
+    name: string;
+    type?: string | null;
+    content?: string | null;
+    oldContent?: string | null;
+    newContent?: string | null;
+}
+
+/** MEP-18 as the ReleaseTag component reports it. */
+export interface TagFact {
+    tag: string;
+    commit?: string;
+    remote?: string;
+    /** What the tag script said: "created", "already tagged"... */
+    outcome?: string;
+    error?: string;
+}
+
+export interface ChecklistFacts {
+    phase?: string;
+    domain: string;
+    stack?: string;
+    approval?: { by: string; at: string } | null;
+    releaseRef?: string | null;
+    deploymentId?: string | null;
+    deploymentUrl?: string | null;
+    zone?: { name?: string; status?: string } | null;
+    /** P-05: names only, never values. */
+    envVars?: string[];
+    dnsRecords?: { apex?: DnsRecordFact | null; www?: DnsRecordFact | null } | null;
+    /** Check results (MEP-07..MEP-16, P-02), as checks/types.ts shapes them. */
+    results: CheckResult[];
+    /** MEP-01 / MEP-17 results from checks/notify; absent when no webhook is configured. */
+    notifications?: CheckResult[];
+    tag?: TagFact | null;
+    generatedAt: string;
+}
+
+const PHASE_ORDER = ["adopt", "prepare", "cutover"];
+const atLeast = (phase: string | undefined, wanted: string) => PHASE_ORDER.indexOf(phase ?? "") >= PHASE_ORDER.indexOf(wanted);
+
+/** Status of a plan line proved by one or more check results. */
+function fromResults(results: CheckResult[]): { status: LineStatus; evidence: string } {
+    if (results.length === 0) return { status: "pending", evidence: "not run yet" };
+    const evidence = results.map((r) => `${r.name}: ${r.reason}`).join("; ");
+    if (results.some((r) => r.status === "fail")) return { status: "failed", evidence };
+    if (results.every((r) => r.status === "skip")) return { status: "skipped", evidence };
+    return { status: "checked OK", evidence };
+}
+
+// P-02: the SEO check (MEP-14) looks for placeholder text on the key pages.
+function contentFinal(results: CheckResult[]): { status: LineStatus; evidence: string } {
+    const own = results.filter((r) => r.id === "P-02");
+    if (own.length > 0) return fromResults(own);
+    const seo = results.filter((r) => r.id === "MEP-14");
+    const pages = seo.flatMap((r) => {
+        const p = (r.evidence as { pages?: unknown }).pages;
+        return Array.isArray(p) ? (p as Array<{ path?: string; placeholder?: unknown }>) : [];
+    });
+    if (pages.length === 0) {
+        return seo.length > 0 && seo.every((r) => r.status === "skip")
+            ? { status: "skipped", evidence: `MEP-14 skipped: ${seo.map((r) => r.reason).join("; ")}` }
+            : { status: "pending", evidence: "no placeholder scan yet (MEP-14)" };
+    }
+    const flagged = pages.filter((p) => p.placeholder);
+    return flagged.length > 0
+        ? { status: "failed", evidence: `placeholder text on ${flagged.map((p) => p.path).join(", ")} (MEP-14 scan)` }
+        : { status: "checked OK", evidence: `no placeholder text on ${pages.length} key pages (MEP-14 scan)` };
+}
+
+function notification(id: "MEP-01" | "MEP-17", facts: ChecklistFacts): { status: LineStatus; evidence: string } {
+    const found = (facts.notifications ?? []).filter((r) => r.id === id);
+    if (found.length === 0 || found.every((r) => r.status === "skip")) {
+        const why = found.length > 0 ? found.map((r) => r.reason).join("; ") : "no webhook configured (golive:notify.webhookUrl)";
+        return { status: "manual", evidence: `${why}: inform the client by hand` };
+    }
+    const r = found[found.length - 1];
+    const at = typeof r.evidence.at === "string" ? ` at ${r.evidence.at}` : "";
+    return r.status === "pass" ? { status: "done", evidence: `${r.reason}${at}` } : { status: "failed", evidence: r.reason };
+}
+
+function record(r: DnsRecordFact | null | undefined): string | undefined {
+    if (!r) return undefined;
+    const content = r.content ?? r.newContent;
+    return content ? `${r.name} ${r.type ?? ""} ${content}`.replace(/\s+/g, " ") : undefined;
+}
+
+function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; evidence: string } {
+    const ref = facts.releaseRef ? `release ref ${facts.releaseRef}` : undefined;
+    const zoneActive = facts.zone?.status === "active";
+    switch (line.id) {
+        case "P-01":
+            return facts.approval
+                ? { status: "done", evidence: `approved by ${facts.approval.by} on ${facts.approval.at} (golive:approvedBy/approvedAt)` }
+                : { status: "pending", evidence: "no approval recorded (golive:approvedBy, golive:approvedAt)" };
+        case "P-02":
+            return contentFinal(facts.results);
+        case "P-03":
+            return facts.zone?.name
+                ? { status: "checked OK", evidence: `Cloudflare zone ${facts.zone.name} exists (status ${facts.zone.status ?? "unknown"})` }
+                : { status: "pending", evidence: "zone not looked up yet" };
+        case "P-04":
+            return zoneActive
+                ? { status: "checked OK", evidence: `zone ${facts.zone!.name} is active: the registrar delegates to Cloudflare` }
+                : facts.zone?.status
+                  ? { status: "pending", evidence: `zone status ${facts.zone.status}: the registrar does not delegate to Cloudflare yet` }
+                  : { status: "pending", evidence: "zone not looked up yet" };
+        case "P-05":
+            return atLeast(facts.phase, "prepare")
+                ? { status: "done", evidence: `production variables set on Vercel: ${(facts.envVars ?? []).join(", ") || "none declared"}` }
+                : { status: "pending", evidence: "set from the prepare phase on" };
+        case "MEP-01":
+        case "MEP-17":
+            return notification(line.id, facts);
+        case "MEP-02":
+        case "MEP-03":
+            return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
+        case "MEP-04":
+            return facts.deploymentId
+                ? { status: "done", evidence: `Vercel production deployment ${facts.deploymentId}${facts.deploymentUrl ? ` (${facts.deploymentUrl})` : ""}${ref ? ` built from ${ref}` : ""}` }
+                : { status: "pending", evidence: "no production deployment yet (prepare phase)" };
+        case "MEP-05":
+            return facts.deploymentId
+                ? { status: "done", evidence: `${facts.domain} (redirects) and www.${facts.domain} (serves) on the Vercel project` }
+                : { status: "pending", evidence: "domains are added in the prepare phase" };
+        case "MEP-06": {
+            const recs = [record(facts.dnsRecords?.apex), record(facts.dnsRecords?.www)].filter((x): x is string => !!x);
+            if (facts.phase === "cutover" && recs.length > 0) return { status: "done", evidence: `Cloudflare records: ${recs.join("; ")}` };
+            return { status: "pending", evidence: `records point to Vercel in the cutover phase${recs.length ? ` (now: ${recs.join("; ")})` : ""}` };
+        }
+        case "MEP-18": {
+            const t = facts.tag;
+            if (!t) return { status: facts.phase === "cutover" ? "manual" : "pending", evidence: "no release tag configured (golive:release.tag)" };
+            if (t.error) return { status: "failed", evidence: t.error };
+            if (!t.outcome) return { status: "pending", evidence: `tag ${t.tag} is created once every check passes` };
+            return { status: "done", evidence: `tag ${t.tag}${t.commit ? ` on ${t.commit}` : ""}${t.remote ? `, pushed to ${t.remote}` : ""} (${t.outcome})` };
+        }
+        case "R-2":
+            return { status: "manual", evidence: `ready: golive rollback --stack ${facts.stack ?? "<stack>"} returns the DNS records to the previous successful update` };
+        case "R-1":
+        case "R-3":
+        case "R-4":
+        case "R-5":
+        case "R-6":
+            return { status: "manual", evidence: line.id === "R-4" ? "stack history, check results above and Vercel logs" : "" };
+        default:
+            return fromResults(facts.results.filter((r) => r.id === line.id));
+    }
+}
+
+/** The whole checklist with statuses and evidence, in the plan's order. */
+export function buildChecklist(facts: ChecklistFacts): ChecklistLine[] {
+    return PLAN.map((line) => ({ ...line, ...lineFor(line, facts) }));
+}
+
+export interface ReportMeta {
+    domain: string;
+    phase?: string;
+    stack?: string;
+    releaseRef?: string | null;
+    generatedAt: string;
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").trim() || "—";
+
+const STATUS_MARK: Record<LineStatus, string> = {
+    done: "✅ done",
+    "checked OK": "✅ checked OK",
+    failed: "❌ failed",
+    skipped: "⚠️ skipped",
+    manual: "✋ manual",
+    pending: "⏳ pending",
+};
+
+/** A Markdown document laid out like the plan: phases, then one table per phase. */
+export function renderMarkdown(lines: ReadonlyArray<ChecklistLine>, meta: ReportMeta): string {
+    const count = (s: LineStatus) => lines.filter((l) => l.status === s && l.phase !== "rollback").length;
+    const out: string[] = [
+        `# Mise en production — ${meta.domain}`,
+        "",
+        `- **Stack :** ${meta.stack ?? "—"}`,
+        `- **Phase :** ${meta.phase ?? "—"}`,
+        `- **Version (release ref) :** ${meta.releaseRef ?? "—"}`,
+        `- **Rapport généré le :** ${meta.generatedAt}`,
+        `- **Bilan :** ${count("done")} done, ${count("checked OK")} checked OK, ${count("failed")} failed, ${count("skipped")} skipped, ${count("manual")} manual, ${count("pending")} pending`,
+        "",
+    ];
+    let section = "";
+    for (const phase of Object.keys(PHASE_TITLES) as ChecklistPhase[]) {
+        const rows = lines.filter((l) => l.phase === phase);
+        if (rows.length === 0) continue;
+        if (phase === "prerequisites" || phase === "rollback") {
+            out.push(`## ${PHASE_TITLES[phase]}`, "");
+        } else {
+            if (section !== "checklist") out.push("## 3. Checklist de Mise en Production", "");
+            section = "checklist";
+            out.push(`### ${PHASE_TITLES[phase]}`, "");
+        }
+        out.push("| ID | Action | Responsable | Statut | Preuve |", "| :--- | :--- | :--- | :--- | :--- |");
+        for (const l of rows) out.push(`| **${l.id}** | ${cell(l.action)} | ${cell(l.owner)} | ${STATUS_MARK[l.status]} | ${cell(l.evidence)} |`);
+        out.push("");
+    }
+    return out.join("\n");
+}
+
+/** Facts from whatever JSON the team kept: stack outputs, `golive verify --json`, the rehearsal's record. */
+export function factsFromJson(json: unknown, defaults: { stack?: string; generatedAt: string }): ChecklistFacts {
+    const o = (Array.isArray(json) ? { results: json } : json ?? {}) as Record<string, any>;
+    const unwrap = (v: any) => (v && typeof v === "object" && "value" in v && Object.keys(v).length <= 2 && "secret" in v ? v.value : v);
+    const get = (k: string) => unwrap(o[k]);
+    const results: CheckResult[] = (get("results") ?? get("checks") ?? []).filter(isCheckResult);
+    const notifications: CheckResult[] = (get("notifications") ?? []).filter(isCheckResult);
+    // Notifications may come mixed in with the results (a verify run that included them).
+    for (const r of results.filter((x) => x.id === "MEP-01" || x.id === "MEP-17")) notifications.push(r);
+    const vercel = get("vercel") ?? {};
+    const domain = get("domain") ?? get("zone")?.name ?? get("redirect")?.from ?? hostOf(get("urls")?.apex);
+    if (typeof domain !== "string" || domain === "") {
+        throw new Error("cannot tell the domain from this JSON: expected `domain`, `zone.name`, `redirect.from` or `urls.apex`");
+    }
+    return {
+        domain,
+        ...(get("phase") ? { phase: get("phase") } : {}),
+        ...(defaults.stack ?? get("stack") ? { stack: defaults.stack ?? get("stack") } : {}),
+        approval: get("approval") ?? null,
+        releaseRef: get("releaseRef") ?? null,
+        deploymentId: get("deploymentId") ?? vercel.deploymentId ?? null,
+        deploymentUrl: get("deploymentUrl") ?? vercel.deploymentUrl ?? null,
+        zone: get("zone") ?? null,
+        envVars: Array.isArray(vercel.envVars) ? vercel.envVars : get("envVars") ?? [],
+        dnsRecords: get("dnsRecords") ?? null,
+        results: results.filter((r) => r.id !== "MEP-01" && r.id !== "MEP-17"),
+        notifications,
+        tag: get("tag") ?? get("releaseTag") ?? null,
+        generatedAt: get("generatedAt") ?? defaults.generatedAt,
+    };
+}
+
+function hostOf(url: unknown): string | undefined {
+    try {
+        return typeof url === "string" ? new URL(url).hostname : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+export function isCheckResult(x: unknown): x is CheckResult {
+    const r = x as CheckResult;
+    return !!r && typeof r === "object" && typeof r.id === "string" && ["pass", "fail", "skip"].includes(r.status) && typeof r.reason === "string";
+}

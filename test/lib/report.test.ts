@@ -1,0 +1,130 @@
+import { strict as assert } from "assert";
+import { buildChecklist, ChecklistFacts, ChecklistLine, factsFromJson, PLAN, renderMarkdown } from "../../lib/report";
+import { r, RESULTS } from "../fixtures/checkResults";
+
+
+function facts(over: Partial<ChecklistFacts> = {}): ChecklistFacts {
+    return {
+        phase: "cutover",
+        domain: "example.com",
+        stack: "prod",
+        approval: { by: "Mme Client", at: "2026-05-01" },
+        releaseRef: "v1.0.0",
+        deploymentId: "dpl_123",
+        deploymentUrl: "https://example-abc.vercel.app",
+        zone: { name: "example.com", status: "active" },
+        envVars: ["RESEND_API_KEY"],
+        dnsRecords: { apex: { name: "example.com", type: "A", content: "76.76.21.21" }, www: { name: "www.example.com", type: "CNAME", content: "cname.vercel-dns.com" } },
+        results: RESULTS,
+        notifications: [r("MEP-01", "StartNotification", "pass", "message posted to the webhook on hooks.example (HTTP 200)", { at: "2026-05-02T08:00:00Z" })],
+        tag: { tag: "v1.0.0", commit: "a".repeat(40), remote: "origin", outcome: "created, pushed" },
+        generatedAt: "2026-05-02T10:00:00Z",
+        ...over,
+    };
+}
+
+const byId = (lines: ChecklistLine[], id: string) => lines.find((l) => l.id === id)!;
+
+describe("lib/report: the go-live checklist (traceability)", () => {
+    it("lists every line of the plan in order, with the plan's French labels", () => {
+        const lines = buildChecklist(facts());
+        assert.deepEqual(
+            lines.map((l) => l.id),
+            ["P-01", "P-02", "P-03", "P-04", "P-05", ...Array.from({ length: 18 }, (_, i) => `MEP-${String(i + 1).padStart(2, "0")}`), "R-1", "R-2", "R-3", "R-4", "R-5", "R-6"],
+        );
+        assert.equal(byId(lines, "MEP-08").action, "Validation du Certificat SSL");
+        assert.equal(byId(lines, "MEP-11").owner, "Chef de Projet");
+        assert.equal(PLAN.length, 29);
+    });
+
+    it("maps check results to checked OK / failed / skipped / pending with their reasons", () => {
+        const lines = buildChecklist(facts());
+        assert.equal(byId(lines, "MEP-07").status, "checked OK");
+        assert.match(byId(lines, "MEP-07").evidence, /DnsPropagation: apex and www answer/);
+        assert.equal(byId(lines, "MEP-10").status, "failed");
+        assert.match(byId(lines, "MEP-10").evidence, /answered 302/);
+        assert.equal(byId(lines, "MEP-12").status, "skipped");
+        assert.match(byId(lines, "MEP-12").evidence, /golive:contactForm\.imap/);
+        assert.equal(byId(lines, "MEP-13").status, "pending");
+        assert.equal(byId(lines, "P-02").status, "checked OK");
+        assert.match(byId(lines, "P-02").evidence, /no placeholder text on 2 key pages/);
+    });
+
+    it("says which steps the program did, with their evidence", () => {
+        const lines = buildChecklist(facts());
+        assert.deepEqual([byId(lines, "P-01").status, byId(lines, "P-05").status, byId(lines, "MEP-04").status, byId(lines, "MEP-05").status, byId(lines, "MEP-06").status, byId(lines, "MEP-18").status], ["done", "done", "done", "done", "done", "done"]);
+        assert.match(byId(lines, "P-01").evidence, /approved by Mme Client on 2026-05-01/);
+        assert.match(byId(lines, "MEP-04").evidence, /dpl_123 .*built from release ref v1\.0\.0/);
+        assert.match(byId(lines, "MEP-06").evidence, /example\.com A 76\.76\.21\.21; www\.example\.com CNAME cname\.vercel-dns\.com/);
+        assert.match(byId(lines, "MEP-18").evidence, new RegExp(`tag v1\\.0\\.0 on ${"a".repeat(40)}, pushed to origin \\(created, pushed\\)`));
+        assert.equal(byId(lines, "MEP-01").status, "done");
+        assert.match(byId(lines, "MEP-01").evidence, /at 2026-05-02T08:00:00Z/);
+        assert.equal(byId(lines, "MEP-02").status, "manual");
+        assert.match(byId(lines, "MEP-02").evidence, /release ref v1\.0\.0/);
+        assert.match(byId(lines, "R-2").evidence, /golive rollback --stack prod/);
+    });
+
+    it("lists notifications as manual without a webhook, failed when the webhook failed", () => {
+        const none = buildChecklist(facts({ notifications: [] }));
+        assert.equal(byId(none, "MEP-01").status, "manual");
+        assert.equal(byId(none, "MEP-17").status, "manual");
+        assert.match(byId(none, "MEP-17").evidence, /golive:notify\.webhookUrl/);
+        const failed = buildChecklist(facts({ notifications: [r("MEP-17", "EndNotification", "fail", "the webhook on hooks.example answered HTTP 500")] }));
+        assert.equal(byId(failed, "MEP-17").status, "failed");
+    });
+
+    it("shows what is still pending before cutover, and P-02 failing on placeholder text", () => {
+        const prepare = buildChecklist(
+            facts({
+                phase: "adopt", approval: null, deploymentId: null, tag: null, zone: { name: "example.com", status: "pending" },
+                results: [r("MEP-14", "SeoBasics", "fail", "P-02 content final not met", { pages: [{ path: "/tarifs", placeholder: "Lorem ipsum" }] })],
+            }),
+        );
+        for (const id of ["P-01", "P-04", "P-05", "MEP-04", "MEP-05", "MEP-06", "MEP-07", "MEP-18"]) assert.equal(byId(prepare, id).status, "pending", id);
+        assert.equal(byId(prepare, "P-02").status, "failed");
+        assert.match(byId(prepare, "P-02").evidence, /placeholder text on \/tarifs/);
+    });
+
+    it("renders Markdown laid out like the plan", () => {
+        const md = renderMarkdown(buildChecklist(facts()), { domain: "example.com", phase: "cutover", stack: "prod", releaseRef: "v1.0.0", generatedAt: "2026-05-02T10:00:00Z" });
+        const order = ["## 2. Prérequis", "## 3. Checklist de Mise en Production", "### Phase 1 : Préparation Finale", "### Phase 2 : Déploiement Technique", "### Phase 3 : Tests Post-Déploiement", "### Phase 4 : Clôture", "## 4. Plan de Retour Arrière"];
+        let at = -1;
+        for (const h of order) {
+            const i = md.indexOf(h);
+            assert.ok(i > at, `${h} in order`);
+            at = i;
+        }
+        assert.match(md, /\| ID \| Action \| Responsable \| Statut \| Preuve \|/);
+        assert.match(md, /\| \*\*MEP-10\*\* \| Forcer la Redirection \| Développeur \| ❌ failed \| Redirects: http:\/\/example\.com\/ answered 302/);
+        assert.match(md, /Rapport généré le :\*\* 2026-05-02T10:00:00Z/);
+        assert.match(md, /\*\*Bilan :\*\* 7 done, 8 checked OK, 1 failed, 1 skipped, 3 manual, 3 pending/);
+    });
+
+    it("escapes table cells", () => {
+        const md = renderMarkdown(buildChecklist(facts({ results: [r("MEP-09", "HttpsReachability", "fail", "a | b\nc")] })), { domain: "example.com", generatedAt: "x" });
+        assert.match(md, /a \\\| b c/);
+    });
+
+    it("reads facts from stack outputs, verify results or a bare list of results", () => {
+        const stackOutputs = {
+            phase: "cutover",
+            urls: { site: "https://www.example.com/", apex: "https://example.com/" },
+            zone: { id: "z", name: "example.com", status: "active" },
+            releaseRef: "v1.0.0",
+            approval: { by: "Client", at: "2026-05-01" },
+            vercel: { projectId: "prj", deploymentId: "dpl_9", deploymentUrl: "https://x.vercel.app", envVars: ["A"] },
+            dnsRecords: { apex: { name: "example.com", type: "A", content: "76.76.21.21" }, www: null },
+            checks: [...RESULTS, r("MEP-17", "EndNotification", "pass", "posted")],
+        };
+        const f = factsFromJson(stackOutputs, { stack: "prod", generatedAt: "now" });
+        assert.equal(f.domain, "example.com");
+        assert.equal(f.deploymentId, "dpl_9");
+        assert.deepEqual(f.envVars, ["A"]);
+        assert.equal(f.results.length, RESULTS.length);
+        assert.equal(f.notifications!.length, 1);
+        assert.equal(byId(buildChecklist(f), "MEP-17").status, "done");
+        const bare = factsFromJson({ domain: "example.com", results: RESULTS }, { generatedAt: "now" });
+        assert.equal(byId(buildChecklist(bare), "MEP-10").status, "failed");
+        assert.throws(() => factsFromJson(RESULTS, { generatedAt: "now" }), /cannot tell the domain/);
+    });
+});

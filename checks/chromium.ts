@@ -8,9 +8,9 @@ import type { NetOptions } from "./types";
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
-/** The browser binary: the given path, $CHROME_PATH, or Debian's chromium; undefined when absent. */
+/** The browser binary: the given path only, else $CHROME_PATH or Debian's chromium; undefined when absent. */
 export function findChromium(path?: string): string | undefined {
-    const candidates = [path, process.env.CHROME_PATH, DEFAULT_CHROMIUM, "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+    const candidates = path ? [path] : [process.env.CHROME_PATH, DEFAULT_CHROMIUM, "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
     return candidates.find((p): p is string => typeof p === "string" && p !== "" && fs.existsSync(p));
 }
 

@@ -120,7 +120,7 @@ const chrome = await chromeLauncher.launch({ chromePath: a.chromePath, chromeFla
 try {
   const r = await lighthouse(a.url, { port: chrome.port, output: "json", onlyCategories: ["performance"], logLevel: "error", maxWaitForLoad: a.maxWaitMs }, config);
   const lhr = r.lhr;
-  process.stdout.write(JSON.stringify({ score: lhr.categories.performance.score, runtimeError: lhr.runtimeError && lhr.runtimeError.message, finalUrl: lhr.finalDisplayedUrl }));
+  process.stdout.write(JSON.stringify({ score: lhr.categories.performance.score, runtimeError: lhr.runtimeError && lhr.runtimeError.message }));
 } finally {
   await chrome.kill();
 }

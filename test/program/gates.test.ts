@@ -1,0 +1,142 @@
+// Go/no-go gates and bad config values: each refusal is one clear message naming the config
+// key, raised before any resource is registered.
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig } from "../../lib/config";
+import { buildGoLive } from "../../lib/program";
+import { LIVE, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap } from "./mocks";
+
+const parse = (phase: string, overrides: Record<string, unknown> = {}, secretKeys?: string[]) => parseConfig(rawFrom(prodConfig(phase, overrides), secretKeys));
+
+/** Asserts a ConfigError whose message is one line, names `key` and matches `pattern`. */
+function refuses(fn: () => unknown, key: string, pattern: RegExp): void {
+    assert.throws(fn, (err: Error) => {
+        assert.ok(err instanceof ConfigError, `not a ConfigError: ${err}`);
+        assert.ok(err.message.includes(`golive:${key}`), `message does not name golive:${key}: ${err.message}`);
+        assert.match(err.message, pattern);
+        assert.ok(!err.message.includes("\n"), "one line");
+        return true;
+    });
+}
+
+describe("program gates: bad config values", () => {
+    it("accepts the prod config in every phase and freezes it", () => {
+        for (const phase of ["adopt", "prepare", "cutover"]) {
+            const cfg = parse(phase);
+            assert.equal(cfg.phase, phase);
+            assert.equal(cfg.wwwDomain, "www.kaliabeautystudio.com");
+            assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.dns.live.apex) && Object.isFrozen(cfg.vercel.envVars));
+        }
+        assert.equal(parse("adopt", { phase: undefined }).phase, "adopt", "adopt is the default: it changes nothing");
+    });
+
+    it("refuses a bad domain", () => {
+        refuses(() => parse("adopt", { domain: "https://kaliabeautystudio.com" }), "domain", /without scheme or path/);
+        refuses(() => parse("adopt", { domain: "KaliaBeautyStudio.com" }), "domain", /lower case/);
+        refuses(() => parse("adopt", { domain: "localhost" }), "domain", /not a valid domain name/);
+        refuses(() => parse("adopt", { domain: "kalia..com" }), "domain", /not a valid domain name/);
+        refuses(() => parse("adopt", { domain: "-kalia.com" }), "domain", /not a valid domain name/);
+        refuses(() => parse("adopt", { domain: "" }), "domain", /is required/);
+    });
+
+    it("refuses a www/apex mix-up", () => {
+        refuses(() => parse("adopt", { domain: "www.kaliabeautystudio.com" }), "domain", /must be the apex \(e\.g\. kaliabeautystudio\.com\), not the www name/);
+        refuses(
+            () => parse("adopt", { liveRecords: { apex: { ...LIVE.apex, name: "www.kaliabeautystudio.com" }, www: LIVE.www } }),
+            "liveRecords.apex.name",
+            /must be kaliabeautystudio\.com \(apex and www must not be swapped\)/,
+        );
+        refuses(() => parse("adopt", { liveRecords: { apex: LIVE.apex, www: { ...LIVE.www, id: LIVE.apex.id } } }), "liveRecords", /same record id/);
+    });
+
+    it("refuses a non-permanent redirect status, with the exact message", () => {
+        assert.throws(() => parse("adopt", { redirectStatus: 302 }), { name: "ConfigError", message: "golive:redirectStatus must be 301 or 308, got 302" });
+        refuses(() => parse("adopt", { redirectStatus: 307 }), "redirectStatus", /got 307/);
+        refuses(() => parse("adopt", { redirectStatus: "permanent" }), "redirectStatus", /must be an integer/);
+        assert.equal(parse("adopt", { redirectStatus: 301 }).redirectStatus, 301);
+        assert.equal(parse("adopt", { redirectStatus: undefined }).redirectStatus, 308);
+    });
+
+    it("refuses an unknown phase", () => {
+        assert.throws(() => parse("golive"), { message: 'golive:phase must be one of adopt, prepare, cutover, got "golive"' });
+        refuses(() => parse("Cutover"), "phase", /must be one of/);
+    });
+
+    it("refuses bad TTLs, live records and names", () => {
+        refuses(() => parse("adopt", { ttl: 30 }), "ttl", /1 \(automatic\) or between 60 and 86400/);
+        refuses(() => parse("adopt", { liveRecords: { apex: { ...LIVE.apex, id: "123" } } }), "liveRecords.apex.id", /32 hex/);
+        refuses(() => parse("adopt", { liveRecords: { apex: { ...LIVE.apex, type: "AAAA" } } }), "liveRecords.apex.type", /A or CNAME/);
+        refuses(() => parse("adopt", { liveRecords: { apex: { ...LIVE.apex, content: "old-host.example" } } }), "liveRecords.apex.content", /IPv4/);
+        refuses(() => parse("adopt", { liveRecords: { root: LIVE.apex } }), "liveRecords", /only knows apex and www/);
+        refuses(() => parse("adopt", { gitRepo: "website" }), "gitRepo", /owner\/name/);
+        refuses(() => parse("adopt", { gitProvider: "gitea" }), "gitProvider", /github, gitlab or bitbucket/);
+        refuses(() => parse("adopt", { projectName: "Kalia Studio" }), "projectName", /Vercel project name/);
+        refuses(() => parse("adopt", { wwwRecordType: "TXT" }), "wwwRecordType", /A or CNAME/);
+        refuses(() => parse("adopt", { envVars: ["OK", "not-valid"] }), "envVars", /environment variable names/);
+        refuses(() => parse("adopt", { liveRecords: "{not json" }), "liveRecords", /structured config/);
+    });
+});
+
+describe("program gates: go/no-go", () => {
+    it("MEP-02: prepare and cutover need a pinned release ref, never the moving branch", () => {
+        assert.equal(parse("adopt", { releaseRef: undefined }).vercel.releaseRef, undefined);
+        refuses(() => parse("prepare", { releaseRef: undefined }), "releaseRef", /required from phase prepare on.*MEP-02/);
+        refuses(() => parse("cutover", { releaseRef: "main" }), "releaseRef", /not the moving branch main/);
+        assert.equal(parse("prepare", { releaseRef: "v1.0.0-rc.1" }).vercel.releaseRef, "v1.0.0-rc.1");
+    });
+
+    it("P-05: a listed variable without a value, or not stored as a secret, is refused", () => {
+        const { RESEND_API_KEY: _dropped, ...rest } = SECRET_VALUES;
+        refuses(() => parse("cutover", { envValues: rest }), "envValues.RESEND_API_KEY", /has no value \(P-05\): pulumi config set --secret --path/);
+        refuses(() => parse("prepare", { envValues: { ...SECRET_VALUES, CONTACT_TO_EMAIL: "" } }), "envValues.CONTACT_TO_EMAIL", /has no value/);
+        refuses(() => parse("cutover", {}, []), "envValues", /must be stored as secrets \(P-05\)/);
+        refuses(() => parse("adopt", { envValues: { ...SECRET_VALUES, EXTRA: "x" } }), "envValues", /EXTRA, not listed in golive:envVars/);
+        assert.equal(parse("adopt", { envValues: undefined }).vercel.envVars.length, 0, "adopt does not need the values yet");
+    });
+
+    it("P-05: the values are secret Outputs that never show in a message", async () => {
+        const cfg = parse("cutover");
+        for (const v of cfg.vercel.envVars) {
+            assert.equal(await pulumi.isSecret(v.value), true, v.key);
+            assert.equal(await unwrap(v.value), (SECRET_VALUES as Record<string, string>)[v.key]);
+        }
+        try {
+            parse("cutover", { envValues: { ...SECRET_VALUES, EXTRA: "x" } });
+            assert.fail("should refuse");
+        } catch (err) {
+            for (const s of Object.values(SECRET_VALUES)) assert.ok(!(err as Error).message.includes(s));
+        }
+    });
+
+    it("P-01: cutover refuses without the client's approval (who and when)", () => {
+        refuses(() => parse("cutover", { approvedBy: undefined, approvedAt: undefined }), "approvedBy", /required for cutover: the client's approval \(P-01\)/);
+        refuses(() => parse("cutover", { approvedBy: "", approvedAt: "2026-11-20" }), "approvedBy", /who gave the go \(P-01\)/);
+        refuses(() => parse("cutover", { approvedAt: "tomorrow" }), "approvedAt", /ISO 8601/);
+        refuses(() => parse("cutover", { approvedAt: "2026-13-45" }), "approvedAt", /ISO 8601/);
+        assert.deepEqual(parse("cutover", { approvedAt: "2026-11-20" }).approval, { by: "Kalia (client)", at: "2026-11-20" });
+        assert.equal(parse("prepare", { approvedBy: undefined, approvedAt: undefined }).approval, undefined, "only cutover needs it");
+    });
+
+    it("P-03/P-04: cutover refuses a zone that is not active, before registering anything", async () => {
+        const rec = setGoLiveMocks({ zoneStatus: "pending" });
+        await assert.rejects(buildGoLive(parse("cutover")), (err: Error) => {
+            assert.ok(err instanceof ConfigError);
+            assert.match(err.message, /^golive:domain kaliabeautystudio\.com: the Cloudflare zone status is "pending", not "active" \(P-03\/P-04\)/);
+            assert.match(err.message, /ada\.ns\.cloudflare\.com/);
+            return true;
+        });
+        assert.equal(rec.registrations.length, 0);
+        // Earlier phases may run while the delegation is pending (nothing is served from Vercel yet).
+        setGoLiveMocks({ zoneStatus: "pending" });
+        const golive = await buildGoLive(parse("prepare"));
+        assert.equal(golive.zone.status, "pending");
+    });
+
+    it("P-03/P-04: a zone that cannot be found names golive:domain", async () => {
+        const rec = setGoLiveMocks({ zoneError: "no zone matched the filter" });
+        await assert.rejects(buildGoLive(parse("adopt")), /^ConfigError: golive:domain kaliabeautystudio\.com: no Cloudflare zone found with this name \(P-03\/P-04\)/);
+        assert.equal(rec.registrations.length, 0);
+        setGoLiveMocks({ zoneName: "other.com" });
+        await assert.rejects(buildGoLive(parse("adopt")), /golive:domain kaliabeautystudio\.com: Cloudflare returned zone "other\.com"/);
+    });
+});

@@ -31,9 +31,29 @@ export function recordRegistrations(): Registered[] {
     return registered;
 }
 
-/** Waits until `resource` is registered and returns its inputs as the engine would receive them. */
-export async function registeredInputs(resource: pulumi.CustomResource, registered: Registered[]): Promise<Record<string, any>> {
-    const urn = await new Promise<string>((resolve) => resource.urn.apply(resolve));
+/**
+ * Waits until `resource` is registered and returns its inputs as the engine would receive them.
+ * A provider that fails to serialize never registers: that surfaces as an unhandled rejection,
+ * or at worst as this bounded wait running out, never as a hang.
+ */
+export async function registeredInputs(resource: pulumi.CustomResource, registered: Registered[], waitMs = 10_000): Promise<Record<string, any>> {
+    let onRejection: ((reason: unknown) => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const failed = new Promise<never>((_, reject) => {
+        onRejection = (reason) => reject(reason instanceof Error ? reason : new Error(String(reason)));
+        process.once("unhandledRejection", onRejection);
+        timer = setTimeout(
+            () => reject(new Error(`resource not registered within ${waitMs} ms: its dynamic provider probably failed to serialize`)),
+            waitMs,
+        );
+    });
+    let urn: string;
+    try {
+        urn = await Promise.race([new Promise<string>((resolve) => resource.urn.apply(resolve)), failed]);
+    } finally {
+        clearTimeout(timer);
+        process.off("unhandledRejection", onRejection!);
+    }
     const name = urn.split("::").pop()!;
     const found = registered.find((r) => r.name === name);
     if (!found) throw new Error(`resource ${name} was not registered`);

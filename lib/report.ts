@@ -103,6 +103,8 @@ export interface ChecklistFacts {
     results: CheckResult[];
     /** MEP-01 / MEP-17 results from checks/notify; absent when no webhook is configured. */
     notifications?: CheckResult[];
+    /** A webhook is configured: without results yet, MEP-01/MEP-17 are pending rather than manual. */
+    webhookConfigured?: boolean;
     tag?: TagFact | null;
     generatedAt: string;
 }
@@ -141,6 +143,9 @@ function contentFinal(results: CheckResult[]): { status: LineStatus; evidence: s
 
 function notification(id: "MEP-01" | "MEP-17", facts: ChecklistFacts): { status: LineStatus; evidence: string } {
     const found = (facts.notifications ?? []).filter((r) => r.id === id);
+    if (found.length === 0 && facts.webhookConfigured) {
+        return { status: "pending", evidence: `posted to the webhook ${id === "MEP-01" ? "at the start of the cutover" : "once every check passed"}` };
+    }
     if (found.length === 0 || found.every((r) => r.status === "skip")) {
         const why = found.length > 0 ? found.map((r) => r.reason).join("; ") : "no webhook configured (golive:notify.webhookUrl)";
         return { status: "manual", evidence: `${why}: inform the client by hand` };

@@ -69,6 +69,9 @@ describe("lib/report: the go-live checklist (traceability)", () => {
         assert.equal(byId(none, "MEP-01").status, "manual");
         assert.equal(byId(none, "MEP-17").status, "manual");
         assert.match(byId(none, "MEP-17").evidence, /golive:notify\.webhookUrl/);
+        const waiting = buildChecklist(facts({ phase: "prepare", notifications: [], webhookConfigured: true }));
+        assert.equal(byId(waiting, "MEP-01").status, "pending");
+        assert.match(byId(waiting, "MEP-17").evidence, /once every check passed/);
         const failed = buildChecklist(facts({ notifications: [r("MEP-17", "EndNotification", "fail", "the webhook on hooks.example answered HTTP 500")] }));
         assert.equal(byId(failed, "MEP-17").status, "failed");
     });

@@ -1,0 +1,92 @@
+// Config of the release steps: the webhook of MEP-01/MEP-17 (`golive:notify`) and the production
+// tag of MEP-18 (`golive:release`). Validated once; errors name the key, never print the URL.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, NAMESPACE, RawConfigSource } from "./config";
+
+export interface ReleaseConfig {
+    /** Absent: MEP-01 and MEP-17 are manual steps in the checklist. */
+    notify?: { webhookUrl: pulumi.Output<string> };
+    /** Absent: MEP-18 is a manual step in the checklist. */
+    release?: { tag: string; repoPath?: string; remote?: string; message?: string };
+}
+
+const k = (key: string) => `${NAMESPACE}:${key}`;
+const fail = (message: string): never => {
+    throw new ConfigError(message);
+};
+
+// Semver with a leading v, e.g. v1.0.0 or v1.1.0-rc.1 (the plan's example is v1.0.0).
+export const TAG_PATTERN = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+function object(key: string, raw: string | undefined, allowed: string[]): Record<string, unknown> | undefined {
+    if (raw === undefined || raw === "") return undefined;
+    let v: unknown;
+    try {
+        v = JSON.parse(raw);
+    } catch {
+        return fail(`${k(key)} must be structured config: set its fields with --path, e.g. ${k(key)}.${allowed[0]}`);
+    }
+    if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(`${k(key)} must be an object with ${allowed.join(", ")}`);
+    const extra = Object.keys(v).filter((x) => !allowed.includes(x));
+    if (extra.length > 0) fail(`${k(key)} only knows ${allowed.join(", ")}, got ${extra.join(", ")}`);
+    return v as Record<string, unknown>;
+}
+
+function text(key: string, v: unknown): string | undefined {
+    if (v === undefined || v === null || v === "") return undefined;
+    if (typeof v !== "string") return fail(`${k(key)} must be text, got ${typeof v}`);
+    return v.trim();
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
+
+export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
+    const out: ReleaseConfig = {};
+
+    const notify = object("notify", raw.get("notify"), ["webhookUrl"]);
+    const url = text("notify.webhookUrl", notify?.webhookUrl);
+    if (url) {
+        // The URL is the credential (Slack-style incoming webhooks): never in clear in the stack file.
+        if (!raw.isSecret("notify")) fail(`${k("notify.webhookUrl")} must be set with --secret: the URL holds the webhook's secret`);
+        let parsed: URL | undefined;
+        try {
+            parsed = new URL(url);
+        } catch {
+            fail(`${k("notify.webhookUrl")} is not a valid URL`);
+        }
+        // Plain http only to a loopback receiver (the rehearsal); anything else must be https.
+        if (parsed!.protocol !== "https:" && !(parsed!.protocol === "http:" && LOOPBACK.test(parsed!.hostname))) {
+            fail(`${k("notify.webhookUrl")} must be an https:// URL`);
+        }
+        out.notify = { webhookUrl: pulumi.secret(url) };
+    }
+
+    const release = object("release", raw.get("release"), ["tag", "repoPath", "remote", "message"]);
+    if (release) {
+        const tag = text("release.tag", release.tag);
+        if (!tag) return fail(`${k("release.tag")} is required with ${k("release")}: the production version, e.g. v1.0.0 (MEP-18)`);
+        if (!TAG_PATTERN.test(tag)) fail(`${k("release.tag")} must look like v1.0.0 (v + semantic version), got ${JSON.stringify(tag)}`);
+        const repoPath = text("release.repoPath", release.repoPath);
+        const remote = text("release.remote", release.remote);
+        if (!repoPath && !remote) fail(`${k("release.repoPath")} or ${k("release.remote")} is required: where to tag the site's repository (MEP-18)`);
+        // Credentials belong to git (SSH key, credential helper), not to the stack file.
+        if (remote && /^https?:\/\/[^/]*@/i.test(remote)) {
+            fail(`${k("release.remote")} must not embed credentials: use SSH or a git credential helper`);
+        }
+        const message = text("release.message", release.message);
+        out.release = { tag, ...(repoPath ? { repoPath } : {}), ...(remote ? { remote } : {}), ...(message ? { message } : {}) };
+    }
+    return Object.freeze(out);
+}
+
+/** Reads `golive:notify` and `golive:release` from the stack config. */
+export function loadReleaseConfig(): ReleaseConfig {
+    const config = new pulumi.Config(NAMESPACE);
+    // Same door as lib/config: isConfigSecret is not in the public typings of @pulumi/pulumi 3.248.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    return parseReleaseConfig({
+        get: (key) => config.get(key),
+        isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
+    });
+}

@@ -50,15 +50,17 @@ export function attemptsOf(net: NetOptions): number {
     return Math.max(1, Math.min(MAX_ATTEMPTS, Math.floor(n)));
 }
 
-const TRANSIENT_CODES = new Set([
+// An array, not a Set: the closure serializer copies a Set as a plain object, and `.has` on it
+// throws inside a dynamic provider (seen in the rehearsal on every network error).
+const TRANSIENT_CODES = [
     "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "EAI_AGAIN", "ESERVFAIL",
     "ETIMEOUT", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT",
-]);
+];
 
 /** Network errors worth another try (not TLS verification errors: those are answers). */
 export function isTransientError(err: unknown): boolean {
     const code = (err as { code?: string } | undefined)?.code;
-    return typeof code === "string" && TRANSIENT_CODES.has(code);
+    return typeof code === "string" && TRANSIENT_CODES.includes(code);
 }
 
 /**

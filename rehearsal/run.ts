@@ -1,0 +1,273 @@
+// The dress rehearsal: the whole go-live played on loopback, end to end, with a visitor's prober
+// running the whole time. adopt → prepare → cutover (with the post-deploy checks as dynamic
+// resources) → checks → report → rollback to prepare → checks against the old site.
+import { startWorld, ReplicaWorld } from "../replica/world";
+import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
+import type { CheckResult, NetOptions, PlanId } from "../checks/types";
+import { buildChecklist, ChecklistLine } from "../lib/report";
+import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
+import { Prober, ProbeFigures } from "./prober";
+import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
+import { Fault, faultNamed } from "./faults";
+import { rehearsalProgram, warmUp } from "./program";
+import { sleep } from "../checks/net";
+
+export interface RehearsalOptions {
+    /** A fault of rehearsal/faults.ts to inject. */
+    fault?: string;
+    /** Shorter waits (tests). */
+    fast?: boolean;
+    log?: (line: string) => void;
+}
+
+export interface PhaseSummary {
+    phase: string;
+    /** The `golive:phase` the config had. */
+    configPhase: string;
+    ok: boolean;
+    durationMs: number;
+    counts: Record<StepOp, number>;
+    /** Resources that changed (not "same"). */
+    changes: Array<{ op: StepOp; type: string; name: string; ok: boolean }>;
+    errors: string[];
+}
+
+export interface RehearsalFigures {
+    failedProbesCutover: number;
+    failedProbesRollback: number;
+    /** From the first DNS change of the cutover to the last check passing; null when a check failed. */
+    dnsSwitchToGreenMs: number | null;
+    totalMs: number;
+    /** Deletes of DNS records over the whole run (goal: 0, records are updated in place). */
+    dnsRecordDeletes: number;
+    probes: ProbeFigures;
+}
+
+export interface RehearsalReport {
+    ok: boolean;
+    fault?: { name: string; summary: string; expect: string };
+    domain: string;
+    phases: PhaseSummary[];
+    /** Results of the dynamic checks of the cutover (failures rebuilt from the engine's error). */
+    cutoverChecks: CheckResult[];
+    /** `golive verify` after the cutover, against the new site. */
+    verifyNew: CheckResult[];
+    /** The same checks after the rollback, against the old host. */
+    verifyOld: CheckResult[];
+    checklist: ChecklistLine[];
+    dnsChanges: DnsChange[];
+    figures: RehearsalFigures;
+    /** Why the rehearsal failed, one line each. */
+    problems: string[];
+}
+
+/** Checks the rehearsal runs (those of the suite that need no outside account). */
+const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
+
+function plural(n: number, word: string): string {
+    return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+/** The stack config of one phase, as Pulumi.<stack>.yaml would hold it for the replica's domain. */
+export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover"): { config: Record<string, string>; secretKeys: string[] } {
+    const oldHost = world.oldSite.host;
+    const live = {
+        apex: { id: "a1".repeat(16), name: world.domain, type: "A", content: oldHost, ttl: 300, proxied: false },
+        www: { id: "b2".repeat(16), name: world.www, type: "A", content: oldHost, ttl: 300, proxied: false },
+    };
+    const config: Record<string, string> = {
+        "golive:phase": phase,
+        "golive:domain": world.domain,
+        "golive:gitRepo": "kalia-beauty-studio/site",
+        "golive:releaseRef": "v1.0.0",
+        "golive:ttl": "60",
+        "golive:liveRecords": JSON.stringify(live),
+        "golive:envVars": JSON.stringify(["CONTACT_TO"]),
+        "golive:envValues": JSON.stringify({ CONTACT_TO: "rdv@" + world.domain }),
+        "golive:approvedBy": "Client (rehearsal)",
+        "golive:approvedAt": new Date().toISOString().slice(0, 10),
+    };
+    return { config, secretKeys: ["golive:envValues"] };
+}
+
+/** A failed dynamic check's error (`MEP-10 Redirects failed: reason\nevidence: {...}`) as a result. */
+export function resultFromError(error: string): CheckResult | undefined {
+    const m = /(MEP-\d+|P-\d+) (.+?) failed: ([^\n]*)(?:\nevidence: (.*))?/s.exec(error);
+    if (!m) return undefined;
+    let evidence: Record<string, unknown> = {};
+    try {
+        evidence = m[4] ? JSON.parse(m[4]) : {};
+    } catch {
+        evidence = { raw: m[4] };
+    }
+    return { id: m[1] as PlanId, name: m[2], status: "fail", reason: m[3], evidence, durationMs: 0 };
+}
+
+function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {
+    return {
+        phase: r.phase,
+        configPhase,
+        ok: r.ok,
+        durationMs: r.endedAt - r.startedAt,
+        counts: countSteps(r.steps),
+        changes: r.steps.filter((s) => s.op !== "same").map((s) => ({ op: s.op, type: s.type, name: s.name, ok: s.ok })),
+        errors: r.errors,
+    };
+}
+
+/** A contact form on the new site (MEP-12's target): accepts a POST with a message. */
+function addContactForm(world: ReplicaWorld): void {
+    const previous = world.newSite.spec.handle;
+    world.newSite.spec.handle = async (req) => {
+        if (req.path === "/api/contact") {
+            if (req.method !== "POST") return { status: 405, headers: { allow: "POST" }, body: "" };
+            const ok = /message=|"message"/.test(req.body);
+            return { status: ok ? 200 : 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ ok }) };
+        }
+        return previous ? previous(req) : undefined;
+    };
+}
+
+export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
+    const log = options.log ?? (() => undefined);
+    const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
+    const started = Date.now();
+    const world = await startWorld({ pointAt: "old", ttl: 300 });
+    const problems: string[] = [];
+    let prober: Prober | undefined;
+    try {
+        const behaviour: ReplicaBehaviour = {};
+        addContactForm(world);
+        const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
+        fault?.apply(world, behaviour);
+        if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
+
+        const dnsChanges: DnsChange[] = [];
+        // The engine's clock is the time axis of the steps, the DNS changes and the probes.
+        const t0 = Date.now();
+        const now = () => Date.now() - t0;
+        const providers = replicaProviders(world, vercel, behaviour, now, (c) => dnsChanges.push(c));
+        const eng = new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
+        const settings: SuiteSettings = {
+            domain: world.domain,
+            pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
+            dnsTimeoutMs: options.fast ? 5_000 : 10_000,
+            dnsPollMs: 100,
+            httpsBudgetMs: 2_000,
+            pageBudgetMs: 2_000,
+            sitemapSample: 3,
+        };
+        const program = rehearsalProgram({ net: checkNet, settings });
+        await warmUp({ net: checkNet, settings });
+        // Time on each state between phases, so the prober sees every one of them.
+        const settleMs = options.fast ? 300 : 1_000;
+        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 1_000, now });
+        prober.start("adopt");
+
+        const phases: PhaseSummary[] = [];
+        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover") => {
+            prober!.mark(label);
+            log(`\n== ${label} (golive:phase=${configPhase})`);
+            const { config, secretKeys } = phaseConfig(world, configPhase);
+            const r = await eng.up(label, config, program, secretKeys);
+            const summary = summarizePhase(r, configPhase);
+            phases.push(summary);
+            log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
+            for (const e of r.errors) log(`   error: ${e.split("\n")[0]}`);
+            await sleep(settleMs);
+            return r;
+        };
+
+        const adopt = await upPhase("adopt", "adopt");
+        if (!adopt.ok) problems.push("adopt failed");
+        const prepare = await upPhase("prepare", "prepare");
+        if (!prepare.ok) problems.push("prepare failed");
+        const cutover = await upPhase("cutover", "cutover");
+
+        // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
+        const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
+        const cutoverChecks: CheckResult[] = checkSteps
+            .map((s) => (s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "")))
+            .filter((r): r is CheckResult => !!r);
+        if (!cutover.ok) problems.push(`cutover failed (\`pulumi up\` would exit non-zero): ${plural(cutover.errors.length, "error")}`);
+        const switchAt = dnsChanges.find((c) => c.at >= cutover.startedAt && c.at <= cutover.endedAt)?.at;
+        const greenAt = cutover.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
+
+        // `golive verify` against the live (new) site, as the operator runs it after the cutover.
+        prober.mark("checks");
+        log("\n== checks (golive verify against the new site)");
+        const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
+        const newAddress = world.newSite.host;
+        const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: [newAddress] } }, checkNet, { only });
+        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+
+        // The report: the plan's checklist from the cutover's outputs and the results.
+        prober.mark("report");
+        const out = (cutover.outputs ?? {}) as Record<string, any>;
+        const results = [...verifyNew];
+        const checklist = buildChecklist({
+            phase: "cutover",
+            domain: world.domain,
+            stack: "rehearsal",
+            approval: out.approval ?? { by: "Client (rehearsal)", at: new Date().toISOString().slice(0, 10) },
+            releaseRef: out.releaseRef ?? "v1.0.0",
+            deploymentId: out.vercel?.deploymentId ?? null,
+            deploymentUrl: out.vercel?.deploymentUrl ?? null,
+            zone: out.zone ?? null,
+            envVars: out.vercel?.envVars ?? [],
+            dnsRecords: out.dnsRecords ?? null,
+            results,
+            generatedAt: new Date().toISOString(),
+        });
+
+        // Plan section 4: back to the previous phase; the same records go back in place. The fault
+        // was the cutover's mistake: the rollback itself is done right.
+        if (behaviour.deleteThenRecreateMs !== undefined) {
+            delete behaviour.deleteThenRecreateMs;
+            log("\n(fault lifted for the rollback: records are updated in place)");
+        }
+        const rollback = await upPhase("rollback", "prepare");
+        if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
+        prober.mark("rollback-checks");
+        log("\n== checks against the old site after the rollback");
+        const oldAddress = world.oldSite.host;
+        const verifyOld = await runSuite({ ...settings, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
+        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+        // A little time on the old site, so the prober sees it is back.
+        await sleep(settleMs);
+
+        const probes = await prober.stop();
+        prober = undefined;
+        const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
+        const figures: RehearsalFigures = {
+            failedProbesCutover: failedIn("cutover", "checks", "report"),
+            failedProbesRollback: failedIn("rollback", "rollback-checks"),
+            dnsSwitchToGreenMs: switchAt !== undefined && greenAt !== undefined ? greenAt - switchAt : null,
+            totalMs: Date.now() - started,
+            dnsRecordDeletes: dnsChanges.filter((c) => c.op === "remove").length,
+            probes,
+        };
+        for (const r of [...cutoverChecks, ...verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
+        for (const r of verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
+        if (probes.failed > 0) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
+        if (figures.dnsRecordDeletes > 0) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
+        if (probes.capped) problems.push("the prober hit its time cap");
+        return {
+            ok: problems.length === 0,
+            ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect } } : {}),
+            domain: world.domain,
+            phases,
+            cutoverChecks,
+            verifyNew,
+            verifyOld,
+            checklist,
+            dnsChanges,
+            figures,
+            problems: [...new Set(problems)],
+        };
+    } finally {
+        if (prober) await prober.stop();
+        await world.close();
+    }
+}

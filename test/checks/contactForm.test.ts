@@ -17,6 +17,7 @@ async function countMessages(mb: Mailbox): Promise<number> {
     await c.connect();
     try {
         const status = await c.status("INBOX", { messages: true });
+        if (!status) throw new Error("STATUS INBOX failed");
         return status.messages ?? 0;
     } finally {
         await c.logout();

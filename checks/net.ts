@@ -155,6 +155,23 @@ export function trustedCas(net: NetOptions): string[] | undefined {
     return net.caPem ? [...tls.rootCertificates, net.caPem] : undefined;
 }
 
+/**
+ * TLS options trusting Node's roots plus the extra CA. A context holding ~140 roots costs ~15 ms of
+ * CPU to build, so it is built once per CA and process (kept on globalThis: no module-level state
+ * for the closure serializer to capture). Without an extra CA, Node's own cached roots apply.
+ */
+export function trustOptions(net: NetOptions): { secureContext?: tls.SecureContext } {
+    if (!net.caPem) return {};
+    const g = globalThis as unknown as { __goliveSecureContexts?: Map<string, tls.SecureContext> };
+    const cache = (g.__goliveSecureContexts ??= new Map<string, tls.SecureContext>());
+    let ctx = cache.get(net.caPem);
+    if (!ctx) {
+        ctx = tls.createSecureContext({ ca: trustedCas(net) });
+        cache.set(net.caPem, ctx);
+    }
+    return { secureContext: ctx };
+}
+
 /** The port a URL connects to, honouring the rehearsal's port mapping for default ports. */
 export function portFor(url: URL, net: NetOptions): number {
     if (url.port) {
@@ -178,7 +195,7 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
     const httpAgent = new http.Agent({ keepAlive: false, ...(lookup ? { lookup } : {}) } as http.AgentOptions);
     const httpsAgent = new https.Agent({
         keepAlive: false,
-        ca: trustedCas(net),
+        ...trustOptions(net),
         servername: url.hostname,
         ...(lookup ? { lookup } : {}),
     } as https.AgentOptions);
@@ -260,7 +277,7 @@ export function inspectTls(host: string, net: NetOptions, port?: number): Promis
             host,
             port: p,
             servername: host,
-            ca: trustedCas(net),
+            ...trustOptions(net),
             rejectUnauthorized: false, // we report the verdict instead of failing the socket
             ...(lookup ? { lookup } : {}),
         } as tls.ConnectionOptions);

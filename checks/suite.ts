@@ -3,6 +3,7 @@
 // functions below, so both paths check exactly the same thing.
 import { describeError } from "./net";
 import type { CheckResult, NetOptions, PlanId } from "./types";
+import { checkDnsPropagation, DnsPropagationInput } from "./dnsPropagation";
 import { checkTlsCertificate, TlsCertificateInput } from "./tlsCertificate";
 import { checkHttpsReachability, HttpsReachabilityInput } from "./httpsReachability";
 import { checkRedirects, RedirectsInput } from "./redirects";
@@ -48,6 +49,22 @@ export function baseUrlOf(s: { domain: string }): string {
 }
 
 // Inputs of each check, derived from the settings (also used by components/postDeployChecks.ts).
+/** Whether the settings say what DNS must answer; without it MEP-07 has nothing to compare. */
+export function hasExpectedRecords(s: SuiteSettings): s is SuiteSettings & { expected: { apex: string[]; www: string[] } } {
+    return !!s.expected && (s.expected.apex.length > 0 || s.expected.www.length > 0);
+}
+
+export function dnsInputOf(s: SuiteSettings): DnsPropagationInput {
+    return {
+        domain: s.domain,
+        expected: { apex: s.expected?.apex ?? [], www: s.expected?.www ?? [] },
+        ...(s.authoritative ? { authoritative: s.authoritative } : {}),
+        ...(s.resolvers ? { resolvers: s.resolvers } : {}),
+        ...(s.dnsTimeoutMs !== undefined ? { timeoutMs: s.dnsTimeoutMs } : {}),
+        ...(s.dnsPollMs !== undefined ? { pollMs: s.dnsPollMs } : {}),
+    };
+}
+
 export function tlsInputOf(s: SuiteSettings): TlsCertificateInput {
     return { hosts: [s.domain, `www.${s.domain}`], ...(s.minCertDays !== undefined ? { minDaysLeft: s.minCertDays } : {}) };
 }
@@ -70,7 +87,22 @@ export function seoInputOf(s: SuiteSettings): SeoBasicsInput {
 
 /** The checks in plan order. */
 export const CHECKS: CheckDefinition[] = [
-    // dns (MEP-07) is added here as its module lands.
+    {
+        key: "dns",
+        id: "MEP-07",
+        name: "DNS propagation",
+        run: async (s, net) =>
+            hasExpectedRecords(s)
+                ? checkDnsPropagation(dnsInputOf(s), net)
+                : {
+                      id: "MEP-07",
+                      name: "DNS propagation",
+                      status: "skip",
+                      reason: "no expected record values: set them with --expect-apex/--expect-www (golive verify) or from the DNS records (PostDeployChecks)",
+                      evidence: {},
+                      durationMs: 0,
+                  },
+    },
     { key: "tls", id: "MEP-08", name: "TLS certificate", run: (s, net) => checkTlsCertificate(tlsInputOf(s), net) },
     { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => checkHttpsReachability(httpsInputOf(s), net) },
     { key: "redirects", id: "MEP-10", name: "Redirects", run: (s, net) => checkRedirects(redirectsInputOf(s), net) },

@@ -35,7 +35,7 @@ Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
   --only <keys>              run only these checks: ${CHECKS.map((c) => c.key).join(",")}
   --expect-apex <ip,...>     MEP-07: what the apex must resolve to (A addresses)
   --expect-www <value,...>   MEP-07: what www must resolve to (A addresses or CNAME target)
-                             without both, the DNS check is skipped
+                             without either, the DNS check is skipped
   --dns-timeout <seconds>    how long the DNS check waits for propagation (default ${DEFAULT_DNS_TIMEOUT_S})
   --json                     print one JSON object instead of the table
   --help                     this text`;
@@ -100,9 +100,6 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
     if (only && only.length === 0) throw new UsageError("--only needs at least one check key");
     const apex = list(values["expect-apex"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
     const www = list(values["expect-www"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
-    if ((apex.length === 0) !== (www.length === 0)) {
-        throw new UsageError(`--expect-apex and --expect-www go together: the DNS check needs both (missing ${apex.length === 0 ? "--expect-apex" : "--expect-www"})`);
-    }
     let dnsTimeoutS = DEFAULT_DNS_TIMEOUT_S;
     if (values["dns-timeout"] !== undefined) {
         dnsTimeoutS = Number(values["dns-timeout"]);
@@ -130,7 +127,8 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
     const settings: SuiteSettings = {
         domain,
         pages: (pages.length > 0 ? pages : ["/"]).map((path) => ({ path })),
-        ...(apex.length > 0 ? { expected: { apex, www } } : {}),
+        // An empty list leaves that name unchecked by MEP-07; neither skips the check.
+        ...(apex.length > 0 || www.length > 0 ? { expected: { apex, www } } : {}),
         dnsTimeoutMs: Math.round(dnsTimeoutS * 1000),
     };
     return { help: false, json: values.json ?? false, settings, net, ...(only ? { only } : {}) };

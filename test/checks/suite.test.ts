@@ -1,0 +1,73 @@
+import { strict as assert } from "assert";
+import { startWorld, ReplicaWorld } from "../../replica/world";
+import { vercelLikeSpec } from "../../replica/site";
+import { CHECKS, CheckDefinition, formatTable, runSuite, SuiteSettings } from "../../checks/suite";
+
+const SIX = ["dns", "tls", "https", "redirects", "smoke", "seo"];
+
+describe("checks/suite: the registry and runner", () => {
+    let world: ReplicaWorld;
+    let settings: SuiteSettings;
+    before(async () => {
+        world = await startWorld({ pointAt: "new" });
+        settings = {
+            domain: world.domain,
+            pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
+            expected: { apex: ["127.0.0.2"], www: ["127.0.0.2"] },
+            dnsTimeoutMs: 2_000,
+            dnsPollMs: 200,
+        };
+    });
+    after(() => world.close());
+    afterEach(() => {
+        world.newSite.spec = vercelLikeSpec(world.domain, "Kalia Beauty Studio");
+        world.pointAt("new");
+    });
+
+    it("lists the six post-deploy checks in plan order", () => {
+        const keys = CHECKS.map((c) => c.key);
+        assert.deepEqual(keys.filter((k) => SIX.includes(k)), SIX);
+        const ids = CHECKS.map((c) => c.id);
+        assert.deepEqual([...ids].sort((a, b) => Number(a.slice(4)) - Number(b.slice(4))), ids, "plan order");
+        assert.equal(new Set(keys).size, keys.length, "unique keys");
+    });
+
+    it("runs all six concurrently on a clean replica: all pass, in plan order", async () => {
+        const results = await runSuite(settings, world.net, { only: SIX });
+        assert.deepEqual(results.map((r) => r.id), ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-14"]);
+        for (const r of results) assert.equal(r.status, "pass", `${r.id} ${r.reason}`);
+        const table = formatTable(results);
+        assert.match(table, /^ID\s+Check\s+Status\s+Reason/);
+        assert.match(table, /MEP-10\s+Redirects\s+PASS\s+/);
+        assert.equal(table.split("\n").length, 2 + results.length);
+    });
+
+    it("filters with only, and runs sequentially on request", async () => {
+        world.newSite.spec.apexRedirectStatus = 302;
+        const results = await runSuite(settings, world.net, { only: ["seo", "redirects"], concurrent: false });
+        assert.deepEqual(results.map((r) => `${r.id} ${r.status}`), ["MEP-10 fail", "MEP-14 pass"]);
+        assert.match(results[0].reason, /302/);
+        await assert.rejects(runSuite(settings, world.net, { only: ["nope"] }), /unknown check\(s\) nope; known: dns, /);
+    });
+
+    it("skips DNS propagation when no expected values are known, naming what to set", async () => {
+        const { expected, ...rest } = settings;
+        const [dns] = await runSuite(rest, world.net, { only: ["dns"] });
+        assert.equal(dns.id, "MEP-07");
+        assert.equal(dns.status, "skip");
+        assert.match(dns.reason, /expected/);
+    });
+
+    it("turns a check that throws into a failure of that check only", async () => {
+        const boom: CheckDefinition = { key: "boom", id: "MEP-18", name: "Boom", run: async () => { throw new Error("kaput"); } };
+        CHECKS.push(boom);
+        try {
+            const results = await runSuite(settings, world.net, { only: ["https", "boom"] });
+            assert.equal(results[0].status, "pass");
+            assert.equal(results[1].status, "fail");
+            assert.equal(results[1].reason, "check crashed: kaput");
+        } finally {
+            CHECKS.splice(CHECKS.indexOf(boom), 1);
+        }
+    });
+});

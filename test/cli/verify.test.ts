@@ -1,0 +1,122 @@
+import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import { mkdtempSync, writeFileSync } from "fs";
+import { tmpdir } from "os";
+import * as path from "path";
+import { startWorld, ReplicaWorld } from "../../replica/world";
+import { vercelLikeSpec } from "../../replica/site";
+import { main } from "../../cli/verify";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+/** Runs `main` in-process and captures what it prints. */
+async function verify(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const code = await main(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+    return { code, out, err };
+}
+
+describe("cli/verify: golive verify", () => {
+    let world: ReplicaWorld;
+    let flags: string[];
+    before(async () => {
+        world = await startWorld({ pointAt: "new" });
+        const dir = mkdtempSync(path.join(tmpdir(), "golive-verify-"));
+        writeFileSync(path.join(dir, "ca.pem"), world.ca.certPem);
+        flags = [
+            "--domain", world.domain,
+            "--pages", "/,/services,/tarifs,/a-propos,/contact,/mentions-legales",
+            "--dns-server", world.net.dnsServers![0],
+            "--http-port", String(world.net.httpPort),
+            "--https-port", String(world.net.httpsPort),
+            "--ca", path.join(dir, "ca.pem"),
+            "--expect-apex", "127.0.0.2",
+            "--expect-www", "127.0.0.2",
+            "--dns-timeout", "2",
+            "--only", "dns,tls,https,redirects,smoke,seo",
+        ];
+    });
+    after(() => world.close());
+    afterEach(() => {
+        world.newSite.spec = vercelLikeSpec(world.domain, "Kalia Beauty Studio");
+    });
+
+    it("prints the checklist and exits 0 on a clean site", async () => {
+        const { code, out } = await verify(flags);
+        assert.equal(code, 0, out);
+        assert.match(out, /^ID\s+Check\s+Status\s+Reason/);
+        for (const id of ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-14"]) assert.match(out, new RegExp(`${id}\\s+.*PASS`));
+        assert.match(out, /6 passed, 0 failed, 0 skipped/);
+    });
+
+    it("exits 1 with the failing check in the JSON when the apex redirect is a 302", async () => {
+        world.newSite.spec.apexRedirectStatus = 302;
+        const { code, out } = await verify([...flags, "--json"]);
+        assert.equal(code, 1);
+        const report = JSON.parse(out);
+        assert.equal(report.failed, 1);
+        assert.equal(report.passed, 5);
+        const failing = report.checks.filter((c: { status: string }) => c.status === "fail");
+        assert.deepEqual(failing.map((c: { id: string }) => c.id), ["MEP-10"]);
+        assert.match(failing[0].reason, /302/);
+        assert.ok(failing[0].evidence && typeof failing[0].durationMs === "number");
+    });
+
+    it("skips the DNS check without expected values, and --only narrows the run", async () => {
+        const noExpect = flags.filter((f, i) => !["--expect-apex", "--expect-www"].includes(f) && !["--expect-apex", "--expect-www"].includes(flags[i - 1]));
+        const { code, out } = await verify([...noExpect.slice(0, -2), "--only", "dns,smoke", "--json"]);
+        assert.equal(code, 0);
+        const report = JSON.parse(out);
+        assert.deepEqual(report.checks.map((c: { id: string; status: string }) => `${c.id} ${c.status}`), ["MEP-07 skip", "MEP-11 pass"]);
+        assert.equal(report.skipped, 1);
+    });
+
+    it("exits 2 on bad usage, naming the flag and what it expects", async () => {
+        const cases: [string[], RegExp][] = [
+            [["--domain", world.domain, "--bogus"], /Unknown option '--bogus'/],
+            [["--pages", "/"], /--domain is required/],
+            [["--domain", `www.${world.domain}`], /--domain must be the apex/],
+            [["--domain", world.domain, "--https-port", "99999"], /--https-port must be a port number between 1 and 65535, got "99999"/],
+            [["--domain", world.domain, "--http-port", "eighty"], /--http-port must be a port number/],
+            [["--domain", world.domain, "--only", "tls,nope"], /--only takes check keys among dns, tls, .*; unknown: nope/],
+            [["--domain", world.domain, "--dns-server", "localhost"], /--dns-server must be an IP address/],
+            [["--domain", world.domain, "--dns-timeout", "soon"], /--dns-timeout must be a number of seconds/],
+            [["--domain", world.domain, "--pages", "tarifs"], /--pages takes paths starting with "\/"/],
+            [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem cannot be read/],
+        ];
+        for (const [argv, message] of cases) {
+            const { code, err, out } = await verify(argv);
+            assert.equal(code, 2, `${argv.join(" ")} → ${code}`);
+            assert.match(err, message);
+            assert.match(err, /usage: golive verify/);
+            assert.equal(out, "");
+        }
+        const help = await verify(["--help"]);
+        assert.equal(help.code, 0);
+        assert.match(help.out, /--dns-server <ip\[:port\]>/);
+    });
+
+    it("works as the installed bin: node cli/golive.js verify ... --json", async function () {
+        this.timeout(30_000);
+        // Async spawn: the replica serves from this process, which must stay free to answer.
+        const run = (argv: string[]) =>
+            new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+                execFile(process.execPath, [path.join(ROOT, "cli", "golive.js"), "verify", ...argv], { cwd: ROOT, timeout: 25_000 }, (error, stdout, stderr) => {
+                    resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+                });
+            });
+        world.newSite.spec.pages["/tarifs"].status = 500;
+        const [broken, usage] = await Promise.all([run([...flags, "--json"]), run(["--domain", world.domain, "--https-port", "0"])]);
+        assert.equal(broken.code, 1, broken.stderr);
+        const report = JSON.parse(broken.stdout);
+        assert.equal(report.failed, 2); // the smoke test and the SEO check both see /tarifs
+        assert.deepEqual(report.checks.filter((c: { status: string }) => c.status === "fail").map((c: { id: string }) => c.id), ["MEP-11", "MEP-14"]);
+        assert.equal(usage.code, 2);
+        assert.match(usage.stderr, /--https-port must be a port number/);
+        world.newSite.spec = vercelLikeSpec(world.domain, "Kalia Beauty Studio");
+        const clean = await run([...flags, "--json"]);
+        assert.equal(clean.code, 0, clean.stderr);
+        assert.ok(JSON.parse(clean.stdout).checks.every((c: { status: string }) => c.status === "pass"));
+    });
+});

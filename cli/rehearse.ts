@@ -1,0 +1,94 @@
+// `golive rehearse [--break <fault>] [--json] [--list-faults]`: the whole go-live on this machine,
+// no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
+import { FAULTS } from "../rehearsal/faults";
+import type { RehearsalReport } from "../rehearsal/run";
+
+const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
+
+Plays the go-live on a local replica (DNS server, old host, Vercel-like host, CA on loopback):
+adopt → prepare → cutover (post-deploy checks as dynamic resources) → checks → report →
+rollback to prepare → checks against the old site, while a prober requests the site every 50 ms.
+
+  --break <fault>  inject a fault (see --list-faults); the run must show it and roll back
+  --json           print the full report as JSON
+  --list-faults    list the faults`;
+
+const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
+
+/** The human-readable end of a rehearsal: per-phase changes, checks, checklist, figures. */
+export function renderReport(r: RehearsalReport): string {
+    const out: string[] = [];
+    out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
+    if (r.fault) out.push(`  fault: ${r.fault.summary}`, `  expected: ${r.fault.expect}`);
+    out.push("", "Phases (what `pulumi up` changed):");
+    for (const p of r.phases) {
+        const counts = Object.entries(p.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ") || "no change";
+        out.push(`  ${p.ok ? "ok    " : "FAILED"} ${p.phase.padEnd(8)} (golive:phase=${p.configPhase}) ${ms(p.durationMs).padStart(8)}  ${counts}`);
+        const records = p.changes.filter((c) => c.type.startsWith("cloudflare:"));
+        if (records.length) out.push(`           DNS records: ${records.map((c) => `${c.name} ${c.op === "update" ? "updated in place" : c.op}`).join(", ")}`);
+        for (const e of p.errors) out.push(`           error: ${e.split("\n")[0]}`);
+    }
+    const table = (title: string, results: RehearsalReport["verifyNew"]) => {
+        out.push("", title);
+        for (const c of results) out.push(`  ${c.id.padEnd(6)} ${c.status.toUpperCase().padEnd(4)} ${c.name}: ${c.reason}`);
+        if (results.length === 0) out.push("  (none ran)");
+    };
+    table("Post-deploy checks run by the cutover (dynamic resources):", r.cutoverChecks);
+    table("Checks after the cutover (golive verify, new site):", r.verifyNew);
+    table("Checks after the rollback (old site):", r.verifyOld);
+    out.push("", "Checklist (plan-mep.md):");
+    const width = Math.max(...r.checklist.map((l) => l.id.length));
+    for (const l of r.checklist) {
+        if (l.phase === "rollback") continue;
+        out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${l.evidence ? ` — ${l.evidence}` : ""}`);
+    }
+    const f = r.figures;
+    out.push(
+        "",
+        "Figures:",
+        `  failed probes during cutover   ${f.failedProbesCutover}  (goal 0)`,
+        `  failed probes during rollback  ${f.failedProbesRollback}  (goal 0)`,
+        `  probes                         ${f.probes.total} (${f.probes.failed} failed), every 50 ms on www and apex`,
+        `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
+        `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place)`,
+        `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout 1 s)`,
+        `  total time                     ${ms(f.totalMs)}`,
+    );
+    if (f.probes.failures.length) {
+        out.push("", "First failed probes:");
+        for (const s of f.probes.failures.slice(0, 5)) out.push(`  +${ms(s.at)} [${s.phase}] ${s.url}: ${s.detail}`);
+    }
+    out.push("", r.ok ? "REHEARSAL OK" : `REHEARSAL FAILED:\n${r.problems.map((p) => `  - ${p.split("\n")[0]}`).join("\n")}`);
+    return out.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+    let fault: string | undefined;
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--help" || a === "-h") {
+            console.log(USAGE);
+            return 0;
+        } else if (a === "--list-faults") {
+            for (const f of FAULTS) console.log(`${f.name.padEnd(18)} ${f.summary}\n${"".padEnd(18)} shows: ${f.expect}`);
+            return 0;
+        } else if (a === "--json") {
+            json = true;
+        } else if (a === "--break" || a.startsWith("--break=")) {
+            fault = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+            if (!fault || !FAULTS.some((f) => f.name === fault)) {
+                console.error(`golive rehearse: --break needs one of ${FAULTS.map((f) => f.name).join(", ")}\n\n${USAGE}`);
+                return 2;
+            }
+        } else {
+            console.error(`golive rehearse: unknown option ${a}\n\n${USAGE}`);
+            return 2;
+        }
+    }
+    // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
+    const { rehearse } = await import("../rehearsal/run");
+    const report = await rehearse({ ...(fault ? { fault } : {}), log: json ? undefined : (line) => console.log(line) });
+    console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
+    return report.ok ? 0 : 1;
+}

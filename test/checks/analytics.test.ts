@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import { DEFAULT_CHROMIUM } from "../../checks/chromium";
 import * as pulumi from "@pulumi/pulumi";
 import { AnalyticsCheck, AnalyticsInput, checkAnalytics, findTag } from "../../checks/analytics";
 import { FakeServiceAccount, GoogleFakes } from "../../replica/googleFakes";
@@ -93,6 +95,18 @@ describe("checks/analytics (MEP-16) against the replica site and a loopback GA4 
         assert.equal(tagsOnly.status, "pass");
         assert.match(tagsOnly.reason, /golive:analytics\.serviceAccountKey is not set, realtime report not checked/);
         assert.equal((tagsOnly.evidence as any).realtime.status, "skip");
+    });
+
+    it("visits the site in headless Chromium (through the replica DNS) before reading the realtime report", async function () {
+        if (!fs.existsSync(DEFAULT_CHROMIUM)) {
+            if (process.env.CI) throw new Error(`${DEFAULT_CHROMIUM} missing: apt-get install chromium`);
+            this.skip();
+        }
+        const served = world.newSite.served;
+        const result = await checkAnalytics(inputOf({ urls: urls().slice(0, 1), visit: "browser" }), world.net);
+        assert.equal(result.status, "pass", result.reason);
+        assert.match((result.evidence as any).realtime.visit, /visited https:\/\/www\.kaliabeautystudio\.com\/ in headless Chromium \(exit 0\)/);
+        assert.ok(world.newSite.served >= served + 2, "one fetch by the check, one visit by the browser");
     });
 
     it("recognises gtag.js and Tag Manager snippets, not a look-alike ID", () => {

@@ -9,6 +9,11 @@ import { checkHttpsReachability, HttpsReachabilityInput } from "./httpsReachabil
 import { checkRedirects, RedirectsInput } from "./redirects";
 import { checkSmokeTest, SmokeTestInput } from "./smokeTest";
 import { checkSeoBasics, SeoBasicsInput } from "./seoBasics";
+import { checkContactForm } from "./contactForm";
+import { checkPerformance } from "./performance";
+import { checkSearchConsole } from "./searchConsole";
+import { checkAnalytics } from "./analytics";
+import { analyticsInputOf, contactFormInputOf, performanceInputOf, searchConsoleInputOf, ServicesSettings } from "./serviceInputs";
 
 /** Everything the suite needs to know about the site; defaults apply to what is left out. */
 export interface SuiteSettings {
@@ -33,6 +38,8 @@ export interface SuiteSettings {
     pageBudgetMs?: number;
     /** MEP-14: sitemap URLs fetched. */
     sitemapSample?: number;
+    /** MEP-12, MEP-13, MEP-15, MEP-16: outside services (lib/servicesConfig.ts); without credentials those checks skip. */
+    services?: ServicesSettings;
 }
 
 export interface CheckDefinition {
@@ -107,9 +114,11 @@ export const CHECKS: CheckDefinition[] = [
     { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => checkHttpsReachability(httpsInputOf(s), net) },
     { key: "redirects", id: "MEP-10", name: "Redirects", run: (s, net) => checkRedirects(redirectsInputOf(s), net) },
     { key: "smoke", id: "MEP-11", name: "Smoke test", run: (s, net) => checkSmokeTest(smokeInputOf(s), net) },
-    // Issue 5 adds here, in plan order: contact form (MEP-12), performance (MEP-13).
+    { key: "contact", id: "MEP-12", name: "Contact form", run: (s, net) => checkContactForm(contactFormInputOf(s, s.services ?? {}), net) },
+    { key: "performance", id: "MEP-13", name: "Performance", run: (s, net) => checkPerformance(performanceInputOf(s, s.services ?? {}), net) },
     { key: "seo", id: "MEP-14", name: "SEO basics", run: (s, net) => checkSeoBasics(seoInputOf(s), net) },
-    // Issue 5 adds here: search console (MEP-15), analytics (MEP-16).
+    { key: "searchconsole", id: "MEP-15", name: "Search Console", run: (s, net) => checkSearchConsole(searchConsoleInputOf(s, s.services ?? {}), net) },
+    { key: "analytics", id: "MEP-16", name: "Analytics", run: (s, net) => checkAnalytics(analyticsInputOf(s, s.services ?? {}), net) },
 ];
 
 export interface SuiteOptions {

@@ -111,7 +111,9 @@ function loadDynamicProvider(serialized: unknown): DynamicProvider {
 }
 
 function message(err: unknown): string {
-    return (err as Error)?.message ?? String(err);
+    const m = (err as Error)?.message;
+    // The SDK sometimes rejects with an error whose text is only in `details` (gRPC-shaped).
+    return m || (err as { details?: string })?.details || String(err);
 }
 
 export class MockEngine {
@@ -163,9 +165,14 @@ export class MockEngine {
                     }
                 },
                 call: async (args: pulumi.runtime.MockCallArgs) => {
-                    const handler = this.opts.invokes?.[args.token];
-                    if (!handler) throw new Error(`unexpected invoke ${args.token}: the rehearsal does not know this data source`);
-                    return handler(unwrapSecrets(args.inputs));
+                    try {
+                        const handler = this.opts.invokes?.[args.token];
+                        if (!handler) throw new Error(`unexpected invoke ${args.token}: the rehearsal does not know this data source`);
+                        return await handler(unwrapSecrets(args.inputs));
+                    } catch (err) {
+                        // The SDK rebuilds an invoke's error from gRPC `details` only.
+                        throw Object.assign(new Error(message(err)), { details: message(err) });
+                    }
                 },
             },
             this.opts.project ?? "golive",
@@ -229,6 +236,7 @@ export class MockEngine {
         const old = this.state.get(key);
         const inputs = args.inputs as Record<string, any>;
         const plain = unwrapSecrets(inputs);
+        const importId = args.id || undefined; // the mock monitor passes "" when there is none
         // Components have no provider: their registration is bookkeeping, not a step.
         if (args.custom === false) {
             seen.delete(key);
@@ -241,14 +249,14 @@ export class MockEngine {
             let outputs: Record<string, any>;
             if (args.type.startsWith(DYNAMIC_PREFIX)) {
                 ({ id, outputs } = await this.dynamicStep(step, plain, old));
-            } else if (old && old.id && !args.id && stableJson(old.inputs) === stableJson(inputs)) {
+            } else if (old && old.id && !importId && stableJson(old.inputs) === stableJson(inputs)) {
                 step.op = "same";
                 ({ id, outputs } = old);
             } else {
-                step.op = args.id && !old ? "import" : old ? "update" : "create";
+                step.op = importId && !old ? "import" : old ? "update" : "create";
                 const handler = this.opts.resources?.[args.type];
-                const done = handler ? await handler({ op: step.op, type: args.type, name: args.name, inputs: plain, id: args.id ?? old?.id, olds: old }) : undefined;
-                id = done?.id ?? old?.id ?? args.id ?? `${args.name}-${Math.random().toString(16).slice(2, 10)}`;
+                const done = handler ? await handler({ op: step.op, type: args.type, name: args.name, inputs: plain, id: importId ?? old?.id, olds: old }) : undefined;
+                id = done?.id ?? old?.id ?? importId ?? `${args.name}-${Math.random().toString(16).slice(2, 10)}`;
                 outputs = { ...inputs, ...(done?.outputs ?? {}) };
             }
             this.state.set(key, { key, type: args.type, name: args.name, id, inputs, outputs });

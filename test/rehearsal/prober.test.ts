@@ -1,0 +1,44 @@
+import { strict as assert } from "assert";
+import { startWorld, ReplicaWorld } from "../../replica/world";
+import { Prober } from "../../rehearsal/prober";
+import { sleep } from "../../checks/net";
+
+describe("rehearsal/prober: counts what a visitor would see", () => {
+    let world: ReplicaWorld;
+    before(async () => {
+        world = await startWorld({ pointAt: "new" });
+    });
+    after(() => world.close());
+
+    it("counts failures only in the window where the site fails, per phase", async () => {
+        const prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: world.net, timeoutMs: 1_000 }).start("before");
+        let figures;
+        try {
+            await sleep(300);
+            prober.mark("outage");
+            world.newSite.spec.pages["/"].status = 503;
+            await sleep(300);
+            world.newSite.spec.pages["/"].status = 200;
+            prober.mark("after");
+            await sleep(300);
+        } finally {
+            figures = await prober.stop();
+        }
+        assert.equal(figures.byPhase.before.failed, 0);
+        assert.ok(figures.byPhase.before.total >= 6, JSON.stringify(figures.byPhase));
+        assert.ok(figures.byPhase.outage.failed >= 4, JSON.stringify(figures.byPhase));
+        assert.match(figures.failures[0].detail, /503 from vercel/);
+        assert.ok(figures.byPhase.after.total >= 4);
+        // A probe in flight when the site came back may end either way; later ones pass.
+        assert.ok(figures.byPhase.after.failed <= 2, JSON.stringify(figures.byPhase.after));
+        assert.equal(figures.capped, false);
+    });
+
+    it("stops by itself at its hard cap", async () => {
+        const prober = new Prober({ urls: [`https://${world.www}/`], net: world.net, maxDurationMs: 200 }).start();
+        await sleep(400);
+        const f = await prober.stop();
+        assert.equal(f.capped, true);
+        assert.ok(f.total <= 8, `${f.total} probes after the cap`);
+    });
+});

@@ -4,6 +4,7 @@
 // serialize fails here, at registration, instead of in a user's `pulumi up`.
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString = require("require-from-string");
+import { unwrapSecrets } from "./secrets";
 
 export interface Registered {
     type: string;
@@ -75,10 +76,15 @@ export function loadProvider(inputs: Record<string, any>): EngineProvider {
     return requireFromString(serialized).handler() as EngineProvider;
 }
 
-/** Creates the resource under mocks and returns its engine-loaded provider and inputs. */
-export async function providerOf(make: () => pulumi.CustomResource): Promise<{ provider: EngineProvider; inputs: Record<string, any>; serialized: string }> {
-    const registered = recordRegistrations();
+/**
+ * Creates the resource under mocks and returns its engine-loaded provider, its inputs as
+ * registered (secret envelopes kept, for secrecy assertions) and `plain`: the inputs as
+ * cmd/dynamic-provider hands them to the provider (it does not accept secrets, so they arrive
+ * unwrapped).
+ */
+export async function providerOf(make: () => pulumi.CustomResource): Promise<{ provider: EngineProvider; inputs: Record<string, any>; plain: Record<string, any>; serialized: string }> {
+    const registrations = recordRegistrations();
     const resource = make();
-    const inputs = await registeredInputs(resource, registered);
-    return { provider: loadProvider(inputs), inputs, serialized: inputs.__provider };
+    const inputs = await registeredInputs(resource, registrations);
+    return { provider: loadProvider(inputs), inputs, plain: unwrapSecrets(inputs), serialized: inputs.__provider };
 }

@@ -13,6 +13,8 @@ rollback to prepare → checks against the old site, while a prober requests the
   --json           print the full report as JSON
   --list-faults    list the faults`;
 
+// Long reasons (one clause per page) are cut in the summary; --json keeps them whole.
+const clip = (s: string, max = 240) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
 
 /** The human-readable end of a rehearsal: per-phase changes, checks, checklist, figures. */
@@ -30,7 +32,7 @@ export function renderReport(r: RehearsalReport): string {
     }
     const table = (title: string, results: RehearsalReport["verifyNew"]) => {
         out.push("", title);
-        for (const c of results) out.push(`  ${c.id.padEnd(6)} ${c.status.toUpperCase().padEnd(4)} ${c.name}: ${c.reason}`);
+        for (const c of results) out.push(`  ${c.id.padEnd(6)} ${c.status.toUpperCase().padEnd(4)} ${c.name}: ${clip(c.reason)}`);
         if (results.length === 0) out.push("  (none ran)");
     };
     table("Post-deploy checks run by the cutover (dynamic resources):", r.cutoverChecks);
@@ -58,7 +60,7 @@ export function renderReport(r: RehearsalReport): string {
         out.push("", "First failed probes:");
         for (const s of f.probes.failures.slice(0, 5)) out.push(`  +${ms(s.at)} [${s.phase}] ${s.url}: ${s.detail}`);
     }
-    out.push("", r.ok ? "REHEARSAL OK" : `REHEARSAL FAILED:\n${r.problems.map((p) => `  - ${p.split("\n")[0]}`).join("\n")}`);
+    out.push("", r.ok ? "REHEARSAL OK" : `REHEARSAL FAILED:\n${r.problems.map((p) => `  - ${clip(p.split("\n")[0])}`).join("\n")}`);
     return out.join("\n");
 }
 

@@ -29,8 +29,12 @@ function newRsaKey(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.p
 }
 
 function serial(): string {
-    // Positive, 16 bytes: first nibble below 8 keeps the DER integer positive.
-    return "0" + crypto.randomBytes(15).toString("hex");
+    // Positive, 16 bytes, first byte 0x40..0x7f: never a leading zero byte. (An odd-length hex
+    // string starting with "0" gave forge a 0x00 prefix; a second zero byte made DER that OpenSSL
+    // rejects as "illegal padding", and a CA `ca:` silently drops, so a whole replica was untrusted.)
+    const bytes = crypto.randomBytes(16);
+    bytes[0] = (bytes[0] & 0x3f) | 0x40;
+    return bytes.toString("hex");
 }
 
 /** A self-signed CA certificate valid from yesterday for ten years. */

@@ -1,18 +1,58 @@
 // The go-live of a website on Vercel with DNS at Cloudflare, one phase per `pulumi up`
-// (golive:phase = adopt → prepare → cutover; the previous phase is the rollback).
-// Everything site-specific comes from the stack config (Pulumi.<stack>.yaml), read and
-// validated once by lib/config; lib/program builds the resources.
+// (golive:phase = adopt → prepare → cutover; the previous phase is the rollback). Plan:
+// ../shared/seed/plan-mep.md. Everything site-specific comes from the stack config
+// (Pulumi.<stack>.yaml), read and validated once by the lib/*Config modules.
+import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./lib/config";
-import { buildGoLive } from "./lib/program";
+import { loadChecksConfig, suiteSettingsOf } from "./lib/checksConfig";
+import { loadServicesConfig } from "./lib/servicesConfig";
+import { loadReleaseConfig } from "./lib/releaseConfig";
+import { buildGoLive, siteChecksTargets } from "./lib/program";
+import { PostDeployChecks } from "./components/postDeployChecks";
+import { ServiceChecks } from "./components/serviceChecks";
+import { ReleaseSteps } from "./components/releaseSteps";
 
 export = async () => {
-    const cfg = loadConfig(); // go/no-go gates from config (P-01, P-05, MEP-02) throw here
-    const golive = await buildGoLive(cfg); // zone gate (P-03/P-04), Vercel site, DNS records
+    // Every key validated before any resource is declared; the go/no-go gates that config alone
+    // decides throw here: P-01 approval, P-05 env values, MEP-02 release ref.
+    const cfg = loadConfig();
+    const checksCfg = loadChecksConfig();
+    const servicesCfg = loadServicesConfig();
+    const releaseCfg = loadReleaseConfig();
 
-    // Wired by the lead, from the handles of `golive` (site.deployment, records.*.resource/expectedContent, urls):
-    // - issue 3: post-deploy checks (MEP-07..MEP-14), depending on the DNS records and the deployment;
-    // - issue 5: outside-service checks (contact form mail, PageSpeed, Search Console, Analytics);
-    // - issue 6: release steps and report (MEP-01, MEP-17, MEP-18 tag).
+    // P-03/P-04 zone gate; MEP-04 deployment of the frozen ref and MEP-05 both domains (from
+    // prepare on); MEP-06 apex and www records, updated in place phase after phase.
+    const golive = await buildGoLive(cfg);
+    const settings = suiteSettingsOf(cfg.domain, checksCfg);
+    const net = checksCfg.network;
 
-    return golive.outputs;
+    let results: pulumi.Output<pulumi.Unwrap<PostDeployChecks["results"]>> = pulumi.output([]);
+    const checkResources: pulumi.Resource[] = [];
+    if (golive.phase === "cutover") {
+        // The checks read what the records and the deployment became: they run after them, and
+        // again whenever one of them changes (or golive:checks.nonce does).
+        const targets = siteChecksTargets(golive);
+        // MEP-07 DNS, MEP-08 TLS, MEP-09 HTTPS, MEP-10 redirects, MEP-11 smoke test, MEP-14 SEO (+P-02).
+        const site = new PostDeployChecks("checks", { settings: { ...settings, expected: targets.expected }, net, triggers: targets.triggers, nonce: checksCfg.nonce });
+        // MEP-12 contact form, MEP-13 PageSpeed, MEP-15 Search Console, MEP-16 Analytics.
+        const services = new ServiceChecks("services", { site: settings, settings: servicesCfg, net, triggers: targets.triggers, nonce: checksCfg.nonce, dependsOn: [site] });
+        results = pulumi.all([site.results, services.results]).apply(([a, b]) => [...a, ...b]);
+        checkResources.push(site, services);
+    }
+
+    // MEP-01 / MEP-17 messages, MEP-18 production tag, and the plan's checklist (traceability).
+    const release = new ReleaseSteps("release", {
+        phase: golive.phase,
+        domain: cfg.domain,
+        siteUrl: golive.urls.site,
+        releaseRef: cfg.vercel.releaseRef,
+        deploymentUrl: golive.site?.deploymentUrl,
+        checks: results,
+        checkResources,
+        config: releaseCfg,
+        net,
+        facts: golive.facts,
+    });
+
+    return { ...golive.outputs, checks: results, checklist: release.checklist };
 };

@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
+import type { NetOptions } from "../checks/types";
 
 export interface ChecksConfig {
     /** MEP-11/MEP-14: key pages, each with an optional text it must show. */
@@ -26,10 +27,16 @@ export interface ChecksConfig {
     sitemapSample: number;
     /** Change it to re-run every check on the next `pulumi up`. */
     nonce?: string;
+    /**
+     * Where the checks resolve names and which extra CA they trust: the real Internet when absent.
+     * Set for a rehearsal or a staging run (the rehearsal points it at its loopback replica).
+     */
+    network?: NetOptions;
 }
 
 const KEY = "golive:checks";
-const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "budgets", "sitemapSample", "nonce"];
+const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "budgets", "sitemapSample", "nonce", "network"];
+const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutMs", "attempts"];
 
 export class ChecksConfigError extends Error {
     constructor(message: string) {
@@ -102,6 +109,31 @@ function pages(raw: unknown): ChecksConfig["pages"] {
     return out;
 }
 
+function network(raw: unknown): NetOptions | undefined {
+    const key = `${KEY}.network`;
+    if (raw === undefined || raw === null) return undefined;
+    if (!isObject(raw)) return fail(`${key} must be an object {dnsServers?, httpPort?, httpsPort?, caPem?, timeoutMs?, attempts?}`);
+    const unknown = Object.keys(raw).filter((x) => !NETWORK_KNOWN.includes(x));
+    if (unknown.length > 0) fail(`${key} has unknown key(s) ${unknown.join(", ")}; known: ${NETWORK_KNOWN.join(", ")}`);
+    const dnsServers = servers(`${key}.dnsServers`, raw.dnsServers);
+    const httpPort = optionalInteger(`${key}.httpPort`, raw.httpPort, 1, 65_535);
+    const httpsPort = optionalInteger(`${key}.httpsPort`, raw.httpsPort, 1, 65_535);
+    const timeoutMs = optionalInteger(`${key}.timeoutMs`, raw.timeoutMs, 100, 120_000);
+    const attempts = optionalInteger(`${key}.attempts`, raw.attempts, 1, 10);
+    const caPem = raw.caPem;
+    if (caPem !== undefined && (typeof caPem !== "string" || !caPem.includes("-----BEGIN CERTIFICATE-----"))) {
+        fail(`${key}.caPem must be a PEM certificate (-----BEGIN CERTIFICATE-----...)`);
+    }
+    return {
+        ...(dnsServers ? { dnsServers } : {}),
+        ...(httpPort !== undefined ? { httpPort } : {}),
+        ...(httpsPort !== undefined ? { httpsPort } : {}),
+        ...(typeof caPem === "string" ? { caPem } : {}),
+        ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+        ...(attempts !== undefined ? { attempts } : {}),
+    };
+}
+
 /** Validates the raw `golive:checks` value (an object, JSON text, or undefined for all defaults). */
 export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
     let value = raw;
@@ -138,6 +170,8 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
         sitemapSample: integer(`${KEY}.sitemapSample`, value.sitemapSample, 5, 0, 50),
         ...(nonce !== undefined && nonce !== null ? { nonce: String(nonce) } : {}),
     };
+    const net = network(value.network);
+    if (net) cfg.network = net;
     return deepFreeze(cfg);
 }
 

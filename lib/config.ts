@@ -332,14 +332,22 @@ function deepFreeze<T>(o: T): T {
     return o;
 }
 
-/** Reads `golive:*` from the stack config (the engine's PULUMI_CONFIG) and validates it. */
-export function loadConfig(): Readonly<GoLiveConfig> {
+/**
+ * The stack config (the engine's PULUMI_CONFIG) as a RawConfigSource: the one door through which
+ * every lib/*Config loader reads `golive:*`.
+ */
+export function stackConfigSource(): RawConfigSource {
     const config = new pulumi.Config(NAMESPACE);
     // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248; it reads PULUMI_CONFIG_SECRET_KEYS.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
-    return parseConfig({
+    return {
         get: (key) => config.get(key),
         isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
-    });
+    };
+}
+
+/** Reads `golive:*` from the stack config and validates it. */
+export function loadConfig(): Readonly<GoLiveConfig> {
+    return parseConfig(stackConfigSource());
 }

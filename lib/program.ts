@@ -8,6 +8,7 @@ import { ConfigError, GoLiveConfig, NAMESPACE, Phase } from "./config";
 import { namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, PlannedRecord, VercelTargets } from "./dnsPlan";
 import { VercelSite } from "../components/vercelSite";
 import { DnsRecords } from "../components/dnsRecords";
+import type { StackFacts } from "../components/releaseSteps";
 
 export interface Zone {
     id: string;
@@ -38,6 +39,26 @@ export interface GoLive {
     urls: { site: string; apex: string };
     /** Stack outputs: no secret among them. */
     outputs: Record<string, pulumi.Input<unknown>>;
+    /** What the go-live checklist says about this stack (lib/report ChecklistFacts, no secrets). */
+    facts: pulumi.Output<StackFacts>;
+}
+
+/** What the post-deploy checks compare against, and what re-runs them when it changes. */
+export interface ChecksTargets {
+    /** MEP-07: the contents the records hold once applied (lower case, no trailing dot). */
+    expected: pulumi.Output<{ apex: string[]; www: string[] }>;
+    /** The records' contents and the deployment id: read from the resources, so every check waits for them. */
+    triggers: pulumi.Output<Record<string, string>>;
+}
+
+/** The checks' targets at cutover, taken from the applied records and the deployment. */
+export function siteChecksTargets(golive: GoLive): ChecksTargets {
+    const applied = (r: SiteRecord): pulumi.Output<string[]> =>
+        r.resource ? r.resource.content.apply((c) => (c ? [c.toLowerCase().replace(/\.$/, "")] : [])) : pulumi.output([]);
+    const expected = pulumi.all([applied(golive.records.apex), applied(golive.records.www)]).apply(([apex, www]) => ({ apex, www }));
+    const deployment = golive.site ? golive.site.deploymentId : pulumi.output("");
+    const triggers = pulumi.all([expected, deployment]).apply(([e, d]): Record<string, string> => ({ apex: e.apex.join(","), www: e.www.join(","), deployment: d }));
+    return { expected, triggers };
 }
 
 /**
@@ -148,5 +169,15 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
             : null,
     };
 
-    return { phase: cfg.phase, zone, ...(site ? { site } : {}), dns, records, urls, outputs };
+    const facts = pulumi.output({
+        stack: pulumi.getStack(),
+        approval: cfg.approval ?? null,
+        releaseRef: cfg.vercel.releaseRef ?? null,
+        deploymentId: site ? site.deploymentId : null,
+        zone: { name: zone.name, status: zone.status },
+        envVars: cfg.vercel.envVars.map((v) => v.key),
+        dnsRecords: { apex: recordOutput(records.apex), www: recordOutput(records.www) },
+    }) as pulumi.Output<StackFacts>;
+
+    return { phase: cfg.phase, zone, ...(site ? { site } : {}), dns, records, urls, outputs, facts };
 }

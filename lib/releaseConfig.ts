@@ -1,7 +1,7 @@
 // Config of the release steps: the webhook of MEP-01/MEP-17 (`golive:notify`) and the production
 // tag of MEP-18 (`golive:release`). Validated once; errors name the key, never print the URL.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, NAMESPACE, RawConfigSource } from "./config";
+import { ConfigError, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
 
 export interface ReleaseConfig {
     /** Absent: MEP-01 and MEP-17 are manual steps in the checklist. */
@@ -29,7 +29,8 @@ function object(key: string, raw: string | undefined, allowed: string[]): Record
     if (typeof v !== "object" || v === null || Array.isArray(v)) return fail(`${k(key)} must be an object with ${allowed.join(", ")}`);
     const extra = Object.keys(v).filter((x) => !allowed.includes(x));
     if (extra.length > 0) fail(`${k(key)} only knows ${allowed.join(", ")}, got ${extra.join(", ")}`);
-    return v as Record<string, unknown>;
+    // `{}` is the Pulumi.yaml default: the step is not configured (listed as manual).
+    return Object.keys(v).length === 0 ? undefined : (v as Record<string, unknown>);
 }
 
 function text(key: string, v: unknown): string | undefined {
@@ -81,12 +82,5 @@ export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
 
 /** Reads `golive:notify` and `golive:release` from the stack config. */
 export function loadReleaseConfig(): ReleaseConfig {
-    const config = new pulumi.Config(NAMESPACE);
-    // Same door as lib/config: isConfigSecret is not in the public typings of @pulumi/pulumi 3.248.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
-    return parseReleaseConfig({
-        get: (key) => config.get(key),
-        isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
-    });
+    return parseReleaseConfig(stackConfigSource());
 }

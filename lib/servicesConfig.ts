@@ -3,16 +3,13 @@
 // the key and never print a value of a secret field (imap.password, pagespeed.apiKey,
 // searchConsole.serviceAccountKey, analytics.serviceAccountKey). Secret fields must be stored
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
-import * as pulumi from "@pulumi/pulumi";
+import { RawConfigSource, stackConfigSource } from "./config";
 import type { ServicesSettings } from "../checks/serviceInputs";
 
 export type { ServicesSettings } from "../checks/serviceInputs";
 
 /** Text of `golive:<key>` (objects as JSON text) and whether it is stored encrypted. */
-export interface ServicesRawSource {
-    get(key: string): string | undefined;
-    isSecret(key: string): boolean;
-}
+export type ServicesRawSource = RawConfigSource;
 
 export class ServicesConfigError extends Error {
     constructor(message: string) {
@@ -42,7 +39,8 @@ function objectAt(raw: ServicesRawSource, key: string, known: string[]): Obj | u
     if (!isObject(value)) return fail(`golive:${key} must be an object of fields (set them with --path)`);
     const unknown = Object.keys(value).filter((k) => !known.includes(k));
     if (unknown.length > 0) return fail(`golive:${key} has unknown field(s) ${unknown.join(", ")}; known: ${known.join(", ")}`);
-    return value;
+    // `{}` is the Pulumi.yaml default: the service is not configured.
+    return Object.keys(value).length === 0 ? undefined : value;
 }
 
 function str(key: string, v: unknown, required = false): string | undefined {
@@ -206,14 +204,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
     return out;
 }
 
-/** Reads the services' keys from the stack config (the engine's PULUMI_CONFIG) and validates them. */
+/** Reads the services' keys from the stack config and validates them. */
 export function loadServicesConfig(): ServicesSettings {
-    const config = new pulumi.Config("golive");
-    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248; it reads PULUMI_CONFIG_SECRET_KEYS.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
-    return parseServicesConfig({
-        get: (key) => config.get(key),
-        isSecret: (key) => runtimeConfig.isConfigSecret?.(`golive:${key}`) ?? false,
-    });
+    return parseServicesConfig(stackConfigSource());
 }

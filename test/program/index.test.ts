@@ -60,14 +60,31 @@ describe("program: index.ts for the prod stack at cutover", () => {
         assert.equal(count("vercel:index/deployment:Deployment"), 1);
         assert.equal(count("vercel:index/projectDomain:ProjectDomain"), 2);
         assert.equal(count("cloudflare:index/dnsRecord:DnsRecord"), 2);
-        assert.equal(custom.length, 9);
+        const infra = custom.filter((r) => !r.type.startsWith("pulumi-nodejs:dynamic"));
+        assert.equal(infra.length, 9);
         assert.deepEqual(
-            custom.map((r) => r.name).sort(),
+            infra.map((r) => r.name).sort(),
             ["dns-apex", "dns-www", "site-apex", "site-deployment", "site-env-CONTACT_TO_EMAIL", "site-env-NEXT_PUBLIC_GA_MEASUREMENT_ID", "site-env-RESEND_API_KEY", "site-project", "site-www"],
+        );
+        // At cutover, one check resource per plan line checked (no webhook or tag configured in this stack).
+        assert.deepEqual(
+            custom.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic")).map((r) => `${r.type.split(":").pop()} ${r.name}`).sort(),
+            [
+                "Analytics services-analytics",
+                "ContactForm services-contact-form",
+                "DnsPropagation checks-mep07-dns",
+                "HttpsReachability checks-mep09-https",
+                "Performance services-performance",
+                "Redirects checks-mep10-redirects",
+                "SearchConsole services-search-console",
+                "SeoBasics checks-mep14-seo",
+                "SmokeTest checks-mep11-smoke",
+                "TlsCertificate checks-mep08-tls",
+            ],
         );
         assert.deepEqual(
             rec.registrations.filter((r) => !r.custom && r.type.startsWith("golive:")).map((r) => `${r.type} ${r.name}`).sort(),
-            ["golive:cloudflare:DnsRecords dns", "golive:vercel:Site site"],
+            ["golive:checks:PostDeploy checks", "golive:checks:Services services", "golive:cloudflare:DnsRecords dns", "golive:release:Steps release", "golive:vercel:Site site"],
         );
     });
 
@@ -131,5 +148,24 @@ describe("program: index.ts for the prod stack at cutover", () => {
         assert.deepEqual(v.envVars, Object.keys(SECRET_VALUES));
         const text = JSON.stringify(outputs);
         for (const secret of Object.values(SECRET_VALUES)) assert.ok(!text.includes(secret), "a secret value leaked into the stack outputs");
+    });
+
+    it("runs the checks against what the records became, re-running them when the records or the deployment change", () => {
+        const dns = byName(rec.registrations, "checks-mep07-dns").inputs;
+        assert.deepEqual(dns.input.expected, { apex: [VERCEL_IPV4], www: [VERCEL_CNAME] });
+        assert.deepEqual(dns.triggers, { apex: VERCEL_IPV4, www: VERCEL_CNAME, deployment: "site-deployment-id" });
+        assert.deepEqual(dns.input.domain, "kaliabeautystudio.com");
+        const smoke = byName(rec.registrations, "checks-mep11-smoke").inputs;
+        assert.deepEqual(smoke.input.pages.map((p: { path: string }) => p.path), ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"]);
+        assert.deepEqual(byName(rec.registrations, "services-performance").inputs.triggers, dns.triggers);
+    });
+
+    it("exports the check results and the plan's checklist (P-01..MEP-18)", () => {
+        const checks = outputs.checks as { id: string }[];
+        assert.equal(checks.length, 10);
+        const checklist = outputs.checklist as { id: string; status: string }[];
+        const ids = checklist.map((l) => l.id);
+        for (const id of ["P-01", "P-05", "MEP-01", "MEP-06", "MEP-07", "MEP-13", "MEP-18"]) assert.ok(ids.includes(id), `${id} in the checklist`);
+        assert.equal(checklist.find((l) => l.id === "MEP-18")!.status, "manual", "no golive:release in this stack: the tag is a manual step");
     });
 });

@@ -6,6 +6,7 @@
 // `@pulumi/pulumi/cmd/dynamic-provider` does. Each registration waits for its inputs (the SDK only
 // sends it once its dependencies are registered), so steps run in the order the engine would.
 import * as pulumi from "@pulumi/pulumi";
+import { sleep } from "../checks/net";
 import requireFromString = require("require-from-string");
 
 export type StepOp = "create" | "import" | "update" | "same" | "delete";
@@ -188,9 +189,15 @@ export class MockEngine {
             await Promise.race([
                 (async () => {
                     const returned = await program();
-                    // The language host waits for every outstanding registration before it ends.
+                    // The language host waits for every outstanding registration before it ends;
+                    // after a failed step the engine stops the update once nothing is in flight
+                    // (what depends on the failure is never registered).
                     const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-                    await settings.waitForRPCs();
+                    let stopped = false;
+                    const stopAfterFailure = (async () => {
+                        while (!stopped && !(errors.length > 0 && inFlight === 0)) await sleep(50);
+                    })();
+                    await Promise.race([settings.waitForRPCs(), stopAfterFailure]).finally(() => (stopped = true));
                     if (errors.length === 0 && returned && typeof returned === "object") outputs = await resolveDeep(returned);
                 })(),
                 new Promise<never>((_, reject) => {

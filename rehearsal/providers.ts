@@ -18,7 +18,28 @@ export const TYPES = {
     projectDomain: "vercel:index/projectDomain:ProjectDomain",
     deployment: "vercel:index/deployment:Deployment",
     envVar: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+    command: "command:local:Command",
 } as const;
+
+/**
+ * What @pulumi/command's local.Command does: runs `create` (on create, and on update when its
+ * triggers changed) through its interpreter with its environment, bounded in time; a non-zero
+ * exit fails the step with the command's own message. It never runs `delete` unless declared.
+ */
+export async function runLocalCommand(req: ProviderRequest, timeoutMs = 30_000): Promise<{ id?: string; outputs?: Record<string, any> } | void> {
+    const script = req.op === "delete" ? req.olds?.inputs.delete : req.inputs.create;
+    if (typeof script !== "string" || script === "") return;
+    const [shell, ...shellArgs] = (req.inputs.interpreter as string[] | undefined) ?? ["/bin/sh", "-c"];
+    const { execFile } = await import("child_process");
+    const env = { ...process.env, ...((req.inputs.environment as Record<string, string> | undefined) ?? {}) };
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+        execFile(shell, [...shellArgs, script], { env, cwd: req.inputs.dir, timeout: timeoutMs }, (err, out, errOut) => {
+            if (err) reject(new Error(`${String(errOut || out).trim() || err.message} (exit ${err.code ?? "?"})`));
+            else resolve({ stdout: out, stderr: errOut });
+        }),
+    );
+    return { id: req.olds?.id ?? `${req.name}-${Date.now().toString(36)}`, outputs: { stdout: stdout.trim(), stderr: stderr.trim() } };
+}
 
 /** A change of the replica zone, as the DNS server started answering it. */
 export interface DnsChange {
@@ -144,6 +165,7 @@ export function replicaProviders(
             else apply();
             return { id: domain };
         },
+        [TYPES.command]: (req) => runLocalCommand(req),
         [TYPES.deployment]: async (req) => {
             const id = req.op === "update" || !req.olds ? `dpl_${Math.random().toString(36).slice(2, 14)}` : req.olds.id;
             return { id, outputs: { url: `${String(req.inputs.projectId ?? "site").slice(0, 12).replace(/[^a-z0-9]/gi, "").toLowerCase()}-${id.slice(4, 12)}.vercel.app` } };

@@ -9,7 +9,8 @@ import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
 import { Prober, ProbeFigures } from "./prober";
 import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
 import { Fault, faultNamed } from "./faults";
-import { rehearsalProgram, warmUp } from "./program";
+import { program, warmUp } from "./program";
+import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
 
 export interface RehearsalOptions {
@@ -55,6 +56,8 @@ export interface RehearsalReport {
     /** The same checks after the rollback, against the old host. */
     verifyOld: CheckResult[];
     checklist: ChecklistLine[];
+    /** What the release steps left behind: webhook messages (MEP-01, MEP-17) and the remote's tags (MEP-18). */
+    release: { messages: string[]; remoteTags: Record<string, string>; commit: string };
     dnsChanges: DnsChange[];
     figures: RehearsalFigures;
     /** Why the rehearsal failed, one line each. */
@@ -68,8 +71,20 @@ function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
+/** What the rehearsal's stack config points at besides the replica's hosts. */
+export interface RehearsalTargets {
+    /** The post-deploy checks' settings (key pages, budgets). */
+    settings: SuiteSettings;
+    /** How the checks reach the replica: its DNS server, ports and CA. */
+    net: NetOptions;
+    /** MEP-01 / MEP-17 receiver. */
+    webhookUrl?: string;
+    /** MEP-18: the site repository and its frozen commit. */
+    repo?: { repoPath: string; commit: string };
+}
+
 /** The stack config of one phase, as Pulumi.<stack>.yaml would hold it for the replica's domain. */
-export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover"): { config: Record<string, string>; secretKeys: string[] } {
+export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover", targets?: RehearsalTargets): { config: Record<string, string>; secretKeys: string[] } {
     const oldHost = world.oldSite.host;
     const live = {
         apex: { id: "a1".repeat(16), name: world.domain, type: "A", content: oldHost, ttl: 300, proxied: false },
@@ -79,7 +94,7 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
         "golive:phase": phase,
         "golive:domain": world.domain,
         "golive:gitRepo": "kalia-beauty-studio/site",
-        "golive:releaseRef": "v1.0.0",
+        "golive:releaseRef": targets?.repo?.commit ?? "v1.0.0",
         "golive:ttl": "60",
         "golive:liveRecords": JSON.stringify(live),
         "golive:envVars": JSON.stringify(["CONTACT_TO"]),
@@ -87,7 +102,25 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
         "golive:approvedBy": "Client (rehearsal)",
         "golive:approvedAt": new Date().toISOString().slice(0, 10),
     };
-    return { config, secretKeys: ["golive:envValues"] };
+    const secretKeys = ["golive:envValues"];
+    if (targets) {
+        const s = targets.settings;
+        config["golive:checks"] = JSON.stringify({
+            pages: s.pages,
+            dnsTimeoutSeconds: Math.max(1, Math.round((s.dnsTimeoutMs ?? 10_000) / 1000)),
+            budgets: { httpsMs: s.httpsBudgetMs, pageMs: s.pageBudgetMs },
+            sitemapSample: s.sitemapSample,
+            network: targets.net,
+        });
+        if (targets.webhookUrl) {
+            config["golive:notify"] = JSON.stringify({ webhookUrl: targets.webhookUrl });
+            secretKeys.push("golive:notify");
+        }
+        if (targets.repo) {
+            config["golive:release"] = JSON.stringify({ tag: "v1.0.0", repoPath: targets.repo.repoPath, remote: "origin" });
+        }
+    }
+    return { config, secretKeys };
 }
 
 /** A failed dynamic check's error (`MEP-10 Redirects failed: reason\nevidence: {...}`) as a result. */
@@ -135,6 +168,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const world = await startWorld({ pointAt: "old", ttl: 300 });
     const problems: string[] = [];
     let prober: Prober | undefined;
+    let webhook: WebhookReceiver | undefined;
+    let repo: SiteRepository | undefined;
     try {
         const behaviour: ReplicaBehaviour = {};
         addContactForm(world);
@@ -158,8 +193,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             pageBudgetMs: 2_000,
             sitemapSample: 3,
         };
-        const program = rehearsalProgram({ net: checkNet, settings });
-        await warmUp({ net: checkNet, settings });
+        webhook = await startWebhookReceiver();
+        repo = createSiteRepository();
+        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo };
+        await warmUp(settings, checkNet);
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 1_000, now });
@@ -169,7 +206,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover") => {
             prober!.mark(label);
             log(`\n== ${label} (golive:phase=${configPhase})`);
-            const { config, secretKeys } = phaseConfig(world, configPhase);
+            const { config, secretKeys } = phaseConfig(world, configPhase, targets);
             const r = await eng.up(label, config, program, secretKeys);
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
@@ -206,7 +243,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         prober.mark("report");
         const out = (cutover.outputs ?? {}) as Record<string, any>;
         const results = [...verifyNew];
-        const checklist = buildChecklist({
+        // The program's own record when the cutover went through (the `checklist` stack output);
+        // otherwise the one `golive report` would build from the checks that ran.
+        const checklist: ChecklistLine[] = Array.isArray(out.checklist) ? out.checklist : buildChecklist({
             phase: "cutover",
             domain: world.domain,
             stack: "rehearsal",
@@ -262,12 +301,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             verifyNew,
             verifyOld,
             checklist,
+            release: { messages: webhook.messages.map((m) => m.text ?? ""), remoteTags: repo.remoteTags(), commit: repo.commit },
             dnsChanges,
             figures,
             problems: [...new Set(problems)],
         };
     } finally {
         if (prober) await prober.stop();
+        await webhook?.close();
+        repo?.remove();
         await world.close();
     }
 }

@@ -73,7 +73,8 @@ function nextMessage<T>(child: ChildProcess, what: string): Promise<T> {
     });
 }
 
-async function main(): Promise<number> {
+/** Measures the suite, concurrent vs sequential, against a replica in a child process. */
+export async function measureCheckSuite() {
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => {
         peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -133,22 +134,7 @@ async function main(): Promise<number> {
             memory: Math.max(peakRssMb, maxRssMb) < TARGETS.rssMb,
             allPass: pagesOnly.allPass && rtt.allPass,
         };
-        const mark = (b: boolean) => (b ? "ok  " : "MISS");
-        console.log(`post-deploy suite (${only.join(", ")}) on the loopback replica, ${RUNS} runs per mode after a warm-up`);
-        console.log(`replica in a child process; key pages answer after 50-80 ms (${paths.map((p) => `${p} ${replica.delays[p]}`).join(", ")})`);
-        for (const s of [pagesOnly, rtt]) {
-            console.log(
-                `  ${s.rttMs ? `+${s.rttMs} ms per answer (network round trip)` : "page delays only"}: concurrent ${s.concurrentMedianMs} ms, sequential ${s.sequentialMedianMs} ms, speed-up ${s.speedUp}x` +
-                    `  [concurrent ${s.concurrentMs.join(", ")} | sequential ${s.sequentialMs.join(", ")}]`,
-            );
-        }
-        console.log(`[${mark(met.concurrent)}] concurrent suite ${rtt.concurrentMedianMs} ms (target < ${TARGETS.concurrentMs} ms, with round trip)`);
-        console.log(`[${mark(met.speedUp)}] speed-up ${rtt.speedUp}x (target ≥ ${TARGETS.speedUp}x, with round trip; ${pagesOnly.speedUp}x with page delays only)`);
-        console.log(`[${mark(met.memory)}] peak RSS ${peakRssMb} MB sampled, ${maxRssMb} MB maxRSS (target < ${TARGETS.rssMb} MB; includes ts-node and the TypeScript compiler, ~90 MB)`);
-        console.log(`[${mark(met.allPass)}] all checks pass: ${Object.entries(rtt.perCheckMs).map(([id, ms]) => `${id} ${rtt.statuses[id]} ${ms} ms`).join(", ")}`);
-        for (const r of [...pagesOnly.reasons, ...rtt.reasons]) console.log(`       ${r}`);
-        const out = path.join(__dirname, "checks-results.json");
-        const figures = {
+        return {
             date: new Date().toISOString(),
             node: process.version,
             runs: RUNS,
@@ -161,14 +147,39 @@ async function main(): Promise<number> {
             targets: TARGETS,
             judgedOn: `rtt (${RTT_MS} ms per answer)`,
             met,
+            paths,
+            only,
         };
-        writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
-        console.log(`figures written to ${path.relative(process.cwd(), out)}`);
-        return Object.values(met).every(Boolean) ? 0 : 1;
     } finally {
         clearInterval(sampler);
         if (child.connected) child.disconnect();
     }
+}
+
+
+/** `npm run bench:checks`: prints the figures against the targets and writes bench/checks-results.json. */
+async function main(): Promise<number> {
+    const { paths, only, ...figures } = await measureCheckSuite();
+    const { scenarios, peakRssMb, maxRssMb, met, pageDelayMs } = figures;
+    const { pagesOnly, rtt } = scenarios;
+    const mark = (b: boolean) => (b ? "ok  " : "MISS");
+    console.log(`post-deploy suite (${only.join(", ")}) on the loopback replica, ${RUNS} runs per mode after a warm-up`);
+    console.log(`replica in a child process; key pages answer after 50-80 ms (${paths.map((p) => `${p} ${pageDelayMs[p]}`).join(", ")})`);
+    for (const s of [pagesOnly, rtt]) {
+        console.log(
+            `  ${s.rttMs ? `+${s.rttMs} ms per answer (network round trip)` : "page delays only"}: concurrent ${s.concurrentMedianMs} ms, sequential ${s.sequentialMedianMs} ms, speed-up ${s.speedUp}x` +
+                `  [concurrent ${s.concurrentMs.join(", ")} | sequential ${s.sequentialMs.join(", ")}]`,
+        );
+    }
+    console.log(`[${mark(met.concurrent)}] concurrent suite ${rtt.concurrentMedianMs} ms (target < ${TARGETS.concurrentMs} ms, with round trip)`);
+    console.log(`[${mark(met.speedUp)}] speed-up ${rtt.speedUp}x (target ≥ ${TARGETS.speedUp}x, with round trip; ${pagesOnly.speedUp}x with page delays only)`);
+    console.log(`[${mark(met.memory)}] peak RSS ${peakRssMb} MB sampled, ${maxRssMb} MB maxRSS (target < ${TARGETS.rssMb} MB; includes ts-node and the TypeScript compiler, ~90 MB)`);
+    console.log(`[${mark(met.allPass)}] all checks pass: ${Object.entries(rtt.perCheckMs).map(([id, ms]) => `${id} ${rtt.statuses[id]} ${ms} ms`).join(", ")}`);
+    for (const r of [...pagesOnly.reasons, ...rtt.reasons]) console.log(`       ${r}`);
+    const out = path.join(__dirname, "checks-results.json");
+    writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
+    console.log(`figures written to ${path.relative(process.cwd(), out)}`);
+    return Object.values(met).every(Boolean) ? 0 : 1;
 }
 
 if (process.argv.includes("--serve-replica")) {
@@ -176,7 +187,7 @@ if (process.argv.includes("--serve-replica")) {
         console.error(`replica: ${(err as Error).stack ?? err}`);
         process.exit(2);
     });
-} else {
+} else if (require.main === module) {
     main().then(
         (code) => process.exit(code),
         (err) => {

@@ -26,7 +26,7 @@ interface ReplicaInfo {
     delays: Record<string, number>;
 }
 
-function median(xs: number[]): number {
+export function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
     return s.length % 2 ? s[m] : Math.round((s[m - 1] + s[m]) / 2);

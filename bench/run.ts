@@ -9,15 +9,9 @@ import { sleep } from "../checks/net";
 import type { NetOptions } from "../checks/types";
 import { Prober } from "../rehearsal/prober";
 import { rehearse } from "../rehearsal/run";
-import { measureCheckSuite } from "./checks";
+import { measureCheckSuite, median } from "./checks";
 
 const RUNS = 5;
-
-function median(xs: number[]): number {
-    const s = [...xs].sort((a, b) => a - b);
-    const mid = Math.floor(s.length / 2);
-    return s.length % 2 ? s[mid] : Math.round((s[mid - 1] + s[mid]) / 2);
-}
 
 /** From the replica record change to the DNS check passing and to the prober reaching the new host. */
 async function switchLatency(world: ReplicaWorld, net: NetOptions): Promise<Record<string, unknown>> {

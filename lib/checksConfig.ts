@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
+import { deepFreeze } from "./config";
 
 export interface ChecksConfig {
     /** MEP-11/MEP-14: key pages, each with an optional text it must show. */
@@ -173,14 +174,6 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
     const net = network(value.network);
     if (net) cfg.network = net;
     return deepFreeze(cfg);
-}
-
-function deepFreeze<T>(o: T): T {
-    if (o && typeof o === "object") {
-        for (const v of Object.values(o as object)) deepFreeze(v);
-        Object.freeze(o);
-    }
-    return o;
 }
 
 /** Reads `golive:checks` from the stack config and validates it. */

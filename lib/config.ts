@@ -324,7 +324,8 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     return deepFreeze(cfg);
 }
 
-function deepFreeze<T>(o: T): T {
+/** Freezes a parsed config object and everything in it (Outputs are left as they are). */
+export function deepFreeze<T>(o: T): T {
     if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {
         for (const v of Object.values(o as object)) deepFreeze(v);
         Object.freeze(o);

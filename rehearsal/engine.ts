@@ -7,6 +7,8 @@
 // sends it once its dependencies are registered), so steps run in the order the engine would.
 import * as pulumi from "@pulumi/pulumi";
 import { sleep } from "../checks/net";
+import { unwrapSecrets } from "../lib/secretEnvelope";
+
 import requireFromString = require("require-from-string");
 
 export type StepOp = "create" | "import" | "update" | "same" | "delete";
@@ -77,21 +79,6 @@ export interface PhaseResult {
 }
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-/** Replaces the SDK's secret wrappers by their values (providers see plain values). */
-export function unwrapSecrets(v: any): any {
-    if (Array.isArray(v)) return v.map(unwrapSecrets);
-    if (v && typeof v === "object") {
-        if (v[SIG_KEY] === SECRET_SIG) return unwrapSecrets(v.value);
-        const out: Record<string, any> = {};
-        for (const [k, x] of Object.entries(v)) out[k] = unwrapSecrets(x);
-        return out;
-    }
-    return v;
-}
-
 /** JSON with sorted keys: the comparison the diff uses. */
 export function stableJson(v: unknown): string {
     return JSON.stringify(v, (_k, x) =>

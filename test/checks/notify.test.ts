@@ -5,18 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { NotificationStep, postNotification, scrubUrl } from "../../checks/notify";
 import type { CheckResult } from "../../checks/types";
 import { providerOf } from "../helpers/engine";
-
-// The engine hands dynamic providers plain values (the provider does not accept secrets);
-// mocks keep Pulumi's secret sentinel in the registered inputs, so unwrap it as the engine would.
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-function plain(v: any): any {
-    if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === "object") {
-        if (v[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return plain(v.value);
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-    }
-    return v;
-}
+import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
 const SECRET_PATH = "/services/T0001/B0002/s3cr3tT0k3nXYZ";
 
@@ -124,8 +113,8 @@ describe("checks/notify: MEP-01 / MEP-17 webhook messages", () => {
                 }),
         );
         assert.ok(!serialized.includes("s3cr3t"), "the serialized provider must not capture the webhook URL");
-        assert.equal(registered.input[SECRET_SIG], "1b47061264138c4ac30d75fd1eb44270", "the input is registered as a secret");
-        const inputs = plain(registered);
+        assert.ok(isSecretValue(registered.input), "the input is registered as a secret");
+        const inputs = unwrapSecrets(registered);
         const created = await provider.create(inputs);
         assert.equal(created.outs.result.id, "MEP-17");
         assert.equal(created.outs.result.status, "pass");

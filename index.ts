@@ -1,6 +1,6 @@
 // The go-live of a website on Vercel with DNS at Cloudflare, one phase per `pulumi up`
 // (golive:phase = adopt → prepare → cutover; the previous phase is the rollback). Plan:
-// ../shared/seed/plan-mep.md. Everything site-specific comes from the stack config
+// docs/plan-mep.md. Everything site-specific comes from the stack config
 // (Pulumi.<stack>.yaml), read and validated once by the lib/*Config modules.
 import * as pulumi from "@pulumi/pulumi";
 import { loadConfig } from "./lib/config";

@@ -1,7 +1,7 @@
 // The one currency shared by the dynamic resources, `golive verify`, the report and the rehearsal.
 // No Pulumi import here: checks run without the engine too.
 
-/** Plan lines of ../shared/seed/plan-mep.md that a check can implement. */
+/** Plan lines of docs/plan-mep.md that a check can implement. */
 export type PlanId =
     | "P-01" | "P-02" | "P-03" | "P-04" | "P-05"
     | "MEP-01" | "MEP-02" | "MEP-03" | "MEP-04" | "MEP-05" | "MEP-06" | "MEP-07" | "MEP-08" | "MEP-09"

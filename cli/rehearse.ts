@@ -8,6 +8,9 @@ const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
 Plays the go-live on a local replica (DNS server, old host, Vercel-like host, CA on loopback):
 adopt → prepare → cutover (post-deploy checks as dynamic resources) → checks → report →
 rollback to prepare → checks against the old site, while a prober requests the site every 50 ms.
+The outside-service checks run against loopback stand-ins: Google's APIs (MEP-13 PageSpeed,
+MEP-15 Search Console, MEP-16 Analytics) and, where dovecot is installed, the client's mailbox
+fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install dovecot-imapd).
 
   --break <fault>  inject a fault (see --list-faults); the run must show it and roll back
   --json           print the full report as JSON
@@ -22,6 +25,7 @@ export function renderReport(r: RehearsalReport): string {
     const out: string[] = [];
     out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
     if (r.fault) out.push(`  fault: ${r.fault.summary}`, `  expected: ${r.fault.expect}`);
+    if (r.notes.length) out.push("", "Not rehearsed on this machine:", ...r.notes.map((n) => `  ${n}`));
     out.push("", "Phases (what `pulumi up` changed):");
     for (const p of r.phases) {
         const counts = Object.entries(p.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ") || "no change";
@@ -45,6 +49,9 @@ export function renderReport(r: RehearsalReport): string {
         out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${l.evidence ? ` — ${l.evidence}` : ""}`);
     }
     const f = r.figures;
+    const s = r.outsideServices;
+    const sitemaps = Object.values(s.sitemaps).reduce((n, feeds) => n + feeds.length, 0);
+    const mail = s.mailbox ? `${s.mailsDelivered} form mail(s) into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
     out.push(
         "",
         "Figures:",
@@ -54,6 +61,7 @@ export function renderReport(r: RehearsalReport): string {
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place)`,
         `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout 1 s)`,
+        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${s.psiRequests} PageSpeed analyses, ${sitemaps} sitemap(s) submitted, ${s.realtimeRequests} GA4 realtime report(s), ${mail}`}`,
         `  total time                     ${ms(f.totalMs)}`,
     );
     if (f.probes.failures.length) {

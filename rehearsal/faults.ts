@@ -3,6 +3,7 @@
 // would see it) and that the rollback brings the old site back.
 import type { ReplicaWorld } from "../replica/world";
 import type { ReplicaBehaviour } from "./providers";
+import type { ServiceStandIns } from "./services";
 
 export interface Fault {
     name: string;
@@ -12,8 +13,8 @@ export interface Fault {
     expect: string;
     /** Whether visitors see it (failed probes expected). */
     causesDowntime: boolean;
-    /** Sets the replica's behaviour before the run. */
-    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour): void;
+    /** Sets the replica's (and the outside services' stand-ins') behaviour before the run. */
+    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns): void;
 }
 
 export const FAULTS: Fault[] = [
@@ -52,6 +53,15 @@ export const FAULTS: Fault[] = [
         causesDowntime: false,
         apply: (world) => {
             world.newSite.spec.robotsTxt = "User-agent: *\nDisallow: /\n";
+        },
+    },
+    {
+        name: "slow-site",
+        summary: "the /services page of the new site scores 0.85 in PageSpeed Insights (mobile), under the 0.90 threshold",
+        expect: "MEP-13 Performance fails naming the page and its score; the cutover fails, no production tag; visitors are still served",
+        causesDowntime: false,
+        apply: (world, _b, services) => {
+            services.google.state.scores[`https://www.${world.domain}/services`] = 0.85;
         },
     },
 ];

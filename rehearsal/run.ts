@@ -1,6 +1,7 @@
 // The dress rehearsal: the whole go-live played on loopback, end to end, with a visitor's prober
 // running the whole time. adopt → prepare → cutover (with the post-deploy checks as dynamic
-// resources) → checks → report → rollback to prepare → checks against the old site.
+// resources) → checks → report → rollback to prepare → checks against the old site. The checks
+// that talk to outside services (MEP-12, MEP-13, MEP-15, MEP-16) run against loopback stand-ins.
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions, PlanId } from "../checks/types";
@@ -10,6 +11,7 @@ import { Prober, ProbeFigures } from "./prober";
 import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
+import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
 
@@ -19,6 +21,10 @@ export interface RehearsalOptions {
     /** Shorter waits (tests). */
     fast?: boolean;
     log?: (line: string) => void;
+    /** The IMAP server binary (default /usr/sbin/dovecot); a missing one plays a machine without it. */
+    dovecotBin?: string;
+    /** Called once the outside services' stand-ins run (tests look at what they were given and saw). */
+    onServices?: (services: ServiceStandIns) => void;
 }
 
 export interface PhaseSummary {
@@ -60,8 +66,24 @@ export interface RehearsalReport {
     release: { messages: string[]; remoteTags: Record<string, string>; commit: string };
     dnsChanges: DnsChange[];
     figures: RehearsalFigures;
+    /** What the outside-service checks did against their stand-ins (proof they really ran). */
+    outsideServices: OutsideServicesFigures;
+    /** What this machine could not rehearse and why (e.g. MEP-12 without dovecot), one line each. */
+    notes: string[];
     /** Why the rehearsal failed, one line each. */
     problems: string[];
+}
+
+export interface OutsideServicesFigures {
+    /** PageSpeed Insights analyses requested (MEP-13). */
+    psiRequests: number;
+    /** Sitemaps submitted to Search Console, by property (MEP-15). */
+    sitemaps: Record<string, string[]>;
+    /** GA4 realtime reports read (MEP-16). */
+    realtimeRequests: number;
+    /** Whether a loopback mailbox ran (MEP-12), and the form messages delivered into it. */
+    mailbox: boolean;
+    mailsDelivered: number;
 }
 
 /** Checks the rehearsal runs (those of the suite that need no outside account). */
@@ -81,6 +103,8 @@ export interface RehearsalTargets {
     webhookUrl?: string;
     /** MEP-18: the site repository and its frozen commit. */
     repo?: { repoPath: string; commit: string };
+    /** MEP-12, MEP-13, MEP-15, MEP-16: golive:contactForm/imap/pagespeed/searchConsole/analytics and which are secret. */
+    services?: Pick<ServiceStandIns, "config" | "secretKeys">;
 }
 
 /** The stack config of one phase, as Pulumi.<stack>.yaml would hold it for the replica's domain. */
@@ -119,6 +143,10 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
         if (targets.repo) {
             config["golive:release"] = JSON.stringify({ tag: "v1.0.0", repoPath: targets.repo.repoPath, remote: "origin" });
         }
+        if (targets.services) {
+            Object.assign(config, targets.services.config);
+            secretKeys.push(...targets.services.secretKeys);
+        }
     }
     return { config, secretKeys };
 }
@@ -148,19 +176,6 @@ function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {
     };
 }
 
-/** A contact form on the new site (MEP-12's target): accepts a POST with a message. */
-function addContactForm(world: ReplicaWorld): void {
-    const previous = world.newSite.spec.handle;
-    world.newSite.spec.handle = async (req) => {
-        if (req.path === "/api/contact") {
-            if (req.method !== "POST") return { status: 405, headers: { allow: "POST" }, body: "" };
-            const ok = /message=|"message"/.test(req.body);
-            return { status: ok ? 200 : 400, headers: { "content-type": "application/json" }, body: JSON.stringify({ ok }) };
-        }
-        return previous ? previous(req) : undefined;
-    };
-}
-
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
@@ -170,11 +185,16 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let prober: Prober | undefined;
     let webhook: WebhookReceiver | undefined;
     let repo: SiteRepository | undefined;
+    let services: ServiceStandIns | undefined;
     try {
         const behaviour: ReplicaBehaviour = {};
-        addContactForm(world);
+        // Google's APIs, the client's mailbox and the new site's contact form, on loopback.
+        services = await startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {});
+        webhook = await startWebhookReceiver();
+        for (const note of services.notes) log(`note: ${note}`);
+        options.onServices?.(services);
         const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        fault?.apply(world, behaviour);
+        fault?.apply(world, behaviour, services);
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
@@ -193,9 +213,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             pageBudgetMs: 2_000,
             sitemapSample: 3,
         };
-        webhook = await startWebhookReceiver();
         repo = createSiteRepository();
-        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo };
+        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services };
         await warmUp(settings, checkNet);
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
@@ -242,7 +261,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // The report: the plan's checklist from the cutover's outputs and the results.
         prober.mark("report");
         const out = (cutover.outputs ?? {}) as Record<string, any>;
-        const results = [...verifyNew];
+        // golive verify's results, plus what only the cutover ran (MEP-12/13/15/16) and its notifications.
+        const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
+        const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id))];
         // The program's own record when the cutover went through (the `checklist` stack output);
         // otherwise the one `golive report` would build from the checks that ran.
         const checklist: ChecklistLine[] = Array.isArray(out.checklist) ? out.checklist : buildChecklist({
@@ -257,6 +278,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             envVars: out.vercel?.envVars ?? [],
             dnsRecords: out.dnsRecords ?? null,
             results,
+            notifications: cutoverChecks.filter(isNotification),
+            webhookConfigured: true,
             generatedAt: new Date().toISOString(),
         });
 
@@ -292,6 +315,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (probes.failed > 0) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
         if (figures.dnsRecordDeletes > 0) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
         if (probes.capped) problems.push("the prober hit its time cap");
+        const google = services.google.state;
+        const outsideServices: OutsideServicesFigures = {
+            psiRequests: google.psiRequests.length,
+            sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
+            realtimeRequests: google.realtimeRequests,
+            mailbox: !!services.mailbox,
+            mailsDelivered: services.formPosts,
+        };
         return {
             ok: problems.length === 0,
             ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect } } : {}),
@@ -304,11 +335,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             release: { messages: webhook.messages.map((m) => m.text ?? ""), remoteTags: repo.remoteTags(), commit: repo.commit },
             dnsChanges,
             figures,
+            outsideServices,
+            notes: services.notes,
             problems: [...new Set(problems)],
         };
     } finally {
         if (prober) await prober.stop();
         await webhook?.close();
+        await services?.close();
         repo?.remove();
         await world.close();
     }

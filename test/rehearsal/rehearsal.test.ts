@@ -1,12 +1,21 @@
 import { strict as assert } from "assert";
-import { rehearse, RehearsalReport } from "../../rehearsal/run";
+import { phaseConfig, rehearse, RehearsalReport } from "../../rehearsal/run";
+import { ServiceStandIns, startServiceStandIns } from "../../rehearsal/services";
+import { renderReport } from "../../cli/rehearse";
+import { checkContactForm } from "../../checks/contactForm";
+import { contactFormInputOf } from "../../checks/serviceInputs";
+import { parseServicesConfig } from "../../lib/servicesConfig";
+import { dovecotAvailable } from "../../replica/mailbox";
+import { startWorld } from "../../replica/world";
 
-// The dress rehearsal end to end on loopback: one clean run and two faults (~15 s together).
+// The dress rehearsal end to end on loopback: one clean run and three faults (~30 s together).
 describe("rehearsal: the go-live played on loopback", function () {
     this.timeout(60_000);
 
     it("clean: every check passes, no probe fails, records are updated in place and rolled back", async () => {
-        const r: RehearsalReport = await rehearse({ fast: true });
+        const printed: string[] = [];
+        let services: ServiceStandIns | undefined;
+        const r: RehearsalReport = await rehearse({ fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
         assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);
@@ -18,11 +27,33 @@ describe("rehearsal: the go-live played on loopback", function () {
         }
         assert.equal(r.figures.dnsRecordDeletes, 0);
         assert.ok(r.cutoverChecks.length >= 5, "the checks ran as dynamic resources in the cutover");
-        // The site checks pass; the outside-service checks skip (no account in a rehearsal), none fails.
-        const site = r.cutoverChecks.filter((c) => ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-14"].includes(c.id));
-        assert.equal(site.length, 6);
-        assert.ok(site.every((c) => c.status === "pass"), JSON.stringify(site));
+        // Every check of the plan ran in the cutover: the site checks against the replica, the
+        // outside-service checks against their loopback stand-ins.
+        const byId = (id: string) => r.cutoverChecks.filter((c) => c.id === id);
+        const passing = ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-13", "MEP-14", "MEP-15", "MEP-16"];
+        // CI installs dovecot: there MEP-12 must pass, never skip.
+        const mailbox = dovecotAvailable() || !!process.env.CI;
+        if (mailbox) passing.push("MEP-12");
+        for (const id of passing) {
+            assert.deepEqual(byId(id).map((c) => c.status), ["pass"], `${id}: ${JSON.stringify(byId(id))}`);
+        }
         assert.ok(r.cutoverChecks.every((c) => c.status !== "fail"), JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.status])));
+        assert.match(byId("MEP-13")[0].reason, /6 page analyses \(PageSpeed Insights\) score ≥ 90/);
+        assert.match(byId("MEP-16")[0].reason, /carry G-REHEARSAL1; 1 active user/);
+        // The stand-ins really were asked: one PSI analysis per key page, the sitemap submitted,
+        // the realtime report read, the form's mail delivered (and deleted by the check).
+        assert.equal(r.outsideServices.psiRequests, 6);
+        assert.deepEqual(r.outsideServices.sitemaps, { [`https://www.${r.domain}/`]: [`https://www.${r.domain}/sitemap.xml`] });
+        assert.ok(r.outsideServices.realtimeRequests >= 1);
+        if (mailbox) {
+            assert.match(byId("MEP-12")[0].reason, /mail reached contact@kaliabeautystudio\.com in \d+\.\d s; test message deleted/);
+            assert.equal(r.outsideServices.mailsDelivered, 1);
+            assert.deepEqual(r.notes, []);
+        } else {
+            assert.deepEqual(byId("MEP-12").map((c) => c.status), ["skip"]);
+            assert.match(r.notes.join("\n"), /no IMAP server on this machine .*apt-get install dovecot-imapd/);
+        }
+        for (const id of passing) assert.equal(r.checklist.find((l) => l.id === id)?.status, "checked OK", id);
         assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
         assert.equal(r.figures.failedProbesCutover, 0);
         assert.equal(r.figures.failedProbesRollback, 0);
@@ -37,7 +68,44 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.match(r.release.messages[1], /MEP-10/);
         assert.deepEqual(r.release.remoteTags, { "v1.0.0": r.release.commit });
         for (const id of ["MEP-01", "MEP-17", "MEP-18"]) assert.equal(r.checklist.find((l) => l.id === id)?.status, "done", id);
-        assert.equal(r.checklist.find((l) => l.id === "MEP-13")?.status, "skipped");
+
+        // No secret the stand-ins were given is in what the rehearsal prints or its JSON report.
+        const text = [...printed, renderReport(r), JSON.stringify(r), JSON.stringify(r, null, 2)].join("\n");
+        const cfg = services!.config;
+        const apiKey = JSON.parse(cfg["golive:pagespeed"]).apiKey as string;
+        const privateKey = JSON.parse(JSON.parse(cfg["golive:analytics"]).serviceAccountKey).private_key as string;
+        const secrets = [apiKey, ...privateKey.split("\n").filter((l) => l.length > 20 && !l.startsWith("-----"))];
+        if (mailbox) secrets.push(JSON.parse(cfg["golive:imap"]).password);
+        assert.ok(secrets.length >= 3 && secrets.every((x) => typeof x === "string" && x.length >= 16));
+        for (const secret of secrets) assert.ok(!text.includes(secret), `a secret leaked into the output: ${secret.slice(0, 6)}…`);
+        assert.doesNotMatch(text, /PRIVATE KEY|private_key|AIza[0-9A-Za-z_-]{30}|rehearsal-imap-[0-9a-f]{24}/);
+        assert.match(printed.join("\n"), /MEP-16 Analytics|services-analytics/, "the log is the one the CLI prints");
+    });
+
+    it("without dovecot, MEP-12 is left unconfigured: it skips naming golive:imap.host and the rehearsal says what to install", async () => {
+        const world = await startWorld();
+        const services = await startServiceStandIns(world, { dovecotBin: "/nonexistent/dovecot" });
+        try {
+            assert.equal(services.mailbox, undefined);
+            assert.match(services.notes.join("\n"), /MEP-12 Contact form skipped: no IMAP server on this machine \(\/nonexistent\/dovecot missing\): apt-get install dovecot-imapd/);
+            const settings = { domain: world.domain, pages: [{ path: "/" }, { path: "/contact" }] };
+            const { config, secretKeys } = phaseConfig(world, "cutover", { settings, net: world.net, services });
+            // The keys a real stack stores with --secret are secret here too; the parser refuses them otherwise.
+            for (const key of ["golive:pagespeed", "golive:searchConsole", "golive:analytics"]) assert.ok(secretKeys.includes(key), key);
+            const raw = (secret: string[]) => ({ get: (k: string) => config[`golive:${k}`], isSecret: (k: string) => secret.includes(`golive:${k}`) });
+            assert.throws(() => parseServicesConfig(raw([])), /golive:pagespeed\.apiKey must be stored as a secret/);
+            const parsed = parseServicesConfig(raw(secretKeys));
+            assert.equal(parsed.contactForm, undefined);
+            assert.equal(parsed.imap, undefined);
+            assert.equal(parsed.analytics?.measurementId, "G-REHEARSAL1");
+            assert.equal(parsed.analytics?.visit, "none");
+            const skipped = await checkContactForm(contactFormInputOf(settings, parsed), world.net);
+            assert.equal(skipped.status, "skip");
+            assert.match(skipped.reason, /golive:imap\.host/);
+        } finally {
+            await services.close();
+            await world.close();
+        }
     });
 
     it("delete-recreate: visitors see the gap, then the rollback brings the old site back", async () => {
@@ -64,6 +132,20 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
         // A failed check: no end message, no production tag.
         assert.equal(r.release.messages.length, 1);
+        assert.deepEqual(r.release.remoteTags, {});
+    });
+
+    it("slow-site: MEP-13 fails naming the page and its score, the cutover fails, no tag, rollback OK", async () => {
+        const r = await rehearse({ fast: true, fault: "slow-site" });
+        assert.equal(r.ok, false);
+        assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
+        const mep13 = r.cutoverChecks.find((c) => c.id === "MEP-13");
+        assert.equal(mep13?.status, "fail");
+        assert.match(mep13!.reason, /https:\/\/www\.kaliabeautystudio\.com\/services \(mobile\) scores 85 < 90/);
+        assert.equal(r.checklist.find((l) => l.id === "MEP-13")?.status, "failed");
+        assert.ok(r.problems.some((p) => /MEP-13 Performance failed/.test(p)));
+        assert.equal(r.figures.failedProbesCutover, 0);
+        assert.equal(r.phases.find((p) => p.phase === "rollback")?.ok, true);
         assert.deepEqual(r.release.remoteTags, {});
     });
 });

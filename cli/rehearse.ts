@@ -1,7 +1,7 @@
 // `golive rehearse [--break <fault>] [--json] [--list-faults]`: the whole go-live on this machine,
 // no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
 import { FAULTS } from "../rehearsal/faults";
-import type { RehearsalReport } from "../rehearsal/run";
+import { PROBE_TIMEOUT_MS, type RehearsalReport } from "../rehearsal/run";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
 
@@ -60,7 +60,7 @@ export function renderReport(r: RehearsalReport): string {
         `  probes                         ${f.probes.total} (${f.probes.failed} failed), every 50 ms on www and apex`,
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place)`,
-        `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout 1 s)`,
+        `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
         `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${s.psiRequests} PageSpeed analyses, ${sitemaps} sitemap(s) submitted, ${s.realtimeRequests} GA4 realtime report(s), ${mail}`}`,
         `  total time                     ${ms(f.totalMs)}`,
     );

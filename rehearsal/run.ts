@@ -89,6 +89,14 @@ export interface OutsideServicesFigures {
 /** Checks the rehearsal runs (those of the suite that need no outside account). */
 const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
 
+/**
+ * A probe slower than this counts as failed. The replica, the prober and the program share one
+ * process, whose event loop stalls up to ~0.8 s while Pulumi serializes the check providers: that
+ * stall is not the go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name
+ * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
+ */
+export const PROBE_TIMEOUT_MS = 3_000;
+
 function plural(n: number, word: string): string {
     return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -218,7 +226,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         await warmUp(settings, checkNet);
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
-        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 1_000, now });
+        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
         prober.start("adopt");
 
         const phases: PhaseSummary[] = [];

@@ -86,6 +86,9 @@ export interface OutsideServicesFigures {
     mailsDelivered: number;
 }
 
+/** The production tag the rehearsal's release step makes (golive:release.tag). */
+const RELEASE_TAG = "v1.0.0";
+
 /** Checks the rehearsal runs (those of the suite that need no outside account). */
 const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
 
@@ -149,7 +152,7 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
             secretKeys.push("golive:notify");
         }
         if (targets.repo) {
-            config["golive:release"] = JSON.stringify({ tag: "v1.0.0", repoPath: targets.repo.repoPath, remote: "origin" });
+            config["golive:release"] = JSON.stringify({ tag: RELEASE_TAG, repoPath: targets.repo.repoPath, remote: "origin" });
         }
         if (targets.services) {
             Object.assign(config, targets.services.config);
@@ -288,6 +291,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             results,
             notifications: cutoverChecks.filter(isNotification),
             webhookConfigured: true,
+            // The tag is configured; the failed cutover never reached it.
+            tag: { tag: RELEASE_TAG },
             generatedAt: new Date().toISOString(),
         });
 

@@ -60,7 +60,10 @@ export class DnsRecords extends pulumi.ComponentResource {
                 {
                     parent: this,
                     ...(spec.importId ? { import: spec.importId } : {}),
-                    ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: true } : {}),
+                    // Zero downtime: a `pulumi destroy`, or a record dropped from the program, leaves
+                    // the live record serving at Cloudflare. Only an accepted type change (which
+                    // must delete first) lets the engine remove it.
+                    ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: true } : { retainOnDelete: true }),
                 },
             );
         if (args.apex) this.apex = record("apex", args.apex);

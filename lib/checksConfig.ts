@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
-import { deepFreeze } from "./config";
+import { ConfigError, deepFreeze } from "./config";
 
 export interface ChecksConfig {
     /** MEP-11/MEP-14: key pages, each with an optional text it must show. */
@@ -39,15 +39,8 @@ const KEY = "golive:checks";
 const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "budgets", "sitemapSample", "nonce", "network"];
 const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutMs", "attempts"];
 
-export class ChecksConfigError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ChecksConfigError";
-    }
-}
-
 const fail = (message: string): never => {
-    throw new ChecksConfigError(message);
+    throw new ConfigError(message);
 };
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -3,7 +3,7 @@
 // the key and never print a value of a secret field (imap.password, pagespeed.apiKey,
 // searchConsole.serviceAccountKey, analytics.serviceAccountKey). Secret fields must be stored
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
-import { RawConfigSource, stackConfigSource } from "./config";
+import { ConfigError, RawConfigSource, stackConfigSource } from "./config";
 import type { ServicesSettings } from "../checks/serviceInputs";
 
 export type { ServicesSettings } from "../checks/serviceInputs";
@@ -11,15 +11,8 @@ export type { ServicesSettings } from "../checks/serviceInputs";
 /** Text of `golive:<key>` (objects as JSON text) and whether it is stored encrypted. */
 export type ServicesRawSource = RawConfigSource;
 
-export class ServicesConfigError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "ServicesConfigError";
-    }
-}
-
 const fail = (message: string): never => {
-    throw new ServicesConfigError(message);
+    throw new ConfigError(message);
 };
 
 type Obj = Record<string, unknown>;

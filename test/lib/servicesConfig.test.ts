@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as crypto from "crypto";
-import { parseServicesConfig, ServicesConfigError } from "../../lib/servicesConfig";
+import { ConfigError } from "../../lib/config";
+import { parseServicesConfig } from "../../lib/servicesConfig";
 
 function source(values: Record<string, unknown>, secret: string[] = []) {
     return {
@@ -48,7 +49,7 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
     it("refuses secrets stored in clear, naming the key and never printing the value", () => {
         assert.throws(
             () => parseServicesConfig(source({ imap: { host: "h", user: "u", password: "clear-pw" } })),
-            (err: Error) => err instanceof ServicesConfigError && /golive:imap\.password must be stored as a secret: pulumi config set --secret --path golive:imap\.password/.test(err.message) && !err.message.includes("clear-pw"),
+            (err: Error) => err instanceof ConfigError && /golive:imap\.password must be stored as a secret: pulumi config set --secret --path golive:imap\.password/.test(err.message) && !err.message.includes("clear-pw"),
         );
         assert.throws(() => parseServicesConfig(source({ pagespeed: { apiKey: "AIza-clear" } })), /golive:pagespeed\.apiKey must be stored as a secret/);
         assert.throws(() => parseServicesConfig(source({ searchConsole: { serviceAccountKey: "{}" } }, ["searchConsole"])), /golive:searchConsole\.serviceAccountKey must be a service-account key file/);

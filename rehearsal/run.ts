@@ -54,6 +54,10 @@ export interface RehearsalReport {
     ok: boolean;
     fault?: { name: string; summary: string; expect: string };
     domain: string;
+    /** For `golive report --from`: the record is the cutover's, on the stack "rehearsal". */
+    stack: "rehearsal";
+    phase: "cutover";
+    releaseRef: string;
     phases: PhaseSummary[];
     /** Results of the dynamic checks of the cutover (failures rebuilt from the engine's error). */
     cutoverChecks: CheckResult[];
@@ -340,6 +344,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             ok: problems.length === 0,
             ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect } } : {}),
             domain: world.domain,
+            stack: "rehearsal",
+            phase: "cutover",
+            releaseRef: repo.commit,
             phases,
             cutoverChecks,
             verifyNew,

@@ -87,13 +87,13 @@ describe("checks/analytics (MEP-16) against the replica site and a loopback GA4 
         assert.match(refused.reason, /give .*@kalia-golive\.iam\.gserviceaccount\.com Viewer access to property 412345678/);
     });
 
-    it("skips without a measurement ID; checks the tags only, and says so, without a service-account key", async () => {
+    it("skips without a measurement ID; without a service-account key checks the tags, then skips, saying why", async () => {
         const skipped = await checkAnalytics(inputOf({ measurementId: undefined }), world.net);
         assert.equal(skipped.status, "skip");
         assert.match(skipped.reason, /golive:analytics\.measurementId/);
         const tagsOnly = await checkAnalytics(inputOf({ serviceAccountKey: undefined }), world.net);
-        assert.equal(tagsOnly.status, "pass");
-        assert.match(tagsOnly.reason, /golive:analytics\.serviceAccountKey is not set, realtime report not checked/);
+        assert.equal(tagsOnly.status, "skip", "tags alone do not prove real-time tracking (MEP-16)");
+        assert.match(tagsOnly.reason, /key pages carry .*tracking not verified: golive:analytics\.serviceAccountKey is not set, realtime report not checked/);
         assert.equal((tagsOnly.evidence as any).realtime.status, "skip");
     });
 

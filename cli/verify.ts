@@ -5,7 +5,9 @@ import { parseArgs } from "util";
 import { CHECKS, formatTable, runSuite, SuiteSettings } from "../checks/suite";
 import { summarize } from "../checks/types";
 import type { NetOptions } from "../checks/types";
-import { isServerAddress } from "../lib/checksConfig";
+import * as path from "path";
+import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
+import { readStackFile } from "../lib/stackFile";
 
 export interface Io {
     out(text: string): void;
@@ -26,7 +28,9 @@ export function usage(): string {
 Runs the post-deploy checks against https://www.<apex> and prints the checklist.
 Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
 
-  --domain <apex>            the apex of the site, e.g. example.com (required)
+  --stack <name>             take the domain, key pages, resolvers and budgets from Pulumi.<name>.yaml
+                             (the settings the Pulumi checks use); the flags below override them
+  --domain <apex>            the apex of the site, e.g. example.com (required without --stack)
   --pages </,/services,...>  key pages for the smoke test and SEO checks (default /)
   --dns-server <ip[:port]>   resolve every name through this server (repeatable)
   --http-port <N>            port for http:// URLs (default 80)
@@ -64,6 +68,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
             strict: true,
             allowPositionals: false,
             options: {
+                stack: { type: "string" },
                 domain: { type: "string" },
                 pages: { type: "string", multiple: true },
                 "dns-server": { type: "string", multiple: true },
@@ -84,8 +89,9 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
     }
     const empty = { domain: "", pages: [] };
     if (values.help) return { help: true, json: false, settings: empty, net: {} };
-    const domain = (values.domain ?? "").trim().toLowerCase().replace(/\.$/, "");
-    if (!domain) throw new UsageError("--domain is required: the apex of the site, e.g. --domain example.com");
+    const fromStack = values.stack !== undefined ? stackSettings(values.stack) : undefined;
+    const domain = (values.domain ?? fromStack?.settings.domain ?? "").trim().toLowerCase().replace(/\.$/, "");
+    if (!domain) throw new UsageError("--domain is required (or --stack with golive:domain): the apex of the site, e.g. --domain example.com");
     if (domain.startsWith("www.")) throw new UsageError(`--domain must be the apex (e.g. ${domain.slice(4)}), not the www name`);
     if (!DOMAIN.test(domain)) throw new UsageError(`--domain must be a domain name like example.com, got ${JSON.stringify(values.domain)}`);
     const pages = list(values.pages);
@@ -100,6 +106,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
     if (only && only.length === 0) throw new UsageError("--only needs at least one check key");
     const apex = list(values["expect-apex"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
     const www = list(values["expect-www"]).map((v) => v.toLowerCase().replace(/\.$/, ""));
+    // A one-off verify answers quickly, even with --stack (whose wait is for the cutover).
     let dnsTimeoutS = DEFAULT_DNS_TIMEOUT_S;
     if (values["dns-timeout"] !== undefined) {
         dnsTimeoutS = Number(values["dns-timeout"]);
@@ -119,19 +126,39 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
     const httpPort = port("http-port", values["http-port"]);
     const httpsPort = port("https-port", values["https-port"]);
     const net: NetOptions = {
+        ...(fromStack?.net ?? {}),
         ...(dnsServers.length > 0 ? { dnsServers } : {}),
         ...(httpPort !== undefined ? { httpPort } : {}),
         ...(httpsPort !== undefined ? { httpsPort } : {}),
         ...(caPem ? { caPem } : {}),
     };
     const settings: SuiteSettings = {
+        ...(fromStack?.settings ?? {}),
         domain,
-        pages: (pages.length > 0 ? pages : ["/"]).map((path) => ({ path })),
+        pages: pages.length > 0 ? pages.map((path) => ({ path })) : fromStack?.settings.pages ?? [{ path: "/" }],
         // An empty list leaves that name unchecked by MEP-07; neither skips the check.
         ...(apex.length > 0 || www.length > 0 ? { expected: { apex, www } } : {}),
         dnsTimeoutMs: Math.round(dnsTimeoutS * 1000),
     };
     return { help: false, json: values.json ?? false, settings, net, ...(only ? { only } : {}) };
+}
+
+/** The check settings of a stack file: what the Pulumi checks of that stack use. */
+function stackSettings(stack: string): { settings: SuiteSettings; net?: NetOptions } {
+    let values: Record<string, unknown>;
+    try {
+        values = readStackFile(stack, [process.cwd(), path.join(__dirname, "..")]).values;
+    } catch (err) {
+        throw new UsageError((err as Error).message);
+    }
+    const domain = values["golive:domain"];
+    if (typeof domain !== "string" || domain === "") throw new UsageError(`--stack ${stack}: its stack file has no golive:domain`);
+    try {
+        const checks = parseChecksConfig(values["golive:checks"]);
+        return { settings: suiteSettingsOf(domain, checks), ...(checks.network ? { net: checks.network } : {}) };
+    } catch (err) {
+        throw new UsageError(`--stack ${stack}: ${(err as Error).message}`);
+    }
 }
 
 /** `golive verify ...`; resolves to the exit code. */

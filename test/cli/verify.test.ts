@@ -119,4 +119,50 @@ describe("cli/verify: golive verify", () => {
         assert.equal(clean.code, 0, clean.stderr);
         assert.ok(JSON.parse(clean.stdout).checks.every((c: { status: string }) => c.status === "pass"));
     });
+
+    it("--stack takes the domain, key pages and network of a stack file; flags still override", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "golive-verify-stack-"));
+        writeFileSync(
+            path.join(dir, "Pulumi.replica.yaml"),
+            [
+                "config:",
+                `  golive:domain: ${world.domain}`,
+                "  golive:checks:",
+                "    pages:",
+                "      - path: /",
+                "        expectText: Kalia",
+                "      - path: /tarifs",
+                "    network:",
+                `      dnsServers: ["${world.net.dnsServers![0]}"]`,
+                `      httpPort: ${world.net.httpPort}`,
+                `      httpsPort: ${world.net.httpsPort}`,
+                `      caPem: ${JSON.stringify(world.ca.certPem)}`,
+                "  vercel:apiToken:",
+                "    secure: AAABAKalia",
+                "",
+            ].join("\n"),
+        );
+        const cwd = process.cwd();
+        process.chdir(dir);
+        try {
+            const ok = await verify(["--stack", "replica", "--expect-apex", "127.0.0.2", "--expect-www", "127.0.0.2", "--dns-timeout", "2", "--json"]);
+            assert.equal(ok.code, 0, ok.out + ok.err);
+            const report = JSON.parse(ok.out);
+            const smoke = report.checks.find((c: { id: string }) => c.id === "MEP-11");
+            assert.deepEqual(smoke.evidence.pages.map((p: { path: string }) => p.path), ["/", "/tarifs"]);
+            const narrowed = await verify(["--stack", "replica", "--pages", "/contact", "--only", "smoke", "--json"]);
+            assert.deepEqual(JSON.parse(narrowed.out).checks[0].evidence.pages.map((p: { path: string }) => p.path), ["/contact"]);
+            const missing = await verify(["--stack", "nope"]);
+            assert.equal(missing.code, 2);
+            assert.match(missing.err, /no Pulumi\.nope\.yaml/);
+        } finally {
+            process.chdir(cwd);
+        }
+        // The project's own stack file: Kalia's domain and key pages, no network override.
+        const { parseVerifyArgs } = await import("../../cli/verify");
+        const prod = parseVerifyArgs(["--stack", "prod"]);
+        assert.equal(prod.settings.domain, "kaliabeautystudio.com");
+        assert.equal(prod.settings.pages.length, 6);
+        assert.deepEqual(prod.net, {});
+    });
 });

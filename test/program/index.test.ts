@@ -6,9 +6,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { byName, byType, LIVE, prodConfig, Recorder, SECRET_VALUES, setGoLiveMocks, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, ZONE_ID } from "./mocks";
 
-// js-yaml comes with the toolchain (not a declared dependency): only this test reads YAML.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const yaml = require("js-yaml") as { load(text: string): any };
+import * as yamlModule from "js-yaml";
+
+const yaml = yamlModule as { load(text: string): any };
 
 const root = path.join(__dirname, "..", "..");
 

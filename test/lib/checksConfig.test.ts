@@ -61,7 +61,18 @@ describe("lib/checksConfig: golive:checks", () => {
             [{ page: ["/"] }, /golive:checks has unknown key\(s\) page; known: pages,/],
             ["not json", /golive:checks must be structured config/],
             [[1], /golive:checks must be an object/],
+            [{ network: { dnsServers: ["resolver.local"] } }, /golive:checks\.network\.dnsServers\[0\] must be an IP address/],
+            [{ network: { httpsPort: 70000 } }, /golive:checks\.network\.httpsPort must be an integer between 1 and 65535/],
+            [{ network: { caPem: "not a certificate" } }, /golive:checks\.network\.caPem must be a PEM certificate/],
+            [{ network: { proxy: "x" } }, /golive:checks\.network has unknown key\(s\) proxy/],
         ];
         for (const [raw, message] of cases) assert.throws(() => parseChecksConfig(raw), message, JSON.stringify(raw));
+    });
+
+    it("reads golive:checks.network, where a rehearsal or staging run points the checks", () => {
+        const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+        const cfg = parseChecksConfig({ network: { dnsServers: ["127.0.0.1:5353"], httpPort: 8080, httpsPort: "8443", caPem: pem, timeoutMs: 2000, attempts: 2 } });
+        assert.deepEqual(cfg.network, { dnsServers: ["127.0.0.1:5353"], httpPort: 8080, httpsPort: 8443, caPem: pem, timeoutMs: 2000, attempts: 2 });
+        assert.equal(parseChecksConfig({}).network, undefined, "the real Internet by default");
     });
 });

@@ -42,7 +42,8 @@ export interface SitemapEvidence {
     status?: number;
     urls: number;
     notWww: string[];
-    sample: { url: string; status?: number; error?: string }[];
+    /** `keyPage`: the URL is a key page, whose answer is reused rather than fetched twice. */
+    sample: { url: string; status?: number; error?: string; keyPage?: boolean }[];
     error?: string;
     problems: string[];
 }
@@ -176,7 +177,10 @@ function spread<T>(items: T[], n: number): T[] {
     return [...picks].map((i) => items[i]);
 }
 
-async function inspectSitemap(baseUrl: string, sampleSize: number, net: NetOptions): Promise<SitemapEvidence> {
+/** Answers of the key pages by URL, as inspectPage gets them (the sitemap sample reuses them). */
+type KeyPageAnswers = Map<string, Promise<{ status?: number; error?: string }>>;
+
+async function inspectSitemap(baseUrl: string, sampleSize: number, net: NetOptions, keyPages: KeyPageAnswers): Promise<SitemapEvidence> {
     const ev: SitemapEvidence = { urls: 0, notWww: [], sample: [], problems: [] };
     const origin = new URL(baseUrl);
     try {
@@ -215,13 +219,16 @@ async function inspectSitemap(baseUrl: string, sampleSize: number, net: NetOptio
             ev.problems.push(`sitemap.xml lists ${ev.notWww.length} URL(s) not on https://${origin.hostname} (e.g. ${ev.notWww[0]})`);
         }
         // Only URLs on the site's own origin are fetched: the sitemap does not choose where we connect.
+        // A sampled URL that is a key page is not requested twice: its answer comes from the page check.
         ev.sample = await Promise.all(
-            spread(locs.filter(onOrigin), sampleSize).map((url) =>
-                httpRequestWithRetry(url, net).then(
+            spread(locs.filter(onOrigin), sampleSize).map((url) => {
+                const known = keyPages.get(url);
+                if (known) return known.then((k) => ({ url, ...k, keyPage: true }));
+                return httpRequestWithRetry(url, net).then(
                     (r) => ({ url, status: r.status as number | undefined, error: undefined as string | undefined }),
                     (err) => ({ url, status: undefined, error: describeError(err) }),
-                ),
-            ),
+                );
+            }),
         );
         for (const s of ev.sample) {
             if (s.status !== 200) ev.problems.push(`sitemap URL ${s.url} ${s.error ?? `answered ${s.status}`}`);
@@ -237,10 +244,14 @@ export async function checkSeoBasics(input: SeoBasicsInput, net: NetOptions): Pr
     const name = "SEO basics";
     return timed<CheckResult>(
         async () => {
+            const pageChecks = input.pages.map((p) => inspectPage(input.baseUrl, p, net));
+            const keyPages: KeyPageAnswers = new Map(
+                input.pages.map((p, i) => [new URL(p, input.baseUrl).toString(), pageChecks[i].then((e) => ({ status: e.status, error: e.error }))]),
+            );
             const [pages, robots, sitemap] = await Promise.all([
-                Promise.all(input.pages.map((p) => inspectPage(input.baseUrl, p, net))),
+                Promise.all(pageChecks),
                 inspectRobots(input.baseUrl, net),
-                inspectSitemap(input.baseUrl, input.sitemapSample ?? 5, net),
+                inspectSitemap(input.baseUrl, input.sitemapSample ?? 5, net, keyPages),
             ]);
             // Each key page needs its own title: duplicates are reported on every page that shares one.
             const byTitle = new Map<string, string[]>();

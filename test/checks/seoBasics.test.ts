@@ -99,6 +99,23 @@ describe("checks/seoBasics (MEP-14, P-02)", () => {
         assert.doesNotMatch(r.reason, /\/tarifs answered/);
     });
 
+    it("reuses the key pages' answers for the sitemap sample instead of requesting them twice", async () => {
+        spec().sitemapXml = `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://${world.www}/</loc></url><url><loc>https://${world.www}/tarifs</loc></url><url><loc>https://${world.www}/nouveautes</loc></url></urlset>`;
+        spec().pages["/nouveautes"] = { title: "Nouveautés", description: "Les nouveautés de l'institut." };
+        const paths: string[] = [];
+        spec().handle = (req) => {
+            paths.push(req.path);
+            return undefined;
+        };
+        const r = await checkSeoBasics(input, world.net);
+        assert.equal(r.status, "pass", r.reason);
+        const sample = (r.evidence as any).sitemap.sample as { url: string; status: number; keyPage?: boolean }[];
+        assert.deepEqual(sample.map((x) => [x.url.replace(`https://${world.www}`, ""), x.status, x.keyPage ?? false]), [["/", 200, true], ["/tarifs", 200, true], ["/nouveautes", 200, false]]);
+        assert.equal(paths.filter((p) => p === "/tarifs").length, 1, "a key page is fetched once");
+        assert.equal(paths.filter((p) => p === "/nouveautes").length, 1, "a URL only in the sitemap is fetched for the sample");
+    });
+
     it("fails on a sitemap that is not XML or not a urlset", async () => {
         spec().sitemapXml = "<html><body>oops";
         let r = await checkSeoBasics(input, world.net);

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { execFile } from "child_process";
-import { mkdtempSync, writeFileSync } from "fs";
+import { mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { startWorld, ReplicaWorld } from "../../replica/world";
@@ -8,6 +8,14 @@ import { vercelLikeSpec } from "../../replica/site";
 import { main } from "../../cli/verify";
 
 const ROOT = path.join(__dirname, "..", "..");
+
+/** Temporary folders of this file, removed after it. */
+const tempDirs: string[] = [];
+function tempDir(prefix: string): string {
+    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+    tempDirs.push(dir);
+    return dir;
+}
 
 /** Runs `main` in-process and captures what it prints. */
 async function verify(argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -22,7 +30,7 @@ describe("cli/verify: golive verify", () => {
     let flags: string[];
     before(async () => {
         world = await startWorld({ pointAt: "new" });
-        const dir = mkdtempSync(path.join(tmpdir(), "golive-verify-"));
+        const dir = tempDir("golive-verify-");
         writeFileSync(path.join(dir, "ca.pem"), world.ca.certPem);
         flags = [
             "--domain", world.domain,
@@ -37,7 +45,10 @@ describe("cli/verify: golive verify", () => {
             "--only", "dns,tls,https,redirects,smoke,seo",
         ];
     });
-    after(() => world.close());
+    after(async () => {
+        await world.close();
+        for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    });
     afterEach(() => {
         world.newSite.spec = vercelLikeSpec(world.domain, "Kalia Beauty Studio");
     });
@@ -121,7 +132,7 @@ describe("cli/verify: golive verify", () => {
     });
 
     it("--stack takes the domain, key pages and network of a stack file; flags still override", async () => {
-        const dir = mkdtempSync(path.join(tmpdir(), "golive-verify-stack-"));
+        const dir = tempDir("golive-verify-stack-");
         writeFileSync(
             path.join(dir, "Pulumi.replica.yaml"),
             [

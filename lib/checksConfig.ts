@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
-import { ConfigError, deepFreeze } from "./config";
+import { deepFreeze, fail, isObject } from "./config";
 
 export interface ChecksConfig {
     /** MEP-11/MEP-14: key pages, each with an optional text it must show. */
@@ -38,14 +38,6 @@ export interface ChecksConfig {
 const KEY = "golive:checks";
 const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "budgets", "sitemapSample", "nonce", "network"];
 const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutMs", "attempts"];
-
-const fail = (message: string): never => {
-    throw new ConfigError(message);
-};
-
-function isObject(x: unknown): x is Record<string, unknown> {
-    return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 
 function integer(key: string, raw: unknown, fallback: number, min: number, max: number): number {
     if (raw === undefined || raw === null || raw === "") return fallback;

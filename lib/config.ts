@@ -89,9 +89,15 @@ export class ConfigError extends Error {
 }
 
 const k = (key: string) => `${NAMESPACE}:${key}`;
-const fail = (message: string): never => {
+/** Throws the ConfigError every lib/*Config module reports with. */
+export const fail = (message: string): never => {
     throw new ConfigError(message);
 };
+
+/** A plain object (structured config), not an array or null. */
+export function isObject(x: unknown): x is Record<string, unknown> {
+    return typeof x === "object" && x !== null && !Array.isArray(x);
+}
 
 // RFC 1123 labels, at least two of them, lower case, no trailing dot.
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;

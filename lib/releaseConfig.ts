@@ -1,7 +1,7 @@
 // Config of the release steps: the webhook of MEP-01/MEP-17 (`golive:notify`) and the production
 // tag of MEP-18 (`golive:release`). Validated once; errors name the key, never print the URL.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
+import { fail, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
 
 export interface ReleaseConfig {
     /** Absent: MEP-01 and MEP-17 are manual steps in the checklist. */
@@ -11,10 +11,6 @@ export interface ReleaseConfig {
 }
 
 const k = (key: string) => `${NAMESPACE}:${key}`;
-const fail = (message: string): never => {
-    throw new ConfigError(message);
-};
-
 // Semver with a leading v, e.g. v1.0.0 or v1.1.0-rc.1 (the plan's example is v1.0.0).
 export const TAG_PATTERN = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 

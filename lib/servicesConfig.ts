@@ -3,7 +3,7 @@
 // the key and never print a value of a secret field (imap.password, pagespeed.apiKey,
 // searchConsole.serviceAccountKey, analytics.serviceAccountKey). Secret fields must be stored
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
-import { ConfigError, RawConfigSource, stackConfigSource } from "./config";
+import { fail, isObject, RawConfigSource, stackConfigSource } from "./config";
 import type { ServicesSettings } from "../checks/serviceInputs";
 
 export type { ServicesSettings } from "../checks/serviceInputs";
@@ -11,12 +11,7 @@ export type { ServicesSettings } from "../checks/serviceInputs";
 /** Text of `golive:<key>` (objects as JSON text) and whether it is stored encrypted. */
 export type ServicesRawSource = RawConfigSource;
 
-const fail = (message: string): never => {
-    throw new ConfigError(message);
-};
-
 type Obj = Record<string, unknown>;
-const isObject = (x: unknown): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x);
 
 /** The object at golive:<key>, undefined when unset; unknown fields are refused (typos). */
 function objectAt(raw: ServicesRawSource, key: string, known: string[]): Obj | undefined {

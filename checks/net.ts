@@ -82,21 +82,18 @@ export async function withRetry<T>(
     const deadline = Date.now() + (opts.deadlineMs ?? 60_000);
     const retryOnError = opts.retryOnError ?? isTransientError;
     for (let attempt = 1; ; attempt++) {
-        const last = attempt >= attempts;
+        let outcome: { value: T } | { error: unknown };
         try {
-            const value = await fn(attempt);
-            if (last || !opts.retryOn || !opts.retryOn(value)) {
-                return value;
-            }
-        } catch (err) {
-            if (last || !retryOnError(err)) {
-                throw err;
-            }
+            outcome = { value: await fn(attempt) };
+        } catch (error) {
+            outcome = { error };
         }
+        const retryable = "value" in outcome ? !!opts.retryOn && opts.retryOn(outcome.value) : retryOnError(outcome.error);
         const wait = backoffMs(attempt, opts.baseMs, opts.maxMs);
-        if (Date.now() + wait > deadline) {
-            // One more try would overrun the deadline: the last answer stands.
-            return fn(attempt + 1);
+        // Out of attempts, not worth another try, or the wait would overrun the deadline: the last answer stands.
+        if (attempt >= attempts || !retryable || Date.now() + wait > deadline) {
+            if ("value" in outcome) return outcome.value;
+            throw outcome.error;
         }
         await sleep(wait);
     }

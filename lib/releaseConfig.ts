@@ -2,6 +2,7 @@
 // tag of MEP-18 (`golive:release`). Validated once; errors name the key, never print the URL.
 import * as pulumi from "@pulumi/pulumi";
 import { fail, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
+import { pathProblem, refNameProblem, remoteProblem } from "./gitInput";
 
 export interface ReleaseConfig {
     /** Absent: MEP-01 and MEP-17 are manual steps in the checklist. */
@@ -63,9 +64,17 @@ export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
         const tag = text("release.tag", release.tag);
         if (!tag) return fail(`${k("release.tag")} is required with ${k("release")}: the production version, e.g. v1.0.0 (MEP-18)`);
         if (!TAG_PATTERN.test(tag)) fail(`${k("release.tag")} must look like v1.0.0 (v + semantic version), got ${JSON.stringify(tag)}`);
+        // git's own ref rules, here at preview rather than at MEP-18 after the cutover's checks.
+        const tagProblem = refNameProblem(tag);
+        if (tagProblem) fail(`${k("release.tag")} is not a tag name git accepts: it ${tagProblem}, got ${JSON.stringify(tag)}`);
         const repoPath = text("release.repoPath", release.repoPath);
         const remote = text("release.remote", release.remote);
         if (!repoPath && !remote) fail(`${k("release.repoPath")} or ${k("release.remote")} is required: where to tag the site's repository (MEP-18)`);
+        // Both reach git as arguments: nothing that git or ssh could read as an option or a command.
+        const repoProblem = repoPath === undefined ? undefined : pathProblem(repoPath);
+        if (repoProblem) fail(`${k("release.repoPath")} ${repoProblem}, got ${JSON.stringify(repoPath)}`);
+        const remoteIssue = remote === undefined ? undefined : remoteProblem(remote);
+        if (remoteIssue) fail(`${k("release.remote")} ${remoteIssue}: a remote name, an https:// or ssh:// URL, or a local path, got ${JSON.stringify(remote)}`);
         // Credentials belong to git (SSH key, credential helper), not to the stack file.
         if (remote && /^https?:\/\/[^/]*@/i.test(remote)) {
             fail(`${k("release.remote")} must not embed credentials: use SSH or a git credential helper`);

@@ -148,4 +148,35 @@ describe("lib/releaseConfig: golive:notify and golive:release", () => {
         assert.throws(() => parse({ release: { tag: "v1.0.0", remote: "https://user:tok@github.com/acme/site.git" } }), /must not embed credentials/);
         assert.throws(() => parse({ release: { tag: "v1.0.0", remote: "origin", branch: "main" } }), /golive:release only knows tag, repoPath, remote, message, got branch/);
     });
+
+    // Issue 9 item 1: values that reach git are refused at preview, each with the key it came from.
+    it("refuses every value git or ssh could read as an option or a command", () => {
+        const refused: Array<[string, Record<string, unknown>, RegExp]> = [
+            ["remote", { remote: "--upload-pack=id > /tmp/x; git-upload-pack" }, /golive:release\.remote must not start with '-'/],
+            ["remote", { remote: " --upload-pack=id" }, /golive:release\.remote must not start with '-'/],
+            ["remote", { remote: "ext::sh -c id" }, /golive:release\.remote must not contain spaces|remote helper/],
+            ["remote", { remote: "ext::sh%20-c%20id" }, /golive:release\.remote must not name a git remote helper/],
+            ["remote", { remote: "fd::3" }, /golive:release\.remote must not name a git remote helper/],
+            ["remote", { remote: "ssh://-oProxyCommand=id/x" }, /golive:release\.remote has a host starting with '-'/],
+            ["remote", { remote: "git@-oProxyCommand=id:x" }, /golive:release\.remote has a host starting with '-'/],
+            ["remote", { remote: "origin$(id)" }, /golive:release\.remote must not contain shell characters/],
+            ["remote", { remote: "origin;id" }, /golive:release\.remote must not contain shell characters/],
+            ["remote", { remote: "origin`id`" }, /golive:release\.remote must not contain shell characters/],
+            ["remote", { remote: "origin\nid" }, /golive:release\.remote must not contain control characters/],
+            ["repoPath", { repoPath: "--git-dir=/tmp" }, /golive:release\.repoPath must not start with '-'/],
+            ["repoPath", { repoPath: "/src/site\n--help" }, /golive:release\.repoPath must not contain control characters/],
+            ["tag", { tag: "v1.0.0-..", remote: "origin" }, /golive:release\.tag is not a tag name git accepts: it must not contain '\.\.'/],
+            ["tag", { tag: "v1.0.0-rc.lock", remote: "origin" }, /golive:release\.tag is not a tag name git accepts: it must not have a part ending with '\.lock'/],
+        ];
+        for (const [, fields, message] of refused) {
+            const release = { tag: "v1.0.0", remote: "origin", ...fields };
+            assert.throws(() => parse({ release }), message, JSON.stringify(fields));
+        }
+        // Ordinary remotes still pass.
+        for (const remote of ["origin", "https://github.com/acme/site.git", "ssh://git@github.com/acme/site.git", "git@github.com:acme/site.git", "/srv/git/site.git", "../site.git"]) {
+            assert.doesNotThrow(() => parse({ release: { tag: "v1.0.0", remote } }), remote);
+        }
+        // The message is data: git receives it as the value of -m, never as code.
+        assert.doesNotThrow(() => parse({ release: { tag: "v1.0.0", remote: "origin", message: "MEP `id` $(id); done" } }));
+    });
 });

@@ -110,6 +110,70 @@ describe("scripts/tag-release.sh: MEP-18 tag on a real repository", () => {
     });
 });
 
+// Issue 9 item 1: each hostile value, run through the script against a real repository. A canary
+// file that any injected command would create must never appear, and no tag may be made.
+describe("scripts/tag-release.sh: hostile values run nothing", () => {
+    let dir: string;
+    let remote: string;
+    let clone: string;
+    let sha: string;
+    let canary: string;
+
+    before(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-tag-hostile-"));
+        remote = path.join(dir, "site.git");
+        clone = path.join(dir, "site");
+        canary = path.join(dir, "pwned");
+        git(dir, "init", "-q", "--bare", "-b", "main", remote);
+        git(dir, "clone", "-q", remote, clone);
+        sha = commit(clone, "index.html", "<h1>v1</h1>");
+        git(clone, "push", "-q", "origin", "HEAD:main");
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    const cases = (c: string): Array<[string, Record<string, string>]> => [
+        ["--upload-pack in REMOTE", { REMOTE: `--upload-pack=touch ${c}; git-upload-pack` }],
+        ["--upload-pack in COMMIT (fallback fetch)", { COMMIT: `--upload-pack=touch ${c};` }],
+        ["a leading dash in TAG", { TAG: `--format=$(touch ${c})` }],
+        ["a leading dash in REPO", { REPO: `--exec-path=${c}` }],
+        ["ext:: remote helper", { REMOTE: `ext::sh -c touch% ${c}` }],
+        ["ssh:// host that is an option", { REMOTE: `ssh://-oProxyCommand=touch ${c}/x`, REPO: "" }],
+        ["$(...) in REMOTE", { REMOTE: `origin$(touch ${c})` }],
+        ["; in COMMIT", { COMMIT: `main; touch ${c}` }],
+        ["newline in COMMIT", { COMMIT: `main\n--upload-pack=touch ${c}` }],
+        ["an invalid tag name", { TAG: "v1.0.0-.." }],
+    ];
+
+    it("refuses each hostile value with its name, creating nothing", () => {
+        for (const [what, env] of cases(canary)) {
+            const r = tagRelease({ TAG: "v9.9.9", COMMIT: sha, REPO: clone, REMOTE: "origin", ...env });
+            assert.notEqual(r.code, 0, `${what}: refused`);
+            assert.ok(!fs.existsSync(canary), `${what}: ran a command (${r.stderr})`);
+        }
+        assert.equal(git(clone, "tag", "-l"), "", "no tag was created locally");
+        assert.equal(git(remote, "tag", "-l"), "", "no tag reached the remote");
+    });
+
+    it("writes a message with backticks, $(...) and ; verbatim, running nothing", () => {
+        const message = `MEP \`touch ${canary}\` $(touch ${canary}); touch ${canary}`;
+        const r = tagRelease({ TAG: "v1.0.0", COMMIT: sha, REPO: clone, REMOTE: "origin", MESSAGE: message });
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(!fs.existsSync(canary), "the message ran a command");
+        assert.equal(git(remote, "for-each-ref", "--format=%(contents:subject)", "refs/tags/v1.0.0"), message);
+    });
+
+    it("ends the options of every git call (-- or --end-of-options)", () => {
+        const script = fs.readFileSync(TAG_SCRIPT, "utf8");
+        const calls = script.split("\n").filter((l) => /^\s*[^#]*\bgit (-C|clone|check-ref-format)/.test(l) && !/rev-parse --git-dir|config user\.email/.test(l));
+        assert.ok(calls.length >= 7, `found ${calls.length} git calls`);
+        for (const line of calls) {
+            for (const call of line.split(/\|\||\$\(/).filter((x) => /\bgit /.test(x) && !/check-ref-format/.test(x))) {
+                assert.match(call, / -- | --end-of-options /, `options not ended: ${call.trim()}`);
+            }
+        }
+    });
+});
+
 describe("components/releaseTag: the local.Command under mocks", () => {
     const registered: Array<{ type: string; name: string; inputs: any }> = [];
     before(() => {
@@ -137,7 +201,7 @@ describe("components/releaseTag: the local.Command under mocks", () => {
         assert.ok(cmd, "a local.Command is registered");
         assert.equal(cmd!.name, "release-git-tag");
         assert.equal(cmd!.inputs.create, fs.readFileSync(TAG_SCRIPT, "utf8"));
-        assert.match(cmd!.inputs.create, /tag -a "\$TAG" "\$SHA"/);
+        assert.match(cmd!.inputs.create, /tag -a -m "\$MESSAGE" -- "\$TAG" "\$SHA"/);
         assert.deepEqual(cmd!.inputs.interpreter, ["/bin/sh", "-c"]);
         assert.equal(cmd!.inputs.delete, undefined, "destroying the stack never deletes the tag");
         assert.equal(cmd!.inputs.update, undefined);

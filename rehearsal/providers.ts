@@ -11,6 +11,8 @@ import type { RequestInfo, Reply } from "../replica/site";
 import type { InvokeHandler, ProviderRequest, ResourceHandler } from "./engine";
 
 export const ZONE_ID = "5a1f0c2e9b7d4e3f8a6b1c0d2e4f6a8b";
+/** Cloudflare ids of the apex and www records serving before the go-live (what adopt imports). */
+export const LIVE_RECORD_IDS = { apex: "a1".repeat(16), www: "b2".repeat(16) } as const;
 
 export const TYPES = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
@@ -112,6 +114,14 @@ export function replicaProviders(
     const newHost = world.newSite.host;
     let firstDnsChangeAt: number | undefined;
     const pendingDomains: Array<() => void> = [];
+    // Cloudflare's record ids: what an import or getDnsRecord names. The DNS server holds the values.
+    // The live records' TTL is the DNS server's until the program sets one.
+    const recordsById = new Map<string, { name: string; type: ReplicaRecordType; ttl?: number; proxied: boolean; comment?: string }>([
+        [LIVE_RECORD_IDS.apex, { name: world.domain, type: "A", proxied: false }],
+        [LIVE_RECORD_IDS.www, { name: world.www, type: "A", proxied: false }],
+    ]);
+    const remember = (id: string, inputs: Record<string, any>) =>
+        recordsById.set(id, { name: inputs.name, type: inputs.type, ttl: inputs.ttl ?? 1, proxied: !!inputs.proxied, ...(inputs.comment ? { comment: inputs.comment } : {}) });
 
     const setRecord = async (req: ProviderRequest) => {
         const { name, type, content, ttl } = req.inputs as { name: string; type: ReplicaRecordType; content: string; ttl: number };
@@ -140,13 +150,16 @@ export function replicaProviders(
                 }
             }
         }
-        return { id: req.olds?.id ?? `${ZONE_ID.slice(0, 8)}${Math.random().toString(16).slice(2, 26).padEnd(24, "0")}` };
+        const id = req.olds?.id ?? `${ZONE_ID.slice(0, 8)}${Math.random().toString(16).slice(2, 26).padEnd(24, "0")}`;
+        remember(id, req.inputs);
+        return { id };
     };
 
     const resources: Record<string, ResourceHandler> = {
         [TYPES.dnsRecord]: async (req) => {
             if (req.op === "delete") {
                 world.dns.remove(req.inputs.name, req.inputs.type);
+                if (req.id) recordsById.delete(req.id);
                 onDnsChange({ at: now(), name: req.inputs.name, op: "remove" });
                 return;
             }
@@ -186,6 +199,14 @@ export function replicaProviders(
                 return { name: r.name, type: r.type, content: r.value, ...(r.type === "CAA" && m ? { data: { flags: Number(m[1]), tag: m[2], value: m[3] } } : {}) };
             });
             return { results };
+        },
+        // One record by id, as Cloudflare's API returns it (what an import reads).
+        "cloudflare:index/getDnsRecord:getDnsRecord": (inputs) => {
+            const id = String(inputs.dnsRecordId ?? "");
+            const known = recordsById.get(id);
+            const values = known ? world.dns.lookup(known.name, known.type) : [];
+            if (inputs.zoneId !== ZONE_ID || !known || values.length === 0) throw new Error(`Record does not exist. (81044): no record ${id} in zone ${inputs.zoneId}`);
+            return { id, dnsRecordId: id, zoneId: ZONE_ID, name: known.name, type: known.type, content: values[0].value, ttl: known.ttl ?? values[0].ttl, proxied: known.proxied, proxiable: true, comment: known.comment ?? "", tags: [] };
         },
         // What Vercel recommends for a domain of the project: the new host's address.
         "vercel:index/getDomainConfig:getDomainConfig": (inputs) => ({

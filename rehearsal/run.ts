@@ -8,7 +8,7 @@ import type { CheckResult, NetOptions, PlanId } from "../checks/types";
 import { buildChecklist, ChecklistLine } from "../lib/report";
 import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
 import { Prober, ProbeFigures } from "./prober";
-import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
+import { DnsChange, LIVE_RECORD_IDS, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
@@ -126,8 +126,8 @@ export interface RehearsalTargets {
 export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover", targets?: RehearsalTargets): { config: Record<string, string>; secretKeys: string[] } {
     const oldHost = world.oldSite.host;
     const live = {
-        apex: { id: "a1".repeat(16), name: world.domain, type: "A", content: oldHost, ttl: 300, proxied: false },
-        www: { id: "b2".repeat(16), name: world.www, type: "A", content: oldHost, ttl: 300, proxied: false },
+        apex: { id: LIVE_RECORD_IDS.apex, name: world.domain, type: "A", content: oldHost, ttl: 300, proxied: false },
+        www: { id: LIVE_RECORD_IDS.www, name: world.www, type: "A", content: oldHost, ttl: 300, proxied: false },
     };
     const config: Record<string, string> = {
         "golive:phase": phase,

@@ -1,0 +1,153 @@
+// A place where the real Pulumi CLI runs the program against the replica: a copy of the project
+// committed in its own git repository (the engine records git metadata, the rollback reads it), a
+// `file://` backend and a PULUMI_HOME in a temp folder, the replica vercel/cloudflare/command
+// plugins installed there from disk, and the environment that points them at the replica's
+// service API. Used by the engine tier of the tests and by the rehearsal on the real engine.
+import { execFile, execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { CONTROL_ENV } from "./control";
+import { VERSIONS } from "./plugins/provider";
+import type { Engine } from "../lib/engine";
+
+const REPO = path.resolve(__dirname, "..");
+/** What the program is made of (and nothing of the tests or the rehearsal). */
+export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "checks", "scripts"];
+/** One CLI call may take this long before it is ended (an `up` with every check: well under it). */
+export const CLI_TIMEOUT_MS = 240_000;
+
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    ms: number;
+}
+
+export interface EngineWorkspace {
+    /** The project copy (its own git repository). */
+    projectDir: string;
+    stack: string;
+    engine: Engine;
+    /** The environment every CLI and Automation API call gets. */
+    env: NodeJS.ProcessEnv;
+    /** Runs `pulumi <args>` in the project, bounded in time; never throws on a non-zero exit. */
+    pulumi(args: string[], opts?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
+    /** Sets the stack config from `config --json`'s shape: {key: {value, secret}}. */
+    setConfig(values: Record<string, { value: string; secret?: boolean }>): Promise<void>;
+    /** Commits the project copy's current files (the engine records this commit as git.head). */
+    commit(message: string): string;
+    remove(): void;
+}
+
+function copyInto(src: string, dst: string): void {
+    const st = fs.statSync(src);
+    if (st.isDirectory()) {
+        fs.mkdirSync(dst, { recursive: true });
+        for (const e of fs.readdirSync(src)) copyInto(path.join(src, e), path.join(dst, e));
+    } else fs.copyFileSync(src, dst);
+}
+
+function git(cwd: string, args: string[]): string {
+    const env = { ...process.env, GIT_AUTHOR_NAME: "golive", GIT_AUTHOR_EMAIL: "golive@localhost", GIT_COMMITTER_NAME: "golive", GIT_COMMITTER_EMAIL: "golive@localhost", GIT_CONFIG_NOSYSTEM: "1" };
+    return execFileSync("git", args, { cwd, env, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** The script the engine runs as `pulumi-resource-<pkg>`: the replica plugin under ts-node. */
+function pluginScript(pkg: string): string {
+    const tsNode = path.join(REPO, "node_modules", "ts-node", "register", "transpile-only");
+    const main = path.join(REPO, "replica", "plugins", "main.ts");
+    return `#!/bin/sh\nTS_NODE_PROJECT='${path.join(REPO, "tsconfig.json")}' exec node -r '${tsNode}' '${main}' ${pkg} "$@"\n`;
+}
+
+export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: string; stack?: string; passphrase?: string }): Promise<EngineWorkspace> {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "golive-engine-"));
+    const projectDir = path.join(root, "project");
+    const home = path.join(root, "home");
+    const state = path.join(root, "state");
+    fs.mkdirSync(projectDir);
+    fs.mkdirSync(home);
+    fs.mkdirSync(state);
+    for (const f of PROGRAM_FILES) copyInto(path.join(REPO, f), path.join(projectDir, f));
+    fs.symlinkSync(path.join(REPO, "node_modules"), path.join(projectDir, "node_modules"), "dir");
+    fs.writeFileSync(path.join(projectDir, ".gitignore"), "node_modules\n");
+    git(projectDir, ["init", "-q", "-b", "main"]);
+    git(projectDir, ["add", "-A"]);
+    git(projectDir, ["commit", "-q", "-m", "the program under test"]);
+
+    const stack = opts.stack ?? "replica";
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PATH: `${opts.engine.binDir}${path.delimiter}${process.env.PATH ?? ""}`,
+        PULUMI_HOME: home,
+        PULUMI_BACKEND_URL: `file://${state}`,
+        PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? "replica passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_SKIP_CONFIRMATIONS: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        // tsc --noEmit checks the program in `npm test`; each run here only transpiles it.
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+        [CONTROL_ENV]: opts.controlUrl,
+        NO_COLOR: "1",
+    };
+    const pulumi = (args: string[], o: { timeoutMs?: number; input?: string } = {}): Promise<CliResult> =>
+        new Promise((resolve) => {
+            const t0 = Date.now();
+            const child = execFile(
+                path.join(opts.engine.binDir, "pulumi"),
+                [...args, "--non-interactive"],
+                { cwd: projectDir, env, timeout: o.timeoutMs ?? CLI_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024, killSignal: "SIGKILL" },
+                (err, stdout, stderr) => {
+                    const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : -1) : 0;
+                    resolve({ code, stdout: String(stdout), stderr: String(stderr) + (err && code === -1 ? `\n${err.message}` : ""), ms: Date.now() - t0 });
+                },
+            );
+            if (o.input !== undefined) child.stdin?.end(o.input);
+        });
+
+    // The replica plugins, installed from disk: nothing is downloaded.
+    for (const pkg of Object.keys(VERSIONS)) {
+        const dir = path.join(root, "plugins", pkg);
+        fs.mkdirSync(dir, { recursive: true });
+        const bin = path.join(dir, `pulumi-resource-${pkg}`);
+        fs.writeFileSync(bin, pluginScript(pkg), { mode: 0o755 });
+        const r = await pulumi(["plugin", "install", "resource", pkg, VERSIONS[pkg], "--file", dir], { timeoutMs: 60_000 });
+        if (r.code !== 0) throw new Error(`cannot install the replica ${pkg} plugin: ${r.stderr.trim()}`);
+    }
+    const init = await pulumi(["stack", "init", stack], { timeoutMs: 60_000 });
+    if (init.code !== 0) throw new Error(`pulumi stack init ${stack}: ${init.stderr.trim()}`);
+
+    return {
+        projectDir,
+        stack,
+        engine: opts.engine,
+        env,
+        pulumi,
+        async setConfig(values) {
+            // Objects and arrays go in structured (a declared `type: array` is checked as one); a
+            // secret one as its JSON text: the CLI's set-all --json cannot store a secret object
+            // (3.248: "invalid character 'v'"), and the program reads both the same way.
+            const json: Record<string, { value: string; secret: boolean; objectValue?: unknown }> = {};
+            for (const [key, v] of Object.entries(values)) {
+                let objectValue: unknown;
+                try {
+                    const parsed = JSON.parse(v.value);
+                    if (parsed && typeof parsed === "object") objectValue = parsed;
+                } catch {
+                    // plain text
+                }
+                json[key] = { value: v.value, secret: !!v.secret, ...(objectValue !== undefined && !v.secret ? { objectValue } : {}) };
+            }
+            const r = await pulumi(["config", "set-all", "--stack", stack, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
+            if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
+        },
+        commit(message) {
+            git(projectDir, ["add", "-A"]);
+            git(projectDir, ["commit", "-q", "--allow-empty", "-m", message]);
+            return git(projectDir, ["rev-parse", "HEAD"]);
+        },
+        remove() {
+            fs.rmSync(root, { recursive: true, force: true });
+        },
+    };
+}

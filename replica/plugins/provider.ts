@@ -1,0 +1,218 @@
+// A replica of the vercel (5.4.1), cloudflare (6.22.1) and command (1.2.1) provider plugins, served
+// to the real Pulumi engine over its gRPC provider protocol (@pulumi/pulumi/provider). The engine
+// decides everything an engine decides (steps, replace order, retainOnDelete, import then update);
+// this plugin answers as the real providers do for what the program uses:
+// - which input changes replace and which update in place (real-engine.md item 3),
+// - what an import's read returns (the live record, its inputs),
+// - which outputs are secret (a Vercel env var's value) and which are computed (unknown in preview),
+// and acts on the replica world through its service API (replica/control.ts), where the world's
+// behaviour is defined once for the mock engine and the plugins alike.
+import type * as provider from "@pulumi/pulumi/provider";
+import { callControl, CONTROL_ENV } from "../control";
+import { runLocalCommand } from "../../rehearsal/providers";
+import type { ProviderRequest } from "../../rehearsal/engine";
+
+/** The engine's marker of a secret value on the wire (acceptSecrets). */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** The engine's unknown value (a preview's not-yet-computed output). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What the real provider's schema says about a resource type, as far as the program uses it. */
+export interface TypeSchema {
+    /** Input properties (what a diff compares). */
+    inputs: string[];
+    /** Inputs whose change forces a replacement (ForceNew / replaceOnChanges). */
+    replaces: string[];
+    /** Required inputs: a missing one is a check failure. */
+    required: string[];
+    /** Outputs the provider marks secret. */
+    secretOutputs?: string[];
+    /** Defaults the provider fills in. */
+    defaults?: Record<string, unknown>;
+}
+
+export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
+    cloudflare: {
+        "cloudflare:index/dnsRecord:DnsRecord": {
+            inputs: ["zoneId", "name", "type", "content", "data", "ttl", "proxied", "comment", "priority", "tags", "settings"],
+            replaces: ["zoneId", "type"],
+            required: ["zoneId", "name", "type", "ttl"],
+            // Cloudflare answers an unset comment as "" and unset tags as []: neither is a change.
+            defaults: { comment: "", tags: [] },
+        },
+    },
+    vercel: {
+        "vercel:index/project:Project": {
+            inputs: ["name", "framework", "gitRepository", "gitProviderOptions", "teamId"],
+            replaces: ["teamId"],
+            required: ["name"],
+        },
+        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
+            inputs: ["projectId", "key", "value", "targets", "sensitive", "teamId"],
+            replaces: ["projectId", "teamId", "sensitive", "targets"],
+            required: ["projectId", "key", "value"],
+            secretOutputs: ["value"],
+        },
+        "vercel:index/deployment:Deployment": {
+            inputs: ["projectId", "ref", "production", "teamId", "files", "pathPrefix", "projectSettings", "environment", "deleteOnDestroy"],
+            replaces: ["projectId", "ref", "production", "teamId", "files", "pathPrefix", "projectSettings", "environment"],
+            required: ["projectId"],
+            defaults: { production: false, deleteOnDestroy: false },
+        },
+        "vercel:index/projectDomain:ProjectDomain": {
+            inputs: ["projectId", "domain", "redirect", "redirectStatusCode", "gitBranch", "teamId"],
+            replaces: ["projectId", "domain", "teamId"],
+            required: ["projectId", "domain"],
+        },
+    },
+    command: {
+        "command:local:Command": {
+            inputs: ["create", "update", "delete", "interpreter", "environment", "dir", "triggers", "stdin", "logging", "addPreviousOutputInEnv"],
+            // pulumi-command: a change of `triggers` replaces the command (it runs `create` again).
+            replaces: ["triggers"],
+            required: [],
+        },
+    },
+};
+
+export const VERSIONS: Record<string, string> = { cloudflare: "6.22.1", vercel: "5.4.1", command: "1.2.1" };
+
+function isSecret(v: unknown): v is { value: unknown } {
+    return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
+}
+
+/** Secrets unwrapped, deeply: what the provider works with. */
+export function plain(v: unknown): any {
+    if (isSecret(v)) return plain(v.value);
+    if (Array.isArray(v)) return v.map(plain);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
+    return v;
+}
+
+function secret(v: unknown): unknown {
+    return isSecret(v) ? v : { [SECRET_SIG]: SECRET_VALUE, value: v };
+}
+
+function containsUnknown(v: unknown): boolean {
+    if (v === UNKNOWN) return true;
+    if (Array.isArray(v)) return v.some(containsUnknown);
+    if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+    return false;
+}
+
+function stable(v: unknown): string {
+    return JSON.stringify(v ?? null, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+}
+
+function typeOf(urn: string): string {
+    // urn:pulumi:<stack>::<project>::<parent types$>type::name
+    const qualified = urn.split("::")[2] ?? "";
+    return qualified.split("$").pop()!;
+}
+
+function nameOf(urn: string): string {
+    return urn.split("::").slice(3).join("::");
+}
+
+/** The replica provider for one package (cloudflare, vercel or command). */
+export class ReplicaProvider implements provider.Provider {
+    readonly version: string;
+    private readonly schemas: Record<string, TypeSchema>;
+
+    constructor(private readonly pkg: string) {
+        if (!SCHEMAS[pkg]) throw new Error(`no replica provider for ${pkg}`);
+        this.version = VERSIONS[pkg];
+        this.schemas = SCHEMAS[pkg];
+    }
+
+    private schemaOf(urn: string): TypeSchema {
+        const type = typeOf(urn);
+        const s = this.schemas[type];
+        if (!s) throw new Error(`the replica ${this.pkg} provider does not implement ${type}: the program uses a resource the replica does not know`);
+        return s;
+    }
+
+    private api<T>(path: "/resource" | "/invoke", body: unknown): Promise<T> {
+        const url = process.env[CONTROL_ENV];
+        if (!url) throw new Error(`${CONTROL_ENV} is not set: the replica ${this.pkg} provider has no world to act on`);
+        return callControl<T>(url, path, body);
+    }
+
+    /** A resource operation, through the world's handler (or run here for a local command). */
+    private async act(req: ProviderRequest): Promise<{ id?: string; outputs?: Record<string, any> }> {
+        if (req.type === "command:local:Command") return (await runLocalCommand(req)) ?? {};
+        return this.api("/resource", req);
+    }
+
+    private outputsOf(schema: TypeSchema, inputs: Record<string, any>, outputs: Record<string, any> | undefined): Record<string, any> {
+        const outs: Record<string, any> = { ...(schema.defaults ?? {}), ...inputs, ...(outputs ?? {}) };
+        for (const k of schema.secretOutputs ?? []) if (outs[k] !== undefined) outs[k] = secret(outs[k]);
+        return outs;
+    }
+
+    async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
+        const schema = this.schemaOf(urn);
+        const failures = schema.required.filter((k) => news[k] === undefined || news[k] === null).map((k) => ({ property: k, reason: `Missing required argument: ${k}` }));
+        return { inputs: news, failures };
+    }
+
+    async diff(_id: string, _urn: string, olds: any, news: any): Promise<provider.DiffResult> {
+        const schema = this.schemaOf(_urn);
+        const changed = schema.inputs.filter((k) => {
+            const [o, n] = [plain(olds[k]), plain(news[k])];
+            if (containsUnknown(n)) return true;
+            // An unset optional input equals the provider's default (e.g. deleteOnDestroy false).
+            const dflt = schema.defaults?.[k];
+            return stable(o ?? dflt) !== stable(n ?? dflt);
+        });
+        const replaces = changed.filter((k) => schema.replaces.includes(k));
+        return { changes: changed.length > 0, ...(replaces.length > 0 ? { replaces } : {}), deleteBeforeReplace: false };
+    }
+
+    async create(urn: string, inputs: any): Promise<provider.CreateResult> {
+        const schema = this.schemaOf(urn);
+        const type = typeOf(urn);
+        const done = await this.act({ op: "create", type, name: nameOf(urn), inputs: plain(inputs) });
+        const id = done.id ?? `${nameOf(urn)}-${Date.now().toString(36)}`;
+        return { id, outs: this.outputsOf(schema, inputs, done.outputs) };
+    }
+
+    async update(id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
+        const schema = this.schemaOf(urn);
+        const type = typeOf(urn);
+        const old = plain(olds);
+        const done = await this.act({ op: "update", type, name: nameOf(urn), inputs: plain(news), id, olds: { key: urn, type, name: nameOf(urn), id, inputs: old, outputs: old } });
+        return { outs: this.outputsOf(schema, news, { ...done.outputs }) };
+    }
+
+    async delete(id: string, urn: string, props: any): Promise<void> {
+        const type = typeOf(urn);
+        const old = plain(props);
+        await this.act({ op: "delete", type, name: nameOf(urn), inputs: old, id, olds: { key: urn, type, name: nameOf(urn), id, inputs: old, outputs: old } });
+    }
+
+    /**
+     * Read: an import (`<zoneId>/<recordId>` for a Cloudflare record) or a refresh. The live record
+     * comes from the service API, and its inputs are returned so the engine can diff them against
+     * the program's (import then update, since Pulumi 3.174).
+     */
+    async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
+        const schema = this.schemaOf(urn);
+        const type = typeOf(urn);
+        if (type !== "cloudflare:index/dnsRecord:DnsRecord") {
+            // Refresh of the other resources: the replica keeps no state beyond what the engine has.
+            return { id, props: props ?? {}, inputs: props ?? {} };
+        }
+        const [zoneId, recordId] = id.includes("/") ? id.split("/") : [plain(props)?.zoneId, id];
+        const live = await this.api<Record<string, any>>("/invoke", { token: "cloudflare:index/getDnsRecord:getDnsRecord", inputs: { zoneId, dnsRecordId: recordId } });
+        const inputs: Record<string, any> = {};
+        for (const k of schema.inputs) if (live[k] !== undefined && live[k] !== null && live[k] !== "") inputs[k] = live[k];
+        inputs.zoneId = zoneId;
+        return { id: recordId, props: { ...live, ...inputs, id: recordId }, inputs };
+    }
+
+    async invoke(token: string, inputs: any): Promise<provider.InvokeResult> {
+        return { outputs: await this.api<Record<string, any>>("/invoke", { token, inputs: plain(inputs) }) };
+    }
+}

@@ -35,7 +35,9 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>): 
             const evidence = JSON.stringify(result.evidence);
             throw new Error(`${result.id} ${result.name} failed: ${result.reason}\nevidence: ${evidence.length > 4000 ? evidence.slice(0, 4000) + "…" : evidence}`);
         }
-        return { ...clean, result };
+        // The engine's dynamic-provider host sends outputs as a protobuf Struct, which refuses
+        // `undefined` anywhere ("Unexpected struct type."): the result goes as JSON values only.
+        return { ...clean, result: JSON.parse(JSON.stringify(result)) as CheckResult };
     };
     return {
         async create(inputs: any) {

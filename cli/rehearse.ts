@@ -3,7 +3,7 @@
 import { FAULTS } from "../rehearsal/faults";
 import { PROBE_TIMEOUT_MS, type RehearsalReport } from "../rehearsal/run";
 
-const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
+const USAGE = `usage: golive rehearse [--break <fault>] [--engine auto|pulumi|mock] [--json] [--list-faults]
 
 Plays the go-live on a local replica (DNS server, old host, Vercel-like host, CA on loopback):
 adopt → prepare → cutover (post-deploy checks as dynamic resources) → checks → report →
@@ -13,6 +13,9 @@ MEP-15 Search Console, MEP-16 Analytics) and, where dovecot is installed, the cl
 fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install dovecot-imapd).
 
   --break <fault>  inject a fault (see --list-faults); the run must show it and roll back
+  --engine <kind>  pulumi: the real Pulumi CLI (npm run engine builds it) with the replica
+                   provider plugins; mock: the embedded mock engine; auto (default): pulumi
+                   when this machine has it, else mock
   --json           print the full report as JSON
   --list-faults    list the faults`;
 
@@ -24,6 +27,7 @@ const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `$
 export function renderReport(r: RehearsalReport): string {
     const out: string[] = [];
     out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
+    out.push(`  engine: ${r.engine.kind === "pulumi" ? `pulumi ${r.engine.version} with the replica provider plugins` : `embedded mock engine${r.engine.note ? ` (${r.engine.note})` : ""}`}`);
     if (r.fault) out.push(`  fault: ${r.fault.summary}`, `  expected: ${r.fault.expect}`);
     if (r.notes.length) out.push("", "Not rehearsed on this machine:", ...r.notes.map((n) => `  ${n}`));
     out.push("", "Phases (what `pulumi up` changed):");
@@ -74,6 +78,7 @@ export function renderReport(r: RehearsalReport): string {
 
 export async function main(argv: string[]): Promise<number> {
     let fault: string | undefined;
+    let engine: "auto" | "pulumi" | "mock" = "auto";
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -85,6 +90,13 @@ export async function main(argv: string[]): Promise<number> {
             return 0;
         } else if (a === "--json") {
             json = true;
+        } else if (a === "--engine" || a.startsWith("--engine=")) {
+            const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+            if (v !== "auto" && v !== "pulumi" && v !== "mock") {
+                console.error(`golive rehearse: --engine must be auto, pulumi or mock, got ${JSON.stringify(v ?? "")}\n\n${USAGE}`);
+                return 2;
+            }
+            engine = v;
         } else if (a === "--break" || a.startsWith("--break=")) {
             fault = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
             if (!fault || !FAULTS.some((f) => f.name === fault)) {
@@ -98,7 +110,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
     const { rehearse } = await import("../rehearsal/run");
-    const report = await rehearse({ ...(fault ? { fault } : {}), log: json ? undefined : (line) => console.log(line) });
+    let report: RehearsalReport;
+    try {
+        report = await rehearse({ ...(fault ? { fault } : {}), engine, log: json ? (line) => (line.startsWith("engine:") ? console.error(line) : undefined) : (line) => console.log(line) });
+    } catch (err) {
+        console.error(`golive rehearse: ${(err as Error).message}`);
+        return 1;
+    }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     return report.ok ? 0 : 1;
 }

@@ -11,7 +11,8 @@ import { unwrapSecrets } from "../lib/secretEnvelope";
 
 import requireFromString = require("require-from-string");
 
-export type StepOp = "create" | "import" | "update" | "same" | "delete";
+/** "replace" is the real engine's (a replaced resource); the mock engine never replaces. */
+export type StepOp = "create" | "import" | "update" | "replace" | "same" | "delete";
 
 /** One resource as the state holds it between phases. */
 export interface ResourceState {
@@ -40,7 +41,7 @@ export interface Step {
 
 /** What a provider handler is asked to do. `olds` is the previous state (update, delete). */
 export interface ProviderRequest {
-    op: Exclude<StepOp, "same">;
+    op: Exclude<StepOp, "same" | "replace">;
     type: string;
     name: string;
     /** Inputs with secrets unwrapped, as a provider receives them. */
@@ -96,6 +97,18 @@ interface DynamicProvider {
 function loadDynamicProvider(serialized: unknown): DynamicProvider {
     if (typeof serialized !== "string" || serialized === "") throw new Error("dynamic resource without a serialized __provider");
     return requireFromString(serialized).handler() as DynamicProvider;
+}
+
+/**
+ * The engine's dynamic-provider host sends a provider's outputs as a protobuf Struct: a value it
+ * cannot encode (`undefined` anywhere) fails the step there with "Unexpected struct type.". The
+ * mock engine refuses the same outputs the same way.
+ */
+function wireChecked(outs: Record<string, any>): Record<string, any> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const structproto = require("google-protobuf/google/protobuf/struct_pb");
+    structproto.Struct.fromJavaScript(outs);
+    return outs;
 }
 
 function message(err: unknown): string {
@@ -274,7 +287,7 @@ export class MockEngine {
         if (!old) {
             step.op = "create";
             const created = await provider.create(inputs);
-            return { id: created.id, outputs: { ...(created.outs ?? {}), __provider: inputs.__provider } };
+            return { id: created.id, outputs: wireChecked({ ...(created.outs ?? {}), __provider: inputs.__provider }) };
         }
         const olds = unwrapSecrets(old.outputs);
         const diff = provider.diff ? await provider.diff(old.id, olds, inputs) : { changes: stableJson(old.inputs) !== stableJson(inputs) };
@@ -285,7 +298,7 @@ export class MockEngine {
         step.op = "update";
         if (!provider.update) throw new Error("dynamic provider has changes but no update");
         const updated = await provider.update(old.id, olds, inputs);
-        return { id: old.id, outputs: { ...(updated.outs ?? {}), __provider: inputs.__provider } };
+        return { id: old.id, outputs: wireChecked({ ...(updated.outs ?? {}), __provider: inputs.__provider }) };
     }
 
     private async deleteResource(old: ResourceState): Promise<void> {
@@ -317,7 +330,7 @@ export async function resolveDeep(v: unknown): Promise<any> {
 
 /** Steps of a phase counted by operation, for the narrative. */
 export function countSteps(steps: Step[]): Record<StepOp, number> {
-    const counts: Record<StepOp, number> = { create: 0, import: 0, update: 0, same: 0, delete: 0 };
+    const counts: Record<StepOp, number> = { create: 0, import: 0, update: 0, replace: 0, same: 0, delete: 0 };
     for (const s of steps) counts[s.op]++;
     return counts;
 }

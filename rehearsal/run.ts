@@ -14,6 +14,9 @@ import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
+import { findEngine, isEngine } from "../lib/engine";
+import { startControlServer, ControlServer } from "../replica/control";
+import { RealEngine } from "./realEngine";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -25,6 +28,19 @@ export interface RehearsalOptions {
     dovecotBin?: string;
     /** Called once the outside services' stand-ins run (tests look at what they were given and saw). */
     onServices?: (services: ServiceStandIns) => void;
+    /**
+     * Which engine plays the phases: the real Pulumi CLI against the replica plugins ("pulumi"),
+     * the embedded mock engine ("mock"), or the real one when this machine has it ("auto", default).
+     */
+    engine?: "auto" | "pulumi" | "mock";
+}
+
+/** Which engine ran the rehearsal. */
+export interface EngineInfo {
+    kind: "pulumi" | "mock";
+    version: string;
+    /** Why the real engine was not used, when it was not. */
+    note?: string;
 }
 
 export interface PhaseSummary {
@@ -52,6 +68,7 @@ export interface RehearsalFigures {
 
 export interface RehearsalReport {
     ok: boolean;
+    engine: EngineInfo;
     fault?: { name: string; summary: string; expect: string };
     domain: string;
     /** For `golive report --from`: the record is the cutover's, on the stack "rehearsal". */
@@ -195,8 +212,18 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
     const started = Date.now();
+    const choice = options.engine ?? "auto";
+    const found = choice === "mock" ? undefined : findEngine();
+    if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
+    const realEngine = found && isEngine(found) ? found : undefined;
+    const engineInfo: EngineInfo = realEngine
+        ? { kind: "pulumi", version: realEngine.version }
+        : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
+    log(`engine: ${engineInfo.kind === "pulumi" ? `pulumi ${engineInfo.version} (${realEngine!.source === "PATH" ? "on PATH" : "built by npm run engine"}), replica provider plugins` : `embedded mock engine${engineInfo.note ? ` (${engineInfo.note})` : ""}`}`);
     const world = await startWorld({ pointAt: "old", ttl: 300 });
     const problems: string[] = [];
+    let control: ControlServer | undefined;
+    let real: RealEngine | undefined;
     let prober: Prober | undefined;
     let webhook: WebhookReceiver | undefined;
     let repo: SiteRepository | undefined;
@@ -217,7 +244,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const t0 = Date.now();
         const now = () => Date.now() - t0;
         const providers = replicaProviders(world, vercel, behaviour, now, (c) => dnsChanges.push(c));
-        const eng = new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        // One definition of the replica: the mock engine calls its handlers in-process, the real
+        // engine's plugins through the replica's service API.
+        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        if (realEngine) {
+            control = await startControlServer(providers);
+            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(l) });
+        }
+        const runPhase = (label: string, config: Record<string, string>, secretKeys: string[]): Promise<PhaseResult> =>
+            real ? real.up(label, config, secretKeys) : mock!.up(label, config, program, secretKeys);
         const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
         const settings: SuiteSettings = {
             domain: world.domain,
@@ -241,7 +276,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             prober!.mark(label);
             log(`\n== ${label} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets);
-            const r = await eng.up(label, config, program, secretKeys);
+            const r = await runPhase(label, config, secretKeys);
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
@@ -342,6 +377,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         };
         return {
             ok: problems.length === 0,
+            engine: engineInfo,
             ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect } } : {}),
             domain: world.domain,
             stack: "rehearsal",
@@ -361,6 +397,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         };
     } finally {
         if (prober) await prober.stop();
+        real?.close();
+        await control?.close();
         await webhook?.close();
         await services?.close();
         repo?.remove();

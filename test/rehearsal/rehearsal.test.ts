@@ -15,7 +15,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     it("clean: every check passes, no probe fails, records are updated in place and rolled back", async () => {
         const printed: string[] = [];
         let services: ServiceStandIns | undefined;
-        const r: RehearsalReport = await rehearse({ fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
+        const r: RehearsalReport = await rehearse({ engine: "mock", fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
         assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);
@@ -109,7 +109,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("delete-recreate: visitors see the gap, then the rollback brings the old site back", async () => {
-        const r = await rehearse({ fast: true, fault: "delete-recreate" });
+        const r = await rehearse({ engine: "mock", fast: true, fault: "delete-recreate" });
         assert.equal(r.ok, false);
         assert.ok(r.figures.failedProbesCutover > 0, "the prober must see the records missing");
         assert.ok(r.figures.probes.failures.some((f) => /does not resolve|ENOTFOUND/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 3)));
@@ -119,7 +119,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("redirect-302: MEP-10 fails with its reason, the cutover fails, no downtime, rollback OK", async () => {
-        const r = await rehearse({ fast: true, fault: "redirect-302" });
+        const r = await rehearse({ engine: "mock", fast: true, fault: "redirect-302" });
         assert.equal(r.ok, false);
         assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
         const mep10 = r.cutoverChecks.find((c) => c.id === "MEP-10");
@@ -136,7 +136,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("slow-site: MEP-13 fails naming the page and its score, the cutover fails, no tag, rollback OK", async () => {
-        const r = await rehearse({ fast: true, fault: "slow-site" });
+        const r = await rehearse({ engine: "mock", fast: true, fault: "slow-site" });
         assert.equal(r.ok, false);
         assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
         const mep13 = r.cutoverChecks.find((c) => c.id === "MEP-13");

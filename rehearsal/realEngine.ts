@@ -1,0 +1,168 @@
+// The real Pulumi engine, driven through the Automation API against the replica: each `up(phase)`
+// is a real `pulumi up` of the program (its own language host, the engine's step generator, the
+// replica provider plugins, the engine's dynamic-provider host for the checks), and its events are
+// turned into the steps the rehearsal and the tests read, on the same clock as the prober.
+import * as fs from "fs";
+import * as path from "path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
+import type { Engine } from "../lib/engine";
+import type { PhaseResult, Step, StepOp } from "./engine";
+
+export interface RealEngineOptions {
+    engine: Engine;
+    /** The replica's service API (replica/control.ts). */
+    controlUrl: string;
+    stack?: string;
+    now?: () => number;
+    log?: (line: string) => void;
+}
+
+export interface PreviewResult {
+    ok: boolean;
+    /** Steps the preview plans, components left out. */
+    steps: Array<{ op: string; type: string; name: string }>;
+    errors: string[];
+    stdout: string;
+}
+
+/** The engine's operation as the rehearsal counts it. */
+function stepOp(op: string): StepOp {
+    switch (op) {
+        case "create":
+        case "create-replacement":
+            return "create";
+        case "import":
+        case "import-replacement":
+            return "import";
+        case "delete":
+        case "delete-replaced":
+        case "discard":
+        case "discard-replaced":
+            return "delete";
+        case "replace":
+            return "replace";
+        case "same":
+        case "read":
+            return "same";
+        default:
+            return "update";
+    }
+}
+
+const nameOf = (urn: string) => urn.split("::").pop() ?? urn;
+
+export class RealEngine {
+    readonly kind = "pulumi" as const;
+    readonly version: string;
+    readonly phases: PhaseResult[] = [];
+    private readonly t0 = Date.now();
+
+    private constructor(readonly ws: EngineWorkspace, private readonly stack: Stack, private readonly opts: RealEngineOptions) {
+        this.version = opts.engine.version;
+    }
+
+    static async start(opts: RealEngineOptions): Promise<RealEngine> {
+        const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: opts.controlUrl, stack: opts.stack ?? "rehearsal" });
+        try {
+            const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(opts.engine.binDir) });
+            const stack = await LocalWorkspace.selectStack({ stackName: ws.stack, workDir: ws.projectDir }, { workDir: ws.projectDir, envVars: ws.env as Record<string, string>, pulumiCommand });
+            return new RealEngine(ws, stack, opts);
+        } catch (err) {
+            ws.remove();
+            throw err;
+        }
+    }
+
+    now(): number {
+        return this.opts.now ? this.opts.now() : Date.now() - this.t0;
+    }
+
+    /** Makes the stack config exactly `config` (keys of an earlier phase that it lacks are removed). */
+    async setConfig(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
+        const file = path.join(this.ws.projectDir, `Pulumi.${this.ws.stack}.yaml`);
+        if (fs.existsSync(file)) {
+            const salt = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("encryptionsalt:"));
+            fs.writeFileSync(file, `${salt.join("\n")}\n`);
+        }
+        const values: Record<string, { value: string; secret?: boolean }> = {};
+        for (const [k, v] of Object.entries(config)) values[k] = { value: v, secret: secretKeys.includes(k) };
+        await this.ws.setConfig(values);
+    }
+
+    async preview(config: Record<string, string>, secretKeys: string[] = []): Promise<PreviewResult> {
+        await this.setConfig(config, secretKeys);
+        const r = await this.ws.pulumi(["preview", "--stack", this.ws.stack, "--json"]);
+        let parsed: { steps?: Array<{ op: string; urn: string; newState?: { custom?: boolean; type: string }; oldState?: { custom?: boolean; type: string } }>; diagnostics?: Array<{ message: string; severity: string }> } = {};
+        try {
+            parsed = JSON.parse(r.stdout);
+        } catch {
+            // not JSON: the error is on stderr
+        }
+        const steps = (parsed.steps ?? [])
+            .filter((s) => (s.newState ?? s.oldState)?.custom !== false && !s.urn.includes("pulumi:pulumi:Stack"))
+            .map((s) => ({ op: s.op, type: (s.newState ?? s.oldState)?.type ?? "", name: nameOf(s.urn) }));
+        const errors = (parsed.diagnostics ?? []).filter((d) => d.severity === "error").map((d) => d.message.trim());
+        if (r.code !== 0 && errors.length === 0) errors.push((r.stderr || r.stdout).trim());
+        return { ok: r.code === 0, steps, errors, stdout: r.stdout };
+    }
+
+    /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
+    async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
+        const log = this.opts.log ?? (() => undefined);
+        const startedAt = this.now();
+        const steps = new Map<string, Step>();
+        const errors: string[] = [];
+        const onEvent = (e: EngineEvent) => {
+            const at = this.now() - (Date.now() - e.timestamp * 1000);
+            const meta = e.resourcePreEvent?.metadata ?? e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;
+            if (meta) {
+                const state = meta.new ?? meta.old;
+                if (state?.custom === false || meta.type === "pulumi:pulumi:Stack" || meta.type.startsWith("pulumi:providers:")) return;
+                const key = `${meta.urn}#${meta.op}`;
+                let step = steps.get(key);
+                if (!step) {
+                    step = { key: meta.urn, type: meta.type, name: nameOf(meta.urn), op: stepOp(meta.op), startedAt: at, endedAt: at, ok: true };
+                    steps.set(key, step);
+                }
+                if (e.resOutputsEvent) {
+                    step.endedAt = at;
+                    const result = meta.new?.outputs?.result;
+                    if (result !== undefined) step.result = result;
+                    log(`  ${step.op === "same" ? "=" : step.op === "update" ? "~" : step.op === "delete" ? "-" : "+"} ${step.op.padEnd(6)}  ${meta.type} ${step.name}`);
+                }
+                if (e.resOpFailedEvent) {
+                    step.endedAt = at;
+                    step.ok = false;
+                }
+            }
+            const diag = e.diagnosticEvent;
+            if (diag && diag.severity === "error" && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
+                const message = diag.message.trim();
+                for (const s of steps.values()) if (s.key === diag.urn && !s.error) s.error = message;
+                if (!errors.some((x) => x === message)) errors.push(`${nameOf(diag.urn)}: ${message}`);
+                log(`  ! ${nameOf(diag.urn)}: ${message.split("\n")[0]}`);
+            } else if (diag && diag.severity === "error" && errors.length === 0 && !/update failed/.test(diag.message)) {
+                errors.push(diag.message.trim());
+            }
+        };
+        let outputs: Record<string, unknown> | undefined;
+        try {
+            await this.setConfig(config, secretKeys);
+            await this.stack.up({ onEvent, message: `golive ${label}` });
+            outputs = Object.fromEntries(Object.entries(await this.stack.outputs()).map(([k, v]) => [k, v.value]));
+        } catch (err) {
+            if (errors.length === 0) errors.push(String((err as Error)?.message ?? err).split("\n").slice(-5).join("\n").trim());
+        }
+        const list = [...steps.values()];
+        for (const s of list) if (!s.ok && !s.error) s.error = "failed";
+        const result: PhaseResult = { phase: label, ok: errors.length === 0, steps: list, errors, ...(outputs ? { outputs } : {}), startedAt, endedAt: this.now() };
+        this.phases.push(result);
+        return result;
+    }
+
+    close(): void {
+        this.ws.remove();
+    }
+}

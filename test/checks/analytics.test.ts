@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import { DEFAULT_CHROMIUM } from "../../checks/chromium";
+import { requireChromium } from "../helpers/prerequisites";
 import * as pulumi from "@pulumi/pulumi";
 import { AnalyticsCheck, AnalyticsInput, checkAnalytics, findTag } from "../../checks/analytics";
 import { FakeServiceAccount, GoogleFakes } from "../../replica/googleFakes";
@@ -98,10 +98,7 @@ describe("checks/analytics (MEP-16) against the replica site and a loopback GA4 
     });
 
     it("visits the site in headless Chromium (through the replica DNS) before reading the realtime report", async function () {
-        if (!fs.existsSync(DEFAULT_CHROMIUM)) {
-            if (process.env.CI) throw new Error(`${DEFAULT_CHROMIUM} missing: apt-get install chromium`);
-            this.skip();
-        }
+        requireChromium(this);
         const served = world.newSite.served;
         const result = await checkAnalytics(inputOf({ urls: urls().slice(0, 1), visit: "browser" }), world.net);
         assert.equal(result.status, "pass", result.reason);

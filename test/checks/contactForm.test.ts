@@ -5,6 +5,7 @@ import { checkContactForm, ContactFormCheck, ContactFormInput } from "../../chec
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import type { Reply, RequestInfo } from "../../replica/site";
 import { Mailbox, startDovecot } from "../fixtures/dovecot";
+import { requireDovecot } from "../helpers/prerequisites";
 import { providerOf } from "../helpers/engine";
 import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
@@ -32,13 +33,9 @@ describe("checks/contactForm (MEP-12) against the replica site and a real IMAP s
     let mode: "deliver" | "500" | "lose" = "deliver";
     let posts: Record<string, string>[] = [];
 
-    before(async () => {
-        try {
-            mb = await startDovecot();
-        } catch (err) {
-            // CI installs dovecot-imapd; elsewhere say what is missing instead of passing quietly.
-            throw new Error(`IMAP fixture unavailable: ${(err as Error).message}`);
-        }
+    before(async function () {
+        requireDovecot(this);
+        mb = await startDovecot();
         world = await startWorld();
         // The form handler of the test site: it delivers the message into the mailbox (IMAP APPEND).
         world.newSite.spec.handle = async (req: RequestInfo): Promise<Reply | undefined> => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { checkPerformance, PerformanceCheck, PerformanceInput } from "../../checks/performance";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
+import { requireChromium } from "../helpers/prerequisites";
 import { GoogleFakes } from "../../replica/googleFakes";
 import { freePortOn } from "../../replica/site";
 import { startWorld, ReplicaWorld } from "../../replica/world";
@@ -105,11 +106,7 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
         this.timeout(90_000);
         let world: ReplicaWorld;
         before(async function () {
-            if (!fs.existsSync(DEFAULT_CHROMIUM)) {
-                // CI installs chromium; a workstation without it skips with the reason.
-                if (process.env.CI) throw new Error(`${DEFAULT_CHROMIUM} missing: apt-get install chromium`);
-                this.skip();
-            }
+            requireChromium(this);
             world = await startWorld();
         });
         after(async () => world?.close());

@@ -1,0 +1,173 @@
+// The engine tier: the real Pulumi CLI v3.248.0 runs index.ts against the replica provider plugins
+// and the loopback replica world, phase after phase on one stack, with a visitor's prober running.
+// Each test says which real behaviour it pins; they share the stack and run in order.
+import { strict as assert } from "assert";
+import { startWorld, ReplicaWorld } from "../../replica/world";
+import { startControlServer, ControlServer } from "../../replica/control";
+import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
+import { RealEngine } from "../../rehearsal/realEngine";
+import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
+import { Prober } from "../../rehearsal/prober";
+import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
+import type { PhaseResult } from "../../rehearsal/engine";
+import type { SuiteSettings } from "../../checks/suite";
+import { requireEngine } from "../helpers/prerequisites";
+
+const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
+const STACK = "enginetest";
+
+describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", function () {
+    this.timeout(180_000);
+    let world: ReplicaWorld;
+    let control: ControlServer;
+    let eng: RealEngine;
+    let prober: Prober;
+    let webhook: WebhookReceiver;
+    let repo: SiteRepository;
+    let targets: RehearsalTargets;
+    const dnsChanges: DnsChange[] = [];
+    const phases: Record<string, PhaseResult> = {};
+    const t0 = Date.now();
+    const now = () => Date.now() - t0;
+
+    const config = (phase: "adopt" | "prepare" | "cutover", extra: Record<string, string> = {}) => {
+        const c = phaseConfig(world, phase, targets);
+        return { config: { ...c.config, ...extra }, secretKeys: c.secretKeys };
+    };
+    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource");
+
+    before(async function () {
+        const engine = requireEngine(this);
+        world = await startWorld({ pointAt: "old", ttl: 300 });
+        const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), {});
+        control = await startControlServer(replicaProviders(world, vercel, {}, now, (c) => dnsChanges.push(c)));
+        eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now });
+        webhook = await startWebhookReceiver();
+        repo = createSiteRepository();
+        const settings: SuiteSettings = {
+            domain: world.domain,
+            pages: ["/", "/services", "/contact"].map((path) => ({ path })),
+            dnsTimeoutMs: 10_000,
+            dnsPollMs: 100,
+            httpsBudgetMs: 2_000,
+            pageBudgetMs: 2_000,
+            sitemapSample: 2,
+        };
+        targets = { settings, net: { ...world.net, timeoutMs: 2_000, attempts: 2 }, webhookUrl: webhook.url, repo };
+        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now });
+        prober.start("before");
+    });
+
+    after(async () => {
+        await prober?.stop();
+        eng?.close();
+        await control?.close();
+        await webhook?.close();
+        repo?.remove();
+        await world?.close();
+    });
+
+    it("a bad value fails `pulumi preview` naming the key (no stack trace), and nothing is planned or created (config validated before any resource)", async () => {
+        const { config: c, secretKeys } = config("adopt", { "golive:redirectStatus": "302" });
+        const preview = await eng.preview(c, secretKeys);
+        assert.equal(preview.ok, false);
+        assert.match(preview.errors.join("\n"), /golive:redirectStatus must be 301 or 308, got 302/);
+        assert.doesNotMatch(preview.errors.join("\n"), /at parseConfig|lib\/config\.ts/, "a config error is a message, not a stack trace");
+        // The program refuses before declaring any resource: an `up` would change nothing either.
+        assert.deepEqual(preview.steps.filter((s) => s.op !== "same"), []);
+        assert.deepEqual(resourceCalls(), [], "no provider operation reached the replica");
+    });
+
+    it("adopt: `pulumi preview` plans exactly two imports (import then diff finds nothing to update), and changes nothing", async () => {
+        const { config: c, secretKeys } = config("adopt");
+        const preview = await eng.preview(c, secretKeys);
+        assert.ok(preview.ok, preview.errors.join("\n"));
+        const planned = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`).sort();
+        assert.deepEqual(planned, ["import dns-apex", "import dns-www"]);
+        assert.deepEqual(resourceCalls(), [], "a preview never acts on the replica");
+    });
+
+    it("adopt → prepare → cutover: the records are updated in place (same ids), the checks run in the engine's dynamic-provider host, zero failed probes", async () => {
+        for (const phase of ["adopt", "prepare", "cutover"] as const) {
+            prober.mark(phase);
+            const { config: c, secretKeys } = config(phase);
+            phases[phase] = await eng.up(phase, c, secretKeys);
+            assert.ok(phases[phase].ok, `${phase}: ${phases[phase].errors.join("\n")}`);
+        }
+        prober.mark("after");
+        await new Promise((r) => setTimeout(r, 500));
+        const records = (p: string) => phases[p].steps.filter((s) => s.type === DNS_RECORD).map((s) => `${s.op} ${s.name}`).sort();
+        assert.deepEqual(records("adopt"), ["import dns-apex", "import dns-www"]);
+        assert.deepEqual(records("prepare"), ["update dns-apex", "update dns-www"]);
+        assert.deepEqual(records("cutover"), ["update dns-apex", "update dns-www"]);
+        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove"), [], "no record was ever deleted");
+
+        const out = phases.cutover.outputs as Record<string, any>;
+        assert.equal(out.dnsRecords.apex.recordId, LIVE_RECORD_IDS.apex, "the apex is the adopted record, updated in place");
+        assert.equal(out.dnsRecords.www.recordId, LIVE_RECORD_IDS.www);
+        assert.equal(out.dnsRecords.www.content, world.newSite.host);
+        // The checks are dynamic resources the engine ran: their results come back as outputs.
+        const checks = phases.cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
+        const ids = checks.map((s) => (s.result as { id?: string } | undefined)?.id).filter(Boolean).sort();
+        for (const id of ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-14"]) assert.ok(ids.includes(id), `${id} ran (${ids.join(", ")})`);
+        assert.ok(checks.every((s) => s.ok && s.op === "create"), JSON.stringify(checks.map((s) => [s.name, s.op, s.ok])));
+        assert.ok(Array.isArray(out.checklist) && out.checklist.some((l: { id: string; status: string }) => l.id === "MEP-10" && l.status === "checked OK"));
+        assert.deepEqual(repo.remoteTags(), { "v1.0.0": repo.commit }, "MEP-18 tagged the frozen commit through the command plugin");
+
+        const figures = await prober.stop();
+        prober.start("rest");
+        assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 3)));
+        assert.ok((figures.byPhase.after?.servedBy["vercel"] ?? 0) > 0, "the prober saw the new site");
+    });
+
+    it("a second `pulumi up` with nothing changed is a no-op: no step, no check re-run, no message sent", async () => {
+        const messages = webhook.messages.length;
+        const calls = resourceCalls().length;
+        const { config: c, secretKeys } = config("cutover");
+        const again = await eng.up("again", c, secretKeys);
+        assert.ok(again.ok, again.errors.join("\n"));
+        assert.deepEqual(again.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.name}`), []);
+        assert.equal(webhook.messages.length, messages);
+        assert.equal(resourceCalls().length, calls);
+    });
+
+    it("the state and every output hold no secret value in clear", async () => {
+        const { config: c } = config("cutover");
+        const secrets = [JSON.parse(c["golive:envValues"]).CONTACT_TO as string, webhook.url, new URL(webhook.url).pathname];
+        const exported = await eng.ws.pulumi(["stack", "export", "--stack", STACK]);
+        assert.equal(exported.code, 0, exported.stderr);
+        const outputs = await eng.ws.pulumi(["stack", "output", "--json", "--stack", STACK]);
+        assert.equal(outputs.code, 0, outputs.stderr);
+        for (const secret of secrets) {
+            assert.ok(!exported.stdout.includes(secret), `state holds ${secret.slice(0, 12)}… in clear`);
+            assert.ok(!outputs.stdout.includes(secret), `outputs hold ${secret.slice(0, 12)}… in clear`);
+        }
+        assert.match(exported.stdout, /"4dabf18193072939515e22adb298388d"/, "the secrets are there, encrypted");
+    });
+
+    it("back to prepare (the plan's rollback): the records hold the old content again, same ids, zero failed probes", async () => {
+        prober.mark("rollback");
+        const { config: c, secretKeys } = config("prepare");
+        const back = await eng.up("rollback", c, secretKeys);
+        assert.ok(back.ok, back.errors.join("\n"));
+        prober.mark("after-rollback");
+        await new Promise((r) => setTimeout(r, 500));
+        const out = back.outputs as Record<string, any>;
+        assert.equal(out.dnsRecords.www.recordId, LIVE_RECORD_IDS.www);
+        assert.equal(out.dnsRecords.www.content, world.oldSite.host);
+        assert.deepEqual(back.steps.filter((s) => s.type === DNS_RECORD).map((s) => s.op), ["update", "update"]);
+        const figures = await prober.stop();
+        prober.start("rest");
+        assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 3)));
+        assert.ok((figures.byPhase["after-rollback"]?.servedBy["old-host"] ?? 0) > 0, "the prober saw the old site back");
+    });
+
+    it("`pulumi destroy` leaves the two site records serving at the replica (retainOnDelete)", async () => {
+        const before = world.dns.lookup(world.www, "A").map((r) => r.value);
+        const r = await eng.ws.pulumi(["destroy", "--yes", "--stack", STACK, "--skip-preview"]);
+        assert.equal(r.code, 0, r.stderr + r.stdout.slice(-2000));
+        assert.deepEqual(world.dns.lookup(world.www, "A").map((x) => x.value), before);
+        assert.equal(world.dns.lookup(world.domain, "A").length, 1);
+        assert.ok(!control.calls.some((c) => c.type === DNS_RECORD && c.op === "delete"), "no delete of a site record reached Cloudflare");
+    });
+});

@@ -2,7 +2,7 @@
 // key, raised before any resource is registered.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { ConfigError, declaredConfigKeys, editDistance, parseConfig, undeclaredKeysProblem } from "../../lib/config";
 import { buildGoLive } from "../../lib/program";
 import { LIVE, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap } from "./mocks";
 
@@ -138,5 +138,24 @@ describe("program gates: go/no-go", () => {
         assert.equal(rec.registrations.length, 0);
         setGoLiveMocks({ zoneName: "other.com" });
         await assert.rejects(buildGoLive(parse("adopt")), /golive:domain kaliabeautystudio\.com: Cloudflare returned zone "other\.com"/);
+    });
+});
+
+describe("program gates: a golive key Pulumi.yaml does not declare (the engine ignores it)", () => {
+    const declared = declaredConfigKeys();
+
+    it("reads the declared keys from Pulumi.yaml", () => {
+        for (const key of ["domain", "phase", "approvedBy", "approvedAt", "liveRecords", "checks"]) assert.ok(declared.includes(key), key);
+    });
+
+    it("names a mistyped key and the closest declared one", () => {
+        const problem = undeclaredKeysProblem(["golive:approvdBy", "golive:domain", "vercel:team", "cloudflare:apiToken"], declared);
+        assert.equal(problem, "golive:approvdBy is not a key of this program: did you mean golive:approvedBy? (remove it with pulumi config rm 'golive:approvdBy')");
+        assert.match(undeclaredKeysProblem(["golive:liveRecord"], declared)!, /did you mean golive:liveRecords\?/);
+        assert.match(undeclaredKeysProblem(["golive:phsae"], declared)!, /did you mean golive:phase\?/);
+        assert.match(undeclaredKeysProblem(["golive:somethingElse"], declared)!, /golive:somethingElse is not a key of this program: Pulumi.yaml declares golive:domain, golive:phase/);
+        assert.equal(undeclaredKeysProblem(["golive:domain", "golive:checks", "vercel:apiToken"], declared), undefined);
+        assert.equal(editDistance("approvdBy", "approvedBy"), 1);
+        assert.equal(editDistance("phsae", "phase"), 1);
     });
 });

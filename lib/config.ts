@@ -60,6 +60,8 @@ export interface GoLiveConfig {
         releaseRef?: string;
         /** P-05: production environment variables; empty values are refused from `prepare` on. */
         envVars: EnvVar[];
+        /** MEP-02: from `prepare` on the project does not deploy pushes; set false to lift it after the go-live. */
+        codeFreeze: boolean;
     };
     dns: {
         /** Records serving today; absent for a first site (nothing to import, nothing to keep serving). */
@@ -326,6 +328,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
             git: { type: gitType as "github" | "gitlab" | "bitbucket", repo, productionBranch },
             ...(releaseRef ? { releaseRef } : {}),
             envVars,
+            codeFreeze: parseCodeFreeze(raw),
         },
         dns: { live, wwwType, allowRecordReplace },
         ...(approval ? { approval } : {}),
@@ -360,6 +363,13 @@ export function stackConfigSource(): RawConfigSource {
 /** Reads `golive:*` from the stack config and validates it. */
 export function loadConfig(): Readonly<GoLiveConfig> {
     return parseConfig(stackConfigSource());
+}
+
+// ---- Code freeze (issue 11 item 7) ----------------------------------------------------------
+
+/** MEP-02: `golive:codeFreeze`, on unless set false (after the go-live, to let pushes deploy again). */
+function parseCodeFreeze(raw: RawConfigSource): boolean {
+    return parseBoolean("codeFreeze", raw.get("codeFreeze"), true);
 }
 
 // ---- Undeclared keys (issue 11 item 9) -------------------------------------------------------

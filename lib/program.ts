@@ -84,10 +84,16 @@ export async function lookupZone(domain: string, phase: Phase): Promise<Zone> {
     return { id: zone.id, name: zone.name, status: zone.status };
 }
 
-/** What Vercel recommends for apex and www, with the documented defaults as fallback. */
-export function vercelTargets(cfg: GoLiveConfig, projectId: pulumi.Input<string>): VercelTargets {
-    const apex = vercel.getDomainConfigOutput({ domain: cfg.domain, projectIdOrName: projectId });
-    const www = vercel.getDomainConfigOutput({ domain: cfg.wwwDomain, projectIdOrName: projectId });
+/**
+ * What Vercel recommends for apex and www, with the documented defaults as fallback. Asked once
+ * both domains exist on the project (before that Vercel has no config for them): the invokes
+ * depend on the ProjectDomain resources, so they run after those are created, and at preview
+ * only when they already exist.
+ */
+export function vercelTargets(cfg: GoLiveConfig, site: Pick<VercelSite, "projectId" | "wwwDomain" | "apexDomain">): VercelTargets {
+    const afterDomains = { dependsOn: [site.wwwDomain, site.apexDomain] };
+    const apex = vercel.getDomainConfigOutput({ domain: cfg.domain, projectIdOrName: site.projectId }, afterDomains);
+    const www = vercel.getDomainConfigOutput({ domain: cfg.wwwDomain, projectIdOrName: site.projectId }, afterDomains);
     return {
         apexIpv4: apex.apply((c) => pickIpv4(c.recommendedIpv4s)),
         wwwIpv4: www.apply((c) => pickIpv4(c.recommendedIpv4s)),
@@ -106,6 +112,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
               ...(cfg.vercel.framework ? { framework: cfg.vercel.framework } : {}),
               gitRepository: { type: cfg.vercel.git.type, repo: cfg.vercel.git.repo, productionBranch: cfg.vercel.git.productionBranch },
               releaseRef: cfg.vercel.releaseRef!, // required from prepare on by lib/config
+              codeFreeze: cfg.vercel.codeFreeze,
               envVars: cfg.vercel.envVars,
               apexDomain: cfg.domain,
               wwwDomain: cfg.wwwDomain,
@@ -113,7 +120,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
           })
         : undefined;
 
-    const planned = planSiteRecords(cfg, zone.id, site ? vercelTargets(cfg, site.projectId) : undefined);
+    const planned = planSiteRecords(cfg, zone.id, site ? vercelTargets(cfg, site) : undefined);
 
     // MEP-08: only from prepare on (adopt changes nothing); CAA records are listed once per run.
     let caa: Array<{ label: "apex" | "www"; name: string }> = [];
@@ -165,6 +172,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
                   deploymentId: site.deploymentId,
                   deploymentUrl: site.deploymentUrl.apply((u) => (/^https?:\/\//.test(u) ? u : `https://${u}`)),
                   envVars: cfg.vercel.envVars.map((v) => v.key),
+                  codeFreeze: cfg.vercel.codeFreeze,
               }
             : null,
     };
@@ -176,6 +184,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
         deploymentId: site ? site.deploymentId : null,
         zone: { name: zone.name, status: zone.status },
         envVars: cfg.vercel.envVars.map((v) => v.key),
+        codeFreeze: site ? cfg.vercel.codeFreeze : null,
         dnsRecords: { apex: recordOutput(records.apex), www: recordOutput(records.www) },
     }) as pulumi.Output<StackFacts>;
 

@@ -22,6 +22,8 @@ export interface World {
     caa?: CaaRecord[];
     /** Per domain: what getDomainConfig recommends. */
     domainConfig?: Record<string, { recommendedIpv4s: string[]; recommendedCname: string }>;
+    /** Per resource type: how long its creation takes (ms), to see what waits for it. */
+    createMs?: Record<string, number>;
 }
 
 export const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -31,13 +33,15 @@ export const VERCEL_CNAME = "d1f3e5a7b9c1d3e5.vercel-dns-017.com";
 export interface Recorder {
     registrations: Registration[];
     invokes: string[];
+    /** In order: `created <name>` when a resource's creation ends, `invoke <token>` when an invoke is made. */
+    events: string[];
 }
 
 export function setGoLiveMocks(world: World = {}): Recorder {
-    const rec: Recorder = { registrations: [], invokes: [] };
+    const rec: Recorder = { registrations: [], invokes: [], events: [] };
     pulumi.runtime.setMocks(
         {
-            newResource(args: pulumi.runtime.MockResourceArgs) {
+            async newResource(args: pulumi.runtime.MockResourceArgs) {
                 rec.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -53,10 +57,14 @@ export function setGoLiveMocks(world: World = {}): Recorder {
                     const type = args.type.split(":").pop()!;
                     state.result = { id: args.name, name: type, status: "pass", reason: "mocked", evidence: {}, durationMs: 0 };
                 }
+                const ms = world.createMs?.[args.type];
+                if (ms) await new Promise((r) => setTimeout(r, ms));
+                rec.events.push(`created ${args.name}`);
                 return { id, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 rec.invokes.push(args.token);
+                rec.events.push(`invoke ${args.token}`);
                 switch (args.token) {
                     case "cloudflare:index/getZone:getZone":
                         if (world.zoneError) throw new Error(world.zoneError);

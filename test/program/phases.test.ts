@@ -214,3 +214,30 @@ describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
         assert.deepEqual(namesNeedingLetsEncrypt(d, [{ name: d, data: { tag: "issue", value: "letsencrypt.org; validationmethods=dns-01" } }]), []);
     });
 });
+
+describe("program: Vercel project and domains", () => {
+    it("MEP-02: from prepare on the project does not deploy pushes; golive:codeFreeze false lifts it", async () => {
+        for (const phase of ["prepare", "cutover"]) {
+            const run = await runPhase(phase);
+            assert.deepEqual(byName(run.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: false }, phase);
+            assert.equal(run.outputs.vercel.codeFreeze, true);
+            const facts = (await unwrapDeep(run.golive.facts)) as { codeFreeze: boolean };
+            assert.equal(facts.codeFreeze, true);
+        }
+        const lifted = await runPhase("cutover", { codeFreeze: false });
+        assert.deepEqual(byName(lifted.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: true });
+        assert.throws(() => parseConfig(rawFrom(prodConfig("prepare", { codeFreeze: "no" }))), /golive:codeFreeze must be true or false/);
+    });
+
+    it("MEP-05/MEP-06: asks Vercel for the domains' config only once both domains exist on the project", async () => {
+        // Domains take 150 ms to be created: the invokes must come after both.
+        const run = await runPhase("prepare", {}, { createMs: { "vercel:index/projectDomain:ProjectDomain": 150 } });
+        const ev = run.rec.events;
+        const firstAsk = ev.indexOf("invoke vercel:index/getDomainConfig:getDomainConfig");
+        assert.ok(firstAsk >= 0, ev.join("\n"));
+        for (const domain of ["created site-www", "created site-apex"]) {
+            assert.ok(ev.indexOf(domain) >= 0 && ev.indexOf(domain) < firstAsk, `${domain} before getDomainConfig:\n${ev.join("\n")}`);
+        }
+        assert.equal(run.outputs.dnsRecords.www.newContent, VERCEL_CNAME);
+    });
+});

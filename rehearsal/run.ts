@@ -295,6 +295,77 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             return r;
         };
 
+        /** The figures, the problems and the report, from what ran (all phases, or up to a refusal). */
+        const finish = async (ran: {
+            phases: PhaseSummary[];
+            records: RehearsalFigures["records"];
+            dnsChanges: DnsChange[];
+            cutoverChecks: CheckResult[];
+            verifyNew: CheckResult[];
+            verifyOld: CheckResult[];
+            checklist?: ChecklistLine[];
+            switchAt: number | undefined;
+            greenAt: number | undefined;
+        }): Promise<RehearsalReport> => {
+            const probes = await prober!.stop();
+            prober = undefined;
+            const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
+            const wwwCert = vercel!.certificates.get(world.www);
+            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08");
+            const figures: RehearsalFigures = {
+                failedProbesCutover: failedIn("cutover", "checks", "report"),
+                failedProbesRollback: failedIn("rollback", "rollback-checks"),
+                dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
+                totalMs: Date.now() - started,
+                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove").length,
+                replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
+                records: ran.records,
+                certificate: {
+                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined ? wwwCert.issuedAt - ran.switchAt : null,
+                    checkWaitedMs: (mep08?.evidence.wait as { waitedMs?: number } | undefined)?.waitedMs ?? null,
+                    ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
+                },
+                probes,
+            };
+            for (const r of [...ran.cutoverChecks, ...ran.verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
+            for (const r of ran.verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
+            // A gap the fault accepts knowingly is measured (figures), not a problem.
+            const gapAccepted = !!fault?.acceptedGap;
+            if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
+            if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
+            if (probes.capped) problems.push("the prober hit its time cap");
+            const google = services!.google.state;
+            const outsideServices: OutsideServicesFigures = {
+                psiRequests: google.psiRequests.length,
+                sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
+                realtimeRequests: google.realtimeRequests,
+                mailbox: !!services!.mailbox,
+                mailsDelivered: services!.formPosts,
+            };
+            const checklist =
+                ran.checklist ??
+                buildChecklist({ phase: "adopt", domain: world.domain, stack: "rehearsal", zone: { name: world.domain, status: "active" }, results: [], webhookConfigured: true, generatedAt: new Date().toISOString() });
+            return {
+                ok: problems.length === 0,
+                ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect, ...(fault.acceptedGap ? { acceptedGap: fault.acceptedGap } : {}) } } : {}),
+                domain: world.domain,
+                stack: "rehearsal",
+                phase: "cutover",
+                releaseRef: repo!.commit,
+                phases: ran.phases,
+                cutoverChecks: ran.cutoverChecks,
+                verifyNew: ran.verifyNew,
+                verifyOld: ran.verifyOld,
+                checklist,
+                release: { messages: webhook!.messages.map((m) => m.text ?? ""), remoteTags: repo!.remoteTags(), commit: repo!.commit },
+                dnsChanges: ran.dnsChanges,
+                figures,
+                outsideServices,
+                notes: services!.notes,
+                problems: [...new Set(problems)],
+            };
+        };
+
         // As README's workflow: adopt is previewed first; a refusal stops the go-live there.
         const adoptPreview = await upPhase("adopt", "adopt", true);
         if (!adoptPreview.ok) {
@@ -375,76 +446,6 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         await sleep(settleMs);
         return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt });
 
-        /** The figures, the problems and the report, from what ran (all phases, or up to a refusal). */
-        async function finish(ran: {
-            phases: PhaseSummary[];
-            records: RehearsalFigures["records"];
-            dnsChanges: DnsChange[];
-            cutoverChecks: CheckResult[];
-            verifyNew: CheckResult[];
-            verifyOld: CheckResult[];
-            checklist?: ChecklistLine[];
-            switchAt: number | undefined;
-            greenAt: number | undefined;
-        }): Promise<RehearsalReport> {
-            const probes = await prober!.stop();
-            prober = undefined;
-            const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
-            const wwwCert = vercel!.certificates.get(world.www);
-            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08");
-            const figures: RehearsalFigures = {
-                failedProbesCutover: failedIn("cutover", "checks", "report"),
-                failedProbesRollback: failedIn("rollback", "rollback-checks"),
-                dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
-                totalMs: Date.now() - started,
-                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove").length,
-                replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
-                records: ran.records,
-                certificate: {
-                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined ? wwwCert.issuedAt - ran.switchAt : null,
-                    checkWaitedMs: (mep08?.evidence.wait as { waitedMs?: number } | undefined)?.waitedMs ?? null,
-                    ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
-                },
-                probes,
-            };
-            for (const r of [...ran.cutoverChecks, ...ran.verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
-            for (const r of ran.verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
-            // A gap the fault accepts knowingly is measured (figures), not a problem.
-            const gapAccepted = !!fault?.acceptedGap;
-            if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
-            if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
-            if (probes.capped) problems.push("the prober hit its time cap");
-            const google = services!.google.state;
-            const outsideServices: OutsideServicesFigures = {
-                psiRequests: google.psiRequests.length,
-                sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
-                realtimeRequests: google.realtimeRequests,
-                mailbox: !!services!.mailbox,
-                mailsDelivered: services!.formPosts,
-            };
-            const checklist =
-                ran.checklist ??
-                buildChecklist({ phase: "adopt", domain: world.domain, stack: "rehearsal", zone: { name: world.domain, status: "active" }, results: [], webhookConfigured: true, generatedAt: new Date().toISOString() });
-            return {
-                ok: problems.length === 0,
-                ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect, ...(fault.acceptedGap ? { acceptedGap: fault.acceptedGap } : {}) } } : {}),
-                domain: world.domain,
-                stack: "rehearsal",
-                phase: "cutover",
-                releaseRef: repo!.commit,
-                phases: ran.phases,
-                cutoverChecks: ran.cutoverChecks,
-                verifyNew: ran.verifyNew,
-                verifyOld: ran.verifyOld,
-                checklist,
-                release: { messages: webhook!.messages.map((m) => m.text ?? ""), remoteTags: repo!.remoteTags(), commit: repo!.commit },
-                dnsChanges: ran.dnsChanges,
-                figures,
-                outsideServices,
-                notes: services!.notes,
-                problems: [...new Set(problems)],
-            };
-        }
     } finally {
         if (prober) await prober.stop();
         vercel?.close();

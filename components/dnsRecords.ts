@@ -18,7 +18,10 @@ export interface SiteRecordSpec {
     /** Always false from cutover on: a proxy in front of Vercel breaks certificates and loops redirects. */
     proxied: boolean;
     comment?: string;
-    /** adopt only: `<zoneId>/<recordId>`; Pulumi refuses the import if the inputs differ from the live record. */
+    /**
+     * adopt only: `<zoneId>/<recordId>`. The engine imports, then updates the live record to these
+     * inputs: lib/program refuseAdoptChanges has checked they are the live record's.
+     */
     importId?: string;
     /**
      * The record type differs from the live record's (accepted by golive:allowRecordReplace), from

@@ -26,7 +26,7 @@ export interface LiveRecord {
     content: string;
     ttl: number;
     proxied: boolean;
-    /** Declared only when the live record has one: import refuses inputs that differ. */
+    /** Declared only when the live record has one: adopt refuses a difference (the import would update it). */
     comment?: string;
 }
 

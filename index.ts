@@ -3,7 +3,7 @@
 // docs/plan-mep.md. Everything site-specific comes from the stack config
 // (Pulumi.<stack>.yaml), read and validated once by the lib/*Config modules.
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig } from "./lib/config";
+import { loadConfig, refuseUndeclaredKeys } from "./lib/config";
 import { loadChecksConfig, suiteSettingsOf } from "./lib/checksConfig";
 import { loadServicesConfig } from "./lib/servicesConfig";
 import { loadReleaseConfig } from "./lib/releaseConfig";
@@ -14,7 +14,9 @@ import { ReleaseSteps } from "./components/releaseSteps";
 
 export = async () => {
     // Every key validated before any resource is declared; the go/no-go gates that config alone
-    // decides throw here: P-01 approval, P-05 env values, MEP-02 release ref.
+    // decides throw here: P-01 approval, P-05 env values, MEP-02 release ref. A `golive:` key that
+    // Pulumi.yaml does not declare (a typo the engine would ignore) is refused first.
+    refuseUndeclaredKeys();
     const cfg = loadConfig();
     const checksCfg = loadChecksConfig();
     const servicesCfg = loadServicesConfig();

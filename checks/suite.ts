@@ -32,6 +32,10 @@ export interface SuiteSettings {
     dnsPollMs?: number;
     /** MEP-08: certificate must stay valid this many more days. */
     minCertDays?: number;
+    /** MEP-08: how long to wait for the site's certificate to be issued; the checks after it wait too. */
+    certWaitMs?: number;
+    /** MEP-08: pause between looks while waiting. */
+    certPollMs?: number;
     /** MEP-09 budget for the home page. */
     httpsBudgetMs?: number;
     /** MEP-11 budget per key page. */
@@ -73,7 +77,12 @@ export function dnsInputOf(s: SuiteSettings): DnsPropagationInput {
 }
 
 export function tlsInputOf(s: SuiteSettings): TlsCertificateInput {
-    return { hosts: [s.domain, `www.${s.domain}`], ...(s.minCertDays !== undefined ? { minDaysLeft: s.minCertDays } : {}) };
+    return {
+        hosts: [s.domain, `www.${s.domain}`],
+        ...(s.minCertDays !== undefined ? { minDaysLeft: s.minCertDays } : {}),
+        ...(s.certWaitMs !== undefined ? { waitMs: s.certWaitMs } : {}),
+        ...(s.certPollMs !== undefined ? { pollMs: s.certPollMs } : {}),
+    };
 }
 
 export function httpsInputOf(s: SuiteSettings): HttpsReachabilityInput {
@@ -145,6 +154,15 @@ export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: S
         throw new Error(`unknown check(s) ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
     }
     const selected = opts.only ? CHECKS.filter((c) => opts.only!.includes(c.key)) : CHECKS;
+    // While the certificate may still be on its way (certWaitMs), MEP-08 waits for it first: the
+    // checks after it would only see Vercel's *.vercel.app certificate.
+    const tls = selected.find((c) => c.key === "tls");
+    if (tls && (settings.certWaitMs ?? 0) > 0 && opts.concurrent !== false) {
+        const tlsResult = await runOne(tls, settings, net);
+        const others = selected.filter((c) => c !== tls);
+        const rest = await Promise.all(others.map((def) => runOne(def, settings, net)));
+        return selected.map((def) => (def === tls ? tlsResult : rest[others.indexOf(def)]));
+    }
     if (opts.concurrent === false) {
         const results: CheckResult[] = [];
         for (const def of selected) results.push(await runOne(def, settings, net));

@@ -4,7 +4,7 @@
 import * as path from "path";
 import * as readline from "readline";
 import * as automation from "../lib/automation";
-import { describePlan, planRollback, RollbackRefused } from "../lib/rollback";
+import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--dir <project dir>]",
@@ -109,8 +109,9 @@ export async function main(argv: string[], deps: RollbackDeps = defaultDeps): Pr
     let repo;
     try {
         repo = deps.programRepo(args.dir);
-        const history = await deps.readHistory(args.stack, args.dir);
-        plan = planRollback(history, repo, args.to !== undefined ? { to: args.to } : {});
+        const opts = args.to !== undefined ? { to: args.to } : {};
+        const history = await deps.readHistory(args.stack, args.dir, (entries) => historyReaches(entries, opts));
+        plan = planRollback(history, repo, opts);
     } catch (err) {
         deps.err(`golive rollback: ${err instanceof RollbackRefused ? "refused: " : ""}${(err as Error).message}`);
         return 1;

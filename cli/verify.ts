@@ -41,6 +41,8 @@ Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
   --expect-www <value,...>   MEP-07: what www must resolve to (A addresses or CNAME target)
                              without either, the DNS check is skipped
   --dns-timeout <seconds>    how long the DNS check waits for propagation (default ${DEFAULT_DNS_TIMEOUT_S})
+  --cert-wait <seconds>      how long the TLS check (and the checks after it) waits for the site's
+                             certificate to be issued (default 0: judge what is served now)
   --json                     print one JSON object instead of the table
   --help                     this text`;
 }
@@ -79,6 +81,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
                 "expect-apex": { type: "string", multiple: true },
                 "expect-www": { type: "string", multiple: true },
                 "dns-timeout": { type: "string" },
+                "cert-wait": { type: "string" },
                 json: { type: "boolean", default: false },
                 help: { type: "boolean", short: "h", default: false },
             },
@@ -114,6 +117,13 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
             throw new UsageError(`--dns-timeout must be a number of seconds between 0 and 86400, got ${JSON.stringify(values["dns-timeout"])}`);
         }
     }
+    let certWaitS = 0;
+    if (values["cert-wait"] !== undefined) {
+        certWaitS = Number(values["cert-wait"]);
+        if (!Number.isFinite(certWaitS) || certWaitS < 0 || certWaitS > 3_600) {
+            throw new UsageError(`--cert-wait must be a number of seconds between 0 and 3600, got ${JSON.stringify(values["cert-wait"])}`);
+        }
+    }
     let caPem: string | undefined;
     if (values.ca !== undefined) {
         try {
@@ -139,6 +149,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         // An empty list leaves that name unchecked by MEP-07; neither skips the check.
         ...(apex.length > 0 || www.length > 0 ? { expected: { apex, www } } : {}),
         dnsTimeoutMs: Math.round(dnsTimeoutS * 1000),
+        certWaitMs: Math.round(certWaitS * 1000),
     };
     return { help: false, json: values.json ?? false, settings, net, ...(only ? { only } : {}) };
 }

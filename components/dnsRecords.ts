@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { SiteRecordType } from "../lib/config";
+import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 
 /** One site record as it must be in this phase. */
 export interface SiteRecordSpec {
@@ -17,11 +18,16 @@ export interface SiteRecordSpec {
     /** Always false from cutover on: a proxy in front of Vercel breaks certificates and loops redirects. */
     proxied: boolean;
     comment?: string;
-    /** adopt only: `<zoneId>/<recordId>`; Pulumi refuses the import if the inputs differ from the live record. */
+    /**
+     * adopt only: `<zoneId>/<recordId>`. The engine imports, then updates the live record to these
+     * inputs: lib/program refuseAdoptChanges has checked they are the live record's.
+     */
     importId?: string;
     /**
-     * The record type differs from the live record's (accepted by golive:allowRecordReplace): the
-     * provider replaces it, and the old one must go first since a CNAME cannot coexist with an A.
+     * The record type differs from the live record's (accepted by golive:allowRecordReplace), from
+     * prepare on: the provider replaces it at cutover and back at the rollback, the old one first
+     * since a CNAME cannot coexist with an A, and the engine deletes it only if the state it
+     * replaces was not retainOnDelete (lib/dnsPlan planSiteRecords).
      */
     deleteBeforeReplace?: boolean;
 }
@@ -61,8 +67,8 @@ export class DnsRecords extends pulumi.ComponentResource {
                     parent: this,
                     ...(spec.importId ? { import: spec.importId } : {}),
                     // Zero downtime: a `pulumi destroy`, or a record dropped from the program, leaves
-                    // the live record serving at Cloudflare. Only an accepted type change (which
-                    // must delete first) lets the engine remove it.
+                    // the live record serving at Cloudflare. Only a record whose accepted type change
+                    // is configured (which must be deleted first, both ways) lets the engine remove it.
                     ...(spec.deleteBeforeReplace ? { deleteBeforeReplace: true } : { retainOnDelete: true }),
                 },
             );
@@ -70,11 +76,12 @@ export class DnsRecords extends pulumi.ComponentResource {
         if (args.www) this.www = record("www", args.www);
 
         // MEP-08: Vercel's certificates come from Let's Encrypt; adding an issuer never removes one.
+        // The comment marks the record as the program's own, so the next phase still declares it.
         this.caa = args.caaLetsEncrypt.map(
             (c) =>
                 new cloudflare.DnsRecord(
                     `${name}-caa-${c.label}`,
-                    { zoneId: args.zoneId, name: c.name, type: "CAA", ttl: c.ttl, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
+                    { zoneId: args.zoneId, name: c.name, type: "CAA", ttl: c.ttl, comment: OWN_CAA_COMMENT, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
                     { parent: this },
                 ),
         );

@@ -40,12 +40,15 @@ export class PostDeployChecks extends pulumi.ComponentResource {
         // MEP-07 first: the other checks only mean something once DNS points at the new host.
         const dns = new DnsPropagationCheck(`${name}-mep07-dns`, { input: settings.apply(dnsInputOf), ...common }, child);
         const afterDns = { parent: this, dependsOn: [dns] };
-        // The rest are independent of each other: the engine runs them at the same time.
+        // MEP-08 next: Vercel issues the certificate once DNS points to it, and the check waits for it
+        // (golive:checks.certWaitSeconds); before that every HTTPS answer has the *.vercel.app certificate.
         const tls = new TlsCertificateCheck(`${name}-mep08-tls`, { input: settings.apply(tlsInputOf), ...common }, afterDns);
-        const https = new HttpsReachabilityCheck(`${name}-mep09-https`, { input: settings.apply(httpsInputOf), ...common }, afterDns);
-        const redirects = new RedirectsCheck(`${name}-mep10-redirects`, { input: settings.apply(redirectsInputOf), ...common }, afterDns);
-        const smoke = new SmokeTestCheck(`${name}-mep11-smoke`, { input: settings.apply(smokeInputOf), ...common }, afterDns);
-        const seo = new SeoBasicsCheck(`${name}-mep14-seo`, { input: settings.apply(seoInputOf), ...common }, afterDns);
+        const afterTls = { parent: this, dependsOn: [dns, tls] };
+        // The rest are independent of each other: the engine runs them at the same time.
+        const https = new HttpsReachabilityCheck(`${name}-mep09-https`, { input: settings.apply(httpsInputOf), ...common }, afterTls);
+        const redirects = new RedirectsCheck(`${name}-mep10-redirects`, { input: settings.apply(redirectsInputOf), ...common }, afterTls);
+        const smoke = new SmokeTestCheck(`${name}-mep11-smoke`, { input: settings.apply(smokeInputOf), ...common }, afterTls);
+        const seo = new SeoBasicsCheck(`${name}-mep14-seo`, { input: settings.apply(seoInputOf), ...common }, afterTls);
 
         this.results = pulumi.all([dns.result, tls.result, https.result, redirects.result, smoke.result, seo.result]);
         this.registerOutputs({ results: this.results });

@@ -11,6 +11,8 @@ export interface VercelSiteArgs {
     gitRepository: vercel.ProjectArgs["gitRepository"];
     /** MEP-02: commit SHA or tag built and promoted to production. */
     releaseRef: pulumi.Input<string>;
+    /** MEP-02: pushes to the production branch are not deployed while true (lifted after the go-live). */
+    codeFreeze: pulumi.Input<boolean>;
     /** P-05: production variables; values must be secret Outputs. */
     envVars: ReadonlyArray<{ key: string; value: pulumi.Input<string> }>;
     /** The apex, e.g. example.com: redirects to `wwwDomain`. */
@@ -41,6 +43,9 @@ export class VercelSite extends pulumi.ComponentResource {
                 name: args.projectName,
                 ...(args.framework ? { framework: args.framework } : {}),
                 gitRepository: args.gitRepository,
+                // MEP-02: while frozen, a push or merge to the production branch does not build and
+                // promote over the pinned release; the program's own Deployment still deploys it.
+                gitProviderOptions: { createDeployments: pulumi.output(args.codeFreeze).apply((frozen) => !frozen) },
             },
             parent,
         );

@@ -4,7 +4,8 @@ import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { HistoryEntry, RepoState, RollbackPlan } from "./rollback";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { configJsonOf, PROGRAM_PATHS, type HistoryEntry, type RepoState, type RollbackPlan } from "./rollback";
 
 const GIT_TIMEOUT_MS = 60_000;
 
@@ -29,13 +30,19 @@ export interface ProgramRepo extends RepoState {
 export function programRepo(projectDir: string): ProgramRepo {
     const root = git(projectDir, ["rev-parse", "--show-toplevel"]);
     const prefix = git(projectDir, ["rev-parse", "--show-prefix"]);
-    // Untracked files do not change the program that runs; modified tracked files do.
-    const dirty = git(projectDir, ["status", "--porcelain", "--untracked-files=no"]) !== "";
     return {
         root,
         prefix,
-        dirty,
         hasCommit: (sha) => spawnSync("git", ["cat-file", "-e", `${sha}^{commit}`], { cwd: root, stdio: "ignore", timeout: GIT_TIMEOUT_MS }).status === 0,
+        programChanges: (sha) => {
+            if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new Error(`not a commit id: ${JSON.stringify(sha)}`);
+            // Paths relative to the project (pathspecs and --relative follow the cwd): committed and
+            // uncommitted differences from the commit, plus files git does not track yet.
+            const lines = (out: string) => out.split("\n").filter((l) => l !== "");
+            const differ = lines(git(projectDir, ["diff", "--name-only", "--relative", sha, "--", ...PROGRAM_PATHS]));
+            const untracked = lines(git(projectDir, ["ls-files", "--others", "--exclude-standard", "--", ...PROGRAM_PATHS]));
+            return [...new Set([...differ, ...untracked])].sort();
+        },
     };
 }
 
@@ -73,11 +80,33 @@ export function addWorktree(repo: Pick<ProgramRepo, "root" | "prefix">, commit: 
     };
 }
 
-/** The stack's update history, newest first, secrets in clear (they go back into config, never printed). */
-export async function readHistory(stackName: string, projectDir: string): Promise<HistoryEntry[]> {
+/** The part of an Automation API Stack the rollback uses (tests give a stand-in). */
+export type RollbackStack = Pick<Stack, "history" | "getAllConfig" | "removeAllConfig" | "setAllConfigJson" | "preview" | "up">;
+export type OpenStack = (stackName: string, workDir: string) => Promise<RollbackStack>;
+
+const openStack: OpenStack = async (stackName, workDir) => {
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    const stack = await LocalWorkspace.selectStack({ stackName, workDir: projectDir });
-    return stack.history(undefined, undefined, true);
+    return LocalWorkspace.selectStack({ stackName, workDir });
+};
+
+/** History pages read per call, and the most pages read (10 000 updates). */
+export const HISTORY_PAGE_SIZE = 100;
+export const HISTORY_MAX_PAGES = 100;
+
+/**
+ * The stack's update history, newest first, secrets in clear (they go back into config, never
+ * printed). `stack history` returns 10 updates unless asked for pages: pages are read until
+ * `reached` says the history goes back far enough, or the history ends.
+ */
+export async function readHistory(stackName: string, projectDir: string, reached: (entries: HistoryEntry[]) => boolean = () => false, open: OpenStack = openStack): Promise<HistoryEntry[]> {
+    const stack = await open(stackName, projectDir);
+    const entries: HistoryEntry[] = [];
+    for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
+        const got = await stack.history(HISTORY_PAGE_SIZE, page, true);
+        entries.push(...got);
+        if (got.length < HISTORY_PAGE_SIZE || reached(entries)) break;
+    }
+    return entries;
 }
 
 export interface RunOptions {
@@ -90,16 +119,19 @@ export interface RunOptions {
 }
 
 /** `pulumi preview` or `pulumi up` of the target's program commit with the target's config. */
-export async function runRollback(opts: RunOptions): Promise<{ summary: string }> {
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+export async function runRollback(opts: RunOptions, open: OpenStack = openStack): Promise<{ summary: string }> {
     const wt = addWorktree(opts.repo, opts.plan.target.commit, opts.projectDir);
     try {
-        const stack = await LocalWorkspace.selectStack({ stackName: opts.stackName, workDir: wt.projectDir });
+        const stack = await open(opts.stackName, wt.projectDir);
         // The worktree's stack file is the old commit's; make it exactly the target update's config.
         const present = Object.keys(await stack.getAllConfig());
         const stale = present.filter((k) => !(k in opts.plan.target.config));
         if (stale.length > 0) await stack.removeAllConfig(stale);
-        await stack.setAllConfig(opts.plan.target.config);
+        // `config set-all --json`, the shape history prints: arrays and objects (golive:envVars,
+        // golive:checks, secret objects such as golive:envValues) come back as structured values.
+        // `setAllConfig` would store them as strings, which the declared types then refuse.
+        // The CLI takes the JSON as an argument: it is in the process list while the command runs.
+        await stack.setAllConfigJson(JSON.stringify(configJsonOf(opts.plan.target.config)));
         if (opts.dryRun) {
             const r = await stack.preview({ onOutput: opts.onOutput, message: `golive rollback preview to update ${opts.plan.target.version}` });
             return { summary: JSON.stringify(r.changeSummary) };

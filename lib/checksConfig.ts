@@ -18,6 +18,8 @@ export interface ChecksConfig {
     dnsTimeoutSeconds: number;
     /** MEP-08: days the certificate must still be valid. */
     minCertDays: number;
+    /** MEP-08: how long to wait for Vercel to issue the site's certificate once DNS points to it. */
+    certWaitSeconds: number;
     budgets: {
         /** MEP-09: home page over HTTPS. */
         httpsMs?: number;
@@ -36,7 +38,7 @@ export interface ChecksConfig {
 }
 
 const KEY = "golive:checks";
-const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "budgets", "sitemapSample", "nonce", "network"];
+const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "certWaitSeconds", "budgets", "sitemapSample", "nonce", "network"];
 const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutMs", "attempts"];
 
 function integer(key: string, raw: unknown, fallback: number, min: number, max: number): number {
@@ -152,6 +154,7 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
         ...(authoritative ? { authoritativeNameservers: authoritative } : {}),
         dnsTimeoutSeconds: integer(`${KEY}.dnsTimeoutSeconds`, value.dnsTimeoutSeconds, 600, 1, 86_400),
         minCertDays: integer(`${KEY}.minCertDays`, value.minCertDays, 14, 0, 365),
+        certWaitSeconds: integer(`${KEY}.certWaitSeconds`, value.certWaitSeconds, 300, 0, 3_600),
         budgets: { ...(httpsMs !== undefined ? { httpsMs } : {}), ...(pageMs !== undefined ? { pageMs } : {}) },
         sitemapSample: integer(`${KEY}.sitemapSample`, value.sitemapSample, 5, 0, 50),
         ...(nonce !== undefined && nonce !== null ? { nonce: String(nonce) } : {}),
@@ -176,6 +179,7 @@ export function suiteSettingsOf(domain: string, cfg: ChecksConfig, expected?: { 
         ...(cfg.resolvers ? { resolvers: [...cfg.resolvers] } : {}),
         dnsTimeoutMs: cfg.dnsTimeoutSeconds * 1000,
         minCertDays: cfg.minCertDays,
+        certWaitMs: cfg.certWaitSeconds * 1000,
         ...(cfg.budgets.httpsMs !== undefined ? { httpsBudgetMs: cfg.budgets.httpsMs } : {}),
         ...(cfg.budgets.pageMs !== undefined ? { pageBudgetMs: cfg.budgets.pageMs } : {}),
         sitemapSample: cfg.sitemapSample,

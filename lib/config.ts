@@ -5,6 +5,9 @@
 // and never print a secret value. Go/no-go gates that config alone can decide (P-01 approval,
 // P-05 env values, MEP-02 release ref) throw here, before any resource is registered.
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
 
 export const NAMESPACE = "golive";
 
@@ -23,7 +26,7 @@ export interface LiveRecord {
     content: string;
     ttl: number;
     proxied: boolean;
-    /** Declared only when the live record has one: import refuses inputs that differ. */
+    /** Declared only when the live record has one: adopt refuses a difference (the import would update it). */
     comment?: string;
 }
 
@@ -57,6 +60,8 @@ export interface GoLiveConfig {
         releaseRef?: string;
         /** P-05: production environment variables; empty values are refused from `prepare` on. */
         envVars: EnvVar[];
+        /** MEP-02: from `prepare` on the project does not deploy pushes; set false to lift it after the go-live. */
+        codeFreeze: boolean;
     };
     dns: {
         /** Records serving today; absent for a first site (nothing to import, nothing to keep serving). */
@@ -327,6 +332,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
             git: { type: gitType as "github" | "gitlab" | "bitbucket", repo, productionBranch },
             ...(releaseRef ? { releaseRef } : {}),
             envVars,
+            codeFreeze: parseCodeFreeze(raw),
         },
         dns: { live, wwwType, allowRecordReplace },
         ...(approval ? { approval } : {}),
@@ -361,4 +367,59 @@ export function stackConfigSource(): RawConfigSource {
 /** Reads `golive:*` from the stack config and validates it. */
 export function loadConfig(): Readonly<GoLiveConfig> {
     return parseConfig(stackConfigSource());
+}
+
+// ---- Code freeze (issue 11 item 7) ----------------------------------------------------------
+
+/** MEP-02: `golive:codeFreeze`, on unless set false (after the go-live, to let pushes deploy again). */
+function parseCodeFreeze(raw: RawConfigSource): boolean {
+    return parseBoolean("codeFreeze", raw.get("codeFreeze"), true);
+}
+
+// ---- Undeclared keys (issue 11 item 9) -------------------------------------------------------
+// The engine validates the keys Pulumi.yaml declares and ignores the others, so a mistyped
+// `golive:approvdBy` would silently leave P-01 unrecorded. Every `golive:*` key the stack sets must
+// be declared; the error names the closest declared key.
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps). */
+export function editDistance(a: string, b: string): number {
+    const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.length][b.length];
+}
+
+/**
+ * The `golive:*` keys of `setKeys` that `declared` (Pulumi.yaml's config names, without the
+ * namespace) does not have, as one message, or undefined when all are declared.
+ */
+export function undeclaredKeysProblem(setKeys: readonly string[], declared: readonly string[]): string | undefined {
+    const unknown = setKeys.filter((key) => key.startsWith(`${NAMESPACE}:`) && !declared.includes(key.slice(NAMESPACE.length + 1))).sort();
+    if (unknown.length === 0) return undefined;
+    const explain = (key: string) => {
+        const name = key.slice(NAMESPACE.length + 1);
+        const best = [...declared].sort((x, y) => editDistance(name.toLowerCase(), x.toLowerCase()) - editDistance(name.toLowerCase(), y.toLowerCase()))[0];
+        const close = best !== undefined && editDistance(name.toLowerCase(), best.toLowerCase()) <= Math.max(2, Math.floor(name.length / 3));
+        return `${key} is not a key of this program: ${close ? `did you mean ${k(best)}?` : `Pulumi.yaml declares ${declared.map(k).join(", ")}`}`;
+    };
+    return `${unknown.map(explain).join("; ")} (remove it with pulumi config rm '${unknown[0]}')`;
+}
+
+/** The config names Pulumi.yaml declares, read from the program's own project file. */
+export function declaredConfigKeys(projectFile = path.join(__dirname, "..", "Pulumi.yaml")): string[] {
+    const doc = yaml.load(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, unknown> } | undefined;
+    return Object.keys(doc?.config ?? {});
+}
+
+/** Refuses, before anything is declared, a `golive:*` key of the stack config that Pulumi.yaml does not declare. */
+export function refuseUndeclaredKeys(): void {
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string> };
+    const problem = undeclaredKeysProblem(Object.keys(runtimeConfig.allConfig()), declaredConfigKeys());
+    if (problem) fail(problem);
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as vercel from "@pulumiverse/vercel";
 import { ConfigError, GoLiveConfig, NAMESPACE, Phase } from "./config";
-import { namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, PlannedRecord, VercelTargets } from "./dnsPlan";
+import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, PlannedRecord, VercelTargets } from "./dnsPlan";
 import { VercelSite } from "../components/vercelSite";
 import { DnsRecords } from "../components/dnsRecords";
 import type { StackFacts } from "../components/releaseSteps";
@@ -84,10 +84,50 @@ export async function lookupZone(domain: string, phase: Phase): Promise<Zone> {
     return { id: zone.id, name: zone.name, status: zone.status };
 }
 
-/** What Vercel recommends for apex and www, with the documented defaults as fallback. */
-export function vercelTargets(cfg: GoLiveConfig, projectId: pulumi.Input<string>): VercelTargets {
-    const apex = vercel.getDomainConfigOutput({ domain: cfg.domain, projectIdOrName: projectId });
-    const www = vercel.getDomainConfigOutput({ domain: cfg.wwwDomain, projectIdOrName: projectId });
+/**
+ * adopt changes nothing: each record golive:liveRecords names, read through the provider (an invoke
+ * with known arguments, so it runs at `pulumi preview` too), must be exactly what is declared.
+ * The engine imports a record and then updates it to the declared inputs, so a difference would
+ * repoint or re-TTL the live site; it is refused here, before anything is declared.
+ */
+export async function refuseAdoptChanges(cfg: GoLiveConfig, zoneId: string): Promise<void> {
+    const problems = await Promise.all(
+        (["apex", "www"] as const).map(async (which) => {
+            const declared = cfg.dns.live[which];
+            if (!declared) return [];
+            let live: cloudflare.GetDnsRecordResult;
+            try {
+                live = await cloudflare.getDnsRecord({ zoneId, dnsRecordId: declared.id });
+            } catch (err) {
+                return [`${NAMESPACE}:liveRecords.${which}.id ${declared.id}: Cloudflare has no such record in the zone (${(err as Error).message})`];
+            }
+            const diffs = liveRecordDifferences(which, cfg.domain, declared, live);
+            // After prepare the live TTL is golive:ttl: the stack is past adopt.
+            if (diffs.length > 0 && live.ttl === cfg.ttl && declared.ttl !== cfg.ttl) {
+                diffs.push(`the live TTL is golive:ttl: if this stack already ran prepare, do not run adopt again (roll back to prepare instead)`);
+            }
+            return diffs;
+        }),
+    );
+    const all = problems.flat();
+    if (all.length > 0) {
+        throw new ConfigError(
+            `adopt would change the live records (the engine imports a record, then updates it to what is declared): ${all.join("; ")}. ` +
+                `Copy the live values into ${NAMESPACE}:liveRecords (Cloudflare dashboard, or GET /zones/<zone>/dns_records/<id>)`,
+        );
+    }
+}
+
+/**
+ * What Vercel recommends for apex and www, with the documented defaults as fallback. Asked once
+ * both domains exist on the project (before that Vercel has no config for them): the invokes
+ * depend on the ProjectDomain resources, so they run after those are created, and at preview
+ * only when they already exist.
+ */
+export function vercelTargets(cfg: GoLiveConfig, site: Pick<VercelSite, "projectId" | "wwwDomain" | "apexDomain">): VercelTargets {
+    const afterDomains = { dependsOn: [site.wwwDomain, site.apexDomain] };
+    const apex = vercel.getDomainConfigOutput({ domain: cfg.domain, projectIdOrName: site.projectId }, afterDomains);
+    const www = vercel.getDomainConfigOutput({ domain: cfg.wwwDomain, projectIdOrName: site.projectId }, afterDomains);
     return {
         apexIpv4: apex.apply((c) => pickIpv4(c.recommendedIpv4s)),
         wwwIpv4: www.apply((c) => pickIpv4(c.recommendedIpv4s)),
@@ -98,6 +138,7 @@ export function vercelTargets(cfg: GoLiveConfig, projectId: pulumi.Input<string>
 export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
     const zone = await lookupZone(cfg.domain, cfg.phase);
     const vercelPhase = cfg.phase !== "adopt";
+    if (cfg.phase === "adopt") await refuseAdoptChanges(cfg, zone.id);
 
     // prepare: Vercel is set up while DNS still points to the old host (MEP-03..05).
     const site = vercelPhase
@@ -106,6 +147,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
               ...(cfg.vercel.framework ? { framework: cfg.vercel.framework } : {}),
               gitRepository: { type: cfg.vercel.git.type, repo: cfg.vercel.git.repo, productionBranch: cfg.vercel.git.productionBranch },
               releaseRef: cfg.vercel.releaseRef!, // required from prepare on by lib/config
+              codeFreeze: cfg.vercel.codeFreeze,
               envVars: cfg.vercel.envVars,
               apexDomain: cfg.domain,
               wwwDomain: cfg.wwwDomain,
@@ -113,9 +155,10 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
           })
         : undefined;
 
-    const planned = planSiteRecords(cfg, zone.id, site ? vercelTargets(cfg, site.projectId) : undefined);
+    const planned = planSiteRecords(cfg, zone.id, site ? vercelTargets(cfg, site) : undefined);
 
-    // MEP-08: only from prepare on (adopt changes nothing); CAA records are listed once per run.
+    // MEP-08: only from prepare on (adopt changes nothing); CAA records are listed once per run,
+    // the program's own (added at prepare) recognised by their comment, so cutover keeps them.
     let caa: Array<{ label: "apex" | "www"; name: string }> = [];
     if (vercelPhase) {
         const listed = await cloudflare.getDnsRecords({ zoneId: zone.id, type: "CAA" });
@@ -165,6 +208,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
                   deploymentId: site.deploymentId,
                   deploymentUrl: site.deploymentUrl.apply((u) => (/^https?:\/\//.test(u) ? u : `https://${u}`)),
                   envVars: cfg.vercel.envVars.map((v) => v.key),
+                  codeFreeze: cfg.vercel.codeFreeze,
               }
             : null,
     };
@@ -176,6 +220,7 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
         deploymentId: site ? site.deploymentId : null,
         zone: { name: zone.name, status: zone.status },
         envVars: cfg.vercel.envVars.map((v) => v.key),
+        codeFreeze: site ? cfg.vercel.codeFreeze : null,
         dnsRecords: { apex: recordOutput(records.apex), www: recordOutput(records.www) },
     }) as pulumi.Output<StackFacts>;
 

@@ -34,7 +34,7 @@ export const PLAN: ReadonlyArray<PlanLine> = [
     { id: "P-04", phase: "prerequisites", action: "Accès au Registrar du Nom de Domaine", owner: "Client / Agence", coverage: "checked" },
     { id: "P-05", phase: "prerequisites", action: "Variables d'Environnement Production Prêtes", owner: "Développeur", coverage: "done" },
     { id: "MEP-01", phase: "preparation", action: "Communication de début d'intervention", owner: "Chef de Projet", coverage: "done" },
-    { id: "MEP-02", phase: "preparation", action: "Gel du Code (Code Freeze)", owner: "Développeur", coverage: "manual" },
+    { id: "MEP-02", phase: "preparation", action: "Gel du Code (Code Freeze)", owner: "Développeur", coverage: "done" },
     { id: "MEP-03", phase: "preparation", action: "Merge final `develop` -> `main`", owner: "Développeur", coverage: "manual" },
     { id: "MEP-04", phase: "preparation", action: "Ultime Build sur la Branche `main`", owner: "Développeur", coverage: "done" },
     { id: "MEP-05", phase: "deployment", action: "Ajout du Nom de Domaine sur Vercel", owner: "Développeur", coverage: "done" },
@@ -98,6 +98,8 @@ export interface ChecklistFacts {
     zone?: { name?: string; status?: string } | null;
     /** P-05: names only, never values. */
     envVars?: string[];
+    /** MEP-02: whether the Vercel project refuses to deploy pushes (null before prepare). */
+    codeFreeze?: boolean | null;
     dnsRecords?: { apex?: DnsRecordFact | null; www?: DnsRecordFact | null } | null;
     /** Check results (MEP-07..MEP-16, P-02), as checks/types.ts shapes them. */
     results: CheckResult[];
@@ -189,6 +191,10 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
         case "MEP-17":
             return notification(line.id, facts);
         case "MEP-02":
+            // From prepare on the project does not deploy pushes (gitProviderOptions.createDeployments false).
+            if (facts.codeFreeze === true) return { status: "done", evidence: `enforced: the Vercel project does not deploy pushes to the production branch; ${ref ?? "the pinned ref"} is deployed` };
+            if (facts.codeFreeze === false) return { status: "done", evidence: `lifted (golive:codeFreeze false): pushes to the production branch deploy again${ref ? `; ${ref} was the go-live's` : ""}` };
+            return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-03":
             return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-04":

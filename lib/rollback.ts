@@ -17,11 +17,28 @@ export interface RollbackOptions {
 
 /** What only the caller can observe: the program repository's state. */
 export interface RepoState {
-    /** `git status --porcelain` is not empty. */
-    dirty: boolean;
     /** Whether a commit exists in the local repository (`git cat-file -e <sha>^{commit}`). */
     hasCommit(sha: string): boolean;
+    /**
+     * The program's own files (PROGRAM_PATHS) that differ here, committed or not, tracked or not,
+     * from commit `sha`. Stack files, docs and tests do not count.
+     */
+    programChanges(sha: string): string[];
 }
+
+/**
+ * What the program is made of: the files whose difference from the recorded commit would make the
+ * rollback run another program than the one that produced the target update. The node_modules the
+ * rollback links in are built from the package files, hence those too. Stack files
+ * (Pulumi.<stack>.yaml) are not in it: the rollback takes the config from the history.
+ */
+export const PROGRAM_PATHS = ["index.ts", "Pulumi.yaml", "components", "lib", "checks", "scripts", "package.json", "package-lock.json", "tsconfig.json"];
+
+/** A config value as `pulumi stack history --json` prints it: objects also in `objectValue`. */
+export type HistoryConfigValue = ConfigMap[string] & { objectValue?: unknown };
+
+/** What `stack history --json --show-secrets` prints when it could not decrypt a value. */
+export const UNDECRYPTABLE = "ERROR_UNABLE_TO_DECRYPT";
 
 export interface ConfigChange {
     key: string;
@@ -34,7 +51,7 @@ export interface ConfigChange {
 
 export interface RollbackPlan {
     current: { version: number; result: string; startTime: string; commit?: string };
-    target: { version: number; startTime: string; endTime?: string; message?: string; commit: string; config: ConfigMap };
+    target: { version: number; startTime: string; endTime?: string; message?: string; commit: string; config: Record<string, HistoryConfigValue> };
     /** How the config changes from the current update's to the target's. */
     changes: ConfigChange[];
     /** Successful updates passed over because they are the same program and config as the current state. */
@@ -126,14 +143,21 @@ export function planRollback(history: ReadonlyArray<HistoryEntry>, repo: RepoSta
             `update ${target.version} did not record its program commit (environment git.head): the program that produced it is unknown, roll back by hand`,
         );
     }
-    if (target.environment?.["git.dirty"] === "true") {
-        throw new RollbackRefused(`update ${target.version} ran from a working tree with uncommitted changes: commit ${commit} alone does not reproduce it`);
-    }
-    if (repo.dirty) {
-        throw new RollbackRefused("the working tree has uncommitted changes: commit or set them aside first, so the rollback runs exactly the recorded program");
-    }
+    refuseAdoptTarget(target, entries, current.version);
+    refuseUnrestorableConfig(target);
+    // git.dirty is not a reason: `pulumi config set` edits the tracked stack file before every
+    // phase's `up` (and untracked files count), so every update of the workflow records it, and the
+    // config is taken from the history anyway. What matters is the program's own code.
     if (!repo.hasCommit(commit)) {
         throw new RollbackRefused(`commit ${commit} of update ${target.version} is unknown in this repository: run git fetch, then try again`);
+    }
+    const changed = repo.programChanges(commit);
+    if (changed.length > 0) {
+        const shown = changed.slice(0, 8).join(", ") + (changed.length > 8 ? ` and ${changed.length - 8} more` : "");
+        throw new RollbackRefused(
+            `the program here differs from commit ${commit} recorded by update ${target.version} (${shown}): that update may have run code ` +
+                `that is in no commit, and the rollback would not reproduce it. Check the recorded program out (git stash; git checkout ${commit}), then run the rollback again`,
+        );
     }
 
     return {
@@ -149,6 +173,62 @@ export function planRollback(history: ReadonlyArray<HistoryEntry>, repo: RepoSta
         changes: configDiff(current.config, target.config),
         skipped,
     };
+}
+
+const phaseOf = (e: Pick<HistoryEntry, "config">) => e.config?.["golive:phase"]?.value ?? "adopt"; // Pulumi.yaml's default
+
+/**
+ * Going back to adopt would delete the Vercel project, its deployment and domains (adopt declares
+ * none), and re-import records the stack already manages (an import-replacement): refused, with
+ * the prepare update to go back to instead.
+ */
+function refuseAdoptTarget(target: HistoryEntry, entries: ReadonlyArray<HistoryEntry>, currentVersion: number): void {
+    if (phaseOf(target) !== "adopt") return;
+    const prepare = entries.find((e) => e.version < currentVersion && e.version > target.version && e.kind === "update" && e.result === "succeeded" && phaseOf(e) === "prepare");
+    throw new RollbackRefused(
+        `update ${target.version} ran phase adopt: going back to it would delete the Vercel project, its deployment and domains, and re-import the DNS records ` +
+            `the stack already manages. ${prepare ? `Roll back to the prepare update instead (--to ${prepare.version}): ` : "Roll back to a prepare update instead: "}` +
+            "the records point to the old host there and Vercel is kept",
+    );
+}
+
+/** The target's config must come back exactly: every value readable, secrets decrypted. */
+function refuseUnrestorableConfig(target: HistoryEntry): void {
+    const bad = Object.entries(target.config ?? {})
+        .filter(([, v]) => typeof v?.value !== "string" || v.value === UNDECRYPTABLE)
+        .map(([k]) => k);
+    if (bad.length > 0) {
+        throw new RollbackRefused(
+            `the history of update ${target.version} has no readable value for ${bad.join(", ")} (secrets not decrypted: check PULUMI_CONFIG_PASSPHRASE or the secrets provider); its config cannot be restored exactly`,
+        );
+    }
+}
+
+/**
+ * The target's config in the shape `pulumi config set-all --json` reads (the shape history prints):
+ * objects and arrays keep their structure through `objectValue`, secrets stay secrets.
+ */
+export function configJsonOf(config: Readonly<Record<string, HistoryConfigValue>>): Record<string, { value: string; objectValue?: unknown; secret: boolean }> {
+    const out: Record<string, { value: string; objectValue?: unknown; secret: boolean }> = {};
+    for (const [key, v] of Object.entries(config)) {
+        out[key] = { value: v.value, secret: !!v.secret, ...(v.objectValue !== undefined && v.objectValue !== null ? { objectValue: v.objectValue } : {}) };
+    }
+    return out;
+}
+
+/**
+ * Whether the history read so far reaches the update to go back to (`--to`, or a successful update
+ * before the current one that differs from it), so the reader can stop paging.
+ */
+export function historyReaches(history: ReadonlyArray<HistoryEntry>, opts: RollbackOptions = {}): boolean {
+    if (history.length === 0) return false;
+    if (opts.to !== undefined) return history.some((e) => e.version <= opts.to!);
+    const entries = [...history].sort((a, b) => b.version - a.version);
+    const current = entries.find((e) => APPLYING.has(e.kind));
+    if (!current) return false;
+    return entries.some(
+        (e) => e.version < current.version && e.kind === "update" && e.result === "succeeded" && (commitOf(e) !== commitOf(current) || configDiff(current.config, e.config).length > 0),
+    );
 }
 
 /** The plan as the CLI prints it before asking for confirmation. Never prints a secret value. */

@@ -1,17 +1,27 @@
 // A small stand-in for the Pulumi engine, built on the SDK's mock runtime: each `up(phase)` runs the
 // real program once, and every registration is turned into the step the engine would take against
-// the state left by the previous phase (create, import, update, same, and delete for what the
-// program no longer declares). Providers are replaced by handlers that act on the local replica,
-// except dynamic resources: their serialized `__provider` is loaded and run for real, as
+// the state left by the previous phase (create, import, update, replace, same, and delete for what
+// the program no longer declares). Providers are replaced by handlers that act on the local
+// replica, except dynamic resources: their serialized `__provider` is loaded and run for real, as
 // `@pulumi/pulumi/cmd/dynamic-provider` does. Each registration waits for its inputs (the SDK only
 // sends it once its dependencies are registered), so steps run in the order the engine would.
+//
+// What the real engine (v3.248) does and this one copies (../shared/reference/real-engine.md):
+// - `import` reads the live resource, then *updates* it when the declared inputs differ (a
+//   replacing difference is an error); an import id on a resource the state already has under
+//   another id is an import-replacement;
+// - a change of a key the provider's schema marks ForceNew (`replaceKeys`) replaces the resource:
+//   create-before-delete, or delete-before-replace when the new registration asks for it;
+// - a delete (dropped resource, replaced resource) is skipped when the *old* state was
+//   retainOnDelete;
+// - `preview` runs the program with the SDK in dry-run mode: invokes and import reads run, no
+//   resource is changed.
 import * as pulumi from "@pulumi/pulumi";
 import { sleep } from "../checks/net";
 import { unwrapSecrets } from "../lib/secretEnvelope";
 
 import requireFromString = require("require-from-string");
 
-/** "replace" is the real engine's (a replaced resource); the mock engine never replaces. */
 export type StepOp = "create" | "import" | "update" | "replace" | "same" | "delete";
 
 /** One resource as the state holds it between phases. */
@@ -23,6 +33,16 @@ export interface ResourceState {
     id: string;
     inputs: Record<string, any>;
     outputs: Record<string, any>;
+    /** Resource options recorded in the state (the engine reads them from the old state). */
+    retainOnDelete?: boolean;
+    /** The import id the resource was registered with. */
+    importId?: string;
+}
+
+/** Resource options of a registration that the mock runtime does not pass to `newResource`. */
+interface RegistrationOptions {
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
 }
 
 export interface Step {
@@ -37,11 +57,18 @@ export interface Step {
     error?: string;
     /** A check's result (the `result` output of a dynamic check resource). */
     result?: unknown;
+    /** The provider ids before and after (imports, replaces, deletes). */
+    ids?: { before?: string; after?: string };
+    /** delete: skipped because the old state was retainOnDelete; replace: deleted first. */
+    note?: "retained" | "delete-before-replace" | "replaced" | "import-replacement";
+    /** preview: planned, not applied. */
+    planned?: boolean;
 }
 
 /** What a provider handler is asked to do. `olds` is the previous state (update, delete). */
 export interface ProviderRequest {
-    op: Exclude<StepOp, "same" | "replace">;
+    /** `read`: an import reads the live resource by id (answer undefined when it does not exist). */
+    op: "create" | "update" | "delete" | "read";
     type: string;
     name: string;
     /** Inputs with secrets unwrapped, as a provider receives them. */
@@ -51,7 +78,7 @@ export interface ProviderRequest {
     olds?: ResourceState;
 }
 
-export type ResourceHandler = (req: ProviderRequest) => Promise<{ id?: string; outputs?: Record<string, any> } | void>;
+export type ResourceHandler = (req: ProviderRequest) => Promise<{ id?: string; inputs?: Record<string, any>; outputs?: Record<string, any> } | void>;
 export type InvokeHandler = (inputs: Record<string, any>) => Promise<Record<string, any>> | Record<string, any>;
 
 export interface EngineOptions {
@@ -61,6 +88,8 @@ export interface EngineOptions {
     resources?: Record<string, ResourceHandler>;
     /** Invoke handlers by token; any other invoke throws (a new data source cannot slip by). */
     invokes?: Record<string, InvokeHandler>;
+    /** Per type, the input keys whose change replaces the resource (the provider schema's ForceNew). */
+    replaceKeys?: Record<string, string[]>;
     /** Clock shared with the prober and the replica (default: ms since the engine was created). */
     now?: () => number;
     /** Longest a phase may take before it is declared hung (default 120 s). */
@@ -121,6 +150,8 @@ export class MockEngine {
     /** The state carried from phase to phase, like a stack's checkpoint. */
     readonly state = new Map<string, ResourceState>();
     readonly phases: PhaseResult[] = [];
+    /** Replaced resources an update that failed did not get to delete: the next one does. */
+    private readonly pendingDeletes: ResourceState[] = [];
     private readonly t0 = Date.now();
     private readonly opts: EngineOptions;
 
@@ -135,12 +166,28 @@ export class MockEngine {
 
     /**
      * One `pulumi up`: sets the config, runs `program` under mocks, waits for every registration,
-     * then deletes what the program no longer declares. Never throws: failures are in the result.
+     * then deletes what the program no longer declares and what was replaced. Never throws:
+     * failures are in the result.
      */
-    async up(phase: string, config: Record<string, string>, program: () => Promise<unknown>, secretKeys: string[] = []): Promise<PhaseResult> {
+    up(phase: string, config: Record<string, string>, program: () => Promise<unknown>, secretKeys: string[] = []): Promise<PhaseResult> {
+        return this.run(phase, config, program, secretKeys, false);
+    }
+
+    /**
+     * `pulumi preview`: the program runs in dry-run mode, invokes and import reads run, and the
+     * steps are planned (`planned: true`) without any provider change; the state is untouched.
+     */
+    preview(phase: string, config: Record<string, string>, program: () => Promise<unknown>, secretKeys: string[] = []): Promise<PhaseResult> {
+        return this.run(phase, config, program, secretKeys, true);
+    }
+
+    private async run(phase: string, config: Record<string, string>, program: () => Promise<unknown>, secretKeys: string[], dryRun: boolean): Promise<PhaseResult> {
         const steps: Step[] = [];
         const errors: string[] = [];
         const seen = new Set<string>();
+        /** Replaced resources, deleted once every create and update is done (create-before-delete). */
+        const replaced: ResourceState[] = [];
+        const options = new Map<string, RegistrationOptions>();
         const startedAt = this.now();
         const log = this.opts.log ?? (() => undefined);
         let inFlight = 0;
@@ -160,7 +207,8 @@ export class MockEngine {
                 newResource: async (args: pulumi.runtime.MockResourceArgs) => {
                     inFlight++;
                     try {
-                        return await this.step(args, steps, seen, errors, log);
+                        const key = `${args.type}::${args.name}`;
+                        return await this.step(args, options.get(key), { steps, seen, errors, replaced, log, dryRun });
                     } finally {
                         inFlight--;
                     }
@@ -178,8 +226,16 @@ export class MockEngine {
             },
             this.opts.project ?? "golive",
             this.opts.stack ?? "rehearsal",
-            false,
+            dryRun,
         );
+        // The mock monitor passes no resource options to newResource: read them off the request.
+        const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void>; getMonitor(): { registerResource: (req: any, cb: any) => void } };
+        const monitor = settings.getMonitor();
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, cb: any) => {
+            options.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete?.() === true, deleteBeforeReplace: req.getDeletebeforereplace?.() === true });
+            return register(req, cb);
+        };
         pulumi.runtime.setAllConfig(config, secretKeys);
 
         let outputs: Record<string, unknown> | undefined;
@@ -192,7 +248,6 @@ export class MockEngine {
                     // The language host waits for every outstanding registration before it ends;
                     // after a failed step the engine stops the update once nothing is in flight
                     // (what depends on the failure is never registered).
-                    const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
                     let stopped = false;
                     const stopAfterFailure = (async () => {
                         while (!stopped && !(errors.length > 0 && inFlight === 0)) await sleep(50);
@@ -213,31 +268,41 @@ export class MockEngine {
         await new Promise((r) => setTimeout(r, 20));
         process.off("unhandledRejection", onRejection);
 
-        // An update that failed leaves what it did not reach as it was; a successful one deletes
-        // what the program no longer declares (after creates and updates, as the engine does).
-        if (errors.length === 0) {
-            for (const [key, old] of [...this.state.entries()].reverse()) {
-                if (seen.has(key)) continue;
-                const step: Step = { key, type: old.type, name: old.name, op: "delete", startedAt: this.now(), endedAt: 0, ok: true };
-                try {
-                    await this.deleteResource(old);
-                    this.state.delete(key);
-                } catch (err) {
-                    step.ok = false;
-                    step.error = message(err);
-                    errors.push(`delete ${key}: ${step.error}`);
-                }
-                step.endedAt = this.now();
-                steps.push(step);
-                log(`  - delete  ${old.type} ${old.name}${step.ok ? "" : `: ${step.error}`}`);
+        // After creates and updates, as the engine does: the resources replaced create-before-delete
+        // (and those a failed update left pending), then what the program no longer declares. A
+        // failed update leaves what it did not reach as it was.
+        const ok = errors.length === 0;
+        if (!ok && !dryRun) this.pendingDeletes.push(...replaced);
+        const condemned = ok ? [...(dryRun ? [...this.pendingDeletes] : this.pendingDeletes.splice(0)), ...replaced] : [];
+        const dropped = ok ? [...this.state.entries()].reverse().filter(([key]) => !seen.has(key)).map(([, old]) => old) : [];
+        const deletes = [...condemned.map((old) => ({ old, note: "replaced" as const })), ...dropped.map((old) => ({ old, note: undefined }))];
+        for (const { old, note } of deletes) {
+            const step: Step = { key: old.key, type: old.type, name: old.name, op: "delete", startedAt: this.now(), endedAt: 0, ok: true, ids: { before: old.id }, ...(note ? { note } : {}) };
+            if (old.retainOnDelete) step.note = "retained";
+            if (dryRun) step.planned = true;
+            try {
+                if (!dryRun) await this.deleteResource(old);
+                if (!dryRun && !note) this.state.delete(old.key);
+            } catch (err) {
+                step.ok = false;
+                step.error = message(err);
+                errors.push(`delete ${old.key}: ${step.error}`);
             }
+            step.endedAt = this.now();
+            steps.push(step);
+            log(`  - delete  ${old.type} ${old.name}${old.retainOnDelete ? " (retainOnDelete: left in place)" : ""}${step.ok ? "" : `: ${step.error}`}`);
         }
         const result: PhaseResult = { phase, ok: errors.length === 0, steps, errors, outputs, startedAt, endedAt: this.now() };
-        this.phases.push(result);
+        if (!dryRun) this.phases.push(result);
         return result;
     }
 
-    private async step(args: pulumi.runtime.MockResourceArgs, steps: Step[], seen: Set<string>, errors: string[], log: (l: string) => void): Promise<pulumi.runtime.MockResourceResult> {
+    private async step(
+        args: pulumi.runtime.MockResourceArgs,
+        options: RegistrationOptions | undefined,
+        run: { steps: Step[]; seen: Set<string>; errors: string[]; replaced: ResourceState[]; log: (l: string) => void; dryRun: boolean },
+    ): Promise<pulumi.runtime.MockResourceResult> {
+        const { steps, seen, errors, log, dryRun } = run;
         const key = `${args.type}::${args.name}`;
         seen.add(key);
         const old = this.state.get(key);
@@ -249,26 +314,55 @@ export class MockEngine {
             seen.delete(key);
             return { id: undefined, state: inputs };
         }
-        const step: Step = { key, type: args.type, name: args.name, op: "create", startedAt: this.now(), endedAt: 0, ok: true };
+        const opts: RegistrationOptions = options ?? { retainOnDelete: false, deleteBeforeReplace: false };
+        const step: Step = { key, type: args.type, name: args.name, op: "create", startedAt: this.now(), endedAt: 0, ok: true, ...(dryRun ? { planned: true } : {}) };
         steps.push(step);
         try {
             let id: string;
             let outputs: Record<string, any>;
+            let recorded = inputs;
             if (args.type.startsWith(DYNAMIC_PREFIX)) {
-                ({ id, outputs } = await this.dynamicStep(step, plain, old));
-            } else if (old && old.id && !importId && stableJson(old.inputs) === stableJson(inputs)) {
+                ({ id, outputs } = await this.dynamicStep(step, plain, old, dryRun));
+            } else if (importId && (!old || (old.importId ?? old.id) !== importId)) {
+                ({ id, outputs, inputs: recorded } = await this.importStep(step, args, plain, inputs, importId, old, run));
+            } else if (old && old.id && stableJson(old.inputs) === stableJson(inputs)) {
                 step.op = "same";
                 ({ id, outputs } = old);
             } else {
-                step.op = importId && !old ? "import" : old ? "update" : "create";
                 const handler = this.opts.resources?.[args.type];
-                const done = handler ? await handler({ op: step.op, type: args.type, name: args.name, inputs: plain, id: importId ?? old?.id, olds: old }) : undefined;
-                id = done?.id ?? old?.id ?? importId ?? `${args.name}-${Math.random().toString(16).slice(2, 10)}`;
-                outputs = { ...inputs, ...(done?.outputs ?? {}) };
+                const replaceKeys = this.opts.replaceKeys?.[args.type] ?? [];
+                const replacing = !!old && replaceKeys.some((k) => stableJson(old.inputs[k]) !== stableJson(inputs[k]));
+                if (replacing) {
+                    step.op = "replace";
+                    step.ids = { before: old!.id };
+                    if (opts.deleteBeforeReplace) {
+                        // Delete first (skipped if the old state was retainOnDelete), then create.
+                        step.note = "delete-before-replace";
+                        const del: Step = { key, type: args.type, name: args.name, op: "delete", startedAt: this.now(), endedAt: 0, ok: true, ids: { before: old!.id }, note: old!.retainOnDelete ? "retained" : "replaced", ...(dryRun ? { planned: true } : {}) };
+                        steps.splice(steps.indexOf(step), 0, del);
+                        if (!dryRun) await this.deleteResource(old!);
+                        del.endedAt = this.now();
+                        log(`  - delete  ${args.type} ${args.name} (replaced, delete first)${old!.retainOnDelete ? " (retainOnDelete: left in place)" : ""}`);
+                    } else {
+                        // Create the new one now; the old one is deleted after every create and update.
+                        run.replaced.push(old!);
+                    }
+                    const done = handler && !dryRun ? await handler({ op: "create", type: args.type, name: args.name, inputs: plain }) : undefined;
+                    id = done?.id ?? `${args.name}-${Math.random().toString(16).slice(2, 10)}`;
+                    step.ids.after = id;
+                    outputs = { ...inputs, ...(done?.outputs ?? {}) };
+                } else {
+                    step.op = old ? "update" : "create";
+                    const done = handler && !dryRun ? await handler({ op: step.op, type: args.type, name: args.name, inputs: plain, ...(old ? { id: old.id, olds: old } : {}) }) : undefined;
+                    id = done?.id ?? old?.id ?? `${args.name}-${Math.random().toString(16).slice(2, 10)}`;
+                    outputs = { ...(dryRun && old ? old.outputs : {}), ...inputs, ...(done?.outputs ?? {}) };
+                }
             }
-            this.state.set(key, { key, type: args.type, name: args.name, id, inputs, outputs });
+            if (!dryRun) {
+                this.state.set(key, { key, type: args.type, name: args.name, id, inputs: recorded, outputs, retainOnDelete: opts.retainOnDelete, ...(importId ? { importId } : {}) });
+            }
             if (outputs.result !== undefined) step.result = outputs.result;
-            log(`  ${step.op === "same" ? "=" : step.op === "update" ? "~" : "+"} ${step.op.padEnd(6)}  ${args.type} ${args.name}`);
+            log(`  ${step.op === "same" ? "=" : step.op === "update" ? "~" : step.op === "replace" ? "+-" : "+"} ${step.op.padEnd(6)}  ${args.type} ${args.name}${dryRun ? " (preview)" : ""}`);
             return { id, state: outputs };
         } catch (err) {
             step.ok = false;
@@ -281,11 +375,58 @@ export class MockEngine {
         }
     }
 
-    /** The dynamic provider, deserialized and run as the engine runs it: create, or diff then update. */
-    private async dynamicStep(step: Step, inputs: Record<string, any>, old: ResourceState | undefined): Promise<{ id: string; outputs: Record<string, any> }> {
+    /**
+     * `import`: the provider reads the live resource; then, as the engine has done since 3.174, a
+     * declared input that differs without forcing a replace is an *update* of the live resource in
+     * the same deployment, and one that would replace it is an error. A resource the state already
+     * has under another id is an import-replacement: the old state is deleted at the end (a no-op
+     * when it was retainOnDelete).
+     */
+    private async importStep(
+        step: Step,
+        args: pulumi.runtime.MockResourceArgs,
+        plain: Record<string, any>,
+        inputs: Record<string, any>,
+        importId: string,
+        old: ResourceState | undefined,
+        run: { steps: Step[]; replaced: ResourceState[]; log: (l: string) => void; dryRun: boolean },
+    ): Promise<{ id: string; outputs: Record<string, any>; inputs: Record<string, any> }> {
+        step.op = "import";
+        const handler = this.opts.resources?.[args.type];
+        const read = handler ? await handler({ op: "read", type: args.type, name: args.name, inputs: plain, id: importId }) : { id: importId.split("/").pop(), inputs: plain, outputs: {} };
+        if (!read || !read.inputs) throw new Error(`resource '${importId}' does not exist`);
+        const id = read.id ?? importId;
+        step.ids = { before: id, after: id };
+        if (old) {
+            step.note = "import-replacement";
+            run.replaced.push(old);
+        }
+        const live = read.inputs;
+        const changed = Object.keys(plain).filter((k) => k !== "__provider" && stableJson(plain[k]) !== stableJson(live[k]));
+        const replaceKeys = this.opts.replaceKeys?.[args.type] ?? [];
+        const forcing = changed.filter((k) => replaceKeys.includes(k));
+        if (forcing.length > 0) {
+            throw new Error(
+                "previously-imported resources that still specify an ID may not be replaced; please remove the `import` declaration from your program; " +
+                    forcing.map((k) => `${k}: ${JSON.stringify(live[k])} => ${JSON.stringify(plain[k])}`).join(", "),
+            );
+        }
+        if (changed.length === 0) return { id, outputs: { ...inputs, ...(read.outputs ?? {}) }, inputs };
+        // Import, then update what the program declares differently.
+        const update: Step = { key: step.key, type: step.type, name: step.name, op: "update", startedAt: this.now(), endedAt: 0, ok: true, ids: { before: id, after: id }, ...(run.dryRun ? { planned: true } : {}) };
+        run.steps.push(update);
+        run.log(`  ~ update  ${args.type} ${args.name} after import: ${changed.join(", ")} differ from the live resource`);
+        const done = handler && !run.dryRun ? await handler({ op: "update", type: args.type, name: args.name, inputs: plain, id, olds: { key: step.key, type: step.type, name: step.name, id, inputs: live, outputs: read.outputs ?? {} } }) : undefined;
+        update.endedAt = this.now();
+        return { id: done?.id ?? id, outputs: { ...inputs, ...(read.outputs ?? {}), ...(done?.outputs ?? {}) }, inputs };
+    }
+
+    /** The dynamic provider, deserialized and run as the engine runs it: create, or diff then update (preview: diff only). */
+    private async dynamicStep(step: Step, inputs: Record<string, any>, old: ResourceState | undefined, dryRun: boolean): Promise<{ id: string; outputs: Record<string, any> }> {
         const provider = loadDynamicProvider(inputs.__provider);
         if (!old) {
             step.op = "create";
+            if (dryRun) return { id: "", outputs: { ...inputs } };
             const created = await provider.create(inputs);
             return { id: created.id, outputs: wireChecked({ ...(created.outs ?? {}), __provider: inputs.__provider }) };
         }
@@ -296,12 +437,15 @@ export class MockEngine {
             return { id: old.id, outputs: old.outputs };
         }
         step.op = "update";
+        if (dryRun) return { id: old.id, outputs: old.outputs };
         if (!provider.update) throw new Error("dynamic provider has changes but no update");
         const updated = await provider.update(old.id, olds, inputs);
         return { id: old.id, outputs: wireChecked({ ...(updated.outs ?? {}), __provider: inputs.__provider }) };
     }
 
+    /** The provider's delete, unless the state says retainOnDelete (the engine then skips it). */
     private async deleteResource(old: ResourceState): Promise<void> {
+        if (old.retainOnDelete) return;
         if (old.type.startsWith(DYNAMIC_PREFIX)) {
             const provider = loadDynamicProvider(old.outputs.__provider ?? old.inputs.__provider);
             if (provider.delete) await provider.delete(old.id, unwrapSecrets(old.outputs));

@@ -1,7 +1,8 @@
-// The `--break` faults: one realistic go-live mistake each, injected into the replica, so the
-// rehearsal shows how it surfaces (a failed check with its reason, failed probes when visitors
-// would see it) and that the rollback brings the old site back.
+// The `--break` faults: one realistic go-live mistake or hazard each, injected into the replica, so
+// the rehearsal shows how it surfaces (a failed check with its reason, a refusal, failed probes
+// when visitors would see it) and that the rollback brings the old site back.
 import type { ReplicaWorld } from "../replica/world";
+import type { CloudflareZone } from "../replica/cloudflareZone";
 import type { ReplicaBehaviour } from "./providers";
 import type { ServiceStandIns } from "./services";
 
@@ -13,8 +14,15 @@ export interface Fault {
     expect: string;
     /** Whether visitors see it (failed probes expected). */
     causesDowntime: boolean;
+    /**
+     * A gap the go-live accepts knowingly (a configured type change, the certificate's issuance):
+     * its failed probes and record deletions are measured and printed, not counted as problems.
+     */
+    acceptedGap?: string;
     /** Sets the replica's (and the outside services' stand-ins') behaviour before the run. */
-    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns): void;
+    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns, zone: CloudflareZone): void;
+    /** Changes the stack config of every phase (the operator's mistake or choice). */
+    configure?(config: Record<string, string>, world: ReplicaWorld): void;
 }
 
 export const FAULTS: Fault[] = [
@@ -62,6 +70,51 @@ export const FAULTS: Fault[] = [
         causesDowntime: false,
         apply: (world, _b, services) => {
             services.google.state.scores[`https://www.${world.domain}/services`] = 0.85;
+        },
+    },
+    {
+        name: "type-change",
+        summary: "the www record goes from A to CNAME at cutover (golive:wwwRecordType CNAME, golive:allowRecordReplace true), and back to A at the rollback",
+        expect: "cutover and rollback both succeed: www is replaced delete-first both ways (new record ids), Cloudflare never sees an A beside a CNAME; the failed probes measure the gap",
+        causesDowntime: true,
+        acceptedGap: "www does not resolve between the delete of the old record and the create of the new one (cutover and rollback); Cloudflare's API answers each change in 300 ms here",
+        apply: (_world, b) => {
+            b.cloudflareApiMs = 300;
+        },
+        configure: (config) => {
+            config["golive:wwwRecordType"] = "CNAME";
+            config["golive:allowRecordReplace"] = "true";
+        },
+    },
+    {
+        name: "adopt-mismatch",
+        summary: "golive:liveRecords.www.content says 127.0.0.9 while the live www record holds the old host's address",
+        expect: "adopt is refused at preview naming golive:liveRecords.www.content, the declared and the live value; nothing runs; the replica's www record is untouched",
+        causesDowntime: false,
+        apply: () => undefined,
+        configure: (config) => {
+            const live = JSON.parse(config["golive:liveRecords"]);
+            live.www.content = "127.0.0.9";
+            config["golive:liveRecords"] = JSON.stringify(live);
+        },
+    },
+    {
+        name: "cert-delay",
+        summary: "Vercel issues the site's certificate 5 s after DNS points to it (it serves its *.vercel.app certificate until then)",
+        expect: "MEP-08 waits for the certificate (about 5 s, reporting the *.vercel.app certificate served meanwhile) and passes, then the checks after it pass",
+        causesDowntime: true,
+        acceptedGap: "visitors whose resolver already has the new address get Vercel's *.vercel.app certificate until it is issued",
+        apply: (_world, b) => {
+            b.certDelayMs = 5_000;
+        },
+    },
+    {
+        name: "caa-restricted",
+        summary: "the zone's CAA record allows another CA only (0 issue \"digicert.com\"): Let's Encrypt, Vercel's CA, may not issue",
+        expect: "prepare adds 0 issue \"letsencrypt.org\" (comment: managed by golive); it is still there after cutover and after the rollback; the certificate is issued",
+        causesDowntime: false,
+        apply: (world, _b, _s, zone) => {
+            zone.seed({ id: "c3".repeat(16), name: world.domain, type: "CAA", ttl: 300, proxied: false, data: { flags: 0, tag: "issue", value: "digicert.com" } });
         },
     },
 ];

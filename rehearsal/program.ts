@@ -20,7 +20,7 @@ export const program: () => Promise<Record<string, unknown>> = goLive;
  * this process, which also hosts the replica, and that stall is not the go-live's downtime.
  */
 export async function warmUp(settings: SuiteSettings, net: NetOptions): Promise<void> {
-    void [cloudflare.DnsRecord, cloudflare.getZone, cloudflare.getDnsRecords, vercel.Project, vercel.ProjectDomain, vercel.Deployment, vercel.ProjectEnvironmentVariable, vercel.getDomainConfigOutput, command.local.Command];
+    void [cloudflare.DnsRecord, cloudflare.getZone, cloudflare.getDnsRecord, cloudflare.getDnsRecords, vercel.Project, vercel.ProjectDomain, vercel.Deployment, vercel.ProjectEnvironmentVariable, vercel.getDomainConfigOutput, command.local.Command];
     await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-warm`, state: a.inputs }), call: () => ({}) }, "golive", "warm-up", false);
     const site = new PostDeployChecks("warm", { settings: { ...settings, expected: { apex: [], www: [] } }, net, triggers: {} });
     const services = new ServiceChecks("warm-services", { site: settings, settings: {}, net });

@@ -1,18 +1,33 @@
 // What the Cloudflare and Vercel resources do in the rehearsal: they act on the local replica the
-// way the real providers act on the real services. A DnsRecord changes the replica zone in place;
-// a ProjectDomain makes the Vercel-like host serve that name (before that, it answers like Vercel
-// does for a host it does not know: a certificate that does not cover the name, and 404
-// DEPLOYMENT_NOT_FOUND); a Deployment gets an id and a *.vercel.app URL.
+// way the real providers act on the real services. A DnsRecord is a record of the replica's
+// Cloudflare zone (ids, comments, and the API's refusals: a CNAME beside an A of the same name),
+// served by the loopback DNS server; a ProjectDomain makes the Vercel-like host serve that name
+// (before that, it answers like Vercel does for a host it does not know: a certificate that does
+// not cover the name, and 404 DEPLOYMENT_NOT_FOUND), and Vercel issues the name's certificate once
+// DNS points to it, after a delay, if CAA lets Let's Encrypt issue; a Deployment gets an id and a
+// *.vercel.app URL.
 import { sleep } from "../checks/net";
 import type { ReplicaWorld } from "../replica/world";
 import type { KeyPair } from "../replica/pki";
 import type { ReplicaRecordType } from "../replica/dnsServer";
 import type { RequestInfo, Reply } from "../replica/site";
+import { CloudflareZone, RecordInput } from "../replica/cloudflareZone";
+import { namesNeedingLetsEncrypt } from "../lib/dnsPlan";
 import type { InvokeHandler, ProviderRequest, ResourceHandler } from "./engine";
+import { SCHEMAS } from "../replica/providerSchemas";
 
 export const ZONE_ID = "5a1f0c2e9b7d4e3f8a6b1c0d2e4f6a8b";
 /** Cloudflare ids of the apex and www records serving before the go-live (what adopt imports). */
 export const LIVE_RECORD_IDS = { apex: "a1".repeat(16), www: "b2".repeat(16) } as const;
+
+/**
+ * Input keys whose change makes the real provider replace the resource (its schema's ForceNew):
+ * what the mock engine needs to decide replace versus update, as the real engine asks the provider.
+ * Read off the one schema table the replica plugins serve.
+ */
+export const REPLACE_KEYS: Record<string, string[]> = Object.fromEntries(
+    Object.values(SCHEMAS).flatMap((types) => Object.entries(types).map(([type, schema]) => [type, schema.replaces])),
+);
 
 export const TYPES = {
     dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
@@ -49,6 +64,8 @@ export interface DnsChange {
     name: string;
     op: "set" | "remove";
     content?: string;
+    /** The Cloudflare record id concerned. */
+    recordId?: string;
 }
 
 /** How the replica providers behave; the `--break` faults change these. */
@@ -59,15 +76,28 @@ export interface ReplicaBehaviour {
     domainsAfterDnsMs?: number;
     /** The Vercel host answers its redirects with this status whatever the project says. */
     redirectStatusOverride?: number;
+    /** Vercel issues a name's certificate this many ms after DNS points the name to it (default 0). */
+    certDelayMs?: number;
+    /**
+     * Each Cloudflare record change takes this long (an API round trip), applied half-way: what
+     * separates a delete from the create that follows it (default 0).
+     */
+    cloudflareApiMs?: number;
 }
 
 /** The Vercel side of the replica: which names the new host serves, and with what certificate. */
 export class VercelReplica {
     readonly domains = new Map<string, { redirect?: string; redirectStatusCode?: number }>();
+    /** When each name's certificate was issued (engine clock), or why it was not. */
+    readonly certificates = new Map<string, { issuedAt?: number; refused?: string }>();
     private readonly unknownHostCert: KeyPair;
+    private readonly pointed = new Set<string>();
+    private readonly pending = new Map<string, NodeJS.Timeout>();
+    private now: () => number = () => Date.now();
+    private caaAllows: (host: string) => boolean = () => true;
 
     constructor(private readonly world: ReplicaWorld, private readonly siteCert: KeyPair, private readonly behaviour: ReplicaBehaviour) {
-        // Vercel presents its own certificate for a host it does not serve.
+        // Vercel presents its own certificate for a host it does not serve, or not yet.
         this.unknownHostCert = world.issue(["*.vercel.app"]);
         const site = world.newSite;
         site.certs = { "*": this.unknownHostCert };
@@ -84,87 +114,171 @@ export class VercelReplica {
         };
     }
 
+    /** The clock of the figures, and the CA's CAA lookup (Let's Encrypt honours CAA). */
+    attach(now: () => number, caaAllows: (host: string) => boolean): void {
+        this.now = now;
+        this.caaAllows = caaAllows;
+    }
+
     addDomain(name: string, redirect?: string, redirectStatusCode?: number): void {
         const host = name.toLowerCase();
         this.domains.set(host, { ...(redirect ? { redirect } : {}), ...(redirectStatusCode ? { redirectStatusCode } : {}) });
-        this.world.newSite.certs = { ...this.world.newSite.certs, [host]: this.siteCert };
         if (host === this.world.domain) {
             // MEP-10: the apex's redirect is the ProjectDomain's; none means the apex serves the site.
             this.world.newSite.spec.apexRedirectStatus = redirect ? this.behaviour.redirectStatusOverride ?? redirectStatusCode ?? 308 : null;
         }
+        this.maybeIssue(host);
     }
 
     removeDomain(name: string): void {
         const host = name.toLowerCase();
         this.domains.delete(host);
+        clearTimeout(this.pending.get(host));
+        this.pending.delete(host);
+        this.certificates.delete(host);
         const certs = { ...this.world.newSite.certs };
         delete certs[host];
         this.world.newSite.certs = certs;
     }
+
+    /** DNS now points `name` to this host, or away from it: Vercel's HTTP-01 validation follows DNS. */
+    dnsPoints(name: string, here: boolean): void {
+        const host = name.toLowerCase();
+        if (here) this.pointed.add(host);
+        else this.pointed.delete(host);
+        this.maybeIssue(host);
+    }
+
+    /** Timers of certificates not issued yet (the rehearsal's end). */
+    close(): void {
+        for (const t of this.pending.values()) clearTimeout(t);
+        this.pending.clear();
+    }
+
+    // Like Vercel: the certificate comes once the domain is on the project and DNS points to it,
+    // on its own schedule, and only if the zone's CAA lets Let's Encrypt issue.
+    private maybeIssue(host: string): void {
+        if (!this.domains.has(host) || !this.pointed.has(host) || this.pending.has(host) || this.certificates.get(host)?.issuedAt !== undefined) return;
+        const issue = () => {
+            this.pending.delete(host);
+            if (!this.domains.has(host)) return;
+            if (!this.caaAllows(host)) {
+                this.certificates.set(host, { refused: "CAA does not allow letsencrypt.org" });
+                return;
+            }
+            this.world.newSite.certs = { ...this.world.newSite.certs, [host]: this.siteCert };
+            this.certificates.set(host, { issuedAt: this.now() });
+        };
+        const delay = this.behaviour.certDelayMs ?? 0;
+        if (delay <= 0) issue();
+        else this.pending.set(host, setTimeout(issue, delay));
+    }
 }
 
-/** The provider handlers and invokes of the rehearsal, acting on `world`. */
+/** The Cloudflare name Vercel recommends for www in the replica (served by the zone). */
+export function vercelCnameOf(world: ReplicaWorld): string {
+    return `cname.vercel-dns.${world.domain}`;
+}
+
+/** The provider handlers and invokes of the rehearsal, acting on `world` through its Cloudflare `zone`. */
 export function replicaProviders(
     world: ReplicaWorld,
+    zone: CloudflareZone,
     vercel: VercelReplica,
     behaviour: ReplicaBehaviour,
     now: () => number,
     onDnsChange: (c: DnsChange) => void,
 ): { resources: Record<string, ResourceHandler>; invokes: Record<string, InvokeHandler> } {
     const newHost = world.newSite.host;
+    const vercelCname = vercelCnameOf(world);
     let firstDnsChangeAt: number | undefined;
     const pendingDomains: Array<() => void> = [];
-    // Cloudflare's record ids: what an import or getDnsRecord names. The DNS server holds the values.
-    // The live records' TTL is the DNS server's until the program sets one.
-    const recordsById = new Map<string, { name: string; type: ReplicaRecordType; ttl?: number; proxied: boolean; comment?: string }>([
-        [LIVE_RECORD_IDS.apex, { name: world.domain, type: "A", proxied: false }],
-        [LIVE_RECORD_IDS.www, { name: world.www, type: "A", proxied: false }],
-    ]);
-    const remember = (id: string, inputs: Record<string, any>) =>
-        recordsById.set(id, { name: inputs.name, type: inputs.type, ttl: inputs.ttl ?? 1, proxied: !!inputs.proxied, ...(inputs.comment ? { comment: inputs.comment } : {}) });
+    const pointsToVercel = (type: string, content: string) => (type === "A" && content === newHost) || (type === "CNAME" && content.toLowerCase().replace(/\.$/, "") === vercelCname);
+    // Let's Encrypt reads the zone's CAA records (comments mean nothing to a CA).
+    vercel.attach(now, (host) => {
+        const caa = zone.list({ type: "CAA" }).map((r) => ({ name: r.name, data: r.data }));
+        return !namesNeedingLetsEncrypt(world.domain, caa).some((n) => n.name === host);
+    });
 
-    const setRecord = async (req: ProviderRequest) => {
-        const { name, type, content, ttl } = req.inputs as { name: string; type: ReplicaRecordType; content: string; ttl: number };
-        const current = world.dns.lookup(name, type).map((r) => r.value);
-        if (req.op === "import") {
-            // Pulumi refuses an import whose inputs differ from the live record.
-            if (current.length !== 1 || current[0] !== content) {
-                throw new Error(`import of ${name} ${type}: inputs say ${content}, the live record is ${current.join(", ") || "absent"}`);
+    const inputOf = (inputs: Record<string, any>): RecordInput => ({
+        name: inputs.name,
+        type: inputs.type as ReplicaRecordType,
+        ...(inputs.content !== undefined ? { content: inputs.content } : {}),
+        ttl: inputs.ttl ?? 1,
+        proxied: !!inputs.proxied,
+        ...(inputs.comment !== undefined ? { comment: inputs.comment } : {}),
+        ...(inputs.data !== undefined ? { data: inputs.data } : {}),
+    });
+    /** The provider's view of a record: what an import reads back as inputs. */
+    const asInputs = (r: ReturnType<CloudflareZone["get"]> & object) => ({
+        zoneId: zone.id,
+        name: r.name,
+        type: r.type,
+        ...(r.type === "CAA" ? { data: r.data } : { content: r.content }),
+        ttl: r.ttl,
+        proxied: r.proxied,
+        ...(r.comment ? { comment: r.comment } : {}),
+    });
+    const changed = (name: string, op: "set" | "remove", type: string, content: string | undefined, recordId: string, isUpdate: boolean) => {
+        onDnsChange({ at: now(), name, op, ...(content !== undefined ? { content } : {}), recordId });
+        if (type === "A" || type === "CNAME") vercel.dnsPoints(name, op === "set" && pointsToVercel(type, content ?? ""));
+        if (op === "set" && isUpdate && firstDnsChangeAt === undefined) {
+            firstDnsChangeAt = now();
+            // The fault "DNS before domain": the domains reach Vercel only some time after the switch.
+            if (behaviour.domainsAfterDnsMs !== undefined) {
+                const apply = pendingDomains.splice(0);
+                setTimeout(() => apply.forEach((f) => f()), behaviour.domainsAfterDnsMs).unref();
             }
-            return { id: req.id!.split("/").pop()!, outputs: { id: req.id!.split("/").pop()! } };
         }
-        if (req.op === "update" && behaviour.deleteThenRecreateMs !== undefined && current[0] !== content) {
-            world.dns.remove(name, type);
-            onDnsChange({ at: now(), name, op: "remove" });
+    };
+
+    const dnsRecord: ResourceHandler = async (req) => {
+        const id = req.id?.split("/").pop();
+        const half = (behaviour.cloudflareApiMs ?? 0) / 2;
+        if (req.op !== "read" && half > 0) await sleep(half);
+        try {
+            return await applyRecord(req, id);
+        } finally {
+            if (req.op !== "read" && half > 0) await sleep(half);
+        }
+    };
+
+    const applyRecord = async (req: ProviderRequest, id: string | undefined) => {
+        if (req.op === "read") {
+            const r = id ? zone.get(id) : undefined;
+            if (!r) return undefined;
+            return { id: r.id, inputs: asInputs(r), outputs: { ...asInputs(r), id: r.id } };
+        }
+        if (req.op === "delete") {
+            const old = zone.get(id!);
+            zone.delete(id!);
+            if (old) changed(old.name, "remove", old.type, undefined, old.id, false);
+            return;
+        }
+        const input = inputOf(req.inputs);
+        if (req.op === "create") {
+            const r = zone.create(input);
+            changed(r.name, "set", r.type, r.content, r.id, false);
+            return { id: r.id, outputs: { id: r.id } };
+        }
+        // update (or import then update): in place, same id.
+        const old = zone.get(id!);
+        if (behaviour.deleteThenRecreateMs !== undefined && old && old.content !== input.content) {
+            // The fault: delete, wait, create (a new id), instead of an in-place update.
+            zone.delete(old.id);
+            changed(old.name, "remove", old.type, undefined, old.id, true);
             await sleep(behaviour.deleteThenRecreateMs);
+            const r = zone.create(input);
+            changed(r.name, "set", r.type, r.content, r.id, true);
+            return { id: r.id, outputs: { id: r.id } };
         }
-        world.dns.set(name, type, [content], ttl === 1 ? 300 : ttl);
-        if (current[0] !== content) {
-            onDnsChange({ at: now(), name, op: "set", content });
-            if (firstDnsChangeAt === undefined && req.op === "update") {
-                firstDnsChangeAt = now();
-                // The fault "DNS before domain": the domains reach Vercel only some time after the switch.
-                if (behaviour.domainsAfterDnsMs !== undefined) {
-                    const apply = pendingDomains.splice(0);
-                    setTimeout(() => apply.forEach((f) => f()), behaviour.domainsAfterDnsMs).unref();
-                }
-            }
-        }
-        const id = req.olds?.id ?? `${ZONE_ID.slice(0, 8)}${Math.random().toString(16).slice(2, 26).padEnd(24, "0")}`;
-        remember(id, req.inputs);
-        return { id };
+        const r = zone.update(id!, input);
+        if (!old || old.content !== r.content) changed(r.name, "set", r.type, r.content, r.id, true);
+        return { id: r.id, outputs: { id: r.id } };
     };
 
     const resources: Record<string, ResourceHandler> = {
-        [TYPES.dnsRecord]: async (req) => {
-            if (req.op === "delete") {
-                world.dns.remove(req.inputs.name, req.inputs.type);
-                if (req.id) recordsById.delete(req.id);
-                onDnsChange({ at: now(), name: req.inputs.name, op: "remove" });
-                return;
-            }
-            return setRecord(req);
-        },
+        [TYPES.dnsRecord]: dnsRecord,
         [TYPES.project]: async (req) => ({ id: req.olds?.id ?? `prj_${Math.random().toString(36).slice(2, 14)}` }),
         [TYPES.envVar]: async (req) => ({ id: req.olds?.id ?? `env_${Math.random().toString(36).slice(2, 14)}` }),
         [TYPES.projectDomain]: async (req) => {
@@ -189,24 +303,18 @@ export function replicaProviders(
         "cloudflare:index/getZone:getZone": (inputs) => {
             const name = inputs.filter?.name;
             if (name !== world.domain) throw new Error(`zone ${name} not found`);
-            return { id: ZONE_ID, zoneId: ZONE_ID, name, status: "active", nameServers: ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"] };
+            return { id: zone.id, zoneId: zone.id, name, status: "active", nameServers: ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"] };
+        },
+        // The provider's read of one record by id (adopt compares it with golive:liveRecords).
+        "cloudflare:index/getDnsRecord:getDnsRecord": (inputs) => {
+            const r = inputs.zoneId === zone.id ? zone.get(String(inputs.dnsRecordId)) : undefined;
+            if (!r) throw new Error("Record does not exist. (81044)");
+            return { id: r.id, dnsRecordId: r.id, zoneId: zone.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [] };
         },
         "cloudflare:index/getDnsRecords:getDnsRecords": (inputs) => {
-            const names = [world.domain, world.www];
             const type = inputs.type as ReplicaRecordType | undefined;
-            const results = names.flatMap((n) => world.dns.lookup(n, type)).map((r) => {
-                const m = /^(\d+)\s+(\w+)\s+"?([^"]*)"?$/.exec(r.value);
-                return { name: r.name, type: r.type, content: r.value, ...(r.type === "CAA" && m ? { data: { flags: Number(m[1]), tag: m[2], value: m[3] } } : {}) };
-            });
+            const results = zone.list(type ? { type } : {}).map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, comment: r.comment ?? "", ...(r.data ? { data: r.data } : {}) }));
             return { results };
-        },
-        // One record by id, as Cloudflare's API returns it (what an import reads).
-        "cloudflare:index/getDnsRecord:getDnsRecord": (inputs) => {
-            const id = String(inputs.dnsRecordId ?? "");
-            const known = recordsById.get(id);
-            const values = known ? world.dns.lookup(known.name, known.type) : [];
-            if (inputs.zoneId !== ZONE_ID || !known || values.length === 0) throw new Error(`Record does not exist. (81044): no record ${id} in zone ${inputs.zoneId}`);
-            return { id, dnsRecordId: id, zoneId: ZONE_ID, name: known.name, type: known.type, content: values[0].value, ttl: known.ttl ?? values[0].ttl, proxied: known.proxied, proxiable: true, comment: known.comment ?? "", tags: [] };
         },
         // What Vercel recommends for a domain of the project: the new host's address.
         "vercel:index/getDomainConfig:getDomainConfig": (inputs) => ({
@@ -214,7 +322,7 @@ export function replicaProviders(
             domain: inputs.domain,
             projectIdOrName: inputs.projectIdOrName,
             recommendedIpv4s: [newHost],
-            recommendedCname: `cname.vercel-dns.${world.domain}`,
+            recommendedCname: vercelCname,
             misconfigured: false,
         }),
     };

@@ -108,6 +108,17 @@ export class RealEngine {
         return { ok: r.code === 0, steps, errors, stdout: r.stdout };
     }
 
+    /** A `pulumi preview` as the rehearsal counts phases: the planned steps, nothing applied. */
+    async previewPhase(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
+        const startedAt = this.now();
+        const r = await this.preview(config, secretKeys);
+        const at = this.now();
+        const steps: Step[] = r.steps.map((s) => ({ key: s.name, type: s.type, name: s.name, op: stepOp(s.op), startedAt, endedAt: at, ok: r.ok }));
+        const result: PhaseResult = { phase: label, ok: r.ok, steps, errors: r.errors, startedAt, endedAt: at };
+        this.phases.push(result);
+        return result;
+    }
+
     /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
     async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
         const log = this.opts.log ?? (() => undefined);

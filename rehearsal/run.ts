@@ -6,9 +6,11 @@ import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions, PlanId } from "../checks/types";
 import { buildChecklist, ChecklistLine } from "../lib/report";
-import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
+import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { Prober, ProbeFigures } from "./prober";
-import { DnsChange, LIVE_RECORD_IDS, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
+import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "./providers";
+import { CloudflareZone } from "../replica/cloudflareZone";
+import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
@@ -51,8 +53,18 @@ export interface PhaseSummary {
     durationMs: number;
     counts: Record<StepOp, number>;
     /** Resources that changed (not "same"). */
-    changes: Array<{ op: StepOp; type: string; name: string; ok: boolean }>;
+    changes: Array<{ op: StepOp; type: string; name: string; ok: boolean; note?: Step["note"]; ids?: Step["ids"] }>;
     errors: string[];
+    /** A `pulumi preview` (nothing applied). */
+    preview?: boolean;
+}
+
+/** The apex and www records as the replica's Cloudflare zone holds them at one moment. */
+export interface RecordsSnapshot {
+    apex: Array<{ id: string; type: string; content: string }>;
+    www: Array<{ id: string; type: string; content: string }>;
+    /** CAA records of apex and www: `name value` and the comment when there is one. */
+    caa: string[];
 }
 
 export interface RehearsalFigures {
@@ -63,13 +75,19 @@ export interface RehearsalFigures {
     totalMs: number;
     /** Deletes of DNS records over the whole run (goal: 0, records are updated in place). */
     dnsRecordDeletes: number;
+    /** Resources replaced (delete + create) over the whole run (goal: 0 unless a type change is configured). */
+    replacements: number;
+    /** The zone's apex and www records before the go-live and after each phase that ran. */
+    records: Partial<Record<"before" | "adopt" | "prepare" | "cutover" | "rollback", RecordsSnapshot>>;
+    /** MEP-08: when Vercel issued the www certificate after the switch, and how long the check waited. */
+    certificate: { issuedAfterSwitchMs: number | null; checkWaitedMs: number | null; refused?: string };
     probes: ProbeFigures;
 }
 
 export interface RehearsalReport {
     ok: boolean;
     engine: EngineInfo;
-    fault?: { name: string; summary: string; expect: string };
+    fault?: { name: string; summary: string; expect: string; acceptedGap?: string };
     domain: string;
     /** For `golive report --from`: the record is the cutover's, on the stack "rehearsal". */
     stack: "rehearsal";
@@ -139,13 +157,30 @@ export interface RehearsalTargets {
     services?: Pick<ServiceStandIns, "config" | "secretKeys">;
 }
 
-/** The stack config of one phase, as Pulumi.<stack>.yaml would hold it for the replica's domain. */
-export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover", targets?: RehearsalTargets): { config: Record<string, string>; secretKeys: string[] } {
+/** The records serving before the go-live, as the replica's Cloudflare zone holds them (and golive:liveRecords says). */
+export function liveRecordsOf(world: ReplicaWorld) {
     const oldHost = world.oldSite.host;
-    const live = {
-        apex: { id: LIVE_RECORD_IDS.apex, name: world.domain, type: "A", content: oldHost, ttl: 300, proxied: false },
-        www: { id: LIVE_RECORD_IDS.www, name: world.www, type: "A", content: oldHost, ttl: 300, proxied: false },
+    return {
+        apex: { id: LIVE_RECORD_IDS.apex, name: world.domain, type: "A" as const, content: oldHost, ttl: 300, proxied: false },
+        www: { id: LIVE_RECORD_IDS.www, name: world.www, type: "A" as const, content: oldHost, ttl: 300, proxied: false },
     };
+}
+
+/**
+ * The replica's Cloudflare zone as it is before the go-live: the records serving the old site (the
+ * ids golive:liveRecords names), and the name Vercel recommends for a www CNAME.
+ */
+export function seededZone(world: ReplicaWorld): CloudflareZone {
+    const zone = new CloudflareZone(ZONE_ID, world.dns);
+    const live = liveRecordsOf(world);
+    for (const r of [live.apex, live.www]) zone.seed(r);
+    zone.seed({ id: "d4".repeat(16), name: vercelCnameOf(world), type: "A", content: world.newSite.host, ttl: 300, proxied: false });
+    return zone;
+}
+
+/** The stack config of one phase, as Pulumi.<stack>.yaml would hold it for the replica's domain. */
+export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "cutover", targets?: RehearsalTargets, fault?: Pick<Fault, "configure">): { config: Record<string, string>; secretKeys: string[] } {
+    const live = liveRecordsOf(world);
     const config: Record<string, string> = {
         "golive:phase": phase,
         "golive:domain": world.domain,
@@ -164,6 +199,7 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
         config["golive:checks"] = JSON.stringify({
             pages: s.pages,
             dnsTimeoutSeconds: Math.max(1, Math.round((s.dnsTimeoutMs ?? 10_000) / 1000)),
+            certWaitSeconds: Math.round((s.certWaitMs ?? 0) / 1000),
             budgets: { httpsMs: s.httpsBudgetMs, pageMs: s.pageBudgetMs },
             sitemapSample: s.sitemapSample,
             network: targets.net,
@@ -180,7 +216,17 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
             secretKeys.push(...targets.services.secretKeys);
         }
     }
+    fault?.configure?.(config, world);
     return { config, secretKeys };
+}
+
+/** The apex and www records (and their CAA records) the zone holds now. */
+export function snapshotRecords(zone: CloudflareZone, world: ReplicaWorld): RecordsSnapshot {
+    const site = (name: string) => zone.list({ name }).filter((r) => r.type === "A" || r.type === "CNAME").map((r) => ({ id: r.id, type: r.type, content: r.content }));
+    const caa = [world.domain, world.www]
+        .flatMap((name) => zone.list({ name, type: "CAA" }))
+        .map((r) => `${r.name} ${r.content}${r.comment === OWN_CAA_COMMENT ? " (managed by golive)" : r.comment ? ` (${r.comment})` : ""}`);
+    return { apex: site(world.domain), www: site(world.www), caa };
 }
 
 /** A failed dynamic check's error (`MEP-10 Redirects failed: reason\nevidence: {...}`) as a result. */
@@ -203,8 +249,9 @@ function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {
         ok: r.ok,
         durationMs: r.endedAt - r.startedAt,
         counts: countSteps(r.steps),
-        changes: r.steps.filter((s) => s.op !== "same").map((s) => ({ op: s.op, type: s.type, name: s.name, ok: s.ok })),
+        changes: r.steps.filter((s) => s.op !== "same").map((s) => ({ op: s.op, type: s.type, name: s.name, ok: s.ok, ...(s.note ? { note: s.note } : {}), ...(s.ids ? { ids: s.ids } : {}) })),
         errors: r.errors,
+        ...(r.steps.some((s) => s.planned) || r.phase.endsWith("(preview)") ? { preview: true } : {}),
     };
 }
 
@@ -228,37 +275,49 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let webhook: WebhookReceiver | undefined;
     let repo: SiteRepository | undefined;
     let services: ServiceStandIns | undefined;
+    let vercel: VercelReplica | undefined;
     try {
         const behaviour: ReplicaBehaviour = {};
+        // The Cloudflare zone as it is before the go-live: the records serving the old site (the ids
+        // golive:liveRecords names), and the name Vercel recommends for a www CNAME.
+        const zone = seededZone(world);
         // Google's APIs, the client's mailbox and the new site's contact form, on loopback.
         services = await startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {});
         webhook = await startWebhookReceiver();
         for (const note of services.notes) log(`note: ${note}`);
         options.onServices?.(services);
-        const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        fault?.apply(world, behaviour, services);
+        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
+        fault?.apply(world, behaviour, services, zone);
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
         // The engine's clock is the time axis of the steps, the DNS changes and the probes.
         const t0 = Date.now();
         const now = () => Date.now() - t0;
-        const providers = replicaProviders(world, vercel, behaviour, now, (c) => dnsChanges.push(c));
+        const providers = replicaProviders(world, zone, vercel, behaviour, now, (c) => dnsChanges.push(c));
         // One definition of the replica: the mock engine calls its handlers in-process, the real
         // engine's plugins through the replica's service API.
-        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
         if (realEngine) {
             control = await startControlServer(providers);
             real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(l) });
         }
-        const runPhase = (label: string, config: Record<string, string>, secretKeys: string[]): Promise<PhaseResult> =>
-            real ? real.up(label, config, secretKeys) : mock!.up(label, config, program, secretKeys);
+        const runPhase = (label: string, config: Record<string, string>, secretKeys: string[], preview: boolean): Promise<PhaseResult> =>
+            real
+                ? preview
+                    ? real.previewPhase(`${label} (preview)`, config, secretKeys)
+                    : real.up(label, config, secretKeys)
+                : preview
+                  ? mock!.preview(`${label} (preview)`, config, program, secretKeys)
+                  : mock!.up(label, config, program, secretKeys);
         const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
         const settings: SuiteSettings = {
             domain: world.domain,
             pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
             dnsTimeoutMs: options.fast ? 5_000 : 10_000,
             dnsPollMs: 100,
+            // MEP-08 waits this long for Vercel's certificate (the cert-delay fault issues it after 5 s).
+            certWaitMs: options.fast ? 10_000 : 20_000,
             httpsBudgetMs: 2_000,
             pageBudgetMs: 2_000,
             sitemapSample: 3,
@@ -271,25 +330,108 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
         prober.start("adopt");
 
+        const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
-        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover") => {
+        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", preview = false) => {
             prober!.mark(label);
-            log(`\n== ${label} (golive:phase=${configPhase})`);
-            const { config, secretKeys } = phaseConfig(world, configPhase, targets);
-            const r = await runPhase(label, config, secretKeys);
+            log(`\n== ${label}${preview ? " (pulumi preview)" : ""} (golive:phase=${configPhase})`);
+            const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
+            const r = await runPhase(label, config, secretKeys, preview);
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
             for (const e of r.errors) log(`   error: ${e.split("\n")[0]}`);
-            await sleep(settleMs);
+            if (!preview) await sleep(settleMs);
             return r;
         };
 
+        /** The figures, the problems and the report, from what ran (all phases, or up to a refusal). */
+        const finish = async (ran: {
+            phases: PhaseSummary[];
+            records: RehearsalFigures["records"];
+            dnsChanges: DnsChange[];
+            cutoverChecks: CheckResult[];
+            verifyNew: CheckResult[];
+            verifyOld: CheckResult[];
+            checklist?: ChecklistLine[];
+            switchAt: number | undefined;
+            greenAt: number | undefined;
+        }): Promise<RehearsalReport> => {
+            const probes = await prober!.stop();
+            prober = undefined;
+            const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
+            const wwwCert = vercel!.certificates.get(world.www);
+            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08");
+            const figures: RehearsalFigures = {
+                failedProbesCutover: failedIn("cutover", "checks", "report"),
+                failedProbesRollback: failedIn("rollback", "rollback-checks"),
+                dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
+                totalMs: Date.now() - started,
+                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove").length,
+                replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
+                records: ran.records,
+                certificate: {
+                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined ? wwwCert.issuedAt - ran.switchAt : null,
+                    checkWaitedMs: (mep08?.evidence.wait as { waitedMs?: number } | undefined)?.waitedMs ?? null,
+                    ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
+                },
+                probes,
+            };
+            for (const r of [...ran.cutoverChecks, ...ran.verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
+            for (const r of ran.verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
+            // A gap the fault accepts knowingly is measured (figures), not a problem.
+            const gapAccepted = !!fault?.acceptedGap;
+            if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
+            if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
+            if (probes.capped) problems.push("the prober hit its time cap");
+            const google = services!.google.state;
+            const outsideServices: OutsideServicesFigures = {
+                psiRequests: google.psiRequests.length,
+                sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
+                realtimeRequests: google.realtimeRequests,
+                mailbox: !!services!.mailbox,
+                mailsDelivered: services!.formPosts,
+            };
+            const checklist =
+                ran.checklist ??
+                buildChecklist({ phase: "adopt", domain: world.domain, stack: "rehearsal", zone: { name: world.domain, status: "active" }, results: [], webhookConfigured: true, generatedAt: new Date().toISOString() });
+            return {
+                ok: problems.length === 0,
+                engine: engineInfo,
+                ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect, ...(fault.acceptedGap ? { acceptedGap: fault.acceptedGap } : {}) } } : {}),
+                domain: world.domain,
+                stack: "rehearsal",
+                phase: "cutover",
+                releaseRef: repo!.commit,
+                phases: ran.phases,
+                cutoverChecks: ran.cutoverChecks,
+                verifyNew: ran.verifyNew,
+                verifyOld: ran.verifyOld,
+                checklist,
+                release: { messages: webhook!.messages.map((m) => m.text ?? ""), remoteTags: repo!.remoteTags(), commit: repo!.commit },
+                dnsChanges: ran.dnsChanges,
+                figures,
+                outsideServices,
+                notes: services!.notes,
+                problems: [...new Set(problems)],
+            };
+        };
+
+        // As README's workflow: adopt is previewed first; a refusal stops the go-live there.
+        const adoptPreview = await upPhase("adopt", "adopt", true);
+        if (!adoptPreview.ok) {
+            problems.push(`adopt refused at preview: ${adoptPreview.errors.map((e) => e.split("\n")[0]).join("; ")}`);
+            records.adopt = snapshotRecords(zone, world);
+            return await finish({ phases, records, dnsChanges, cutoverChecks: [], verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined });
+        }
         const adopt = await upPhase("adopt", "adopt");
         if (!adopt.ok) problems.push("adopt failed");
+        records.adopt = snapshotRecords(zone, world);
         const prepare = await upPhase("prepare", "prepare");
         if (!prepare.ok) problems.push("prepare failed");
+        records.prepare = snapshotRecords(zone, world);
         const cutover = await upPhase("cutover", "cutover");
+        records.cutover = snapshotRecords(zone, world);
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
         const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
@@ -297,7 +439,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             .map((s) => (s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "")))
             .filter((r): r is CheckResult => !!r);
         if (!cutover.ok) problems.push(`cutover failed (\`pulumi up\` would exit non-zero): ${plural(cutover.errors.length, "error")}`);
-        const switchAt = dnsChanges.find((c) => c.at >= cutover.startedAt && c.at <= cutover.endedAt)?.at;
+        const switchAt = dnsChanges.find((c) => c.at >= cutover.startedAt && c.at <= cutover.endedAt && c.op === "set")?.at;
         const greenAt = cutover.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
 
         // `golive verify` against the live (new) site, as the operator runs it after the cutover.
@@ -305,7 +447,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         log("\n== checks (golive verify against the new site)");
         const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
         const newAddress = world.newSite.host;
-        const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: [newAddress] } }, checkNet, { only });
+        const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
+        const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only });
         for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
 
         // The report: the plan's checklist from the cutover's outputs and the results.
@@ -326,6 +469,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             deploymentUrl: out.vercel?.deploymentUrl ?? null,
             zone: out.zone ?? null,
             envVars: out.vercel?.envVars ?? [],
+            codeFreeze: out.vercel?.codeFreeze ?? null,
             dnsRecords: out.dnsRecords ?? null,
             results,
             notifications: cutoverChecks.filter(isNotification),
@@ -343,60 +487,19 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         }
         const rollback = await upPhase("rollback", "prepare");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
+        records.rollback = snapshotRecords(zone, world);
         prober.mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
-        const verifyOld = await runSuite({ ...settings, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
+        const verifyOld = await runSuite({ ...settings, certWaitMs: 0, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
         for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
+        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt });
 
-        const probes = await prober.stop();
-        prober = undefined;
-        const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
-        const figures: RehearsalFigures = {
-            failedProbesCutover: failedIn("cutover", "checks", "report"),
-            failedProbesRollback: failedIn("rollback", "rollback-checks"),
-            dnsSwitchToGreenMs: switchAt !== undefined && greenAt !== undefined ? greenAt - switchAt : null,
-            totalMs: Date.now() - started,
-            dnsRecordDeletes: dnsChanges.filter((c) => c.op === "remove").length,
-            probes,
-        };
-        for (const r of [...cutoverChecks, ...verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
-        for (const r of verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
-        if (probes.failed > 0) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
-        if (figures.dnsRecordDeletes > 0) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
-        if (probes.capped) problems.push("the prober hit its time cap");
-        const google = services.google.state;
-        const outsideServices: OutsideServicesFigures = {
-            psiRequests: google.psiRequests.length,
-            sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
-            realtimeRequests: google.realtimeRequests,
-            mailbox: !!services.mailbox,
-            mailsDelivered: services.formPosts,
-        };
-        return {
-            ok: problems.length === 0,
-            engine: engineInfo,
-            ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect } } : {}),
-            domain: world.domain,
-            stack: "rehearsal",
-            phase: "cutover",
-            releaseRef: repo.commit,
-            phases,
-            cutoverChecks,
-            verifyNew,
-            verifyOld,
-            checklist,
-            release: { messages: webhook.messages.map((m) => m.text ?? ""), remoteTags: repo.remoteTags(), commit: repo.commit },
-            dnsChanges,
-            figures,
-            outsideServices,
-            notes: services.notes,
-            problems: [...new Set(problems)],
-        };
     } finally {
         if (prober) await prober.stop();
+        vercel?.close();
         real?.close();
         await control?.close();
         await webhook?.close();

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { CONTROL_ENV } from "./control";
-import { VERSIONS } from "./plugins/provider";
+import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../lib/engine";
 
 const REPO = path.resolve(__dirname, "..");

@@ -10,6 +10,7 @@
 import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
 import { runLocalCommand } from "../../rehearsal/providers";
+import { SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
 import type { ProviderRequest } from "../../rehearsal/engine";
 
 /** The engine's marker of a secret value on the wire (acceptSecrets). */
@@ -17,66 +18,6 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 /** The engine's unknown value (a preview's not-yet-computed output). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-/** What the real provider's schema says about a resource type, as far as the program uses it. */
-export interface TypeSchema {
-    /** Input properties (what a diff compares). */
-    inputs: string[];
-    /** Inputs whose change forces a replacement (ForceNew / replaceOnChanges). */
-    replaces: string[];
-    /** Required inputs: a missing one is a check failure. */
-    required: string[];
-    /** Outputs the provider marks secret. */
-    secretOutputs?: string[];
-    /** Defaults the provider fills in. */
-    defaults?: Record<string, unknown>;
-}
-
-export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
-    cloudflare: {
-        "cloudflare:index/dnsRecord:DnsRecord": {
-            inputs: ["zoneId", "name", "type", "content", "data", "ttl", "proxied", "comment", "priority", "tags", "settings"],
-            replaces: ["zoneId", "type"],
-            required: ["zoneId", "name", "type", "ttl"],
-            // Cloudflare answers an unset comment as "" and unset tags as []: neither is a change.
-            defaults: { comment: "", tags: [] },
-        },
-    },
-    vercel: {
-        "vercel:index/project:Project": {
-            inputs: ["name", "framework", "gitRepository", "gitProviderOptions", "teamId"],
-            replaces: ["teamId"],
-            required: ["name"],
-        },
-        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
-            inputs: ["projectId", "key", "value", "targets", "sensitive", "teamId"],
-            replaces: ["projectId", "teamId", "sensitive", "targets"],
-            required: ["projectId", "key", "value"],
-            secretOutputs: ["value"],
-        },
-        "vercel:index/deployment:Deployment": {
-            inputs: ["projectId", "ref", "production", "teamId", "files", "pathPrefix", "projectSettings", "environment", "deleteOnDestroy"],
-            replaces: ["projectId", "ref", "production", "teamId", "files", "pathPrefix", "projectSettings", "environment"],
-            required: ["projectId"],
-            defaults: { production: false, deleteOnDestroy: false },
-        },
-        "vercel:index/projectDomain:ProjectDomain": {
-            inputs: ["projectId", "domain", "redirect", "redirectStatusCode", "gitBranch", "teamId"],
-            replaces: ["projectId", "domain", "teamId"],
-            required: ["projectId", "domain"],
-        },
-    },
-    command: {
-        "command:local:Command": {
-            inputs: ["create", "update", "delete", "interpreter", "environment", "dir", "triggers", "stdin", "logging", "addPreviousOutputInEnv"],
-            // pulumi-command: a change of `triggers` replaces the command (it runs `create` again).
-            replaces: ["triggers"],
-            required: [],
-        },
-    },
-};
-
-export const VERSIONS: Record<string, string> = { cloudflare: "6.22.1", vercel: "5.4.1", command: "1.2.1" };
 
 function isSecret(v: unknown): v is { value: unknown } {
     return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
@@ -198,18 +139,17 @@ export class ReplicaProvider implements provider.Provider {
      * the program's (import then update, since Pulumi 3.174).
      */
     async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
-        const schema = this.schemaOf(urn);
         const type = typeOf(urn);
         if (type !== "cloudflare:index/dnsRecord:DnsRecord") {
             // Refresh of the other resources: the replica keeps no state beyond what the engine has.
             return { id, props: props ?? {}, inputs: props ?? {} };
         }
-        const [zoneId, recordId] = id.includes("/") ? id.split("/") : [plain(props)?.zoneId, id];
-        const live = await this.api<Record<string, any>>("/invoke", { token: "cloudflare:index/getDnsRecord:getDnsRecord", inputs: { zoneId, dnsRecordId: recordId } });
-        const inputs: Record<string, any> = {};
-        for (const k of schema.inputs) if (live[k] !== undefined && live[k] !== null && live[k] !== "") inputs[k] = live[k];
-        inputs.zoneId = zoneId;
-        return { id: recordId, props: { ...live, ...inputs, id: recordId }, inputs };
+        // The same read the mock engine makes: the world's handler answers with the live record.
+        const live = await this.api<{ id?: string; inputs?: Record<string, any>; outputs?: Record<string, any> } | null>("/resource", { op: "read", type, name: nameOf(urn), inputs: plain(props ?? {}), id });
+        // A record that does not exist (any more): the engine reads that as "gone".
+        if (!live || !live.id) return { id: "", props: {} };
+        const schema = this.schemaOf(urn);
+        return { id: live.id, props: this.outputsOf(schema, live.inputs ?? {}, live.outputs), inputs: live.inputs ?? {} };
     }
 
     async invoke(token: string, inputs: any): Promise<provider.InvokeResult> {

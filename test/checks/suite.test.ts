@@ -32,6 +32,20 @@ describe("checks/suite: the registry and runner", () => {
         assert.equal(new Set(keys).size, keys.length, "unique keys");
     });
 
+    it("with a certificate wait, runs MEP-08 first and the checks after it once the certificate is issued", async () => {
+        const good = world.newSite.certs["*"];
+        world.newSite.certs = { "*": world.issue(["*.vercel.app"]) };
+        const issued = setTimeout(() => (world.newSite.certs = { "*": good }), 500);
+        try {
+            const results = await runSuite({ ...settings, certWaitMs: 10_000, certPollMs: 100 }, world.net, { only: ["tls", "https", "smoke"] });
+            assert.deepEqual(results.map((r) => [r.id, r.status]), [["MEP-08", "pass"], ["MEP-09", "pass"], ["MEP-11", "pass"]], JSON.stringify(results.map((r) => r.reason)));
+            assert.match(results[0].reason, /issued after/);
+        } finally {
+            clearTimeout(issued);
+            world.newSite.certs = { "*": good };
+        }
+    });
+
     it("runs all six concurrently on a clean replica: all pass, in plan order", async () => {
         const results = await runSuite(settings, world.net, { only: SIX });
         assert.deepEqual(results.map((r) => r.id), ["MEP-07", "MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-14"]);

@@ -83,6 +83,43 @@ describe("checks/tlsCertificate (MEP-08)", () => {
         assert.ok(Date.now() - started < 3_000);
     });
 
+    it("waits for the certificate Vercel issues after the switch, and reports what was served meanwhile", async () => {
+        // Vercel's answer for a name it has no certificate for yet, then the site's 600 ms later.
+        const vercelApp = world.issue(["*.vercel.app"]);
+        world.newSite.certs = { "*": vercelApp };
+        const issued = setTimeout(() => (world.newSite.certs = { "*": good }), 600);
+        try {
+            const r = await checkTlsCertificate({ hosts, waitMs: 10_000, pollMs: 100 }, world.net);
+            assert.equal(r.status, "pass", r.reason);
+            assert.match(r.reason, /issued after \d+\.\d s of waiting \(meanwhile kaliabeautystudio\.com served \[\*\.vercel\.app\] from golive rehearsal CA/);
+            const wait = r.evidence.wait as { waitedMs: number; rounds: number; servedMeanwhile: Record<string, Array<{ served: string; firstSeenMs: number }>> };
+            assert.ok(wait.waitedMs >= 500 && wait.waitedMs < 5_000, String(wait.waitedMs));
+            assert.ok(wait.rounds >= 2);
+            assert.deepEqual(wait.servedMeanwhile[world.www].map((x) => x.served), ["[*.vercel.app] from golive rehearsal CA"]);
+        } finally {
+            clearTimeout(issued);
+        }
+    });
+
+    it("fails when the certificate never comes, after the bounded wait, with what was served", async () => {
+        world.newSite.certs = { "*": world.issue(["*.vercel.app"]) };
+        const started = Date.now();
+        const r = await checkTlsCertificate({ hosts: [world.www], waitMs: 700, pollMs: 100 }, world.net);
+        const took = Date.now() - started;
+        assert.equal(r.status, "fail");
+        assert.match(r.reason, /^certificate names \[\*\.vercel\.app\] do not cover www\.kaliabeautystudio\.com \(after waiting 0\.\d s for the certificate; meanwhile www\.kaliabeautystudio\.com served \[\*\.vercel\.app\]/);
+        assert.ok(took >= 600 && took < 3_000, `bounded: ${took} ms`);
+    });
+
+    it("does not wait for what waiting cannot fix (a certificate expiring too soon)", async () => {
+        world.newSite.certs = { "*": world.issue(hosts, new Date(Date.now() - DAY), new Date(Date.now() + 3.5 * DAY)) };
+        const started = Date.now();
+        const r = await checkTlsCertificate({ hosts: [world.www], waitMs: 10_000, pollMs: 100 }, world.net);
+        assert.equal(r.status, "fail");
+        assert.equal(r.reason, `certificate for ${world.www} expires in 3 days (< 14)`);
+        assert.ok(Date.now() - started < 2_000);
+    });
+
     it("judges names, dates and protocols by the rules", () => {
         assert.ok(nameCovers("*.example.com", "www.example.com"));
         assert.ok(!nameCovers("*.example.com", "example.com"));

@@ -24,7 +24,7 @@ function fakeDeps(over: Partial<RollbackDeps> = {}) {
     const deps: RollbackDeps = {
         cliAvailable: () => true,
         readHistory: async () => history,
-        programRepo: () => ({ root: "/repo", prefix: "", dirty: false, hasCommit: () => true }),
+        programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => [] }),
         runRollback: async (o) => {
             runs.push(o);
             return { summary: "ok" };
@@ -110,9 +110,9 @@ describe("cli/rollback: golive rollback", () => {
     });
 
     it("exits 1 with the reason when the rollback is refused", async () => {
-        const f = fakeDeps({ programRepo: () => ({ root: "/repo", prefix: "", dirty: true, hasCommit: () => true }) });
+        const f = fakeDeps({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["lib/dnsPlan.ts"] }) });
         assert.equal(await main(["--stack", "prod", "--yes"], f.deps), 1);
-        assert.match(f.err.join("\n"), /refused: the working tree has uncommitted changes/);
+        assert.match(f.err.join("\n"), /refused: the program here differs from commit b{40} recorded by update 2 \(lib\/dnsPlan\.ts\)/);
         assert.equal(f.runs.length, 0);
         const g = fakeDeps();
         assert.equal(await main(["--stack", "prod", "--to", "3", "--yes"], g.deps), 1);

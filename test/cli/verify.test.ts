@@ -93,6 +93,7 @@ describe("cli/verify: golive verify", () => {
             [["--domain", world.domain, "--only", "tls,nope"], /--only takes check keys among dns, tls, .*; unknown: nope/],
             [["--domain", world.domain, "--dns-server", "localhost"], /--dns-server must be an IP address/],
             [["--domain", world.domain, "--dns-timeout", "soon"], /--dns-timeout must be a number of seconds/],
+            [["--domain", world.domain, "--cert-wait", "7200"], /--cert-wait must be a number of seconds between 0 and 3600, got "7200"/],
             [["--domain", world.domain, "--pages", "tarifs"], /--pages takes paths starting with "\/"/],
             [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem cannot be read/],
         ];
@@ -175,5 +176,8 @@ describe("cli/verify: golive verify", () => {
         assert.equal(prod.settings.domain, "kaliabeautystudio.com");
         assert.equal(prod.settings.pages.length, 6);
         assert.deepEqual(prod.net, {});
+        // A one-off verify judges the certificate served now, unless told to wait for it.
+        assert.equal(prod.settings.certWaitMs, 0);
+        assert.equal(parseVerifyArgs(["--stack", "prod", "--cert-wait", "30"]).settings.certWaitMs, 30_000);
     });
 });

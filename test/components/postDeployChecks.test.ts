@@ -88,11 +88,13 @@ describe("components/postDeployChecks: the checks as resources", () => {
         }
     });
 
-    it("runs TLS, HTTPS, redirects, smoke and SEO after DNS propagation, independent of each other", () => {
+    it("runs TLS after DNS propagation, and HTTPS, redirects, smoke and SEO once the certificate is valid, independent of each other", () => {
         const dns = byName("mep07-dns");
+        const tls = byName("mep08-tls");
         assert.deepEqual(dns.dependencies, []);
-        for (const s of SUFFIXES.slice(1)) {
-            assert.deepEqual(byName(s).dependencies, [dns.urn], `${s} depends on DNS only`);
+        assert.deepEqual(tls.dependencies, [dns.urn], "MEP-08 waits for DNS only");
+        for (const s of SUFFIXES.slice(2)) {
+            assert.deepEqual(byName(s).dependencies.slice().sort(), [dns.urn, tls.urn].sort(), `${s} waits for DNS and the certificate`);
         }
     });
 

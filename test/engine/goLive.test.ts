@@ -6,7 +6,7 @@ import { startWorld, ReplicaWorld } from "../../replica/world";
 import { startControlServer, ControlServer } from "../../replica/control";
 import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
-import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
+import { phaseConfig, RehearsalTargets, seededZone } from "../../rehearsal/run";
 import { Prober } from "../../rehearsal/prober";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
 import type { PhaseResult } from "../../rehearsal/engine";
@@ -20,6 +20,7 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
     this.timeout(180_000);
     let world: ReplicaWorld;
     let control: ControlServer;
+    let vercel: VercelReplica;
     let eng: RealEngine;
     let prober: Prober;
     let webhook: WebhookReceiver;
@@ -34,13 +35,14 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         const c = phaseConfig(world, phase, targets);
         return { config: { ...c.config, ...extra }, secretKeys: c.secretKeys };
     };
-    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource");
+    /** Operations that change the replica (an import's read changes nothing). */
+    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource" && c.op !== "read");
 
     before(async function () {
         const engine = requireEngine(this);
         world = await startWorld({ pointAt: "old", ttl: 300 });
-        const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), {});
-        control = await startControlServer(replicaProviders(world, vercel, {}, now, (c) => dnsChanges.push(c)));
+        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), {});
+        control = await startControlServer(replicaProviders(world, seededZone(world), vercel, {}, now, (c) => dnsChanges.push(c)));
         eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now });
         webhook = await startWebhookReceiver();
         repo = createSiteRepository();
@@ -64,6 +66,7 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         await control?.close();
         await webhook?.close();
         repo?.remove();
+        vercel?.close();
         await world?.close();
     });
 

@@ -4,7 +4,7 @@ import { parseChecksConfig, suiteSettingsOf } from "../../lib/checksConfig";
 describe("lib/checksConfig: golive:checks", () => {
     it("applies defaults when unset", () => {
         const cfg = parseChecksConfig(undefined);
-        assert.deepEqual(cfg, { pages: [{ path: "/" }], dnsTimeoutSeconds: 600, minCertDays: 14, budgets: {}, sitemapSample: 5 });
+        assert.deepEqual(cfg, { pages: [{ path: "/" }], dnsTimeoutSeconds: 600, minCertDays: 14, certWaitSeconds: 300, budgets: {}, sitemapSample: 5 });
         assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.pages[0]));
     });
 
@@ -15,6 +15,7 @@ describe("lib/checksConfig: golive:checks", () => {
             authoritativeNameservers: ["[2606:4700::1]:53"],
             dnsTimeoutSeconds: 900,
             minCertDays: 21,
+            certWaitSeconds: 120,
             budgets: { httpsMs: 4000, pageMs: "2500" },
             sitemapSample: 3,
             nonce: 2,
@@ -26,6 +27,7 @@ describe("lib/checksConfig: golive:checks", () => {
             authoritativeNameservers: ["[2606:4700::1]:53"],
             dnsTimeoutSeconds: 900,
             minCertDays: 21,
+            certWaitSeconds: 120,
             budgets: { httpsMs: 4000, pageMs: 2500 },
             sitemapSample: 3,
             nonce: "2",
@@ -38,6 +40,7 @@ describe("lib/checksConfig: golive:checks", () => {
             resolvers: ["1.1.1.1", "127.0.0.1:5353"],
             dnsTimeoutMs: 900_000,
             minCertDays: 21,
+            certWaitMs: 120_000,
             httpsBudgetMs: 4000,
             pageBudgetMs: 2500,
             sitemapSample: 3,
@@ -46,6 +49,7 @@ describe("lib/checksConfig: golive:checks", () => {
 
     it("names the key in every error", () => {
         const cases: [unknown, RegExp][] = [
+            [{ certWaitSeconds: 7200 }, /golive:checks\.certWaitSeconds must be an integer between 0 and 3600, got 7200$/],
             [{ pages: ["/", "/a", { path: "tarifs" }] }, /golive:checks\.pages\[2\]\.path must start with "\/", got "tarifs"$/],
             [{ pages: [] }, /golive:checks\.pages must be a non-empty list/],
             [{ pages: ["/", "/"] }, /golive:checks\.pages lists \/ twice/],

@@ -64,6 +64,15 @@ describe("lib/report: the go-live checklist (traceability)", () => {
         assert.match(byId(lines, "R-2").evidence, /golive rollback --stack prod/);
     });
 
+    it("MEP-02: says the code freeze is enforced from prepare on, and when it was lifted", () => {
+        const frozen = byId(buildChecklist(facts({ codeFreeze: true })), "MEP-02");
+        assert.equal(frozen.status, "done");
+        assert.match(frozen.evidence, /^enforced: the Vercel project does not deploy pushes to the production branch; release ref v1\.0\.0 is deployed/);
+        const lifted = byId(buildChecklist(facts({ codeFreeze: false })), "MEP-02");
+        assert.match(lifted.evidence, /lifted \(golive:codeFreeze false\)/);
+        assert.equal(byId(buildChecklist(facts({ codeFreeze: true })), "MEP-03").status, "manual", "the merge stays a manual step");
+    });
+
     it("lists notifications as manual without a webhook, failed when the webhook failed", () => {
         const none = buildChecklist(facts({ notifications: [] }));
         assert.equal(byId(none, "MEP-01").status, "manual");

@@ -3,14 +3,15 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { addWorktree, programRepo } from "../../lib/automation";
-import { configDiff, describePlan, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
+import { addWorktree, HISTORY_PAGE_SIZE, programRepo, readHistory, RollbackStack, runRollback } from "../../lib/automation";
+import { configDiff, configJsonOf, describePlan, historyReaches, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
 
 const A = "a".repeat(40);
 const B = "b".repeat(40);
 const C = "c".repeat(40);
 
 const base = {
+    "golive:phase": { value: "adopt", secret: false },
     "golive:domain": { value: "example.com", secret: false },
     "golive:projectName": { value: "example-site", secret: false },
     "golive:envValues": { value: '{"API_KEY":"k-123"}', secret: true },
@@ -46,7 +47,7 @@ const typical: HistoryEntry[] = [
     entry(1, "update", "succeeded", base, A),
 ];
 
-const clean = { dirty: false, hasCommit: () => true };
+const clean = { hasCommit: () => true, programChanges: () => [] as string[] };
 
 describe("lib/rollback: which update to go back to (plan section 4)", () => {
     it("goes back from the cutover to the last successful update before it (prepare)", () => {
@@ -79,9 +80,23 @@ describe("lib/rollback: which update to go back to (plan section 4)", () => {
     });
 
     it("goes to the update named by --to", () => {
-        const plan = planRollback(typical, clean, { to: 1 });
-        assert.equal(plan.target.version, 1);
-        assert.equal(plan.target.commit, A);
+        const lowTtl = { ...prepare, "golive:ttl": { value: "60", secret: false } };
+        const history = [entry(4, "update", "succeeded", cutover, C), entry(3, "update", "succeeded", lowTtl, B), ...typical.slice(3)];
+        assert.equal(planRollback(history, clean).target.version, 3);
+        const plan = planRollback(history, clean, { to: 2 });
+        assert.equal(plan.target.version, 2);
+        assert.equal(plan.target.commit, B);
+    });
+
+    it("refuses to go back to adopt, naming the prepare update to go back to instead", () => {
+        assert.throws(
+            () => planRollback(typical, clean, { to: 1 }),
+            (e: Error) => e instanceof RollbackRefused && /update 1 ran phase adopt: going back to it would delete the Vercel project.*--to 2/.test(e.message),
+        );
+        // A stack file without golive:phase is adopt (Pulumi.yaml's default).
+        const noPhase = { ...base } as Record<string, { value: string; secret: boolean }>;
+        delete noPhase["golive:phase"];
+        assert.throws(() => planRollback([entry(2, "update", "succeeded", prepare, B), entry(1, "update", "succeeded", noPhase, A)], clean), /update 1 ran phase adopt/);
     });
 
     it("refuses --to a failed update, a refresh, the current one or an unknown version", () => {
@@ -105,21 +120,37 @@ describe("lib/rollback: which update to go back to (plan section 4)", () => {
         assert.throws(() => planRollback([entry(6, "update", "in-progress", cutover, C), ...typical], clean), /update 6 is still in-progress/);
     });
 
-    it("refuses when the target did not record its commit, or ran from a dirty tree", () => {
+    it("refuses when the target did not record its commit", () => {
         const noHead = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", prepare)];
         assert.throws(() => planRollback(noHead, clean), /update 2 did not record its program commit \(environment git.head\)/);
-        const dirtyRun = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", prepare, B, { "git.dirty": "true" })];
-        assert.throws(() => planRollback(dirtyRun, clean), /update 2 ran from a working tree with uncommitted changes/);
     });
 
-    it("refuses with a dirty working tree or an unknown commit", () => {
-        assert.throws(() => planRollback(typical, { dirty: true, hasCommit: () => true }), /working tree has uncommitted changes/);
+    it("accepts the documented workflow: every update recorded git.dirty (pulumi config set edits the stack file)", () => {
+        const dirty = { "git.dirty": "true" };
+        const history = [entry(5, "update", "succeeded", cutover, C, dirty), entry(2, "update", "succeeded", prepare, B, dirty), entry(1, "update", "succeeded", base, A, dirty)];
+        const plan = planRollback(history, clean);
+        assert.equal(plan.target.version, 2);
+    });
+
+    it("refuses when the program's own code differs from the recorded commit, naming the files, or the commit is unknown", () => {
+        const asked: string[] = [];
+        const edited = { hasCommit: () => true, programChanges: (sha: string) => (asked.push(sha), ["components/dnsRecords.ts", "lib/dnsPlan.ts"]) };
+        assert.throws(
+            () => planRollback(typical, edited),
+            new RegExp(`the program here differs from commit ${B} recorded by update 2 \\(components/dnsRecords\.ts, lib/dnsPlan\.ts\\).*git checkout ${B}`),
+        );
+        assert.deepEqual(asked, [B]);
         const seen: string[] = [];
         assert.throws(
-            () => planRollback(typical, { dirty: false, hasCommit: (sha) => (seen.push(sha), false) }),
+            () => planRollback(typical, { hasCommit: (sha) => (seen.push(sha), false), programChanges: () => [] }),
             new RegExp(`commit ${B} of update 2 is unknown in this repository: run git fetch`),
         );
         assert.deepEqual(seen, [B]);
+    });
+
+    it("refuses a target whose secrets history could not decrypt", () => {
+        const unreadable = { ...prepare, "golive:envValues": { value: "ERROR_UNABLE_TO_DECRYPT", secret: true } };
+        assert.throws(() => planRollback([entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", unreadable, B)], clean), /no readable value for golive:envValues/);
     });
 
     it("diffs the config with secrets masked", () => {
@@ -164,19 +195,26 @@ describe("lib/automation: the program repository and the rollback worktree", () 
     });
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    it("sees the project prefix, dirtiness and known commits", () => {
+    it("sees the project prefix, known commits and the program files that differ from a commit", () => {
         const repo = programRepo(path.join(root, "infra"));
+        const head = git("rev-parse", "HEAD");
         assert.equal(fs.realpathSync(repo.root), fs.realpathSync(root));
         assert.equal(repo.prefix, "infra/");
-        assert.equal(repo.dirty, false);
         assert.equal(repo.hasCommit(first), true);
         assert.equal(repo.hasCommit("0123456789abcdef0123456789abcdef01234567"), false);
+        assert.deepEqual(repo.programChanges(head), []);
+        assert.deepEqual(repo.programChanges(first), ["index.ts"], "a later commit changed the program");
+        // What `pulumi config set` and the operator's scratch files do: not the program.
+        fs.writeFileSync(path.join(root, "infra", "Pulumi.prod.yaml"), "config:\n  golive:phase: prepare\n");
         fs.writeFileSync(path.join(root, "infra", "scratch.txt"), "untracked\n");
-        assert.equal(programRepo(path.join(root, "infra")).dirty, false, "untracked files do not change the program");
+        assert.deepEqual(repo.programChanges(head), []);
+        // Program code, tracked or not, counts.
+        fs.mkdirSync(path.join(root, "infra", "lib"));
+        fs.writeFileSync(path.join(root, "infra", "lib", "new.ts"), "// untracked\n");
         fs.writeFileSync(path.join(root, "infra", "index.ts"), "// edited\n");
-        assert.equal(programRepo(path.join(root, "infra")).dirty, true);
+        assert.deepEqual(repo.programChanges(head), ["index.ts", "lib/new.ts"]);
         git("checkout", "--", "infra/index.ts");
-        fs.rmSync(path.join(root, "infra", "scratch.txt"));
+        for (const f of ["scratch.txt", "Pulumi.prod.yaml", "lib"]) fs.rmSync(path.join(root, "infra", f), { recursive: true });
     });
 
     it("checks the recorded commit out in a temporary worktree with node_modules, and removes it", () => {
@@ -191,6 +229,69 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         }
         assert.equal(fs.existsSync(wt.dir), false);
         assert.doesNotMatch(git("worktree", "list"), /golive-rollback-/);
-        assert.equal(programRepo(path.join(root, "infra")).dirty, false);
+        assert.deepEqual(programRepo(path.join(root, "infra")).programChanges(git("rev-parse", "HEAD")), []);
+    });
+
+    it("reads history pages until the target is reached (the CLI returns 10 updates unless asked)", async () => {
+        // 250 updates, newest first, as `stack history --page-size N --page P` pages them.
+        const all = Array.from({ length: 250 }, (_, i) => entry(250 - i, "update", "succeeded", prepare, B));
+        const asked: Array<[number | undefined, number | undefined, boolean | undefined]> = [];
+        const stack = {
+            history: async (pageSize?: number, page?: number, showSecrets?: boolean) => {
+                asked.push([pageSize, page, showSecrets]);
+                const size = pageSize ?? 10;
+                return all.slice(((page ?? 1) - 1) * size, (page ?? 1) * size);
+            },
+        } as unknown as RollbackStack;
+        const toOld = await readHistory("prod", "/p", (e) => historyReaches(e, { to: 120 }), async () => stack);
+        assert.ok(toOld.some((e) => e.version === 120));
+        assert.deepEqual(asked, [[HISTORY_PAGE_SIZE, 1, true], [HISTORY_PAGE_SIZE, 2, true]], "secrets in clear, two pages of 100");
+        asked.length = 0;
+        const whole = await readHistory("prod", "/p", () => false, async () => stack);
+        assert.equal(whole.length, 250);
+        assert.equal(asked.length, 3, "stops at the short last page");
+    });
+
+    it("restores the target's config through config set-all --json: arrays, objects and secret objects stay structured", async () => {
+        // The target as `stack history --json --show-secrets` prints it.
+        const target: HistoryEntry["config"] = JSON.parse(
+            JSON.stringify({
+                "golive:phase": { value: "prepare", secret: false },
+                "golive:envVars": { value: '["API_KEY"]', objectValue: ["API_KEY"], secret: false },
+                "golive:checks": { value: '{"pages":[{"path":"/"}]}', objectValue: { pages: [{ path: "/" }] }, secret: false },
+                "golive:envValues": { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true },
+                "vercel:apiToken": { value: "tok", secret: true },
+            }),
+        );
+        const history = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", target, first)];
+        const repo = programRepo(path.join(root, "infra"));
+        const plan = planRollback(history, { ...repo, programChanges: () => [] });
+        const calls: string[] = [];
+        let json = "";
+        let inWorktree = "";
+        const stack = {
+            getAllConfig: async () => ({ "golive:phase": { value: "cutover" }, "golive:approvedBy": { value: "Client" } }),
+            removeAllConfig: async (keys: string[]) => void calls.push(`rm ${keys.join(",")}`),
+            setAllConfig: async () => void calls.push("setAllConfig"),
+            setAllConfigJson: async (j: string) => {
+                calls.push("setAllConfigJson");
+                json = j;
+            },
+            preview: async () => ({ changeSummary: { same: 2 } }),
+            up: async () => ({ summary: { result: "succeeded", resourceChanges: { update: 2 } } }),
+        } as unknown as RollbackStack;
+        const r = await runRollback(
+            { stackName: "prod", projectDir: path.join(root, "infra"), repo, plan, dryRun: true, onOutput: () => undefined },
+            async (_name, dir) => ((inWorktree = fs.readFileSync(path.join(dir, "index.ts"), "utf8")), stack),
+        );
+        assert.equal(inWorktree, "// v1\n", "run from the recorded commit");
+        assert.deepEqual(calls, ["rm golive:approvedBy", "setAllConfigJson"], "never setAllConfig (plain strings)");
+        const sent = JSON.parse(json);
+        assert.deepEqual(sent["golive:envVars"], { value: '["API_KEY"]', objectValue: ["API_KEY"], secret: false });
+        assert.deepEqual(sent["golive:envValues"], { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true });
+        assert.deepEqual(sent["golive:checks"].objectValue, { pages: [{ path: "/" }] });
+        assert.deepEqual(sent["vercel:apiToken"], { value: "tok", secret: true });
+        assert.deepEqual(sent, configJsonOf(target));
+        assert.match(r.summary, /same/);
     });
 });

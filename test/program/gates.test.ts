@@ -2,9 +2,9 @@
 // key, raised before any resource is registered.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseConfig } from "../../lib/config";
+import { ConfigError, declaredConfigKeys, editDistance, parseConfig, undeclaredKeysProblem } from "../../lib/config";
 import { buildGoLive } from "../../lib/program";
-import { LIVE, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap } from "./mocks";
+import { LIVE, liveAtCloudflare, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap } from "./mocks";
 
 const parse = (phase: string, overrides: Record<string, unknown> = {}, secretKeys?: string[]) => parseConfig(rawFrom(prodConfig(phase, overrides), secretKeys));
 
@@ -138,5 +138,81 @@ describe("program gates: go/no-go", () => {
         assert.equal(rec.registrations.length, 0);
         setGoLiveMocks({ zoneName: "other.com" });
         await assert.rejects(buildGoLive(parse("adopt")), /golive:domain kaliabeautystudio\.com: Cloudflare returned zone "other\.com"/);
+    });
+});
+
+describe("program gates: a golive key Pulumi.yaml does not declare (the engine ignores it)", () => {
+    const declared = declaredConfigKeys();
+
+    it("reads the declared keys from Pulumi.yaml", () => {
+        for (const key of ["domain", "phase", "approvedBy", "approvedAt", "liveRecords", "checks"]) assert.ok(declared.includes(key), key);
+    });
+
+    it("names a mistyped key and the closest declared one", () => {
+        const problem = undeclaredKeysProblem(["golive:approvdBy", "golive:domain", "vercel:team", "cloudflare:apiToken"], declared);
+        assert.equal(problem, "golive:approvdBy is not a key of this program: did you mean golive:approvedBy? (remove it with pulumi config rm 'golive:approvdBy')");
+        assert.match(undeclaredKeysProblem(["golive:liveRecord"], declared)!, /did you mean golive:liveRecords\?/);
+        assert.match(undeclaredKeysProblem(["golive:phsae"], declared)!, /did you mean golive:phase\?/);
+        assert.match(undeclaredKeysProblem(["golive:somethingElse"], declared)!, /golive:somethingElse is not a key of this program: Pulumi.yaml declares golive:domain, golive:phase/);
+        assert.equal(undeclaredKeysProblem(["golive:domain", "golive:checks", "vercel:apiToken"], declared), undefined);
+        assert.equal(editDistance("approvdBy", "approvedBy"), 1);
+        assert.equal(editDistance("phsae", "phase"), 1);
+    });
+});
+
+describe("program gates: adopt changes nothing (the engine imports, then updates what differs)", () => {
+    /** adopt with `config` overrides against the records Cloudflare holds; the ConfigError's message. */
+    async function adoptRefusal(overrides: Record<string, unknown>, records = liveAtCloudflare(), preview = false): Promise<{ message: string; registered: number }> {
+        const rec = setGoLiveMocks({ records, preview });
+        let message = "";
+        await assert.rejects(buildGoLive(parse("adopt", overrides)), (err: Error) => {
+            assert.ok(err instanceof ConfigError, String(err));
+            assert.ok(!err.message.includes("\n"), "one line");
+            message = err.message;
+            return true;
+        });
+        assert.ok(rec.invokes.includes("cloudflare:index/getDnsRecord:getDnsRecord"), "the provider's own read of the record");
+        return { message, registered: rec.registrations.length };
+    }
+
+    it("accepts config that is exactly the live records, and asks Cloudflare for each by id", async () => {
+        const rec = setGoLiveMocks();
+        const golive = await buildGoLive(parse("adopt"));
+        assert.ok(golive.dns.apex && golive.dns.www);
+        assert.equal(rec.invokes.filter((t) => t === "cloudflare:index/getDnsRecord:getDnsRecord").length, 2);
+        // A CNAME's trailing dot or case is not a difference.
+        setGoLiveMocks({ records: liveAtCloudflare({ www: { content: "Kalia.OldHost.example.net." } }) });
+        await buildGoLive(parse("adopt"));
+    });
+
+    it("refuses a wrong content, TTL or proxied at preview, naming the key, the declared and the live value, before declaring anything", async () => {
+        const typo = await adoptRefusal({ liveRecords: { ...LIVE, www: { ...LIVE.www, content: "kalia.oldhost.example.org" } } });
+        assert.match(typo.message, /golive:liveRecords\.www\.content is "kalia\.oldhost\.example\.org" but the live record has "kalia\.oldhost\.example\.net"/);
+        assert.equal(typo.registered, 0);
+        const atPreview = await adoptRefusal({ liveRecords: { ...LIVE, www: { ...LIVE.www, content: "kalia.oldhost.example.org" } } }, liveAtCloudflare(), true);
+        assert.equal(atPreview.message, typo.message, "the same refusal at pulumi preview");
+        const ttl = await adoptRefusal({ liveRecords: { ...LIVE, apex: { ...LIVE.apex, ttl: 300 } } });
+        assert.match(ttl.message, /golive:liveRecords\.apex\.ttl is 300 but the live record has 3600/);
+        const proxied = await adoptRefusal({}, liveAtCloudflare({ apex: { proxied: true } }));
+        assert.match(proxied.message, /golive:liveRecords\.apex\.proxied is false but the live record has true/);
+        assert.match(proxied.message, /Copy the live values into golive:liveRecords/);
+    });
+
+    it("refuses a live comment the config leaves out (the import would remove it), a wrong type, and a record of another name", async () => {
+        const comment = await adoptRefusal({}, liveAtCloudflare({ www: { comment: "old host, do not touch" } }));
+        assert.match(comment.message, /golive:liveRecords\.www\.comment is not set but the live record has "old host, do not touch" \(the import would remove it\)/);
+        const type = await adoptRefusal({}, liveAtCloudflare({ www: { type: "A", content: "198.51.100.8" } }));
+        assert.match(type.message, /golive:liveRecords\.www\.type is "CNAME" but the live record has "A"/);
+        const swapped = await adoptRefusal({}, liveAtCloudflare({ www: { name: "mail.kaliabeautystudio.com" } }));
+        assert.match(swapped.message, /golive:liveRecords\.www\.id 2{32} is the record of mail\.kaliabeautystudio\.com \(CNAME\), not of www\.kaliabeautystudio\.com/);
+        const missing = await adoptRefusal({}, { [LIVE.apex.id]: liveAtCloudflare()[LIVE.apex.id] });
+        assert.match(missing.message, /golive:liveRecords\.www\.id 2{32}: Cloudflare has no such record in the zone/);
+    });
+
+    it("refuses a re-run of adopt after prepare (the live TTL is golive:ttl), so nothing is re-imported or replaced", async () => {
+        const afterPrepare = await adoptRefusal({}, liveAtCloudflare({ apex: { ttl: 60 }, www: { ttl: 60 } }));
+        assert.match(afterPrepare.message, /golive:liveRecords\.apex\.ttl is 3600 but the live record has 60/);
+        assert.match(afterPrepare.message, /if this stack already ran prepare, do not run adopt again/);
+        assert.equal(afterPrepare.registered, 0);
     });
 });

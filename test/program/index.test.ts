@@ -160,6 +160,17 @@ describe("program: index.ts for the prod stack at cutover", () => {
         assert.deepEqual(byName(rec.registrations, "services-performance").inputs.triggers, dns.triggers);
     });
 
+    it("refuses a mistyped golive key before registering anything (the engine would ignore it)", async () => {
+        const before = rec.registrations.length;
+        const config = stackConfig();
+        config["golive:approvdBy"] = config["golive:approvedBy"];
+        pulumi.runtime.setAllConfig(config, ["golive:envValues"]);
+        const program = (await import("../../index")) as unknown as { default: () => Promise<unknown> };
+        await assert.rejects(program.default(), (err: Error) => err.name === "ConfigError" && /golive:approvdBy is not a key of this program: did you mean golive:approvedBy\?/.test(err.message));
+        assert.equal(rec.registrations.length, before);
+        pulumi.runtime.setAllConfig(stackConfig(), ["golive:envValues"]);
+    });
+
     it("exports the check results and the plan's checklist (P-01..MEP-18)", () => {
         const checks = outputs.checks as { id: string }[];
         assert.equal(checks.length, 10);

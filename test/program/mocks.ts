@@ -3,7 +3,7 @@
 // so a new data source cannot slip by untested.
 import * as pulumi from "@pulumi/pulumi";
 import type { RawConfigSource } from "../../lib/config";
-import type { CaaRecord } from "../../lib/dnsPlan";
+import type { CaaRecord, CloudflareRecordView } from "../../lib/dnsPlan";
 
 export interface Registration {
     type: string;
@@ -22,6 +22,12 @@ export interface World {
     caa?: CaaRecord[];
     /** Per domain: what getDomainConfig recommends. */
     domainConfig?: Record<string, { recommendedIpv4s: string[]; recommendedCname: string }>;
+    /** Records at Cloudflare by id (getDnsRecord); default: LIVE, as golive:liveRecords declares them. */
+    records?: Record<string, CloudflareRecordView>;
+    /** Run as `pulumi preview` does (outputs of resources to create are unknown). */
+    preview?: boolean;
+    /** Per resource type: how long its creation takes (ms), to see what waits for it. */
+    createMs?: Record<string, number>;
 }
 
 export const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -31,13 +37,15 @@ export const VERCEL_CNAME = "d1f3e5a7b9c1d3e5.vercel-dns-017.com";
 export interface Recorder {
     registrations: Registration[];
     invokes: string[];
+    /** In order: `created <name>` when a resource's creation ends, `invoke <token>` when an invoke is made. */
+    events: string[];
 }
 
 export function setGoLiveMocks(world: World = {}): Recorder {
-    const rec: Recorder = { registrations: [], invokes: [] };
+    const rec: Recorder = { registrations: [], invokes: [], events: [] };
     pulumi.runtime.setMocks(
         {
-            newResource(args: pulumi.runtime.MockResourceArgs) {
+            async newResource(args: pulumi.runtime.MockResourceArgs) {
                 rec.registrations.push({
                     type: args.type,
                     name: args.name,
@@ -53,10 +61,14 @@ export function setGoLiveMocks(world: World = {}): Recorder {
                     const type = args.type.split(":").pop()!;
                     state.result = { id: args.name, name: type, status: "pass", reason: "mocked", evidence: {}, durationMs: 0 };
                 }
+                const ms = world.createMs?.[args.type];
+                if (ms) await new Promise((r) => setTimeout(r, ms));
+                rec.events.push(`created ${args.name}`);
                 return { id, state };
             },
             call(args: pulumi.runtime.MockCallArgs) {
                 rec.invokes.push(args.token);
+                rec.events.push(`invoke ${args.token}`);
                 switch (args.token) {
                     case "cloudflare:index/getZone:getZone":
                         if (world.zoneError) throw new Error(world.zoneError);
@@ -66,6 +78,12 @@ export function setGoLiveMocks(world: World = {}): Recorder {
                             status: world.zoneStatus ?? "active",
                             nameServers: ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"],
                         };
+                    case "cloudflare:index/getDnsRecord:getDnsRecord": {
+                        if (args.inputs.zoneId !== ZONE_ID) throw new Error(`unexpected getDnsRecord ${JSON.stringify(args.inputs)}`);
+                        const found = (world.records ?? liveAtCloudflare())[args.inputs.dnsRecordId];
+                        if (!found) throw new Error(`Record does not exist. (81044)`);
+                        return { zoneId: ZONE_ID, dnsRecordId: args.inputs.dnsRecordId, id: args.inputs.dnsRecordId, comment: "", tags: [], ...found };
+                    }
                     case "cloudflare:index/getDnsRecords:getDnsRecords":
                         if (args.inputs.zoneId !== ZONE_ID || args.inputs.type !== "CAA") throw new Error(`unexpected getDnsRecords ${JSON.stringify(args.inputs)}`);
                         return { results: world.caa ?? [] };
@@ -84,7 +102,7 @@ export function setGoLiveMocks(world: World = {}): Recorder {
         },
         "golive",
         "prod",
-        false,
+        world.preview ?? false,
     );
     return rec;
 }
@@ -117,6 +135,14 @@ export const LIVE = {
     apex: { id: "11111111111111111111111111111111", type: "A", content: "198.51.100.7", ttl: 3600, proxied: false },
     www: { id: "22222222222222222222222222222222", type: "CNAME", content: "kalia.oldhost.example.net", ttl: 3600, proxied: false },
 };
+
+/** LIVE as Cloudflare holds it, by record id (what getDnsRecord answers by default). */
+export function liveAtCloudflare(over: { apex?: Partial<CloudflareRecordView>; www?: Partial<CloudflareRecordView> } = {}): Record<string, CloudflareRecordView> {
+    return {
+        [LIVE.apex.id]: { name: "kaliabeautystudio.com", ...LIVE.apex, comment: null, ...over.apex },
+        [LIVE.www.id]: { name: "www.kaliabeautystudio.com", ...LIVE.www, comment: null, ...over.www },
+    };
+}
 
 /** A complete prod-like config for `phase` (values as the engine passes them: text or JSON). */
 export function prodConfig(phase: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../../lib/config";
 import { buildGoLive, GoLive } from "../../lib/program";
-import { namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, VERCEL_DEFAULT_CNAME, VERCEL_DEFAULT_IPV4 } from "../../lib/dnsPlan";
+import { namesNeedingLetsEncrypt, OWN_CAA_COMMENT, pickCname, pickIpv4, planSiteRecords, VERCEL_DEFAULT_CNAME, VERCEL_DEFAULT_IPV4 } from "../../lib/dnsPlan";
 import { byName, byType, LIVE, prodConfig, rawFrom, Recorder, Registration, setGoLiveMocks, unwrap, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, World, ZONE_ID } from "./mocks";
 
 interface Run {
@@ -168,6 +168,12 @@ describe("program: record type changes are explicit", () => {
         assert.equal(plan[1].spec!.type, "CNAME");
         assert.equal(plan[1].spec!.deleteBeforeReplace, true, "the A must go before the CNAME exists");
         assert.equal(plan[0].spec!.deleteBeforeReplace, undefined, "the apex keeps its type");
+        // prepare leaves the state cutover replaces, and is the goal of the rollback's replace (CNAME → A).
+        const prepare = planSiteRecords(parseConfig(rawFrom(prodConfig("prepare", { ...aWww, allowRecordReplace: "true" }))), ZONE_ID, targets);
+        assert.deepEqual([prepare[1].spec!.type, prepare[1].spec!.deleteBeforeReplace], ["A", true]);
+        assert.equal(prepare[0].spec!.deleteBeforeReplace, undefined);
+        const adopt = planSiteRecords(parseConfig(rawFrom(prodConfig("adopt", { ...aWww, allowRecordReplace: "true" }))), ZONE_ID);
+        assert.equal(adopt[1].spec!.deleteBeforeReplace, undefined, "adopt imports and retains");
     });
 
     it("refuses a live apex CNAME unless accepted, since Vercel's apex is an A record", () => {
@@ -190,8 +196,23 @@ describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
     it("adds an issue letsencrypt.org record where the zone's CAA set excludes it", async () => {
         const run = await runPhase("prepare", {}, { caa: [{ name: "kaliabeautystudio.com", data: { tag: "issue", value: "digicert.com" } }] });
         const caa = byName(run.rec.registrations, "dns-caa-apex").inputs;
-        assert.deepEqual(caa, { zoneId: ZONE_ID, name: "kaliabeautystudio.com", type: "CAA", ttl: 60, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } });
+        assert.deepEqual(caa, { zoneId: ZONE_ID, name: "kaliabeautystudio.com", type: "CAA", ttl: 60, comment: OWN_CAA_COMMENT, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } });
         assert.deepEqual(run.outputs.caaLetsEncryptAdded, ["kaliabeautystudio.com"]);
+    });
+
+    it("keeps its own Let's Encrypt record at cutover and after the rollback: the zone then lists it, the decision does not flip", async () => {
+        const theirs = { name: "kaliabeautystudio.com", data: { tag: "issue", value: "digicert.com" }, comment: "" };
+        const prepare = await runPhase("prepare", {}, { caa: [theirs] });
+        const ours = { name: "kaliabeautystudio.com", data: { tag: "issue", value: "letsencrypt.org" }, comment: OWN_CAA_COMMENT };
+        const cutover = await runPhase("cutover", {}, { caa: [theirs, ours] });
+        const rollback = await runPhase("prepare", {}, { caa: [theirs, ours] });
+        for (const run of [cutover, rollback]) {
+            assert.deepEqual(byName(run.rec.registrations, "dns-caa-apex").inputs, byName(prepare.rec.registrations, "dns-caa-apex").inputs, "same inputs: the engine keeps it");
+            assert.equal(cutover.urns["dns-caa-apex"], prepare.urns["dns-caa-apex"]);
+        }
+        // Someone else's Let's Encrypt record (no such comment) still counts: then ours is not needed.
+        const allowed = await runPhase("cutover", {}, { caa: [theirs, { ...ours, comment: "added by the agency" }] });
+        assert.equal(byType(allowed.rec.registrations, DNS).length, 2);
     });
 
     it("adds nothing when the zone has no CAA record or already allows Let's Encrypt, and nothing in adopt", async () => {
@@ -212,5 +233,32 @@ describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
         ]);
         assert.deepEqual(namesNeedingLetsEncrypt(d, [{ name: d, data: { tag: "issuewild", value: "letsencrypt.org" } }]), [{ label: "apex", name: d }]);
         assert.deepEqual(namesNeedingLetsEncrypt(d, [{ name: d, data: { tag: "issue", value: "letsencrypt.org; validationmethods=dns-01" } }]), []);
+    });
+});
+
+describe("program: Vercel project and domains", () => {
+    it("MEP-02: from prepare on the project does not deploy pushes; golive:codeFreeze false lifts it", async () => {
+        for (const phase of ["prepare", "cutover"]) {
+            const run = await runPhase(phase);
+            assert.deepEqual(byName(run.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: false }, phase);
+            assert.equal(run.outputs.vercel.codeFreeze, true);
+            const facts = (await unwrapDeep(run.golive.facts)) as { codeFreeze: boolean };
+            assert.equal(facts.codeFreeze, true);
+        }
+        const lifted = await runPhase("cutover", { codeFreeze: false });
+        assert.deepEqual(byName(lifted.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: true });
+        assert.throws(() => parseConfig(rawFrom(prodConfig("prepare", { codeFreeze: "no" }))), /golive:codeFreeze must be true or false/);
+    });
+
+    it("MEP-05/MEP-06: asks Vercel for the domains' config only once both domains exist on the project", async () => {
+        // Domains take 150 ms to be created: the invokes must come after both.
+        const run = await runPhase("prepare", {}, { createMs: { "vercel:index/projectDomain:ProjectDomain": 150 } });
+        const ev = run.rec.events;
+        const firstAsk = ev.indexOf("invoke vercel:index/getDomainConfig:getDomainConfig");
+        assert.ok(firstAsk >= 0, ev.join("\n"));
+        for (const domain of ["created site-www", "created site-apex"]) {
+            assert.ok(ev.indexOf(domain) >= 0 && ev.indexOf(domain) < firstAsk, `${domain} before getDomainConfig:\n${ev.join("\n")}`);
+        }
+        assert.equal(run.outputs.dnsRecords.www.newContent, VERCEL_CNAME);
     });
 });

@@ -4,10 +4,11 @@
 import { strict as assert } from "assert";
 import { parseConfig } from "../../lib/config";
 import { buildGoLive } from "../../lib/program";
-import { prodConfig, rawFrom, setGoLiveMocks, unwrap } from "./mocks";
+import { LIVE, liveAtCloudflare, prodConfig, rawFrom, setGoLiveMocks, unwrap } from "./mocks";
 
 async function recordOptions(phase: string, overrides: Record<string, unknown> = {}): Promise<Record<string, { retainOnDelete: boolean; deleteBeforeReplace: boolean }>> {
-    setGoLiveMocks();
+    const live = (overrides.liveRecords ?? LIVE) as typeof LIVE;
+    setGoLiveMocks({ records: liveAtCloudflare({ apex: live.apex, www: live.www }) });
     const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource: (req: any, cb: any) => void } };
     const monitor = settings.getMonitor();
     const seen: Record<string, { retainOnDelete: boolean; deleteBeforeReplace: boolean }> = {};
@@ -32,8 +33,15 @@ describe("program: the live records are never deleted by accident", () => {
         }
     });
 
-    it("lets an accepted type change delete first (the documented, explicit gap)", async () => {
-        const seen = await recordOptions("cutover", { wwwRecordType: "CNAME", allowRecordReplace: true, liveRecords: { www: { id: "2".repeat(32), type: "A", content: "198.51.100.7", ttl: 3600, proxied: false } } });
-        assert.deepEqual(seen["dns-www"], { retainOnDelete: false, deleteBeforeReplace: true });
+    it("lets an accepted type change delete first, from prepare on: the engine reads retainOnDelete from the state it replaces", async () => {
+        const typeChange = { wwwRecordType: "CNAME", allowRecordReplace: true, liveRecords: { ...LIVE, www: { ...LIVE.www, type: "A", content: "198.51.100.7" } } };
+        // prepare's state is the old one of cutover's replace (A → CNAME), and prepare is the goal of the rollback's (CNAME → A).
+        for (const phase of ["prepare", "cutover"]) {
+            const seen = await recordOptions(phase, typeChange);
+            assert.deepEqual(seen["dns-www"], { retainOnDelete: false, deleteBeforeReplace: true }, phase);
+            assert.deepEqual(seen["dns-apex"], { retainOnDelete: true, deleteBeforeReplace: false }, `${phase}: the apex keeps its type`);
+        }
+        const adopt = await recordOptions("adopt", typeChange);
+        assert.deepEqual(adopt["dns-www"], { retainOnDelete: true, deleteBeforeReplace: false }, "adopt retains");
     });
 });

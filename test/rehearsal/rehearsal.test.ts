@@ -18,14 +18,22 @@ describe("rehearsal: the go-live played on loopback", function () {
         const r: RehearsalReport = await rehearse({ engine: "mock", fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
-        assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);
-        // adopt imports the live records; every later phase updates the same resources in place.
+        assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt (preview)", true], ["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);
+        // adopt is previewed (2 imports planned), imports the live records exactly as they are (no
+        // update after the import); every later phase updates the same resources in place.
+        assert.equal(r.phases[0].preview, true);
         assert.equal(r.phases[0].counts.import, 2);
-        for (const p of r.phases.slice(1)) {
+        assert.deepEqual(r.phases[1].counts, { create: 0, import: 2, update: 0, replace: 0, same: 0, delete: 0 });
+        for (const p of r.phases.slice(2)) {
             const records = p.changes.filter((c) => c.type === "cloudflare:index/dnsRecord:DnsRecord");
             assert.deepEqual(records.map((c) => c.op), ["update", "update"], `${p.phase}: ${JSON.stringify(records)}`);
         }
         assert.equal(r.figures.dnsRecordDeletes, 0);
+        assert.equal(r.figures.replacements, 0);
+        // The same Cloudflare records (ids) from before the go-live to after the rollback.
+        for (const when of ["adopt", "prepare", "cutover", "rollback"] as const) {
+            assert.deepEqual([r.figures.records[when]!.apex.map((x) => x.id), r.figures.records[when]!.www.map((x) => x.id)], [["a1".repeat(16)], ["b2".repeat(16)]], when);
+        }
         assert.ok(r.cutoverChecks.length >= 5, "the checks ran as dynamic resources in the cutover");
         // Every check of the plan ran in the cutover: the site checks against the replica, the
         // outside-service checks against their loopback stand-ins.
@@ -147,5 +155,80 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.equal(r.figures.failedProbesCutover, 0);
         assert.equal(r.phases.find((p) => p.phase === "rollback")?.ok, true);
         assert.deepEqual(r.release.remoteTags, {});
+    });
+});
+
+// The faults of issue 11: what the real engine and the real services do that the mocks hid.
+describe("rehearsal: engine and service behaviour faults", function () {
+    this.timeout(60_000);
+    const www = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => r.figures.records[when]!.www;
+
+    it("type-change: www goes A → CNAME at cutover and back at the rollback, delete-first both ways; the gap is measured", async () => {
+        const r = await rehearse({ engine: "mock", fast: true, fault: "type-change" });
+        assert.deepEqual(r.problems, []);
+        assert.equal(r.ok, true);
+        for (const phase of ["cutover", "rollback"]) {
+            const p = r.phases.find((x) => x.phase === phase)!;
+            assert.equal(p.ok, true, `${phase}: ${p.errors.join("; ")}`);
+            const changes = p.changes.filter((c) => c.name === "dns-www").map((c) => `${c.op}${c.note ? ` ${c.note}` : ""}`);
+            assert.deepEqual(changes, ["delete replaced", "replace delete-before-replace"], phase);
+        }
+        const [before, cutover, rollback] = [www(r, "before")[0], www(r, "cutover")[0], www(r, "rollback")[0]];
+        assert.deepEqual([before.type, cutover.type, rollback.type], ["A", "CNAME", "A"]);
+        assert.equal(new Set([before.id, cutover.id, rollback.id]).size, 3, "a new record each time");
+        assert.equal(cutover.content, "cname.vercel-dns.kaliabeautystudio.com");
+        assert.deepEqual(r.figures.records.rollback!.apex.map((x) => x.id), ["a1".repeat(16)], "the apex is updated in place");
+        assert.equal(r.figures.replacements, 2);
+        assert.equal(r.figures.dnsRecordDeletes, 2);
+        // The gap: www does not resolve between the delete and the create.
+        assert.ok(r.figures.failedProbesCutover > 0 && r.figures.failedProbesRollback > 0, JSON.stringify([r.figures.failedProbesCutover, r.figures.failedProbesRollback]));
+        assert.ok(r.figures.probes.failures.some((f) => /does not resolve|ENOTFOUND/.test(f.detail)));
+        assert.ok(r.verifyNew.every((c) => c.status === "pass") && r.verifyOld.every((c) => c.status === "pass"));
+        assert.match(renderReport(r), /accepted gap \(measured below, not a failure\)/);
+    });
+
+    it("adopt-mismatch: adopt is refused at preview naming the key and both values; nothing runs, the live record is untouched", async () => {
+        const r = await rehearse({ engine: "mock", fast: true, fault: "adopt-mismatch" });
+        assert.equal(r.ok, false);
+        assert.deepEqual(r.phases.map((p) => [p.phase, p.ok, !!p.preview]), [["adopt (preview)", false, true]]);
+        assert.match(r.phases[0].errors.join("\n"), /golive:liveRecords\.www\.content is "127\.0\.0\.9" but the live record has "127\.0\.0\.3"/);
+        assert.deepEqual(r.problems.length, 1);
+        assert.match(r.problems[0], /^adopt refused at preview: /);
+        assert.deepEqual(r.figures.records.adopt, r.figures.records.before, "the replica's records are untouched");
+        assert.deepEqual(www(r, "adopt"), [{ id: "b2".repeat(16), type: "A", content: "127.0.0.3" }]);
+        assert.equal(r.dnsChanges.length, 0);
+        assert.match(renderReport(r), /REHEARSAL FAILED:\n {2}- adopt refused at preview/);
+    });
+
+    it("cert-delay: MEP-08 waits for the certificate issued 5 s after the switch, reports the *.vercel.app one, and passes", async () => {
+        const r = await rehearse({ engine: "mock", fast: true, fault: "cert-delay" });
+        assert.deepEqual(r.problems, []);
+        const mep08 = r.cutoverChecks.find((c) => c.id === "MEP-08")!;
+        assert.equal(mep08.status, "pass", mep08.reason);
+        assert.match(mep08.reason, /issued after \d+\.\d s of waiting \(meanwhile .*\[\*\.vercel\.app\]/);
+        const c = r.figures.certificate;
+        assert.ok(c.issuedAfterSwitchMs !== null && c.issuedAfterSwitchMs >= 4_500, JSON.stringify(c));
+        assert.ok(c.checkWaitedMs !== null && c.checkWaitedMs >= 4_000, JSON.stringify(c));
+        for (const id of ["MEP-09", "MEP-10", "MEP-11", "MEP-14"]) assert.equal(r.cutoverChecks.find((x) => x.id === id)?.status, "pass", id);
+        // Visitors who resolve the new address before the certificate exists see Vercel's.
+        assert.ok(r.figures.failedProbesCutover > 0);
+        assert.ok(r.figures.probes.failures.some((f) => /ERR_TLS_CERT_ALTNAME_INVALID|vercel\.app/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 2)));
+        assert.equal(r.figures.failedProbesRollback, 0);
+    });
+
+    it("caa-restricted: Let's Encrypt is added at prepare, still there after cutover and after the rollback; the certificate is issued", async () => {
+        const r = await rehearse({ engine: "mock", fast: true, fault: "caa-restricted" });
+        assert.deepEqual(r.problems, []);
+        const ours = 'kaliabeautystudio.com 0 issue "letsencrypt.org" (managed by golive)';
+        assert.deepEqual(r.figures.records.before!.caa, ['kaliabeautystudio.com 0 issue "digicert.com"']);
+        for (const when of ["prepare", "cutover", "rollback"] as const) {
+            assert.deepEqual(r.figures.records[when]!.caa, ['kaliabeautystudio.com 0 issue "digicert.com"', ours], when);
+        }
+        assert.equal(r.figures.certificate.refused, undefined);
+        assert.equal(typeof r.figures.certificate.issuedAfterSwitchMs, "number");
+        assert.equal(r.cutoverChecks.find((c) => c.id === "MEP-08")?.status, "pass");
+        // Created once at prepare, then the same resource: not deleted at cutover.
+        assert.ok(r.phases.find((p) => p.phase === "prepare")!.changes.some((c) => c.name === "dns-caa-apex" && c.op === "create"));
+        for (const phase of ["cutover", "rollback"]) assert.ok(!r.phases.find((p) => p.phase === phase)!.changes.some((c) => c.name === "dns-caa-apex"), phase);
     });
 });

@@ -1,0 +1,127 @@
+// The Cloudflare side of the replica: a zone's DNS records as Cloudflare's API holds them (ids,
+// comments, proxied), with the API's refusals that matter to a go-live, served by the loopback DNS
+// server. One zone for the mock engine's providers and for anything else that plays Cloudflare.
+import type { ReplicaDns, ReplicaRecordType } from "./dnsServer";
+
+export interface CloudflareRecord {
+    id: string;
+    /** Full name, lower case, no trailing dot. */
+    name: string;
+    type: ReplicaRecordType;
+    /** A/AAAA address, CNAME target, TXT text; for CAA, `0 issue "letsencrypt.org"` (from `data`). */
+    content: string;
+    /** 1 = automatic (served as 300). */
+    ttl: number;
+    proxied: boolean;
+    comment?: string;
+    /** CAA only. */
+    data?: { flags: number; tag: string; value: string };
+}
+
+/** What a create or update asks for (the provider's inputs). */
+export type RecordInput = Omit<CloudflareRecord, "id" | "content"> & { content?: string };
+
+/** An API refusal, with Cloudflare's error code. */
+export class CloudflareApiError extends Error {
+    constructor(
+        readonly code: number,
+        message: string,
+    ) {
+        super(`${message} (${code})`);
+        this.name = "CloudflareApiError";
+    }
+}
+
+const norm = (name: string) => name.toLowerCase().replace(/\.$/, "");
+
+function contentOf(input: RecordInput): string {
+    if (input.type === "CAA") {
+        if (!input.data) throw new CloudflareApiError(9101, "CAA record needs data {flags, tag, value}");
+        return `${input.data.flags} ${input.data.tag} "${input.data.value}"`;
+    }
+    if (typeof input.content !== "string" || input.content === "") throw new CloudflareApiError(9007, `content is required for a ${input.type} record`);
+    return input.type === "CNAME" ? norm(input.content) : input.content;
+}
+
+export class CloudflareZone {
+    private readonly records = new Map<string, CloudflareRecord>();
+    private seq = 0;
+
+    constructor(
+        readonly id: string,
+        private readonly dns: ReplicaDns,
+    ) {}
+
+    /** A record that exists before the go-live (what the live zone holds), with its known id. */
+    seed(record: Omit<CloudflareRecord, "content"> & { content?: string }): CloudflareRecord {
+        const r: CloudflareRecord = { ...record, name: norm(record.name), content: contentOf(record) };
+        this.records.set(r.id, r);
+        this.serve(r.name, r.type);
+        return { ...r };
+    }
+
+    get(id: string): CloudflareRecord | undefined {
+        const r = this.records.get(id);
+        return r ? { ...r } : undefined;
+    }
+
+    /** Records of the zone, optionally of one name and/or type. */
+    list(filter: { name?: string; type?: ReplicaRecordType } = {}): CloudflareRecord[] {
+        return [...this.records.values()].filter((r) => (!filter.name || r.name === norm(filter.name)) && (!filter.type || r.type === filter.type)).map((r) => ({ ...r }));
+    }
+
+    create(input: RecordInput): CloudflareRecord {
+        const r: CloudflareRecord = { ...input, id: this.newId(), name: norm(input.name), content: contentOf(input) };
+        this.refuseConflicts(r);
+        this.records.set(r.id, r);
+        this.serve(r.name, r.type);
+        return { ...r };
+    }
+
+    /** In place; the provider never changes a type in place (a type change replaces the record). */
+    update(id: string, input: RecordInput): CloudflareRecord {
+        const old = this.records.get(id);
+        if (!old) throw new CloudflareApiError(81044, "Record does not exist.");
+        if (old.type !== input.type) throw new CloudflareApiError(9000, `record ${id} is ${old.type}; its type cannot be changed in place`);
+        const r: CloudflareRecord = { ...input, id, name: norm(input.name), content: contentOf(input) };
+        this.refuseConflicts(r);
+        this.records.set(id, r);
+        this.serve(old.name, old.type);
+        this.serve(r.name, r.type);
+        return { ...r };
+    }
+
+    delete(id: string): void {
+        const old = this.records.get(id);
+        if (!old) throw new CloudflareApiError(81044, "Record does not exist.");
+        this.records.delete(id);
+        this.serve(old.name, old.type);
+    }
+
+    /** What Cloudflare refuses: a CNAME beside any other record of its name, and a duplicate. */
+    private refuseConflicts(r: CloudflareRecord): void {
+        const others = [...this.records.values()].filter((x) => x.id !== r.id && x.name === r.name);
+        const addressOrAlias = (t: string) => t === "A" || t === "AAAA" || t === "CNAME";
+        if (addressOrAlias(r.type) && others.some((x) => addressOrAlias(x.type) && (x.type === "CNAME" || r.type === "CNAME"))) {
+            throw new CloudflareApiError(81053, `An A, AAAA, or CNAME record with that host already exists: ${r.name}`);
+        }
+        if (r.type === "CNAME" && others.length > 0) {
+            throw new CloudflareApiError(81054, `A CNAME record with that host cannot coexist with other records: ${r.name}`);
+        }
+        if (others.some((x) => x.type === r.type && x.content === r.content)) {
+            throw new CloudflareApiError(81058, `An identical record already exists: ${r.name} ${r.type} ${r.content}`);
+        }
+    }
+
+    /** The DNS server answers exactly the zone's records of (name, type). */
+    private serve(name: string, type: ReplicaRecordType): void {
+        const set = [...this.records.values()].filter((x) => x.name === name && x.type === type);
+        if (set.length === 0) this.dns.remove(name, type);
+        else this.dns.set(name, type, set.map((x) => x.content), Math.min(...set.map((x) => (x.ttl === 1 ? 300 : x.ttl))));
+    }
+
+    private newId(): string {
+        this.seq++;
+        return `${this.id.slice(0, 8)}${this.seq.toString(16).padStart(8, "0")}${Math.random().toString(16).slice(2, 18).padEnd(16, "0")}`;
+    }
+}

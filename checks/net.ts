@@ -54,6 +54,9 @@ export interface Deadline {
     current?: string;
 }
 
+/** How long after its deadline the backstop of withinDeadline fires. */
+export const DEADLINE_GRACE_MS = 200;
+
 export function deadlineIn(totalMs: number, setting: string): Deadline {
     return { at: Date.now() + totalMs, totalMs, setting };
 }
@@ -68,7 +71,7 @@ export function subDeadline(parent: Deadline | undefined, ms: number, setting: s
 export function deadlineError(d: Deadline, call: string, elapsedMs?: number): Error {
     const after = elapsedMs === undefined ? "" : ` after ${elapsedMs} ms`;
     // No `code`: not a transient network error, nothing to retry.
-    return Object.assign(new Error(`${call} ran out of time${after}: the check's deadline of ${formatSeconds(d.totalMs)} (${d.setting}) passed`), { deadlineExceeded: true });
+    return Object.assign(new Error(`${call} ran out of time${after}: the deadline of ${formatSeconds(d.totalMs)} (${d.setting}) passed`), { deadlineExceeded: true });
 }
 
 function formatSeconds(ms: number): string {
@@ -90,8 +93,9 @@ export function timeFor(d: Deadline | undefined, call: string, ownMs: number): n
  */
 export async function withinDeadline<T>(d: Deadline, body: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    // A little after the deadline: a call bounded by it ends first and reports itself.
     const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(deadlineError(d, d.current ?? "the check")), Math.max(0, d.at - Date.now()));
+        timer = setTimeout(() => reject(deadlineError(d, d.current ?? "the check")), Math.max(0, d.at - Date.now()) + DEADLINE_GRACE_MS);
     });
     try {
         return await Promise.race([body(), expired]);
@@ -328,6 +332,20 @@ export async function httpRequestWithRetry(rawUrl: string, net: NetOptions, opts
         deadlineMs: opts.deadline ? Math.min(own, opts.deadline.at - Date.now()) : own,
         retryOn: (r) => r.status === 502 || r.status === 503 || r.status === 504,
     });
+}
+
+/**
+ * The JSON body of an answer; a body that is not JSON (a proxy's HTML page, a truncated answer)
+ * throws saying what came instead, briefly, not the parser's message.
+ */
+export function jsonBody<T>(res: HttpResponse, what: string): T {
+    try {
+        return JSON.parse(res.body) as T;
+    } catch {
+        const excerpt = res.body.replace(/\s+/g, " ").trim().slice(0, 80);
+        const type = res.headers["content-type"] ?? "no content-type";
+        throw new Error(`${what} answered ${res.status} with a body that is not JSON (${type}, ${Buffer.byteLength(res.body)} bytes${excerpt ? `: ${JSON.stringify(excerpt)}${res.body.length > 80 ? "…" : ""}` : ""})`);
+    }
 }
 
 export interface TlsInfo {

@@ -44,6 +44,21 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
         assert.equal(cfg.searchConsole?.siteUrl, "sc-domain:kaliabeautystudio.com");
         assert.equal(cfg.analytics?.propertyId, "412345678");
         assert.equal(cfg.analytics?.visit, "browser");
+        // Each outside-service check has one deadline, with a documented default.
+        assert.equal(cfg.pagespeed?.timeoutSeconds, 600);
+        assert.equal(cfg.searchConsole?.timeoutSeconds, 120);
+        assert.equal(cfg.analytics?.timeoutSeconds, 300);
+    });
+
+    it("takes each check's deadline from timeoutSeconds; the analytics one must outlast the realtime wait", () => {
+        const cfg = parseServicesConfig(source({ pagespeed: { timeoutSeconds: 90 }, searchConsole: { timeoutSeconds: 30 }, analytics: { realtimeWaitSeconds: 20, timeoutSeconds: 60 } }));
+        assert.equal(cfg.pagespeed?.timeoutSeconds, 90);
+        assert.equal(cfg.searchConsole?.timeoutSeconds, 30);
+        assert.equal(cfg.analytics?.timeoutSeconds, 60);
+        assert.equal(parseServicesConfig(source({ analytics: { realtimeWaitSeconds: 600 } })).analytics?.timeoutSeconds, 780, "default: the realtime wait + 180 s when longer than 300 s");
+        assert.throws(() => parseServicesConfig(source({ analytics: { realtimeWaitSeconds: 120, timeoutSeconds: 100 } })), /golive:analytics\.timeoutSeconds \(100\) must be longer than golive:analytics\.realtimeWaitSeconds \(120\)/);
+        assert.throws(() => parseServicesConfig(source({ pagespeed: { timeoutSeconds: 0 } })), /golive:pagespeed\.timeoutSeconds must be a number between 1 and 3600, got 0/);
+        assert.throws(() => parseServicesConfig(source({ searchConsole: { timeoutSeconds: "soon" } })), /golive:searchConsole\.timeoutSeconds must be a number between 1 and 1800, got "soon"/);
     });
 
     it("refuses secrets stored in clear, naming the key and never printing the value", () => {

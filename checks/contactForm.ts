@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ImapFlow } from "imapflow";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, sleep, timed } from "./net";
+import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
 export interface ImapSettings {
@@ -25,7 +26,7 @@ export interface ImapSettings {
 export interface ContactFormInput {
     /** The page that holds the form, e.g. https://www.example.com/contact (sent as Referer and Origin). */
     pageUrl: string;
-    /** Where the form posts; default: pageUrl. Relative to pageUrl. */
+    /** Where the form posts, a path of the site (e.g. /api/contact); default: pageUrl. */
     action?: string;
     /** Default POST. */
     method?: "POST" | "GET";
@@ -203,9 +204,10 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
             const imap = input.imap!;
             const token = input.token ?? `golive-${crypto.randomBytes(6).toString("hex")}`;
             const method = input.method ?? "POST";
-            const action = new URL(input.action ?? input.pageUrl, input.pageUrl);
-            const fields = new URLSearchParams(formBody(input, token)).toString();
             const page = new URL(input.pageUrl);
+            // The form posts to the site, never elsewhere: the action is a site path (siteUrl refuses any other).
+            const action = new URL(input.action ? siteUrl(page.origin, input.action) : page.toString());
+            const fields = new URLSearchParams(formBody(input, token)).toString();
             const headers: Record<string, string> = {
                 Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                 "Accept-Language": "fr-FR,fr;q=0.9",

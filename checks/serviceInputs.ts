@@ -6,6 +6,7 @@ import type { ContactFormInput } from "./contactForm";
 import type { PerformanceInput, Strategy } from "./performance";
 import type { SearchConsoleInput } from "./searchConsole";
 import type { AnalyticsInput } from "./analytics";
+import { siteUrl } from "./siteUrl";
 
 export interface ServicesSettings {
     /** MEP-12, golive:contactForm. */
@@ -65,13 +66,13 @@ export interface SiteFacts {
 }
 
 const origin = (s: SiteFacts) => `https://www.${s.domain}`;
-const keyUrls = (s: SiteFacts) => (s.pages.length > 0 ? s.pages : [{ path: "/" }]).map((p) => new URL(p.path, origin(s)).toString());
+const keyUrls = (s: SiteFacts) => (s.pages.length > 0 ? s.pages : [{ path: "/" }]).map((p) => siteUrl(origin(s), p.path));
 
 /** MEP-12. Without golive:contactForm the form page defaults to /contact with the usual field names. */
 export function contactFormInputOf(site: SiteFacts, cfg: ServicesSettings): ContactFormInput {
     const f = cfg.contactForm;
     return {
-        pageUrl: new URL(f?.path ?? "/contact", origin(site)).toString(),
+        pageUrl: siteUrl(origin(site), f?.path ?? "/contact"),
         ...(f?.action ? { action: f.action } : {}),
         method: f?.method ?? "POST",
         ...(f ? { fields: f.fields, hidden: f.hidden } : {}),

@@ -5,6 +5,7 @@
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
 import { fail, isObject, RawConfigSource, stackConfigSource } from "./config";
 import { SERVICE_TIMEOUTS_S, ServicesSettings } from "../checks/serviceInputs";
+import { sitePathProblem } from "../checks/siteUrl";
 
 export type { ServicesSettings } from "../checks/serviceInputs";
 
@@ -110,7 +111,11 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
     const form = objectAt(raw, "contactForm", ["path", "action", "method", "fields", "hidden", "sender", "expectStatus", "expectText", "deliveryTimeoutSeconds", "pollSeconds"]);
     if (form) {
         const path = str("golive:contactForm.path", form.path) ?? "/contact";
-        if (!path.startsWith("/")) fail(`golive:contactForm.path must start with "/", got ${JSON.stringify(path)}`);
+        const pathIssue = sitePathProblem(path);
+        if (pathIssue) fail(`golive:contactForm.path is a path of the site: it ${pathIssue}, got ${JSON.stringify(path)}`);
+        const action = form.action === undefined ? undefined : str("golive:contactForm.action", form.action);
+        const actionIssue = action === undefined ? undefined : sitePathProblem(action);
+        if (actionIssue) fail(`golive:contactForm.action is a path of the site (where the form posts, e.g. /api/contact): it ${actionIssue}, got ${JSON.stringify(action)}`);
         const fields = form.fields === undefined ? {} : stringMap("golive:contactForm.fields", form.fields);
         const knownFields = ["name", "email", "message", "subject"];
         const extra = Object.keys(fields).filter((f) => !knownFields.includes(f));
@@ -121,7 +126,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         }
         out.contactForm = {
             path,
-            ...(form.action !== undefined ? { action: str("golive:contactForm.action", form.action)! } : {}),
+            ...(action !== undefined ? { action } : {}),
             method: oneOf("golive:contactForm.method", form.method, ["POST", "GET"] as const, "POST"),
             fields,
             hidden: stringMap("golive:contactForm.hidden", form.hidden),

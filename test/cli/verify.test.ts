@@ -93,7 +93,8 @@ describe("cli/verify: golive verify", () => {
             [["--domain", world.domain, "--only", "tls,nope"], /--only takes check keys among dns, tls, .*; unknown: nope/],
             [["--domain", world.domain, "--dns-server", "localhost"], /--dns-server must be an IP address/],
             [["--domain", world.domain, "--dns-timeout", "soon"], /--dns-timeout must be a number of seconds/],
-            [["--domain", world.domain, "--pages", "tarifs"], /--pages takes paths starting with "\/"/],
+            [["--domain", world.domain, "--pages", "tarifs"], /--pages takes paths of the site: "tarifs" must start with "\/"/],
+            [["--domain", world.domain, "--pages", "/,//evil.example/x"], /--pages takes paths of the site: "\/\/evil\.example\/x" must start with a single "\/"/],
             [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem cannot be read/],
         ];
         for (const [argv, message] of cases) {

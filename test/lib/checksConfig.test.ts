@@ -46,7 +46,7 @@ describe("lib/checksConfig: golive:checks", () => {
 
     it("names the key in every error", () => {
         const cases: [unknown, RegExp][] = [
-            [{ pages: ["/", "/a", { path: "tarifs" }] }, /golive:checks\.pages\[2\]\.path must start with "\/", got "tarifs"$/],
+            [{ pages: ["/", "/a", { path: "tarifs" }] }, /golive:checks\.pages\[2\]\.path is a path of the site: it must start with "\/", got "tarifs"$/],
             [{ pages: [] }, /golive:checks\.pages must be a non-empty list/],
             [{ pages: ["/", "/"] }, /golive:checks\.pages lists \/ twice/],
             [{ pages: [{ path: "/", expect: "x" }] }, /golive:checks\.pages\[0\] has unknown field\(s\) expect/],

@@ -78,7 +78,7 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
         const cases: [Record<string, unknown>, RegExp][] = [
             [{ imap: { user: "u" } }, /golive:imap\.host is required/],
             [{ imap: { host: "h", user: "u", port: 70000 } }, /golive:imap\.port must be a number between 1 and 65535/],
-            [{ contactForm: { path: "contact" } }, /golive:contactForm\.path must start with "\/"/],
+            [{ contactForm: { path: "contact" } }, /golive:contactForm\.path is a path of the site: it must start with "\/"/],
             [{ contactForm: { method: "PUT" } }, /golive:contactForm\.method must be one of POST, GET/],
             [{ contactForm: { fields: { phone: "tel" } } }, /golive:contactForm\.fields has unknown field\(s\) phone/],
             [{ contactForm: { expectStatus: ["ok"] } }, /golive:contactForm\.expectStatus must be a list of HTTP statuses/],

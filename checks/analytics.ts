@@ -204,6 +204,10 @@ async function tagsThenRealtime(input: AnalyticsInput, net: NetOptions, deadline
 /** MEP-16 as a resource; the input (service-account key) is secret as a whole. */
 export class AnalyticsCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<AnalyticsInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkAnalytics), "Analytics", name, args, opts, ["input"]);
+        super(providerFor(checkAnalytics, {
+                label: "MEP-16 Analytics",
+                required: { urls: "list" },
+                defaults: { realtimeWaitMs: 120_000, visit: "browser", timeoutMs: DEFAULT_ANALYTICS_TIMEOUT_MS },
+            }), "Analytics", name, args, opts, ["input"]);
     }
 }

@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ImapFlow } from "imapflow";
-import { CheckArgs, CheckResource, providerFor } from "./dynamic";
+import { canonicalJson, CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, sleep, timed } from "./net";
 import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
@@ -256,28 +256,40 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
 }
 
 /**
- * What makes the check run again: the deployment (`triggers`) and what is tested (form target,
- * mailbox). Not the nonce, timeouts or net settings: MEP-12 sends a real mail to the client, so it
- * runs once per deployment, not on every `up` nor on a `checks.nonce` bump.
+ * What makes the check run again: what is tested (form target, mailbox), each field read with the
+ * default the check uses when it is absent, so state written by an older version of the program
+ * (a field it did not set) is no change. Not the nonce, timeouts, net settings or record contents:
+ * MEP-12 sends a real mail to the client, so it runs once per deployment (see contactFormRunsAgain).
  */
 export function contactFormRunKey(props: Record<string, any> | undefined): string {
     const i = (props?.input ?? {}) as ContactFormInput;
-    return JSON.stringify([
-        props?.triggers ?? null,
-        i.pageUrl, i.action ?? null, i.method ?? "POST", i.fields ?? null, i.hidden ?? null,
-        i.imap?.host ?? null, i.imap?.port ?? null, i.imap?.user ?? null, i.imap?.mailbox ?? null,
+    const secure = i.imap?.secure ?? true;
+    return canonicalJson([
+        i.pageUrl ?? null, i.action ?? null, i.method ?? "POST",
+        { name: "name", email: "email", message: "message", ...(i.fields ?? {}) }, i.hidden ?? {},
+        i.imap?.host ?? null, secure, i.imap?.port ?? (secure ? 993 : 143), i.imap?.user ?? null, i.imap?.mailbox ?? "INBOX",
         // A check that was skipped (no credentials) must run once credentials arrive.
         Boolean(i.imap?.password),
     ]);
 }
 
+/**
+ * Whether MEP-12 must run (and send a mail) again: the deployment changed, or what is tested did.
+ * A state without the deployment (written before triggers existed) cannot say it changed: no re-run.
+ */
+export function contactFormRunsAgain(olds: Record<string, any> | undefined, news: Record<string, any> | undefined): boolean {
+    const before = olds?.triggers?.deployment;
+    const deploymentChanged = before !== undefined && before !== null && before !== news?.triggers?.deployment;
+    return deploymentChanged || contactFormRunKey(olds) !== contactFormRunKey(news);
+}
+
 function contactFormProvider(): pulumi.dynamic.ResourceProvider {
-    const base = providerFor(checkContactForm);
+    const base = providerFor(checkContactForm, { label: "MEP-12 Contact form", required: { pageUrl: "text" } });
     return {
         create: base.create,
         update: base.update,
         async diff(_id: string, olds: any, news: any) {
-            return { changes: contactFormRunKey(olds) !== contactFormRunKey(news) };
+            return { changes: contactFormRunsAgain(olds, news) };
         },
     };
 }

@@ -279,6 +279,11 @@ async function measure(input: PerformanceInput, net: NetOptions, mode: "api" | "
 /** MEP-13 as a resource; the input (API key) is secret as a whole. */
 export class PerformanceCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<PerformanceInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkPerformance), "Performance", name, args, opts, ["input"]);
+        super(providerFor(checkPerformance, {
+                label: "MEP-13 Performance",
+                required: { urls: "list" },
+                // What the check assumes when absent: state written before a field existed is no change.
+                defaults: { strategies: ["mobile"], threshold: DEFAULT_THRESHOLD, mode: "auto", localRuns: 3, timeoutMs: DEFAULT_PERFORMANCE_TIMEOUT_MS },
+            }), "Performance", name, args, opts, ["input"]);
     }
 }

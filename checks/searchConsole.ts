@@ -130,6 +130,10 @@ export async function checkSearchConsole(input: SearchConsoleInput, net: NetOpti
 /** MEP-15 as a resource; the input (service-account key) is secret as a whole. */
 export class SearchConsoleCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SearchConsoleInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSearchConsole), "SearchConsole", name, args, opts, ["input"]);
+        super(providerFor(checkSearchConsole, {
+                label: "MEP-15 Search Console",
+                required: { siteUrl: "text", sitemapUrl: "text" },
+                defaults: { timeoutMs: DEFAULT_SEARCH_CONSOLE_TIMEOUT_MS },
+            }), "SearchConsole", name, args, opts, ["input"]);
     }
 }

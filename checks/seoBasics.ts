@@ -301,6 +301,6 @@ export async function checkSeoBasics(input: SeoBasicsInput, net: NetOptions): Pr
 /** MEP-14 (+P-02) as a resource. */
 export class SeoBasicsCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SeoBasicsInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSeoBasics), "SeoBasics", name, args, opts);
+        super(providerFor(checkSeoBasics, { label: "MEP-14 SEO basics", required: { baseUrl: "text", pages: "list" } }), "SeoBasics", name, args, opts);
     }
 }

@@ -122,6 +122,6 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
 /** MEP-11 as a resource: `pulumi up` stops if a key page is broken. */
 export class SmokeTestCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SmokeTestInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSmokeTest), "SmokeTest", name, args, opts);
+        super(providerFor(checkSmokeTest, { label: "MEP-11 Smoke test", required: { baseUrl: "text", pages: "list" } }), "SmokeTest", name, args, opts);
     }
 }

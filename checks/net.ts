@@ -7,6 +7,7 @@
 import * as dns from "dns";
 import * as http from "http";
 import * as https from "https";
+import { isIP as isIP } from "net";
 import * as tls from "tls";
 import axios from "axios";
 import type { NetOptions } from "./types";
@@ -269,7 +270,8 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
     const httpsAgent = new https.Agent({
         keepAlive: false,
         ...trustOptions(net),
-        servername: url.hostname,
+        // SNI carries host names only (RFC 6066); Node warns on an address.
+        ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
         ...(lookup ? { lookup } : {}),
     } as https.AgentOptions);
     const started = Date.now();

@@ -7,6 +7,7 @@ import { loadConfig, refuseUndeclaredKeys } from "./lib/config";
 import { loadChecksConfig, suiteSettingsOf } from "./lib/checksConfig";
 import { loadServicesConfig } from "./lib/servicesConfig";
 import { loadReleaseConfig } from "./lib/releaseConfig";
+import { describeRelease, pinnedToCommit, resolveReleaseRef } from "./lib/releaseRef";
 import { buildGoLive, siteChecksTargets } from "./lib/program";
 import { PostDeployChecks } from "./components/postDeployChecks";
 import { ServiceChecks } from "./components/serviceChecks";
@@ -22,9 +23,13 @@ export = async () => {
     const servicesCfg = loadServicesConfig();
     const releaseCfg = loadReleaseConfig();
 
+    // MEP-02: from prepare on, the frozen ref is resolved to its commit where the site's repository
+    // can be read (golive:release): Vercel builds it and MEP-18 tags it.
+    const frozen = cfg.vercel.releaseRef && cfg.phase !== "adopt" ? resolveReleaseRef(cfg.vercel.releaseRef, releaseCfg.release) : undefined;
+
     // P-03/P-04 zone gate; MEP-04 deployment of the frozen ref and MEP-05 both domains (from
     // prepare on); MEP-06 apex and www records, updated in place phase after phase.
-    const golive = await buildGoLive(cfg);
+    const golive = await buildGoLive(pinnedToCommit(cfg, frozen));
     const settings = suiteSettingsOf(cfg.domain, checksCfg);
     const net = checksCfg.network;
 
@@ -47,7 +52,8 @@ export = async () => {
         phase: golive.phase,
         domain: cfg.domain,
         siteUrl: golive.urls.site,
-        releaseRef: cfg.vercel.releaseRef,
+        releaseRef: frozen ? describeRelease(frozen) : cfg.vercel.releaseRef,
+        ...(frozen?.commit ? { commit: frozen.commit } : {}),
         deploymentUrl: golive.site?.deploymentUrl,
         checks: results,
         checkResources,

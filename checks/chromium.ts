@@ -3,14 +3,16 @@
 // rehearsal's NetOptions (replica DNS and ports), host names are mapped to the replica addresses
 // and everything else resolves to nothing, so the browser never leaves loopback.
 import * as fs from "fs";
-import { makeResolver } from "./net";
+import * as os from "os";
+import * as path from "path";
+import { makeResolver, sleep } from "./net";
 import type { NetOptions } from "./types";
 
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
 /** The browser binary: the given path only, else $CHROME_PATH or Debian's chromium; undefined when absent. */
-export function findChromium(path?: string): string | undefined {
-    const candidates = path ? [path] : [process.env.CHROME_PATH, DEFAULT_CHROMIUM, "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+export function findChromium(binary?: string): string | undefined {
+    const candidates = binary ? [binary] : [process.env.CHROME_PATH, DEFAULT_CHROMIUM, "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
     return candidates.find((p): p is string => typeof p === "string" && p !== "" && fs.existsSync(p));
 }
 
@@ -57,4 +59,80 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
     }
     if (net.caPem) flags.push("--ignore-certificate-errors");
     return flags;
+}
+
+/**
+ * Pids of the processes started with `--user-data-dir=<dir>`: every process of a Chromium using
+ * that profile carries the flag (browser, zygotes, renderers, utilities). Linux /proc; elsewhere
+ * none are found and endBrowserRun relies on the process group chrome-launcher recorded.
+ */
+export function processesUsing(dir: string): number[] {
+    const flag = `--user-data-dir=${dir}`;
+    let entries: string[];
+    try {
+        entries = fs.readdirSync("/proc");
+    } catch {
+        return [];
+    }
+    const found: number[] = [];
+    for (const e of entries) {
+        if (!/^[0-9]+$/.test(e)) continue;
+        try {
+            if (fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0").includes(flag)) found.push(Number(e));
+        } catch {
+            // gone meanwhile, or not ours to read
+        }
+    }
+    return found;
+}
+
+/** The folder of one throwaway browser run: its profile, and its TMPDIR (Chromium leaves org.chromium.* there when killed). */
+export interface BrowserRun {
+    dir: string;
+    profile: string;
+    tmp: string;
+}
+
+export function newBrowserRun(prefix: string): BrowserRun {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const run = { dir, profile: path.join(dir, "profile"), tmp: path.join(dir, "tmp") };
+    fs.mkdirSync(run.profile);
+    fs.mkdirSync(run.tmp);
+    return run;
+}
+
+/**
+ * Ends a throwaway browser and removes its run folder: SIGKILL to the process group
+ * chrome-launcher recorded (chrome.pid) and to every process naming the profile, a bounded wait
+ * until none is left, then the folder goes. Says what could not be ended or removed.
+ */
+export async function endBrowserRun(run: BrowserRun, waitMs = 3_000): Promise<{ processes: number[]; removed: boolean }> {
+    const kill = (pid: number, group: boolean) => {
+        try {
+            process.kill(group ? -pid : pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    };
+    let recorded: number | undefined;
+    try {
+        recorded = Number(fs.readFileSync(path.join(run.profile, "chrome.pid"), "utf8").trim()) || undefined;
+    } catch {
+        // not launched through chrome-launcher, or not launched at all
+    }
+    // The recorded pid is killed only while it is still this profile's browser (pids get reused).
+    if (recorded !== undefined && processesUsing(run.profile).includes(recorded)) kill(recorded, true);
+    const until = Date.now() + waitMs;
+    let left = processesUsing(run.profile);
+    while (left.length > 0 && Date.now() < until) {
+        for (const pid of left) kill(pid, false);
+        await sleep(20);
+        left = processesUsing(run.profile);
+    }
+    try {
+        fs.rmSync(run.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+    } catch {
+        // reported below
+    }
+    return { processes: left, removed: !fs.existsSync(run.dir) };
 }

@@ -5,8 +5,9 @@
 import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { ImapFlow } from "imapflow";
-import { CheckArgs, CheckResource, providerFor } from "./dynamic";
+import { canonicalJson, CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, sleep, timed } from "./net";
+import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
 export interface ImapSettings {
@@ -25,7 +26,7 @@ export interface ImapSettings {
 export interface ContactFormInput {
     /** The page that holds the form, e.g. https://www.example.com/contact (sent as Referer and Origin). */
     pageUrl: string;
-    /** Where the form posts; default: pageUrl. Relative to pageUrl. */
+    /** Where the form posts, a path of the site (e.g. /api/contact); default: pageUrl. */
     action?: string;
     /** Default POST. */
     method?: "POST" | "GET";
@@ -74,57 +75,122 @@ interface MailboxResult {
     deliveryMs?: number;
     searches: number;
     deleted: number;
+    /** Bytes the IMAP server sent. */
+    receivedBytes?: number;
     error?: string;
 }
 
-/** Polls the mailbox for the token until it appears or the deadline passes; deletes what it found. */
-async function waitForMail(imap: ImapSettings, token: string, submittedAt: number, timeoutMs: number, pollMs: number, net: NetOptions): Promise<MailboxResult> {
+// What the check accepts from the IMAP server: it only logs in, searches and deletes, so a few
+// kilobytes in practice. The parser's own limits bound memory at once (a line, a literal, one
+// response); the total is checked every 50 ms. imapflow's defaults are 1 GiB per line.
+export const IMAP_LIMITS = { maxLineLength: 1_000_000, maxLiteralSize: 1_000_000, maxResponseSize: 2_000_000, maxResponseTokens: 100_000, maxTotalBytes: 5_000_000 };
+
+/** A log-safe reason for an IMAP failure: names the user and server, never the password. */
+export function describeImapError(err: unknown, where: { user: string; host: string; port: number }, phase: string): string {
+    const e = (err ?? {}) as { authenticationFailed?: boolean; responseText?: string; responseStatus?: string; code?: string; message?: string; reported?: boolean };
+    const at = `${where.host}:${where.port}`;
+    if (e.reported && e.message) return e.message; // the check's own deadline and byte cap say it all
+    if (e.authenticationFailed) {
+        return `authentication failed for user ${where.user} on ${at}${e.responseText ? ` (server: ${e.responseText})` : ""}: check golive:imap.user and golive:imap.password`;
+    }
+    if (e.code === "LineTooLarge" || e.code === "LiteralTooLarge" || e.code === "ResponseTooLarge" || e.code === "TooManyTokens") {
+        return `the IMAP server ${at} sent more than the check accepts during ${phase} (${e.message})`;
+    }
+    if (e.responseStatus && e.responseText) return `the IMAP server ${at} answered ${e.responseStatus} to ${phase}: ${e.responseText}`;
+    return `${phase} with ${at}: ${describeError(err)}`;
+}
+
+/**
+ * Polls the mailbox for the token until it appears or the deadline passes; deletes what it found.
+ * Every phase (connect with greeting and login, select, search, delete, logout) races the same
+ * deadline: imapflow's socketTimeout is an idle timeout that a trickling server resets with every
+ * byte, so it cannot be the bound.
+ */
+async function waitForMail(imap: ImapSettings, token: string, submittedAt: number, deadlineAt: number, pollMs: number, net: NetOptions): Promise<MailboxResult> {
     const secure = imap.secure ?? true;
+    const port = imap.port ?? (secure ? 993 : 143);
+    const where = { user: imap.user, host: imap.host, port };
+    const left = () => deadlineAt - Date.now();
     const client = new ImapFlow({
         host: imap.host,
-        port: imap.port ?? (secure ? 993 : 143),
+        port,
         secure,
         auth: { user: imap.user, pass: imap.password! },
         logger: false, // its default logger would print the protocol, credentials included
         tls: net.caPem ? { ca: [net.caPem] } : {},
-        connectionTimeout: Math.min(timeoutMs, 30_000),
-        greetingTimeout: Math.min(timeoutMs, 15_000),
-        socketTimeout: Math.max(timeoutMs, 30_000),
+        connectionTimeout: Math.max(1, left()),
+        greetingTimeout: Math.max(1, left()),
+        socketTimeout: Math.max(1, left()),
         disableAutoIdle: true,
+        maxLineLength: IMAP_LIMITS.maxLineLength,
+        maxLiteralSize: IMAP_LIMITS.maxLiteralSize,
+        maxResponseSize: IMAP_LIMITS.maxResponseSize,
+        maxResponseTokens: IMAP_LIMITS.maxResponseTokens,
     });
     // A socket error after connect must not crash the process: it ends the wait instead.
-    let socketError: string | undefined;
-    client.on("error", (err: unknown) => (socketError = describeError(err)));
+    let socketError: unknown;
+    client.on("error", (err: unknown) => (socketError = err));
     const out: MailboxResult = { found: false, searches: 0, deleted: 0 };
-    const deadline = submittedAt + timeoutMs;
+    let phase = "connect";
+    let timer: NodeJS.Timeout | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    const stopped = new Promise<never>((_, reject) => {
+        const total = Math.round((deadlineAt - submittedAt) / 100) / 10;
+        timer = setTimeout(
+            () => reject(Object.assign(new Error(`${phase} with the IMAP server ${imap.host}:${port} ran out of time: the check's deadline of ${total} s (golive:contactForm.deliveryTimeoutSeconds) passed`), { reported: true })),
+            Math.max(0, left()),
+        );
+        watchdog = setInterval(() => {
+            if (client.stats().received > IMAP_LIMITS.maxTotalBytes) {
+                reject(Object.assign(new Error(`the IMAP server ${imap.host}:${port} sent over ${IMAP_LIMITS.maxTotalBytes} bytes during ${phase}, more than the check accepts`), { reported: true }));
+            }
+        }, 50);
+    });
+    stopped.catch(() => undefined); // raced below; between phases nobody listens
+    const step = <T>(name: string, work: () => Promise<T>): Promise<T> => {
+        phase = name;
+        return Promise.race([work(), stopped]);
+    };
+    let ended = false;
     try {
-        await client.connect();
-        const lock = await client.getMailboxLock(imap.mailbox ?? "INBOX");
+        await step("connect and login", () => client.connect());
+        const lock = await step("select", () => client.getMailboxLock(imap.mailbox ?? "INBOX"));
         try {
             for (;;) {
                 out.searches++;
-                await client.noop(); // lets the server report new messages
-                const uids = (await client.search({ body: token }, { uid: true })) || [];
+                await step("noop", () => client.noop()); // lets the server report new messages
+                const uids = (await step("search", () => client.search({ body: token }, { uid: true }))) || [];
                 if (uids.length > 0) {
                     out.found = true;
                     out.deliveryMs = Date.now() - submittedAt;
-                    // Leave the client's inbox as it was: the test message goes.
-                    if (await client.messageDelete(uids, { uid: true })) out.deleted = uids.length;
+                    // Leave the client's inbox as it was: the test message goes (if time is left).
+                    try {
+                        if (await step("delete", () => client.messageDelete(uids, { uid: true }))) out.deleted = uids.length;
+                    } catch (err) {
+                        out.error = describeImapError(err, where, "delete");
+                        ended = true;
+                    }
                     break;
                 }
-                if (socketError || Date.now() + pollMs > deadline) break;
-                await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())));
+                if (socketError || Date.now() + pollMs > deadlineAt) break;
+                await step("wait", () => sleep(Math.min(pollMs, Math.max(0, left()))));
             }
         } finally {
-            lock.release();
+            if (!ended) lock.release();
         }
     } catch (err) {
-        out.error = socketError ?? describeError(err);
+        ended = true;
+        // The socket's own error says more than the rejected command ("Connection closed"), except our deadline and cap.
+        out.error = describeImapError((err as { reported?: boolean })?.reported ? err : socketError ?? err, where, phase);
     } finally {
-        await Promise.race([client.logout().catch(() => client.close()), sleep(2_000)]);
+        clearTimeout(timer);
+        clearInterval(watchdog);
+        out.receivedBytes = client.stats().received;
+        // A polite logout only on a healthy connection, within what is left of the deadline.
+        if (!ended && left() > 0) await Promise.race([client.logout().catch(() => undefined), sleep(Math.min(2_000, left()))]);
         client.close();
     }
-    if (!out.error && socketError && !out.found) out.error = socketError;
+    if (!out.error && socketError && !out.found) out.error = describeImapError(socketError, where, phase);
     return out;
 }
 
@@ -138,9 +204,10 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
             const imap = input.imap!;
             const token = input.token ?? `golive-${crypto.randomBytes(6).toString("hex")}`;
             const method = input.method ?? "POST";
-            const action = new URL(input.action ?? input.pageUrl, input.pageUrl);
-            const fields = new URLSearchParams(formBody(input, token)).toString();
             const page = new URL(input.pageUrl);
+            // The form posts to the site, never elsewhere: the action is a site path (siteUrl refuses any other).
+            const action = new URL(input.action ? siteUrl(page.origin, input.action) : page.toString());
+            const fields = new URLSearchParams(formBody(input, token)).toString();
             const headers: Record<string, string> = {
                 Accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
                 "Accept-Language": "fr-FR,fr;q=0.9",
@@ -168,7 +235,7 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
                 return { id: "MEP-12", name: NAME, status: "fail", reason: `form answered ${res.status} without the confirmation text ${JSON.stringify(input.expectText)}`, evidence: { form, mailbox } };
             }
             const timeoutMs = input.deliveryTimeoutMs ?? 180_000;
-            const mail = await waitForMail(imap, token, submittedAt, timeoutMs, input.pollMs ?? 5_000, net);
+            const mail = await waitForMail(imap, token, submittedAt, submittedAt + timeoutMs, input.pollMs ?? 5_000, net);
             const evidence = { form, mailbox, mail };
             if (mail.error && !mail.found) {
                 return { id: "MEP-12", name: NAME, status: "fail", reason: `form sent (${res.status}) but the mailbox ${imap.user} at ${imap.host} could not be read: ${mail.error}`, evidence };
@@ -180,7 +247,7 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
                 id: "MEP-12",
                 name: NAME,
                 status: "pass",
-                reason: `form sent (${res.status}); mail reached ${imap.user} in ${(mail.deliveryMs! / 1000).toFixed(1)} s; test message deleted`,
+                reason: `form sent (${res.status}); mail reached ${imap.user} in ${(mail.deliveryMs! / 1000).toFixed(1)} s; ${mail.deleted > 0 ? "test message deleted" : `test message not deleted (${mail.error ?? "the server did not confirm"})`}`,
                 evidence,
             };
         },
@@ -189,28 +256,40 @@ export async function checkContactForm(input: ContactFormInput, net: NetOptions)
 }
 
 /**
- * What makes the check run again: the deployment (`triggers`) and what is tested (form target,
- * mailbox). Not the nonce, timeouts or net settings: MEP-12 sends a real mail to the client, so it
- * runs once per deployment, not on every `up` nor on a `checks.nonce` bump.
+ * What makes the check run again: what is tested (form target, mailbox), each field read with the
+ * default the check uses when it is absent, so state written by an older version of the program
+ * (a field it did not set) is no change. Not the nonce, timeouts, net settings or record contents:
+ * MEP-12 sends a real mail to the client, so it runs once per deployment (see contactFormRunsAgain).
  */
 export function contactFormRunKey(props: Record<string, any> | undefined): string {
     const i = (props?.input ?? {}) as ContactFormInput;
-    return JSON.stringify([
-        props?.triggers ?? null,
-        i.pageUrl, i.action ?? null, i.method ?? "POST", i.fields ?? null, i.hidden ?? null,
-        i.imap?.host ?? null, i.imap?.port ?? null, i.imap?.user ?? null, i.imap?.mailbox ?? null,
+    const secure = i.imap?.secure ?? true;
+    return canonicalJson([
+        i.pageUrl ?? null, i.action ?? null, i.method ?? "POST",
+        { name: "name", email: "email", message: "message", ...(i.fields ?? {}) }, i.hidden ?? {},
+        i.imap?.host ?? null, secure, i.imap?.port ?? (secure ? 993 : 143), i.imap?.user ?? null, i.imap?.mailbox ?? "INBOX",
         // A check that was skipped (no credentials) must run once credentials arrive.
         Boolean(i.imap?.password),
     ]);
 }
 
+/**
+ * Whether MEP-12 must run (and send a mail) again: the deployment changed, or what is tested did.
+ * A state without the deployment (written before triggers existed) cannot say it changed: no re-run.
+ */
+export function contactFormRunsAgain(olds: Record<string, any> | undefined, news: Record<string, any> | undefined): boolean {
+    const before = olds?.triggers?.deployment;
+    const deploymentChanged = before !== undefined && before !== null && before !== news?.triggers?.deployment;
+    return deploymentChanged || contactFormRunKey(olds) !== contactFormRunKey(news);
+}
+
 function contactFormProvider(): pulumi.dynamic.ResourceProvider {
-    const base = providerFor(checkContactForm);
+    const base = providerFor(checkContactForm, { label: "MEP-12 Contact form", required: { pageUrl: "text" } });
     return {
         create: base.create,
         update: base.update,
         async diff(_id: string, olds: any, news: any) {
-            return { changes: contactFormRunKey(olds) !== contactFormRunKey(news) };
+            return { changes: contactFormRunsAgain(olds, news) };
         },
     };
 }

@@ -221,6 +221,6 @@ export async function checkDnsPropagation(input: DnsPropagationInput, net: NetOp
 /** MEP-07 as a dynamic resource: `pulumi up` waits (bounded) for the new records to be seen everywhere. */
 export class DnsPropagationCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<DnsPropagationInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkDnsPropagation), "DnsPropagation", name, args, opts);
+        super(providerFor(checkDnsPropagation, { label: "MEP-07 DNS propagation", required: { domain: "text", expected: "object" } }), "DnsPropagation", name, args, opts);
     }
 }

@@ -5,6 +5,7 @@
 // another process. So: all work happens inside the methods, the check function is captured by
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
 import * as pulumi from "@pulumi/pulumi";
+import { describeError } from "./net";
 import type { CheckFn, CheckResult, NetOptions } from "./types";
 
 /** Inputs every check resource accepts besides its own. */
@@ -18,19 +19,95 @@ export interface CheckTriggerArgs {
     nonce?: pulumi.Input<string>;
 }
 
+/** What the provider layer knows of a check, for its messages and its diff. */
+export interface CheckSpec {
+    /** Plan ID and name, e.g. "MEP-13 Performance": named in every error of the layer. */
+    label: string;
+    /** Fields of `input` the check cannot run without, and what they hold. */
+    required?: Record<string, "text" | "list" | "object">;
+    /**
+     * What the check assumes for a field of `input` that is absent. State written by an older
+     * version of the program may lack a field the new one always sets: compared as this default,
+     * it is no change, so an upgrade does not re-run the check unless a value that matters differs.
+     */
+    defaults?: Record<string, unknown>;
+}
+
+/** JSON with object keys sorted: the engine's state does not keep the order the program wrote. */
+export function canonicalJson(value: unknown): string {
+    return JSON.stringify(value, (_k, v) =>
+        v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((key) => [key, (v as Record<string, unknown>)[key]])) : v,
+    );
+}
+
+/** The check's input as it runs: absent fields (and undefined ones) take the declared defaults. */
+function withDefaults(input: unknown, defaults: Record<string, unknown> | undefined): unknown {
+    if (!defaults || !input || typeof input !== "object" || Array.isArray(input)) return input;
+    const out: Record<string, unknown> = { ...defaults };
+    for (const [key, v] of Object.entries(input as Record<string, unknown>)) if (v !== undefined && v !== null) out[key] = v;
+    return out;
+}
+
+/**
+ * Whether `olds` (the state) and `news` (this run) differ in something that matters: the input
+ * (absent fields read as their defaults), the net settings, the nonce, and the triggers both sides
+ * name (an old state without a trigger cannot say it changed).
+ */
+export function inputsDiffer(olds: Record<string, any> | undefined, news: Record<string, any> | undefined, defaults?: Record<string, unknown>): boolean {
+    const o = olds ?? {};
+    const n = news ?? {};
+    const keys = new Set([...Object.keys(o), ...Object.keys(n)].filter((k) => k !== "__provider" && k !== "result"));
+    for (const key of keys) {
+        if (key === "triggers") {
+            const ot = (o.triggers ?? {}) as Record<string, unknown>;
+            const nt = (n.triggers ?? {}) as Record<string, unknown>;
+            if (Object.keys(ot).some((t) => t in nt && canonicalJson(ot[t]) !== canonicalJson(nt[t]))) return true;
+            continue;
+        }
+        const [a, b] = key === "input" ? [withDefaults(o.input, defaults), withDefaults(n.input, defaults)] : key === "net" ? [o.net ?? {}, n.net ?? {}] : [o[key], n[key]];
+        if (canonicalJson(a ?? null) !== canonicalJson(b ?? null)) return true;
+    }
+    return false;
+}
+
+/** Why `input` cannot be run by the check, or undefined. */
+function inputProblem(input: unknown, required: CheckSpec["required"]): string | undefined {
+    if (!input || typeof input !== "object" || Array.isArray(input)) return "its input is missing";
+    for (const [field, kind] of Object.entries(required ?? {})) {
+        const v = (input as Record<string, unknown>)[field];
+        const ok = kind === "text" ? typeof v === "string" && v !== "" : kind === "list" ? Array.isArray(v) : !!v && typeof v === "object" && !Array.isArray(v);
+        if (!ok) return `its input has no ${field} (${kind === "text" ? "text" : kind === "list" ? "a list" : "an object"}), got ${v === undefined ? "nothing" : JSON.stringify(v)?.slice(0, 80)}`;
+    }
+    return undefined;
+}
+
 /**
  * A dynamic provider whose create and update run `checkFn(inputs)`. A "fail" throws, so `pulumi up`
  * stops with the check's plan ID and reason; "pass" and "skip" are kept as the `result` output.
+ * Whatever the check throws reaches the engine as an Error naming the check (the engine reads
+ * `.message` only: a string or a plain object thrown would arrive empty).
  */
 // Captured names must not shadow a global of the test runner: Pulumi treats any name found on
 // `global` as a built-in and does not capture it (mocha defines `run`, `it`, `describe`...).
-export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>): pulumi.dynamic.ResourceProvider {
+export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, spec: CheckSpec = { label: "check" }): pulumi.dynamic.ResourceProvider {
     const execute = async (inputs: I & Record<string, unknown>) => {
         const clean: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(inputs)) {
+        for (const [k, v] of Object.entries(inputs ?? {})) {
             if (k !== "__provider" && k !== "result") clean[k] = v; // engine- and layer-owned keys
         }
-        const result = await checkFn(clean as I);
+        if (spec.required) {
+            const problem = inputProblem(clean.input, spec.required);
+            if (problem) throw new Error(`${spec.label} cannot run: ${problem} (the resource's inputs are incomplete)`);
+        }
+        let result: CheckResult;
+        try {
+            result = await checkFn(clean as I);
+        } catch (err) {
+            throw new Error(`${spec.label} could not run: ${describeError(err)}`);
+        }
+        if (!result || typeof result !== "object" || typeof result.status !== "string") {
+            throw new Error(`${spec.label} gave no result (got ${describeError(result)})`);
+        }
         if (result.status === "fail") {
             const evidence = JSON.stringify(result.evidence);
             throw new Error(`${result.id} ${result.name} failed: ${result.reason}\nevidence: ${evidence.length > 4000 ? evidence.slice(0, 4000) + "…" : evidence}`);
@@ -45,11 +122,7 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>): 
             return { id: `${outs.result.id}-${Date.now().toString(36)}`, outs };
         },
         async diff(_id: string, olds: any, news: any) {
-            const keys = new Set([...Object.keys(olds ?? {}), ...Object.keys(news ?? {})]);
-            const changed = [...keys].filter(
-                (k) => !["__provider", "result"].includes(k) && JSON.stringify(olds?.[k]) !== JSON.stringify(news?.[k]),
-            );
-            return { changes: changed.length > 0 };
+            return { changes: inputsDiffer(olds, news, spec.defaults) };
         },
         // Without update the engine would keep the old outputs: the check must run again.
         async update(_id: string, _olds: any, news: any) {
@@ -92,6 +165,6 @@ export interface CheckArgs<I> extends CheckTriggerArgs {
 }
 
 /** The provider for a check function of the usual `(input, net)` shape. */
-export function providerFor<I>(checkFn: CheckFn<I>): pulumi.dynamic.ResourceProvider {
-    return checkProvider((inputs: { input: I; net?: NetOptions }) => checkFn(inputs.input, inputs.net ?? {}));
+export function providerFor<I>(checkFn: CheckFn<I>, spec: CheckSpec): pulumi.dynamic.ResourceProvider {
+    return checkProvider((inputs: { input: I; net?: NetOptions }) => checkFn(inputs.input, inputs.net ?? {}), spec);
 }

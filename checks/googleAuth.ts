@@ -4,7 +4,7 @@
 // always posts to https://oauth2.googleapis.com/token (its gtoken ignores the key's token_uri),
 // which a loopback rehearsal cannot answer.
 import * as crypto from "crypto";
-import { httpRequestWithRetry } from "./net";
+import { Deadline, httpRequestWithRetry } from "./net";
 import type { NetOptions } from "./types";
 
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -49,7 +49,7 @@ export function signAssertion(key: ServiceAccountKey, scope: string, audience: s
  * An access token for `scope`. The endpoint is `tokenUrl`, else the key's token_uri, else Google's.
  * Throws a log-safe error (the endpoint's error code and description, never the key or token).
  */
-export async function fetchAccessToken(key: ServiceAccountKey, scope: string, net: NetOptions, tokenUrl?: string): Promise<string> {
+export async function fetchAccessToken(key: ServiceAccountKey, scope: string, net: NetOptions, tokenUrl?: string, deadline?: Deadline): Promise<string> {
     const endpoint = tokenUrl ?? key.token_uri ?? GOOGLE_TOKEN_URL;
     const body = new URLSearchParams({
         grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
@@ -59,6 +59,8 @@ export async function fetchAccessToken(key: ServiceAccountKey, scope: string, ne
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body,
+        deadline,
+        call: "token endpoint",
     });
     let json: { access_token?: string; error?: string; error_description?: string } = {};
     try {

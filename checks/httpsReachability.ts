@@ -47,6 +47,6 @@ export async function checkHttpsReachability(input: HttpsReachabilityInput, net:
 /** MEP-09 as a dynamic resource: `pulumi up` fails when the site does not answer. */
 export class HttpsReachabilityCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<HttpsReachabilityInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkHttpsReachability), "HttpsReachability", name, args, opts);
+        super(providerFor(checkHttpsReachability, { label: "MEP-09 HTTPS reachability", required: { url: "text" } }), "HttpsReachability", name, args, opts);
     }
 }

@@ -7,6 +7,7 @@
 import * as dns from "dns";
 import * as http from "http";
 import * as https from "https";
+import { isIP as isIP } from "net";
 import * as tls from "tls";
 import axios from "axios";
 import type { NetOptions } from "./types";
@@ -33,6 +34,75 @@ export interface RequestOptions {
     timeoutMs?: number;
     /** Largest body kept, in bytes (default 5 MB). */
     maxBodyBytes?: number;
+    /** The check's overall deadline: the request gets at most what is left of it. */
+    deadline?: Deadline;
+    /** What the call is, for messages (e.g. "token endpoint"); the method and URL without query are added. */
+    call?: string;
+}
+
+/**
+ * One overall bound of a check, set from config: every call the check makes gets at most what is
+ * left of it, so no server behaviour (a trickled answer, an accepted but silent connection,
+ * retries) can stretch the check past it. A plain object: dynamic providers serialize this module.
+ */
+export interface Deadline {
+    /** Epoch ms by which the check has its verdict. */
+    at: number;
+    totalMs: number;
+    /** The config key that sets it, named in messages, e.g. golive:searchConsole.timeoutSeconds. */
+    setting: string;
+    /** The call in progress, named if the deadline passes during it. */
+    current?: string;
+}
+
+/** How long after its deadline the backstop of withinDeadline fires. */
+export const DEADLINE_GRACE_MS = 200;
+
+export function deadlineIn(totalMs: number, setting: string): Deadline {
+    return { at: Date.now() + totalMs, totalMs, setting };
+}
+
+/** A part of `parent` that ends after `ms` at most (e.g. MEP-16's realtime wait inside the check's deadline). */
+export function subDeadline(parent: Deadline | undefined, ms: number, setting: string): Deadline {
+    const own = deadlineIn(ms, setting);
+    return parent && parent.at < own.at ? { ...parent } : own;
+}
+
+/** The error of a check whose deadline passed during (or before) `call`. */
+export function deadlineError(d: Deadline, call: string, elapsedMs?: number): Error {
+    const after = elapsedMs === undefined ? "" : ` after ${elapsedMs} ms`;
+    // No `code`: not a transient network error, nothing to retry.
+    return Object.assign(new Error(`${call} ran out of time${after}: the deadline of ${formatSeconds(d.totalMs)} (${d.setting}) passed`), { deadlineExceeded: true });
+}
+
+function formatSeconds(ms: number): string {
+    return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** How long `call` may take: its own timeout capped by what is left; throws, naming `call`, when nothing is. */
+export function timeFor(d: Deadline | undefined, call: string, ownMs: number): number {
+    if (!d) return ownMs;
+    d.current = call;
+    const left = d.at - Date.now();
+    if (left <= 0) throw deadlineError(d, call);
+    return Math.min(ownMs, left);
+}
+
+/**
+ * Runs `body`; if the deadline passes first, rejects naming the call in progress. The backstop of
+ * a check's deadline: its calls are bounded by it too (timeFor), this catches whatever is not.
+ */
+export async function withinDeadline<T>(d: Deadline, body: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    // A little after the deadline: a call bounded by it ends first and reports itself.
+    const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(deadlineError(d, d.current ?? "the check")), Math.max(0, d.at - Date.now()) + DEADLINE_GRACE_MS);
+    });
+    try {
+        return await Promise.race([body(), expired]);
+    } finally {
+        clearTimeout(timer);
+    }
 }
 
 /** Sleeps `ms`; used by the bounded backoff loops. */
@@ -187,13 +257,21 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
     const target = new URL(url.toString());
     target.port = String(port);
     const lookup = makeLookup(net);
-    const timeout = opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const method = (opts.method ?? "GET").toUpperCase();
+    // Named without the query: it may hold a key (PSI's key=...).
+    const what = `${opts.call ? `${opts.call} (${method} ${url.origin}${url.pathname})` : `${method} ${url.origin}${url.pathname}`}`;
+    const ownTimeout = opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const timeout = timeFor(opts.deadline, what, ownTimeout);
+    // axios's own timeout is an idle timeout (each byte resets it): this one ends the call, whatever arrives.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeout);
     // Agents per call: nothing shared, nothing kept alive between checks.
     const httpAgent = new http.Agent({ keepAlive: false, ...(lookup ? { lookup } : {}) } as http.AgentOptions);
     const httpsAgent = new https.Agent({
         keepAlive: false,
         ...trustOptions(net),
-        servername: url.hostname,
+        // SNI carries host names only (RFC 6066); Node warns on an address.
+        ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
         ...(lookup ? { lookup } : {}),
     } as https.AgentOptions);
     const started = Date.now();
@@ -208,7 +286,7 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
             responseType: "text",
             transformResponse: [(d: unknown) => d],
             timeout,
-            signal: AbortSignal.timeout(timeout + 1_000),
+            signal: abort.signal,
             proxy: false,
             maxContentLength: opts.maxBodyBytes ?? 5_000_000,
             httpAgent,
@@ -229,7 +307,20 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
             location,
             elapsedMs: Date.now() - started,
         };
+    } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (abort.signal.aborted || code === "ECONNABORTED" || code === "ERR_CANCELED") {
+            if (opts.deadline && timeout < ownTimeout) throw deadlineError(opts.deadline, what, Date.now() - started);
+            const e: NodeJS.ErrnoException = new Error(`${what} timed out after ${timeout} ms (no complete answer)`);
+            e.code = "ETIMEDOUT";
+            throw e;
+        }
+        if (code === "ERR_BAD_RESPONSE" && /maxContentLength/.test((err as Error).message)) {
+            throw new Error(`${what}: the answer is larger than ${opts.maxBodyBytes ?? 5_000_000} bytes, the most a check accepts`);
+        }
+        throw err;
     } finally {
+        clearTimeout(timer);
         httpAgent.destroy();
         httpsAgent.destroy();
     }
@@ -237,11 +328,26 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
 
 /** httpRequest with bounded retries on transient network errors and 502/503/504 answers. */
 export async function httpRequestWithRetry(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse> {
+    const own = (opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS) * attemptsOf(net);
     return withRetry(() => httpRequest(rawUrl, net, opts), {
         attempts: attemptsOf(net),
-        deadlineMs: (opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS) * attemptsOf(net),
+        deadlineMs: opts.deadline ? Math.min(own, opts.deadline.at - Date.now()) : own,
         retryOn: (r) => r.status === 502 || r.status === 503 || r.status === 504,
     });
+}
+
+/**
+ * The JSON body of an answer; a body that is not JSON (a proxy's HTML page, a truncated answer)
+ * throws saying what came instead, briefly, not the parser's message.
+ */
+export function jsonBody<T>(res: HttpResponse, what: string): T {
+    try {
+        return JSON.parse(res.body) as T;
+    } catch {
+        const excerpt = res.body.replace(/\s+/g, " ").trim().slice(0, 80);
+        const type = res.headers["content-type"] ?? "no content-type";
+        throw new Error(`${what} answered ${res.status} with a body that is not JSON (${type}, ${Buffer.byteLength(res.body)} bytes${excerpt ? `: ${JSON.stringify(excerpt)}${res.body.length > 80 ? "…" : ""}` : ""})`);
+    }
 }
 
 export interface TlsInfo {
@@ -333,9 +439,26 @@ export async function timed<R extends { durationMs: number }>(body: () => Promis
     return { ...out, durationMs: Date.now() - started } as R;
 }
 
-/** A short, log-safe description of an error (code and message, no stack). */
+/**
+ * A short, log-safe description of an error (code and message, no stack). Whatever was thrown: a
+ * plain object reads as its JSON (bounded), not "[object Object]".
+ */
 export function describeError(err: unknown): string {
-    const e = err as { code?: string; message?: string };
-    const msg = e?.message ?? String(err);
-    return e?.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
+    if (typeof err === "string") return err;
+    if (err === null || err === undefined || typeof err !== "object") return String(err);
+    const e = err as { code?: unknown; message?: unknown; errors?: unknown[] };
+    let msg = typeof e.message === "string" ? e.message : "";
+    // AggregateError (a connection tried on several addresses) has an empty message of its own.
+    if (msg === "" && Array.isArray(e.errors) && e.errors.length > 0) msg = describeError(e.errors[0]);
+    if (msg === "") {
+        let json: string | undefined;
+        try {
+            json = JSON.stringify(err);
+        } catch {
+            // circular: named by its type below
+        }
+        msg = json && json !== "{}" ? (json.length > 300 ? `${json.slice(0, 300)}…` : json) : `${Object.prototype.toString.call(err)} without a message`;
+    }
+    const code = typeof e.code === "string" ? e.code : undefined;
+    return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }

@@ -100,6 +100,6 @@ export async function postNotification(input: NotificationInput, net: NetOptions
 /** MEP-01 / MEP-17 as a resource; the whole input is secret because it holds the webhook URL. */
 export class NotificationStep extends CheckResource {
     constructor(name: string, args: CheckArgs<NotificationInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(postNotification), "Notification", name, args, opts, ["input"]);
+        super(providerFor(postNotification, { label: "MEP-01/MEP-17 Notification", required: { stage: "text", site: "text" } }), "Notification", name, args, opts, ["input"]);
     }
 }

@@ -3,18 +3,19 @@
 // plan's "> 90"). Where the API cannot be reached (rehearsal, offline) a local mode runs
 // Lighthouse itself in headless Chromium and keeps the median of several runs.
 import { spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { findChromium, HEADLESS_FLAGS, routingFlags } from "./chromium";
+import { endBrowserRun, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
-import { describeError, httpRequest, isTransientError, withRetry, timed } from "./net";
+import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, timeFor, timed, withinDeadline, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
 
 export const PSI_BASE_URL = "https://www.googleapis.com";
 export const DEFAULT_THRESHOLD = 0.9;
+/** Time kept before the deadline to end Chromium and remove its profile. */
+const BROWSER_END_RESERVE_MS = 500;
+/** The whole check, PSI and local fallback together (golive:pagespeed.timeoutSeconds). */
+export const DEFAULT_PERFORMANCE_TIMEOUT_MS = 600_000;
 
 export type Strategy = "mobile" | "desktop";
 
@@ -41,6 +42,8 @@ export interface PerformanceInput {
     localTimeoutMs?: number;
     /** Chromium binary (default $CHROME_PATH or /usr/bin/chromium). */
     chromePath?: string;
+    /** The check's one deadline, PSI and local runs included (default 600 000 ms). */
+    timeoutMs?: number;
 }
 
 export interface PageScore {
@@ -69,7 +72,7 @@ function median(values: number[]): number {
 class ApiUnreachable extends Error {}
 
 /** One page through PSI, retrying 429 and 5xx with capped backoff. */
-async function psiScore(input: PerformanceInput, url: string, strategy: Strategy, net: NetOptions): Promise<PageScore> {
+async function psiScore(input: PerformanceInput, url: string, strategy: Strategy, net: NetOptions, deadline: Deadline): Promise<PageScore> {
     const base = (input.apiBaseUrl ?? PSI_BASE_URL).replace(/\/+$/, "");
     const query = new URLSearchParams({ url, category: "performance", strategy, key: input.apiKey ?? "" });
     const endpoint = `${base}/pagespeedonline/v5/runPagespeed?${query}`;
@@ -81,13 +84,13 @@ async function psiScore(input: PerformanceInput, url: string, strategy: Strategy
         res = await withRetry(
             () => {
                 attempts++;
-                return httpRequest(endpoint, snet);
+                return httpRequest(endpoint, snet, { deadline, call: `PageSpeed Insights for ${url} (${strategy})` });
             },
             {
                 attempts: retry.attempts ?? 4,
                 baseMs: retry.baseMs ?? 2_000,
                 maxMs: retry.maxMs ?? 16_000,
-                deadlineMs: 10 * 60_000,
+                deadlineMs: deadline.at - Date.now(),
                 retryOn: (r) => r.status === 429 || r.status >= 500,
             },
         );
@@ -104,7 +107,13 @@ async function psiScore(input: PerformanceInput, url: string, strategy: Strategy
         }
         return { url, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, input.apiKey) };
     }
-    const score = (JSON.parse(res.body) as { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } }).lighthouseResult?.categories?.performance?.score;
+    let answer: { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } };
+    try {
+        answer = jsonBody(res, "PageSpeed Insights");
+    } catch (err) {
+        return { url, strategy, attempts, error: redact(describeError(err), input.apiKey) };
+    }
+    const score = answer?.lighthouseResult?.categories?.performance?.score;
     if (typeof score !== "number") return { url, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
     return { url, strategy, attempts, score };
 }
@@ -126,48 +135,66 @@ try {
 }
 `;
 
-/** One local Lighthouse run; resolves with the score or throws a short error. */
-function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flags: string[], timeoutMs: number): Promise<number> {
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-lh-"));
+/**
+ * One local Lighthouse run; resolves with the score or throws a short error. Whatever happens
+ * (score, Lighthouse error, timeout), it settles only once Chromium and everything it started
+ * are gone and its profile folder is removed: chrome-launcher puts Chromium in a process group of
+ * its own, which killing the Node child's group does not reach.
+ */
+function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flags: string[], timeoutMs: number, deadline?: Deadline): Promise<number> {
+    const run = newBrowserRun("golive-lh-");
     return new Promise<number>((resolve, reject) => {
+        let settled = false;
+        // Declared before `finish` uses it (the closure serializer needs it in this order).
+        let timer: NodeJS.Timeout | undefined;
         const child = spawn(process.execPath, ["--input-type=module", "-e", LIGHTHOUSE_SCRIPT], {
             cwd: process.cwd(),
-            env: { ...process.env, GOLIVE_LIGHTHOUSE: JSON.stringify({ url, strategy, chromePath, flags, userDataDir, maxWaitMs: Math.max(10_000, timeoutMs - 20_000) }) },
+            // TMPDIR inside the run folder: what Chromium leaves there goes with it (chrome-launcher passes the env on).
+            env: { ...process.env, TMPDIR: run.tmp, GOLIVE_LIGHTHOUSE: JSON.stringify({ url, strategy, chromePath, flags, userDataDir: run.profile, maxWaitMs: Math.max(10_000, timeoutMs - 20_000) }) },
             stdio: ["ignore", "pipe", "pipe"],
-            detached: true, // its own process group: a timeout kills Chromium too
+            detached: true, // its own process group, ended with it
         });
-        let stdout = "";
-        let stderr = "";
-        child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
-        child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-        const timer = setTimeout(() => {
+        const finish = (err: Error | undefined, score?: number) => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
             try {
                 process.kill(-child.pid!, "SIGKILL");
             } catch {
-                child.kill("SIGKILL");
+                // already gone
             }
-            reject(new Error(`Lighthouse run on ${url} timed out after ${timeoutMs} ms`));
+            endBrowserRun(run).then(
+                (left) => {
+                    const leak = left.processes.length > 0 || !left.removed ? ` (could not end Chromium: ${left.processes.length} process(es) left, profile ${left.removed ? "removed" : "left"})` : "";
+                    if (err) reject(new Error(`${err.message}${leak}`));
+                    else if (leak) reject(new Error(`Lighthouse scored ${url}${leak}`));
+                    else resolve(score!);
+                },
+                (cleanupErr) => reject(err ?? cleanupErr),
+            );
+        };
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
+        child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4_000)));
+        timer = setTimeout(() => {
+            finish(deadline ? deadlineError(deadline, `Lighthouse run on ${url}`, timeoutMs) : new Error(`Lighthouse run on ${url} timed out after ${timeoutMs} ms`));
         }, timeoutMs);
-        child.once("error", (err) => {
-            clearTimeout(timer);
-            reject(err);
-        });
+        child.once("error", (err) => finish(err));
         child.once("close", (code) => {
-            clearTimeout(timer);
-            fs.rmSync(userDataDir, { recursive: true, force: true });
             try {
                 const out = JSON.parse(stdout) as { score: number | null; runtimeError?: string };
-                if (out.runtimeError) return reject(new Error(`Lighthouse: ${out.runtimeError}`));
-                if (typeof out.score !== "number") return reject(new Error("Lighthouse gave no performance score"));
-                resolve(out.score);
+                if (out.runtimeError) return finish(new Error(`Lighthouse: ${out.runtimeError}`));
+                if (typeof out.score !== "number") return finish(new Error("Lighthouse gave no performance score"));
+                finish(undefined, out.score);
             } catch {
-                reject(new Error(`Lighthouse exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400)}`));
+                finish(new Error(`Lighthouse exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400)}`));
             }
         });
     });
 }
 
-async function localScores(input: PerformanceInput, strategies: Strategy[], chromePath: string, net: NetOptions): Promise<PageScore[]> {
+async function localScores(input: PerformanceInput, strategies: Strategy[], chromePath: string, net: NetOptions, deadline: Deadline): Promise<PageScore[]> {
     const flags = [...HEADLESS_FLAGS, ...(await routingFlags(input.urls, net))];
     const runs = Math.max(1, Math.min(9, input.localRuns ?? 3));
     const out: PageScore[] = [];
@@ -176,7 +203,15 @@ async function localScores(input: PerformanceInput, strategies: Strategy[], chro
         for (const strategy of strategies) {
             const scores: number[] = [];
             try {
-                for (let i = 0; i < runs; i++) scores.push(await lighthouseRun(url, strategy, chromePath, flags, input.localTimeoutMs ?? 120_000));
+                for (let i = 0; i < runs; i++) {
+                    const call = `Lighthouse run ${i + 1}/${runs} on ${url} (${strategy})`;
+                    const own = input.localTimeoutMs ?? 120_000;
+                    // Capped by the deadline, it ends a little earlier: ending Chromium takes a moment too.
+                    const capped = timeFor(deadline, call, own + BROWSER_END_RESERVE_MS) - BROWSER_END_RESERVE_MS;
+                    if (capped <= 0) throw deadlineError(deadline, call);
+                    const timeoutMs = Math.min(own, capped);
+                    scores.push(await lighthouseRun(url, strategy, chromePath, flags, timeoutMs, timeoutMs < own ? deadline : undefined));
+                }
                 out.push({ url, strategy, score: median(scores), runs: scores });
             } catch (err) {
                 out.push({ url, strategy, runs: scores, error: describeError(err) });
@@ -209,35 +244,46 @@ export async function checkPerformance(input: PerformanceInput, net: NetOptions)
             const threshold = input.threshold ?? DEFAULT_THRESHOLD;
             const strategies: Strategy[] = input.strategies && input.strategies.length > 0 ? input.strategies : ["mobile"];
             if (input.urls.length === 0) return { id: "MEP-13", name: NAME, status: "fail", reason: "no key pages to analyse", evidence: {} };
-            let apiNote: string | undefined;
-            if (mode !== "local") {
-                if (!input.apiKey) {
-                    return { id: "MEP-13", name: NAME, status: "skip", reason: "golive:pagespeed.apiKey is not set (pulumi config set --secret --path golive:pagespeed.apiKey ...)", evidence: { mode } };
-                }
-                try {
-                    const scores: PageScore[] = [];
-                    // Sequential: PSI's per-minute quota is small and a burst only earns 429s.
-                    for (const url of input.urls) for (const s of strategies) scores.push(await psiScore(input, url, s, net));
-                    return verdict(scores, threshold, "api", {});
-                } catch (err) {
-                    if (!(err instanceof ApiUnreachable) || mode === "api") throw err;
-                    apiNote = `PageSpeed Insights unreachable (${err.message}), measured locally`;
-                }
-            }
-            const chromePath = findChromium(input.chromePath);
-            if (!chromePath) {
-                const why = apiNote ? `${apiNote.split(",")[0]} and ` : "";
-                return { id: "MEP-13", name: NAME, status: "skip", reason: `${why}no Chromium for a local Lighthouse run (apt-get install chromium, or set CHROME_PATH)`, evidence: { mode } };
-            }
-            return verdict(await localScores(input, strategies, chromePath, net), threshold, "local", { chromePath, ...(apiNote ? { note: apiNote } : {}) });
+            const deadline = deadlineIn(input.timeoutMs ?? DEFAULT_PERFORMANCE_TIMEOUT_MS, "golive:pagespeed.timeoutSeconds");
+            return withinDeadline(deadline, () => measure(input, net, mode, threshold, strategies, deadline));
         },
-        (err) => ({ id: "MEP-13", name: NAME, status: "fail", reason: `performance check could not run: ${redact(describeError(err), input.apiKey)}`, evidence: {} }),
+        (err) => ({ id: "MEP-13", name: NAME, status: "fail", reason: `performance check could not run: ${redact(describeError(err), input?.apiKey)}`, evidence: {} }),
     );
+}
+
+/** PSI on every page and strategy, or local Lighthouse when PSI cannot be reached; all within `deadline`. */
+async function measure(input: PerformanceInput, net: NetOptions, mode: "api" | "local" | "auto", threshold: number, strategies: Strategy[], deadline: Deadline): Promise<Omit<CheckResult, "durationMs">> {
+    let unreachable: string | undefined;
+    if (mode !== "local") {
+        if (!input.apiKey) {
+            return { id: "MEP-13", name: NAME, status: "skip", reason: "golive:pagespeed.apiKey is not set (pulumi config set --secret --path golive:pagespeed.apiKey ...)", evidence: { mode } };
+        }
+        try {
+            const scores: PageScore[] = [];
+            // Sequential: PSI's per-minute quota is small and a burst only earns 429s.
+            for (const url of input.urls) for (const s of strategies) scores.push(await psiScore(input, url, s, net, deadline));
+            return verdict(scores, threshold, "api", {});
+        } catch (err) {
+            if (!(err instanceof ApiUnreachable) || mode === "api") throw err;
+            unreachable = `PageSpeed Insights unreachable (${err.message})`;
+        }
+    }
+    const chromePath = findChromium(input.chromePath);
+    if (!chromePath) {
+        const why = unreachable ? `${unreachable} and ` : "";
+        return { id: "MEP-13", name: NAME, status: "skip", reason: `${why}no Chromium for a local Lighthouse run (apt-get install chromium, or set CHROME_PATH)`, evidence: { mode } };
+    }
+    return verdict(await localScores(input, strategies, chromePath, net, deadline), threshold, "local", { chromePath, ...(unreachable ? { note: `${unreachable}, measured locally` } : {}) });
 }
 
 /** MEP-13 as a resource; the input (API key) is secret as a whole. */
 export class PerformanceCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<PerformanceInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkPerformance), "Performance", name, args, opts, ["input"]);
+        super(providerFor(checkPerformance, {
+                label: "MEP-13 Performance",
+                required: { urls: "list" },
+                // What the check assumes when absent: state written before a field existed is no change.
+                defaults: { strategies: ["mobile"], threshold: DEFAULT_THRESHOLD, mode: "auto", localRuns: 3, timeoutMs: DEFAULT_PERFORMANCE_TIMEOUT_MS },
+            }), "Performance", name, args, opts, ["input"]);
     }
 }

@@ -172,6 +172,6 @@ export async function checkRedirects(input: RedirectsInput, net: NetOptions): Pr
 /** MEP-10 as a dynamic resource: `pulumi up` fails when a redirect is missing, temporary or lossy. */
 export class RedirectsCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<RedirectsInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkRedirects), "Redirects", name, args, opts);
+        super(providerFor(checkRedirects, { label: "MEP-10 Redirects", required: { domain: "text" } }), "Redirects", name, args, opts);
     }
 }

@@ -4,11 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
-import { describeError, httpRequest, timed, withRetry } from "./net";
+import { deadlineIn, describeError, httpRequest, jsonBody, timed, withinDeadline, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
 
 export const SEARCH_CONSOLE_BASE_URL = "https://www.googleapis.com";
 export const WEBMASTERS_SCOPE = "https://www.googleapis.com/auth/webmasters";
+/** The whole check: token, submission and read-back (golive:searchConsole.timeoutSeconds). */
+export const DEFAULT_SEARCH_CONSOLE_TIMEOUT_MS = 120_000;
 
 export interface SearchConsoleInput {
     /** The property: `https://www.example.com/` (URL prefix, trailing slash) or `sc-domain:example.com`. */
@@ -23,6 +25,8 @@ export interface SearchConsoleInput {
     tokenUrl?: string;
     /** Retries of 429/5xx answers (default 4 attempts, 1 s doubling up to 8 s). */
     retry?: { attempts?: number; baseMs?: number; maxMs?: number };
+    /** The check's one deadline, token call included (default 120 000 ms). */
+    timeoutMs?: number;
 }
 
 const NAME = "Search Console";
@@ -65,54 +69,71 @@ export async function checkSearchConsole(input: SearchConsoleInput, net: NetOpti
             if (problem) return { id: "MEP-15", name: NAME, status: "fail", reason: problem, evidence: property };
             const key = parseServiceAccountKey(input.serviceAccountKey, "golive:searchConsole.serviceAccountKey");
             const snet = serviceNet(net);
-            const token = await fetchAccessToken(key, WEBMASTERS_SCOPE, snet, input.tokenUrl);
-            const base = (input.apiBaseUrl ?? SEARCH_CONSOLE_BASE_URL).replace(/\/+$/, "");
-            const endpoint = `${base}/webmasters/v3/sites/${encodeURIComponent(input.siteUrl)}/sitemaps/${encodeURIComponent(input.sitemapUrl)}`;
-            const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
-            const retry = input.retry ?? {};
-            const call = (method: string) =>
-                withRetry(() => httpRequest(endpoint, snet, { method, headers: method === "PUT" ? { ...headers, "Content-Length": "0" } : headers }), {
-                    attempts: retry.attempts ?? 4,
-                    baseMs: retry.baseMs ?? 1_000,
-                    maxMs: retry.maxMs ?? 8_000,
-                    retryOn: (r) => r.status === 429 || r.status >= 500,
-                });
-            const submitted = await call("PUT");
-            const evidence: Record<string, unknown> = { ...property, serviceAccount: key.client_email, submitStatus: submitted.status };
-            if (submitted.status === 403) {
-                return {
-                    id: "MEP-15",
-                    name: NAME,
-                    status: "fail",
-                    reason: `Search Console refused (403): add the service account ${key.client_email} as an Owner of the property ${input.siteUrl} (Search Console → Settings → Users and permissions), then run again`,
-                    evidence: { ...evidence, message: googleMessage(submitted.body) },
-                };
-            }
-            if (submitted.status < 200 || submitted.status >= 300) {
-                const message = googleMessage(submitted.body);
-                return { id: "MEP-15", name: NAME, status: "fail", reason: `sitemap submission answered ${submitted.status}${message ? `: ${message}` : ""}`, evidence: { ...evidence, message } };
-            }
-            // Reading it back is evidence only: Search Console may list it a little later.
-            try {
-                const read = await call("GET");
-                if (read.status === 200) {
-                    const s = JSON.parse(read.body) as Record<string, unknown>;
-                    evidence.sitemap = { lastSubmitted: s.lastSubmitted, isPending: s.isPending, errors: s.errors, warnings: s.warnings, lastDownloaded: s.lastDownloaded };
-                } else {
-                    evidence.readBackStatus = read.status;
+            const deadline = deadlineIn(input.timeoutMs ?? DEFAULT_SEARCH_CONSOLE_TIMEOUT_MS, "golive:searchConsole.timeoutSeconds");
+            return withinDeadline(deadline, async () => {
+                const token = await fetchAccessToken(key, WEBMASTERS_SCOPE, snet, input.tokenUrl, deadline);
+                const base = (input.apiBaseUrl ?? SEARCH_CONSOLE_BASE_URL).replace(/\/+$/, "");
+                const endpoint = `${base}/webmasters/v3/sites/${encodeURIComponent(input.siteUrl)}/sitemaps/${encodeURIComponent(input.sitemapUrl)}`;
+                const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
+                const retry = input.retry ?? {};
+                const call = (method: string) =>
+                    withRetry(
+                        () =>
+                            httpRequest(endpoint, snet, {
+                                method,
+                                headers: method === "PUT" ? { ...headers, "Content-Length": "0" } : headers,
+                                deadline,
+                                call: method === "PUT" ? "sitemap submission" : "sitemap read-back",
+                            }),
+                        {
+                            attempts: retry.attempts ?? 4,
+                            baseMs: retry.baseMs ?? 1_000,
+                            maxMs: retry.maxMs ?? 8_000,
+                            deadlineMs: deadline.at - Date.now(),
+                            retryOn: (r) => r.status === 429 || r.status >= 500,
+                        },
+                    );
+                const submitted = await call("PUT");
+                const evidence: Record<string, unknown> = { ...property, serviceAccount: key.client_email, submitStatus: submitted.status };
+                if (submitted.status === 403) {
+                    return {
+                        id: "MEP-15",
+                        name: NAME,
+                        status: "fail",
+                        reason: `Search Console refused (403): add the service account ${key.client_email} as an Owner of the property ${input.siteUrl} (Search Console → Settings → Users and permissions), then run again`,
+                        evidence: { ...evidence, message: googleMessage(submitted.body) },
+                    };
                 }
-            } catch (err) {
-                evidence.readBackError = describeError(err);
-            }
-            return { id: "MEP-15", name: NAME, status: "pass", reason: `sitemap ${input.sitemapUrl} submitted to ${input.siteUrl} (${submitted.status})`, evidence };
+                if (submitted.status < 200 || submitted.status >= 300) {
+                    const message = googleMessage(submitted.body);
+                    return { id: "MEP-15", name: NAME, status: "fail", reason: `sitemap submission answered ${submitted.status}${message ? `: ${message}` : ""}`, evidence: { ...evidence, message } };
+                }
+                // Reading it back is evidence only: Search Console may list it a little later.
+                try {
+                    const read = await call("GET");
+                    if (read.status === 200) {
+                        const s = jsonBody<Record<string, unknown>>(read, "Search Console (sitemap read-back)");
+                        evidence.sitemap = { lastSubmitted: s.lastSubmitted, isPending: s.isPending, errors: s.errors, warnings: s.warnings, lastDownloaded: s.lastDownloaded };
+                    } else {
+                        evidence.readBackStatus = read.status;
+                    }
+                } catch (err) {
+                    evidence.readBackError = describeError(err);
+                }
+                return { id: "MEP-15", name: NAME, status: "pass", reason: `sitemap ${input.sitemapUrl} submitted to ${input.siteUrl} (${submitted.status})`, evidence };
+            });
         },
-        (err) => ({ id: "MEP-15", name: NAME, status: "fail", reason: `Search Console submission could not run: ${describeError(err)}`, evidence: { siteUrl: input.siteUrl } }),
+        (err) => ({ id: "MEP-15", name: NAME, status: "fail", reason: `Search Console submission could not run: ${describeError(err)}`, evidence: { siteUrl: input?.siteUrl } }),
     );
 }
 
 /** MEP-15 as a resource; the input (service-account key) is secret as a whole. */
 export class SearchConsoleCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SearchConsoleInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSearchConsole), "SearchConsole", name, args, opts, ["input"]);
+        super(providerFor(checkSearchConsole, {
+                label: "MEP-15 Search Console",
+                required: { siteUrl: "text", sitemapUrl: "text" },
+                defaults: { timeoutMs: DEFAULT_SEARCH_CONSOLE_TIMEOUT_MS },
+            }), "SearchConsole", name, args, opts, ["input"]);
     }
 }

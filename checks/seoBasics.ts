@@ -7,6 +7,7 @@ import { parse } from "node-html-parser";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, timed } from "./net";
+import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
 export interface SeoBasicsInput {
@@ -95,7 +96,7 @@ async function inspectPage(baseUrl: string, path: string, net: NetOptions): Prom
     const ev: SeoPageEvidence = { path, problems: [] };
     const origin = new URL(baseUrl);
     try {
-        const res = await httpRequestWithRetry(new URL(path, baseUrl).toString(), net);
+        const res = await httpRequestWithRetry(siteUrl(baseUrl, path), net);
         ev.status = res.status;
         if (res.status !== 200) {
             ev.problems.push(`answered ${res.status}`);
@@ -146,7 +147,7 @@ async function inspectPage(baseUrl: string, path: string, net: NetOptions): Prom
 async function inspectRobots(baseUrl: string, net: NetOptions): Promise<RobotsEvidence> {
     const ev: RobotsEvidence = { disallowsAll: false, sitemaps: [], problems: [] };
     try {
-        const res = await httpRequestWithRetry(new URL("/robots.txt", baseUrl).toString(), net);
+        const res = await httpRequestWithRetry(siteUrl(baseUrl, "/robots.txt"), net);
         ev.status = res.status;
         if (res.status !== 200) {
             ev.problems.push(`robots.txt answered ${res.status}`);
@@ -184,7 +185,7 @@ async function inspectSitemap(baseUrl: string, sampleSize: number, net: NetOptio
     const ev: SitemapEvidence = { urls: 0, notWww: [], sample: [], problems: [] };
     const origin = new URL(baseUrl);
     try {
-        const res = await httpRequestWithRetry(new URL("/sitemap.xml", baseUrl).toString(), net);
+        const res = await httpRequestWithRetry(siteUrl(baseUrl, "/sitemap.xml"), net);
         ev.status = res.status;
         if (res.status !== 200) {
             ev.problems.push(`sitemap.xml answered ${res.status}`);
@@ -240,13 +241,22 @@ async function inspectSitemap(baseUrl: string, sampleSize: number, net: NetOptio
     return ev;
 }
 
+/** A key page's URL, or the raw path when it is not a site path (its own check reports why; nothing matches it). */
+function keyPageUrl(baseUrl: string, path: string): string {
+    try {
+        return siteUrl(baseUrl, path);
+    } catch {
+        return path;
+    }
+}
+
 export async function checkSeoBasics(input: SeoBasicsInput, net: NetOptions): Promise<CheckResult> {
     const name = "SEO basics";
     return timed<CheckResult>(
         async () => {
             const pageChecks = input.pages.map((p) => inspectPage(input.baseUrl, p, net));
             const keyPages: KeyPageAnswers = new Map(
-                input.pages.map((p, i) => [new URL(p, input.baseUrl).toString(), pageChecks[i].then((e) => ({ status: e.status, error: e.error }))]),
+                input.pages.map((p, i) => [keyPageUrl(input.baseUrl, p), pageChecks[i].then((e) => ({ status: e.status, error: e.error }))]),
             );
             const [pages, robots, sitemap] = await Promise.all([
                 Promise.all(pageChecks),
@@ -291,6 +301,6 @@ export async function checkSeoBasics(input: SeoBasicsInput, net: NetOptions): Pr
 /** MEP-14 (+P-02) as a resource. */
 export class SeoBasicsCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SeoBasicsInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSeoBasics), "SeoBasics", name, args, opts);
+        super(providerFor(checkSeoBasics, { label: "MEP-14 SEO basics", required: { baseUrl: "text", pages: "list" } }), "SeoBasics", name, args, opts);
     }
 }

@@ -6,6 +6,7 @@ import type { ContactFormInput } from "./contactForm";
 import type { PerformanceInput, Strategy } from "./performance";
 import type { SearchConsoleInput } from "./searchConsole";
 import type { AnalyticsInput } from "./analytics";
+import { siteUrl } from "./siteUrl";
 
 export interface ServicesSettings {
     /** MEP-12, golive:contactForm. */
@@ -33,9 +34,11 @@ export interface ServicesSettings {
         threshold: number;
         mode: "api" | "local" | "auto";
         localRuns: number;
+        /** The check's one deadline, PSI and local fallback included. */
+        timeoutSeconds: number;
     };
     /** MEP-15, golive:searchConsole (serviceAccountKey secret). */
-    searchConsole?: { siteUrl?: string; sitemapUrl?: string; serviceAccountKey?: string; baseUrl?: string; tokenUrl?: string };
+    searchConsole?: { siteUrl?: string; sitemapUrl?: string; serviceAccountKey?: string; baseUrl?: string; tokenUrl?: string; timeoutSeconds: number };
     /** MEP-16, golive:analytics (serviceAccountKey secret). */
     analytics?: {
         measurementId?: string;
@@ -46,8 +49,13 @@ export interface ServicesSettings {
         tokenUrl?: string;
         realtimeWaitSeconds: number;
         visit: "browser" | "none";
+        /** The check's one deadline, realtime wait included. */
+        timeoutSeconds: number;
     };
 }
+
+/** Defaults of the checks' deadlines (seconds), stated in Pulumi.yaml and the README. */
+export const SERVICE_TIMEOUTS_S = { pagespeed: 600, searchConsole: 120, analytics: 300 };
 
 /** What the builders need to know about the site. */
 export interface SiteFacts {
@@ -58,13 +66,13 @@ export interface SiteFacts {
 }
 
 const origin = (s: SiteFacts) => `https://www.${s.domain}`;
-const keyUrls = (s: SiteFacts) => (s.pages.length > 0 ? s.pages : [{ path: "/" }]).map((p) => new URL(p.path, origin(s)).toString());
+const keyUrls = (s: SiteFacts) => (s.pages.length > 0 ? s.pages : [{ path: "/" }]).map((p) => siteUrl(origin(s), p.path));
 
 /** MEP-12. Without golive:contactForm the form page defaults to /contact with the usual field names. */
 export function contactFormInputOf(site: SiteFacts, cfg: ServicesSettings): ContactFormInput {
     const f = cfg.contactForm;
     return {
-        pageUrl: new URL(f?.path ?? "/contact", origin(site)).toString(),
+        pageUrl: siteUrl(origin(site), f?.path ?? "/contact"),
         ...(f?.action ? { action: f.action } : {}),
         method: f?.method ?? "POST",
         ...(f ? { fields: f.fields, hidden: f.hidden } : {}),
@@ -86,6 +94,7 @@ export function performanceInputOf(site: SiteFacts, cfg: ServicesSettings): Perf
         threshold: p?.threshold ?? 0.9,
         mode: p?.mode ?? "auto",
         localRuns: p?.localRuns ?? 3,
+        timeoutMs: (p?.timeoutSeconds ?? SERVICE_TIMEOUTS_S.pagespeed) * 1000,
         ...(p?.apiKey ? { apiKey: p.apiKey } : {}),
         ...(p?.baseUrl ? { apiBaseUrl: p.baseUrl } : {}),
     };
@@ -100,6 +109,7 @@ export function searchConsoleInputOf(site: SiteFacts, cfg: ServicesSettings): Se
         ...(s?.serviceAccountKey ? { serviceAccountKey: s.serviceAccountKey } : {}),
         ...(s?.baseUrl ? { apiBaseUrl: s.baseUrl } : {}),
         ...(s?.tokenUrl ? { tokenUrl: s.tokenUrl } : {}),
+        timeoutMs: (s?.timeoutSeconds ?? SERVICE_TIMEOUTS_S.searchConsole) * 1000,
     };
 }
 
@@ -116,5 +126,6 @@ export function analyticsInputOf(site: SiteFacts, cfg: ServicesSettings): Analyt
         ...(a?.tokenUrl ? { tokenUrl: a.tokenUrl } : {}),
         realtimeWaitMs: (a?.realtimeWaitSeconds ?? 120) * 1000,
         visit: a?.visit ?? "browser",
+        timeoutMs: (a?.timeoutSeconds ?? SERVICE_TIMEOUTS_S.analytics) * 1000,
     };
 }

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "node-html-parser";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, timed } from "./net";
+import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
 export const DEFAULT_PAGE_BUDGET_MS = 3_000;
@@ -43,9 +44,9 @@ function normalizeText(s: string): string {
 }
 
 async function probePage(baseUrl: string, page: KeyPage, budgetMs: number, net: NetOptions): Promise<PageEvidence> {
-    const url = new URL(page.path, baseUrl).toString();
     const ev: PageEvidence = { path: page.path, problems: [] };
     try {
+        const url = siteUrl(baseUrl, page.path);
         // The request may take a bit longer than the budget, so a slow page is reported as slow
         // (with its time) rather than as a timeout.
         const timeoutMs = Math.max(net.timeoutMs ?? 10_000, budgetMs * 2);
@@ -91,7 +92,7 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
             // All pages at once: the smoke test is as long as the slowest page, not the sum.
             const [pages, notFound] = await Promise.all([
                 Promise.all(input.pages.map((p) => probePage(input.baseUrl, p, budgetMs, net))),
-                httpRequestWithRetry(new URL(missingPath, input.baseUrl).toString(), net).then(
+                httpRequestWithRetry(siteUrl(input.baseUrl, missingPath), net).then(
                     (res) => ({ path: missingPath, status: res.status as number | undefined, error: undefined as string | undefined }),
                     (err) => ({ path: missingPath, status: undefined, error: describeError(err) }),
                 ),
@@ -121,6 +122,6 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
 /** MEP-11 as a resource: `pulumi up` stops if a key page is broken. */
 export class SmokeTestCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<SmokeTestInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkSmokeTest), "SmokeTest", name, args, opts);
+        super(providerFor(checkSmokeTest, { label: "MEP-11 Smoke test", required: { baseUrl: "text", pages: "list" } }), "SmokeTest", name, args, opts);
     }
 }

@@ -186,6 +186,6 @@ async function lookAtHosts(hosts: string[], net: NetOptions, minDaysLeft: number
 /** MEP-08 as a dynamic resource: `pulumi up` fails on a wrong, untrusted or expiring certificate. */
 export class TlsCertificateCheck extends CheckResource {
     constructor(name: string, args: CheckArgs<TlsCertificateInput>, opts?: pulumi.CustomResourceOptions) {
-        super(providerFor(checkTlsCertificate), "TlsCertificate", name, args, opts);
+        super(providerFor(checkTlsCertificate, { label: "MEP-08 TLS certificate", required: { hosts: "list" } }), "TlsCertificate", name, args, opts);
     }
 }

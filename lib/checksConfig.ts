@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
+import { sitePathProblem } from "../checks/siteUrl";
 import { deepFreeze, fail, isObject } from "./config";
 
 export interface ChecksConfig {
@@ -43,7 +44,8 @@ const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutM
 
 function integer(key: string, raw: unknown, fallback: number, min: number, max: number): number {
     if (raw === undefined || raw === null || raw === "") return fallback;
-    const n = typeof raw === "string" ? Number(raw) : raw;
+    // Text only as plain digits: Number() would also take "0x10", "1e3" or " 5 ".
+    const n = typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : raw;
     if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
         return fail(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
     }
@@ -85,12 +87,12 @@ function pages(raw: unknown): ChecksConfig["pages"] {
         const extra = Object.keys(obj).filter((x) => x !== "path" && x !== "expectText");
         if (extra.length > 0) return fail(`${at} has unknown field(s) ${extra.join(", ")}; known: path, expectText`);
         const path = obj.path;
-        if (typeof path !== "string" || !path.startsWith("/")) return fail(`${at}.path must start with "/", got ${JSON.stringify(path)}`);
-        if (/\s|#/.test(path)) return fail(`${at}.path must be a URL path without spaces or fragment, got ${JSON.stringify(path)}`);
+        const problem = sitePathProblem(path);
+        if (problem) return fail(`${at}.path is a path of the site: it ${problem}, got ${JSON.stringify(path)}`);
         if (obj.expectText !== undefined && (typeof obj.expectText !== "string" || obj.expectText.trim() === "")) {
             return fail(`${at}.expectText must be non-empty text when set`);
         }
-        return { path, ...(typeof obj.expectText === "string" ? { expectText: obj.expectText } : {}) };
+        return { path: path as string, ...(typeof obj.expectText === "string" ? { expectText: obj.expectText } : {}) };
     });
     const dup = out.find((p, i) => out.findIndex((q) => q.path === p.path) !== i);
     if (dup) fail(`${key} lists ${dup.path} twice`);

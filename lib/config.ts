@@ -8,6 +8,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { isIP } from "net";
+import { approvalDateProblem } from "./approvalDate";
+import { releaseRefProblem } from "./gitInput";
 
 export const NAMESPACE = "golive";
 
@@ -187,6 +190,8 @@ function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): L
     if (type === "A" && !/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(content)) {
         return fail(`${k(key + ".content")} must be an IPv4 address for an A record, got ${JSON.stringify(content)}`);
     }
+    const cnameIssue = type === "CNAME" ? cnameTargetProblem(content, which === "apex" ? domain : `www.${domain}`) : undefined;
+    if (cnameIssue) return fail(`${k(key + ".content")} ${cnameIssue}, got ${JSON.stringify(content)}`);
     const ttl = parseTtl(`${key}.ttl`, r.ttl === undefined ? undefined : String(r.ttl), 1);
     const proxied = parseBoolean(`${key}.proxied`, r.proxied === undefined ? undefined : String(r.proxied), false);
     if (r.comment !== undefined && typeof r.comment !== "string") return fail(`${k(key + ".comment")} must be text`);
@@ -198,6 +203,16 @@ function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): L
         return fail(`${k(key + ".name")} must be ${expectedName} (apex and www must not be swapped), got ${JSON.stringify(r.name)}`);
     }
     return { id, type, content: content.trim(), ttl, proxied, ...(typeof r.comment === "string" ? { comment: r.comment } : {}) };
+}
+
+/** Why `content` cannot be the target of the CNAME record `name`: an address, or the name itself. */
+function cnameTargetProblem(content: string, name: string): string | undefined {
+    const target = content.trim().toLowerCase().replace(/\.$/, "");
+    if (isIP(target)) return "is an IP address: a CNAME holds a host name (an address needs type A)";
+    if (target === name) return `points to ${name} itself: a CNAME loop`;
+    const labels = target.split(".");
+    if (labels.length < 2 || !labels.every((l) => /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/.test(l))) return "must be a host name for a CNAME record";
+    return undefined;
 }
 
 /** Validates raw config text into a GoLiveConfig. Pure apart from wrapping secrets as secret Outputs. */
@@ -228,7 +243,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
         fail(`${k("gitProvider")} must be github, gitlab or bitbucket, got ${JSON.stringify(gitType)}`);
     }
     const repo = raw.get("gitRepo") ?? "";
-    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repo)) {
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repo) || repo.split("/").some((part) => part === "." || part === "..")) {
         fail(`${k("gitRepo")} must be the site's repository as owner/name, got ${JSON.stringify(repo)}`);
     }
     const productionBranch = raw.get("productionBranch") || "main";
@@ -237,19 +252,21 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     // MEP-02: the code freeze is the pinned ref; a moving branch would not be a freeze.
     const releaseRef = raw.get("releaseRef") || undefined;
     if (releaseRef !== undefined) {
-        if (!GIT_REF.test(releaseRef) || releaseRef.includes("..")) fail(`${k("releaseRef")} must be a commit SHA or a tag, got ${JSON.stringify(releaseRef)}`);
         if (releaseRef === productionBranch) {
             fail(`${k("releaseRef")} must pin a commit SHA or tag (MEP-02 code freeze), not the moving branch ${productionBranch}`);
         }
+        const refIssue = releaseRefProblem(releaseRef);
+        if (refIssue) fail(`${k("releaseRef")} must be a commit SHA (7 to 40 hex digits) or a tag (v1.0.0, or refs/tags/<name>) for the code freeze (MEP-02): ${JSON.stringify(releaseRef)} ${refIssue}`);
     } else if (after("prepare")) {
         fail(`${k("releaseRef")} is required from phase prepare on: the commit SHA or tag frozen for production (MEP-02)`);
     }
 
     // P-05: the list of keys is plain config; their values live in one secret object.
     const envKeysRaw = parseJson("envVars", raw.get("envVars")) ?? [];
-    if (!Array.isArray(envKeysRaw) || !envKeysRaw.every((x) => typeof x === "string" && ENV_KEY.test(x))) {
-        fail(`${k("envVars")} must be a list of environment variable names (letters, digits, _)`);
-    }
+    if (!Array.isArray(envKeysRaw)) fail(`${k("envVars")} must be a list of environment variable names (letters, digits, _)`);
+    (envKeysRaw as unknown[]).forEach((x, i) => {
+        if (typeof x !== "string" || !ENV_KEY.test(x)) fail(`${k(`envVars[${i}]`)} must be an environment variable name (letters, digits, _, not starting with a digit), got ${JSON.stringify(x)}`);
+    });
     const envKeys = envKeysRaw as string[];
     const dup = envKeys.find((x, i) => envKeys.indexOf(x) !== i);
     if (dup) fail(`${k("envVars")} lists ${dup} twice`);
@@ -262,6 +279,10 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     if (after("prepare")) {
         for (const key of envKeys) {
             const v = valueMap[key];
+            if (v !== undefined && v !== null && typeof v !== "string") {
+                // `config set --path` without --secret stores digits and true/false as such; the value is not printed.
+                fail(`${k(`envValues.${key}`)} must be text set as a secret, got a ${typeof v} in clear (P-05): pulumi config set --secret --path '${k(`envValues.${key}`)}' <value>`);
+            }
             if (typeof v !== "string" || v === "") {
                 fail(`${k(`envValues.${key}`)} has no value (P-05): pulumi config set --secret --path '${k(`envValues.${key}`)}' <value>`);
             }
@@ -309,9 +330,8 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     let approval: Approval | undefined;
     if (approvedBy || approvedAt) {
         if (!approvedBy) fail(`${k("approvedBy")} is required with ${k("approvedAt")}: who gave the go (P-01)`);
-        if (!/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(approvedAt) || Number.isNaN(Date.parse(approvedAt))) {
-            fail(`${k("approvedAt")} must be an ISO 8601 date or date-time of the client's approval (P-01), got ${JSON.stringify(approvedAt)}`);
-        }
+        const dateIssue = approvalDateProblem(approvedAt);
+        if (dateIssue) fail(`${k("approvedAt")} is when the client approved (P-01): it ${dateIssue}, got ${JSON.stringify(approvedAt)}`);
         approval = { by: approvedBy, at: approvedAt };
     }
     if (phase === "cutover" && !approval) {

@@ -70,3 +70,36 @@ export function refNameProblem(value: string): string | undefined {
     if (SHELL.test(value)) return "must not contain shell characters";
     return undefined;
 }
+
+/** A commit SHA, abbreviated (7+) or full, as git prints it (lower-case hex). */
+export const COMMIT_SHA = /^[0-9a-f]{7,40}$/;
+/** A version tag, the usual name of a release: v1.0.0, 1.2.3-rc.1, v2026.05. */
+const VERSION_TAG = /^v?\d+(\.\d+)*([-+][0-9A-Za-z.+-]+)?$/;
+/** Names git resolves to whatever the clone has checked out or fetched last. */
+const MOVING = /^(HEAD|FETCH_HEAD|ORIG_HEAD|MERGE_HEAD|CHERRY_PICK_HEAD|REVERT_HEAD|REBASE_HEAD|AUTO_MERGE|@)$/;
+
+/**
+ * MEP-02: the frozen release is a commit SHA or a tag, nothing that moves. A tag is a version
+ * (v1.0.0) or spelled out as refs/tags/<name>: without the repository a bare name cannot be told
+ * from a branch (main, origin/main, feature/x), so those are refused.
+ */
+export function releaseRefProblem(value: string): string | undefined {
+    const base = unsafe(value);
+    if (base) return base;
+    if (COMMIT_SHA.test(value)) return undefined;
+    if (MOVING.test(value) || /[~^]|@\{/.test(value)) return "follows the clone's checkout (HEAD, @, ~, ^ move)";
+    if (value.startsWith("refs/heads/")) return "is a branch (branches move)";
+    if (value.startsWith("refs/remotes/")) return "is a remote-tracking branch (branches move)";
+    if (value.startsWith("refs/") && !value.startsWith("refs/tags/")) return "is not a tag";
+    const tag = value.startsWith("refs/tags/") ? value.slice("refs/tags/".length) : value;
+    const refIssue = refNameProblem(tag);
+    if (refIssue) return `is not a tag name git accepts: it ${refIssue}`;
+    if (value.startsWith("refs/tags/") || VERSION_TAG.test(tag)) return undefined;
+    return "may be a branch (main, origin/main, feature/x move); write another tag as refs/tags/<name>";
+}
+
+/** The tag name of an accepted release ref, or undefined for a commit SHA. */
+export function releaseTagName(ref: string): string | undefined {
+    if (COMMIT_SHA.test(ref)) return undefined;
+    return ref.startsWith("refs/tags/") ? ref.slice("refs/tags/".length) : ref;
+}

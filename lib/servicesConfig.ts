@@ -4,7 +4,8 @@
 // searchConsole.serviceAccountKey, analytics.serviceAccountKey). Secret fields must be stored
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
 import { fail, isObject, RawConfigSource, stackConfigSource } from "./config";
-import type { ServicesSettings } from "../checks/serviceInputs";
+import { SERVICE_TIMEOUTS_S, ServicesSettings } from "../checks/serviceInputs";
+import { sitePathProblem } from "../checks/siteUrl";
 
 export type { ServicesSettings } from "../checks/serviceInputs";
 
@@ -41,8 +42,15 @@ function str(key: string, v: unknown, required = false): string | undefined {
 
 function num(key: string, v: unknown, fallback: number, min: number, max: number): number {
     if (v === undefined || v === null || v === "") return fallback;
-    const n = typeof v === "string" ? Number(v) : v;
+    const n = typeof v === "string" && /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : v;
     if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) return fail(`${key} must be a number between ${min} and ${max}, got ${JSON.stringify(v)}`);
+    return n;
+}
+
+/** A port or a count: a whole number (993.5 or 2.5 would be truncated or refused somewhere later). */
+function int(key: string, v: unknown, fallback: number, min: number, max: number): number {
+    const n = num(key, v, fallback, min, max);
+    if (!Number.isInteger(n)) return fail(`${key} must be a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`);
     return n;
 }
 
@@ -103,7 +111,11 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
     const form = objectAt(raw, "contactForm", ["path", "action", "method", "fields", "hidden", "sender", "expectStatus", "expectText", "deliveryTimeoutSeconds", "pollSeconds"]);
     if (form) {
         const path = str("golive:contactForm.path", form.path) ?? "/contact";
-        if (!path.startsWith("/")) fail(`golive:contactForm.path must start with "/", got ${JSON.stringify(path)}`);
+        const pathIssue = sitePathProblem(path);
+        if (pathIssue) fail(`golive:contactForm.path is a path of the site: it ${pathIssue}, got ${JSON.stringify(path)}`);
+        const action = form.action === undefined ? undefined : str("golive:contactForm.action", form.action);
+        const actionIssue = action === undefined ? undefined : sitePathProblem(action);
+        if (actionIssue) fail(`golive:contactForm.action is a path of the site (where the form posts, e.g. /api/contact): it ${actionIssue}, got ${JSON.stringify(action)}`);
         const fields = form.fields === undefined ? {} : stringMap("golive:contactForm.fields", form.fields);
         const knownFields = ["name", "email", "message", "subject"];
         const extra = Object.keys(fields).filter((f) => !knownFields.includes(f));
@@ -114,7 +126,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         }
         out.contactForm = {
             path,
-            ...(form.action !== undefined ? { action: str("golive:contactForm.action", form.action)! } : {}),
+            ...(action !== undefined ? { action } : {}),
             method: oneOf("golive:contactForm.method", form.method, ["POST", "GET"] as const, "POST"),
             fields,
             hidden: stringMap("golive:contactForm.hidden", form.hidden),
@@ -131,7 +143,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         const secure = bool("golive:imap.secure", imap.secure, true);
         out.imap = {
             host: str("golive:imap.host", imap.host, true)!,
-            port: num("golive:imap.port", imap.port, secure ? 993 : 143, 1, 65535),
+            port: int("golive:imap.port", imap.port, secure ? 993 : 143, 1, 65535),
             secure,
             user: str("golive:imap.user", imap.user, true)!,
             ...(imap.mailbox !== undefined ? { mailbox: str("golive:imap.mailbox", imap.mailbox)! } : {}),
@@ -139,7 +151,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         };
     }
 
-    const psi = objectAt(raw, "pagespeed", ["apiKey", "baseUrl", "strategies", "threshold", "mode", "localRuns"]);
+    const psi = objectAt(raw, "pagespeed", ["apiKey", "baseUrl", "strategies", "threshold", "mode", "localRuns", "timeoutSeconds"]);
     if (psi) {
         const strategies = psi.strategies ?? ["mobile"];
         if (!Array.isArray(strategies) || strategies.length === 0 || !strategies.every((s) => s === "mobile" || s === "desktop")) {
@@ -151,11 +163,12 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             strategies: strategies as ("mobile" | "desktop")[],
             threshold: num("golive:pagespeed.threshold", psi.threshold, 0.9, 0, 1),
             mode: oneOf("golive:pagespeed.mode", psi.mode, ["api", "local", "auto"] as const, "auto"),
-            localRuns: num("golive:pagespeed.localRuns", psi.localRuns, 3, 1, 9),
+            localRuns: int("golive:pagespeed.localRuns", psi.localRuns, 3, 1, 9),
+            timeoutSeconds: num("golive:pagespeed.timeoutSeconds", psi.timeoutSeconds, SERVICE_TIMEOUTS_S.pagespeed, 1, 3600),
         };
     }
 
-    const sc = objectAt(raw, "searchConsole", ["siteUrl", "sitemapUrl", "serviceAccountKey", "baseUrl", "tokenUrl"]);
+    const sc = objectAt(raw, "searchConsole", ["siteUrl", "sitemapUrl", "serviceAccountKey", "baseUrl", "tokenUrl", "timeoutSeconds"]);
     if (sc) {
         const siteUrl = str("golive:searchConsole.siteUrl", sc.siteUrl);
         if (siteUrl !== undefined && !siteUrl.startsWith("sc-domain:") && !/^https?:\/\/[^/]+\/(.*\/)?$/.test(siteUrl)) {
@@ -167,10 +180,11 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             ...(sc.serviceAccountKey !== undefined ? { serviceAccountKey: serviceAccountKey(raw, "searchConsole", sc.serviceAccountKey) } : {}),
             ...(sc.baseUrl !== undefined ? { baseUrl: baseUrl("golive:searchConsole.baseUrl", sc.baseUrl) } : {}),
             ...(sc.tokenUrl !== undefined ? { tokenUrl: baseUrl("golive:searchConsole.tokenUrl", sc.tokenUrl) } : {}),
+            timeoutSeconds: num("golive:searchConsole.timeoutSeconds", sc.timeoutSeconds, SERVICE_TIMEOUTS_S.searchConsole, 1, 1800),
         };
     }
 
-    const ga = objectAt(raw, "analytics", ["measurementId", "tagManagerId", "propertyId", "serviceAccountKey", "baseUrl", "tokenUrl", "realtimeWaitSeconds", "visit"]);
+    const ga = objectAt(raw, "analytics", ["measurementId", "tagManagerId", "propertyId", "serviceAccountKey", "baseUrl", "tokenUrl", "realtimeWaitSeconds", "visit", "timeoutSeconds"]);
     if (ga) {
         const measurementId = str("golive:analytics.measurementId", ga.measurementId);
         if (measurementId !== undefined && !/^G-[A-Z0-9]{4,}$/.test(measurementId)) fail(`golive:analytics.measurementId must be a GA4 measurement ID like G-XXXXXXXXXX, got ${JSON.stringify(measurementId)}`);
@@ -178,6 +192,11 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         if (tagManagerId !== undefined && !/^GTM-[A-Z0-9]{4,}$/.test(tagManagerId)) fail(`golive:analytics.tagManagerId must look like GTM-XXXXXXX, got ${JSON.stringify(tagManagerId)}`);
         const propertyId = ga.propertyId === undefined ? undefined : String(ga.propertyId);
         if (propertyId !== undefined && !/^[0-9]+$/.test(propertyId)) fail(`golive:analytics.propertyId must be the numeric GA4 property id, got ${JSON.stringify(ga.propertyId)}`);
+        const realtimeWaitSeconds = num("golive:analytics.realtimeWaitSeconds", ga.realtimeWaitSeconds, 120, 0, 1800);
+        const timeoutSeconds = num("golive:analytics.timeoutSeconds", ga.timeoutSeconds, Math.max(SERVICE_TIMEOUTS_S.analytics, realtimeWaitSeconds + 180), 1, 3600);
+        if (timeoutSeconds <= realtimeWaitSeconds) {
+            fail(`golive:analytics.timeoutSeconds (${timeoutSeconds}) must be longer than golive:analytics.realtimeWaitSeconds (${realtimeWaitSeconds}): the realtime wait is part of the check's deadline`);
+        }
         out.analytics = {
             ...(measurementId !== undefined ? { measurementId } : {}),
             ...(tagManagerId !== undefined ? { tagManagerId } : {}),
@@ -185,8 +204,9 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             ...(ga.serviceAccountKey !== undefined ? { serviceAccountKey: serviceAccountKey(raw, "analytics", ga.serviceAccountKey) } : {}),
             ...(ga.baseUrl !== undefined ? { baseUrl: baseUrl("golive:analytics.baseUrl", ga.baseUrl) } : {}),
             ...(ga.tokenUrl !== undefined ? { tokenUrl: baseUrl("golive:analytics.tokenUrl", ga.tokenUrl) } : {}),
-            realtimeWaitSeconds: num("golive:analytics.realtimeWaitSeconds", ga.realtimeWaitSeconds, 120, 0, 1800),
+            realtimeWaitSeconds,
             visit: oneOf("golive:analytics.visit", ga.visit, ["browser", "none"] as const, "browser"),
+            timeoutSeconds,
         };
     }
     return out;

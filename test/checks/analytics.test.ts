@@ -6,6 +6,7 @@ import { AnalyticsCheck, AnalyticsInput, checkAnalytics, findTag } from "../../c
 import { FakeServiceAccount, GoogleFakes } from "../../replica/googleFakes";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { defaultPages } from "../../replica/site";
+import { httpHead, startHostileServer, timeToVerdict, VERDICT_MARGIN_MS } from "../fixtures/hostileServers";
 import { providerOf } from "../helpers/engine";
 import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
@@ -112,5 +113,30 @@ describe("checks/analytics (MEP-16) against the replica site and a loopback GA4 
         assert.equal(findTag(gtm, measurementId), undefined);
         assert.equal(findTag(`<script>gtag('config','G-KALIA2024X')</script>`, measurementId), undefined);
         assert.equal(findTag(`<script async src="https://www.googletagmanager.com/gtag/js?id=G-KALIA2024"></script>`, measurementId), "gtag");
+    });
+
+    describe("one deadline (golive:analytics.timeoutSeconds), token call included, that no server behaviour stretches", () => {
+        const BOUND_MS = 2_000;
+        const cases = [
+            { name: "a realtime report that trickles", behaviour: "trickle" as const, at: "api", call: /GA4 realtime report 1 \(POST http:\/\/127\.0\.0\.1:\d+\/v1beta\/properties\/412345678:runRealtimeReport\) ran out of time/ },
+            { name: "a realtime report that never comes", behaviour: "silence" as const, at: "api", call: /GA4 realtime report 1 .* ran out of time/ },
+            { name: "a token endpoint that accepts and never answers", behaviour: "silence" as const, at: "token", call: /token endpoint \(POST http:\/\/127\.0\.0\.1:\d+\/token\) ran out of time/ },
+        ];
+        for (const c of cases) {
+            it(`${c.name}: fails within the deadline, naming the call`, async () => {
+                const hostile = await startHostileServer(c.behaviour, { prefix: httpHead(), after: "request", trickleText: "{ ", intervalMs: 100 });
+                try {
+                    const where = c.at === "token" ? { tokenUrl: `${hostile.url}/token` } : { apiBaseUrl: hostile.url };
+                    const { value: result, ms } = await timeToVerdict(() => checkAnalytics(inputOf({ ...where, realtimeWaitMs: 1_000, timeoutMs: BOUND_MS }), world.net));
+                    assert.equal(result.status, "fail");
+                    assert.match(result.reason, /4 key pages carry G-KALIA2024, but the realtime report could not be read: /);
+                    assert.match(result.reason, c.call);
+                    assert.match(result.reason, /the deadline of 2 s \(golive:analytics\.timeoutSeconds\) passed/);
+                    assert.ok(ms <= BOUND_MS + VERDICT_MARGIN_MS, `verdict after ${ms} ms`);
+                } finally {
+                    await hostile.close();
+                }
+            });
+        }
     });
 });

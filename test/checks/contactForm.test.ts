@@ -1,11 +1,14 @@
 import { strict as assert } from "assert";
+import * as http from "http";
+import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { ImapFlow } from "imapflow";
-import { checkContactForm, ContactFormCheck, ContactFormInput } from "../../checks/contactForm";
+import { checkContactForm, ContactFormCheck, ContactFormInput, IMAP_LIMITS } from "../../checks/contactForm";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import type { Reply, RequestInfo } from "../../replica/site";
 import { Mailbox, startDovecot } from "../fixtures/dovecot";
 import { requireDovecot } from "../helpers/prerequisites";
+import { HostileServer, IMAP_GREETING, startHostileImap, startHostileServer, timeToVerdict, VERDICT_MARGIN_MS } from "../fixtures/hostileServers";
 import { providerOf } from "../helpers/engine";
 import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
@@ -126,10 +129,12 @@ describe("checks/contactForm (MEP-12) against the replica site and a real IMAP s
         assert.ok((result.evidence as any).mail.searches >= 2);
     });
 
-    it("fails with the cause when the mailbox refuses the login", async () => {
+    it("fails with the cause when the mailbox refuses the login: authentication failed for the user on host:port", async () => {
         const result = await checkContactForm(inputOf({ imap: { host: mb.host, port: mb.port, secure: false, user: mb.user, password: "wrong-password" } }), world.net);
         assert.equal(result.status, "fail");
-        assert.match(result.reason, /could not be read/);
+        const where = `${mb.user} on ${mb.host}:${mb.port}`.replace(/\./g, "\\.");
+        assert.match(result.reason, new RegExp(`could not be read: authentication failed for user ${where}.*golive:imap\\.password`));
+        assert.doesNotMatch(result.reason, /Command failed/);
         assert.ok(!JSON.stringify(result).includes("wrong-password"));
     });
 
@@ -141,5 +146,94 @@ describe("checks/contactForm (MEP-12) against the replica site and a real IMAP s
         const noImap = await checkContactForm(inputOf({ imap: undefined }), world.net);
         assert.equal(noImap.status, "skip");
         assert.match(noImap.reason, /golive:imap\.host/);
+    });
+});
+
+describe("checks/contactForm (MEP-12) against hostile IMAP servers: every phase within the check's deadline, bytes capped", function () {
+    this.timeout(20_000);
+    const DEADLINE_MS = 2_000;
+    let form: http.Server;
+    let pageUrl: string;
+    let server: HostileServer | undefined;
+
+    before(async () => {
+        // The site's form answers at once: the time measured is the mailbox's.
+        form = http.createServer((req, res) => {
+            req.resume();
+            req.on("end", () => res.writeHead(303, { location: "/contact?envoye=1" }).end());
+        });
+        await new Promise<void>((r) => form.listen(0, "127.0.0.1", r));
+        pageUrl = `http://127.0.0.1:${(form.address() as AddressInfo).port}/contact`;
+    });
+    after(() => form.close());
+    afterEach(async () => {
+        await server?.close();
+        server = undefined;
+    });
+
+    const run = (s: HostileServer, secure = false) =>
+        timeToVerdict(() =>
+            checkContactForm(
+                { pageUrl, imap: { host: s.host, port: s.port, secure, user: "contact@example.com", password: "pw-not-shown" }, deliveryTimeoutMs: DEADLINE_MS, pollMs: 200 },
+                { timeoutMs: 2_000, attempts: 1 },
+            ),
+        );
+    const within = (ms: number, reason: string) => assert.ok(ms <= DEADLINE_MS + VERDICT_MARGIN_MS, `verdict after ${ms} ms, bound ${DEADLINE_MS} ms + ${VERDICT_MARGIN_MS} ms: ${reason}`);
+
+    const outOfTime = [
+        { name: "greets, then says nothing", start: () => startHostileServer("silence", { prefix: IMAP_GREETING }), phase: "connect and login" },
+        { name: "accepts, never greets", start: () => startHostileServer("silence"), phase: "connect and login" },
+        { name: "trickles a greeting line byte by byte", start: () => startHostileServer("trickle", { prefix: "* OK", trickleText: " still here", intervalMs: 50 }), phase: "connect and login" },
+        { name: "trickles its answer to LOGIN", start: () => startHostileImap("trickle", "LOGIN", { trickleText: "* OK wait\r\n", intervalMs: 50 }), phase: "connect and login" },
+        { name: "says nothing after SELECT", start: () => startHostileImap("silence", "SELECT"), phase: "select" },
+        { name: "trickles its answer to the search", start: () => startHostileImap("trickle", "UID SEARCH", { trickleText: "* OK still searching\r\n", intervalMs: 50 }), phase: "search" },
+    ];
+    for (const c of outOfTime) {
+        it(`${c.name}: fails within the deadline, naming the phase`, async () => {
+            server = await c.start();
+            const { value: result, ms } = await run(server);
+            assert.equal(result.status, "fail");
+            assert.match(result.reason, new RegExp(`${c.phase} with the IMAP server 127\\.0\\.0\\.1:${server.port} ran out of time: the check's deadline of 2 s \\(golive:contactForm\\.deliveryTimeoutSeconds\\)`));
+            within(ms, result.reason);
+            assert.ok(!JSON.stringify(result).includes("pw-not-shown"));
+        });
+    }
+
+    it("a TLS handshake that stalls (implicit TLS): fails within the deadline", async () => {
+        server = await startHostileServer("stalled-handshake");
+        const { value: result, ms } = await run(server, true);
+        assert.equal(result.status, "fail");
+        assert.match(result.reason, /connect and login .* ran out of time/);
+        within(ms, result.reason);
+    });
+
+    it("deletes within the deadline too: a server silent after STORE leaves a pass that says the test message stayed", async () => {
+        server = await startHostileImap("silence", "UID STORE", { found: true });
+        const { value: result, ms } = await run(server);
+        assert.equal(result.status, "pass", result.reason);
+        assert.match(result.reason, /test message not deleted \(delete with the IMAP server .* ran out of time/);
+        within(ms, result.reason);
+    });
+
+    it("one endless line: refused after the 1 MB line cap, at once, without buffering a gigabyte", async () => {
+        server = await startHostileServer("endless-line", { prefix: IMAP_GREETING });
+        const before = process.memoryUsage().rss;
+        const { value: result, ms } = await run(server);
+        assert.equal(result.status, "fail");
+        assert.match(result.reason, /sent more than the check accepts during connect and login \(Line length \d+ exceeds maximum allowed size of 1000000 bytes\)/);
+        const received = (result.evidence as any).mail.receivedBytes as number;
+        assert.ok(received < 2 * IMAP_LIMITS.maxLineLength, `received ${received} bytes`);
+        assert.ok(process.memoryUsage().rss - before < 200_000_000, "memory stays far below the old 1 GiB");
+        within(ms, result.reason);
+    });
+
+    it("a flood of lines, each under the line cap: stopped at the 5 MB total the check accepts", async () => {
+        server = await startHostileServer("flood", { prefix: IMAP_GREETING, unit: `* OK ${"x".repeat(4_000)}\r\n` });
+        const { value: result, ms } = await run(server);
+        assert.equal(result.status, "fail");
+        assert.match(result.reason, /sent over 5000000 bytes during connect and login, more than the check accepts/);
+        const received = (result.evidence as any).mail.receivedBytes as number;
+        assert.ok(received < IMAP_LIMITS.maxTotalBytes + 5_000_000, `received ${received} bytes`);
+        within(ms, result.reason);
     });
 });

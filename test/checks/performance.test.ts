@@ -1,5 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { checkPerformance, PerformanceCheck, PerformanceInput } from "../../checks/performance";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
@@ -7,6 +10,7 @@ import { requireChromium } from "../helpers/prerequisites";
 import { GoogleFakes } from "../../replica/googleFakes";
 import { freePortOn } from "../../replica/site";
 import { startWorld, ReplicaWorld } from "../../replica/world";
+import { httpHead, startHostileServer, timeToVerdict, VERDICT_MARGIN_MS } from "../fixtures/hostileServers";
 import { providerOf } from "../helpers/engine";
 import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
@@ -102,16 +106,85 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
         assert.ok(!JSON.stringify(apiOnly).includes(apiKey));
     });
 
-    describe("local mode: one real Lighthouse run in Debian's Chromium (slow)", function () {
+    describe("one deadline (golive:pagespeed.timeoutSeconds) that no PSI behaviour stretches", () => {
+        const BOUND_MS = 2_000;
+        for (const behaviour of ["silence", "trickle"] as const) {
+            it(`PSI ${behaviour === "silence" ? "accepts and never answers" : "trickles its answer"}: fails within the deadline, naming the call`, async () => {
+                const psi = await startHostileServer(behaviour, { prefix: httpHead(), after: "request", trickleText: "{", intervalMs: 100 });
+                try {
+                    const { value: result, ms } = await timeToVerdict(() => checkPerformance(inputOf({ apiBaseUrl: psi.url, mode: "api", urls: [home, services], timeoutMs: BOUND_MS }), net));
+                    assert.equal(result.status, "fail");
+                    assert.match(result.reason, /PageSpeed Insights for https:\/\/www\.kaliabeautystudio\.com\/ \(mobile\) \(GET http:\/\/127\.0\.0\.1:\d+\/pagespeedonline\/v5\/runPagespeed\) ran out of time after \d+ ms: the deadline of 2 s \(golive:pagespeed\.timeoutSeconds\) passed/);
+                    assert.ok(ms <= BOUND_MS + VERDICT_MARGIN_MS, `verdict after ${ms} ms`);
+                    assert.ok(!result.reason.includes(apiKey), "the query (and its key) is not in the message");
+                } finally {
+                    await psi.close();
+                }
+            });
+        }
+
+        it("a PSI answer that is not JSON says what came, briefly", async () => {
+            const proxy = http.createServer((_req, res) => res.writeHead(200, { "content-type": "text/html" }).end(`<html><body>Proxy login required ${"x".repeat(500)}</body></html>`));
+            await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+            try {
+                const result = await checkPerformance(inputOf({ apiBaseUrl: `http://127.0.0.1:${(proxy.address() as any).port}`, urls: [home] }), net);
+                assert.equal(result.status, "fail");
+                assert.match(result.reason, /PageSpeed Insights answered 200 with a body that is not JSON \(text\/html, \d+ bytes: "<html><body>Proxy login required x+"…\)/);
+                assert.doesNotMatch(result.reason, /Unexpected token|JSON\.parse|position/);
+            } finally {
+                proxy.close();
+            }
+        });
+    });
+
+    describe("local mode: real Lighthouse runs in Debian's Chromium (slow); nothing of Chromium outlives a run", function () {
         this.timeout(90_000);
         let world: ReplicaWorld;
+        // Each test's own temp root: the check's profile folders land there (os.tmpdir() reads TMPDIR).
+        let tmpRoot: string;
+        let savedTmp: string | undefined;
         before(async function () {
             requireChromium(this);
             world = await startWorld();
         });
         after(async () => world?.close());
+        beforeEach(() => {
+            savedTmp = process.env.TMPDIR;
+            tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), "golive-perf-test-"));
+            process.env.TMPDIR = tmpRoot;
+        });
+        afterEach(() => {
+            if (savedTmp === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = savedTmp;
+            fs.rmSync(tmpRoot, { recursive: true, force: true });
+        });
 
-        it("scores the replica home page with Lighthouse, reaching it through the replica DNS and ports", async () => {
+        /** Chromium processes of the test's temp root: Chromium and its helpers carry their profile folder on their command line. */
+        const processesUnder = (root: string): string[] =>
+            fs.readdirSync("/proc").filter((e) => /^\d+$/.test(e)).flatMap((pid) => {
+                try {
+                    const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8");
+                    return cmd.includes(`--user-data-dir=${root}`) ? [`${pid} ${cmd.replace(/\0/g, " ").slice(0, 160)}`] : [];
+                } catch {
+                    return [];
+                }
+            });
+        /** Runs `fn` while counting, every 100 ms, the Chromium processes under the temp root: were some running? */
+        const watchingChromium = async <T>(fn: () => Promise<T>): Promise<{ value: T; ms: number; seen: number }> => {
+            let seen = 0;
+            const poll = setInterval(() => (seen = Math.max(seen, processesUnder(tmpRoot).length)), 100);
+            try {
+                return { ...(await timeToVerdict(fn)), seen };
+            } finally {
+                clearInterval(poll);
+            }
+        };
+        const nothingLeft = () => {
+            assert.deepEqual(processesUnder(tmpRoot), [], "no Chromium process is left");
+            assert.deepEqual(fs.readdirSync(tmpRoot), [], "no folder is left (profile, Chromium's own temp folders)");
+        };
+
+        it("scores the replica home page with Lighthouse, reaching it through the replica DNS and ports; ends Chromium", async () => {
             const servedBefore = world.newSite.served;
             const result = await checkPerformance({ urls: [`https://www.${world.domain}/`], mode: "local", localRuns: 1, localTimeoutMs: 80_000 }, world.net);
             assert.equal(result.status, "pass", result.reason);
@@ -120,6 +193,46 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
             assert.equal(evidence.scores[0].runs.length, 1);
             assert.ok(evidence.scores[0].score >= 0.9 && evidence.scores[0].score <= 1);
             assert.ok(world.newSite.served > servedBefore, "Chromium loaded the page from the loopback site");
+            nothingLeft();
+        });
+
+        it("a page that cannot load: Lighthouse fails, Chromium is ended and its folder removed", async () => {
+            const closed = `http://127.0.0.1:${await freePortOn(["127.0.0.1"])}/`;
+            const result = await checkPerformance({ urls: [closed], mode: "local", localRuns: 1, localTimeoutMs: 60_000 }, {});
+            assert.equal(result.status, "fail");
+            assert.match(result.reason, /Lighthouse/);
+            nothingLeft();
+        });
+
+        it("a page that never answers: the run times out within its bound, Chromium is ended and its folder removed", async () => {
+            const site = await startHostileServer("silence");
+            try {
+                const { value: result, ms, seen } = await watchingChromium(() => checkPerformance({ urls: [`${site.url}/`], mode: "local", localRuns: 1, localTimeoutMs: 4_000 }, {}));
+                assert.equal(result.status, "fail");
+                assert.match(result.reason, /Lighthouse run on http:\/\/127\.0\.0\.1:\d+\/ timed out after 4000 ms/);
+                assert.ok(ms <= 4_000 + VERDICT_MARGIN_MS, `verdict after ${ms} ms`);
+                assert.ok(seen > 0, "Chromium was running when the run was stopped");
+                nothingLeft();
+            } finally {
+                await site.close();
+            }
+        });
+
+        it("PSI silent, then the local fallback on a page that never answers: the one deadline holds both, nothing left", async () => {
+            const psi = await startHostileServer("silence");
+            const site = await startHostileServer("silence");
+            try {
+                const input = { urls: [`${site.url}/`], mode: "auto" as const, apiKey, apiBaseUrl: psi.url, apiTimeoutMs: 1_000, retry: { attempts: 1 }, localRuns: 3, timeoutMs: 5_000 };
+                const { value: result, ms, seen } = await watchingChromium(() => checkPerformance(input, { attempts: 1 }));
+                assert.equal(result.status, "fail");
+                assert.ok(seen > 0, "Chromium was running when the deadline passed");
+                assert.match(result.reason, /Lighthouse run .* ran out of time after \d+ ms: the deadline of 5 s \(golive:pagespeed\.timeoutSeconds\)/);
+                assert.match(JSON.stringify(result.evidence), /PageSpeed Insights unreachable .*timed out after 1000 ms/);
+                assert.ok(ms <= 5_000 + VERDICT_MARGIN_MS, `verdict after ${ms} ms`);
+                nothingLeft();
+            } finally {
+                await Promise.all([psi.close(), site.close()]);
+            }
         });
     });
 });

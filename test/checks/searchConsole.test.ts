@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { checkSearchConsole, SearchConsoleCheck, SearchConsoleInput, propertyProblem } from "../../checks/searchConsole";
 import { FakeServiceAccount, GoogleFakes } from "../../replica/googleFakes";
+import { httpHead, startHostileServer, timeToVerdict, VERDICT_MARGIN_MS } from "../fixtures/hostileServers";
 import { providerOf } from "../helpers/engine";
 import { isSecretValue, unwrapSecrets } from "../helpers/secrets";
 
@@ -89,5 +90,31 @@ describe("checks/searchConsole (MEP-15) against a loopback Search Console", () =
         assert.match(propertyProblem(siteUrl, "https://other.example/sitemap.xml") ?? "", /outside the URL-prefix property/);
         assert.match(propertyProblem("https://www.kaliabeautystudio.com", sitemapUrl) ?? "", /ending with "\/"/);
         assert.equal(propertyProblem("sc-domain:kaliabeautystudio.com", sitemapUrl), undefined);
+    });
+
+    describe("one deadline (golive:searchConsole.timeoutSeconds), token call included, that no server behaviour stretches", () => {
+        const BOUND_MS = 2_000;
+        const cases = [
+            { name: "a token endpoint that accepts and never answers", behaviour: "silence" as const, at: "token", call: /token endpoint \(POST http:\/\/127\.0\.0\.1:\d+\/token\) ran out of time after \d+ ms/ },
+            { name: "a token endpoint that trickles its answer", behaviour: "trickle" as const, at: "token", call: /token endpoint \(POST http:\/\/127\.0\.0\.1:\d+\/token\) ran out of time/ },
+            { name: "a Search Console API that trickles its answer", behaviour: "trickle" as const, at: "api", call: /sitemap submission \(PUT http:\/\/127\.0\.0\.1:\d+\/webmasters\/v3\/sites\/.*\) ran out of time/ },
+            { name: "a Search Console API that accepts and never answers", behaviour: "silence" as const, at: "api", call: /sitemap submission \(PUT .*\) ran out of time/ },
+        ];
+        for (const c of cases) {
+            it(`${c.name}: fails within the deadline, naming the call`, async () => {
+                fakes.state.owners[siteUrl] = [account.email];
+                const hostile = await startHostileServer(c.behaviour, { prefix: httpHead(), after: "request", trickleText: "{ ", intervalMs: 100 });
+                try {
+                    const where = c.at === "token" ? { tokenUrl: `${hostile.url}/token` } : { apiBaseUrl: hostile.url };
+                    const { value: result, ms } = await timeToVerdict(() => checkSearchConsole(inputOf({ ...where, timeoutMs: BOUND_MS }), net));
+                    assert.equal(result.status, "fail");
+                    assert.match(result.reason, c.call);
+                    assert.match(result.reason, /the deadline of 2 s \(golive:searchConsole\.timeoutSeconds\) passed/);
+                    assert.ok(ms <= BOUND_MS + VERDICT_MARGIN_MS, `verdict after ${ms} ms`);
+                } finally {
+                    await hostile.close();
+                }
+            });
+        }
     });
 });

@@ -21,9 +21,9 @@ describe("components/serviceChecks under mocks", () => {
         const secrets = { password: "imap-pw-7c1f9a", apiKey: "AIzaSy-component-test-key" };
         const settings: ServicesSettings = {
             imap: { host: "127.0.0.1", port: 1, secure: false, user: "contact@kaliabeautystudio.com", password: secrets.password },
-            pagespeed: { apiKey: secrets.apiKey, baseUrl: fakes.baseUrl, strategies: ["mobile"], threshold: 0.9, mode: "api", localRuns: 1 },
-            searchConsole: { serviceAccountKey: account.keyJson, baseUrl: fakes.baseUrl },
-            analytics: { measurementId: "G-KALIA2024", realtimeWaitSeconds: 1, visit: "none" },
+            pagespeed: { apiKey: secrets.apiKey, baseUrl: fakes.baseUrl, strategies: ["mobile"], threshold: 0.9, mode: "api", localRuns: 1, timeoutSeconds: 30 },
+            searchConsole: { serviceAccountKey: account.keyJson, baseUrl: fakes.baseUrl, timeoutSeconds: 30 },
+            analytics: { measurementId: "G-KALIA2024", realtimeWaitSeconds: 1, visit: "none", timeoutSeconds: 30 },
         };
         const before = new pulumi.ComponentResource("test:index:Before", "site-checks");
         const checks = new ServiceChecks("services", {

@@ -50,7 +50,7 @@ describe("lib/checksConfig: golive:checks", () => {
     it("names the key in every error", () => {
         const cases: [unknown, RegExp][] = [
             [{ certWaitSeconds: 7200 }, /golive:checks\.certWaitSeconds must be an integer between 0 and 3600, got 7200$/],
-            [{ pages: ["/", "/a", { path: "tarifs" }] }, /golive:checks\.pages\[2\]\.path must start with "\/", got "tarifs"$/],
+            [{ pages: ["/", "/a", { path: "tarifs" }] }, /golive:checks\.pages\[2\]\.path is a path of the site: it must start with "\/", got "tarifs"$/],
             [{ pages: [] }, /golive:checks\.pages must be a non-empty list/],
             [{ pages: ["/", "/"] }, /golive:checks\.pages lists \/ twice/],
             [{ pages: [{ path: "/", expect: "x" }] }, /golive:checks\.pages\[0\] has unknown field\(s\) expect/],
@@ -67,6 +67,11 @@ describe("lib/checksConfig: golive:checks", () => {
             [[1], /golive:checks must be an object/],
             [{ network: { dnsServers: ["resolver.local"] } }, /golive:checks\.network\.dnsServers\[0\] must be an IP address/],
             [{ network: { httpsPort: 70000 } }, /golive:checks\.network\.httpsPort must be an integer between 1 and 65535/],
+            // Issue 9 item 8: ports and counts are whole numbers, and text only as plain digits.
+            [{ network: { httpsPort: 8443.5 } }, /golive:checks\.network\.httpsPort must be an integer between 1 and 65535, got 8443\.5/],
+            [{ network: { attempts: 2.5 } }, /golive:checks\.network\.attempts must be an integer between 1 and 10, got 2\.5/],
+            [{ network: { httpPort: "0x50" } }, /golive:checks\.network\.httpPort must be an integer between 1 and 65535, got "0x50"/],
+            [{ sitemapSample: "1e1" }, /golive:checks\.sitemapSample must be an integer between 0 and 50, got "1e1"/],
             [{ network: { caPem: "not a certificate" } }, /golive:checks\.network\.caPem must be a PEM certificate/],
             [{ network: { proxy: "x" } }, /golive:checks\.network has unknown key\(s\) proxy/],
         ];

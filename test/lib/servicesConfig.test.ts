@@ -44,6 +44,21 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
         assert.equal(cfg.searchConsole?.siteUrl, "sc-domain:kaliabeautystudio.com");
         assert.equal(cfg.analytics?.propertyId, "412345678");
         assert.equal(cfg.analytics?.visit, "browser");
+        // Each outside-service check has one deadline, with a documented default.
+        assert.equal(cfg.pagespeed?.timeoutSeconds, 600);
+        assert.equal(cfg.searchConsole?.timeoutSeconds, 120);
+        assert.equal(cfg.analytics?.timeoutSeconds, 300);
+    });
+
+    it("takes each check's deadline from timeoutSeconds; the analytics one must outlast the realtime wait", () => {
+        const cfg = parseServicesConfig(source({ pagespeed: { timeoutSeconds: 90 }, searchConsole: { timeoutSeconds: 30 }, analytics: { realtimeWaitSeconds: 20, timeoutSeconds: 60 } }));
+        assert.equal(cfg.pagespeed?.timeoutSeconds, 90);
+        assert.equal(cfg.searchConsole?.timeoutSeconds, 30);
+        assert.equal(cfg.analytics?.timeoutSeconds, 60);
+        assert.equal(parseServicesConfig(source({ analytics: { realtimeWaitSeconds: 600 } })).analytics?.timeoutSeconds, 780, "default: the realtime wait + 180 s when longer than 300 s");
+        assert.throws(() => parseServicesConfig(source({ analytics: { realtimeWaitSeconds: 120, timeoutSeconds: 100 } })), /golive:analytics\.timeoutSeconds \(100\) must be longer than golive:analytics\.realtimeWaitSeconds \(120\)/);
+        assert.throws(() => parseServicesConfig(source({ pagespeed: { timeoutSeconds: 0 } })), /golive:pagespeed\.timeoutSeconds must be a number between 1 and 3600, got 0/);
+        assert.throws(() => parseServicesConfig(source({ searchConsole: { timeoutSeconds: "soon" } })), /golive:searchConsole\.timeoutSeconds must be a number between 1 and 1800, got "soon"/);
     });
 
     it("refuses secrets stored in clear, naming the key and never printing the value", () => {
@@ -63,7 +78,11 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
         const cases: [Record<string, unknown>, RegExp][] = [
             [{ imap: { user: "u" } }, /golive:imap\.host is required/],
             [{ imap: { host: "h", user: "u", port: 70000 } }, /golive:imap\.port must be a number between 1 and 65535/],
-            [{ contactForm: { path: "contact" } }, /golive:contactForm\.path must start with "\/"/],
+            // Issue 9 item 8: ports and counts are whole numbers.
+            [{ imap: { host: "h", user: "u", port: 993.5 } }, /golive:imap\.port must be a whole number between 1 and 65535, got 993\.5/],
+            [{ pagespeed: { localRuns: 2.5 } }, /golive:pagespeed\.localRuns must be a whole number between 1 and 9, got 2\.5/],
+            [{ imap: { host: "h", user: "u", port: "0x3e1" } }, /golive:imap\.port must be a number between 1 and 65535, got "0x3e1"/],
+            [{ contactForm: { path: "contact" } }, /golive:contactForm\.path is a path of the site: it must start with "\/"/],
             [{ contactForm: { method: "PUT" } }, /golive:contactForm\.method must be one of POST, GET/],
             [{ contactForm: { fields: { phone: "tel" } } }, /golive:contactForm\.fields has unknown field\(s\) phone/],
             [{ contactForm: { expectStatus: ["ok"] } }, /golive:contactForm\.expectStatus must be a list of HTTP statuses/],

@@ -72,8 +72,25 @@ describe("program gates: bad config values", () => {
         refuses(() => parse("adopt", { gitProvider: "gitea" }), "gitProvider", /github, gitlab or bitbucket/);
         refuses(() => parse("adopt", { projectName: "Kalia Studio" }), "projectName", /Vercel project name/);
         refuses(() => parse("adopt", { wwwRecordType: "TXT" }), "wwwRecordType", /A or CNAME/);
-        refuses(() => parse("adopt", { envVars: ["OK", "not-valid"] }), "envVars", /environment variable names/);
         refuses(() => parse("adopt", { liveRecords: "{not json" }), "liveRecords", /structured config/);
+    });
+
+    it("refuses values that were wrongly accepted (issue 9 item 8): a CNAME to itself or to an address, a repository path of . or ..", () => {
+        const www = (content: string) => ({ liveRecords: { apex: LIVE.apex, www: { ...LIVE.www, content } } });
+        refuses(() => parse("adopt", www("www.kaliabeautystudio.com")), "liveRecords.www.content", /points to www\.kaliabeautystudio\.com itself: a CNAME loop/);
+        refuses(() => parse("adopt", www("WWW.kaliabeautystudio.com.")), "liveRecords.www.content", /itself/);
+        refuses(() => parse("adopt", www("198.51.100.7")), "liveRecords.www.content", /is an IP address: a CNAME holds a host name \(an address needs type A\)/);
+        refuses(() => parse("adopt", www("2001:db8::1")), "liveRecords.www.content", /is an IP address/);
+        refuses(() => parse("adopt", www("localhost")), "liveRecords.www.content", /must be a host name/);
+        assert.equal(parse("adopt", www("kaliabeautystudio.com")).dns.live.www?.content, "kaliabeautystudio.com", "www → apex is a fine CNAME");
+        for (const repo of ["kalia/..", "../website", "kalia/.", "./x"]) refuses(() => parse("adopt", { gitRepo: repo }), "gitRepo", /owner\/name/);
+        assert.equal(parse("adopt", { gitRepo: "kalia/.github" }).vercel.git.repo, "kalia/.github");
+    });
+
+    it("names the entry of a bad environment variable name (issue 9 item 9)", () => {
+        refuses(() => parse("adopt", { envVars: ["OK", "not-valid"] }), "envVars[1]", /must be an environment variable name \(letters, digits, _, not starting with a digit\), got "not-valid"/);
+        refuses(() => parse("adopt", { envVars: ["OK", 7] }), "envVars[1]", /got 7/);
+        refuses(() => parse("adopt", { envVars: { OK: 1 } }), "envVars", /must be a list/);
     });
 });
 
@@ -85,12 +102,44 @@ describe("program gates: go/no-go", () => {
         assert.equal(parse("prepare", { releaseRef: "v1.0.0-rc.1" }).vercel.releaseRef, "v1.0.0-rc.1");
     });
 
+    it("MEP-02: the release ref is a commit SHA or a tag only, and the message says so (issue 9 item 6)", () => {
+        const moving: [string, RegExp][] = [
+            ["HEAD", /follows the clone's checkout/],
+            ["@", /follows the clone's checkout/],
+            ["HEAD~1", /follows the clone's checkout/],
+            ["v1.0.0^", /follows the clone's checkout/],
+            ["main@{yesterday}", /follows the clone's checkout/],
+            ["refs/heads/main", /is a branch/],
+            ["refs/remotes/origin/main", /is a remote-tracking branch/],
+            ["refs/notes/x", /is not a tag/],
+            ["origin/main", /may be a branch .*refs\/tags\/<name>/],
+            ["develop", /may be a branch/],
+            ["feature/new-home", /may be a branch/],
+            ["release-2026", /may be a branch/],
+            ["9F3C2E1", /may be a branch/],
+            ["abc12", /may be a branch/],
+            ["v1.0.0-..", /is not a tag name git accepts: it must not contain '\.\.'/],
+            ["refs/tags/x.lock", /is not a tag name git accepts/],
+            ["--upload-pack=touch /tmp/x", /must not start with '-'/],
+        ];
+        for (const [ref, why] of moving) {
+            refuses(() => parse("prepare", { releaseRef: ref }), "releaseRef", /must be a commit SHA \(7 to 40 hex digits\) or a tag \(v1\.0\.0, or refs\/tags\/<name>\) for the code freeze \(MEP-02\)/);
+            refuses(() => parse("prepare", { releaseRef: ref }), "releaseRef", why);
+        }
+        for (const ref of ["9f3c2e1", "9f3c2e1a7b5d4c3b2a1f0e9d8c7b6a5f4e3d2c1b", "v1.0.0", "1.2.3-rc.1", "v2026.05", "refs/tags/release-2026", "refs/tags/site/v2"]) {
+            assert.equal(parse("prepare", { releaseRef: ref }).vercel.releaseRef, ref, ref);
+        }
+    });
+
     it("P-05: a listed variable without a value, or not stored as a secret, is refused", () => {
         const { RESEND_API_KEY: _dropped, ...rest } = SECRET_VALUES;
         refuses(() => parse("cutover", { envValues: rest }), "envValues.RESEND_API_KEY", /has no value \(P-05\): pulumi config set --secret --path/);
         refuses(() => parse("prepare", { envValues: { ...SECRET_VALUES, CONTACT_TO_EMAIL: "" } }), "envValues.CONTACT_TO_EMAIL", /has no value/);
         refuses(() => parse("cutover", {}, []), "envValues", /must be stored as secrets \(P-05\)/);
         refuses(() => parse("adopt", { envValues: { ...SECRET_VALUES, EXTRA: "x" } }), "envValues", /EXTRA, not listed in golive:envVars/);
+        // Issue 9 item 9: a number (set with --path, without --secret) is not "no value".
+        refuses(() => parse("prepare", { envValues: { ...SECRET_VALUES, CONTACT_TO_EMAIL: 12345 } }), "envValues.CONTACT_TO_EMAIL", /must be text set as a secret, got a number in clear \(P-05\): pulumi config set --secret --path/);
+        refuses(() => parse("prepare", { envValues: { ...SECRET_VALUES, CONTACT_TO_EMAIL: true } }), "envValues.CONTACT_TO_EMAIL", /got a boolean/);
         assert.equal(parse("adopt", { envValues: undefined }).vercel.envVars.length, 0, "adopt does not need the values yet");
     });
 
@@ -112,7 +161,16 @@ describe("program gates: go/no-go", () => {
         refuses(() => parse("cutover", { approvedBy: undefined, approvedAt: undefined }), "approvedBy", /required for cutover: the client's approval \(P-01\)/);
         refuses(() => parse("cutover", { approvedBy: "", approvedAt: "2026-11-20" }), "approvedBy", /who gave the go \(P-01\)/);
         refuses(() => parse("cutover", { approvedAt: "tomorrow" }), "approvedAt", /ISO 8601/);
-        refuses(() => parse("cutover", { approvedAt: "2026-13-45" }), "approvedAt", /ISO 8601/);
+        refuses(() => parse("cutover", { approvedAt: "2026-13-45" }), "approvedAt", /is not a date of the calendar/);
+        // Issue 9 item 8: an impossible day no longer rolls over (Date.parse reads 2026-02-30 as March 2).
+        refuses(() => parse("cutover", { approvedAt: "2026-02-30" }), "approvedAt", /is not a date of the calendar \(2026-02 has 28 days\)/);
+        refuses(() => parse("cutover", { approvedAt: "2028-02-30T10:00:00+01:00" }), "approvedAt", /2028-02 has 29 days/);
+        refuses(() => parse("cutover", { approvedAt: "2026-11-20T25:00:00Z" }), "approvedAt", /impossible time of day/);
+        refuses(() => parse("cutover", { approvedAt: "2026-11-20T10:00:00+25:00" }), "approvedAt", /impossible UTC offset/);
+        refuses(() => parse("cutover", { approvedAt: "2099-01-01" }), "approvedAt", /is in the future \(the approval is recorded once given/);
+        const soon = new Date(Date.now() + 60 * 60_000).toISOString();
+        refuses(() => parse("cutover", { approvedAt: soon }), "approvedAt", /in the future/);
+        assert.equal(parse("cutover", { approvedAt: "2024-02-29T09:30:00+01:00" }).approval?.at, "2024-02-29T09:30:00+01:00", "a leap day is a real date");
         assert.deepEqual(parse("cutover", { approvedAt: "2026-11-20" }).approval, { by: "Kalia (client)", at: "2026-11-20" });
         assert.equal(parse("prepare", { approvedBy: undefined, approvedAt: undefined }).approval, undefined, "only cutover needs it");
     });

@@ -3,7 +3,7 @@
 // docs/plan-mep.md. Everything site-specific comes from the stack config
 // (Pulumi.<stack>.yaml), read and validated once by the lib/*Config modules.
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, refuseUndeclaredKeys } from "./lib/config";
+import { loadConfig, refuseUndeclaredKeys, refusingBadConfig } from "./lib/config";
 import { loadChecksConfig, suiteSettingsOf } from "./lib/checksConfig";
 import { loadServicesConfig } from "./lib/servicesConfig";
 import { loadReleaseConfig } from "./lib/releaseConfig";
@@ -13,7 +13,7 @@ import { PostDeployChecks } from "./components/postDeployChecks";
 import { ServiceChecks } from "./components/serviceChecks";
 import { ReleaseSteps } from "./components/releaseSteps";
 
-export = async () => {
+export = () => refusingBadConfig(async () => {
     // Every key validated before any resource is declared; the go/no-go gates that config alone
     // decides throw here: P-01 approval, P-05 env values, MEP-02 release ref. A `golive:` key that
     // Pulumi.yaml does not declare (a typo the engine would ignore) is refused first.
@@ -63,4 +63,4 @@ export = async () => {
     });
 
     return { ...golive.outputs, checks: results, checklist: release.checklist };
-};
+});

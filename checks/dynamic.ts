@@ -48,6 +48,8 @@ function withDefaults(input: unknown, defaults: Record<string, unknown> | undefi
     return out;
 }
 
+const isPlainObject = (x: unknown): boolean => !!x && typeof x === "object" && !Array.isArray(x);
+
 /**
  * Whether `olds` (the state) and `news` (this run) differ in something that matters: the input
  * (absent fields read as their defaults), the net settings, the nonce, and the triggers both sides
@@ -59,6 +61,9 @@ export function inputsDiffer(olds: Record<string, any> | undefined, news: Record
     const keys = new Set([...Object.keys(o), ...Object.keys(n)].filter((k) => k !== "__provider" && k !== "result"));
     for (const key of keys) {
         if (key === "triggers") {
+            // The engine sends what is not known yet (a record being replaced, a preview) as an
+            // unknown value, not an object: the check may have to run again.
+            if (!isPlainObject(n.triggers ?? {}) || !isPlainObject(o.triggers ?? {})) return canonicalJson(o.triggers ?? null) !== canonicalJson(n.triggers ?? null);
             const ot = (o.triggers ?? {}) as Record<string, unknown>;
             const nt = (n.triggers ?? {}) as Record<string, unknown>;
             if (Object.keys(ot).some((t) => t in nt && canonicalJson(ot[t]) !== canonicalJson(nt[t]))) return true;

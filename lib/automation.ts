@@ -104,9 +104,23 @@ export async function readHistory(stackName: string, projectDir: string, reached
     for (let page = 1; page <= HISTORY_MAX_PAGES; page++) {
         const got = await stack.history(HISTORY_PAGE_SIZE, page, true);
         entries.push(...got);
-        if (got.length < HISTORY_PAGE_SIZE || reached(entries)) break;
+        // A self-managed backend (file://, s3://…) numbers no update: every version is 0, so the
+        // whole history is read and numbered below.
+        if (got.length < HISTORY_PAGE_SIZE || (!entries.some(unnumbered) && reached(entries))) break;
     }
-    return entries;
+    return numbered(entries);
+}
+
+const unnumbered = (e: HistoryEntry) => !(e.version > 0);
+
+/**
+ * The history with a version on every update: the backend's own (Pulumi Cloud), or on a
+ * self-managed backend, whose `stack history` says version 0 for all, their order (oldest = 1).
+ * History is newest first.
+ */
+export function numbered(entries: HistoryEntry[]): HistoryEntry[] {
+    if (!entries.some(unnumbered)) return entries;
+    return entries.map((e, i) => ({ ...e, version: entries.length - i }));
 }
 
 export interface RunOptions {
@@ -118,15 +132,29 @@ export interface RunOptions {
     onOutput: (out: string) => void;
 }
 
+/** How a stack file says its secrets are encrypted (the passphrase's salt, or another provider). */
+const SECRETS_HEADER = /^(encryptionsalt|secretsprovider|encryptedkey):/;
+
+/**
+ * Writes Pulumi.<stack>.yaml in `toDir` with the secrets settings of the one in `fromDir` (or, without
+ * one there, of the one already in `toDir`) and no config.
+ */
+export function freshStackFile(fromDir: string, toDir: string, stackName: string): void {
+    const name = `Pulumi.${stackName}.yaml`;
+    const source = [path.join(fromDir, name), path.join(toDir, name)].find((f) => fs.existsSync(f));
+    const header = source ? fs.readFileSync(source, "utf8").split("\n").filter((l) => SECRETS_HEADER.test(l)) : [];
+    fs.writeFileSync(path.join(toDir, name), `${header.join("\n")}${header.length ? "\n" : ""}config: {}\n`);
+}
+
 /** `pulumi preview` or `pulumi up` of the target's program commit with the target's config. */
 export async function runRollback(opts: RunOptions, open: OpenStack = openStack): Promise<{ summary: string }> {
     const wt = addWorktree(opts.repo, opts.plan.target.commit, opts.projectDir);
     try {
+        // The worktree's stack file is the old commit's (or absent: a stack file the operator never
+        // committed), and may lack required keys, which `pulumi config` would refuse to read. Start it
+        // over with this stack's secrets settings and nothing else, then write the target's config.
+        freshStackFile(opts.projectDir, wt.projectDir, opts.stackName);
         const stack = await open(opts.stackName, wt.projectDir);
-        // The worktree's stack file is the old commit's; make it exactly the target update's config.
-        const present = Object.keys(await stack.getAllConfig());
-        const stale = present.filter((k) => !(k in opts.plan.target.config));
-        if (stale.length > 0) await stack.removeAllConfig(stale);
         // `config set-all --json`, the shape history prints: arrays and objects (golive:envVars,
         // golive:checks, secret objects such as golive:envValues) come back as structured values.
         // `setAllConfig` would store them as strings, which the declared types then refuse.

@@ -211,7 +211,11 @@ function refuseUnrestorableConfig(target: HistoryEntry): void {
 export function configJsonOf(config: Readonly<Record<string, HistoryConfigValue>>): Record<string, { value: string; objectValue?: unknown; secret: boolean }> {
     const out: Record<string, { value: string; objectValue?: unknown; secret: boolean }> = {};
     for (const [key, v] of Object.entries(config)) {
-        out[key] = { value: v.value, secret: !!v.secret, ...(v.objectValue !== undefined && v.objectValue !== null ? { objectValue: v.objectValue } : {}) };
+        // A secret object goes back as a secure string holding its JSON text: the CLI 3.248 cannot
+        // store a secret objectValue through set-all --json ("invalid character 'v'", seen on the
+        // real CLI), and the program reads both forms the same way (JSON text of the key).
+        const structured = v.objectValue !== undefined && v.objectValue !== null && !v.secret;
+        out[key] = { value: v.value, secret: !!v.secret, ...(structured ? { objectValue: v.objectValue } : {}) };
     }
     return out;
 }

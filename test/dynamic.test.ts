@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { CheckResource, checkProvider } from "../checks/dynamic";
+import { CheckResource, checkProvider, inputsDiffer } from "../checks/dynamic";
 import { ContactFormCheck, ContactFormInput } from "../checks/contactForm";
 import { describeError, httpRequest } from "../checks/net";
 import { PerformanceCheck } from "../checks/performance";
@@ -124,5 +124,17 @@ describe("checks/dynamic: a check as the engine runs it", () => {
             assert.deepEqual(await engine.provider.diff("id", older, { ...news, triggers: { ...triggers, deployment: "dpl_2" } }), { changes: true });
             assert.deepEqual(await engine.provider.diff("id", older, { ...news, input: { ...news.input, imap: { ...news.input.imap, port: 143, secure: false } } }), { changes: true });
         });
+    });
+});
+
+// Found by the engine tier: the engine sends triggers it does not know yet (a record being
+// replaced, a preview) as its unknown value, a string, not an object.
+describe("checks/dynamic: a diff with triggers the engine does not know yet", () => {
+    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    it("says the check may change instead of throwing", () => {
+        const olds = { input: { url: "https://example.com/" }, triggers: { apex: "76.76.21.21", www: "cname.vercel-dns.com" } };
+        assert.equal(inputsDiffer(olds, { ...olds, triggers: UNKNOWN }), true);
+        assert.equal(inputsDiffer(olds, { ...olds, triggers: { ...olds.triggers, www: UNKNOWN } }), true);
+        assert.equal(inputsDiffer(olds, { ...olds }), false);
     });
 });

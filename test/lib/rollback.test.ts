@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { addWorktree, HISTORY_PAGE_SIZE, programRepo, readHistory, RollbackStack, runRollback } from "../../lib/automation";
+import { addWorktree, HISTORY_PAGE_SIZE, numbered, programRepo, readHistory, RollbackStack, runRollback } from "../../lib/automation";
 import { configDiff, configJsonOf, describePlan, historyReaches, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
 
 const A = "a".repeat(40);
@@ -252,7 +252,9 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         assert.equal(asked.length, 3, "stops at the short last page");
     });
 
-    it("restores the target's config through config set-all --json: arrays, objects and secret objects stay structured", async () => {
+    it("restores the target's config through config set-all --json into a fresh stack file: arrays and objects structured, secret objects as secure JSON text", async () => {
+        // This stack's secrets settings are what the fresh stack file keeps (the passphrase's salt).
+        fs.writeFileSync(path.join(root, "infra", "Pulumi.prod.yaml"), "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig:\n  golive:phase: cutover\n  golive:approvedBy: Client\n");
         // The target as `stack history --json --show-secrets` prints it.
         const target: HistoryEntry["config"] = JSON.parse(
             JSON.stringify({
@@ -269,6 +271,7 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         const calls: string[] = [];
         let json = "";
         let inWorktree = "";
+        let stackFile = "";
         const stack = {
             getAllConfig: async () => ({ "golive:phase": { value: "cutover" }, "golive:approvedBy": { value: "Client" } }),
             removeAllConfig: async (keys: string[]) => void calls.push(`rm ${keys.join(",")}`),
@@ -282,16 +285,40 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         } as unknown as RollbackStack;
         const r = await runRollback(
             { stackName: "prod", projectDir: path.join(root, "infra"), repo, plan, dryRun: true, onOutput: () => undefined },
-            async (_name, dir) => ((inWorktree = fs.readFileSync(path.join(dir, "index.ts"), "utf8")), stack),
+            async (_name, dir) => {
+                inWorktree = fs.readFileSync(path.join(dir, "index.ts"), "utf8");
+                stackFile = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+                return stack;
+            },
         );
+        fs.rmSync(path.join(root, "infra", "Pulumi.prod.yaml"));
         assert.equal(inWorktree, "// v1\n", "run from the recorded commit");
-        assert.deepEqual(calls, ["rm golive:approvedBy", "setAllConfigJson"], "never setAllConfig (plain strings)");
+        // Nothing read through `pulumi config` (it refuses a file that lacks required keys): the file
+        // starts over with the secrets settings only, and the target's config is written into it.
+        assert.equal(stackFile, "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig: {}\n");
+        assert.deepEqual(calls, ["setAllConfigJson"], "never setAllConfig (plain strings)");
         const sent = JSON.parse(json);
         assert.deepEqual(sent["golive:envVars"], { value: '["API_KEY"]', objectValue: ["API_KEY"], secret: false });
-        assert.deepEqual(sent["golive:envValues"], { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true });
+        // The CLI 3.248 refuses a secret objectValue in set-all --json; the program reads the JSON text alike.
+        assert.deepEqual(sent["golive:envValues"], { value: '{"API_KEY":"k-123"}', secret: true });
         assert.deepEqual(sent["golive:checks"].objectValue, { pages: [{ path: "/" }] });
         assert.deepEqual(sent["vercel:apiToken"], { value: "tok", secret: true });
         assert.deepEqual(sent, configJsonOf(target));
         assert.match(r.summary, /same/);
+    });
+});
+
+// Seen on the real CLI: a self-managed backend (file://, s3://) reports version 0 for every update.
+describe("lib/automation: the history of a self-managed backend", () => {
+    it("numbers the updates by their order (oldest = 1) so the rollback can tell them apart", () => {
+        const unnumbered = [entry(0, "update", "succeeded", {}), entry(0, "update", "failed", {}), entry(0, "update", "succeeded", {})];
+        assert.deepEqual(numbered(unnumbered).map((e) => e.version), [3, 2, 1]);
+        const cloud = [entry(7, "update", "succeeded", {}), entry(6, "update", "succeeded", {})];
+        assert.equal(numbered(cloud), cloud, "the backend's own numbers are kept");
+        const plan = planRollback(numbered([entry(0, "update", "succeeded", {}, "a".repeat(40)), entry(0, "update", "succeeded", { "golive:phase": { value: "prepare", secret: false } }, "a".repeat(40))]), {
+            hasCommit: () => true,
+            programChanges: () => [],
+        });
+        assert.equal(plan.target.version, 1);
     });
 });

@@ -5,7 +5,8 @@
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions, PlanId } from "../checks/types";
-import { buildChecklist, ChecklistLine } from "../lib/report";
+import type { ChecklistLine, FailedUpdate, RollbackFact } from "../lib/report";
+import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
 import { Prober, ProbeFigures } from "./prober";
 import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
@@ -14,6 +15,7 @@ import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
+import { plural } from "../checks/words";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -57,6 +59,10 @@ export interface RehearsalReport {
     /** For `golive report --from`: the record is the cutover's, on the stack "rehearsal". */
     stack: "rehearsal";
     phase: "cutover";
+    /** The cutover's update failed: the record is built from what is known of it. */
+    failedUpdate?: FailedUpdate;
+    /** The rollback to prepare that ends every rehearsal (R-1, R-2). */
+    rollback: RollbackFact;
     releaseRef: string;
     phases: PhaseSummary[];
     /** Results of the dynamic checks of the cutover (failures rebuilt from the engine's error). */
@@ -103,10 +109,6 @@ const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
  * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
  */
 export const PROBE_TIMEOUT_MS = 3_000;
-
-function plural(n: number, word: string): string {
-    return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
 
 /** What the rehearsal's stack config points at besides the replica's hosts. */
 export interface RehearsalTargets {
@@ -275,30 +277,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
         // The report: the plan's checklist from the cutover's outputs and the results.
         prober.mark("report");
-        const out = (cutover.outputs ?? {}) as Record<string, any>;
         // golive verify's results, plus what only the cutover ran (MEP-12/13/15/16) and its notifications.
         const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
         const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id))];
-        // The program's own record when the cutover went through (the `checklist` stack output);
-        // otherwise the one `golive report` would build from the checks that ran.
-        const checklist: ChecklistLine[] = Array.isArray(out.checklist) ? out.checklist : buildChecklist({
-            phase: "cutover",
-            domain: world.domain,
-            stack: "rehearsal",
-            approval: out.approval ?? { by: "Client (rehearsal)", at: new Date().toISOString().slice(0, 10) },
-            releaseRef: out.releaseRef ?? "v1.0.0",
-            deploymentId: out.vercel?.deploymentId ?? null,
-            deploymentUrl: out.vercel?.deploymentUrl ?? null,
-            zone: out.zone ?? null,
-            envVars: out.vercel?.envVars ?? [],
-            dnsRecords: out.dnsRecords ?? null,
-            results,
-            notifications: cutoverChecks.filter(isNotification),
-            webhookConfigured: true,
-            // The tag is configured; the failed cutover never reached it.
-            tag: { tag: RELEASE_TAG },
-            generatedAt: new Date().toISOString(),
-        });
 
         // Plan section 4: back to the previous phase; the same records go back in place. The fault
         // was the cutover's mistake: the rollback itself is done right.
@@ -315,6 +296,32 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
+
+        // The record (rehearsal/record.ts): what the cutover did or, when it failed, what is known of
+        // it, and the rollback that followed (R-1, R-2).
+        const failedUpdate = failedUpdateOf(cutover);
+        const rolledBack = rollback.steps.filter((s) => s.type.startsWith("cloudflare:") && s.op !== "same");
+        const oldFailed = verifyOld.filter((r) => r.status === "fail");
+        const rollbackFact: RollbackFact = {
+            to: "prepare",
+            ok: rollback.ok && oldFailed.length === 0,
+            why: failedUpdate ? `the cutover failed (${failedUpdate.error})` : "the rehearsal ends every cutover with the rollback of plan section 4",
+            evidence:
+                `golive:phase=prepare and \`pulumi up\` ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
+                `${rolledBack.length > 0 ? rolledBack.map((s) => `${s.name} ${s.op === "update" ? "updated in place" : s.op}${s.ok ? "" : " (failed)"}`).join(", ") : "no DNS record changed"} back to the old host ${world.oldSite.host}; ` +
+                `checks against the old site: ${oldFailed.length === 0 ? `${plural(verifyOld.length, "check")} passed` : `${oldFailed.map((r) => r.id).join(", ")} failed`}`,
+        };
+        const { checklist } = rehearsalChecklist({
+            domain: world.domain,
+            stack: "rehearsal",
+            config: phaseConfig(world, "cutover", targets).config,
+            previous: prepare.outputs,
+            cutover,
+            results,
+            notifications: cutoverChecks.filter(isNotification),
+            rollback: rollbackFact,
+            generatedAt: new Date().toISOString(),
+        });
 
         const probes = await prober.stop();
         prober = undefined;
@@ -346,6 +353,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             domain: world.domain,
             stack: "rehearsal",
             phase: "cutover",
+            ...(failedUpdate ? { failedUpdate } : {}),
+            rollback: rollbackFact,
             releaseRef: repo.commit,
             phases,
             cutoverChecks,

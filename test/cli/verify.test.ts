@@ -85,7 +85,9 @@ describe("cli/verify: golive verify", () => {
 
     it("exits 2 on bad usage, naming the flag and what it expects", async () => {
         const cases: [string[], RegExp][] = [
-            [["--domain", world.domain, "--bogus"], /Unknown option '--bogus'/],
+            [["--domain", world.domain, "--bogus"], /^golive verify: unknown option --bogus\n/],
+            [["--domain"], /^golive verify: --domain needs a value\n/],
+            [["--domain", world.domain, "--json=yes"], /^golive verify: --json takes no value\n/],
             [["--pages", "/"], /--domain is required/],
             [["--domain", `www.${world.domain}`], /--domain must be the apex/],
             [["--domain", world.domain, "--https-port", "99999"], /--https-port must be a port number between 1 and 65535, got "99999"/],
@@ -94,7 +96,6 @@ describe("cli/verify: golive verify", () => {
             [["--domain", world.domain, "--dns-server", "localhost"], /--dns-server must be an IP address/],
             [["--domain", world.domain, "--dns-timeout", "soon"], /--dns-timeout must be a number of seconds/],
             [["--domain", world.domain, "--pages", "tarifs"], /--pages takes paths starting with "\/"/],
-            [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /--ca \/nonexistent\/ca\.pem cannot be read/],
         ];
         for (const [argv, message] of cases) {
             const { code, err, out } = await verify(argv);
@@ -102,6 +103,16 @@ describe("cli/verify: golive verify", () => {
             assert.match(err, message);
             assert.match(err, /usage: golive verify/);
             assert.equal(out, "");
+        }
+        // A file that cannot be used is not bad usage: exit 3, no usage text.
+        for (const [argv, message] of [
+            [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /^golive verify: --ca \/nonexistent\/ca\.pem cannot be read: ENOENT/],
+            [["--domain", world.domain, "--ca", __filename], /^golive verify: --ca .* is not a PEM certificate/],
+        ] as [string[], RegExp][]) {
+            const { code, err } = await verify(argv);
+            assert.equal(code, 3, argv.join(" "));
+            assert.match(err, message);
+            assert.doesNotMatch(err, /usage:/);
         }
         const help = await verify(["--help"]);
         assert.equal(help.code, 0);
@@ -164,7 +175,7 @@ describe("cli/verify: golive verify", () => {
             const narrowed = await verify(["--stack", "replica", "--pages", "/contact", "--only", "smoke", "--json"]);
             assert.deepEqual(JSON.parse(narrowed.out).checks[0].evidence.pages.map((p: { path: string }) => p.path), ["/contact"]);
             const missing = await verify(["--stack", "nope"]);
-            assert.equal(missing.code, 2);
+            assert.equal(missing.code, 3);
             assert.match(missing.err, /no Pulumi\.nope\.yaml/);
         } finally {
             process.chdir(cwd);

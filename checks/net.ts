@@ -119,23 +119,45 @@ export function makeLookup(net: NetOptions): ((hostname: string, options: dns.Lo
     }
     return (hostname, options, cb) => {
         const resolver = makeResolver(servers, Math.min(net.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5_000));
+        // Each query ends within half the request's timeout, so a dead resolver is reported as such
+        // rather than as a request timeout (c-ares' own retries run longer than their setting).
+        const queryBudgetMs = Math.max(50, Math.floor((net.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 2));
         const family = typeof options === "object" ? options.family : undefined;
         const wantAll = typeof options === "object" && options.all === true;
+        // Error codes of the queries: a server that never answered is not a name that does not exist.
+        const codes: string[] = [];
+        const ask = (query: () => Promise<string[]>) =>
+            new Promise<string[]>((resolve) => {
+                const timer = setTimeout(() => {
+                    codes.push("ETIMEOUT");
+                    resolver.cancel();
+                }, queryBudgetMs);
+                query().then(
+                    (found) => {
+                        clearTimeout(timer);
+                        resolve(found);
+                    },
+                    (err: NodeJS.ErrnoException) => {
+                        clearTimeout(timer);
+                        if (err.code !== "ECANCELLED") codes.push(err.code ?? "EUNKNOWN");
+                        resolve([]);
+                    },
+                );
+            });
         (async () => {
             let found: dns.LookupAddress[] = [];
             if (family !== 6) {
-                found = (await resolver.resolve4(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 4 }));
+                found = (await ask(() => resolver.resolve4(hostname))).map((a) => ({ address: a, family: 4 }));
             }
-            if (found.length === 0 && family !== 4) {
-                found = (await resolver.resolve6(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 6 }));
+            const serverAnswered = codes.length === 0 || codes.some((c) => c === "ENOTFOUND" || c === "ENODATA");
+            if (found.length === 0 && family !== 4 && serverAnswered) {
+                found = (await ask(() => resolver.resolve6(hostname))).map((a) => ({ address: a, family: 6 }));
             }
             return found;
         })().then(
             (found) => {
                 if (found.length === 0) {
-                    const err: NodeJS.ErrnoException = new Error(`${hostname} does not resolve on ${servers.join(", ")}`);
-                    err.code = "ENOTFOUND";
-                    cb(err, wantAll ? [] : "", undefined);
+                    cb(lookupError(hostname, servers, codes), wantAll ? [] : "", undefined);
                 } else if (wantAll) {
                     cb(null, found);
                 } else {
@@ -145,6 +167,28 @@ export function makeLookup(net: NetOptions): ((hostname: string, options: dns.Lo
             (err) => cb(err as NodeJS.ErrnoException, wantAll ? [] : "", undefined),
         );
     };
+}
+
+/**
+ * Why a name found no address: the DNS servers gave no answer (ETIMEOUT, refused: a dead or
+ * unreachable resolver, worth a retry), or they answered that the name does not exist (NXDOMAIN)
+ * or has no address record (ENODATA).
+ */
+export function lookupError(hostname: string, servers: string[], codes: string[]): NodeJS.ErrnoException {
+    const on = servers.join(", ");
+    const noAnswer = codes.length > 0 && codes.every((c) => ["ETIMEOUT", "ECONNREFUSED", "EREFUSED", "ESERVFAIL", "ECANCELLED"].includes(c));
+    let err: NodeJS.ErrnoException;
+    if (noAnswer) {
+        err = new Error(`no answer from the DNS server ${on} for ${hostname} (${[...new Set(codes)].join(", ")}): the resolver is down or unreachable`);
+        err.code = codes.includes("ESERVFAIL") ? "ESERVFAIL" : "ETIMEOUT";
+    } else if (codes.includes("ENOTFOUND")) {
+        err = new Error(`${hostname} does not exist on ${on} (NXDOMAIN)`);
+        err.code = "ENOTFOUND";
+    } else {
+        err = new Error(`${hostname} has no address record on ${on}`);
+        err.code = "ENOTFOUND";
+    }
+    return err;
 }
 
 /** Node's roots plus the extra CA, or undefined to keep Node's defaults. */
@@ -337,5 +381,8 @@ export async function timed<R extends { durationMs: number }>(body: () => Promis
 export function describeError(err: unknown): string {
     const e = err as { code?: string; message?: string };
     const msg = e?.message ?? String(err);
+    // Node's wording names the host twice and the names once: say it as the TLS check does.
+    const altnames = e?.code === "ERR_TLS_CERT_ALTNAME_INVALID" ? /Host: (\S+?)\.? is not in the cert's altnames: (.+)$/.exec(msg) : null;
+    if (altnames) return `${e.code}: certificate names [${altnames[2].replace(/DNS:/g, "")}] do not cover ${altnames[1]}`;
     return e?.code && !msg.includes(e.code) ? `${e.code}: ${msg}` : msg;
 }

@@ -70,7 +70,8 @@ export function scrubUrl(message: string, webhookUrl: string): string {
 /** Posts the MEP-01 (start) or MEP-17 (end) message; pass on a 2xx answer. */
 export async function postNotification(input: NotificationInput, net: NetOptions): Promise<CheckResult> {
     const id = input.stage === "start" ? "MEP-01" : "MEP-17";
-    const name = input.stage === "start" ? "StartNotification" : "EndNotification";
+    // Named like the other checks; the plan ID (MEP-01, MEP-17) goes with it everywhere.
+    const name = input.stage === "start" ? "Start notification" : "End notification";
     if (!input.webhookUrl) {
         return { id, name, status: "skip", reason: "no webhook configured (golive:notify.webhookUrl): inform the client by hand", evidence: {}, durationMs: 0 };
     }

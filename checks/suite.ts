@@ -2,6 +2,7 @@
 // benches and the rehearsal. The Pulumi component builds the same inputs through the `*InputOf`
 // functions below, so both paths check exactly the same thing.
 import { describeError } from "./net";
+import { reasonLine } from "../lib/failures";
 import type { CheckResult, NetOptions, PlanId } from "./types";
 import { checkDnsPropagation, DnsPropagationInput } from "./dnsPropagation";
 import { checkTlsCertificate, TlsCertificateInput } from "./tlsCertificate";
@@ -153,9 +154,9 @@ export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: S
     return Promise.all(selected.map((def) => runOne(def, settings, net)));
 }
 
-/** The results as a plain-text checklist: ID, check, status, reason. */
+/** The results as a plain-text checklist: ID, check, status, and the reason in one line (a failure: its first problem and a count of the rest). */
 export function formatTable(results: CheckResult[]): string {
-    const rows = results.map((r) => [r.id, r.name, r.status.toUpperCase(), r.reason.replace(/\s+/g, " ")]);
+    const rows = results.map((r) => [r.id, r.name, r.status.toUpperCase(), reasonLine(r)]);
     const header = ["ID", "Check", "Status", "Reason"];
     const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();

@@ -2,6 +2,8 @@
 // no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
 import { FAULTS } from "../rehearsal/faults";
 import { PROBE_TIMEOUT_MS, type RehearsalReport } from "../rehearsal/run";
+import { clip, failureSummary } from "../lib/failures";
+import { plural } from "../checks/words";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
 
@@ -16,11 +18,20 @@ fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install d
   --json           print the full report as JSON
   --list-faults    list the faults`;
 
-// Long reasons (one clause per page) are cut in the summary; --json keeps them whole.
-const clip = (s: string, max = 240) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
 
-/** The human-readable end of a rehearsal: per-phase changes, checks, checklist, figures. */
+/** The check runs of a rehearsal, in the order they happened. */
+const RUNS = [
+    { key: "cutoverChecks", label: "cutover", title: "cutover" },
+    { key: "verifyNew", label: "new site", title: "new site" },
+    { key: "verifyOld", label: "after rollback", title: "after rollback" },
+] as const;
+
+/**
+ * The human-readable end of a rehearsal: phases, one table of every check across the three runs,
+ * each failure once (plan ID, first problem, count of the rest), the checklist and the figures.
+ * `--json` keeps every reason and all the evidence.
+ */
 export function renderReport(r: RehearsalReport): string {
     const out: string[] = [];
     out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
@@ -32,26 +43,46 @@ export function renderReport(r: RehearsalReport): string {
         out.push(`  ${p.ok ? "ok    " : "FAILED"} ${p.phase.padEnd(8)} (golive:phase=${p.configPhase}) ${ms(p.durationMs).padStart(8)}  ${counts}`);
         const records = p.changes.filter((c) => c.type.startsWith("cloudflare:"));
         if (records.length) out.push(`           DNS records: ${records.map((c) => `${c.name} ${c.op === "update" ? "updated in place" : c.op}`).join(", ")}`);
-        for (const e of p.errors) out.push(`           error: ${e.split("\n")[0]}`);
+        if (p.errors.length) {
+            const ids = [...new Set(p.errors.map((e) => /(MEP-\d+|P-\d+) .+? failed:/.exec(e)?.[1]).filter((x): x is string => !!x))];
+            const other = p.errors.filter((e) => !/(MEP-\d+|P-\d+) .+? failed:/.test(e));
+            if (ids.length) out.push(`           stopped by ${ids.join(", ")} (see Failures)`);
+            for (const e of other) out.push(`           error: ${clip(e, 160)}`);
+        }
     }
-    const table = (title: string, results: RehearsalReport["verifyNew"]) => {
-        out.push("", title);
-        for (const c of results) out.push(`  ${c.id.padEnd(6)} ${c.status.toUpperCase().padEnd(4)} ${c.name}: ${clip(c.reason)}`);
-        if (results.length === 0) out.push("  (none ran)");
-    };
-    table("Post-deploy checks run by the cutover (dynamic resources):", r.cutoverChecks);
-    table("Checks after the cutover (golive verify, new site):", r.verifyNew);
-    table("Checks after the rollback (old site):", r.verifyOld);
-    out.push("", "Checklist (plan-mep.md):");
+
+    // One row per check, one column per run.
+    const rows = new Map<string, { id: string; name: string; statuses: string[] }>();
+    RUNS.forEach((run, i) => {
+        for (const c of r[run.key]) {
+            const row = rows.get(c.id) ?? { id: c.id, name: c.name, statuses: RUNS.map(() => "—") };
+            row.statuses[i] = c.status.toUpperCase();
+            rows.set(c.id, row);
+        }
+    });
+    out.push("", "Checks:");
+    if (rows.size === 0) out.push("  (none ran)");
+    else {
+        const nameWidth = Math.max(...[...rows.values()].map((x) => x.name.length));
+        out.push(`  ${"".padEnd(6)} ${"".padEnd(nameWidth)}  ${RUNS.map((run) => run.title.padEnd(15)).join("").trimEnd()}`);
+        const sorted = [...rows.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
+        for (const row of sorted) out.push(`  ${row.id.padEnd(6)} ${row.name.padEnd(nameWidth)}  ${row.statuses.map((x) => x.padEnd(15)).join("").trimEnd()}`);
+    }
+    const failures = failureSummary(RUNS.map((run) => ({ label: run.label, results: r[run.key] })));
+    if (failures.length) out.push("", "Failures (each once; --json has every reason and the evidence):", ...failures.map((f) => `  ${f}`));
+
+    out.push("", `Checklist (plan-mep.md), phase ${r.rollback ? `${r.phase}${r.failedUpdate ? " (failed)" : ""}, then rolled back to ${r.rollback.to}` : r.phase}:`);
     const width = Math.max(...r.checklist.map((l) => l.id.length));
     for (const l of r.checklist) {
-        if (l.phase === "rollback") continue;
-        out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${l.evidence ? ` — ${l.evidence}` : ""}`);
+        if (l.phase === "rollback" && l.status === "manual") continue;
+        // A failed line's evidence is its check's reason: already under Failures.
+        const evidence = l.status === "failed" && /^(MEP|P)-/.test(l.id) && failures.some((f) => f.startsWith(`${l.id} `)) ? "see Failures" : clip(l.evidence, 160);
+        out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${evidence ? ` — ${evidence}` : ""}`);
     }
     const f = r.figures;
     const s = r.outsideServices;
     const sitemaps = Object.values(s.sitemaps).reduce((n, feeds) => n + feeds.length, 0);
-    const mail = s.mailbox ? `${s.mailsDelivered} form mail(s) into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
+    const mail = s.mailbox ? `${plural(s.mailsDelivered, "form mail")} into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
     out.push(
         "",
         "Figures:",
@@ -61,14 +92,31 @@ export function renderReport(r: RehearsalReport): string {
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place)`,
         `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
-        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${s.psiRequests} PageSpeed analyses, ${sitemaps} sitemap(s) submitted, ${s.realtimeRequests} GA4 realtime report(s), ${mail}`}`,
+        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`}`,
         `  total time                     ${ms(f.totalMs)}`,
     );
     if (f.probes.failures.length) {
-        out.push("", "First failed probes:");
-        for (const s of f.probes.failures.slice(0, 5)) out.push(`  +${ms(s.at)} [${s.phase}] ${s.url}: ${s.detail}`);
+        // The same failure seen again and again is one line with its count and first time.
+        const kinds = new Map<string, { first: (typeof f.probes.failures)[number]; count: number }>();
+        for (const p of f.probes.failures) {
+            const detail = p.detail.startsWith(`${p.url}: `) ? p.detail.slice(p.url.length + 2) : p.detail;
+            const key = `${p.url}\n${detail}`;
+            const k = kinds.get(key) ?? { first: { ...p, detail }, count: 0 };
+            k.count++;
+            kinds.set(key, k);
+        }
+        out.push("", `Failed probes (${f.probes.failed} in all; the first ${f.probes.failures.length}, by kind):`);
+        for (const { first, count } of kinds.values()) out.push(`  from +${ms(first.at)} [${first.phase}] ${first.url}: ${clip(first.detail, 160)}${count > 1 ? ` (×${count})` : ""}`);
     }
-    out.push("", r.ok ? "REHEARSAL OK" : `REHEARSAL FAILED:\n${r.problems.map((p) => `  - ${clip(p.split("\n")[0])}`).join("\n")}`);
+    const checkProblem = /^(after rollback: )?(MEP-\d+|P-\d+) .+? failed: /;
+    const failedIds = [...new Set(r.problems.filter((p) => checkProblem.test(p)).map((p) => checkProblem.exec(p)![2]))];
+    const others = r.problems.filter((p) => !checkProblem.test(p));
+    out.push(
+        "",
+        r.ok
+            ? "REHEARSAL OK"
+            : `REHEARSAL FAILED:\n${[...(failedIds.length ? [`${plural(failedIds.length, "check")} failed: ${failedIds.join(", ")} (see Failures)`] : []), ...others.map((p) => clip(p, 160))].map((p) => `  - ${p}`).join("\n")}`,
+    );
     return out.join("\n");
 }
 

@@ -3,6 +3,7 @@
 import { readFileSync } from "fs";
 import { CHECKS, formatTable, runSuite, SuiteSettings } from "../checks/suite";
 import { summarize } from "../checks/types";
+import { reasonLine } from "../lib/failures";
 import type { NetOptions } from "../checks/types";
 import * as path from "path";
 import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
@@ -168,7 +169,8 @@ export async function main(argv: string[], io: Io = STD_IO): Promise<number> {
         // `domain` lets `golive report --from -` read this output as it is.
         io.out(JSON.stringify({ domain: parsed.settings.domain, checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
     } else {
-        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+        const shortened = results.some((r) => reasonLine(r) !== r.reason);
+        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${shortened ? " (--json has every reason and the evidence)" : ""}`);
     }
     return totals.failed > 0 ? EXIT.failed : EXIT.ok;
 }

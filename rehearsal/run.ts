@@ -16,6 +16,7 @@ import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
 import { plural } from "../checks/words";
+import { clip, reasonLine } from "../lib/failures";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -219,7 +220,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const t0 = Date.now();
         const now = () => Date.now() - t0;
         const providers = replicaProviders(world, vercel, behaviour, now, (c) => dnsChanges.push(c));
-        const eng = new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        const eng = new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, log: (l) => log(clip(l)), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
         const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
         const settings: SuiteSettings = {
             domain: world.domain,
@@ -247,7 +248,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
-            for (const e of r.errors) log(`   error: ${e.split("\n")[0]}`);
+            // Each error is already on its step's line above.
             await sleep(settleMs);
             return r;
         };
@@ -273,7 +274,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
         const newAddress = world.newSite.host;
         const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: [newAddress] } }, checkNet, { only });
-        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
 
         // The report: the plan's checklist from the cutover's outputs and the results.
         prober.mark("report");
@@ -293,7 +294,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
         const verifyOld = await runSuite({ ...settings, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
-        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
 
@@ -334,8 +335,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             dnsRecordDeletes: dnsChanges.filter((c) => c.op === "remove").length,
             probes,
         };
-        for (const r of [...cutoverChecks, ...verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
-        for (const r of verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
+        // A check once, however many runs saw it fail and whatever random path its reason names.
+        const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
+        for (const r of failedOnce([...cutoverChecks, ...verifyNew])) problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
+        for (const r of failedOnce(verifyOld)) problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
         if (probes.failed > 0) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
         if (figures.dnsRecordDeletes > 0) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
         if (probes.capped) problems.push("the prober hit its time cap");

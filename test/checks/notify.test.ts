@@ -127,7 +127,7 @@ describe("checks/notify: MEP-01 / MEP-17 webhook messages", () => {
             (e: Error) => e,
         );
         assert.ok(err, "a failed webhook fails the step");
-        assert.match(err!.message, /MEP-01 StartNotification failed: the webhook on 127\.0\.0\.1:\d+ answered HTTP 500/);
+        assert.match(err!.message, /MEP-01 Start notification failed: the webhook on 127\.0\.0\.1:\d+ answered HTTP 500/);
         assert.ok(!err!.message.includes("s3cr3t"));
     });
 });

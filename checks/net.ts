@@ -288,6 +288,40 @@ export async function httpRequestWithRetry(rawUrl: string, net: NetOptions, opts
     });
 }
 
+/** What was retried before the answer that stands: a status ("503") or an error code, one per retry. */
+export type Retried = string[];
+
+/**
+ * httpRequestWithRetry that also says what it retried, so a check can report "answered after
+ * retrying 503 twice" instead of passing silently. A final error carries `retried` too.
+ */
+export async function httpRequestNotingRetries(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse & { retried: Retried }> {
+    const seen: string[] = [];
+    try {
+        const res = await withRetry(
+            async () => {
+                try {
+                    const r = await httpRequest(rawUrl, net, opts);
+                    seen.push(String(r.status));
+                    return r;
+                } catch (err) {
+                    seen.push((err as { code?: string }).code ?? "error");
+                    throw err;
+                }
+            },
+            {
+                attempts: attemptsOf(net),
+                deadlineMs: (opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS) * attemptsOf(net),
+                retryOn: (r) => r.status === 502 || r.status === 503 || r.status === 504,
+            },
+        );
+        return { ...res, retried: seen.slice(0, -1) };
+    } catch (err) {
+        if (err && typeof err === "object") (err as { retried?: Retried }).retried = seen.slice(0, -1);
+        throw err;
+    }
+}
+
 export interface TlsInfo {
     host: string;
     port: number;

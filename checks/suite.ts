@@ -127,15 +127,20 @@ export interface SuiteOptions {
     only?: string[];
     /** Run the checks at the same time (default true). */
     concurrent?: boolean;
+    /** Told when a check starts; the function it returns is called when the check ends (progress). */
+    onStart?: (def: CheckDefinition) => () => void;
 }
 
 /** A check that throws is reported as a failure of that check; the others still run. */
-async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions): Promise<CheckResult> {
+async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions, opts: SuiteOptions): Promise<CheckResult> {
     const started = Date.now();
+    const ended = opts.onStart?.(def);
     try {
         return await def.run(settings, net);
     } catch (err) {
         return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
+    } finally {
+        ended?.();
     }
 }
 
@@ -148,10 +153,10 @@ export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: S
     const selected = opts.only ? CHECKS.filter((c) => opts.only!.includes(c.key)) : CHECKS;
     if (opts.concurrent === false) {
         const results: CheckResult[] = [];
-        for (const def of selected) results.push(await runOne(def, settings, net));
+        for (const def of selected) results.push(await runOne(def, settings, net, opts));
         return results;
     }
-    return Promise.all(selected.map((def) => runOne(def, settings, net)));
+    return Promise.all(selected.map((def) => runOne(def, settings, net, opts)));
 }
 
 /** The results as a plain-text checklist: ID, check, status, and the reason in one line (a failure: its first problem and a count of the rest). */

@@ -1,9 +1,11 @@
 // `golive rehearse [--break <fault>] [--json] [--list-faults]`: the whole go-live on this machine,
 // no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
 import { FAULTS } from "../rehearsal/faults";
-import { PROBE_TIMEOUT_MS, type RehearsalReport } from "../rehearsal/run";
+import type { RehearsalReport } from "../rehearsal/run";
+import { PROBE_TIMEOUT_MS } from "../rehearsal/prober";
 import { clip, failureSummary } from "../lib/failures";
 import { plural } from "../checks/words";
+import { Progress } from "../lib/progress";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
 
@@ -145,8 +147,9 @@ export async function main(argv: string[]): Promise<number> {
         }
     }
     // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
-    const { rehearse } = await import("../rehearsal/run");
-    const report = await rehearse({ ...(fault ? { fault } : {}), log: json ? undefined : (line) => console.log(line) });
+    const progress = new Progress((line) => console.error(line), { prefix: "golive rehearse" });
+    const { rehearse } = await progress.during("loading the Pulumi SDK and the program", () => import("../rehearsal/run"), { announce: true });
+    const report = await rehearse({ ...(fault ? { fault } : {}), log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     return report.ok ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 // `golive verify`: runs the post-deploy checks (MEP-07..MEP-14) against a live site, without Pulumi.
 // The same suite the Pulumi component runs; flags point it anywhere (a replica, a staging host).
 import { readFileSync } from "fs";
-import { CHECKS, formatTable, runSuite, SuiteSettings } from "../checks/suite";
+import { CHECKS, formatTable, hasExpectedRecords, runSuite, SuiteSettings } from "../checks/suite";
+import { Progress } from "../lib/progress";
 import { summarize } from "../checks/types";
 import { reasonLine } from "../lib/failures";
 import type { NetOptions } from "../checks/types";
@@ -163,7 +164,17 @@ export async function main(argv: string[], io: Io = STD_IO): Promise<number> {
         io.out(usage());
         return EXIT.ok;
     }
-    const results = await runSuite(parsed.settings, parsed.net, { ...(parsed.only ? { only: parsed.only } : {}) });
+    // Long waits (the DNS wait above all) are told on stderr, so --json stays clean.
+    const progress = new Progress(io.err, { prefix: "golive verify" });
+    const dnsLimit = parsed.settings.dnsTimeoutMs;
+    const results = await runSuite(parsed.settings, parsed.net, {
+        ...(parsed.only ? { only: parsed.only } : {}),
+        onStart: (def) =>
+            def.key === "dns" && hasExpectedRecords(parsed.settings)
+                ? progress.begin(`${def.id} ${def.name}: the expected records on every DNS server`, dnsLimit)
+                : progress.begin(`${def.id} ${def.name}`),
+    });
+    progress.stop();
     const totals = summarize(results);
     if (parsed.json) {
         // `domain` lets `golive report --from -` read this output as it is.

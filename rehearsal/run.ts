@@ -8,7 +8,7 @@ import type { CheckResult, NetOptions, PlanId } from "../checks/types";
 import type { ChecklistLine, FailedUpdate, RollbackFact } from "../lib/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, StepOp } from "./engine";
-import { Prober, ProbeFigures } from "./prober";
+import { PROBE_TIMEOUT_MS, Prober, ProbeFigures } from "./prober";
 import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "./providers";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
@@ -17,6 +17,7 @@ import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookRece
 import { sleep } from "../checks/net";
 import { plural } from "../checks/words";
 import { clip, reasonLine } from "../lib/failures";
+import { Progress } from "../lib/progress";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -24,6 +25,8 @@ export interface RehearsalOptions {
     /** Shorter waits (tests). */
     fast?: boolean;
     log?: (line: string) => void;
+    /** Where long waits are told ("waiting for …, 2.0 s"): stderr in the CLI. */
+    progress?: (line: string) => void;
     /** The IMAP server binary (default /usr/sbin/dovecot); a missing one plays a machine without it. */
     dovecotBin?: string;
     /** Called once the outside services' stand-ins run (tests look at what they were given and saw). */
@@ -103,13 +106,8 @@ const RELEASE_TAG = "v1.0.0";
 /** Checks the rehearsal runs (those of the suite that need no outside account). */
 const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
 
-/**
- * A probe slower than this counts as failed. The replica, the prober and the program share one
- * process, whose event loop stalls up to ~0.8 s while Pulumi serializes the check providers: that
- * stall is not the go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name
- * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
- */
-export const PROBE_TIMEOUT_MS = 3_000;
+// PROBE_TIMEOUT_MS lives with the prober (rehearsal/prober.ts), light enough for the CLI to load.
+export { PROBE_TIMEOUT_MS };
 
 /** What the rehearsal's stack config points at besides the replica's hosts. */
 export interface RehearsalTargets {
@@ -198,7 +196,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
     const started = Date.now();
-    const world = await startWorld({ pointAt: "old", ttl: 300 });
+    // Long waits are told on the progress writer (stderr in the CLI), --json or not.
+    const waits = new Progress(options.progress, { prefix: "golive rehearse" });
+    const world = await waits.during("starting the replica (CA, DNS server, old and new hosts)", () => startWorld({ pointAt: "old", ttl: 300 }), { announce: true });
     const problems: string[] = [];
     let prober: Prober | undefined;
     let webhook: WebhookReceiver | undefined;
@@ -207,7 +207,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     try {
         const behaviour: ReplicaBehaviour = {};
         // Google's APIs, the client's mailbox and the new site's contact form, on loopback.
-        services = await startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {});
+        services = await waits.during("starting the outside services' stand-ins (Google APIs, IMAP mailbox)", () => startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {}), { announce: true });
         webhook = await startWebhookReceiver();
         for (const note of services.notes) log(`note: ${note}`);
         options.onServices?.(services);
@@ -233,7 +233,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         };
         repo = createSiteRepository();
         const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services };
-        await warmUp(settings, checkNet);
+        await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
@@ -244,7 +244,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             prober!.mark(label);
             log(`\n== ${label} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets);
-            const r = await eng.up(label, config, program, secretKeys);
+            const r = await waits.during(`\`pulumi up\` of the ${label} phase`, () => eng.up(label, config, program, secretKeys), { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
@@ -273,7 +273,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         log("\n== checks (golive verify against the new site)");
         const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
         const newAddress = world.newSite.host;
-        const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: [newAddress] } }, checkNet, { only });
+        const verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: [newAddress] } }, checkNet, { only }));
         for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
 
         // The report: the plan's checklist from the cutover's outputs and the results.
@@ -293,7 +293,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         prober.mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
-        const verifyOld = await runSuite({ ...settings, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
+        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only }));
         for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
@@ -372,6 +372,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             problems: [...new Set(problems)],
         };
     } finally {
+        waits.stop();
         if (prober) await prober.stop();
         await webhook?.close();
         await services?.close();

@@ -74,6 +74,26 @@ describe("cli/verify: golive verify", () => {
         assert.ok(failing[0].evidence && typeof failing[0].durationMs === "number");
     });
 
+    it("says on stderr what it waits for once a wait passes a second (the DNS wait); --json stays clean", async () => {
+        world.pointAt("old");
+        const timer = setTimeout(() => world.pointAt("new"), 1_500);
+        try {
+            const dnsOnly = flags.map((f, i) => (flags[i - 1] === "--only" ? "dns" : flags[i - 1] === "--dns-timeout" ? "3" : f));
+            const { code, out, err } = await verify([...dnsOnly, "--json"]);
+            assert.equal(code, 0, out + err);
+            assert.equal(JSON.parse(out).checks[0].status, "pass");
+            const lines = err.trim().split("\n");
+            assert.match(lines[0], /^golive verify: waiting for MEP-07 DNS propagation: the expected records on every DNS server \(1\.\d s of at most 3\.0 s\)$/);
+            assert.ok(lines.length <= 2, err);
+        } finally {
+            clearTimeout(timer);
+            world.pointAt("new");
+        }
+        // A quick run says nothing.
+        const quick = await verify([...flags, "--json"]);
+        assert.equal(quick.err, "");
+    });
+
     it("skips the DNS check without expected values, and --only narrows the run", async () => {
         const noExpect = flags.filter((f, i) => !["--expect-apex", "--expect-www"].includes(f) && !["--expect-apex", "--expect-www"].includes(flags[i - 1]));
         const { code, out } = await verify([...noExpect.slice(0, -2), "--only", "dns,smoke", "--json"]);

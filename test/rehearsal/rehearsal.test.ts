@@ -24,7 +24,12 @@ describe("rehearsal: the go-live played on loopback", function () {
     it("clean: every check passes, no probe fails, records are updated in place and rolled back", async () => {
         const printed: string[] = [];
         let services: ServiceStandIns | undefined;
-        const r: RehearsalReport = await rehearse({ fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
+        const progress: string[] = [];
+        const r: RehearsalReport = await rehearse({ fast: true, log: (l) => printed.push(l), progress: (l) => progress.push(l), onServices: (s) => (services = s) });
+        // The start is not a silence: each slow step says what it waits for (on stderr in the CLI).
+        assert.match(progress[0], /^golive rehearse: starting the replica \(CA, DNS server, old and new hosts\)…$/);
+        assert.ok(progress.some((l) => /loading the program and the check providers/.test(l)), progress.join("\n"));
+        assert.ok(progress.every((l) => !printed.includes(l)), "progress goes to its own writer, not the log");
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
         assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);

@@ -6,6 +6,7 @@ import { PROBE_TIMEOUT_MS } from "../rehearsal/prober";
 import { clip, failureSummary } from "../lib/failures";
 import { plural } from "../checks/words";
 import { Progress } from "../lib/progress";
+import { EXIT, parseOptions, reportError, UsageError } from "./args";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--json] [--list-faults]
 
@@ -125,31 +126,33 @@ export function renderReport(r: RehearsalReport): string {
 export async function main(argv: string[]): Promise<number> {
     let fault: string | undefined;
     let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--help" || a === "-h") {
+    try {
+        const values = parseOptions(argv, {
+            break: { type: "string" },
+            json: { type: "boolean", default: false },
+            "list-faults": { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        });
+        if (values.help) {
             console.log(USAGE);
-            return 0;
-        } else if (a === "--list-faults") {
-            for (const f of FAULTS) console.log(`${f.name.padEnd(18)} ${f.summary}\n${"".padEnd(18)} shows: ${f.expect}`);
-            return 0;
-        } else if (a === "--json") {
-            json = true;
-        } else if (a === "--break" || a.startsWith("--break=")) {
-            fault = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-            if (!fault || !FAULTS.some((f) => f.name === fault)) {
-                console.error(`golive rehearse: --break needs one of ${FAULTS.map((f) => f.name).join(", ")}\n\n${USAGE}`);
-                return 2;
-            }
-        } else {
-            console.error(`golive rehearse: unknown option ${a}\n\n${USAGE}`);
-            return 2;
+            return EXIT.ok;
         }
+        if (values["list-faults"]) {
+            for (const f of FAULTS) console.log(`${f.name.padEnd(18)} ${f.summary}\n${"".padEnd(18)} shows: ${f.expect}`);
+            return EXIT.ok;
+        }
+        fault = values.break;
+        json = values.json ?? false;
+        if (fault !== undefined && !FAULTS.some((f) => f.name === fault)) {
+            throw new UsageError(`--break takes one of ${FAULTS.map((f) => f.name).join(", ")}, got ${JSON.stringify(fault)}`);
+        }
+    } catch (err) {
+        return reportError("rehearse", err, USAGE, (t) => console.error(t));
     }
     // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
     const progress = new Progress((line) => console.error(line), { prefix: "golive rehearse" });
     const { rehearse } = await progress.during("loading the Pulumi SDK and the program", () => import("../rehearsal/run"), { announce: true });
     const report = await rehearse({ ...(fault ? { fault } : {}), log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
-    return report.ok ? 0 : 1;
+    return report.ok ? EXIT.ok : EXIT.failed;
 }

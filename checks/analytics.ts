@@ -11,6 +11,7 @@ import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { describeError, httpRequest, httpRequestWithRetry, sleep, timed, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
+import { plural } from "./words";
 
 export const ANALYTICS_DATA_BASE_URL = "https://analyticsdata.googleapis.com";
 export const ANALYTICS_SCOPE = "https://www.googleapis.com/auth/analytics.readonly";
@@ -144,7 +145,7 @@ async function realtimeCheck(input: AnalyticsInput, net: NetOptions): Promise<Re
         if (res.status !== 200) return { status: "fail", reason: `GA4 realtime report answered ${res.status}`, reports, visit };
         const body = JSON.parse(res.body) as { rows?: { metricValues?: { value?: string }[] }[] };
         const activeUsers = (body.rows ?? []).reduce((n, r) => n + Number(r.metricValues?.[0]?.value ?? 0), 0);
-        if (activeUsers >= 1) return { status: "pass", reason: `${activeUsers} active user(s) in the GA4 realtime report`, activeUsers, reports, visit };
+        if (activeUsers >= 1) return { status: "pass", reason: `${plural(activeUsers, "active user")} in the GA4 realtime report`, activeUsers, reports, visit };
         if (Date.now() + pollMs > deadline) {
             return { status: "fail", reason: `no active user in the GA4 realtime report of property ${input.propertyId} within ${Math.round(waitMs / 1000)} s`, activeUsers, reports, visit };
         }
@@ -164,7 +165,7 @@ export async function checkAnalytics(input: AnalyticsInput, net: NetOptions): Pr
             const ids = input.tagManagerId ? `${input.measurementId} (or ${input.tagManagerId})` : input.measurementId;
             if (missing.length > 0) {
                 const why = missing.map((p) => `${p.url}${p.error ? ` (${p.error})` : ""}`).join(", ");
-                return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length}/${pages.length} key page(s): ${why}`, evidence: { measurementId: input.measurementId, pages } };
+                return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length} of ${plural(pages.length, "key page")}: ${why}`, evidence: { measurementId: input.measurementId, pages } };
             }
             const realtime = await realtimeCheck(input, net);
             const evidence = { measurementId: input.measurementId, pages, realtime };

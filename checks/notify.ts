@@ -41,7 +41,7 @@ export function notificationBody(input: NotificationInput): WebhookBody {
     const failed = results.filter((r) => r.status === "fail").length;
     const head = failed === 0
         ? `Mise en production de ${input.site} terminée : le site est en ligne${what ? ` (${what})` : ""}.`
-        : `Mise en production de ${input.site} : ${failed} vérification(s) en échec${what ? ` (${what})` : ""}.`;
+        : `Mise en production de ${input.site} : ${failed} vérification${failed > 1 ? "s" : ""} en échec${what ? ` (${what})` : ""}.`;
     const lines = results.map((r) => `${MARK[r.status] ?? r.status} ${r.id} ${r.name}: ${r.reason}`);
     const text = [head, ...lines].join("\n");
     return {

@@ -148,7 +148,7 @@ async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOpt
 export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: SuiteOptions = {}): Promise<CheckResult[]> {
     const unknown = (opts.only ?? []).filter((k) => !CHECKS.some((c) => c.key === k));
     if (unknown.length > 0) {
-        throw new Error(`unknown check(s) ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
+        throw new Error(`unknown ${unknown.length === 1 ? "check" : "checks"} ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
     }
     const selected = opts.only ? CHECKS.filter((c) => opts.only!.includes(c.key)) : CHECKS;
     if (opts.concurrent === false) {

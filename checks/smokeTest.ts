@@ -269,14 +269,23 @@ async function checkReference(ref: ReferenceEvidence, hosts: string[], net: NetO
     }
 }
 
-/** Runs `fn` over `items`, `limit` at a time. */
-async function inBatches<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-    let next = 0;
-    await Promise.all(
-        Array.from({ length: Math.min(limit, items.length) }, async () => {
-            while (next < items.length) await fn(items[next++]);
-        }),
-    );
+/** A limiter: at most `limit` of the functions given to it run at once. */
+function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+    let active = 0;
+    const queue: Array<() => void> = [];
+    const release = () => {
+        active--;
+        queue.shift()?.();
+    };
+    return <T>(fn: () => Promise<T>) =>
+        new Promise<T>((resolve, reject) => {
+            const start = () => {
+                active++;
+                fn().then(resolve, reject).finally(release);
+            };
+            if (active < limit) start();
+            else queue.push(start);
+        });
 }
 
 const isBroken = (r: ReferenceEvidence) => !!r.error || (r.status !== undefined && r.status >= 400);
@@ -291,43 +300,57 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
                 return { id: "MEP-11", name, status: "fail", reason: "no key pages configured (golive:checks.pages)", evidence: {} };
             }
             const missingPath = input.notFoundPath ?? `/golive-404-${Math.random().toString(36).slice(2, 10)}`;
-            // All pages at once: the smoke test is as long as the slowest page, not the sum.
-            const [probed, notFound] = await Promise.all([
-                Promise.all(input.pages.map((p) => probePage(input.baseUrl, p, budgetMs, net))),
-                httpRequestWithRetry(new URL(missingPath, input.baseUrl).toString(), net).then(
-                    (res) => ({ path: missingPath, status: res.status as number | undefined, error: undefined as string | undefined }),
-                    (err) => ({ path: missingPath, status: undefined, error: describeError(err) }),
-                ),
-            ]);
-            const pages = probed.map((p) => p.evidence);
-
-            // Links and assets of the key pages: each URL once, key pages not fetched twice.
-            const keyPageUrls = new Map(pages.map((p) => [new URL(p.path, input.baseUrl).toString(), p]));
+            const hosts = siteHosts(input.baseUrl);
+            // Links and assets are checked as soon as their page is read, each URL once, at most
+            // `maxChecks` of them; a link to a key page takes that page's own answer.
+            const keyPageUrls = new Map(input.pages.map((p) => [new URL(p.path, input.baseUrl).toString(), p.path]));
             const refs = new Map<string, ReferenceEvidence>();
-            for (const p of probed) {
+            const refChecks: Promise<void>[] = [];
+            const limit = limiter(REFERENCE_CONCURRENCY);
+            let checked = 0;
+            let unchecked = 0;
+            const readReferences = (p: ProbedPage) => {
                 for (const [kind, urls] of [["asset", p.assets], ["link", p.links]] as const) {
                     for (const url of urls) {
                         const known = refs.get(url);
                         if (known) {
                             if (!known.from.includes(p.evidence.path)) known.from.push(p.evidence.path);
-                        } else refs.set(url, { url, kind, from: [p.evidence.path] });
+                            continue;
+                        }
+                        const ref: ReferenceEvidence = { url, kind, from: [p.evidence.path] };
+                        refs.set(url, ref);
+                        if (keyPageUrls.has(url)) continue;
+                        if (checked >= maxChecks) {
+                            unchecked++;
+                            continue;
+                        }
+                        checked++;
+                        refChecks.push(limit(() => checkReference(ref, hosts, net)));
                     }
                 }
-            }
-            const toFetch: ReferenceEvidence[] = [];
+                return p;
+            };
+            // All pages at once: the smoke test is as long as the slowest page, not the sum.
+            const [probed, notFound] = await Promise.all([
+                Promise.all(input.pages.map((p) => probePage(input.baseUrl, p, budgetMs, net).then(readReferences))),
+                httpRequestWithRetry(new URL(missingPath, input.baseUrl).toString(), net).then(
+                    (res) => ({ path: missingPath, status: res.status as number | undefined, error: undefined as string | undefined }),
+                    (err) => ({ path: missingPath, status: undefined, error: describeError(err) }),
+                ),
+            ]);
+            await Promise.all(refChecks);
+            const pages = probed.map((p) => p.evidence);
+            const byUrl = new Map(pages.map((p) => [new URL(p.path, input.baseUrl).toString(), p]));
             for (const ref of refs.values()) {
-                const keyPage = keyPageUrls.get(ref.url);
+                const keyPage = byUrl.get(ref.url);
                 if (keyPage) {
                     // Its own answer stands (and its own problems are listed with it).
                     ref.status = keyPage.status;
                     if (keyPage.error) ref.error = keyPage.error;
-                } else toFetch.push(ref);
+                }
             }
-            const checked = toFetch.slice(0, maxChecks);
-            const unchecked = toFetch.length - checked.length;
-            const hosts = siteHosts(input.baseUrl);
-            await inBatches(checked, REFERENCE_CONCURRENCY, (ref) => checkReference(ref, hosts, net));
             const broken = [...refs.values()].filter((r) => isBroken(r) && !keyPageUrls.has(r.url));
+            const reusedKeyPages = [...refs.keys()].filter((u) => keyPageUrls.has(u)).length;
             const shortUrl = (u: string) => (hosts.includes(new URL(u).hostname.toLowerCase()) ? new URL(u).pathname + new URL(u).search : u);
 
             const failures = pages.filter((p) => p.problems.length > 0).flatMap((p) => p.problems.map((problem) => `${p.path} ${problem}`));
@@ -342,8 +365,8 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
             }
             const references = {
                 found: refs.size,
-                checked: checked.length,
-                reusedKeyPages: refs.size - toFetch.length,
+                checked,
+                reusedKeyPages,
                 notChecked: unchecked,
                 maxChecks,
                 broken: broken.length,

@@ -165,7 +165,7 @@ export async function checkAnalytics(input: AnalyticsInput, net: NetOptions): Pr
             const ids = input.tagManagerId ? `${input.measurementId} (or ${input.tagManagerId})` : input.measurementId;
             if (missing.length > 0) {
                 const why = missing.map((p) => `${p.url}${p.error ? ` (${p.error})` : ""}`).join(", ");
-                return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length} of ${plural(pages.length, "key page")}: ${why}`, evidence: { measurementId: input.measurementId, pages } };
+                return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length}/${pages.length} key pages: ${why}`, evidence: { measurementId: input.measurementId, pages } };
             }
             const realtime = await realtimeCheck(input, net);
             const evidence = { measurementId: input.measurementId, pages, realtime };

@@ -55,6 +55,17 @@ export function showFigure(f: Figure, unit = " ms"): string {
 /** `--write`: results files change only when asked, so a bench run leaves the tracked files alone. */
 export const WRITE = process.argv.includes("--write");
 
+/** Saves a bench's figures to bench/<name> with --write; says where, or how to save them. */
+export function saveResults(name: string, results: unknown): void {
+    const file = path.join(__dirname, name);
+    if (!WRITE) {
+        console.log(`not written (add --write to save them to ${path.relative(process.cwd(), file)})`);
+        return;
+    }
+    writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
+}
+
 /** Child mode: serve the replica until the parent disconnects; `{rttMs}` messages set the latency. */
 async function serveReplica(): Promise<void> {
     const world = await startWorld({ pointAt: "new" });
@@ -205,13 +216,7 @@ async function main(): Promise<number> {
     console.log(`[${mark(met.allPass)}] all checks pass: ${Object.entries(rtt.perCheckMs).map(([id, ms]) => `${id} ${rtt.statuses[id]} ${ms} ms`).join(", ")}`);
     for (const r of [...pagesOnly.reasons, ...rtt.reasons]) console.log(`       ${r}`);
     console.log("targets are reported, not enforced: timings on a shared machine are noisy");
-    if (WRITE) {
-        const out = path.join(__dirname, "checks-results.json");
-        writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
-        console.log(`figures written to ${path.relative(process.cwd(), out)}`);
-    } else {
-        console.log("not written (add --write to save them to bench/checks-results.json)");
-    }
+    saveResults("checks-results.json", figures);
     // A failing check makes the timings meaningless: that, not a noisy ratio, is an error.
     return met.allPass ? 0 : 1;
 }

@@ -15,7 +15,7 @@ import { SITE_FAULTS, SiteFault } from "../replica/siteFaults";
 import { runSuite, SuiteSettings } from "../checks/suite";
 import { findChromium, HEADLESS_FLAGS, routingFlags } from "../checks/chromium";
 import type { CheckResult, NetOptions } from "../checks/types";
-import { WRITE } from "./checks";
+import { saveResults } from "./checks";
 
 const BRAND = "Kalia Beauty Studio";
 const PAGES = ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"];
@@ -192,13 +192,7 @@ if (require.main === module) {
                     `missed by Lighthouse: ${faults.filter((f) => !f.lighthouse.caught).map((f) => f.fault).join(", ") || "none"}`,
                 ].join("\n"),
             );
-            if (WRITE) {
-                const file = path.join(__dirname, "lighthouse-results.json");
-                fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-                console.log(`written to ${path.relative(process.cwd(), file)}`);
-            } else {
-                console.log("not written (add --write to save them to bench/lighthouse-results.json)");
-            }
+            saveResults("lighthouse-results.json", results);
             process.exit(0);
         },
         (err) => {

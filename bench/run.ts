@@ -1,16 +1,14 @@
 // `npm run bench`: the figures of the rehearsal, measured on the loopback replica; each is the median
 // of several runs in this process, with its spread. Written to bench/results.json only with
 // --write. Everything runs on this machine; nothing leaves loopback.
-import * as fs from "fs";
 import * as os from "os";
-import * as path from "path";
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { checkDnsPropagation } from "../checks/dnsPropagation";
 import { sleep } from "../checks/net";
 import type { NetOptions } from "../checks/types";
 import { Prober } from "../rehearsal/prober";
 import { rehearse, RehearsalReport } from "../rehearsal/run";
-import { Figure, figureOf, measureCheckSuite, showFigure, WRITE } from "./checks";
+import { Figure, figureOf, measureCheckSuite, saveResults, showFigure } from "./checks";
 
 const RUNS = 5;
 /** Rehearsals of each kind (clean, control): each takes seconds. */
@@ -123,13 +121,7 @@ if (require.main === module) {
                     `peak memory (max RSS) of this process: ${results.peakMemoryMB} MB`,
                 ].join("\n"),
             );
-            if (WRITE) {
-                const file = path.join(__dirname, "results.json");
-                fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-                console.log(`written to ${path.relative(process.cwd(), file)}`);
-            } else {
-                console.log("not written (add --write to save them to bench/results.json)");
-            }
+            saveResults("results.json", results);
             // The control must show downtime, or the prober proves nothing; a clean run must show none.
             const cleanProbes = r.clean.failedProbesCutover?.max ?? 0;
             const controlProbes = r.deleteRecreate.failedProbesCutover?.min ?? 0;

@@ -68,8 +68,8 @@ export class Progress {
         this.timer = undefined;
     }
 
-    /** The waits due for a report, in one line. */
-    private tick(): void {
+    /** Reports the waits that are due, in one line (run by the timer every quarter second). */
+    tick(): void {
         const now = this.now();
         const due = [...this.waits].filter((w) => now - w.startedAt >= this.firstAfterMs && (w.announcedAt === undefined || now - w.announcedAt >= this.everyMs));
         if (due.length === 0) return;

@@ -1,5 +1,8 @@
 // `npm run bench:checks`: the post-deploy suite on the loopback replica, concurrent vs sequential.
 // Targets (issue 3): concurrent suite < 1 s, ≥ 3x faster than sequential, peak RSS < 200 MB.
+// Each figure is the median of several runs in this one process, shown with its spread; the
+// targets are reported, not enforced (a ratio of two noisy timings is no pass/fail). The figures
+// are written to bench/checks-results.json only with --write.
 //
 // Loopback has no latency, so the replica is given some, stated in the output:
 //  - key pages answer after 50-80 ms, like a real page render;
@@ -30,6 +33,37 @@ export function median(xs: number[]): number {
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
     return s.length % 2 ? s[m] : Math.round((s[m - 1] + s[m]) / 2);
+}
+
+/** A figure as the median of its runs, with their spread. */
+export interface Figure {
+    median: number;
+    min: number;
+    max: number;
+    runs: number;
+}
+
+export function figureOf(xs: number[]): Figure {
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs.length };
+}
+
+/** "127 ms (122–136 over 5 runs)" */
+export function showFigure(f: Figure, unit = " ms"): string {
+    return `${f.median}${unit} (${f.min}–${f.max}${unit} over ${f.runs} runs)`;
+}
+
+/** `--write`: results files change only when asked, so a bench run leaves the tracked files alone. */
+export const WRITE = process.argv.includes("--write");
+
+/** Saves a bench's figures to bench/<name> with --write; says where, or how to save them. */
+export function saveResults(name: string, results: unknown): void {
+    const file = path.join(__dirname, name);
+    if (!WRITE) {
+        console.log(`not written (add --write to save them to ${path.relative(process.cwd(), file)})`);
+        return;
+    }
+    writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
 }
 
 /** Child mode: serve the replica until the parent disconnects; `{rttMs}` messages set the latency. */
@@ -109,11 +143,16 @@ export async function measureCheckSuite() {
                 last = c.results;
             }
             for (let i = 0; i < RUNS; i++) sequential.push((await timedRun(false)).ms);
+            // The speed-up of each pair of runs too, so its spread shows how noisy the ratio is.
+            const ratios = concurrent.map((c, i) => Math.round((sequential[i] / c) * 100) / 100);
             return {
                 rttMs,
                 concurrentMedianMs: median(concurrent),
                 sequentialMedianMs: median(sequential),
                 speedUp: Math.round((median(sequential) / median(concurrent)) * 100) / 100,
+                concurrent: figureOf(concurrent),
+                sequential: figureOf(sequential),
+                speedUpRange: { min: Math.min(...ratios), max: Math.max(...ratios) },
                 concurrentMs: concurrent,
                 sequentialMs: sequential,
                 statuses: Object.fromEntries(last.map((r) => [r.id, r.status])),
@@ -157,29 +196,29 @@ export async function measureCheckSuite() {
 }
 
 
-/** `npm run bench:checks`: prints the figures against the targets and writes bench/checks-results.json. */
+/** `npm run bench:checks`: prints the figures against the targets; `--write` saves them to bench/checks-results.json. */
 async function main(): Promise<number> {
     const { paths, only, ...figures } = await measureCheckSuite();
     const { scenarios, peakRssMb, maxRssMb, met, pageDelayMs } = figures;
     const { pagesOnly, rtt } = scenarios;
-    const mark = (b: boolean) => (b ? "ok  " : "MISS");
-    console.log(`post-deploy suite (${only.join(", ")}) on the loopback replica, ${RUNS} runs per mode after a warm-up`);
+    const mark = (b: boolean) => (b ? "met " : "MISS");
+    console.log(`post-deploy suite (${only.join(", ")}) on the loopback replica, median of ${RUNS} runs per mode after a warm-up (BENCH_RUNS to change)`);
     console.log(`replica in a child process; key pages answer after 50-80 ms (${paths.map((p) => `${p} ${pageDelayMs[p]}`).join(", ")})`);
     for (const s of [pagesOnly, rtt]) {
         console.log(
-            `  ${s.rttMs ? `+${s.rttMs} ms per answer (network round trip)` : "page delays only"}: concurrent ${s.concurrentMedianMs} ms, sequential ${s.sequentialMedianMs} ms, speed-up ${s.speedUp}x` +
-                `  [concurrent ${s.concurrentMs.join(", ")} | sequential ${s.sequentialMs.join(", ")}]`,
+            `  ${s.rttMs ? `+${s.rttMs} ms per answer (network round trip)` : "page delays only"}: concurrent ${showFigure(s.concurrent)}, sequential ${showFigure(s.sequential)}, ` +
+                `speed-up ${s.speedUp}× (${s.speedUpRange.min}–${s.speedUpRange.max}× run by run)`,
         );
     }
     console.log(`[${mark(met.concurrent)}] concurrent suite ${rtt.concurrentMedianMs} ms (target < ${TARGETS.concurrentMs} ms, with round trip)`);
-    console.log(`[${mark(met.speedUp)}] speed-up ${rtt.speedUp}x (target ≥ ${TARGETS.speedUp}x, with round trip; ${pagesOnly.speedUp}x with page delays only)`);
+    console.log(`[${mark(met.speedUp)}] speed-up ${rtt.speedUp}× (target ≥ ${TARGETS.speedUp}×, with round trip; ${rtt.speedUpRange.min}–${rtt.speedUpRange.max}× run by run; ${pagesOnly.speedUp}× with page delays only)`);
     console.log(`[${mark(met.memory)}] peak RSS ${peakRssMb} MB sampled, ${maxRssMb} MB maxRSS (target < ${TARGETS.rssMb} MB; includes ts-node and the TypeScript compiler, ~90 MB)`);
     console.log(`[${mark(met.allPass)}] all checks pass: ${Object.entries(rtt.perCheckMs).map(([id, ms]) => `${id} ${rtt.statuses[id]} ${ms} ms`).join(", ")}`);
     for (const r of [...pagesOnly.reasons, ...rtt.reasons]) console.log(`       ${r}`);
-    const out = path.join(__dirname, "checks-results.json");
-    writeFileSync(out, JSON.stringify(figures, null, 2) + "\n");
-    console.log(`figures written to ${path.relative(process.cwd(), out)}`);
-    return Object.values(met).every(Boolean) ? 0 : 1;
+    console.log("targets are reported, not enforced: timings on a shared machine are noisy");
+    saveResults("checks-results.json", figures);
+    // A failing check makes the timings meaningless: that, not a noisy ratio, is an error.
+    return met.allPass ? 0 : 1;
 }
 
 if (process.argv.includes("--serve-replica")) {

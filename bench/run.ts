@@ -1,17 +1,18 @@
-// `npm run bench`: the figures of the rehearsal, measured on the loopback replica, written to
-// bench/results.json. Everything runs on this machine; nothing leaves loopback.
-import * as fs from "fs";
+// `npm run bench`: the figures of the rehearsal, measured on the loopback replica; each is the median
+// of several runs in this process, with its spread. Written to bench/results.json only with
+// --write. Everything runs on this machine; nothing leaves loopback.
 import * as os from "os";
-import * as path from "path";
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { checkDnsPropagation } from "../checks/dnsPropagation";
 import { sleep } from "../checks/net";
 import type { NetOptions } from "../checks/types";
 import { Prober } from "../rehearsal/prober";
-import { rehearse } from "../rehearsal/run";
-import { measureCheckSuite, median } from "./checks";
+import { rehearse, RehearsalReport } from "../rehearsal/run";
+import { Figure, figureOf, measureCheckSuite, saveResults, showFigure } from "./checks";
 
 const RUNS = 5;
+/** Rehearsals of each kind (clean, control): each takes seconds. */
+const REHEARSALS = Math.max(1, Math.min(10, Number(process.env.BENCH_REHEARSALS ?? 3)));
 
 /** From the replica record change to the DNS check passing and to the prober reaching the new host. */
 async function switchLatency(world: ReplicaWorld, net: NetOptions): Promise<Record<string, unknown>> {
@@ -40,8 +41,31 @@ async function switchLatency(world: ReplicaWorld, net: NetOptions): Promise<Reco
             await prober.stop();
         }
     }
-    return { runs: RUNS, dnsCheckMs: median(toCheck), proberMs: median(toProber), samples: { dnsCheck: toCheck, prober: toProber }, note: "DNS check polls every 50 ms; the prober probes every 50 ms; the replica DNS has no cache" };
+    return { runs: RUNS, dnsCheck: figureOf(toCheck), prober: figureOf(toProber), samples: { dnsCheck: toCheck, prober: toProber }, note: "DNS check polls every 50 ms; the prober probes every 50 ms; the replica DNS has no cache" };
 }
+
+/** Several rehearsals of one kind, one after the other, in this process: each figure's median and spread. */
+async function rehearsals(label: string, fault?: string) {
+    const runs: RehearsalReport[] = [];
+    for (let i = 0; i < REHEARSALS; i++) {
+        console.log(`rehearsal, ${label} (${i + 1}/${REHEARSALS})…`);
+        runs.push(await rehearse({ fast: true, ...(fault ? { fault } : {}) }));
+    }
+    const numbers = (pick: (r: RehearsalReport) => number | null) => runs.map(pick).filter((x): x is number => x !== null);
+    const fig = (xs: number[]): Figure | null => (xs.length > 0 ? figureOf(xs) : null);
+    return {
+        runs: runs.length,
+        ok: runs.filter((r) => r.ok).length,
+        failedProbesCutover: fig(numbers((r) => r.figures.failedProbesCutover)),
+        failedProbesRollback: fig(numbers((r) => r.figures.failedProbesRollback)),
+        probes: fig(numbers((r) => r.figures.probes.total)),
+        dnsSwitchToGreenMs: fig(numbers((r) => r.figures.dnsSwitchToGreenMs)),
+        totalMs: fig(numbers((r) => r.figures.totalMs)),
+        eventLoopMaxMs: fig(numbers((r) => r.figures.probes.eventLoopMaxMs)),
+    };
+}
+
+type RehearsalFigures = Awaited<ReturnType<typeof rehearsals>>;
 
 export async function bench(): Promise<Record<string, unknown>> {
     // The suite's timing is bench:checks' measurement (replica in a child process, with latency).
@@ -56,19 +80,8 @@ export async function bench(): Promise<Record<string, unknown>> {
     } finally {
         await world.close();
     }
-    console.log("rehearsal, clean…");
-    const clean = await rehearse({ fast: true });
-    console.log("rehearsal, delete-recreate fault (control)…");
-    const control = await rehearse({ fast: true, fault: "delete-recreate" });
-    const figures = (r: typeof clean) => ({
-        ok: r.ok,
-        failedProbesCutover: r.figures.failedProbesCutover,
-        failedProbesRollback: r.figures.failedProbesRollback,
-        probes: r.figures.probes.total,
-        dnsSwitchToGreenMs: r.figures.dnsSwitchToGreenMs,
-        totalMs: r.figures.totalMs,
-        eventLoopMaxMs: r.figures.probes.eventLoopMaxMs,
-    });
+    const clean = await rehearsals("clean");
+    const control = await rehearsals("delete-recreate fault (control)", "delete-recreate");
     return {
         generatedAt: new Date().toISOString(),
         machine: { node: process.version, platform: `${os.platform()} ${os.arch()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model },
@@ -76,14 +89,15 @@ export async function bench(): Promise<Record<string, unknown>> {
             checks: suite.checks,
             runs: suite.runs,
             judgedOn: suite.judgedOn,
-            concurrentMs: suite.scenarios.rtt.concurrentMedianMs,
-            sequentialMs: suite.scenarios.rtt.sequentialMedianMs,
+            concurrent: suite.scenarios.rtt.concurrent,
+            sequential: suite.scenarios.rtt.sequential,
             speedup: suite.scenarios.rtt.speedUp,
-            pagesOnly: { concurrentMs: suite.scenarios.pagesOnly.concurrentMedianMs, sequentialMs: suite.scenarios.pagesOnly.sequentialMedianMs, speedup: suite.scenarios.pagesOnly.speedUp },
+            speedupRange: suite.scenarios.rtt.speedUpRange,
+            pagesOnly: { concurrent: suite.scenarios.pagesOnly.concurrent, sequential: suite.scenarios.pagesOnly.sequential, speedup: suite.scenarios.pagesOnly.speedUp },
             peakRssMb: suite.peakRssMb,
         },
         dnsSwitchToDetected: latency,
-        rehearsal: { clean: figures(clean), deleteRecreate: figures(control) },
+        rehearsal: { clean, deleteRecreate: control },
         peakMemoryMB: Math.round(process.resourceUsage().maxRSS / 1024),
     };
 }
@@ -91,25 +105,27 @@ export async function bench(): Promise<Record<string, unknown>> {
 if (require.main === module) {
     bench().then(
         (results) => {
-            const file = path.join(__dirname, "results.json");
-            fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
-            const s = results.checkSuite as Record<string, number>;
-            const l = results.dnsSwitchToDetected as Record<string, number>;
-            const r = results.rehearsal as Record<string, Record<string, number | null>>;
+            const s = results.checkSuite as { checks: string[]; runs: number; judgedOn: string; concurrent: Figure; sequential: Figure; speedup: number; speedupRange: { min: number; max: number }; pagesOnly: { speedup: number } };
+            const l = results.dnsSwitchToDetected as { dnsCheck: Figure; prober: Figure };
+            const r = results.rehearsal as Record<"clean" | "deleteRecreate", RehearsalFigures>;
+            const show = (f: Figure | null, unit = " ms") => (f ? showFigure(f, unit) : "—");
             console.log(
                 [
                     "",
-                    `check suite (${(s.checks as unknown as string[]).join(", ")}), median of ${s.runs}, ${s.judgedOn}:`,
-                    `  concurrent ${s.concurrentMs} ms, sequential ${s.sequentialMs} ms (×${s.speedup}); page delays only ×${(s.pagesOnly as unknown as Record<string, number>).speedup}`,
-                    `DNS switch → detected, median of ${l.runs}: DNS check ${l.dnsCheckMs} ms, prober ${l.proberMs} ms`,
-                    `failed probes, normal cutover: ${r.clean.failedProbesCutover} (rollback ${r.clean.failedProbesRollback}); DNS switch → all checks green ${r.clean.dnsSwitchToGreenMs} ms; rehearsal ${r.clean.totalMs} ms`,
-                    `failed probes, delete-then-recreate fault (control): ${r.deleteRecreate.failedProbesCutover}`,
-                    `peak memory (max RSS): ${results.peakMemoryMB} MB`,
-                    `written to ${path.relative(process.cwd(), file)}`,
+                    `check suite (${s.checks.join(", ")}), median of ${s.runs}, ${s.judgedOn}:`,
+                    `  concurrent ${showFigure(s.concurrent)}, sequential ${showFigure(s.sequential)}, speed-up ${s.speedup}× (${s.speedupRange.min}–${s.speedupRange.max}× run by run); page delays only ×${s.pagesOnly.speedup}`,
+                    `DNS switch → detected: DNS check ${showFigure(l.dnsCheck)}, prober ${showFigure(l.prober)}`,
+                    `rehearsal, clean (${r.clean.ok}/${r.clean.runs} ok): failed probes in cutover ${show(r.clean.failedProbesCutover, "")}, in rollback ${show(r.clean.failedProbesRollback, "")}; ` +
+                        `DNS switch → all checks green ${show(r.clean.dnsSwitchToGreenMs)}; whole rehearsal ${show(r.clean.totalMs)}`,
+                    `rehearsal, delete-then-recreate fault (control): failed probes in cutover ${show(r.deleteRecreate.failedProbesCutover, "")}`,
+                    `peak memory (max RSS) of this process: ${results.peakMemoryMB} MB`,
                 ].join("\n"),
             );
-            // The control must show downtime, or the prober proves nothing.
-            process.exit(r.clean.failedProbesCutover === 0 && (r.deleteRecreate.failedProbesCutover ?? 0) > 0 ? 0 : 1);
+            saveResults("results.json", results);
+            // The control must show downtime, or the prober proves nothing; a clean run must show none.
+            const cleanProbes = r.clean.failedProbesCutover?.max ?? 0;
+            const controlProbes = r.deleteRecreate.failedProbesCutover?.min ?? 0;
+            process.exit(cleanProbes === 0 && controlProbes > 0 ? 0 : 1);
         },
         (err) => {
             console.error(`bench failed: ${(err as Error).message}`);

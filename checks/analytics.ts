@@ -8,6 +8,7 @@ import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
+import { plural } from "./words";
 
 export const ANALYTICS_DATA_BASE_URL = "https://analyticsdata.googleapis.com";
 export const ANALYTICS_SCOPE = "https://www.googleapis.com/auth/analytics.readonly";
@@ -161,7 +162,7 @@ async function realtimeCheck(input: AnalyticsInput, net: NetOptions, deadline: D
         if (res.status !== 200) return { status: "fail", reason: `GA4 realtime report answered ${res.status}`, reports, visit };
         const body = jsonBody<{ rows?: { metricValues?: { value?: string }[] }[] }>(res, "GA4 realtime report");
         const activeUsers = (body.rows ?? []).reduce((n, r) => n + Number(r.metricValues?.[0]?.value ?? 0), 0);
-        if (activeUsers >= 1) return { status: "pass", reason: `${activeUsers} active user(s) in the GA4 realtime report`, activeUsers, reports, visit };
+        if (activeUsers >= 1) return { status: "pass", reason: `${plural(activeUsers, "active user")} in the GA4 realtime report`, activeUsers, reports, visit };
         if (Date.now() + pollMs > waitEnd) {
             return { status: "fail", reason: `no active user in the GA4 realtime report of property ${input.propertyId} within ${Math.round(waitMs / 1000)} s`, activeUsers, reports, visit };
         }
@@ -189,7 +190,7 @@ async function tagsThenRealtime(input: AnalyticsInput, net: NetOptions, deadline
     const ids = input.tagManagerId ? `${input.measurementId} (or ${input.tagManagerId})` : input.measurementId;
     if (missing.length > 0) {
         const why = missing.map((p) => `${p.url}${p.error ? ` (${p.error})` : ""}`).join(", ");
-        return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length}/${pages.length} key page(s): ${why}`, evidence: { measurementId: input.measurementId, pages } };
+        return { id: "MEP-16", name: NAME, status: "fail", reason: `tag ${ids} missing on ${missing.length}/${pages.length} key pages: ${why}`, evidence: { measurementId: input.measurementId, pages } };
     }
     const realtime = await realtimeCheck(input, net, deadline).catch((err): Realtime => ({ status: "fail", reason: `the realtime report could not be read: ${describeError(err)}` }));
     const evidence = { measurementId: input.measurementId, pages, realtime };

@@ -118,10 +118,23 @@ async function findAuthoritative(domain: string, resolvers: string[], ms: number
     }
 }
 
+/** A server that gave no answer at all (down, unreachable) is not one that says the name does not exist. */
+const NO_ANSWER_CODES = ["ETIMEOUT", "ECONNREFUSED", "ESERVFAIL", "EREFUSED", "ECANCELLED"];
+
 function answerText(answer: ServerAnswer, k: NameKey): string {
     const error = answer.errors?.[k];
-    if (error) return `error ${error}`;
+    if (error === "ENOTFOUND") return "NXDOMAIN (no such name)";
+    if (error === "ENODATA") return "no record of that type";
+    if (error) return `error ${error}${NO_ANSWER_CODES.includes(error) ? " (no answer: server down or unreachable)" : ""}`;
     return answer[k].length > 0 ? answer[k].join(", ") : "nothing";
+}
+
+/** What a group of lagging servers did: still the old value, no answer at all, or a missing name. */
+function laggingVerb(errors: Array<string | undefined>): string {
+    if (errors.some((e) => !e)) return "still answer the old address";
+    if (errors.every((e) => NO_ANSWER_CODES.includes(e!))) return "do not answer";
+    if (errors.every((e) => !NO_ANSWER_CODES.includes(e!))) return "say the name does not exist";
+    return "do not answer or say the name does not exist";
 }
 
 export async function checkDnsPropagation(input: DnsPropagationInput, net: NetOptions): Promise<CheckResult> {
@@ -199,14 +212,14 @@ export async function checkDnsPropagation(input: DnsPropagationInput, net: NetOp
                 return {
                     ...base,
                     status: "pass",
-                    reason: `${NAME_KEYS.filter((k) => expected[k].length > 0).map((k) => names[k]).join(" and ")} answer the expected values on all ${servers.length} servers (round ${rounds}, after ${(waitedMs / 1000).toFixed(1)} s)`,
+                    reason: `${NAME_KEYS.filter((k) => expected[k].length > 0).map((k) => names[k]).join(" and ")} answer the expected values on ${servers.length === 1 ? `the one server asked (${servers[0].server})` : `all ${servers.length} servers`} (round ${rounds}, after ${(waitedMs / 1000).toFixed(1)} s)`,
                     evidence,
                 };
             }
             const parts = NAME_KEYS.flatMap((k) => {
                 const late = Object.entries(lagging).filter(([, l]) => l[k] !== undefined);
                 if (late.length === 0) return [];
-                const verb = late.some(([s]) => !answers[s].errors?.[k]) ? "still answer the old address" : "do not answer";
+                const verb = laggingVerb(late.map(([s]) => answers[s].errors?.[k]));
                 return [
                     `${late.length}/${servers.length} resolvers ${verb} for ${names[k]} after ${(waitedMs / 1000).toFixed(1)} s: ` +
                         `${late.map(([s, l]) => `${s} → ${l[k]}`).join(", ")} (expected ${expected[k].join(", ")})`,

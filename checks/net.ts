@@ -189,23 +189,45 @@ export function makeLookup(net: NetOptions): ((hostname: string, options: dns.Lo
     }
     return (hostname, options, cb) => {
         const resolver = makeResolver(servers, Math.min(net.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5_000));
+        // Each query ends within half the request's timeout, so a dead resolver is reported as such
+        // rather than as a request timeout (c-ares' own retries run longer than their setting).
+        const queryBudgetMs = Math.max(50, Math.floor((net.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 2));
         const family = typeof options === "object" ? options.family : undefined;
         const wantAll = typeof options === "object" && options.all === true;
+        // Error codes of the queries: a server that never answered is not a name that does not exist.
+        const codes: string[] = [];
+        const ask = (query: () => Promise<string[]>) =>
+            new Promise<string[]>((resolve) => {
+                const timer = setTimeout(() => {
+                    codes.push("ETIMEOUT");
+                    resolver.cancel();
+                }, queryBudgetMs);
+                query().then(
+                    (found) => {
+                        clearTimeout(timer);
+                        resolve(found);
+                    },
+                    (err: NodeJS.ErrnoException) => {
+                        clearTimeout(timer);
+                        if (err.code !== "ECANCELLED") codes.push(err.code ?? "EUNKNOWN");
+                        resolve([]);
+                    },
+                );
+            });
         (async () => {
             let found: dns.LookupAddress[] = [];
             if (family !== 6) {
-                found = (await resolver.resolve4(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 4 }));
+                found = (await ask(() => resolver.resolve4(hostname))).map((a) => ({ address: a, family: 4 }));
             }
-            if (found.length === 0 && family !== 4) {
-                found = (await resolver.resolve6(hostname).catch(() => [] as string[])).map((a) => ({ address: a, family: 6 }));
+            const serverAnswered = codes.length === 0 || codes.some((c) => c === "ENOTFOUND" || c === "ENODATA");
+            if (found.length === 0 && family !== 4 && serverAnswered) {
+                found = (await ask(() => resolver.resolve6(hostname))).map((a) => ({ address: a, family: 6 }));
             }
             return found;
         })().then(
             (found) => {
                 if (found.length === 0) {
-                    const err: NodeJS.ErrnoException = new Error(`${hostname} does not resolve on ${servers.join(", ")}`);
-                    err.code = "ENOTFOUND";
-                    cb(err, wantAll ? [] : "", undefined);
+                    cb(lookupError(hostname, servers, codes), wantAll ? [] : "", undefined);
                 } else if (wantAll) {
                     cb(null, found);
                 } else {
@@ -215,6 +237,28 @@ export function makeLookup(net: NetOptions): ((hostname: string, options: dns.Lo
             (err) => cb(err as NodeJS.ErrnoException, wantAll ? [] : "", undefined),
         );
     };
+}
+
+/**
+ * Why a name found no address: the DNS servers gave no answer (ETIMEOUT, refused: a dead or
+ * unreachable resolver, worth a retry), or they answered that the name does not exist (NXDOMAIN)
+ * or has no address record (ENODATA).
+ */
+export function lookupError(hostname: string, servers: string[], codes: string[]): NodeJS.ErrnoException {
+    const on = servers.join(", ");
+    const noAnswer = codes.length > 0 && codes.every((c) => ["ETIMEOUT", "ECONNREFUSED", "EREFUSED", "ESERVFAIL", "ECANCELLED"].includes(c));
+    let err: NodeJS.ErrnoException;
+    if (noAnswer) {
+        err = new Error(`no answer from the DNS server ${on} for ${hostname} (${[...new Set(codes)].join(", ")}): the resolver is down or unreachable`);
+        err.code = codes.includes("ESERVFAIL") ? "ESERVFAIL" : "ETIMEOUT";
+    } else if (codes.includes("ENOTFOUND")) {
+        err = new Error(`${hostname} does not exist on ${on} (NXDOMAIN)`);
+        err.code = "ENOTFOUND";
+    } else {
+        err = new Error(`${hostname} has no address record on ${on}`);
+        err.code = "ENOTFOUND";
+    }
+    return err;
 }
 
 /** Node's roots plus the extra CA, or undefined to keep Node's defaults. */
@@ -350,6 +394,40 @@ export function jsonBody<T>(res: HttpResponse, what: string): T {
     }
 }
 
+/** What was retried before the answer that stands: a status ("503") or an error code, one per retry. */
+export type Retried = string[];
+
+/**
+ * httpRequestWithRetry that also says what it retried, so a check can report "answered after
+ * retrying 503 twice" instead of passing silently. A final error carries `retried` too.
+ */
+export async function httpRequestNotingRetries(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse & { retried: Retried }> {
+    const seen: string[] = [];
+    try {
+        const res = await withRetry(
+            async () => {
+                try {
+                    const r = await httpRequest(rawUrl, net, opts);
+                    seen.push(String(r.status));
+                    return r;
+                } catch (err) {
+                    seen.push((err as { code?: string }).code ?? "error");
+                    throw err;
+                }
+            },
+            {
+                attempts: attemptsOf(net),
+                deadlineMs: (opts.timeoutMs ?? net.timeoutMs ?? DEFAULT_TIMEOUT_MS) * attemptsOf(net),
+                retryOn: (r) => r.status === 502 || r.status === 503 || r.status === 504,
+            },
+        );
+        return { ...res, retried: seen.slice(0, -1) };
+    } catch (err) {
+        if (err && typeof err === "object") (err as { retried?: Retried }).retried = seen.slice(0, -1);
+        throw err;
+    }
+}
+
 export interface TlsInfo {
     host: string;
     port: number;
@@ -460,5 +538,8 @@ export function describeError(err: unknown): string {
         msg = json && json !== "{}" ? (json.length > 300 ? `${json.slice(0, 300)}…` : json) : `${Object.prototype.toString.call(err)} without a message`;
     }
     const code = typeof e.code === "string" ? e.code : undefined;
+    // Node's wording names the host twice and the names once: say it as the TLS check does.
+    const altnames = code === "ERR_TLS_CERT_ALTNAME_INVALID" ? /Host: (\S+?)\.? is not in the cert's altnames: (.+)$/.exec(msg) : null;
+    if (altnames) return `${code}: certificate names [${altnames[2].replace(/DNS:/g, "")}] do not cover ${altnames[1]}`;
     return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }

@@ -41,7 +41,7 @@ export function notificationBody(input: NotificationInput): WebhookBody {
     const failed = results.filter((r) => r.status === "fail").length;
     const head = failed === 0
         ? `Mise en production de ${input.site} terminée : le site est en ligne${what ? ` (${what})` : ""}.`
-        : `Mise en production de ${input.site} : ${failed} vérification(s) en échec${what ? ` (${what})` : ""}.`;
+        : `Mise en production de ${input.site} : ${failed} vérification${failed > 1 ? "s" : ""} en échec${what ? ` (${what})` : ""}.`;
     const lines = results.map((r) => `${MARK[r.status] ?? r.status} ${r.id} ${r.name}: ${r.reason}`);
     const text = [head, ...lines].join("\n");
     return {
@@ -70,7 +70,8 @@ export function scrubUrl(message: string, webhookUrl: string): string {
 /** Posts the MEP-01 (start) or MEP-17 (end) message; pass on a 2xx answer. */
 export async function postNotification(input: NotificationInput, net: NetOptions): Promise<CheckResult> {
     const id = input.stage === "start" ? "MEP-01" : "MEP-17";
-    const name = input.stage === "start" ? "StartNotification" : "EndNotification";
+    // Named like the other checks; the plan ID (MEP-01, MEP-17) goes with it everywhere.
+    const name = input.stage === "start" ? "Start notification" : "End notification";
     if (!input.webhookUrl) {
         return { id, name, status: "skip", reason: "no webhook configured (golive:notify.webhookUrl): inform the client by hand", evidence: {}, durationMs: 0 };
     }

@@ -32,17 +32,30 @@ export interface RedirectChain {
 
 const PERMANENT = [301, 308];
 
+/**
+ * A URL as the site means it: the port the checks map a scheme to (--http-port/--https-port, or
+ * 80/443) is that scheme's default port, so `https://www.x:8443/` is `https://www.x/` when 8443
+ * is the https port (a staging host behind a port writes its port into Location).
+ */
+export function siteUrl(url: string, net: NetOptions): string {
+    const u = new URL(url);
+    const mapped = u.protocol === "https:" ? net.httpsPort ?? 443 : u.protocol === "http:" ? net.httpPort ?? 80 : undefined;
+    if (u.port && Number(u.port) === mapped) u.port = "";
+    return u.toString();
+}
+
 /** Follows redirects one request at a time, stopping on loops and after `cap` requests. */
 export async function followRedirects(start: string, domain: string, cap: number, net: NetOptions): Promise<RedirectChain> {
     const chain: RedirectChain = { start, hops: [] };
     const seen: string[] = [];
     let url = start;
     while (chain.hops.length < cap) {
-        if (seen.includes(url)) {
-            chain.stopped = `redirect loop: ${[...seen, url].join(" → ")}`;
+        // The same place is the same place whatever port spelling its Location used.
+        if (seen.includes(siteUrl(url, net))) {
+            chain.stopped = `redirect loop: ${[...chain.hops.map((h) => h.url), url].join(" → ")}`;
             return chain;
         }
-        seen.push(url);
+        seen.push(siteUrl(url, net));
         const host = new URL(url).hostname.toLowerCase();
         if (host !== domain && !host.endsWith(`.${domain}`)) {
             // Never follow a redirect off the site: it is a fault, and the target is not ours to probe.
@@ -88,8 +101,17 @@ function shortUrl(url: string, probe: string): string {
     return u.pathname + u.search === new URL(probe, u).pathname + new URL(probe, u).search ? u.origin : url;
 }
 
-/** The problems of one chain; empty when it is right. `label` names the start URL without the probe path. */
-export function assessChain(chain: RedirectChain, label: string, target: string, probe: string, maxHops: number, isTarget: boolean): string[] {
+const pathOf = (url: string) => {
+    const u = new URL(url);
+    return u.pathname + u.search;
+};
+
+/**
+ * The defects of one chain, each on its own: a temporary hop, a hop that loses the path, the
+ * wrong destination, too many hops, a final page that is not 200. Empty when the chain is right.
+ * `label` names the start URL without the probe path.
+ */
+export function assessChain(chain: RedirectChain, label: string, target: string, probe: string, maxHops: number, isTarget: boolean, net: NetOptions = {}): string[] {
     const problems: string[] = [];
     if (chain.stopped?.startsWith("redirect loop")) {
         return [`${label}: ${chain.stopped}`];
@@ -100,14 +122,21 @@ export function assessChain(chain: RedirectChain, label: string, target: string,
             const kind = hop.status === 302 || hop.status === 307 || hop.status === 303 ? "temporary" : "not permanent";
             problems.push(`${shortUrl(hop.url, probe)} answered ${hop.status} (${kind}) — must be 301 or 308`);
         }
+        // MEP-10: every hop keeps the path and the query (a visitor's deep link must land on its page).
+        if (pathOf(hop.location!) !== pathOf(hop.url)) {
+            problems.push(`path lost: ${hop.url} redirects to ${hop.location} (${pathOf(hop.url)} became ${pathOf(hop.location!)})`);
+        }
     }
     if (chain.stopped) {
         problems.push(`${label}: ${chain.stopped}`);
         return problems;
     }
     const last = chain.hops[chain.hops.length - 1];
+    const want = new URL(probe, target);
     if (!last || last.error) {
-        problems.push(`${label}: ${last ? `${last.url} failed: ${last.error}` : "no request made"}`);
+        const elsewhere = last && redirects.length > 0 && new URL(siteUrl(last.url, net)).origin !== want.origin;
+        if (elsewhere) problems.push(`wrong destination: ${label} ends at ${new URL(last.url).origin}, not ${want.origin} (which failed: ${last.error})`);
+        else problems.push(`${label}: ${last ? `${last.url} failed: ${last.error}` : "no request made"}`);
         return problems;
     }
     if (isTarget) {
@@ -122,12 +151,9 @@ export function assessChain(chain: RedirectChain, label: string, target: string,
         problems.push(`${what} (${label} answered ${last.status})`);
         return problems;
     }
-    const final = new URL(last.url);
-    const want = new URL(probe, target);
+    const final = new URL(siteUrl(last.url, net));
     if (final.origin !== want.origin) {
-        problems.push(`${label} ends at ${final.origin}, not ${want.origin} (answered ${last.status})`);
-    } else if (final.pathname + final.search !== want.pathname + want.search) {
-        problems.push(`${label} drops the path or query: ${probe} became ${final.pathname + final.search}`);
+        problems.push(`wrong destination: ${label} ends at ${final.origin}, not ${want.origin} (answered ${last.status})`);
     } else if (last.status !== 200) {
         problems.push(`${label} ends at ${last.url} answering ${last.status} (expected 200)`);
     }
@@ -148,7 +174,7 @@ export async function checkRedirects(input: RedirectsInput, net: NetOptions): Pr
             const starts = [`http://${domain}`, `http://www.${domain}`, `https://${domain}`, target];
             // Requests are capped past maxHops so a loop is seen, yet bounded.
             const chains = await Promise.all(starts.map((s) => followRedirects(new URL(probe, s).toString(), domain, maxHops + 3, net)));
-            const problems = [...new Set(chains.flatMap((chain, i) => assessChain(chain, starts[i], target, probe, maxHops, starts[i] === target)))];
+            const problems = [...new Set(chains.flatMap((chain, i) => assessChain(chain, starts[i], target, probe, maxHops, starts[i] === target, net)))];
             const evidence = {
                 probe,
                 maxHops,

@@ -9,6 +9,7 @@ import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { describeError, httpRequestWithRetry, timed } from "./net";
 import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
+import { plural } from "./words";
 
 export interface SeoBasicsInput {
     /** Origin the site serves from, e.g. https://www.example.com. */
@@ -290,7 +291,7 @@ export async function checkSeoBasics(input: SeoBasicsInput, net: NetOptions): Pr
                 id: "MEP-14",
                 name,
                 status: "pass",
-                reason: `robots.txt open with sitemap; ${pages.length} pages with unique titles, descriptions, canonicals; ${sitemap.urls} sitemap URLs (${sitemap.sample.length} sampled answer 200)`,
+                reason: `robots.txt open with sitemap; ${plural(pages.length, "page")} with unique titles, descriptions, canonicals; ${plural(sitemap.urls, "sitemap URL")} (${sitemap.sample.length} sampled ${sitemap.sample.length === 1 ? "answers" : "answer"} 200)`,
                 evidence,
             };
         },

@@ -2,6 +2,7 @@
 // benches and the rehearsal. The Pulumi component builds the same inputs through the `*InputOf`
 // functions below, so both paths check exactly the same thing.
 import { describeError } from "./net";
+import { reasonLine } from "../lib/failures";
 import type { CheckResult, NetOptions, PlanId } from "./types";
 import { checkDnsPropagation, DnsPropagationInput } from "./dnsPropagation";
 import { checkTlsCertificate, TlsCertificateInput } from "./tlsCertificate";
@@ -135,15 +136,20 @@ export interface SuiteOptions {
     only?: string[];
     /** Run the checks at the same time (default true). */
     concurrent?: boolean;
+    /** Told when a check starts; the function it returns is called when the check ends (progress). */
+    onStart?: (def: CheckDefinition) => () => void;
 }
 
 /** A check that throws is reported as a failure of that check; the others still run. */
-async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions): Promise<CheckResult> {
+async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions, opts: SuiteOptions): Promise<CheckResult> {
     const started = Date.now();
+    const ended = opts.onStart?.(def);
     try {
         return await def.run(settings, net);
     } catch (err) {
         return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
+    } finally {
+        ended?.();
     }
 }
 
@@ -151,29 +157,29 @@ async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOpt
 export async function runSuite(settings: SuiteSettings, net: NetOptions, opts: SuiteOptions = {}): Promise<CheckResult[]> {
     const unknown = (opts.only ?? []).filter((k) => !CHECKS.some((c) => c.key === k));
     if (unknown.length > 0) {
-        throw new Error(`unknown check(s) ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
+        throw new Error(`unknown ${unknown.length === 1 ? "check" : "checks"} ${unknown.join(", ")}; known: ${CHECKS.map((c) => c.key).join(", ")}`);
     }
     const selected = opts.only ? CHECKS.filter((c) => opts.only!.includes(c.key)) : CHECKS;
     // While the certificate may still be on its way (certWaitMs), MEP-08 waits for it first: the
     // checks after it would only see Vercel's *.vercel.app certificate.
     const tls = selected.find((c) => c.key === "tls");
     if (tls && (settings.certWaitMs ?? 0) > 0 && opts.concurrent !== false) {
-        const tlsResult = await runOne(tls, settings, net);
+        const tlsResult = await runOne(tls, settings, net, opts);
         const others = selected.filter((c) => c !== tls);
-        const rest = await Promise.all(others.map((def) => runOne(def, settings, net)));
+        const rest = await Promise.all(others.map((def) => runOne(def, settings, net, opts)));
         return selected.map((def) => (def === tls ? tlsResult : rest[others.indexOf(def)]));
     }
     if (opts.concurrent === false) {
         const results: CheckResult[] = [];
-        for (const def of selected) results.push(await runOne(def, settings, net));
+        for (const def of selected) results.push(await runOne(def, settings, net, opts));
         return results;
     }
-    return Promise.all(selected.map((def) => runOne(def, settings, net)));
+    return Promise.all(selected.map((def) => runOne(def, settings, net, opts)));
 }
 
-/** The results as a plain-text checklist: ID, check, status, reason. */
+/** The results as a plain-text checklist: ID, check, status, and the reason in one line (a failure: its first problem and a count of the rest). */
 export function formatTable(results: CheckResult[]): string {
-    const rows = results.map((r) => [r.id, r.name, r.status.toUpperCase(), r.reason.replace(/\s+/g, " ")]);
+    const rows = results.map((r) => [r.id, r.name, r.status.toUpperCase(), reasonLine(r)]);
     const header = ["ID", "Check", "Status", "Reason"];
     const widths = [0, 1, 2].map((i) => Math.max(header[i].length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();

@@ -1,7 +1,12 @@
 // `golive rehearse [--break <fault>] [--json] [--list-faults]`: the whole go-live on this machine,
 // no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
 import { FAULTS } from "../rehearsal/faults";
-import { PROBE_TIMEOUT_MS, type RehearsalReport } from "../rehearsal/run";
+import type { RehearsalReport } from "../rehearsal/run";
+import { PROBE_TIMEOUT_MS } from "../rehearsal/prober";
+import { clip, failureSummary } from "../lib/failures";
+import { plural } from "../checks/words";
+import { Progress } from "../lib/progress";
+import { EXIT, parseOptions, reportError, UsageError } from "./args";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--engine auto|pulumi|mock] [--json] [--list-faults]
 
@@ -20,8 +25,6 @@ fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install d
   --json           print the full report as JSON
   --list-faults    list the faults`;
 
-// Long reasons (one clause per page) are cut in the summary; --json keeps them whole.
-const clip = (s: string, max = 240) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
 
 /** One line per moment the zone was read: the apex and www records' ids, types and contents. */
@@ -35,7 +38,18 @@ function caaLines(records: RehearsalReport["figures"]["records"]): string[] {
     return Object.entries(records).map(([when, snap]) => `    ${`${when}:`.padEnd(28)}${snap!.caa.length ? snap!.caa.join(", ") : "none"}`);
 }
 
-/** The human-readable end of a rehearsal: per-phase changes, checks, checklist, figures. */
+/** The check runs of a rehearsal, in the order they happened. */
+const RUNS = [
+    { key: "cutoverChecks", label: "cutover", title: "cutover" },
+    { key: "verifyNew", label: "new site", title: "new site" },
+    { key: "verifyOld", label: "after rollback", title: "after rollback" },
+] as const;
+
+/**
+ * The human-readable end of a rehearsal: phases, one table of every check across the three runs,
+ * each failure once (plan ID, first problem, count of the rest), the checklist and the figures.
+ * `--json` keeps every reason and all the evidence.
+ */
 export function renderReport(r: RehearsalReport): string {
     const out: string[] = [];
     out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
@@ -50,26 +64,46 @@ export function renderReport(r: RehearsalReport): string {
         out.push(`  ${p.ok ? "ok    " : "FAILED"} ${p.phase.padEnd(8)} (golive:phase=${p.configPhase}) ${ms(p.durationMs).padStart(8)}  ${p.preview ? "planned: " : ""}${counts}`);
         const records = p.changes.filter((c) => c.type.startsWith("cloudflare:"));
         if (records.length) out.push(`           DNS records: ${records.map((c) => `${c.name} ${change(c)}`).join(", ")}`);
-        for (const e of p.errors) out.push(`           error: ${e.split("\n")[0]}`);
+        if (p.errors.length) {
+            const ids = [...new Set(p.errors.map((e) => /(MEP-\d+|P-\d+) .+? failed:/.exec(e)?.[1]).filter((x): x is string => !!x))];
+            const other = p.errors.filter((e) => !/(MEP-\d+|P-\d+) .+? failed:/.test(e));
+            if (ids.length) out.push(`           stopped by ${ids.join(", ")} (see Failures)`);
+            for (const e of other) out.push(`           error: ${clip(e, 160)}`);
+        }
     }
-    const table = (title: string, results: RehearsalReport["verifyNew"]) => {
-        out.push("", title);
-        for (const c of results) out.push(`  ${c.id.padEnd(6)} ${c.status.toUpperCase().padEnd(4)} ${c.name}: ${clip(c.reason)}`);
-        if (results.length === 0) out.push("  (none ran)");
-    };
-    table("Post-deploy checks run by the cutover (dynamic resources):", r.cutoverChecks);
-    table("Checks after the cutover (golive verify, new site):", r.verifyNew);
-    table("Checks after the rollback (old site):", r.verifyOld);
-    out.push("", "Checklist (plan-mep.md):");
+
+    // One row per check, one column per run.
+    const rows = new Map<string, { id: string; name: string; statuses: string[] }>();
+    RUNS.forEach((run, i) => {
+        for (const c of r[run.key]) {
+            const row = rows.get(c.id) ?? { id: c.id, name: c.name, statuses: RUNS.map(() => "—") };
+            row.statuses[i] = c.status.toUpperCase();
+            rows.set(c.id, row);
+        }
+    });
+    out.push("", "Checks:");
+    if (rows.size === 0) out.push("  (none ran)");
+    else {
+        const nameWidth = Math.max(...[...rows.values()].map((x) => x.name.length));
+        out.push(`  ${"".padEnd(6)} ${"".padEnd(nameWidth)}  ${RUNS.map((run) => run.title.padEnd(15)).join("").trimEnd()}`);
+        const sorted = [...rows.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
+        for (const row of sorted) out.push(`  ${row.id.padEnd(6)} ${row.name.padEnd(nameWidth)}  ${row.statuses.map((x) => x.padEnd(15)).join("").trimEnd()}`);
+    }
+    const failures = failureSummary(RUNS.map((run) => ({ label: run.label, results: r[run.key] })));
+    if (failures.length) out.push("", "Failures (each once; --json has every reason and the evidence):", ...failures.map((f) => `  ${f}`));
+
+    out.push("", `Checklist (plan-mep.md), phase ${r.rollback ? `${r.phase}${r.failedUpdate ? " (failed)" : ""}, then rolled back to ${r.rollback.to}` : r.phase}:`);
     const width = Math.max(...r.checklist.map((l) => l.id.length));
     for (const l of r.checklist) {
-        if (l.phase === "rollback") continue;
-        out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${l.evidence ? ` — ${l.evidence}` : ""}`);
+        if (l.phase === "rollback" && l.status === "manual") continue;
+        // A failed line's evidence is its check's reason: already under Failures.
+        const evidence = l.status === "failed" && /^(MEP|P)-/.test(l.id) && failures.some((f) => f.startsWith(`${l.id} `)) ? "see Failures" : clip(l.evidence, 160);
+        out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${evidence ? ` — ${evidence}` : ""}`);
     }
     const f = r.figures;
     const s = r.outsideServices;
     const sitemaps = Object.values(s.sitemaps).reduce((n, feeds) => n + feeds.length, 0);
-    const mail = s.mailbox ? `${s.mailsDelivered} form mail(s) into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
+    const mail = s.mailbox ? `${plural(s.mailsDelivered, "form mail")} into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
     const goal = r.fault?.acceptedGap ? "the accepted gap" : "goal 0";
     out.push(
         "",
@@ -85,14 +119,31 @@ export function renderReport(r: RehearsalReport): string {
         `  certificate (www)              ${f.certificate.refused ? `not issued: ${f.certificate.refused}` : f.certificate.issuedAfterSwitchMs === null ? "—" : `issued ${ms(f.certificate.issuedAfterSwitchMs)} after the switch`}${f.certificate.checkWaitedMs !== null ? `; MEP-08 waited ${ms(f.certificate.checkWaitedMs)}` : ""}`,
         ...(Object.values(f.records).some((x) => x && x.caa.length > 0) ? ["  CAA records of apex and www", ...caaLines(f.records)] : []),
         `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
-        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${s.psiRequests} PageSpeed analyses, ${sitemaps} sitemap(s) submitted, ${s.realtimeRequests} GA4 realtime report(s), ${mail}`}`,
+        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`}`,
         `  total time                     ${ms(f.totalMs)}`,
     );
     if (f.probes.failures.length) {
-        out.push("", "First failed probes:");
-        for (const s of f.probes.failures.slice(0, 5)) out.push(`  +${ms(s.at)} [${s.phase}] ${s.url}: ${s.detail}`);
+        // The same failure seen again and again is one line with its count and first time.
+        const kinds = new Map<string, { first: (typeof f.probes.failures)[number]; count: number }>();
+        for (const p of f.probes.failures) {
+            const detail = p.detail.startsWith(`${p.url}: `) ? p.detail.slice(p.url.length + 2) : p.detail;
+            const key = `${p.url}\n${detail}`;
+            const k = kinds.get(key) ?? { first: { ...p, detail }, count: 0 };
+            k.count++;
+            kinds.set(key, k);
+        }
+        out.push("", `Failed probes (${f.probes.failed} in all; the first ${f.probes.failures.length}, by kind):`);
+        for (const { first, count } of kinds.values()) out.push(`  from +${ms(first.at)} [${first.phase}] ${first.url}: ${clip(first.detail, 160)}${count > 1 ? ` (×${count})` : ""}`);
     }
-    out.push("", r.ok ? "REHEARSAL OK" : `REHEARSAL FAILED:\n${r.problems.map((p) => `  - ${clip(p.split("\n")[0])}`).join("\n")}`);
+    const checkProblem = /^(after rollback: )?(MEP-\d+|P-\d+) .+? failed: /;
+    const failedIds = [...new Set(r.problems.filter((p) => checkProblem.test(p)).map((p) => checkProblem.exec(p)![2]))];
+    const others = r.problems.filter((p) => !checkProblem.test(p));
+    out.push(
+        "",
+        r.ok
+            ? "REHEARSAL OK"
+            : `REHEARSAL FAILED:\n${[...(failedIds.length ? [`${plural(failedIds.length, "check")} failed: ${failedIds.join(", ")} (see Failures)`] : []), ...others.map((p) => clip(p, 160))].map((p) => `  - ${p}`).join("\n")}`,
+    );
     return out.join("\n");
 }
 
@@ -100,43 +151,44 @@ export async function main(argv: string[]): Promise<number> {
     let fault: string | undefined;
     let engine: "auto" | "pulumi" | "mock" = "auto";
     let json = false;
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--help" || a === "-h") {
+    try {
+        const values = parseOptions(argv, {
+            break: { type: "string" },
+            engine: { type: "string", default: "auto" },
+            json: { type: "boolean", default: false },
+            "list-faults": { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        });
+        if (values.help) {
             console.log(USAGE);
-            return 0;
-        } else if (a === "--list-faults") {
-            for (const f of FAULTS) console.log(`${f.name.padEnd(18)} ${f.summary}\n${"".padEnd(18)} shows: ${f.expect}`);
-            return 0;
-        } else if (a === "--json") {
-            json = true;
-        } else if (a === "--engine" || a.startsWith("--engine=")) {
-            const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-            if (v !== "auto" && v !== "pulumi" && v !== "mock") {
-                console.error(`golive rehearse: --engine must be auto, pulumi or mock, got ${JSON.stringify(v ?? "")}\n\n${USAGE}`);
-                return 2;
-            }
-            engine = v;
-        } else if (a === "--break" || a.startsWith("--break=")) {
-            fault = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
-            if (!fault || !FAULTS.some((f) => f.name === fault)) {
-                console.error(`golive rehearse: --break needs one of ${FAULTS.map((f) => f.name).join(", ")}\n\n${USAGE}`);
-                return 2;
-            }
-        } else {
-            console.error(`golive rehearse: unknown option ${a}\n\n${USAGE}`);
-            return 2;
+            return EXIT.ok;
         }
+        if (values["list-faults"]) {
+            for (const f of FAULTS) console.log(`${f.name.padEnd(18)} ${f.summary}\n${"".padEnd(18)} shows: ${f.expect}`);
+            return EXIT.ok;
+        }
+        fault = values.break;
+        json = values.json ?? false;
+        if (fault !== undefined && !FAULTS.some((f) => f.name === fault)) {
+            throw new UsageError(`--break takes one of ${FAULTS.map((f) => f.name).join(", ")}, got ${JSON.stringify(fault)}`);
+        }
+        const kind = values.engine;
+        if (kind !== "auto" && kind !== "pulumi" && kind !== "mock") throw new UsageError(`--engine takes auto, pulumi or mock, got ${JSON.stringify(kind)}`);
+        engine = kind;
+    } catch (err) {
+        return reportError("rehearse", err, USAGE, (t) => console.error(t));
     }
     // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
-    const { rehearse } = await import("../rehearsal/run");
+    const progress = new Progress((line) => console.error(line), { prefix: "golive rehearse" });
+    const { rehearse } = await progress.during("loading the Pulumi SDK and the program", () => import("../rehearsal/run"), { announce: true });
     let report: RehearsalReport;
     try {
-        report = await rehearse({ ...(fault ? { fault } : {}), engine, log: json ? (line) => (line.startsWith("engine:") ? console.error(line) : undefined) : (line) => console.log(line) });
+        report = await rehearse({ ...(fault ? { fault } : {}), engine, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     } catch (err) {
+        // --engine pulumi on a machine without the engine: say how to get it.
         console.error(`golive rehearse: ${(err as Error).message}`);
-        return 1;
+        return EXIT.failed;
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
-    return report.ok ? 0 : 1;
+    return report.ok ? EXIT.ok : EXIT.failed;
 }

@@ -1,14 +1,16 @@
 // `golive verify`: runs the post-deploy checks (MEP-07..MEP-14) against a live site, without Pulumi.
 // The same suite the Pulumi component runs; flags point it anywhere (a replica, a staging host).
 import { readFileSync } from "fs";
-import { parseArgs } from "util";
-import { CHECKS, formatTable, runSuite, SuiteSettings } from "../checks/suite";
+import { CHECKS, formatTable, hasExpectedRecords, runSuite, SuiteSettings } from "../checks/suite";
+import { Progress } from "../lib/progress";
 import { summarize } from "../checks/types";
 import { sitePathProblem } from "../checks/siteUrl";
+import { reasonLine } from "../lib/failures";
 import type { NetOptions } from "../checks/types";
 import * as path from "path";
 import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { readStackFile } from "../lib/stackFile";
+import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError } from "./args";
 
 export interface Io {
     out(text: string): void;
@@ -27,7 +29,7 @@ export function usage(): string {
     return `usage: golive verify --domain <apex> [options]
 
 Runs the post-deploy checks against https://www.<apex> and prints the checklist.
-Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
+${EXIT_CODES_TEXT}
 
   --stack <name>             take the domain, key pages, resolvers and budgets from Pulumi.<name>.yaml
                              (the settings the Pulumi checks use); the flags below override them
@@ -48,8 +50,6 @@ Exit code: 0 nothing failed, 1 a check failed, 2 bad usage.
   --help                     this text`;
 }
 
-class UsageError extends Error {}
-
 const list = (values: string[] | undefined): string[] =>
     (values ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 
@@ -64,33 +64,22 @@ const DOMAIN = /^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 /** Turns the command line into suite settings, net options and run options; throws UsageError. */
 export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean; settings: SuiteSettings; net: NetOptions; only?: string[] } {
-    let values;
-    try {
-        ({ values } = parseArgs({
-            args: argv,
-            strict: true,
-            allowPositionals: false,
-            options: {
-                stack: { type: "string" },
-                domain: { type: "string" },
-                pages: { type: "string", multiple: true },
-                "dns-server": { type: "string", multiple: true },
-                "http-port": { type: "string" },
-                "https-port": { type: "string" },
-                ca: { type: "string" },
-                only: { type: "string", multiple: true },
-                "expect-apex": { type: "string", multiple: true },
-                "expect-www": { type: "string", multiple: true },
-                "dns-timeout": { type: "string" },
-                "cert-wait": { type: "string" },
-                json: { type: "boolean", default: false },
-                help: { type: "boolean", short: "h", default: false },
-            },
-        }));
-    } catch (err) {
-        // parseArgs says "Unknown option '--x'" or "Option '--domain <value>' argument missing".
-        throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(argv, {
+        stack: { type: "string" },
+        domain: { type: "string" },
+        pages: { type: "string", multiple: true },
+        "dns-server": { type: "string", multiple: true },
+        "http-port": { type: "string" },
+        "https-port": { type: "string" },
+        ca: { type: "string" },
+        only: { type: "string", multiple: true },
+        "expect-apex": { type: "string", multiple: true },
+        "expect-www": { type: "string", multiple: true },
+        "dns-timeout": { type: "string" },
+        "cert-wait": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+    });
     const empty = { domain: "", pages: [] };
     if (values.help) return { help: true, json: false, settings: empty, net: {} };
     const fromStack = values.stack !== undefined ? stackSettings(values.stack) : undefined;
@@ -130,9 +119,9 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         try {
             caPem = readFileSync(values.ca, "utf8");
         } catch (err) {
-            throw new UsageError(`--ca ${values.ca} cannot be read: ${(err as Error).message}`);
+            throw new FileError(`--ca ${values.ca} cannot be read: ${(err as Error).message}`);
         }
-        if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new UsageError(`--ca ${values.ca} is not a PEM certificate`);
+        if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new FileError(`--ca ${values.ca} is not a PEM certificate`);
     }
     const httpPort = port("http-port", values["http-port"]);
     const httpsPort = port("https-port", values["https-port"]);
@@ -161,7 +150,9 @@ function stackSettings(stack: string): { settings: SuiteSettings; net?: NetOptio
     try {
         values = readStackFile(stack, [process.cwd(), path.join(__dirname, "..")]).values;
     } catch (err) {
-        throw new UsageError((err as Error).message);
+        const message = (err as Error).message;
+        // A bad name is the command line's fault; a missing or unreadable file is the file's.
+        throw message.startsWith("--stack") ? new UsageError(message) : new FileError(`--stack ${stack}: ${message}`);
     }
     const domain = values["golive:domain"];
     if (typeof domain !== "string" || domain === "") throw new UsageError(`--stack ${stack}: its stack file has no golive:domain`);
@@ -179,22 +170,30 @@ export async function main(argv: string[], io: Io = STD_IO): Promise<number> {
     try {
         parsed = parseVerifyArgs(argv);
     } catch (err) {
-        if (err instanceof UsageError) {
-            io.err(`golive verify: ${err.message}\n\n${usage()}`);
-            return 2;
-        }
-        throw err;
+        return reportError("verify", err, usage(), io.err);
     }
     if (parsed.help) {
         io.out(usage());
-        return 0;
+        return EXIT.ok;
     }
-    const results = await runSuite(parsed.settings, parsed.net, { ...(parsed.only ? { only: parsed.only } : {}) });
+    // Long waits (the DNS wait above all) are told on stderr, so --json stays clean.
+    const progress = new Progress(io.err, { prefix: "golive verify" });
+    const dnsLimit = parsed.settings.dnsTimeoutMs;
+    const results = await runSuite(parsed.settings, parsed.net, {
+        ...(parsed.only ? { only: parsed.only } : {}),
+        onStart: (def) =>
+            def.key === "dns" && hasExpectedRecords(parsed.settings)
+                ? progress.begin(`${def.id} ${def.name}: the expected records on every DNS server`, dnsLimit)
+                : progress.begin(`${def.id} ${def.name}`),
+    });
+    progress.stop();
     const totals = summarize(results);
     if (parsed.json) {
-        io.out(JSON.stringify({ checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
+        // `domain` lets `golive report --from -` read this output as it is.
+        io.out(JSON.stringify({ domain: parsed.settings.domain, checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
     } else {
-        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+        const shortened = results.some((r) => reasonLine(r) !== r.reason);
+        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${shortened ? " (--json has every reason and the evidence)" : ""}`);
     }
-    return totals.failed > 0 ? 1 : 0;
+    return totals.failed > 0 ? EXIT.failed : EXIT.ok;
 }

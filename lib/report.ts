@@ -2,13 +2,15 @@
 // rollback plan of section 4) as data, each line with its status and the evidence the program has.
 // Pure: no Pulumi import; fed by stack outputs, `golive verify --json` or the rehearsal's record.
 import type { CheckResult, PlanId } from "../checks/types";
+import { plural } from "../checks/words";
 
 export type ChecklistPhase = "prerequisites" | "preparation" | "deployment" | "post-deploy" | "closure" | "rollback";
 
 /** How the program covers a line: a resource does it, a check proves it, or people do it. */
 export type Coverage = "done" | "checked" | "manual";
 
-export type LineStatus = "done" | "checked OK" | "failed" | "skipped" | "manual" | "pending";
+/** `unknown`: the record does not hold the fact (a failed update, a verify result): said, never guessed. */
+export type LineStatus = "done" | "checked OK" | "failed" | "skipped" | "manual" | "pending" | "unknown";
 
 export type RollbackId = "R-1" | "R-2" | "R-3" | "R-4" | "R-5" | "R-6";
 
@@ -108,15 +110,50 @@ export interface ChecklistFacts {
     /** A webhook is configured: without results yet, MEP-01/MEP-17 are pending rather than manual. */
     webhookConfigured?: boolean;
     tag?: TagFact | null;
+    /**
+     * The phase's `pulumi up` failed: it recorded no outputs, so the facts above come from what is
+     * known (the previous phase, the config, the check results) and a fact they lack is unknown.
+     */
+    failedUpdate?: FailedUpdate | null;
+    /** Plan section 4 was carried out after this phase (R-1, R-2). */
+    rollback?: RollbackFact | null;
     generatedAt: string;
+}
+
+export interface FailedUpdate {
+    /** The phase whose update failed, e.g. "cutover". */
+    phase: string;
+    /** Its first error, one line (e.g. "MEP-10 Redirects failed: …"). */
+    error: string;
+}
+
+export interface RollbackFact {
+    /** The phase the stack went back to, e.g. "prepare". */
+    to: string;
+    ok: boolean;
+    /** Why it was rolled back (R-1). */
+    why: string;
+    /** What the rollback did and what proves it (R-2). */
+    evidence: string;
 }
 
 const PHASE_ORDER = ["adopt", "prepare", "cutover"];
 const atLeast = (phase: string | undefined, wanted: string) => PHASE_ORDER.indexOf(phase ?? "") >= PHASE_ORDER.indexOf(wanted);
 
+/** Why a fact is missing from a record that cannot hold it; undefined when the record should. */
+function missingBecause(facts: ChecklistFacts): string | undefined {
+    if (facts.failedUpdate) return `not known: the ${facts.failedUpdate.phase} update failed before recording it (${facts.failedUpdate.error})`;
+    // A `golive verify` result knows the checks only, not the stack.
+    if (facts.phase === undefined) return `not in this record (check results only): \`golive report --stack ${facts.stack ?? "<stack>"}\` reads the stack`;
+    return undefined;
+}
+
 /** Status of a plan line proved by one or more check results. */
-function fromResults(results: CheckResult[]): { status: LineStatus; evidence: string } {
-    if (results.length === 0) return { status: "pending", evidence: "not run yet" };
+function fromResults(results: CheckResult[], facts?: ChecklistFacts): { status: LineStatus; evidence: string } {
+    if (results.length === 0) {
+        if (facts?.failedUpdate) return { status: "unknown", evidence: `not run: the ${facts.failedUpdate.phase} update failed before this check ran (${facts.failedUpdate.error})` };
+        return { status: "pending", evidence: "not run yet" };
+    }
     const evidence = results.map((r) => `${r.name}: ${r.reason}`).join("; ");
     if (results.some((r) => r.status === "fail")) return { status: "failed", evidence };
     if (results.every((r) => r.status === "skip")) return { status: "skipped", evidence };
@@ -124,7 +161,7 @@ function fromResults(results: CheckResult[]): { status: LineStatus; evidence: st
 }
 
 // P-02: the SEO check (MEP-14) looks for placeholder text on the key pages.
-function contentFinal(results: CheckResult[]): { status: LineStatus; evidence: string } {
+function contentFinal(results: CheckResult[], facts: ChecklistFacts): { status: LineStatus; evidence: string } {
     const own = results.filter((r) => r.id === "P-02");
     if (own.length > 0) return fromResults(own);
     const seo = results.filter((r) => r.id === "MEP-14");
@@ -135,16 +172,23 @@ function contentFinal(results: CheckResult[]): { status: LineStatus; evidence: s
     if (pages.length === 0) {
         return seo.length > 0 && seo.every((r) => r.status === "skip")
             ? { status: "skipped", evidence: `MEP-14 skipped: ${seo.map((r) => r.reason).join("; ")}` }
-            : { status: "pending", evidence: "no placeholder scan yet (MEP-14)" };
+            : facts.failedUpdate
+              ? { status: "unknown", evidence: `no placeholder scan: the ${facts.failedUpdate.phase} update failed before MEP-14 ran (${facts.failedUpdate.error})` }
+              : { status: "pending", evidence: "no placeholder scan yet (MEP-14)" };
     }
     const flagged = pages.filter((p) => p.placeholder);
     return flagged.length > 0
         ? { status: "failed", evidence: `placeholder text on ${flagged.map((p) => p.path).join(", ")} (MEP-14 scan)` }
-        : { status: "checked OK", evidence: `no placeholder text on ${pages.length} key pages (MEP-14 scan)` };
+        : { status: "checked OK", evidence: `no placeholder text on ${plural(pages.length, "key page")} (MEP-14 scan)` };
 }
 
 function notification(id: "MEP-01" | "MEP-17", facts: ChecklistFacts): { status: LineStatus; evidence: string } {
     const found = (facts.notifications ?? []).filter((r) => r.id === id);
+    if (found.length === 0 && facts.webhookConfigured && facts.failedUpdate) {
+        return id === "MEP-17"
+            ? { status: "pending", evidence: `not sent: the ${facts.failedUpdate.phase} update failed (${facts.failedUpdate.error}); sent once every check passes` }
+            : { status: "unknown", evidence: `no result recorded: the ${facts.failedUpdate.phase} update failed (${facts.failedUpdate.error})` };
+    }
     if (found.length === 0 && facts.webhookConfigured) {
         return { status: "pending", evidence: `posted to the webhook ${id === "MEP-01" ? "at the start of the cutover" : "once every check passed"}` };
     }
@@ -163,30 +207,43 @@ function record(r: DnsRecordFact | null | undefined): string | undefined {
     return content ? `${r.name} ${r.type ?? ""} ${content}`.replace(/\s+/g, " ") : undefined;
 }
 
+const sameValue = (a: string, b: string) => a.toLowerCase().replace(/\.$/, "") === b.toLowerCase().replace(/\.$/, "");
+
+/** MEP-06: the records hold Vercel's values (when the record says what they must become). */
+function recordsSwitched(records: Array<DnsRecordFact | null | undefined>): boolean {
+    const known = records.filter((r): r is DnsRecordFact => !!r && !!r.content);
+    return known.length > 0 && known.every((r) => !r.newContent || sameValue(r.content!, r.newContent));
+}
+
 function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; evidence: string } {
     const ref = facts.releaseRef ? `release ref ${facts.releaseRef}` : undefined;
     const zoneActive = facts.zone?.status === "active";
+    // What the record cannot hold is unknown; otherwise a missing fact means "not done yet".
+    const missing = missingBecause(facts);
+    const notYet = (evidence: string) => (missing ? { status: "unknown" as const, evidence: missing } : { status: "pending" as const, evidence });
     switch (line.id) {
         case "P-01":
             return facts.approval
                 ? { status: "done", evidence: `approved by ${facts.approval.by} on ${facts.approval.at} (golive:approvedBy/approvedAt)` }
-                : { status: "pending", evidence: "no approval recorded (golive:approvedBy, golive:approvedAt)" };
+                : notYet("no approval recorded (golive:approvedBy, golive:approvedAt)");
         case "P-02":
-            return contentFinal(facts.results);
+            return contentFinal(facts.results, facts);
         case "P-03":
             return facts.zone?.name
                 ? { status: "checked OK", evidence: `Cloudflare zone ${facts.zone.name} exists (status ${facts.zone.status ?? "unknown"})` }
-                : { status: "pending", evidence: "zone not looked up yet" };
+                : notYet("zone not looked up yet");
         case "P-04":
             return zoneActive
                 ? { status: "checked OK", evidence: `zone ${facts.zone!.name} is active: the registrar delegates to Cloudflare` }
                 : facts.zone?.status
                   ? { status: "pending", evidence: `zone status ${facts.zone.status}: the registrar does not delegate to Cloudflare yet` }
-                  : { status: "pending", evidence: "zone not looked up yet" };
+                  : notYet("zone not looked up yet");
         case "P-05":
-            return atLeast(facts.phase, "prepare")
-                ? { status: "done", evidence: `production variables set on Vercel: ${(facts.envVars ?? []).join(", ") || "none declared"}` }
-                : { status: "pending", evidence: "set from the prepare phase on" };
+            if (facts.phase === undefined) return notYet("");
+            if (!atLeast(facts.phase, "prepare")) return { status: "pending", evidence: "set from the prepare phase on" };
+            return facts.envVars && facts.envVars.length > 0
+                ? { status: "done", evidence: `production variables set on Vercel: ${facts.envVars.join(", ")}` }
+                : { status: "done", evidence: "no production variable declared (golive:envVars)" };
         case "MEP-01":
         case "MEP-17":
             return notification(line.id, facts);
@@ -196,43 +253,64 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
             if (facts.codeFreeze === false) return { status: "done", evidence: `lifted (golive:codeFreeze false): pushes to the production branch deploy again${ref ? `; ${ref} was the go-live's` : ""}` };
             return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-03":
-            return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
+            return ref ? { status: "manual", evidence: `deployed ${ref} (golive:releaseRef)` } : facts.phase === undefined ? notYet("") : { status: "manual", evidence: "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-04":
             return facts.deploymentId
                 ? { status: "done", evidence: `Vercel production deployment ${facts.deploymentId}${facts.deploymentUrl ? ` (${facts.deploymentUrl})` : ""}${ref ? ` built from ${ref}` : ""}` }
-                : { status: "pending", evidence: "no production deployment yet (prepare phase)" };
+                : notYet("no production deployment yet (prepare phase)");
         case "MEP-05":
             return facts.deploymentId
                 ? { status: "done", evidence: `${facts.domain} (redirects) and www.${facts.domain} (serves) on the Vercel project` }
-                : { status: "pending", evidence: "domains are added in the prepare phase" };
+                : notYet("domains are added in the prepare phase");
         case "MEP-06": {
-            const recs = [record(facts.dnsRecords?.apex), record(facts.dnsRecords?.www)].filter((x): x is string => !!x);
-            if (facts.phase === "cutover" && recs.length > 0) return { status: "done", evidence: `Cloudflare records: ${recs.join("; ")}` };
+            const both = [facts.dnsRecords?.apex, facts.dnsRecords?.www];
+            const recs = both.map(record).filter((x): x is string => !!x);
+            if (facts.phase === "cutover" && recordsSwitched(both)) {
+                return { status: "done", evidence: `Cloudflare records: ${recs.join("; ")}${facts.failedUpdate ? ` (updated before the ${facts.failedUpdate.phase} update failed)` : ""}` };
+            }
+            if (recs.length === 0 && missing) return { status: "unknown", evidence: missing };
             return { status: "pending", evidence: `records point to Vercel in the cutover phase${recs.length ? ` (now: ${recs.join("; ")})` : ""}` };
         }
         case "MEP-18": {
             const t = facts.tag;
-            if (!t) return { status: facts.phase === "cutover" ? "manual" : "pending", evidence: "no release tag configured (golive:release.tag)" };
+            if (!t) return facts.phase === undefined ? notYet("") : { status: facts.phase === "cutover" ? "manual" : "pending", evidence: "no release tag configured (golive:release.tag)" };
             if (t.error) return { status: "failed", evidence: t.error };
+            if (!t.outcome && facts.failedUpdate) return { status: "pending", evidence: `tag ${t.tag} not created: the ${facts.failedUpdate.phase} update failed (${facts.failedUpdate.error}); it is created once every check passes` };
             if (!t.outcome) return { status: "pending", evidence: `tag ${t.tag} is created once every check passes` };
             return { status: "done", evidence: `tag ${t.tag}${t.commit ? ` on ${t.commit}` : ""}${t.remote ? `, pushed to ${t.remote}` : ""} (${t.outcome})` };
         }
-        case "R-2":
-            return { status: "manual", evidence: `ready: golive rollback --stack ${facts.stack ?? "<stack>"} returns the DNS records to the previous successful update` };
         case "R-1":
+            return facts.rollback ? { status: "done", evidence: `rollback decided: ${facts.rollback.why}` } : { status: "manual", evidence: "" };
+        case "R-2":
+            if (facts.rollback) return { status: facts.rollback.ok ? "done" : "failed", evidence: `back to the ${facts.rollback.to} phase: ${facts.rollback.evidence}` };
+            return { status: "manual", evidence: `ready: golive rollback --stack ${facts.stack ?? "<stack>"} returns the DNS records to the previous successful update` };
         case "R-3":
         case "R-4":
         case "R-5":
         case "R-6":
             return { status: "manual", evidence: line.id === "R-4" ? "stack history, check results above and Vercel logs" : "" };
         default:
-            return fromResults(facts.results.filter((r) => r.id === line.id));
+            return fromResults(facts.results.filter((r) => r.id === line.id), facts);
     }
 }
 
 /** The whole checklist with statuses and evidence, in the plan's order. */
 export function buildChecklist(facts: ChecklistFacts): ChecklistLine[] {
     return PLAN.map((line) => ({ ...line, ...lineFor(line, facts) }));
+}
+
+/** A checklist recorded at deploy time, with the rollback carried out since (R-1, R-2) added. */
+export function withRollback(lines: ReadonlyArray<ChecklistLine>, facts: ChecklistFacts): ChecklistLine[] {
+    if (!facts.rollback) return [...lines];
+    return lines.map((l) => (l.id === "R-1" || l.id === "R-2" ? { ...l, ...lineFor(l, facts) } : l));
+}
+
+/** The phase line of the record: where the stack is, and what happened to get there. */
+export function describePhase(facts: Pick<ChecklistFacts, "phase" | "failedUpdate" | "rollback">): string | undefined {
+    if (!facts.phase) return undefined;
+    const failed = facts.failedUpdate ? ` (update failed: ${facts.failedUpdate.error})` : "";
+    if (!facts.rollback) return `${facts.phase}${failed}`;
+    return `${facts.phase}${failed}, then rolled back to ${facts.rollback.to}${facts.rollback.ok ? "" : " (the rollback failed)"}`;
 }
 
 export interface ReportMeta {
@@ -252,6 +330,7 @@ const STATUS_MARK: Record<LineStatus, string> = {
     skipped: "⚠️ skipped",
     manual: "✋ manual",
     pending: "⏳ pending",
+    unknown: "❔ unknown",
 };
 
 /** A Markdown document laid out like the plan: phases, then one table per phase. */
@@ -264,7 +343,7 @@ export function renderMarkdown(lines: ReadonlyArray<ChecklistLine>, meta: Report
         `- **Phase :** ${meta.phase ?? "—"}`,
         `- **Version (release ref) :** ${meta.releaseRef ?? "—"}`,
         `- **Rapport généré le :** ${meta.generatedAt}`,
-        `- **Bilan :** ${count("done")} done, ${count("checked OK")} checked OK, ${count("failed")} failed, ${count("skipped")} skipped, ${count("manual")} manual, ${count("pending")} pending`,
+        `- **Bilan :** ${count("done")} done, ${count("checked OK")} checked OK, ${count("failed")} failed, ${count("skipped")} skipped, ${count("manual")} manual, ${count("pending")} pending${count("unknown") ? `, ${count("unknown")} unknown` : ""}`,
         "",
     ];
     let section = "";
@@ -295,9 +374,9 @@ export function factsFromJson(json: unknown, defaults: { stack?: string; generat
     // Notifications may come mixed in with the results (a verify run that included them).
     for (const r of results.filter((x) => x.id === "MEP-01" || x.id === "MEP-17")) notifications.push(r);
     const vercel = get("vercel") ?? {};
-    const domain = get("domain") ?? get("zone")?.name ?? get("redirect")?.from ?? hostOf(get("urls")?.apex);
+    const domain = get("domain") ?? get("zone")?.name ?? get("redirect")?.from ?? hostOf(get("urls")?.apex) ?? domainOfResults(results);
     if (typeof domain !== "string" || domain === "") {
-        throw new Error("cannot tell the domain from this JSON: expected `domain`, `zone.name`, `redirect.from` or `urls.apex`");
+        throw new Error("cannot tell the domain from this JSON: expected `domain`, `zone.name`, `redirect.from`, `urls.apex`, or check results naming the site");
     }
     return {
         domain,
@@ -313,8 +392,23 @@ export function factsFromJson(json: unknown, defaults: { stack?: string; generat
         results: results.filter((r) => r.id !== "MEP-01" && r.id !== "MEP-17"),
         notifications,
         tag: get("tag") ?? get("releaseTag") ?? null,
+        failedUpdate: isFailedUpdate(get("failedUpdate")) ? get("failedUpdate") : null,
+        rollback: isRollback(get("rollback")) ? get("rollback") : null,
         generatedAt: get("generatedAt") ?? defaults.generatedAt,
     };
+}
+
+const isFailedUpdate = (x: any): x is FailedUpdate => !!x && typeof x.phase === "string" && typeof x.error === "string";
+const isRollback = (x: any): x is RollbackFact => !!x && typeof x.to === "string" && typeof x.ok === "boolean" && typeof x.why === "string" && typeof x.evidence === "string";
+
+/** The apex a set of results was about (older `golive verify --json` files carry no `domain`). */
+function domainOfResults(results: CheckResult[]): string | undefined {
+    for (const r of results) {
+        const e = r.evidence as { url?: unknown; hosts?: unknown };
+        const host = hostOf(e.url) ?? (Array.isArray(e.hosts) && typeof e.hosts[0] === "string" ? e.hosts[0] : undefined);
+        if (host) return host.replace(/^www\./, "");
+    }
+    return undefined;
 }
 
 function hostOf(url: unknown): string | undefined {

@@ -6,6 +6,14 @@ import { monitorEventLoopDelay, IntervalHistogram } from "perf_hooks";
 import { describeError, httpRequest, sleep } from "../checks/net";
 import type { NetOptions } from "../checks/types";
 
+/**
+ * A probe slower than this counts as failed. The replica, the prober and the program share one
+ * process, whose event loop stalls up to ~0.8 s while Pulumi serializes the check providers: that
+ * stall is not the go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name
+ * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
+ */
+export const PROBE_TIMEOUT_MS = 3_000;
+
 export interface ProbeSample {
     /** ms since the prober's clock origin. */
     at: number;

@@ -5,9 +5,10 @@
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions, PlanId } from "../checks/types";
-import { buildChecklist, ChecklistLine } from "../lib/report";
+import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../lib/report";
+import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
-import { Prober, ProbeFigures } from "./prober";
+import { PROBE_TIMEOUT_MS, Prober, ProbeFigures } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "./providers";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
@@ -19,6 +20,9 @@ import { sleep } from "../checks/net";
 import { findEngine, isEngine } from "../lib/engine";
 import { startControlServer, ControlServer } from "../replica/control";
 import { RealEngine } from "./realEngine";
+import { plural } from "../checks/words";
+import { clip, reasonLine } from "../lib/failures";
+import { Progress } from "../lib/progress";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -26,6 +30,8 @@ export interface RehearsalOptions {
     /** Shorter waits (tests). */
     fast?: boolean;
     log?: (line: string) => void;
+    /** Where long waits are told ("waiting for …, 2.0 s"): stderr in the CLI. */
+    progress?: (line: string) => void;
     /** The IMAP server binary (default /usr/sbin/dovecot); a missing one plays a machine without it. */
     dovecotBin?: string;
     /** Called once the outside services' stand-ins run (tests look at what they were given and saw). */
@@ -92,6 +98,10 @@ export interface RehearsalReport {
     /** For `golive report --from`: the record is the cutover's, on the stack "rehearsal". */
     stack: "rehearsal";
     phase: "cutover";
+    /** The cutover's update failed: the record is built from what is known of it. */
+    failedUpdate?: FailedUpdate;
+    /** The rollback to prepare that ends every rehearsal (R-1, R-2); absent when adopt was refused. */
+    rollback?: RollbackFact;
     releaseRef: string;
     phases: PhaseSummary[];
     /** Results of the dynamic checks of the cutover (failures rebuilt from the engine's error). */
@@ -131,17 +141,8 @@ const RELEASE_TAG = "v1.0.0";
 /** Checks the rehearsal runs (those of the suite that need no outside account). */
 const REPLICA_CHECKS = ["dns", "tls", "https", "redirects", "smoke", "seo"];
 
-/**
- * A probe slower than this counts as failed. The replica, the prober and the program share one
- * process, whose event loop stalls up to ~0.8 s while Pulumi serializes the check providers: that
- * stall is not the go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name
- * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
- */
-export const PROBE_TIMEOUT_MS = 3_000;
-
-function plural(n: number, word: string): string {
-    return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+// PROBE_TIMEOUT_MS lives with the prober (rehearsal/prober.ts), light enough for the CLI to load.
+export { PROBE_TIMEOUT_MS };
 
 /** What the rehearsal's stack config points at besides the replica's hosts. */
 export interface RehearsalTargets {
@@ -259,6 +260,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
     const started = Date.now();
+    // Long waits are told on the progress writer (stderr in the CLI), --json or not.
+    const waits = new Progress(options.progress, { prefix: "golive rehearse" });
     const choice = options.engine ?? "auto";
     const found = choice === "mock" ? undefined : findEngine();
     if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
@@ -266,8 +269,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const engineInfo: EngineInfo = realEngine
         ? { kind: "pulumi", version: realEngine.version }
         : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
-    log(`engine: ${engineInfo.kind === "pulumi" ? `pulumi ${engineInfo.version} (${realEngine!.source === "PATH" ? "on PATH" : "built by npm run engine"}), replica provider plugins` : `embedded mock engine${engineInfo.note ? ` (${engineInfo.note})` : ""}`}`);
-    const world = await startWorld({ pointAt: "old", ttl: 300 });
+    const engineLine = `engine: ${engineInfo.kind === "pulumi" ? `pulumi ${engineInfo.version} (${realEngine!.source === "PATH" ? "on PATH" : "built by npm run engine"}), replica provider plugins` : `embedded mock engine${engineInfo.note ? ` (${engineInfo.note})` : ""}`}`;
+    log(engineLine);
+    if (!options.log) options.progress?.(engineLine);
+    const world = await waits.during("starting the replica (CA, DNS server, old and new hosts)", () => startWorld({ pointAt: "old", ttl: 300 }), { announce: true });
     const problems: string[] = [];
     let control: ControlServer | undefined;
     let real: RealEngine | undefined;
@@ -282,7 +287,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // golive:liveRecords names), and the name Vercel recommends for a www CNAME.
         const zone = seededZone(world);
         // Google's APIs, the client's mailbox and the new site's contact form, on loopback.
-        services = await startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {});
+        services = await waits.during("starting the outside services' stand-ins (Google APIs, IMAP mailbox)", () => startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {}), { announce: true });
         webhook = await startWebhookReceiver();
         for (const note of services.notes) log(`note: ${note}`);
         options.onServices?.(services);
@@ -297,10 +302,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const providers = replicaProviders(world, zone, vercel, behaviour, now, (c) => dnsChanges.push(c));
         // One definition of the replica: the mock engine calls its handlers in-process, the real
         // engine's plugins through the replica's service API.
-        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(l), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(clip(l)), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
         if (realEngine) {
             control = await startControlServer(providers);
-            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(l) });
+            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)) });
         }
         const runPhase = (label: string, config: Record<string, string>, secretKeys: string[], preview: boolean): Promise<PhaseResult> =>
             real
@@ -324,7 +329,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         };
         repo = createSiteRepository();
         const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services };
-        await warmUp(settings, checkNet);
+        await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
@@ -336,11 +341,11 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             prober!.mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const r = await runPhase(label, config, secretKeys, preview);
+            const r = await waits.during(`\`pulumi ${preview ? "preview" : "up"}\` of the ${label} phase`, () => runPhase(label, config, secretKeys, preview), { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
-            for (const e of r.errors) log(`   error: ${e.split("\n")[0]}`);
+            // Each error is already on its step's line above.
             if (!preview) await sleep(settleMs);
             return r;
         };
@@ -356,6 +361,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             checklist?: ChecklistLine[];
             switchAt: number | undefined;
             greenAt: number | undefined;
+            failedUpdate?: FailedUpdate;
+            rollback?: RollbackFact;
         }): Promise<RehearsalReport> => {
             const probes = await prober!.stop();
             prober = undefined;
@@ -377,8 +384,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 },
                 probes,
             };
-            for (const r of [...ran.cutoverChecks, ...ran.verifyNew]) if (r.status === "fail") problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
-            for (const r of ran.verifyOld) if (r.status === "fail") problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
+            // A check once, however many runs saw it fail and whatever random path its reason names.
+            const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
+            for (const r of failedOnce([...ran.cutoverChecks, ...ran.verifyNew])) problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
+            for (const r of failedOnce(ran.verifyOld)) problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
             // A gap the fault accepts knowingly is measured (figures), not a problem.
             const gapAccepted = !!fault?.acceptedGap;
             if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
@@ -402,6 +411,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 domain: world.domain,
                 stack: "rehearsal",
                 phase: "cutover",
+                ...(ran.failedUpdate ? { failedUpdate: ran.failedUpdate } : {}),
+                ...(ran.rollback ? { rollback: ran.rollback } : {}),
                 releaseRef: repo!.commit,
                 phases: ran.phases,
                 cutoverChecks: ran.cutoverChecks,
@@ -448,36 +459,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
         const newAddress = world.newSite.host;
         const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
-        const verifyNew = await runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only });
-        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+        const verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only }));
+        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
 
         // The report: the plan's checklist from the cutover's outputs and the results.
         prober.mark("report");
-        const out = (cutover.outputs ?? {}) as Record<string, any>;
         // golive verify's results, plus what only the cutover ran (MEP-12/13/15/16) and its notifications.
         const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
         const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id))];
-        // The program's own record when the cutover went through (the `checklist` stack output);
-        // otherwise the one `golive report` would build from the checks that ran.
-        const checklist: ChecklistLine[] = Array.isArray(out.checklist) ? out.checklist : buildChecklist({
-            phase: "cutover",
-            domain: world.domain,
-            stack: "rehearsal",
-            approval: out.approval ?? { by: "Client (rehearsal)", at: new Date().toISOString().slice(0, 10) },
-            releaseRef: out.releaseRef ?? "v1.0.0",
-            deploymentId: out.vercel?.deploymentId ?? null,
-            deploymentUrl: out.vercel?.deploymentUrl ?? null,
-            zone: out.zone ?? null,
-            envVars: out.vercel?.envVars ?? [],
-            codeFreeze: out.vercel?.codeFreeze ?? null,
-            dnsRecords: out.dnsRecords ?? null,
-            results,
-            notifications: cutoverChecks.filter(isNotification),
-            webhookConfigured: true,
-            // The tag is configured; the failed cutover never reached it.
-            tag: { tag: RELEASE_TAG },
-            generatedAt: new Date().toISOString(),
-        });
 
         // Plan section 4: back to the previous phase; the same records go back in place. The fault
         // was the cutover's mistake: the rollback itself is done right.
@@ -491,13 +480,38 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         prober.mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
-        const verifyOld = await runSuite({ ...settings, certWaitMs: 0, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only });
-        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${r.reason}`);
+        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only }));
+        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
-        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt });
-
+        // The record (rehearsal/record.ts): what the cutover did or, when it failed, what is known of
+        // it, and the rollback that followed (R-1, R-2).
+        const failedUpdate = failedUpdateOf(cutover);
+        const rolledBack = rollback.steps.filter((s) => s.type.startsWith("cloudflare:") && s.op !== "same");
+        const oldFailed = verifyOld.filter((r) => r.status === "fail");
+        const rollbackFact: RollbackFact = {
+            to: "prepare",
+            ok: rollback.ok && oldFailed.length === 0,
+            why: failedUpdate ? `the cutover failed (${failedUpdate.error})` : "the rehearsal ends every cutover with the rollback of plan section 4",
+            evidence:
+                `golive:phase=prepare and \`pulumi up\` ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
+                `${rolledBack.length > 0 ? rolledBack.map((s) => `${s.name} ${s.op === "update" ? "updated in place" : s.op}${s.ok ? "" : " (failed)"}`).join(", ") : "no DNS record changed"} back to the old host ${world.oldSite.host}; ` +
+                `checks against the old site: ${oldFailed.length === 0 ? `${plural(verifyOld.length, "check")} passed` : `${oldFailed.map((r) => r.id).join(", ")} failed`}`,
+        };
+        const { checklist } = rehearsalChecklist({
+            domain: world.domain,
+            stack: "rehearsal",
+            config: phaseConfig(world, "cutover", targets, fault).config,
+            previous: prepare.outputs,
+            cutover,
+            results,
+            notifications: cutoverChecks.filter(isNotification),
+            rollback: rollbackFact,
+            generatedAt: new Date().toISOString(),
+        });
+        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact });
     } finally {
+        waits.stop();
         if (prober) await prober.stop();
         vercel?.close();
         real?.close();

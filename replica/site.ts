@@ -20,6 +20,23 @@ export interface PageSpec {
     noindex?: boolean;
     /** Whole HTML, replacing the rendered page. */
     html?: string;
+    /** Markup added at the end of <head> / of <main> (faults: an http:// asset, a broken link). */
+    head?: string;
+    body?: string;
+    /** Parts of the document left out (faults a browser tolerates but a visitor or a crawler pays for). */
+    omit?: Array<"doctype" | "charset" | "viewport" | "lang">;
+    /** Content-Type header (default text/html; charset=utf-8). */
+    contentType?: string;
+    /** Answers the next `times` requests with `status` before serving normally (a flaky server). */
+    failFirst?: { status: number; times: number };
+    /** Redirects there instead of serving. */
+    redirect?: { status: number; location: string };
+}
+
+/** A static file of the site (stylesheet, icon, image). */
+export interface FileSpec {
+    contentType: string;
+    body: string;
 }
 
 export interface Reply {
@@ -45,6 +62,8 @@ export interface SiteSpec {
     robotsTxt: string | null;
     /** "auto" lists every page under https://www.<domain>; null answers 404. */
     sitemapXml: string | "auto" | null;
+    /** Static files by path; every page links the stylesheet, the icon and the logo. */
+    files: Record<string, FileSpec>;
     /** GA4 measurement id put in every page's gtag snippet. */
     measurementId?: string;
     /** Runs first; a Reply wins over everything else (contact form, injected faults). */
@@ -97,6 +116,16 @@ export function vercelLikeSpec(domain: string, brand: string, label = "vercel"):
         notFoundStatus: 404,
         robotsTxt: `User-agent: *\nAllow: /\n\nSitemap: https://www.${domain}/sitemap.xml\n`,
         sitemapXml: "auto",
+        files: defaultFiles(brand),
+    };
+}
+
+/** What a small site serves besides its pages: a stylesheet, an icon and a logo. */
+export function defaultFiles(brand: string): Record<string, FileSpec> {
+    return {
+        "/styles.css": { contentType: "text/css; charset=utf-8", body: "body{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}nav a{margin-right:.5rem}\n" },
+        "/favicon.ico": { contentType: "image/svg+xml", body: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><circle cx="8" cy="8" r="7" fill="#c58"/></svg>` },
+        "/logo.svg": { contentType: "image/svg+xml", body: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 40" width="120" height="40"><title>${escapeHtml(brand)}</title><text x="4" y="26" font-size="16">${escapeHtml(brand)}</text></svg>` },
     };
 }
 
@@ -111,21 +140,24 @@ export function renderPage(spec: SiteSpec, path: string, page: PageSpec): string
         ? `<script async src="https://www.googletagmanager.com/gtag/js?id=${spec.measurementId}"></script>\n<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments);}gtag('js',new Date());gtag('config','${spec.measurementId}');</script>`
         : "";
     const nav = Object.keys(spec.pages).map((p) => `<a href="${p}">${escapeHtml(spec.pages[p].title ?? p)}</a>`).join(" | ");
-    return `<!doctype html>
-<html lang="fr">
+    const omit = page.omit ?? [];
+    return `${omit.includes("doctype") ? "" : "<!doctype html>\n"}<html${omit.includes("lang") ? "" : ' lang="fr"'}>
 <head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
+${omit.includes("charset") ? "" : '<meta charset="utf-8">'}
+${omit.includes("viewport") ? "" : '<meta name="viewport" content="width=device-width, initial-scale=1">'}
 ${page.title !== undefined ? `<title>${escapeHtml(page.title)}</title>` : ""}
 ${page.description !== undefined ? `<meta name="description" content="${escapeHtml(page.description)}">` : ""}
 ${page.noindex ? '<meta name="robots" content="noindex">' : ""}
 <link rel="canonical" href="${canonical}">
+<link rel="stylesheet" href="/styles.css">
+<link rel="icon" href="/favicon.ico">
 ${gtag}
-<style>body{font-family:sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;color:#222}nav a{margin-right:.5rem}</style>
+${page.head ?? ""}
 </head>
 <body>
+<header><img src="/logo.svg" alt="${escapeHtml(spec.brand)}" width="120" height="40"></header>
 <nav>${nav}</nav>
-<main><h1>${escapeHtml(page.title ?? spec.brand)}</h1><p>${escapeHtml(page.text ?? "")}</p></main>
+<main><h1>${escapeHtml(page.title ?? spec.brand)}</h1><p>${escapeHtml(page.text ?? "")}</p>${page.body ?? ""}</main>
 <footer>${escapeHtml(spec.brand)} · servi par ${escapeHtml(spec.label)}</footer>
 </body>
 </html>
@@ -161,12 +193,19 @@ export async function respond(spec: SiteSpec, req: RequestInfo): Promise<Reply> 
         const body = spec.sitemapXml === "auto" ? renderSitemap(spec) : spec.sitemapXml;
         return { status: 200, headers: { "content-type": "application/xml; charset=utf-8" }, body };
     }
+    const file = spec.files?.[req.path];
+    if (file) return { status: 200, headers: { "content-type": file.contentType }, body: file.body };
     const page = spec.pages[req.path];
+    if (page?.failFirst && page.failFirst.times > 0) {
+        page.failFirst.times--;
+        return { status: page.failFirst.status, headers: { "content-type": "text/plain" }, body: "temporarily unavailable" };
+    }
+    if (page?.redirect) return { status: page.redirect.status, headers: { location: page.redirect.location } };
     if (!page) {
         return { status: spec.notFoundStatus, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!doctype html><title>Page introuvable</title><h1>404</h1>" };
     }
     if (page.delayMs) await new Promise((r) => setTimeout(r, Math.min(page.delayMs!, 60_000)));
-    return { status: page.status ?? 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderPage(spec, req.path, page) };
+    return { status: page.status ?? 200, headers: { "content-type": page.contentType ?? "text/html; charset=utf-8" }, body: renderPage(spec, req.path, page) };
 }
 
 /** A running replica host: an HTTP and an HTTPS server on one loopback address. */

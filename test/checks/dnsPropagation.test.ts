@@ -70,6 +70,23 @@ describe("checks/dnsPropagation (MEP-07)", () => {
         assert.deepEqual((r.evidence.answers as Record<string, { errors?: unknown }>)[dnsAddr].errors, { apex: "ETIMEOUT", www: "ETIMEOUT" });
     });
 
+    it("tells a name that does not exist (NXDOMAIN) from a server that does not answer", async () => {
+        world.dns.remove(world.www);
+        const r = await checkDnsPropagation({ ...input, timeoutMs: 300 }, world.net);
+        assert.equal(r.status, "fail");
+        assert.match(r.reason, new RegExp(`1/1 resolvers say the name does not exist for www\\.kaliabeautystudio\\.com .*${dnsAddr} → NXDOMAIN \\(no such name\\)`));
+        assert.doesNotMatch(r.reason, /do not answer/);
+        world.dns.setSilent(true);
+        const silent = await checkDnsPropagation({ ...input, timeoutMs: 300 }, world.net);
+        assert.match(silent.reason, /do not answer for www\.kaliabeautystudio\.com .*error ETIMEOUT \(no answer: server down or unreachable\)/);
+    });
+
+    it("says 'the one server asked' rather than 'all 1 servers'", async () => {
+        const r = await checkDnsPropagation(input, world.net);
+        assert.match(r.reason, new RegExp(`answer the expected values on the one server asked \\(${dnsAddr}\\)`));
+        assert.doesNotMatch(r.reason, /all 1 servers/);
+    });
+
     it("names only the servers that lag, among several", async () => {
         const other = (await ReplicaDns.start("127.0.0.1", 0)).addZone(world.domain);
         try {

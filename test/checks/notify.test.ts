@@ -67,7 +67,7 @@ describe("checks/notify: MEP-01 / MEP-17 webhook messages", () => {
     it("says when a check failed in the end message", async () => {
         const failing = [...results, { ...results[0], id: "MEP-10" as const, name: "Redirects", status: "fail" as const, reason: "apex answered 302" }];
         await postNotification({ webhookUrl: base + SECRET_PATH, stage: "end", site: "https://www.example.com/", results: failing }, net);
-        assert.match(received[0].body.text, /1 vérification\(s\) en échec/);
+        assert.match(received[0].body.text, /: 1 vérification en échec\./);
         assert.match(received[0].body.text, /❌ MEP-10 Redirects: apex answered 302/);
     });
 
@@ -127,7 +127,7 @@ describe("checks/notify: MEP-01 / MEP-17 webhook messages", () => {
             (e: Error) => e,
         );
         assert.ok(err, "a failed webhook fails the step");
-        assert.match(err!.message, /MEP-01 StartNotification failed: the webhook on 127\.0\.0\.1:\d+ answered HTTP 500/);
+        assert.match(err!.message, /MEP-01 Start notification failed: the webhook on 127\.0\.0\.1:\d+ answered HTTP 500/);
         assert.ok(!err!.message.includes("s3cr3t"));
     });
 });

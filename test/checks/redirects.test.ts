@@ -47,7 +47,7 @@ describe("checks/redirects (MEP-10)", () => {
         const r = await checkRedirects({ domain }, world.net);
         assert.equal(r.status, "fail");
         assert.match(r.reason, new RegExp(`apex does not redirect to www \\(https://${domain} answered 200\\)`));
-        assert.match(r.reason, new RegExp(`http://${domain} ends at https://${domain}, not https://www.${domain}`));
+        assert.match(r.reason, new RegExp(`wrong destination: http://${domain} ends at https://${domain}, not https://www.${domain}`));
     });
 
     it("fails when http does not redirect to https", async () => {
@@ -74,7 +74,32 @@ describe("checks/redirects (MEP-10)", () => {
             req.scheme === "http" ? { status: 301, headers: { location: `https://${req.host}/` } } : undefined;
         const r = await checkRedirects({ domain }, world.net);
         assert.equal(r.status, "fail");
-        assert.match(r.reason, new RegExp(`http://${domain} drops the path or query: /\\?golive=1 became /`));
+        assert.match(r.reason, new RegExp(`^path lost: http://${domain}/\\?golive=1 redirects to https://${domain}/ \\(/\\?golive=1 became /\\)`));
+        assert.doesNotMatch(r.reason, /wrong destination|ends at/, "the destination is right: only the path is lost");
+    });
+
+    it("compares URLs as the site means them: a Location with the mapped https port is the same place", async () => {
+        // A staging host behind a port writes that port into its redirects.
+        const port = world.net.httpsPort;
+        world.newSite.spec.handle = (req) => {
+            if (req.scheme === "http") return { status: 308, headers: { location: `https://${req.host}:${port}${req.path}${req.query}` } };
+            if (req.host === domain) return { status: 308, headers: { location: `https://www.${domain}:${port}${req.path}${req.query}` } };
+            return undefined;
+        };
+        const r = await checkRedirects({ domain }, world.net);
+        assert.equal(r.status, "pass", r.reason);
+        assert.match((r.evidence.chains as Record<string, string>)[`http://${domain}`], new RegExp(`-308-> https://www\\.${domain.replace(/\./g, "\\.")}:${port}/\\?golive=1 \\(200\\)$`));
+    });
+
+    it("reports each defect of a chain on its own: temporary, path lost, wrong destination", async () => {
+        // The apex sends every path, temporarily, to the home page of another subdomain.
+        world.newSite.spec.handle = (req) =>
+            req.scheme === "https" && req.host === domain ? { status: 302, headers: { location: `https://shop.${domain}/` } } : undefined;
+        const r = await checkRedirects({ domain }, world.net);
+        assert.equal(r.status, "fail");
+        assert.match(r.reason, new RegExp(`https://${domain} answered 302 \\(temporary\\)`));
+        assert.match(r.reason, new RegExp(`path lost: https://${domain}/\\?golive=1 redirects to https://shop\\.${domain}/`));
+        assert.match(r.reason, new RegExp(`wrong destination: https://${domain} ends at https://shop\\.${domain}, not https://www\\.${domain}`));
     });
 
     it("keeps a custom probe path", async () => {

@@ -3,6 +3,7 @@ import { startWorld, ReplicaWorld } from "../../replica/world";
 import { defaultPages, vercelLikeSpec } from "../../replica/site";
 import { checkSmokeTest, PageEvidence, SmokeTestCheck, SmokeTestInput } from "../../checks/smokeTest";
 import { providerOf } from "../helpers/engine";
+import { SITE_FAULTS } from "../../replica/siteFaults";
 
 const BRAND = "Kalia Beauty Studio";
 
@@ -75,14 +76,15 @@ describe("checks/smokeTest (MEP-11)", () => {
         world.newSite.spec.notFoundStatus = 200;
         const r = await checkSmokeTest(input, world.net);
         assert.equal(r.status, "fail");
-        assert.match(r.reason, /unknown path \/golive-404-\S+ answered 200, expected 404/);
+        assert.match(r.reason, /an unknown path answered 200, expected 404/);
+        assert.match((r.evidence.notFound as { path: string }).path, /^\/golive-404-/, "the random path is in the evidence, not the reason");
     });
 
     it("fails when an unknown path answers 500", async () => {
         world.newSite.spec.notFoundStatus = 500;
         const r = await checkSmokeTest({ ...input, notFoundPath: "/nope" }, world.net);
         assert.equal(r.status, "fail");
-        assert.match(r.reason, /unknown path \/nope answered 500, expected 404/);
+        assert.match(r.reason, /an unknown path answered 500, expected 404/);
     });
 
     it("fails when a page lacks its expected text", async () => {
@@ -100,6 +102,54 @@ describe("checks/smokeTest (MEP-11)", () => {
         assert.match(r.reason, /\/services content-type application\/json, expected text\/html/);
         assert.match(r.reason, /\/ answered 308 → https:\/\/www\./);
     });
+
+    it("checks the links and assets of the key pages, each once, key pages not fetched twice", async () => {
+        const r = await checkSmokeTest(input, world.net);
+        assert.equal(r.status, "pass", r.reason);
+        const refs = r.evidence.references as { found: number; checked: number; reusedKeyPages: number; notChecked: number; list: Array<{ url: string; kind: string; status: number; from: string[] }> };
+        // The nav links the six key pages (their own answers are reused); the stylesheet, icon and logo are fetched once.
+        assert.equal(refs.reusedKeyPages, 6);
+        assert.equal(refs.checked, 3);
+        assert.deepEqual(refs.list.filter((x) => x.kind === "asset").map((x) => new URL(x.url).pathname).sort(), ["/favicon.ico", "/logo.svg", "/styles.css"]);
+        assert.ok(refs.list.every((x) => x.status === 200));
+        assert.equal(refs.list.find((x) => x.url.endsWith("/styles.css"))!.from.length, 6);
+        assert.match(r.reason, /6 key pages answer 200 HTML .* with doctype, charset, viewport and lang, no mixed content; 9 same-site links and assets answer; unknown path answers 404/);
+        assert.deepEqual(page(r.evidence, "/").document, { doctype: true, charset: "utf-8", viewport: "width=device-width, initial-scale=1", lang: "fr" });
+    });
+
+    it("bounds the requests spent on links and assets, and says what it left unchecked", async () => {
+        world.newSite.spec.pages["/"].body = Array.from({ length: 12 }, (_, i) => `<a href="/page-${i}">${i}</a>`).join(" ");
+        const served = world.newSite.served;
+        const r = await checkSmokeTest({ ...input, maxReferenceChecks: 5 }, world.net);
+        const refs = r.evidence.references as { checked: number; notChecked: number };
+        assert.equal(refs.checked, 5);
+        assert.equal(refs.notChecked, 10);
+        // 6 pages, the 404 probe, and 5 reference checks: nothing more.
+        assert.ok(world.newSite.served - served <= 6 + 1 + 5, `${world.newSite.served - served} requests`);
+        assert.equal(r.status, "fail", "the checked links to missing pages are broken");
+        assert.match(r.reason, /broken link \/page-\d+ on \/: answers 404/);
+    });
+
+    it("says when a page answered only after retrying a 5xx, and fails when the server keeps failing", async () => {
+        world.newSite.spec.pages["/tarifs"].failFirst = { status: 503, times: 2 };
+        const flaky = await checkSmokeTest(input, { ...world.net, attempts: 3 });
+        assert.equal(flaky.status, "pass", flaky.reason);
+        assert.deepEqual(page(flaky.evidence, "/tarifs").retried, ["503", "503"]);
+        assert.match(flaky.reason, /\/tarifs answered only after retrying 503, 503/);
+        world.newSite.spec.pages["/tarifs"].failFirst = { status: 503, times: 10 };
+        const down = await checkSmokeTest(input, { ...world.net, attempts: 3 });
+        assert.equal(down.status, "fail");
+        assert.match(down.reason, /\/tarifs answered 503 on all 3 attempts \(503, 503, 503\)/);
+    });
+
+    for (const fault of SITE_FAULTS.filter((f) => f.caughtBy === "MEP-11")) {
+        it(`catches ${fault.name}: ${fault.summary}`, async () => {
+            fault.apply(world.newSite.spec);
+            const r = await checkSmokeTest(input, world.net);
+            assert.equal(r.status, "fail", `${fault.name} passed: ${r.reason}`);
+            assert.match(r.reason, fault.reason);
+        });
+    }
 
     it("runs as the engine runs it: create passes, create rejects with MEP-11, diff sees changes", async () => {
         const { provider, inputs } = await providerOf(() => new SmokeTestCheck("smoke", { input, net: world.net, triggers: { deployment: "dpl_1" } }));

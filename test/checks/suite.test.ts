@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { vercelLikeSpec } from "../../replica/site";
 import { CHECKS, CheckDefinition, formatTable, runSuite, SuiteSettings } from "../../checks/suite";
+import { SITE_FAULTS } from "../../replica/siteFaults";
 
 const SIX = ["dns", "tls", "https", "redirects", "smoke", "seo"];
 
@@ -61,7 +62,7 @@ describe("checks/suite: the registry and runner", () => {
         const results = await runSuite(settings, world.net, { only: ["seo", "redirects"], concurrent: false });
         assert.deepEqual(results.map((r) => `${r.id} ${r.status}`), ["MEP-10 fail", "MEP-14 pass"]);
         assert.match(results[0].reason, /302/);
-        await assert.rejects(runSuite(settings, world.net, { only: ["nope"] }), /unknown check\(s\) nope; known: dns, /);
+        await assert.rejects(runSuite(settings, world.net, { only: ["nope"] }), /unknown check nope; known: dns, /);
     });
 
     it("skips DNS propagation when no expected values are known, naming what to set", async () => {
@@ -82,6 +83,19 @@ describe("checks/suite: the registry and runner", () => {
             assert.equal(results[1].reason, "check crashed: kaput");
         } finally {
             CHECKS.splice(CHECKS.indexOf(boom), 1);
+        }
+    });
+
+    // The replica's site faults (also run through Lighthouse by `npm run bench:lighthouse`): each
+    // is caught by the plan line that owns it, and the checks that do not own it still pass.
+    it("catches every replica site fault with the check that owns it", async () => {
+        for (const fault of SITE_FAULTS) {
+            world.newSite.spec = vercelLikeSpec(world.domain, "Kalia Beauty Studio");
+            fault.apply(world.newSite.spec);
+            const results = await runSuite(settings, world.net, { only: ["https", "redirects", "smoke", "seo"] });
+            const owner = results.find((r) => r.id === fault.caughtBy)!;
+            assert.equal(owner.status, "fail", `${fault.name}: ${owner.id} ${owner.reason}`);
+            assert.match(owner.reason, fault.reason, fault.name);
         }
     });
 });

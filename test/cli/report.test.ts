@@ -2,9 +2,14 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { execFile } from "child_process";
 import { main, pulumiStackOutputs, ReportDeps } from "../../cli/report";
+import { main as verify } from "../../cli/verify";
+import { startWorld, ReplicaWorld } from "../../replica/world";
 import { buildChecklist } from "../../lib/report";
 import { RESULTS } from "../fixtures/checkResults";
+
+const ROOT = path.join(__dirname, "..", "..");
 
 function fakeDeps(over: Partial<ReportDeps> = {}) {
     const out: string[] = [];
@@ -14,6 +19,7 @@ function fakeDeps(over: Partial<ReportDeps> = {}) {
             throw Object.assign(new Error("spawnSync pulumi ENOENT"), { code: "ENOENT" });
         },
         now: () => "2026-05-02T10:00:00Z",
+        stdin: async () => "",
         out: (t) => out.push(t),
         err: (t) => err.push(t),
         ...over,
@@ -78,15 +84,94 @@ describe("cli/report: golive report", () => {
         }
     });
 
-    it("exits 2 on usage errors and unreadable files", async () => {
-        for (const argv of [["--bogus"], ["--from"], ["--from", path.join(dir, "missing.json")]]) {
+    it("exits 2 on usage errors, worded like every command; 3 on a file that cannot be used", async () => {
+        const usage: [string[], RegExp][] = [
+            [["--bogus"], /^golive report: unknown option --bogus\n\nusage: golive report/],
+            [["--from"], /^golive report: --from needs a value\n/],
+            [["--from", "a.json", "extra"], /^golive report: unexpected argument "extra"/],
+        ];
+        for (const [argv, message] of usage) {
             const f = fakeDeps();
             assert.equal(await main(argv, f.deps), 2, argv.join(" "));
+            assert.match(f.err.join("\n"), message);
         }
         const noDomain = path.join(dir, "nodomain.json");
         fs.writeFileSync(noDomain, JSON.stringify(RESULTS));
-        const f = fakeDeps();
-        assert.equal(await main(["--from", noDomain], f.deps), 2);
-        assert.match(f.err.join("\n"), /cannot tell the domain/);
+        const notJson = path.join(dir, "not.json");
+        fs.writeFileSync(notJson, "MEP-10 failed\n");
+        const files: [string[], RegExp][] = [
+            [["--from", path.join(dir, "missing.json")], /^golive report: cannot read --from .*missing\.json: ENOENT/],
+            [["--from", noDomain], /^golive report: --from .*nodomain\.json: cannot tell the domain/],
+            [["--from", notJson], /^golive report: --from .*not\.json is not JSON/],
+            [["--from", "-"], /^golive report: --from standard input is empty/],
+        ];
+        for (const [argv, message] of files) {
+            const f = fakeDeps();
+            assert.equal(await main(argv, f.deps), 3, argv.join(" "));
+            const text = f.err.join("\n");
+            assert.match(text, message);
+            assert.doesNotMatch(text, /usage:/, "a file error is not a usage error");
+        }
+    });
+});
+
+describe("cli/report: golive verify --json | golive report --from - (real verify output)", function () {
+    this.timeout(40_000);
+    let world: ReplicaWorld;
+    let dir: string;
+    let flags: string[];
+    before(async () => {
+        world = await startWorld({ pointAt: "new" });
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-report-verify-"));
+        fs.writeFileSync(path.join(dir, "ca.pem"), world.ca.certPem);
+        flags = [
+            "--domain", world.domain, "--pages", "/,/tarifs",
+            "--dns-server", world.net.dnsServers![0], "--http-port", String(world.net.httpPort), "--https-port", String(world.net.httpsPort),
+            "--ca", path.join(dir, "ca.pem"), "--expect-apex", "127.0.0.2", "--expect-www", "127.0.0.2", "--dns-timeout", "2",
+            "--only", "dns,tls,https,redirects,smoke,seo", "--json",
+        ];
+    });
+    after(async () => {
+        await world.close();
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("turns the output of golive verify into the checklist, in process", async () => {
+        world.newSite.spec.apexRedirectStatus = 302;
+        let json = "";
+        try {
+            assert.equal(await verify(flags, { out: (t) => (json += t), err: () => undefined }), 1);
+        } finally {
+            world.newSite.spec.apexRedirectStatus = 308;
+        }
+        const f = fakeDeps({ stdin: async () => json });
+        assert.equal(await main(["--from", "-"], f.deps), 0, f.err.join("\n"));
+        const md = f.out.join("");
+        assert.match(md, new RegExp(`^# Mise en production — ${world.domain.replace(/\./g, "\\.")}`));
+        assert.match(md, /\*\*MEP-10\*\* \| Forcer la Redirection \| Développeur \| ❌ failed \| Redirects: .*302/);
+        assert.match(md, /\*\*MEP-08\*\* \| [^\n]*✅ checked OK/);
+        // What a verify cannot know is said, not guessed.
+        assert.match(md, /\*\*MEP-04\*\* \| [^\n]*❔ unknown \| not in this record/);
+        // An older verify file without `domain` still names its site through its results.
+        const older = JSON.parse(json);
+        delete older.domain;
+        const g = fakeDeps({ stdin: async () => JSON.stringify(older) });
+        assert.equal(await main(["--from", "-"], g.deps), 0, g.err.join("\n"));
+        assert.match(g.out.join(""), new RegExp(`^# Mise en production — ${world.domain.replace(/\./g, "\\.")}`));
+    });
+
+    it("works as documented, through a real pipe between the two commands", async () => {
+        const cli = path.join(ROOT, "cli", "golive.js");
+        const q = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+        const line = `${q(process.execPath)} ${q(cli)} verify ${flags.map(q).join(" ")} | ${q(process.execPath)} ${q(cli)} report --from -`;
+        // Async: the replica serves from this process.
+        const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+            execFile("/bin/sh", ["-c", line], { cwd: ROOT, timeout: 35_000 }, (error, stdout, stderr) =>
+                resolve({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+            ),
+        );
+        assert.equal(code, 0, stderr);
+        assert.match(stdout, /^# Mise en production — /);
+        assert.match(stdout, /\*\*MEP-09\*\* \| [^\n]*✅ checked OK/);
     });
 });

@@ -74,6 +74,27 @@ describe("cli/verify: golive verify", () => {
         assert.ok(failing[0].evidence && typeof failing[0].durationMs === "number");
     });
 
+    it("says on stderr what it waits for once a wait passes a second (the DNS wait); --json stays clean", async () => {
+        world.pointAt("old");
+        const timer = setTimeout(() => world.pointAt("new"), 1_500);
+        try {
+            const dnsOnly = flags.map((f, i) => (flags[i - 1] === "--only" ? "dns" : flags[i - 1] === "--dns-timeout" ? "3" : f));
+            const { code, out, err } = await verify([...dnsOnly, "--json"]);
+            assert.equal(code, 0, out + err);
+            assert.equal(JSON.parse(out).checks[0].status, "pass");
+            const lines = err.trim().split("\n");
+            assert.match(lines[0], /^golive verify: waiting for MEP-07 DNS propagation: the expected records on every DNS server \(\d\.\d s of at most 3\.0 s\)$/);
+            assert.ok(lines.every((l) => l.startsWith("golive verify: waiting for ")), err);
+        } finally {
+            clearTimeout(timer);
+            world.pointAt("new");
+        }
+        // Whatever it says on stderr, stdout is the JSON alone.
+        const quick = await verify([...flags, "--json"]);
+        assert.equal(JSON.parse(quick.out).checks.length, 6);
+        assert.doesNotMatch(quick.out, /waiting for/);
+    });
+
     it("skips the DNS check without expected values, and --only narrows the run", async () => {
         const noExpect = flags.filter((f, i) => !["--expect-apex", "--expect-www"].includes(f) && !["--expect-apex", "--expect-www"].includes(flags[i - 1]));
         const { code, out } = await verify([...noExpect.slice(0, -2), "--only", "dns,smoke", "--json"]);
@@ -85,7 +106,9 @@ describe("cli/verify: golive verify", () => {
 
     it("exits 2 on bad usage, naming the flag and what it expects", async () => {
         const cases: [string[], RegExp][] = [
-            [["--domain", world.domain, "--bogus"], /Unknown option '--bogus'/],
+            [["--domain", world.domain, "--bogus"], /^golive verify: unknown option --bogus\n/],
+            [["--domain"], /^golive verify: --domain needs a value\n/],
+            [["--domain", world.domain, "--json=yes"], /^golive verify: --json takes no value\n/],
             [["--pages", "/"], /--domain is required/],
             [["--domain", `www.${world.domain}`], /--domain must be the apex/],
             [["--domain", world.domain, "--https-port", "99999"], /--https-port must be a port number between 1 and 65535, got "99999"/],
@@ -104,6 +127,16 @@ describe("cli/verify: golive verify", () => {
             assert.match(err, message);
             assert.match(err, /usage: golive verify/);
             assert.equal(out, "");
+        }
+        // A file that cannot be used is not bad usage: exit 3, no usage text.
+        for (const [argv, message] of [
+            [["--domain", world.domain, "--ca", "/nonexistent/ca.pem"], /^golive verify: --ca \/nonexistent\/ca\.pem cannot be read: ENOENT/],
+            [["--domain", world.domain, "--ca", __filename], /^golive verify: --ca .* is not a PEM certificate/],
+        ] as [string[], RegExp][]) {
+            const { code, err } = await verify(argv);
+            assert.equal(code, 3, argv.join(" "));
+            assert.match(err, message);
+            assert.doesNotMatch(err, /usage:/);
         }
         const help = await verify(["--help"]);
         assert.equal(help.code, 0);
@@ -166,7 +199,7 @@ describe("cli/verify: golive verify", () => {
             const narrowed = await verify(["--stack", "replica", "--pages", "/contact", "--only", "smoke", "--json"]);
             assert.deepEqual(JSON.parse(narrowed.out).checks[0].evidence.pages.map((p: { path: string }) => p.path), ["/contact"]);
             const missing = await verify(["--stack", "nope"]);
-            assert.equal(missing.code, 2);
+            assert.equal(missing.code, 3);
             assert.match(missing.err, /no Pulumi\.nope\.yaml/);
         } finally {
             process.chdir(cwd);

@@ -30,7 +30,7 @@ describe("components/releaseSteps: MEP-01, MEP-17, MEP-18 and the checklist unde
                     if (args.type.startsWith("pulumi-nodejs:dynamic")) {
                         // What the notification provider returns on a 2xx (the provider itself is tested in notify.test.ts).
                         const stage = args.name.endsWith("-start") ? "start" : "end";
-                        const result = r(stage === "start" ? "MEP-01" : "MEP-17", stage === "start" ? "StartNotification" : "EndNotification", "pass", "message posted to the webhook on hooks.example (HTTP 200)", { at: "2026-05-02T08:00:00Z" });
+                        const result = r(stage === "start" ? "MEP-01" : "MEP-17", stage === "start" ? "Start notification" : "End notification", "pass", "message posted to the webhook on hooks.example (HTTP 200)", { at: "2026-05-02T08:00:00Z" });
                         return { id: `${args.name}-id`, state: { ...args.inputs, result } };
                     }
                     return { id: `${args.name}-id`, state: args.inputs };

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { buildChecklist, ChecklistFacts, ChecklistLine, factsFromJson, PLAN, renderMarkdown } from "../../lib/report";
+import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, PLAN, renderMarkdown, withRollback } from "../../lib/report";
 import { r, RESULTS } from "../fixtures/checkResults";
 
 
@@ -138,5 +138,66 @@ describe("lib/report: the go-live checklist (traceability)", () => {
         const bare = factsFromJson({ domain: "example.com", results: RESULTS }, { generatedAt: "now" });
         assert.equal(byId(buildChecklist(bare), "MEP-10").status, "failed");
         assert.throws(() => factsFromJson(RESULTS, { generatedAt: "now" }), /cannot tell the domain/);
+    });
+
+    it("after a failed update, says what is unknown instead of pending, and why MEP-17/MEP-18 did not happen", () => {
+        const failedUpdate = { phase: "cutover", error: "MEP-10 Redirects failed" };
+        // What a failed cutover knows: the config and the previous phase, not the deployment here.
+        const lines = buildChecklist(facts({ deploymentId: null, zone: null, dnsRecords: null, results: RESULTS.filter((x) => x.id !== "MEP-14"), notifications: [], webhookConfigured: true, tag: { tag: "v1.0.0" }, failedUpdate }));
+        for (const id of ["P-02", "P-03", "P-04", "MEP-04", "MEP-05", "MEP-06", "MEP-13", "MEP-14", "MEP-01"]) {
+            assert.equal(byId(lines, id).status, "unknown", id);
+            assert.match(byId(lines, id).evidence, /the cutover update failed .*MEP-10 Redirects failed/, id);
+        }
+        assert.equal(byId(lines, "MEP-17").status, "pending");
+        assert.match(byId(lines, "MEP-17").evidence, /^not sent: the cutover update failed/);
+        assert.match(byId(lines, "MEP-18").evidence, /tag v1\.0\.0 not created: the cutover update failed/);
+        // What is known stays known.
+        assert.equal(byId(lines, "P-01").status, "done");
+        assert.equal(byId(lines, "P-05").status, "done");
+        assert.match(byId(lines, "P-05").evidence, /RESEND_API_KEY/);
+        const md = renderMarkdown(lines, { domain: "example.com", phase: describePhase({ phase: "cutover", failedUpdate }), generatedAt: "x" });
+        assert.match(md, /\*\*Phase :\*\* cutover \(update failed: MEP-10 Redirects failed\)/);
+        assert.match(md, /❔ unknown/);
+        assert.match(md, /, 11 unknown/); // + MEP-15, MEP-16
+    });
+
+    it("MEP-06 is done only when the records hold Vercel's values", () => {
+        const records = (content: string) => ({ apex: { name: "example.com", type: "A", content, newContent: "76.76.21.21" }, www: null });
+        assert.equal(byId(buildChecklist(facts({ dnsRecords: records("76.76.21.21") })), "MEP-06").status, "done");
+        const old = byId(buildChecklist(facts({ dnsRecords: records("192.0.2.10"), failedUpdate: { phase: "cutover", error: "P-04 gate" } })), "MEP-06");
+        assert.equal(old.status, "pending");
+        assert.match(old.evidence, /now: example\.com A 192\.0\.2\.10/);
+    });
+
+    it("a record of check results only (golive verify) says the stack facts are not in it", () => {
+        const lines = buildChecklist(factsFromJson({ domain: "example.com", checks: RESULTS }, { generatedAt: "now" }));
+        for (const id of ["P-01", "P-03", "P-05", "MEP-02", "MEP-04", "MEP-06", "MEP-18"]) {
+            assert.equal(byId(lines, id).status, "unknown", id);
+            assert.match(byId(lines, id).evidence, /not in this record \(check results only\): `golive report --stack <stack>`/, id);
+        }
+        assert.equal(byId(lines, "MEP-10").status, "failed");
+        assert.equal(byId(lines, "MEP-13").status, "pending");
+    });
+
+    it("records the rollback: R-1 and R-2 done, the phase says it rolled back, also over a recorded checklist", () => {
+        const rollback = { to: "prepare", ok: true, why: "the cutover failed (MEP-10 Redirects failed)", evidence: "dns-apex updated in place back to 192.0.2.10" };
+        const recorded = buildChecklist(facts());
+        assert.equal(byId(recorded, "R-2").status, "manual");
+        const lines = withRollback(recorded, facts({ rollback }));
+        assert.equal(byId(lines, "R-1").status, "done");
+        assert.match(byId(lines, "R-1").evidence, /the cutover failed/);
+        assert.equal(byId(lines, "R-2").status, "done");
+        assert.match(byId(lines, "R-2").evidence, /^back to the prepare phase: dns-apex updated in place/);
+        assert.equal(byId(lines, "MEP-10").evidence, byId(recorded, "MEP-10").evidence);
+        assert.equal(byId(withRollback(recorded, facts({ rollback: { ...rollback, ok: false } })), "R-2").status, "failed");
+        assert.equal(describePhase({ phase: "cutover", failedUpdate: { phase: "cutover", error: "MEP-10 Redirects failed" }, rollback }), "cutover (update failed: MEP-10 Redirects failed), then rolled back to prepare");
+        const f = factsFromJson({ domain: "example.com", phase: "cutover", rollback, failedUpdate: { phase: "cutover", error: "x" }, results: [] }, { generatedAt: "now" });
+        assert.deepEqual(f.rollback, rollback);
+        assert.equal(f.failedUpdate?.error, "x");
+    });
+
+    it("counts read as words: 1 key page, not 1 key pages", () => {
+        const one = buildChecklist(facts({ results: [r("MEP-14", "SEO basics", "pass", "ok", { pages: [{ path: "/" }] })] }));
+        assert.equal(byId(one, "P-02").evidence, "no placeholder text on 1 key page (MEP-14 scan)");
     });
 });

@@ -7,6 +7,15 @@ import { contactFormInputOf } from "../../checks/serviceInputs";
 import { parseServicesConfig } from "../../lib/servicesConfig";
 import { dovecotAvailable } from "../../replica/mailbox";
 import { startWorld } from "../../replica/world";
+import { FAULTS } from "../../rehearsal/faults";
+import { main as report, ReportDeps } from "../../cli/report";
+
+/** One rehearsal per fault for the whole file: the fault tests and the record tests share it. */
+const runs = new Map<string, Promise<RehearsalReport>>();
+const rehearsed = (fault: string) => {
+    if (!runs.has(fault)) runs.set(fault, rehearse({ engine: "mock", fast: true, fault }));
+    return runs.get(fault)!;
+};
 
 // The dress rehearsal end to end on loopback: one clean run and three faults (~30 s together).
 describe("rehearsal: the go-live played on loopback", function () {
@@ -15,7 +24,12 @@ describe("rehearsal: the go-live played on loopback", function () {
     it("clean: every check passes, no probe fails, records are updated in place and rolled back", async () => {
         const printed: string[] = [];
         let services: ServiceStandIns | undefined;
-        const r: RehearsalReport = await rehearse({ engine: "mock", fast: true, log: (l) => printed.push(l), onServices: (s) => (services = s) });
+        const progress: string[] = [];
+        const r: RehearsalReport = await rehearse({ engine: "mock", fast: true, log: (l) => printed.push(l), progress: (l) => progress.push(l), onServices: (s) => (services = s) });
+        // The start is not a silence: each slow step says what it waits for (on stderr in the CLI).
+        assert.match(progress[0], /^golive rehearse: starting the replica \(CA, DNS server, old and new hosts\)…$/);
+        assert.ok(progress.some((l) => /loading the program and the check providers/.test(l)), progress.join("\n"));
+        assert.ok(progress.every((l) => !printed.includes(l)), "progress goes to its own writer, not the log");
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
         assert.deepEqual(r.phases.map((p) => [p.phase, p.ok]), [["adopt (preview)", true], ["adopt", true], ["prepare", true], ["cutover", true], ["rollback", true]]);
@@ -47,7 +61,9 @@ describe("rehearsal: the go-live played on loopback", function () {
         }
         assert.ok(r.cutoverChecks.every((c) => c.status !== "fail"), JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.status])));
         assert.match(byId("MEP-13")[0].reason, /6 page analyses \(PageSpeed Insights\) score ≥ 90/);
-        assert.match(byId("MEP-16")[0].reason, /carry G-REHEARSAL1; 1 active user/);
+        assert.match(byId("MEP-16")[0].reason, /carry G-REHEARSAL1; 1 active user in the GA4 realtime report/);
+        // Counts read as words: never "1 key pages", "on all 1 servers", "1 active user(s)".
+        for (const c of [...r.cutoverChecks, ...r.verifyNew]) assert.doesNotMatch(c.reason, /\(s\)|\b1 (?!ms\b)[a-z]+s\b|all 1 /, `${c.id}: ${c.reason}`);
         // The stand-ins really were asked: one PSI analysis per key page, the sitemap submitted,
         // the realtime report read, the form's mail delivered (and deleted by the check).
         assert.equal(r.outsideServices.psiRequests, 6);
@@ -117,7 +133,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("delete-recreate: visitors see the gap, then the rollback brings the old site back", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "delete-recreate" });
+        const r = await rehearsed("delete-recreate");
         assert.equal(r.ok, false);
         assert.ok(r.figures.failedProbesCutover > 0, "the prober must see the records missing");
         assert.ok(r.figures.probes.failures.some((f) => /does not resolve|ENOTFOUND/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 3)));
@@ -127,7 +143,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("redirect-302: MEP-10 fails with its reason, the cutover fails, no downtime, rollback OK", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "redirect-302" });
+        const r = await rehearsed("redirect-302");
         assert.equal(r.ok, false);
         assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
         const mep10 = r.cutoverChecks.find((c) => c.id === "MEP-10");
@@ -144,7 +160,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("slow-site: MEP-13 fails naming the page and its score, the cutover fails, no tag, rollback OK", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "slow-site" });
+        const r = await rehearsed("slow-site");
         assert.equal(r.ok, false);
         assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
         const mep13 = r.cutoverChecks.find((c) => c.id === "MEP-13");
@@ -231,4 +247,63 @@ describe("rehearsal: engine and service behaviour faults", function () {
         assert.ok(r.phases.find((p) => p.phase === "prepare")!.changes.some((c) => c.name === "dns-caa-apex" && c.op === "create"));
         for (const phase of ["cutover", "rollback"]) assert.ok(!r.phases.find((p) => p.phase === phase)!.changes.some((c) => c.name === "dns-caa-apex"), phase);
     });
+});
+
+// The record a rehearsal leaves (its checklist, its summary, the Markdown of `golive report`) states
+// what happened, for every fault: after a failed cutover nothing the earlier phases did is called
+// pending, nothing unknown is guessed, and the rollback is recorded.
+describe("rehearsal: the record tells the truth after each fault", function () {
+    this.timeout(120_000);
+    // adopt-mismatch stops at adopt's preview: no cutover, no rollback to record.
+    for (const fault of FAULTS.filter((f) => f.name !== "adopt-mismatch")) {
+        it(`${fault.name}: the checklist, the summary and the Markdown record`, async () => {
+            const r = await rehearsed(fault.name);
+            const line = (id: string) => r.checklist.find((l) => l.id === id)!;
+            const cutover = r.phases.find((p) => p.phase === "cutover")!;
+            // What prepare did and the config say, whatever became of the cutover.
+            assert.equal(line("P-03").status, "checked OK", line("P-03").evidence);
+            assert.equal(line("P-04").status, "checked OK", line("P-04").evidence);
+            assert.equal(line("P-05").status, "done");
+            assert.match(line("P-05").evidence, /CONTACT_TO/);
+            for (const id of ["MEP-02", "MEP-03"]) assert.match(line(id).evidence, new RegExp(`release ref ${r.release.commit}`), id);
+            for (const id of ["MEP-04", "MEP-05"]) assert.equal(line(id).status, "done", `${id}: ${line(id).evidence}`);
+            assert.match(line("MEP-04").evidence, new RegExp(`built from release ref ${r.release.commit}`));
+            const recordsUpdated = cutover.changes.filter((c) => c.type.startsWith("cloudflare:")).every((c) => c.ok);
+            assert.equal(line("MEP-06").status, recordsUpdated ? "done" : "pending", line("MEP-06").evidence);
+            if (recordsUpdated) assert.match(line("MEP-06").evidence, /kaliabeautystudio\.com A 127\.0\.0\.2/);
+            if (!cutover.ok) {
+                assert.ok(r.failedUpdate, "a failed cutover is said to have failed");
+                assert.match(line("MEP-17").evidence, /^not sent: the cutover update failed/);
+                assert.match(line("MEP-18").evidence, /not created: the cutover update failed/);
+                for (const id of ["MEP-12", "MEP-13", "MEP-15", "MEP-16"]) {
+                    const ran = r.cutoverChecks.some((c) => c.id === id);
+                    if (!ran) assert.equal(line(id).status, "unknown", `${id}: ${line(id).evidence}`);
+                }
+            }
+            for (const l of r.checklist) assert.doesNotMatch(l.evidence, /zone not looked up yet|none declared|no production deployment yet/, l.id);
+            // The rollback that ended the rehearsal is in the record.
+            assert.equal(line("R-1").status, "done");
+            assert.equal(line("R-2").status, "done", line("R-2").evidence);
+            assert.match(line("R-2").evidence, /back to the prepare phase: .*dns-apex updated in place/);
+
+            // The summary: each failed check once, no line longer than a screen can hold.
+            const summary = renderReport(r);
+            const failures = summary.split("Failures (each once")[1]?.split("\n\n")[0].split("\n").slice(1) ?? [];
+            const ids = failures.map((f) => f.trim().split(" ")[0]);
+            assert.equal(new Set(ids).size, ids.length, failures.join("\n"));
+            for (const c of [...r.cutoverChecks, ...r.verifyNew].filter((x) => x.status === "fail")) assert.ok(ids.includes(c.id), `${c.id} listed under Failures`);
+            const longest = Math.max(...summary.split("\n").map((l) => l.length));
+            assert.ok(longest <= 260, `longest line ${longest}`);
+            assert.match(summary, /phase cutover.*then rolled back to prepare/);
+
+            // `golive report --from` on the JSON record.
+            const out: string[] = [];
+            const deps: ReportDeps = { stackOutputs: () => ({}), now: () => "now", stdin: async () => JSON.stringify(r), out: (t) => out.push(t), err: (t) => out.push(t) };
+            assert.equal(await report(["--from", "-"], deps), 0, out.join(""));
+            const md = out.join("");
+            assert.match(md, /\*\*Phase :\*\* cutover.*, then rolled back to prepare/);
+            assert.match(md, /\| \*\*R-2\*\* \| [^\n]*✅ done \| back to the prepare phase/);
+            assert.doesNotMatch(md, /ready: golive rollback/);
+        });
+    }
 });

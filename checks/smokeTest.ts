@@ -188,7 +188,6 @@ interface ProbedPage {
 }
 
 async function probePage(baseUrl: string, page: KeyPage, budgetMs: number, net: NetOptions): Promise<ProbedPage> {
-    const url = siteUrl(baseUrl, page.path);
     const ev: PageEvidence = { path: page.path, problems: [] };
     const found = { links: [] as string[], assets: [] as string[] };
     try {

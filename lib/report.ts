@@ -251,7 +251,7 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
             // From prepare on the project does not deploy pushes (gitProviderOptions.createDeployments false).
             if (facts.codeFreeze === true) return { status: "done", evidence: `enforced: the Vercel project does not deploy pushes to the production branch; ${ref ?? "the pinned ref"} is deployed` };
             if (facts.codeFreeze === false) return { status: "done", evidence: `lifted (golive:codeFreeze false): pushes to the production branch deploy again${ref ? `; ${ref} was the go-live's` : ""}` };
-            return { status: "manual", evidence: ref ? `deployed ${ref} (golive:releaseRef)` : "no release ref pinned yet (golive:releaseRef)" };
+            return ref ? { status: "manual", evidence: `deployed ${ref} (golive:releaseRef)` } : facts.phase === undefined ? notYet("") : { status: "manual", evidence: "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-03":
             return ref ? { status: "manual", evidence: `deployed ${ref} (golive:releaseRef)` } : facts.phase === undefined ? notYet("") : { status: "manual", evidence: "no release ref pinned yet (golive:releaseRef)" };
         case "MEP-04":

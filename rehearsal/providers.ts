@@ -191,12 +191,20 @@ export function replicaProviders(
             if (name !== world.domain) throw new Error(`zone ${name} not found`);
             return { id: ZONE_ID, zoneId: ZONE_ID, name, status: "active", nameServers: ["ada.ns.cloudflare.com", "bob.ns.cloudflare.com"] };
         },
+        // Records as Cloudflare lists them (id, ttl, proxied, comment), by exact name when asked.
         "cloudflare:index/getDnsRecords:getDnsRecords": (inputs) => {
-            const names = [world.domain, world.www];
+            const names = typeof inputs.name?.exact === "string" ? [inputs.name.exact] : [world.domain, world.www];
             const type = inputs.type as ReplicaRecordType | undefined;
             const results = names.flatMap((n) => world.dns.lookup(n, type)).map((r) => {
                 const m = /^(\d+)\s+(\w+)\s+"?([^"]*)"?$/.exec(r.value);
-                return { name: r.name, type: r.type, content: r.value, ...(r.type === "CAA" && m ? { data: { flags: Number(m[1]), tag: m[2], value: m[3] } } : {}) };
+                const [id, known] = [...recordsById].find(([, k]) => k.name === r.name && k.type === r.type) ?? [undefined, undefined];
+                return {
+                    name: r.name,
+                    type: r.type,
+                    content: r.value,
+                    ...(r.type === "CAA" && m ? { data: { flags: Number(m[1]), tag: m[2], value: m[3] } } : {}),
+                    ...(id ? { id, ttl: known!.ttl ?? r.ttl, proxied: known!.proxied, comment: known!.comment ?? "" } : {}),
+                };
             });
             return { results };
         },

@@ -38,7 +38,7 @@ export async function adoptLiveRecords(gs: GuidedStack, map: ConfigMap, deps: Gu
         return { code: 1 };
     }
     const liveRecords = { ...(live.apex ? { apex: live.apex } : {}), ...(live.www ? { www: live.www } : {}) };
-    deps.out(`Writing them to ${LIVE} as they are, and golive:phase adopt.`);
+    deps.out(`Once the gates pass, they go into ${LIVE} as they are, with golive:phase adopt.`);
     return { map: { ...map, [LIVE]: { value: JSON.stringify(liveRecords), secret: false } }, zone, liveRecords };
 }
 

@@ -4,7 +4,7 @@
 // deleted is refused), confirmation, `up` with live progress, and a Markdown record of it all. A
 // failed cutover shows the failed checks and asks for the plan's R-1 decision: roll back now (the
 // previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
-import type { Phase } from "../lib/config";
+import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
 import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
 import { configGates, ConfigMap, Gate, lastApplied, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
 import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
@@ -107,6 +107,14 @@ async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number): Prom
     };
 }
 
+function domainOf(map: ConfigMap): string | undefined {
+    try {
+        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
+    } catch {
+        return undefined; // the config gate says why
+    }
+}
+
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
@@ -145,9 +153,10 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     const applied = lastApplied(history);
     const report = configGates(map, phase);
     const gates: Gate[] = [...report.gates, orderGate(phase, applied)];
-    let domain = report.cfg?.domain;
+    // The zone is looked up whenever the domain is valid, so every unmet gate shows at once.
+    let domain = domainOf(map);
     if (adoption) gates.push(adoption.zone);
-    else if (report.cfg) gates.push(zoneGate(await discover(gs, { domain: report.cfg.domain, phase, records: false })));
+    else if (domain) gates.push(zoneGate(await discover(gs, { domain, phase, records: false })));
     deps.out("Gates:");
     for (const l of gateLines(gates)) deps.out(l);
     if (!gates.every((g) => g.ok) || !report.cfg) {
@@ -155,7 +164,6 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         return { code: 1 };
     }
     const cfg = report.cfg;
-    domain = cfg.domain;
     const warning = phase === "cutover" ? ttlWarning(cfg, applied, deps.now()) : undefined;
     if (warning) deps.out(`  ! ${warning}`);
 
@@ -194,7 +202,8 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     let decision: RollbackDecision | undefined;
     let rollback: RollbackRun | undefined;
     if (!run.ok) {
-        deps.out(`\n${phase} FAILED: ${run.error ?? "pulumi up failed"}`);
+        const failedChecks = progress.failedChecks.length;
+        deps.out(`\n${phase} FAILED: ${failedChecks > 0 ? `${failedChecks} check(s) failed` : run.error ?? "pulumi up failed"}`);
         for (const l of failedCheckLines(progress.results)) deps.out(l);
         for (const e of progress.errors) deps.out(`  ✗ ${e}`);
         if (phase === "cutover" && progress.dnsChangedAt !== undefined) {
@@ -218,7 +227,7 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     const record: PhaseRecord = {
         stack: args.stack,
         phase,
-        domain,
+        domain: cfg.domain,
         operator,
         engine: gs.engineVersion,
         startedAt: new Date(origin),

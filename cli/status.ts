@@ -6,7 +6,7 @@ import { runSuite, formatTable } from "../checks/suite";
 import { summarize } from "../checks/types";
 import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { NAMESPACE } from "../lib/config";
-import { lastApplied, nextStep, phaseOf, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
+import { lastApplied, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
 
@@ -33,7 +33,7 @@ function ago(ms: number): string {
 
 function describeUpdate(e: UpdateEntry, now: number): string {
     const end = e.endTime ? new Date(e.endTime) : new Date(e.startTime);
-    return `update ${e.version} (${e.kind}, ${phaseOf(e)}) ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${e.message ? ` — "${e.message}"` : ""}`;
+    return `${e.version ? `#${e.version} ` : ""}${e.kind} of ${phaseOf(e)}: ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${e.message ? ` — "${e.message}"` : ""}`;
 }
 
 export interface StatusReport {
@@ -67,7 +67,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
     const phase = applied ? phaseOf(applied) : undefined;
     const now = deps.now();
     deps.out(`golive status — stack ${stack}${domain ? ` (${domain})` : ""}`);
-    deps.out(`  phase:       ${phase ? `${phase} (applied by update ${applied!.version})` : "none applied yet"}`);
+    deps.out(`  phase:       ${phase ? `${phase} (applied by ${updateName(applied!)})` : "none applied yet"}`);
     deps.out(`  last update: ${latest ? describeUpdate(latest, now) : "none"}`);
     const filePhase = map[`${NAMESPACE}:phase`]?.value;
     if (filePhase && phase && filePhase !== phase) deps.out(`  stack file:  golive:phase is ${filePhase}: the next \`pulumi up\` applies ${filePhase}`);

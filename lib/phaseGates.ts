@@ -122,6 +122,11 @@ export function phaseOf(entry: UpdateEntry): string {
     return entry.config?.[`${NAMESPACE}:phase`]?.value || "adopt";
 }
 
+/** "update 7", or its end time where the backend does not number updates (the file backend). */
+export function updateName(e: UpdateEntry): string {
+    return e.version ? `update ${e.version}` : `the update of ${new Date(e.endTime ?? e.startTime).toISOString()}`;
+}
+
 /** The newest successful `up` (history is newest first), if any. */
 export function lastApplied(history: UpdateEntry[]): UpdateEntry | undefined {
     return history.find((e) => e.kind === "update" && e.result === "succeeded");
@@ -139,7 +144,7 @@ export function orderGate(target: Phase, applied: UpdateEntry | undefined): Gate
         label,
         ok,
         detail: ok
-            ? `last applied: ${done} (update ${applied!.version})`
+            ? `last applied: ${done} (${updateName(applied!)})`
             : `${target} comes after ${needs}, and the last successful update applied ${done ?? "nothing yet"}: run golive ${needs} first`,
     };
 }

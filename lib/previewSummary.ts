@@ -12,7 +12,7 @@ export interface PlannedStep {
     op: string;
     urn: string;
     type: string;
-    /** False for components. */
+    /** False for components (the engine omits `custom` for them). */
     custom: boolean;
     oldInputs?: Record<string, unknown>;
     newInputs?: Record<string, unknown>;
@@ -33,7 +33,7 @@ export function plannedStepOf(meta: StepMetadata): PlannedStep {
         op: meta.op,
         urn: meta.urn,
         type: meta.type,
-        custom: state?.custom !== false,
+        custom: state?.custom === true,
         ...(meta.old?.inputs ? { oldInputs: meta.old.inputs } : {}),
         ...(meta.new?.inputs ? { newInputs: meta.new.inputs } : {}),
     };
@@ -68,6 +68,7 @@ export interface PreviewSummary {
     refusals: string[];
 }
 
+const byPlanId = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 const RECORD_FIELDS = ["type", "content", "ttl", "proxied", "comment"];
 const REPLACE_OPS = ["replace", "create-replacement", "delete-replaced", "import-replacement", "discard-replaced"];
 const DELETE_OPS = ["delete", "discard"];
@@ -104,7 +105,7 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
     }
     const out: PreviewSummary = { imports: [], recordsInPlace: [], updates: [], creates: [], replaces: [], deletes: [], checks: [], refusals: [] };
     const checks: Array<{ id: string; text: string }> = [];
-    for (const [urn, list] of byUrn) {
+    for (const [urn, list] of [...byUrn].sort(([a], [b]) => nameOfUrn(a).localeCompare(nameOfUrn(b)))) {
         const op = opOf(list.map((s) => s.op));
         if (op === "same") continue;
         const type = list[0].type;
@@ -150,16 +151,17 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
         }
         if (opts.adopt && op !== "import") out.refusals.push(`adopt imports the live records and changes nothing, but this preview would ${op} ${describeStep(type, name)}`);
     }
-    out.checks = checks.sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true })).map((c) => c.text);
+    out.checks = checks.sort((a, b) => byPlanId(a.id, b.id)).map((c) => c.text);
     if (opts.adopt) {
         for (const r of out.recordsInPlace) out.refusals.push(`adopt changes nothing, but ${r.record} would change: ${r.changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(", ")}`);
     }
     return out;
 }
 
+/** "MEP-05 Vercel domain ×2", in plan order. */
 function group(items: string[]): string {
     const counts = new Map<string, number>();
-    for (const i of items) counts.set(i, (counts.get(i) ?? 0) + 1);
+    for (const i of [...items].sort(byPlanId)) counts.set(i, (counts.get(i) ?? 0) + 1);
     return [...counts].map(([i, n]) => (n > 1 ? `${i} ×${n}` : i)).join(", ");
 }
 

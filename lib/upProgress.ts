@@ -64,7 +64,8 @@ export class UpProgress {
         const lines: string[] = [];
         if (e.resourcePreEvent) {
             const s = this.step(e.resourcePreEvent.metadata, at);
-            if (s && labelOf(s.type, s.name).check) lines.push(`  … ${s.label}: running`);
+            const running = ["create", "update", "replace", "create-replacement"].includes(e.resourcePreEvent.metadata.op);
+            if (s && running && labelOf(s.type, s.name).check) lines.push(`  … ${s.label}: running`);
         }
         if (e.resOutputsEvent) {
             const meta = e.resOutputsEvent.metadata;

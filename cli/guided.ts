@@ -39,7 +39,7 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 export function operatorOf(dir: string, env: NodeJS.ProcessEnv = process.env): string {
-    const r = spawnSync("git", ["config", "user.name"], { cwd: dir, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
+    const r = spawnSync("git", ["config", "user.name"], { cwd: dir, env, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
     const name = r.status === 0 ? r.stdout.trim() : "";
     if (name) return name;
     try {

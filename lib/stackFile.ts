@@ -13,8 +13,8 @@ export interface StackFile {
     values: Record<string, unknown>;
 }
 
-/** A stack name as the golive commands take it (--stack), e.g. prod. */
-export const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
+/** A stack name as the golive commands take it (--stack), e.g. prod; never read as an option. */
+export const STACK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
 /** Finds Pulumi.<stack>.yaml in `dirs` (first match) and merges it over the project defaults. */
 export function readStackFile(stack: string, dirs: string[]): StackFile {

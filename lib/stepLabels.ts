@@ -30,6 +30,11 @@ export function nameOfUrn(urn: string): string {
     return urn.split("::").pop() ?? urn;
 }
 
+/** The resource's type: the last of the URN's qualified types (parents come first, `$`-separated). */
+export function typeOfUrn(urn: string): string {
+    return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+}
+
 export function labelOf(type: string, name: string): StepLabel {
     if (type === DNS_RECORD_TYPE) return /-caa-/.test(name) ? { id: "MEP-08", what: "CAA record (Let's Encrypt)", check: false } : { id: "MEP-06", what: "DNS record", check: false };
     const vercel = VERCEL[type];

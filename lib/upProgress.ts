@@ -4,7 +4,7 @@
 // decision: the DNS switch and the first failed check. Pure: events in, lines and facts out.
 import type { CheckResult } from "../checks/types";
 import { resultFromFailure } from "../checks/dynamic";
-import { DNS_RECORD_TYPE, describeStep, labelOf, nameOfUrn } from "./stepLabels";
+import { DNS_RECORD_TYPE, describeStep, labelOf, nameOfUrn, typeOfUrn } from "./stepLabels";
 import { plannedStepOf, StepMetadata } from "./previewSummary";
 
 /** The fields of the engine's EngineEvent used here. */
@@ -112,7 +112,7 @@ export class UpProgress {
                 lines.push(`  ✗ ${failed.id} ${failed.name}: FAILED — ${failed.reason}`);
             } else if (!failed && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
                 this.errors.push(`${name}: ${firstLine(message)}`);
-                lines.push(`  ✗ ${s?.label ?? name}: ${firstLine(message)}`);
+                lines.push(`  ✗ ${s?.label ?? describeStep(typeOfUrn(diag.urn), name!)}: ${firstLine(message)}`);
             } else if (!failed && !/update failed|preview failed/.test(message)) {
                 this.errors.push(firstLine(message));
             }

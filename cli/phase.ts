@@ -6,7 +6,7 @@
 // previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
 import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
 import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
-import { configGates, ConfigMap, Gate, lastApplied, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
+import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
 import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
 import { failedCheckLines } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
@@ -31,7 +31,12 @@ export function usage(phase: Phase): string {
         "",
         "  --stack <stack>     the stack (e.g. prod)",
         "  --yes               apply without asking (without a terminal, nothing is applied without it)",
-        ...(phase === "cutover" ? ["  --auto-rollback     if a check fails, roll back to prepare at once without asking (R-1); also golive:rollback.auto"] : []),
+        ...(phase === "cutover"
+            ? [
+                  "  --auto-rollback     if a check fails, roll back to prepare at once (R-1 agreed beforehand; also golive:rollback.auto).",
+                  "                      Without it, a failed check asks whether to roll back now (even with --yes).",
+              ]
+            : []),
         "  --dir <dir>         the Pulumi project (default: this program's directory)",
         "  --records <dir>     where the Markdown record goes (default <project>/records)",
         "",
@@ -82,8 +87,8 @@ function checklistAfterFailure(gs: GuidedStack, phase: Phase, gates: GateReport,
 }
 
 /** R-1: who decides, when, how. Agreed beforehand (flag or config), asked, or left open without a terminal. */
-async function decide(args: GuidedArgs, gates: GateReport, deps: GuidedDeps, operator: string): Promise<RollbackDecision> {
-    const agreed = args.autoRollback ? "--auto-rollback" : gates.cfg?.rollback.auto ? "golive:rollback.auto agreed in config" : undefined;
+export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "stack">, autoInConfig: boolean, deps: Pick<GuidedDeps, "interactive" | "ask" | "now">, operator: string): Promise<RollbackDecision> {
+    const agreed = args.autoRollback ? "--auto-rollback" : autoInConfig ? "golive:rollback.auto agreed in config" : undefined;
     if (agreed) return { choice: "rollback", by: operator, at: new Date(deps.now()), how: `${agreed}: rolled back at once` };
     if (!deps.interactive) {
         return { choice: "undecided", by: operator, at: new Date(deps.now()), how: `no terminal to ask and no --auto-rollback; roll back with: golive prepare --stack ${args.stack} --yes` };
@@ -208,12 +213,14 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         for (const e of progress.errors) deps.out(`  ✗ ${e}`);
         if (phase === "cutover" && progress.dnsChangedAt !== undefined) {
             deps.out(`  DNS switched ${secs(deps.now() - origin - progress.dnsChangedAt)} ago (${new Date(origin + progress.dnsChangedAt).toISOString()}): visitors reach the new site.`);
-            decision = await decide(args, report, deps, operator);
+            decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
             deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
             if (decision.choice === "rollback") {
                 rollback = await rollBack(gs, deps, origin);
                 const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
                 deps.out(rollback.ok ? `Rolled back to prepare: the records hold their previous content again${back}.` : `ROLLBACK FAILED: ${rollback.errors.join("; ")}`);
+            } else {
+                deps.out(`Not rolled back: the new site keeps serving. To roll back: golive prepare --stack ${args.stack}`);
             }
         } else if (phase === "cutover") {
             deps.out("  The DNS records did not change: visitors still reach the old site.");
@@ -255,7 +262,7 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     }
     deps.out(`Record: ${recordFile}`);
     const after = await readHistory(gs, 10).catch(() => []);
-    deps.out(`Next: ${nextStep(args.stack, after[0], lastApplied(after))}`);
+    deps.out(`Next: ${nextStep(args.stack, latestUpdate(after), lastApplied(after))}`);
     return { code: run.ok ? 0 : 1, recordFile, record };
 }
 

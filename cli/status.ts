@@ -6,7 +6,7 @@ import { runSuite, formatTable } from "../checks/suite";
 import { summarize } from "../checks/types";
 import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { NAMESPACE } from "../lib/config";
-import { lastApplied, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
+import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
 
@@ -52,7 +52,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
         return { code: 2 };
     }
     const history = await readHistory(gs);
-    const latest = history[0];
+    const latest = latestUpdate(history);
     const applied = lastApplied(history);
     const outputs = await readOutputs(gs).catch((): Record<string, unknown> => ({}));
     let map: ConfigMap = {};

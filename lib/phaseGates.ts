@@ -127,6 +127,11 @@ export function updateName(e: UpdateEntry): string {
     return e.version ? `update ${e.version}` : `the update of ${new Date(e.endTime ?? e.startTime).toISOString()}`;
 }
 
+/** The newest operation that acted on the stack (a backend that lists previews in the history: not those). */
+export function latestUpdate(history: UpdateEntry[]): UpdateEntry | undefined {
+    return history.find((e) => e.kind !== "preview");
+}
+
 /** The newest successful `up` (history is newest first), if any. */
 export function lastApplied(history: UpdateEntry[]): UpdateEntry | undefined {
     return history.find((e) => e.kind === "update" && e.result === "succeeded");

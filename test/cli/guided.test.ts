@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { confirmApply, GuidedDeps, operatorOf, parseGuidedArgs, PROGRAM_DIR } from "../../cli/guided";
+import { decideRollback } from "../../cli/phase";
 
 describe("cli/guided: what the guided commands share", () => {
     it("parses the options each command allows, worded like the other golive commands", () => {
@@ -46,5 +47,29 @@ describe("cli/guided: what the guided commands share", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("cli/phase: the R-1 decision after a failed cutover", () => {
+    const at = Date.parse("2026-12-01T09:00:07Z");
+    const deps = (interactive: boolean, answer: string, asked: string[]) => ({ interactive, now: () => at, ask: async (q: string) => (asked.push(q), answer) });
+
+    it("agreed beforehand (--auto-rollback, or golive:rollback.auto): rolls back without asking", async () => {
+        const asked: string[] = [];
+        const flag = await decideRollback({ autoRollback: true, stack: "s" }, false, deps(true, "no", asked), "Camille");
+        assert.deepEqual(flag, { choice: "rollback", by: "Camille", at: new Date(at), how: "--auto-rollback: rolled back at once" });
+        const config = await decideRollback({ autoRollback: false, stack: "s" }, true, deps(true, "no", asked), "Camille");
+        assert.equal(config.how, "golive:rollback.auto agreed in config: rolled back at once");
+        assert.deepEqual(asked, []);
+    });
+
+    it("otherwise the question is asked, and the answer recorded as given; without a terminal the decision stays open", async () => {
+        const asked: string[] = [];
+        assert.deepEqual(await decideRollback({ autoRollback: false, stack: "s" }, false, deps(true, "oui", asked), "Camille"), { choice: "rollback", by: "Camille", at: new Date(at), how: 'answered "oui" at the prompt' });
+        assert.equal((await decideRollback({ autoRollback: false, stack: "s" }, false, deps(true, "n", asked), "Camille")).choice, "no rollback");
+        assert.deepEqual(asked, ["Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] ", "Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] "]);
+        const open = await decideRollback({ autoRollback: false, stack: "s" }, false, deps(false, "yes", asked), "ci");
+        assert.equal(open.choice, "undecided");
+        assert.match(open.how, /no terminal to ask and no --auto-rollback; roll back with: golive prepare --stack s --yes/);
     });
 });

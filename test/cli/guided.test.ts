@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { confirmApply, GuidedDeps, operatorOf, parseGuidedArgs, PROGRAM_DIR } from "../../cli/guided";
 import { decideRollback } from "../../cli/phase";
+import { main, usage } from "../../cli/main";
 
 describe("cli/guided: what the guided commands share", () => {
     it("parses the options each command allows, worded like the other golive commands", () => {
@@ -47,6 +48,24 @@ describe("cli/guided: what the guided commands share", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+});
+
+describe("cli/main: the guided commands are dispatched like the others", () => {
+    it("lists them first, each with its summary, and hands each its own entry", async () => {
+        const lines = usage().split("\n");
+        assert.deepEqual(lines.slice(2, 7).map((l) => l.trim().split(/\s+/)[0]), ["init", "adopt", "prepare", "cutover", "status"]);
+        const err: string[] = [];
+        const write = process.stderr.write;
+        process.stderr.write = ((c: string) => (err.push(String(c)), true)) as typeof process.stderr.write;
+        try {
+            assert.equal(await main(["cutover", "--bogus"]), 2);
+            assert.equal(await main(["prepare"]), 2);
+        } finally {
+            process.stderr.write = write;
+        }
+        assert.match(err.join(""), /golive cutover: unknown option --bogus\n\nusage: golive cutover --stack <stack> \[--yes\] \[--auto-rollback\]/);
+        assert.match(err.join(""), /golive prepare: --stack is required\n\nusage: golive prepare --stack <stack> \[--yes\] \[--dir/);
     });
 });
 

@@ -6,7 +6,26 @@
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
 import * as pulumi from "@pulumi/pulumi";
 import { describeError } from "./net";
-import type { CheckFn, CheckResult, NetOptions } from "./types";
+import type { CheckFn, CheckResult, NetOptions, PlanId } from "./types";
+
+/** The error a failed check throws, so `pulumi up` stops with its plan ID, reason and evidence. */
+export function failureMessage(result: CheckResult): string {
+    const evidence = JSON.stringify(result.evidence);
+    return `${result.id} ${result.name} failed: ${result.reason}\nevidence: ${evidence.length > 4000 ? evidence.slice(0, 4000) + "…" : evidence}`;
+}
+
+/** A failed check's error, as the engine reports it, back into its result (undefined if it is not one). */
+export function resultFromFailure(error: string): CheckResult | undefined {
+    const m = /(MEP-\d+|P-\d+) (.+?) failed: ([^\n]*)(?:\nevidence: (.*))?/s.exec(error);
+    if (!m) return undefined;
+    let evidence: Record<string, unknown> = {};
+    try {
+        evidence = m[4] ? JSON.parse(m[4]) : {};
+    } catch {
+        evidence = { raw: m[4] };
+    }
+    return { id: m[1] as PlanId, name: m[2], status: "fail", reason: m[3], evidence, durationMs: 0 };
+}
 
 /** Inputs every check resource accepts besides its own. */
 export interface CheckTriggerArgs {
@@ -113,10 +132,7 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, s
         if (!result || typeof result !== "object" || typeof result.status !== "string") {
             throw new Error(`${spec.label} gave no result (got ${describeError(result)})`);
         }
-        if (result.status === "fail") {
-            const evidence = JSON.stringify(result.evidence);
-            throw new Error(`${result.id} ${result.name} failed: ${result.reason}\nevidence: ${evidence.length > 4000 ? evidence.slice(0, 4000) + "…" : evidence}`);
-        }
+        if (result.status === "fail") throw new Error(failureMessage(result));
         // The engine's dynamic-provider host sends outputs as a protobuf Struct, which refuses
         // `undefined` anywhere ("Unexpected struct type."): the result goes as JSON values only.
         return { ...clean, result: JSON.parse(JSON.stringify(result)) as CheckResult };

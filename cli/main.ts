@@ -1,5 +1,11 @@
 // `golive <command>`: each command lives in its own module and is loaded only when asked for.
-const COMMANDS: Record<string, { module: string; summary: string }> = {
+// Guided go-live (one command per phase, built on the Automation API) first, then the tools.
+const COMMANDS: Record<string, { module: string; summary: string; entry?: string }> = {
+    init: { module: "./init", summary: "write Pulumi.<stack>.yaml for a new site, from the prod stack file" },
+    adopt: { module: "./adopt", summary: "read the live apex and www records through Cloudflare, write them to config, import them" },
+    prepare: { module: "./phase", entry: "prepare", summary: "gates, preview, then the prepare phase (Vercel set up, TTL lowered), with a record file" },
+    cutover: { module: "./phase", entry: "cutover", summary: "gates, preview, then the DNS switch and checks; on failure, the rollback decision (R-1)" },
+    status: { module: "./status", summary: "the phase reached, the last update, the next step, and a quick verify of the site" },
     verify: { module: "./verify", summary: "run the post-deploy checks against the live site (no Pulumi needed)" },
     report: { module: "./report", summary: "print the go-live checklist (P-01..MEP-18) with statuses and evidence" },
     rollback: { module: "./rollback", summary: "roll the stack back to its previous successful update (plan section 4)" },
@@ -29,6 +35,6 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`golive: unknown command '${name}'\n\n${usage()}`);
         return 2;
     }
-    const mod = require(command.module) as { main(argv: string[]): Promise<number> };
-    return mod.main(rest);
+    const mod = require(command.module) as Record<string, (argv: string[]) => Promise<number>>;
+    return mod[command.entry ?? "main"](rest);
 }

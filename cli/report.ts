@@ -43,7 +43,8 @@ const defaultDeps: ReportDeps = {
     err: (t) => process.stderr.write(t + "\n"),
 };
 
-function isLines(x: unknown): x is ChecklistLine[] {
+/** A checklist as recorded in stack outputs (the `checklist` output). */
+export function isLines(x: unknown): x is ChecklistLine[] {
     return Array.isArray(x) && x.length > 0 && x.every((l) => l && typeof l.id === "string" && typeof l.status === "string" && typeof l.action === "string");
 }
 

@@ -76,6 +76,8 @@ export interface GoLiveConfig {
     };
     /** P-01: client's "bon pour MEP". Required for `cutover`. */
     approval?: Approval;
+    /** R-1 agreed beforehand: a failed cutover rolls back to prepare at once (`golive cutover`). */
+    rollback: { auto: boolean };
 }
 
 /**
@@ -116,7 +118,8 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const GIT_REF = /^(?![./-])[A-Za-z0-9._\/-]{1,200}(?<![./])$/;
 
-function parseDomain(raw: string | undefined): string {
+/** The apex as golive:domain must hold it; throws the ConfigError parseConfig reports. */
+export function parseDomain(raw: string | undefined): string {
     if (raw === undefined || raw.trim() === "") {
         return fail(`${k("domain")} is required: the apex of the site, e.g. example.com`);
     }
@@ -234,7 +237,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     }
     const ttl = parseTtl("ttl", raw.get("ttl"), 60);
 
-    const projectName = raw.get("projectName") || domain.replace(/\./g, "-");
+    const projectName = raw.get("projectName") || projectNameOf(domain);
     if (!/^[a-z0-9]([a-z0-9._-]{0,98}[a-z0-9])?$/.test(projectName) || projectName.includes("---")) {
         fail(`${k("projectName")} must be a Vercel project name (lower case letters, digits, . _ -, up to 100), got ${JSON.stringify(projectName)}`);
     }
@@ -340,6 +343,14 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
 
     const framework = raw.get("framework") || undefined;
 
+    // R-1: whether the rollback decision was agreed beforehand (golive cutover reads it).
+    const rollbackRaw = parseJson("rollback", raw.get("rollback")) ?? {};
+    if (!isObject(rollbackRaw)) fail(`${k("rollback")} must be an object {auto}`);
+    const rollbackObj = rollbackRaw as Record<string, unknown>;
+    const rollbackExtra = Object.keys(rollbackObj).filter((x) => x !== "auto");
+    if (rollbackExtra.length > 0) fail(`${k("rollback")} only knows auto, got ${rollbackExtra.join(", ")}`);
+    const auto = parseBoolean("rollback.auto", rollbackObj.auto === undefined ? undefined : String(rollbackObj.auto), false);
+
     const cfg: GoLiveConfig = {
         phase,
         domain,
@@ -356,8 +367,14 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
         },
         dns: { live, wwwType, allowRecordReplace },
         ...(approval ? { approval } : {}),
+        rollback: { auto },
     };
     return deepFreeze(cfg);
+}
+
+/** The Vercel project name when golive:projectName is empty: the domain with dots as dashes. */
+export function projectNameOf(domain: string): string {
+    return domain.replace(/\./g, "-");
 }
 
 /** Freezes a parsed config object and everything in it (Outputs are left as they are). */

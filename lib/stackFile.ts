@@ -13,9 +13,12 @@ export interface StackFile {
     values: Record<string, unknown>;
 }
 
+/** A stack name as the golive commands take it (--stack), e.g. prod; never read as an option. */
+export const STACK_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
 /** Finds Pulumi.<stack>.yaml in `dirs` (first match) and merges it over the project defaults. */
 export function readStackFile(stack: string, dirs: string[]): StackFile {
-    if (!/^[A-Za-z0-9_.-]+$/.test(stack)) throw new Error(`--stack must be a stack name like prod, got ${JSON.stringify(stack)}`);
+    if (!STACK_NAME.test(stack)) throw new Error(`--stack must be a stack name like prod, got ${JSON.stringify(stack)}`);
     const dir = dirs.find((d) => fs.existsSync(path.join(d, `Pulumi.${stack}.yaml`)));
     if (!dir) throw new Error(`no Pulumi.${stack}.yaml in ${dirs.join(" or ")}`);
     const file = path.join(dir, `Pulumi.${stack}.yaml`);

@@ -311,9 +311,15 @@ export function replicaProviders(
             if (!r) throw new Error("Record does not exist. (81044)");
             return { id: r.id, dnsRecordId: r.id, zoneId: zone.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [] };
         },
+        // Records as Cloudflare lists them (id, ttl, proxied, comment), by exact name when asked.
         "cloudflare:index/getDnsRecords:getDnsRecords": (inputs) => {
+            // Cloudflare's list: by exact name when asked (golive adopt reads apex and www so), each
+            // record with its id, ttl, proxied and comment.
             const type = inputs.type as ReplicaRecordType | undefined;
-            const results = zone.list(type ? { type } : {}).map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, comment: r.comment ?? "", ...(r.data ? { data: r.data } : {}) }));
+            const name = typeof inputs.name?.exact === "string" ? inputs.name.exact : undefined;
+            const results = zone
+                .list({ ...(type ? { type } : {}), ...(name ? { name } : {}) })
+                .map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", ...(r.data ? { data: r.data } : {}) }));
             return { results };
         },
         // What Vercel recommends for a domain of the project: the new host's address.

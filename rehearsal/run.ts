@@ -4,7 +4,8 @@
 // that talk to outside services (MEP-12, MEP-13, MEP-15, MEP-16) run against loopback stand-ins.
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
-import type { CheckResult, NetOptions, PlanId } from "../checks/types";
+import type { CheckResult, NetOptions } from "../checks/types";
+import { resultFromFailure as resultFromError } from "../checks/dynamic";
 import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../lib/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
@@ -228,19 +229,6 @@ export function snapshotRecords(zone: CloudflareZone, world: ReplicaWorld): Reco
         .flatMap((name) => zone.list({ name, type: "CAA" }))
         .map((r) => `${r.name} ${r.content}${r.comment === OWN_CAA_COMMENT ? " (managed by golive)" : r.comment ? ` (${r.comment})` : ""}`);
     return { apex: site(world.domain), www: site(world.www), caa };
-}
-
-/** A failed dynamic check's error (`MEP-10 Redirects failed: reason\nevidence: {...}`) as a result. */
-export function resultFromError(error: string): CheckResult | undefined {
-    const m = /(MEP-\d+|P-\d+) (.+?) failed: ([^\n]*)(?:\nevidence: (.*))?/s.exec(error);
-    if (!m) return undefined;
-    let evidence: Record<string, unknown> = {};
-    try {
-        evidence = m[4] ? JSON.parse(m[4]) : {};
-    } catch {
-        evidence = { raw: m[4] };
-    }
-    return { id: m[1] as PlanId, name: m[2], status: "fail", reason: m[3], evidence, durationMs: 0 };
 }
 
 function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {

@@ -33,8 +33,8 @@ export interface EngineWorkspace {
     env: NodeJS.ProcessEnv;
     /** Runs `pulumi <args>` in the project, bounded in time; never throws on a non-zero exit. */
     pulumi(args: string[], opts?: { timeoutMs?: number; input?: string }): Promise<CliResult>;
-    /** Sets the stack config from `config --json`'s shape: {key: {value, secret}}. */
-    setConfig(values: Record<string, { value: string; secret?: boolean }>): Promise<void>;
+    /** Sets the config of `stack` (default: the workspace's) from `config --json`'s shape: {key: {value, secret}}. */
+    setConfig(values: Record<string, { value: string; secret?: boolean }>, stack?: string): Promise<void>;
     /** Commits the project copy's current files (the engine records this commit as git.head). */
     commit(message: string): string;
     remove(): void;
@@ -123,7 +123,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
         engine: opts.engine,
         env,
         pulumi,
-        async setConfig(values) {
+        async setConfig(values, target = stack) {
             // Objects and arrays go in structured (a declared `type: array` is checked as one); a
             // secret one as its JSON text: the CLI's set-all --json cannot store a secret object
             // (3.248: "invalid character 'v'"), and the program reads both the same way.
@@ -138,7 +138,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
                 }
                 json[key] = { value: v.value, secret: !!v.secret, ...(objectValue !== undefined && !v.secret ? { objectValue } : {}) };
             }
-            const r = await pulumi(["config", "set-all", "--stack", stack, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
+            const r = await pulumi(["config", "set-all", "--stack", target, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
             if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
         },
         commit(message) {

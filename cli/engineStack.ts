@@ -1,0 +1,173 @@
+// The guided commands' door to the Pulumi engine (Automation API): select the stack with the engine
+// lib/engine finds, read and write its config, look the zone and the live records up through the
+// Cloudflare provider (an inline program run as a preview on the same stack: the provider answers,
+// the results are captured in this process), preview, and `up` with the engine's events.
+import * as fs from "fs";
+import * as path from "path";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { findEngine, isEngine } from "../lib/engine";
+import type { ConfigMap, UpdateEntry } from "../lib/phaseGates";
+import type { Phase } from "../lib/config";
+import type { ListedRecord } from "../lib/liveRecords";
+import { plannedStepOf, PlannedStep } from "../lib/previewSummary";
+
+export interface GuidedStack {
+    name: string;
+    /** The Pulumi project directory. */
+    dir: string;
+    stack: Stack;
+    engineVersion: string;
+}
+
+/** The engine's own words from a failed CLI call (its `error:` lines), not the Automation API's wrapping. */
+export function cliMessage(err: unknown): string {
+    const stderr = (err as { commandResult?: { stderr?: string } })?.commandResult?.stderr;
+    const text = stderr ?? String((err as Error)?.message ?? err);
+    const errors = text.split("\n").filter((l) => /^error: /.test(l.trim())).map((l) => l.trim().replace(/^error: /, ""));
+    const useful = errors.filter((l) => !/^(update|preview) failed$/.test(l));
+    return (useful.length > 0 ? useful : errors.length > 0 ? errors : [text.trim().split("\n").pop() ?? ""]).join("; ");
+}
+
+function stringEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** Selects `name` in `dir` with the engine of this machine; throws with what to do when it cannot. */
+export async function openStack(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<GuidedStack> {
+    const engine = findEngine(env);
+    if (!isEngine(engine)) throw new Error(engine.missing);
+    if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) throw new Error(`${dir} is not the Pulumi project (no Pulumi.yaml): pass --dir <project dir>`);
+    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
+    try {
+        const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: dir }, { workDir: dir, envVars: stringEnv(env), pulumiCommand });
+        return { name, dir, stack, engineVersion: engine.version };
+    } catch (err) {
+        throw new Error(`cannot select stack ${name}: ${cliMessage(err)} (create it with: pulumi stack init ${name})`);
+    }
+}
+
+/** The stack's config with secrets in clear (they stay in this process), project defaults included. */
+export async function readConfig(gs: GuidedStack): Promise<ConfigMap> {
+    try {
+        return (await gs.stack.getAllConfig()) as ConfigMap;
+    } catch (err) {
+        throw new Error(cliMessage(err));
+    }
+}
+
+/** Newest first; secrets left encrypted (only golive:phase is read). */
+export async function readHistory(gs: GuidedStack, pageSize = 10): Promise<UpdateEntry[]> {
+    return (await gs.stack.history(pageSize, 1, false)) as unknown as UpdateEntry[];
+}
+
+/** The stack outputs of the last successful update, plain values. */
+export async function readOutputs(gs: GuidedStack): Promise<Record<string, unknown>> {
+    const outs = await gs.stack.outputs();
+    return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value]));
+}
+
+/**
+ * Keeps Pulumi.<stack>.yaml as it is now; `restore()` puts it back byte for byte (a refused or
+ * cancelled phase leaves the stack file as it found it).
+ */
+export function snapshotStackFile(gs: GuidedStack): { restore(): void } {
+    const file = path.join(gs.dir, `Pulumi.${gs.name}.yaml`);
+    const before = fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+    return {
+        restore() {
+            if (before === undefined) fs.rmSync(file, { force: true });
+            else fs.writeFileSync(file, before);
+        },
+    };
+}
+
+export async function setPhase(gs: GuidedStack, phase: Phase): Promise<void> {
+    await gs.stack.setConfig("golive:phase", { value: phase, secret: false });
+}
+
+/** Writes golive:liveRecords as one structured value, exactly (numbers stay numbers, a comment stays text). */
+export async function writeLiveRecords(gs: GuidedStack, live: Record<string, unknown>): Promise<void> {
+    await gs.stack.setAllConfigJson(JSON.stringify({ "golive:liveRecords": { value: JSON.stringify(live), objectValue: live, secret: false } }));
+}
+
+export interface Discovery {
+    zone?: { id: string; name: string; status: string };
+    records?: ListedRecord[];
+    /** The lookup's own message (lib/program lookupZone's, or the provider's) when it failed. */
+    error?: string;
+}
+
+/**
+ * The zone gate (P-03/P-04) and, for adopt, the apex and www records, through the Cloudflare
+ * provider: an inline program, run as a preview of this stack (nothing is applied), calls the same
+ * lookupZone as the program and getDnsRecords; the provider's answers are captured here.
+ */
+export async function discover(gs: GuidedStack, opts: { domain: string; phase: Phase; records: boolean }): Promise<Discovery> {
+    const found: Discovery = {};
+    const program = async () => {
+        try {
+            const { lookupZone } = await import("../lib/program");
+            const zone = await lookupZone(opts.domain, opts.phase);
+            found.zone = zone;
+            if (opts.records) {
+                const cloudflare = await import("@pulumi/cloudflare");
+                const lists = await Promise.all(
+                    [opts.domain, `www.${opts.domain}`].map((name) => cloudflare.getDnsRecords({ zoneId: zone.id, name: { exact: name } })),
+                );
+                found.records = lists.flatMap((l) => l.results ?? []).map((r) => ({
+                    id: r.id,
+                    name: r.name,
+                    type: r.type,
+                    content: r.content,
+                    ttl: r.ttl,
+                    proxied: r.proxied,
+                    ...(r.comment ? { comment: r.comment } : {}),
+                }));
+            }
+        } catch (err) {
+            // Caught here, so the preview ends normally (a failed program costs the SDK ~20 s).
+            found.error = (err as Error)?.message ?? String(err);
+        }
+        return {};
+    };
+    try {
+        await gs.stack.preview({ program, message: `golive: look up ${opts.domain} at Cloudflare` });
+    } catch (err) {
+        found.error ??= cliMessage(err);
+    }
+    return found;
+}
+
+export interface PreviewRun {
+    ok: boolean;
+    steps: PlannedStep[];
+    errors: string[];
+}
+
+/** `pulumi preview` of the program; never throws. */
+export async function previewProgram(gs: GuidedStack): Promise<PreviewRun> {
+    const steps: PlannedStep[] = [];
+    const errors: string[] = [];
+    const onEvent = (e: EngineEvent) => {
+        if (e.resourcePreEvent) steps.push(plannedStepOf(e.resourcePreEvent.metadata));
+        const d = e.diagnosticEvent;
+        if (d && d.severity === "error" && !/^(update|preview) failed/.test(d.message.trim())) errors.push(d.message.trim());
+    };
+    try {
+        await gs.stack.preview({ onEvent, message: "golive preview" });
+        return { ok: true, steps, errors };
+    } catch (err) {
+        return { ok: false, steps, errors: errors.length > 0 ? [...new Set(errors)] : [cliMessage(err)] };
+    }
+}
+
+/** `pulumi up` of the program, each engine event handed to `onEvent`; never throws. */
+export async function upProgram(gs: GuidedStack, message: string, onEvent: (e: EngineEvent) => void): Promise<{ ok: boolean; outputs?: Record<string, unknown>; error?: string }> {
+    try {
+        const r = await gs.stack.up({ onEvent, message });
+        return { ok: true, outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
+    } catch (err) {
+        return { ok: false, error: cliMessage(err) };
+    }
+}

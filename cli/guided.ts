@@ -1,0 +1,145 @@
+// What the guided commands (golive adopt | prepare | cutover | status) share: their options, the
+// outside world they talk to (tests replace it), the confirmation rule, the gates as printed, and
+// `up` with live progress on stderr.
+import { spawnSync } from "child_process";
+import * as os from "os";
+import * as path from "path";
+import * as readline from "readline";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { STACK_NAME } from "../lib/stackFile";
+import type { Gate } from "../lib/phaseGates";
+import { UpProgress } from "../lib/upProgress";
+import { GuidedStack, upProgram } from "./engineStack";
+
+/** What a guided command needs from the outside world. */
+export interface GuidedDeps {
+    /** The environment of every engine call (backend, passphrase, PATH): process.env in real use. */
+    env: NodeJS.ProcessEnv;
+    /** Whether a person can answer a question (stdin is a terminal). */
+    interactive: boolean;
+    /** Asks on stderr, reads one line. */
+    ask(question: string): Promise<string>;
+    /** Results, summaries and the record's path. */
+    out(line: string): void;
+    /** Live progress, refusals and errors. */
+    err(line: string): void;
+    /** ms since the epoch. */
+    now(): number;
+    /** Who runs the command (recorded as who decided): git user.name, else the login. */
+    operator(dir: string): string;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+    const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+    try {
+        return await new Promise<string>((resolve) => rl.question(question, resolve));
+    } finally {
+        rl.close();
+    }
+}
+
+export function operatorOf(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+    const r = spawnSync("git", ["config", "user.name"], { cwd: dir, env, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
+    const name = r.status === 0 ? r.stdout.trim() : "";
+    if (name) return name;
+    try {
+        return env.USER || env.LOGNAME || os.userInfo().username || "unknown";
+    } catch {
+        return "unknown";
+    }
+}
+
+export const DEFAULT_DEPS: GuidedDeps = {
+    env: process.env,
+    interactive: !!process.stdin.isTTY,
+    ask: askOnTerminal,
+    out: (l) => process.stdout.write(l + "\n"),
+    err: (l) => process.stderr.write(l + "\n"),
+    now: () => Date.now(),
+    operator: (dir) => operatorOf(dir),
+};
+
+/** The program's own directory: the default Pulumi project. */
+export const PROGRAM_DIR = path.resolve(__dirname, "..");
+
+export interface GuidedArgs {
+    stack: string;
+    dir: string;
+    /** Where the record files go (default <dir>/records). */
+    records: string;
+    yes: boolean;
+    autoRollback: boolean;
+    domain?: string;
+}
+
+export type Parsed = GuidedArgs | { error: string } | { help: true };
+
+/**
+ * Parses `--stack <name> [--dir <dir>] [--records <dir>] [--yes] ...`, taking only the options
+ * `allowed` lists. Errors are worded like the other golive commands'.
+ */
+export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
+    const out: Partial<GuidedArgs> = { yes: false, autoRollback: false, dir: PROGRAM_DIR };
+    const valued = ["--stack", "--dir", "--records", "--domain"];
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--help" || a === "-h") return { help: true };
+        const flag = a === "-y" ? "--yes" : a;
+        if (!allowed.includes(flag)) return { error: `unknown option ${a}` };
+        if (valued.includes(flag)) {
+            const v = argv[++i];
+            if (v === undefined || v.startsWith("--")) return { error: `${a} needs a value` };
+            if (flag === "--stack") out.stack = v;
+            else if (flag === "--dir") out.dir = path.resolve(v);
+            else if (flag === "--records") out.records = path.resolve(v);
+            else out.domain = v;
+        } else if (flag === "--yes") out.yes = true;
+        else if (flag === "--auto-rollback") out.autoRollback = true;
+    }
+    if (!out.stack) return { error: "--stack is required" };
+    if (!STACK_NAME.test(out.stack)) return { error: `--stack must be a stack name like prod, got ${JSON.stringify(out.stack)}` };
+    out.records ??= path.join(out.dir!, "records");
+    return out as GuidedArgs;
+}
+
+/** "y", "yes", "o", "oui" (the plan is French); anything else is no. */
+export function isYes(answer: string): boolean {
+    return /^(y|yes|o|oui)$/i.test(answer.trim());
+}
+
+/**
+ * The confirmation rule: --yes confirms; otherwise a person must answer yes. Without a terminal
+ * and without --yes nothing is applied (exit 2, like golive rollback).
+ */
+export async function confirmApply(deps: GuidedDeps, yes: boolean, question: string): Promise<{ ok: true; how: string } | { ok: false; code: number; message: string }> {
+    if (yes) return { ok: true, how: "--yes" };
+    if (!deps.interactive) return { ok: false, code: 2, message: "not a terminal: add --yes to apply; nothing was changed" };
+    const answer = await deps.ask(question);
+    if (!isYes(answer)) return { ok: false, code: 1, message: "cancelled: nothing was changed" };
+    return { ok: true, how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
+}
+
+export function gateLines(gates: readonly Gate[]): string[] {
+    return gates.map((g) => `  ${g.ok ? "✓" : "✗"} ${g.id === "config" || g.id === "order" ? "" : `${g.id} `}${g.label}: ${g.detail}`);
+}
+
+export interface Applied {
+    ok: boolean;
+    progress: UpProgress;
+    /** ms since the epoch. */
+    startedAt: number;
+    endedAt: number;
+    outputs?: Record<string, unknown>;
+    error?: string;
+}
+
+/** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number): Promise<Applied> {
+    const progress = new UpProgress();
+    const startedAt = deps.now();
+    const onEvent = (e: EngineEvent) => {
+        for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
+    };
+    const r = await upProgram(gs, message, onEvent);
+    return { ok: r.ok, progress, startedAt, endedAt: deps.now(), ...(r.outputs ? { outputs: r.outputs } : {}), ...(r.error ? { error: r.error } : {}) };
+}

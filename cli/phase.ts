@@ -1,0 +1,289 @@
+// `golive prepare` and `golive cutover` (and the common part of `golive adopt`): one phase of the
+// plan as one guided `pulumi up`. Gates first (the program's own parsers on the stack's config, the
+// phase order, the Cloudflare zone), then the preview as a short summary (a live record replaced or
+// deleted is refused), confirmation, `up` with live progress, and a Markdown record of it all. A
+// failed cutover shows the failed checks and asks for the plan's R-1 decision: roll back now (the
+// previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
+import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
+import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
+import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
+import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
+import { failedCheckLines } from "../lib/upProgress";
+import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
+import { isLines } from "./report";
+import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
+import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
+
+const WHAT: Record<Phase, string> = {
+    adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
+    prepare: "freeze the release (MEP-02), set up the Vercel project, variables, deployment and domains, lower the records' TTL in place",
+    cutover: "point apex and www at Vercel in place (MEP-06), then run the post-deploy checks (MEP-07..MEP-16), MEP-17 message, MEP-18 tag",
+};
+
+export function usage(phase: Phase): string {
+    return [
+        `usage: golive ${phase} --stack <stack> [--yes]${phase === "cutover" ? " [--auto-rollback]" : ""} [--dir <project dir>] [--records <dir>]`,
+        "",
+        `${phase}: ${WHAT[phase]}.`,
+        phase === "adopt"
+            ? "Reads the records through the Cloudflare provider, shows them, writes golive:liveRecords, previews (two imports, no change)."
+            : "Checks the gates (config, phase order, zone), shows the preview, asks before applying.",
+        "",
+        "  --stack <stack>     the stack (e.g. prod)",
+        "  --yes               apply without asking (without a terminal, nothing is applied without it)",
+        ...(phase === "cutover"
+            ? [
+                  "  --auto-rollback     if a check fails, roll back to prepare at once (R-1 agreed beforehand; also golive:rollback.auto).",
+                  "                      Without it, a failed check asks whether to roll back now (even with --yes).",
+              ]
+            : []),
+        "  --dir <dir>         the Pulumi project (default: this program's directory)",
+        "  --records <dir>     where the Markdown record goes (default <project>/records)",
+        "",
+        "Exit code: 0 applied, 1 refused, cancelled or failed, 2 bad usage or no engine.",
+    ].join("\n");
+}
+
+/** What adopt found and decided before the common flow takes over. */
+export interface Adoption {
+    map: ConfigMap;
+    zone: Gate;
+    /** golive:liveRecords to write before the preview. */
+    liveRecords: Record<string, unknown>;
+}
+
+export interface PhaseRun {
+    code: number;
+    /** The record file written, when the phase was applied. */
+    recordFile?: string;
+    record?: PhaseRecord;
+}
+
+/** The checklist of a failed update: the last outputs' facts, with what this update did and saw. */
+function checklistAfterFailure(gs: GuidedStack, phase: Phase, gates: GateReport, applied: Applied, outputs: Record<string, unknown>, at: Date): ChecklistLine[] {
+    const cfg = gates.cfg!;
+    let facts;
+    try {
+        facts = factsFromJson(outputs, { stack: gs.name, generatedAt: at.toISOString() });
+    } catch {
+        facts = { domain: cfg.domain, stack: gs.name, results: [], generatedAt: at.toISOString() };
+    }
+    const results = applied.progress.results;
+    const isNote = (id: string) => id === "MEP-01" || id === "MEP-17";
+    const dns = applied.progress.dnsRecords;
+    return buildChecklist({
+        ...facts,
+        phase,
+        stack: gs.name,
+        approval: cfg.approval ?? null,
+        releaseRef: cfg.vercel.releaseRef ?? null,
+        ...(dns.apex || dns.www ? { dnsRecords: { apex: dns.apex ?? null, www: dns.www ?? null } } : {}),
+        results: results.filter((r) => !isNote(r.id)),
+        notifications: results.filter((r) => isNote(r.id)),
+        webhookConfigured: !!gates.release?.notify,
+        tag: gates.release?.release ? { tag: gates.release.release.tag } : null,
+        generatedAt: at.toISOString(),
+    });
+}
+
+/** R-1: who decides, when, how. Agreed beforehand (flag or config), asked, or left open without a terminal. */
+export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "stack">, autoInConfig: boolean, deps: Pick<GuidedDeps, "interactive" | "ask" | "now">, operator: string): Promise<RollbackDecision> {
+    const agreed = args.autoRollback ? "--auto-rollback" : autoInConfig ? "golive:rollback.auto agreed in config" : undefined;
+    if (agreed) return { choice: "rollback", by: operator, at: new Date(deps.now()), how: `${agreed}: rolled back at once` };
+    if (!deps.interactive) {
+        return { choice: "undecided", by: operator, at: new Date(deps.now()), how: `no terminal to ask and no --auto-rollback; roll back with: golive prepare --stack ${args.stack} --yes` };
+    }
+    const answer = await deps.ask("Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] ");
+    return { choice: isYes(answer) ? "rollback" : "no rollback", by: operator, at: new Date(deps.now()), how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
+}
+
+/** R-2: the previous phase with `up`, the same records back in place. */
+async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number): Promise<RollbackRun> {
+    deps.err("\nRolling back: golive:phase prepare, pulumi up");
+    await setPhase(gs, "prepare");
+    const r = await applyWithProgress(gs, "golive rollback to prepare (R-2)", deps, origin);
+    return {
+        ok: r.ok,
+        startedAt: new Date(r.startedAt),
+        endedAt: new Date(r.endedAt),
+        ...(r.progress.dnsChangedAt !== undefined ? { dnsRestoredAt: new Date(origin + r.progress.dnsChangedAt) } : {}),
+        steps: r.progress.steps,
+        errors: [...r.progress.errors, ...(r.ok ? [] : [r.error ?? "pulumi up failed"])],
+    };
+}
+
+function domainOf(map: ConfigMap): string | undefined {
+    try {
+        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
+    } catch {
+        return undefined; // the config gate says why
+    }
+}
+
+const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * One guided phase. `adoption` is adopt's discovery (cli/adopt.ts); prepare and cutover look the
+ * zone up here. Resolves to the exit code and what was recorded.
+ */
+export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, adopt?: (gs: GuidedStack, map: ConfigMap) => Promise<Adoption | { code: number }>): Promise<PhaseRun> {
+    const name = `golive ${phase}`;
+    const origin = deps.now();
+    let gs: GuidedStack;
+    try {
+        gs = await openStack(args.stack, args.dir, deps.env);
+    } catch (err) {
+        deps.err(`${name}: ${(err as Error).message}`);
+        return { code: 2 };
+    }
+    deps.out(`${name} — stack ${args.stack}: ${WHAT[phase]}`);
+    let map: ConfigMap;
+    try {
+        map = await readConfig(gs);
+    } catch (err) {
+        deps.err(`${name}: refused: the stack config cannot be read: ${(err as Error).message}`);
+        return { code: 1 };
+    }
+    const snapshot = snapshotStackFile(gs);
+    let adoption: Adoption | undefined;
+    if (adopt) {
+        const a = await adopt(gs, map);
+        if ("code" in a) return { code: a.code };
+        adoption = a;
+        map = a.map;
+    }
+
+    // Gates: nothing is changed before they all pass.
+    const history = await readHistory(gs);
+    const applied = lastApplied(history);
+    const report = configGates(map, phase);
+    const gates: Gate[] = [...report.gates, orderGate(phase, applied)];
+    // The zone is looked up whenever the domain is valid, so every unmet gate shows at once.
+    let domain = domainOf(map);
+    if (adoption) gates.push(adoption.zone);
+    else if (domain) gates.push(zoneGate(await discover(gs, { domain, phase, records: false })));
+    deps.out("Gates:");
+    for (const l of gateLines(gates)) deps.out(l);
+    if (!gates.every((g) => g.ok) || !report.cfg) {
+        deps.err(`${name}: refused: a gate is not met; nothing was changed`);
+        return { code: 1 };
+    }
+    const cfg = report.cfg;
+    const warning = phase === "cutover" ? ttlWarning(cfg, applied, deps.now()) : undefined;
+    if (warning) deps.out(`  ! ${warning}`);
+
+    // Preview, summarized; a live record replaced or deleted is refused.
+    if (adoption) await writeLiveRecords(gs, adoption.liveRecords);
+    await setPhase(gs, phase);
+    const preview = await previewProgram(gs);
+    if (!preview.ok) {
+        snapshot.restore();
+        deps.out("Preview failed:");
+        for (const e of preview.errors) deps.out(`  ${e.split("\n")[0]}`);
+        deps.err(`${name}: refused: the preview failed; nothing was changed`);
+        return { code: 1 };
+    }
+    const summary = summarizePreview(preview.steps, { allowRecordReplace: cfg.dns.allowRecordReplace, adopt: phase === "adopt" });
+    const previewLines = renderPreviewSummary(summary);
+    deps.out("Preview:");
+    for (const l of previewLines) deps.out(l);
+    if (summary.refusals.length > 0) {
+        snapshot.restore();
+        deps.err(`${name}: refused: the preview would replace or delete a live record, or change what this phase must not; nothing was changed`);
+        return { code: 1 };
+    }
+    const confirmed = await confirmApply(deps, args.yes, `Apply ${phase} to stack ${args.stack}? [y/N] `);
+    if (!confirmed.ok) {
+        snapshot.restore();
+        deps.err(`${name}: ${confirmed.message}`);
+        return { code: confirmed.code };
+    }
+
+    // Apply, with live progress on stderr.
+    deps.err(`\nApplying ${phase} (pulumi up):`);
+    const run = await applyWithProgress(gs, name, deps, origin);
+    const operator = deps.operator(args.dir);
+    const progress = run.progress;
+    let decision: RollbackDecision | undefined;
+    let rollback: RollbackRun | undefined;
+    if (!run.ok) {
+        const failedChecks = progress.failedChecks.length;
+        deps.out(`\n${phase} FAILED: ${failedChecks > 0 ? `${failedChecks} check(s) failed` : run.error ?? "pulumi up failed"}`);
+        for (const l of failedCheckLines(progress.results)) deps.out(l);
+        for (const e of progress.errors) deps.out(`  ✗ ${e}`);
+        if (phase === "cutover" && progress.dnsChangedAt !== undefined) {
+            deps.out(`  DNS switched ${secs(deps.now() - origin - progress.dnsChangedAt)} ago (${new Date(origin + progress.dnsChangedAt).toISOString()}): visitors reach the new site.`);
+            decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
+            deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
+            if (decision.choice === "rollback") {
+                rollback = await rollBack(gs, deps, origin);
+                const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
+                deps.out(rollback.ok ? `Rolled back to prepare: the records hold their previous content again${back}.` : `ROLLBACK FAILED: ${rollback.errors.join("; ")}`);
+            } else {
+                deps.out(`Not rolled back: the new site keeps serving. To roll back: golive prepare --stack ${args.stack}`);
+            }
+        } else if (phase === "cutover") {
+            deps.out("  The DNS records did not change: visitors still reach the old site.");
+        }
+    }
+
+    const endedAt = new Date(deps.now());
+    let outputs: Record<string, unknown> = run.outputs ?? {};
+    if (!run.ok) outputs = await readOutputs(gs).catch(() => ({}));
+    const checklist = run.ok && isLines(outputs.checklist) ? outputs.checklist : checklistAfterFailure(gs, phase, report, run, outputs, endedAt);
+    const record: PhaseRecord = {
+        stack: args.stack,
+        phase,
+        domain: cfg.domain,
+        operator,
+        engine: gs.engineVersion,
+        startedAt: new Date(origin),
+        endedAt,
+        gates,
+        preview: previewLines,
+        confirmation: confirmed.how,
+        ok: run.ok,
+        errors: run.ok ? [] : [...progress.errors, ...(run.error ? [run.error] : [])],
+        steps: progress.steps,
+        clockOrigin: origin,
+        failedChecks: progress.failedChecks,
+        ...(progress.dnsChangedAt !== undefined && phase === "cutover" ? { dnsSwitchAt: new Date(origin + progress.dnsChangedAt) } : {}),
+        ...(progress.firstFailedCheckAt !== undefined ? { firstFailedCheckAt: new Date(origin + progress.firstFailedCheckAt) } : {}),
+        ...(decision ? { decision } : {}),
+        ...(rollback ? { rollback } : {}),
+        checklist,
+        releaseRef: cfg.vercel.releaseRef ?? null,
+    };
+    const recordFile = writeRecordFile(args.records, recordFileName(args.stack, phase, new Date(origin)), renderRecord(record));
+    if (run.ok) {
+        const checks = progress.results.filter((r) => r.id !== "MEP-01" && r.id !== "MEP-17");
+        if (checks.length > 0) deps.out(`\n${phase} done: ${checks.filter((r) => r.status === "pass").length} checks passed, ${checks.filter((r) => r.status === "skip").length} skipped.`);
+        else deps.out(`\n${phase} done.`);
+    }
+    deps.out(`Record: ${recordFile}`);
+    const after = await readHistory(gs, 10).catch(() => []);
+    deps.out(`Next: ${nextStep(args.stack, latestUpdate(after), lastApplied(after))}`);
+    return { code: run.ok ? 0 : 1, recordFile, record };
+}
+
+async function command(phase: Phase, argv: string[], deps: GuidedDeps): Promise<number> {
+    const allowed = ["--stack", "--dir", "--records", "--yes", ...(phase === "cutover" ? ["--auto-rollback"] : [])];
+    const args = parseGuidedArgs(argv, allowed);
+    if ("help" in args) {
+        deps.out(usage(phase));
+        return 0;
+    }
+    if ("error" in args) {
+        deps.err(`golive ${phase}: ${args.error}\n\n${usage(phase)}`);
+        return 2;
+    }
+    return (await runPhase(phase, args, deps)).code;
+}
+
+export function prepare(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
+    return command("prepare", argv, deps);
+}
+
+export function cutover(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
+    return command("cutover", argv, deps);
+}

@@ -1,0 +1,115 @@
+// `golive status --stack <name>`: where the go-live stands. The phase the stack has reached and its
+// last update with its result (the stack history), what to do next, and whether the site answers as
+// that phase expects: a quick verify (checks/suite) with the stack's golive:checks settings, DNS
+// compared with the records as last applied.
+import { runSuite, formatTable } from "../checks/suite";
+import { summarize } from "../checks/types";
+import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
+import { NAMESPACE } from "../lib/config";
+import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
+import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
+import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
+
+export const USAGE = [
+    "usage: golive status --stack <stack> [--dir <project dir>]",
+    "",
+    "The phase the stack has reached, its last update and result, the next step, and a quick verify",
+    "of the site as that phase expects (DNS = the records as applied; the new site's checks after cutover).",
+    "Exit code: 0 the site answers as expected, 1 it does not, 2 bad usage or no engine.",
+].join("\n");
+
+/** A quick verify: seconds, not the cutover's long propagation wait. */
+const QUICK_DNS_TIMEOUT_MS = 10_000;
+const BEFORE_CUTOVER = ["dns", "https"];
+const AFTER_CUTOVER = ["dns", "tls", "https", "redirects", "smoke", "seo"];
+
+function ago(ms: number): string {
+    const s = Math.round(ms / 1000);
+    if (s < 120) return `${s} s ago`;
+    if (s < 7200) return `${Math.round(s / 60)} min ago`;
+    if (s < 172_800) return `${Math.round(s / 3600)} h ago`;
+    return `${Math.round(s / 86_400)} days ago`;
+}
+
+function describeUpdate(e: UpdateEntry, now: number): string {
+    const end = e.endTime ? new Date(e.endTime) : new Date(e.startTime);
+    return `${e.version ? `#${e.version} ` : ""}${e.kind} of ${phaseOf(e)}: ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${e.message ? ` — "${e.message}"` : ""}`;
+}
+
+export interface StatusReport {
+    code: number;
+    phase?: string;
+    next?: string;
+    checks?: ReturnType<typeof summarize>;
+}
+
+export async function status(stack: string, dir: string, deps: GuidedDeps): Promise<StatusReport> {
+    let gs: GuidedStack;
+    try {
+        gs = await openStack(stack, dir, deps.env);
+    } catch (err) {
+        deps.err(`golive status: ${(err as Error).message}`);
+        return { code: 2 };
+    }
+    const history = await readHistory(gs);
+    const latest = latestUpdate(history);
+    const applied = lastApplied(history);
+    const outputs = await readOutputs(gs).catch((): Record<string, unknown> => ({}));
+    let map: ConfigMap = {};
+    let configProblem: string | undefined;
+    try {
+        map = await readConfig(gs);
+    } catch (err) {
+        configProblem = (err as Error).message;
+    }
+    const zone = outputs.zone as { name?: string } | undefined;
+    const domain = map[`${NAMESPACE}:domain`]?.value || zone?.name;
+    const phase = applied ? phaseOf(applied) : undefined;
+    const now = deps.now();
+    deps.out(`golive status — stack ${stack}${domain ? ` (${domain})` : ""}`);
+    deps.out(`  phase:       ${phase ? `${phase} (applied by ${updateName(applied!)})` : "none applied yet"}`);
+    deps.out(`  last update: ${latest ? describeUpdate(latest, now) : "none"}`);
+    const filePhase = map[`${NAMESPACE}:phase`]?.value;
+    if (filePhase && phase && filePhase !== phase) deps.out(`  stack file:  golive:phase is ${filePhase}: the next \`pulumi up\` applies ${filePhase}`);
+    if (configProblem) deps.out(`  stack file:  ${configProblem}`);
+    const next = nextStep(stack, latest, applied);
+    deps.out(`  next:        ${next}`);
+    if (!domain) {
+        deps.out("Site: not checked (no golive:domain)");
+        return { code: 1, ...(phase ? { phase } : {}), next };
+    }
+
+    let checksCfg;
+    try {
+        checksCfg = parseChecksConfig(map[`${NAMESPACE}:checks`]?.value);
+    } catch (err) {
+        deps.err(`golive status: ${(err as Error).message}`);
+        return { code: 1, ...(phase ? { phase } : {}), next };
+    }
+    // What the records hold as last applied: the old host before cutover, Vercel after.
+    const records = outputs.dnsRecords as { apex?: { content?: string | null }; www?: { content?: string | null } } | undefined;
+    const contents = (r?: { content?: string | null }) => (r?.content ? [r.content.toLowerCase().replace(/\.$/, "")] : []);
+    const expected = records ? { apex: contents(records.apex), www: contents(records.www) } : undefined;
+    const settings = suiteSettingsOf(domain, checksCfg, expected && (expected.apex.length > 0 || expected.www.length > 0) ? expected : undefined);
+    settings.dnsTimeoutMs = Math.min(settings.dnsTimeoutMs ?? QUICK_DNS_TIMEOUT_MS, QUICK_DNS_TIMEOUT_MS);
+    const only = phase === "cutover" ? AFTER_CUTOVER : BEFORE_CUTOVER;
+    const results = await runSuite(settings, checksCfg.network ?? {}, { only });
+    const totals = summarize(results);
+    deps.out(`Site (quick verify, as ${phase ?? "before adopt"} expects: ${only.join(", ")}):`);
+    deps.out(formatTable(results));
+    deps.out(totals.failed === 0 ? `The site answers as ${phase ?? "expected"} expects.` : `The site does NOT answer as ${phase ?? "expected"} expects: ${totals.failed} check(s) failed.`);
+    return { code: totals.failed === 0 ? 0 : 1, ...(phase ? { phase } : {}), next, checks: totals };
+}
+
+export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
+    const args = parseGuidedArgs(argv, ["--stack", "--dir"]);
+    if ("help" in args) {
+        deps.out(USAGE);
+        return 0;
+    }
+    if ("error" in args) {
+        deps.err(`golive status: ${args.error}\n\n${USAGE}`);
+        return 2;
+    }
+    return (await status(args.stack, args.dir, deps)).code;
+}

@@ -1,0 +1,88 @@
+import { strict as assert } from "assert";
+import { plannedStepOf, PlannedStep, renderPreviewSummary, summarizePreview, UNKNOWN } from "../../lib/previewSummary";
+
+const URN = (type: string, name: string, parents = "golive:cloudflare:DnsRecords$") => `urn:pulumi:prod::golive::${parents}${type}::${name}`;
+const REC = "cloudflare:index/dnsRecord:DnsRecord";
+const record = (op: string, name: string, olds: Record<string, unknown> | undefined, news: Record<string, unknown> | undefined): PlannedStep => ({
+    op,
+    urn: URN(REC, name),
+    type: REC,
+    custom: true,
+    ...(olds ? { oldInputs: olds } : {}),
+    ...(news ? { newInputs: news } : {}),
+});
+const www = { name: "www.example.com", type: "A", content: "192.0.2.10", ttl: 300, proxied: false };
+const check = (op: string, kind: string, name: string): PlannedStep => ({ op, urn: URN(`pulumi-nodejs:dynamic/golive:${kind}`, name, "golive:checks:PostDeploy$"), type: `pulumi-nodejs:dynamic/golive:${kind}`, custom: true });
+
+describe("lib/previewSummary: a preview as a short plain summary", () => {
+    it("cutover: records changing in place field by field, what is created, the checks that will run in plan order; nothing refused", () => {
+        const s = summarizePreview(
+            [
+                { op: "same", urn: "urn:pulumi:prod::golive::pulumi:pulumi:Stack::golive-prod", type: "pulumi:pulumi:Stack", custom: false },
+                { op: "same", urn: URN("golive:cloudflare:DnsRecords", "dns", ""), type: "golive:cloudflare:DnsRecords", custom: false },
+                record("update", "dns-www", www, { ...www, content: "198.51.100.1", ttl: 60 }),
+                record("update", "dns-apex", { ...www, name: "example.com" }, { ...www, name: "example.com", content: UNKNOWN }),
+                check("create", "Redirects", "checks-mep10-redirects"),
+                check("create", "DnsPropagation", "checks-mep07-dns"),
+                check("update", "SeoBasics", "checks-mep14-seo"),
+                { op: "create", urn: URN("pulumi-nodejs:dynamic/golive:Notification", "release-start", "golive:release:Steps$"), type: "pulumi-nodejs:dynamic/golive:Notification", custom: true },
+                { op: "same", urn: URN("vercel:index/project:Project", "site-project", "golive:vercel:Site$"), type: "vercel:index/project:Project", custom: true },
+            ],
+            { allowRecordReplace: false },
+        );
+        assert.deepEqual(s.recordsInPlace, [
+            { resource: "dns-apex", record: "example.com", changes: [{ field: "content", from: "192.0.2.10", to: "(known after apply)" }] },
+            { resource: "dns-www", record: "www.example.com", changes: [{ field: "content", from: "192.0.2.10", to: "198.51.100.1" }, { field: "ttl", from: "300", to: "60" }] },
+        ]);
+        assert.deepEqual(s.checks, ["MEP-07 DNS propagation", "MEP-10 Redirects", "MEP-14 SEO basics"]);
+        assert.deepEqual(s.creates, ["MEP-01 webhook message release-start"]);
+        assert.deepEqual(s.refusals, []);
+        assert.deepEqual(renderPreviewSummary(s), [
+            "  record changing in place: example.com (dns-apex): content 192.0.2.10 → (known after apply)",
+            "  record changing in place: www.example.com (dns-www): content 192.0.2.10 → 198.51.100.1, ttl 300 → 60",
+            "  create: MEP-01 webhook message",
+            "  checks that will run: MEP-07 DNS propagation, MEP-10 Redirects, MEP-14 SEO basics",
+        ]);
+    });
+
+    it("a live record replaced (type change) or deleted is called out and refused, unless golive:allowRecordReplace accepts it", () => {
+        const steps = [
+            record("replace", "dns-www", www, { ...www, type: "CNAME", content: "cname.vercel-dns.com" }),
+            record("create-replacement", "dns-www", www, { ...www, type: "CNAME" }),
+            record("delete-replaced", "dns-www", www, undefined),
+            record("delete", "dns-apex", { ...www, name: "example.com" }, undefined),
+            check("delete", "Redirects", "checks-mep10-redirects"),
+        ];
+        const refused = summarizePreview(steps, { allowRecordReplace: false });
+        assert.deepEqual(refused.replaces, ["MEP-06 DNS record dns-www"]);
+        assert.deepEqual(refused.deletes, ["MEP-10 Redirects checks-mep10-redirects", "MEP-06 DNS record dns-apex"]);
+        assert.equal(refused.refusals.length, 2);
+        assert.match(refused.refusals[0], /^dns-apex \(example\.com\) would be deleted from the stack/);
+        assert.match(refused.refusals[1], /^dns-www \(www\.example\.com\) would be replaced: deleted and created again.*golive:allowRecordReplace true/);
+        const lines = renderPreviewSummary(refused);
+        assert.ok(lines.includes("  REPLACE: MEP-06 DNS record dns-www"));
+        assert.ok(lines.some((l) => l.startsWith("  refused: dns-www")));
+        // A check resource deleted (going back to prepare) is listed, not refused.
+        assert.deepEqual(summarizePreview([steps[4]], { allowRecordReplace: false }).refusals, []);
+        assert.deepEqual(summarizePreview(steps, { allowRecordReplace: true }).refusals, []);
+    });
+
+    it("adopt: two imports and nothing else; any other change is refused", () => {
+        const imports = [record("import", "dns-apex", undefined, { ...www, name: "example.com" }), record("import", "dns-www", undefined, www)];
+        const ok = summarizePreview(imports, { allowRecordReplace: false, adopt: true });
+        assert.deepEqual(ok.imports, ["dns-apex example.com A 192.0.2.10 (ttl 300, unproxied)", "dns-www www.example.com A 192.0.2.10 (ttl 300, unproxied)"]);
+        assert.deepEqual(ok.refusals, []);
+        const changed = summarizePreview([imports[0], record("update", "dns-www", www, { ...www, ttl: 60 })], { allowRecordReplace: false, adopt: true });
+        assert.deepEqual(changed.refusals, [
+            "adopt imports the live records and changes nothing, but this preview would update MEP-06 DNS record dns-www",
+            "adopt changes nothing, but www.example.com would change: ttl 300 → 60",
+        ]);
+    });
+
+    it("reads the engine's step metadata; components (no `custom` in the event) are left out", () => {
+        assert.equal(plannedStepOf({ op: "same", urn: "u", type: "golive:cloudflare:DnsRecords", new: { inputs: {} } }).custom, false);
+        const p = plannedStepOf({ op: "update", urn: URN(REC, "dns-www"), type: REC, old: { custom: true, inputs: www }, new: { custom: true, inputs: { ...www, ttl: 60 } } });
+        assert.deepEqual(p, { op: "update", urn: URN(REC, "dns-www"), type: REC, custom: true, oldInputs: www, newInputs: { ...www, ttl: 60 } });
+        assert.deepEqual(renderPreviewSummary(summarizePreview([], { allowRecordReplace: false })), ["  no change"]);
+    });
+});

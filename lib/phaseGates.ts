@@ -48,7 +48,7 @@ function attempt<T>(fn: () => T): { value?: T; error?: string } {
 
 // Values that satisfy one gate, so each other gate is judged alone (every missing item shows at once).
 const NEUTRAL = {
-    releaseRef: { releaseRef: "golive-gate-check" },
+    releaseRef: { releaseRef: "refs/tags/golive-gate-check" },
     envValues: { envVars: "[]", envValues: "{}" },
     approval: { approvedBy: "golive-gate-check", approvedAt: "2000-01-01" },
 };

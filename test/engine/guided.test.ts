@@ -48,7 +48,8 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     const dnsChanges: DnsChange[] = [];
     const figures: Record<string, unknown> = {};
 
-    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource");
+    /** Operations that change the replica (an import's read changes nothing). */
+    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource" && c.op !== "read");
     const deps = (io: Io, over: Partial<GuidedDeps> = {}): GuidedDeps => ({
         env: ws.env,
         interactive: false,

@@ -2,6 +2,8 @@
 // and the loopback replica world, phase after phase on one stack, with a visitor's prober running.
 // Each test says which real behaviour it pins; they share the stack and run in order.
 import { strict as assert } from "assert";
+import { execFile } from "child_process";
+import * as path from "path";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { startControlServer, ControlServer } from "../../replica/control";
 import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
@@ -15,6 +17,7 @@ import { requireEngine } from "../helpers/prerequisites";
 
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "enginetest";
+const GOLIVE = path.resolve(__dirname, "..", "..", "cli", "golive.js");
 
 describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", function () {
     this.timeout(180_000);
@@ -91,12 +94,25 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
     });
 
     it("adopt → prepare → cutover: the records are updated in place (same ids), the checks run in the engine's dynamic-provider host, zero failed probes", async () => {
+        // What each phase's `pulumi preview` plans (records in place, nothing replaced or deleted).
+        const planned: Record<string, string[]> = {};
         for (const phase of ["adopt", "prepare", "cutover"] as const) {
             prober.mark(phase);
             const { config: c, secretKeys } = config(phase);
+            if (phase !== "adopt") {
+                const preview = await eng.preview(c, secretKeys);
+                assert.ok(preview.ok, `${phase} preview: ${preview.errors.join("\n")}`);
+                planned[phase] = preview.steps.filter((s) => s.op !== "same").map((s) => `${s.op} ${s.type.split(":").pop()}`);
+            }
             phases[phase] = await eng.up(phase, c, secretKeys);
             assert.ok(phases[phase].ok, `${phase}: ${phases[phase].errors.join("\n")}`);
         }
+        const count = (ops: string[], op: string) => ops.filter((o) => o === op).length;
+        assert.equal(count(planned.prepare, "update DnsRecord"), 2, planned.prepare.join(", "));
+        for (const t of ["Project", "Deployment", "ProjectDomain", "ProjectEnvironmentVariable"]) assert.ok(planned.prepare.includes(`create ${t}`), `prepare plans ${t}`);
+        assert.equal(count(planned.cutover, "update DnsRecord"), 2, planned.cutover.join(", "));
+        assert.ok(planned.cutover.filter((o) => o.startsWith("create ")).length >= 6, `cutover plans the check resources: ${planned.cutover.join(", ")}`);
+        for (const p of ["prepare", "cutover"]) assert.ok(!planned[p].some((o) => /^(replace|delete|create-replacement)/.test(o)), `${p}: nothing replaced or deleted`);
         prober.mark("after");
         await new Promise((r) => setTimeout(r, 500));
         const records = (p: string) => phases[p].steps.filter((s) => s.type === DNS_RECORD).map((s) => `${s.op} ${s.name}`).sort();
@@ -148,17 +164,25 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         assert.match(exported.stdout, /"4dabf18193072939515e22adb298388d"/, "the secrets are there, encrypted");
     });
 
-    it("back to prepare (the plan's rollback): the records hold the old content again, same ids, zero failed probes", async () => {
+    it("`golive rollback --yes` from the cutover back to prepare, through the Automation API: the old content again, same ids, zero failed probes, each update in the history", async () => {
         prober.mark("rollback");
-        const { config: c, secretKeys } = config("prepare");
-        const back = await eng.up("rollback", c, secretKeys);
-        assert.ok(back.ok, back.errors.join("\n"));
+        const r = await new Promise<{ code: number; out: string }>((resolve) =>
+            execFile("node", [GOLIVE, "rollback", "--stack", STACK, "--yes", "--dir", eng.ws.projectDir], { env: eng.ws.env, cwd: eng.ws.projectDir, timeout: 170_000 }, (err, stdout, stderr) =>
+                resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, out: `${stdout}\n${stderr}` }),
+            ),
+        );
+        assert.equal(r.code, 0, r.out.split("\n").filter((l) => /error|refused|failed/i.test(l)).join("\n").slice(0, 3000) || r.out.slice(-3000));
         prober.mark("after-rollback");
-        await new Promise((r) => setTimeout(r, 500));
-        const out = back.outputs as Record<string, any>;
-        assert.equal(out.dnsRecords.www.recordId, LIVE_RECORD_IDS.www);
-        assert.equal(out.dnsRecords.www.content, world.oldSite.host);
-        assert.deepEqual(back.steps.filter((s) => s.type === DNS_RECORD).map((s) => s.op), ["update", "update"]);
+        await new Promise((res) => setTimeout(res, 500));
+        assert.deepEqual(world.dns.lookup(world.www, "A").map((x) => x.value), [world.oldSite.host]);
+        assert.deepEqual(world.dns.lookup(world.domain, "A").map((x) => x.value), [world.oldSite.host]);
+        const state = JSON.parse((await eng.ws.pulumi(["stack", "export", "--stack", STACK])).stdout);
+        const ids = state.deployment.resources.filter((x: { type: string }) => x.type === DNS_RECORD).map((x: { id: string }) => x.id).sort();
+        assert.deepEqual(ids, [LIVE_RECORD_IDS.apex, LIVE_RECORD_IDS.www].sort(), "the adopted records, updated in place");
+        const history = (JSON.parse((await eng.ws.pulumi(["stack", "history", "--json", "--stack", STACK])).stdout) as Array<{ kind: string; result: string; message: string }>).filter((h) => h.kind === "update");
+        // adopt, prepare, cutover, the no-op, the rollback.
+        assert.ok(history.length >= 5 && history.every((h) => h.result === "succeeded"), JSON.stringify(history.map((h) => [h.message, h.result])));
+        assert.match(history[0].message, /golive rollback/);
         const figures = await prober.stop();
         prober.start("rest");
         assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 3)));

@@ -55,7 +55,7 @@ describe("lib/phaseGates: the gates of a guided phase, from the program's own pa
         const bad = configGates(configMap({ redirectStatus: 302 }), "adopt");
         assert.deepEqual(bad.gates.map((x) => [x.id, x.ok, x.detail]), [["config", false, "golive:redirectStatus must be 301 or 308, got 302"]]);
         const checks = configGates(configMap({ checks: { pages: [{ path: "services" }] } }), "adopt");
-        assert.equal(checks.gates[0].detail, 'golive:checks.pages[0].path must start with "/", got "services"');
+        assert.equal(checks.gates[0].detail, 'golive:checks.pages[0].path is a path of the site: it must start with "/", got "services"');
         const secretInClear = configGates(configMap({}, []), "prepare");
         assert.match(secretInClear.gates.find((x) => x.id === "P-05")!.detail, /golive:envValues must be stored as secrets/);
     });

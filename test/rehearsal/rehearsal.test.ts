@@ -180,7 +180,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     const www = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => r.figures.records[when]!.www;
 
     it("type-change: www goes A → CNAME at cutover and back at the rollback, delete-first both ways; the gap is measured", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "type-change" });
+        const r = await rehearsed("type-change");
         assert.deepEqual(r.problems, []);
         assert.equal(r.ok, true);
         for (const phase of ["cutover", "rollback"]) {
@@ -204,7 +204,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     });
 
     it("adopt-mismatch: adopt is refused at preview naming the key and both values; nothing runs, the live record is untouched", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "adopt-mismatch" });
+        const r = await rehearsed("adopt-mismatch");
         assert.equal(r.ok, false);
         assert.deepEqual(r.phases.map((p) => [p.phase, p.ok, !!p.preview]), [["adopt (preview)", false, true]]);
         assert.match(r.phases[0].errors.join("\n"), /golive:liveRecords\.www\.content is "127\.0\.0\.9" but the live record has "127\.0\.0\.3"/);
@@ -217,7 +217,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     });
 
     it("cert-delay: MEP-08 waits for the certificate issued 5 s after the switch, reports the *.vercel.app one, and passes", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "cert-delay" });
+        const r = await rehearsed("cert-delay");
         assert.deepEqual(r.problems, []);
         const mep08 = r.cutoverChecks.find((c) => c.id === "MEP-08")!;
         assert.equal(mep08.status, "pass", mep08.reason);
@@ -233,7 +233,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     });
 
     it("caa-restricted: Let's Encrypt is added at prepare, still there after cutover and after the rollback; the certificate is issued", async () => {
-        const r = await rehearse({ engine: "mock", fast: true, fault: "caa-restricted" });
+        const r = await rehearsed("caa-restricted");
         assert.deepEqual(r.problems, []);
         const ours = 'kaliabeautystudio.com 0 issue "letsencrypt.org" (managed by golive)';
         assert.deepEqual(r.figures.records.before!.caa, ['kaliabeautystudio.com 0 issue "digicert.com"']);

@@ -133,18 +133,26 @@ async function waitForMail(imap: ImapSettings, token: string, submittedAt: numbe
     const out: MailboxResult = { found: false, searches: 0, deleted: 0 };
     let phase = "connect";
     let timer: NodeJS.Timeout | undefined;
-    let watchdog: NodeJS.Timeout | undefined;
+    // The byte cap is counted on the socket as the data arrives (imapflow pipes its socket into its
+    // parser): past it, the socket is destroyed at once, whatever the event loop is doing.
+    let overCap: (() => void) | undefined;
+    let receivedTotal = 0;
+    (client as unknown as { streamer: NodeJS.EventEmitter }).streamer.on("pipe", (src: NodeJS.ReadableStream & { destroy(): void }) => {
+        src.on("data", (chunk: Buffer) => {
+            receivedTotal += chunk.length;
+            if (receivedTotal > IMAP_LIMITS.maxTotalBytes) {
+                src.destroy();
+                overCap?.();
+            }
+        });
+    });
     const stopped = new Promise<never>((_, reject) => {
         const total = Math.round((deadlineAt - submittedAt) / 100) / 10;
         timer = setTimeout(
             () => reject(Object.assign(new Error(`${phase} with the IMAP server ${imap.host}:${port} ran out of time: the check's deadline of ${total} s (golive:contactForm.deliveryTimeoutSeconds) passed`), { reported: true })),
             Math.max(0, left()),
         );
-        watchdog = setInterval(() => {
-            if (client.stats().received > IMAP_LIMITS.maxTotalBytes) {
-                reject(Object.assign(new Error(`the IMAP server ${imap.host}:${port} sent over ${IMAP_LIMITS.maxTotalBytes} bytes during ${phase}, more than the check accepts`), { reported: true }));
-            }
-        }, 50);
+        overCap = () => reject(Object.assign(new Error(`the IMAP server ${imap.host}:${port} sent over ${IMAP_LIMITS.maxTotalBytes} bytes during ${phase}, more than the check accepts`), { reported: true }));
     });
     stopped.catch(() => undefined); // raced below; between phases nobody listens
     const step = <T>(name: string, work: () => Promise<T>): Promise<T> => {
@@ -184,8 +192,7 @@ async function waitForMail(imap: ImapSettings, token: string, submittedAt: numbe
         out.error = describeImapError((err as { reported?: boolean })?.reported ? err : socketError ?? err, where, phase);
     } finally {
         clearTimeout(timer);
-        clearInterval(watchdog);
-        out.receivedBytes = client.stats().received;
+        out.receivedBytes = Math.max(receivedTotal, client.stats().received);
         // A polite logout only on a healthy connection, within what is left of the deadline.
         if (!ended && left() > 0) await Promise.race([client.logout().catch(() => undefined), sleep(Math.min(2_000, left()))]);
         client.close();

@@ -233,7 +233,8 @@ describe("checks/contactForm (MEP-12) against hostile IMAP servers: every phase 
         assert.equal(result.status, "fail");
         assert.match(result.reason, /sent over 5000000 bytes during connect and login, more than the check accepts/);
         const received = (result.evidence as any).mail.receivedBytes as number;
-        assert.ok(received < IMAP_LIMITS.maxTotalBytes + 5_000_000, `received ${received} bytes`);
+        // Counted on the socket as it arrives: at most one chunk past the cap, whatever the load.
+        assert.ok(received < IMAP_LIMITS.maxTotalBytes + 1_000_000, `received ${received} bytes`);
         within(ms, result.reason);
     });
 });

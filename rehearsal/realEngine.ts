@@ -4,7 +4,9 @@
 // turned into the steps the rehearsal and the tests read, on the same clock as the prober.
 import * as fs from "fs";
 import * as path from "path";
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import { programRepo, readHistory, RollbackStack, runRollback } from "../lib/automation";
+import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
@@ -58,7 +60,12 @@ export class RealEngine {
     readonly phases: PhaseResult[] = [];
     private readonly t0 = Date.now();
 
-    private constructor(readonly ws: EngineWorkspace, private readonly stack: Stack, private readonly opts: RealEngineOptions) {
+    private constructor(
+        readonly ws: EngineWorkspace,
+        private readonly stack: Stack,
+        private readonly pulumiCommand: PulumiCommand,
+        private readonly opts: RealEngineOptions,
+    ) {
         this.version = opts.engine.version;
     }
 
@@ -68,7 +75,7 @@ export class RealEngine {
             const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
             const pulumiCommand = await PulumiCommand.get({ root: path.dirname(opts.engine.binDir) });
             const stack = await LocalWorkspace.selectStack({ stackName: ws.stack, workDir: ws.projectDir }, { workDir: ws.projectDir, envVars: ws.env as Record<string, string>, pulumiCommand });
-            return new RealEngine(ws, stack, opts);
+            return new RealEngine(ws, stack, pulumiCommand, opts);
         } catch (err) {
             ws.remove();
             throw err;
@@ -119,10 +126,9 @@ export class RealEngine {
         return result;
     }
 
-    /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
-    async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
+    /** The engine's events turned into the rehearsal's steps, on its clock. */
+    private collector(): { onEvent: (e: EngineEvent) => void; steps: Map<string, Step>; errors: string[] } {
         const log = this.opts.log ?? (() => undefined);
-        const startedAt = this.now();
         const steps = new Map<string, Step>();
         const errors: string[] = [];
         const onEvent = (e: EngineEvent) => {
@@ -158,10 +164,16 @@ export class RealEngine {
                 errors.push(diag.message.trim());
             }
         };
+        return { onEvent, steps, errors };
+    }
+
+    /** Runs `apply` (an update that reports through onEvent) and turns what it did into a PhaseResult. Never throws. */
+    private async phase(label: string, apply: (onEvent: (e: EngineEvent) => void) => Promise<unknown>): Promise<PhaseResult> {
+        const startedAt = this.now();
+        const { onEvent, steps, errors } = this.collector();
         let outputs: Record<string, unknown> | undefined;
         try {
-            await this.setConfig(config, secretKeys);
-            await this.stack.up({ onEvent, message: `golive ${label}` });
+            await apply(onEvent);
             outputs = Object.fromEntries(Object.entries(await this.stack.outputs()).map(([k, v]) => [k, v.value]));
         } catch (err) {
             if (errors.length === 0) errors.push(String((err as Error)?.message ?? err).split("\n").slice(-5).join("\n").trim());
@@ -171,6 +183,41 @@ export class RealEngine {
         const result: PhaseResult = { phase: label, ok: errors.length === 0, steps: list, errors, ...(outputs ? { outputs } : {}), startedAt, endedAt: this.now() };
         this.phases.push(result);
         return result;
+    }
+
+    /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
+    async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
+        return this.phase(label, async (onEvent) => {
+            await this.setConfig(config, secretKeys);
+            await this.stack.up({ onEvent, message: `golive ${label}` });
+        });
+    }
+
+    /**
+     * `golive rollback --yes` as the command runs it (lib/automation + lib/rollback): the stack's
+     * history, the last successful update before the current one, its program commit in a worktree
+     * and its config, then `pulumi up`; the engine's events are collected as for any phase.
+     */
+    async rollback(label: string): Promise<PhaseResult> {
+        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+        return this.phase(label, async (onEvent) => {
+            const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {
+                const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars: this.ws.env as Record<string, string>, pulumiCommand: this.pulumiCommand });
+                // The command's own calls, with the events of its `up` reported here.
+                return new Proxy(stack, {
+                    get: (target, prop) => {
+                        if (prop === "up") return (o: Parameters<Stack["up"]>[0]) => target.up({ ...o, onEvent });
+                        const v = (target as unknown as Record<string | symbol, unknown>)[prop];
+                        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+                    },
+                }) as RollbackStack;
+            };
+            const dir = this.ws.projectDir;
+            const repo = programRepo(dir);
+            const history = await readHistory(this.ws.stack, dir, (entries) => historyReaches(entries), open);
+            const plan = planRollback(history, repo);
+            await runRollback({ stackName: this.ws.stack, projectDir: dir, repo, plan, dryRun: false, onOutput: () => undefined }, open);
+        });
     }
 
     close(): void {

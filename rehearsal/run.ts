@@ -325,11 +325,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
-        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", preview = false) => {
+        // how: "up" (the phase's config), "preview", or "golive rollback" (the real engine: the
+        // command's own path, history → target update's commit and config → `pulumi up`).
+        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", how: "up" | "preview" | "golive rollback" = "up") => {
+            const preview = how === "preview";
             prober!.mark(label);
-            log(`\n== ${label}${preview ? " (pulumi preview)" : ""} (golive:phase=${configPhase})`);
+            log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const r = await waits.during(`\`pulumi ${preview ? "preview" : "up"}\` of the ${label} phase`, () => runPhase(label, config, secretKeys, preview), { announce: !options.log });
+            const run = () => (how === "golive rollback" && real ? real.rollback(label) : runPhase(label, config, secretKeys, preview));
+            const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
@@ -417,7 +421,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         };
 
         // As README's workflow: adopt is previewed first; a refusal stops the go-live there.
-        const adoptPreview = await upPhase("adopt", "adopt", true);
+        const adoptPreview = await upPhase("adopt", "adopt", "preview");
         if (!adoptPreview.ok) {
             problems.push(`adopt refused at preview: ${adoptPreview.errors.map((e) => e.split("\n")[0]).join("; ")}`);
             records.adopt = snapshotRecords(zone, world);
@@ -462,7 +466,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             delete behaviour.deleteThenRecreateMs;
             log("\n(fault lifted for the rollback: records are updated in place)");
         }
-        const rollback = await upPhase("rollback", "prepare");
+        // Plan section 4 on the real engine is `golive rollback` (back to the prepare update, from the
+        // stack history); on the mock engine, the previous phase's `pulumi up`.
+        const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
         prober.mark("rollback-checks");
@@ -482,7 +488,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             ok: rollback.ok && oldFailed.length === 0,
             why: failedUpdate ? `the cutover failed (${failedUpdate.error})` : "the rehearsal ends every cutover with the rollback of plan section 4",
             evidence:
-                `golive:phase=prepare and \`pulumi up\` ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
+                `${real ? "\`golive rollback --yes\` (back to the prepare update from the stack history)" : "golive:phase=prepare and \`pulumi up\`"} ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
                 `${rolledBack.length > 0 ? rolledBack.map((s) => `${s.name} ${s.op === "update" ? "updated in place" : s.op}${s.ok ? "" : " (failed)"}`).join(", ") : "no DNS record changed"} back to the old host ${world.oldSite.host}; ` +
                 `checks against the old site: ${oldFailed.length === 0 ? `${plural(verifyOld.length, "check")} passed` : `${oldFailed.map((r) => r.id).join(", ")} failed`}`,
         };

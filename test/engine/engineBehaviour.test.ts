@@ -3,8 +3,6 @@
 // record that goes A → CNAME at cutover with golive:allowRecordReplace, a certificate that Vercel
 // issues 2 s after DNS points to it, and `golive rollback` through the Automation API at the end.
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
-import * as path from "path";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { startControlServer, ControlServer } from "../../replica/control";
 import { CloudflareZone } from "../../replica/cloudflareZone";
@@ -14,10 +12,10 @@ import { phaseConfig, RehearsalTargets, seededZone } from "../../rehearsal/run";
 import { OWN_CAA_COMMENT } from "../../lib/dnsPlan";
 import type { PhaseResult } from "../../rehearsal/engine";
 import { requireEngine } from "../helpers/prerequisites";
+import { golive, problemLines } from "../helpers/golive";
 
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "behaviour";
-const GOLIVE = path.resolve(__dirname, "..", "..", "cli", "golive.js");
 
 describe("engine tier: what the real engine does that the mocks hid (issue 11)", function () {
     this.timeout(180_000);
@@ -113,12 +111,8 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
     });
 
     it("`golive rollback --yes` restores the prepare update's config from history (arrays, objects, secret objects) and www goes back to A; CAA kept", async () => {
-        const r = await new Promise<{ code: number; out: string }>((resolve) =>
-            execFile("node", [GOLIVE, "rollback", "--stack", STACK, "--yes", "--dir", eng.ws.projectDir], { env: eng.ws.env, cwd: eng.ws.projectDir, timeout: 170_000 }, (err, stdout, stderr) =>
-                resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, out: `${stdout}\n${stderr}` }),
-            ),
-        );
-        assert.equal(r.code, 0, r.out.split("\n").filter((l) => /error|refused|failed/i.test(l)).join("\n").slice(0, 3000) || r.out.slice(-3000));
+        const r = await golive(["rollback", "--stack", STACK, "--yes", "--dir", eng.ws.projectDir], eng.ws);
+        assert.equal(r.code, 0, problemLines(r.out));
         assert.deepEqual(www().map((x) => [x.type, x.content]), [["A", world.oldSite.host]]);
         assert.equal(zone.get(LIVE_RECORD_IDS.apex)?.content, world.oldSite.host);
         assert.deepEqual(caaAt(world.domain), ["issue digicert.com", "issue letsencrypt.org (own)"], "and after the rollback");

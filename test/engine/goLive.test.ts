@@ -2,8 +2,6 @@
 // and the loopback replica world, phase after phase on one stack, with a visitor's prober running.
 // Each test says which real behaviour it pins; they share the stack and run in order.
 import { strict as assert } from "assert";
-import { execFile } from "child_process";
-import * as path from "path";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { startControlServer, ControlServer } from "../../replica/control";
 import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
@@ -14,10 +12,10 @@ import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookRece
 import type { PhaseResult } from "../../rehearsal/engine";
 import type { SuiteSettings } from "../../checks/suite";
 import { requireEngine } from "../helpers/prerequisites";
+import { golive, problemLines } from "../helpers/golive";
 
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "enginetest";
-const GOLIVE = path.resolve(__dirname, "..", "..", "cli", "golive.js");
 
 describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", function () {
     this.timeout(180_000);
@@ -166,12 +164,8 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
 
     it("`golive rollback --yes` from the cutover back to prepare, through the Automation API: the old content again, same ids, zero failed probes, each update in the history", async () => {
         prober.mark("rollback");
-        const r = await new Promise<{ code: number; out: string }>((resolve) =>
-            execFile("node", [GOLIVE, "rollback", "--stack", STACK, "--yes", "--dir", eng.ws.projectDir], { env: eng.ws.env, cwd: eng.ws.projectDir, timeout: 170_000 }, (err, stdout, stderr) =>
-                resolve({ code: err ? ((err as { code?: number }).code ?? -1) : 0, out: `${stdout}\n${stderr}` }),
-            ),
-        );
-        assert.equal(r.code, 0, r.out.split("\n").filter((l) => /error|refused|failed/i.test(l)).join("\n").slice(0, 3000) || r.out.slice(-3000));
+        const r = await golive(["rollback", "--stack", STACK, "--yes", "--dir", eng.ws.projectDir], eng.ws);
+        assert.equal(r.code, 0, problemLines(r.out));
         prober.mark("after-rollback");
         await new Promise((res) => setTimeout(res, 500));
         assert.deepEqual(world.dns.lookup(world.www, "A").map((x) => x.value), [world.oldSite.host]);

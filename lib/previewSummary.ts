@@ -4,8 +4,7 @@
 // accepts it (zero downtime: records are updated in place). Pure: reads the engine's step events.
 import { DNS_RECORD_TYPE, describeStep, labelOf, nameOfUrn } from "./stepLabels";
 
-/** The engine's marker for a value a preview cannot know yet (an output of a resource to create). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { UNKNOWN_VALUE } from "./secretEnvelope";
 
 /** A step of a preview, from the engine's resourcePreEvent metadata. */
 export interface PlannedStep {
@@ -74,7 +73,7 @@ const REPLACE_OPS = ["replace", "create-replacement", "delete-replaced", "import
 const DELETE_OPS = ["delete", "discard"];
 
 function show(v: unknown): string {
-    if (v === UNKNOWN) return "(known after apply)";
+    if (v === UNKNOWN_VALUE) return "(known after apply)";
     if (v === undefined || v === null || v === "") return "(none)";
     if (typeof v === "object") return JSON.stringify(v);
     return String(v);

@@ -3,6 +3,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckResource, checkProvider, inputsDiffer } from "../checks/dynamic";
+import { UNKNOWN_VALUE } from "../lib/secretEnvelope";
 import { ContactFormCheck, ContactFormInput } from "../checks/contactForm";
 import { describeError, httpRequest } from "../checks/net";
 import { PerformanceCheck } from "../checks/performance";
@@ -130,11 +131,10 @@ describe("checks/dynamic: a check as the engine runs it", () => {
 // Found by the engine tier: the engine sends triggers it does not know yet (a record being
 // replaced, a preview) as its unknown value, a string, not an object.
 describe("checks/dynamic: a diff with triggers the engine does not know yet", () => {
-    const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
     it("says the check may change instead of throwing", () => {
         const olds = { input: { url: "https://example.com/" }, triggers: { apex: "76.76.21.21", www: "cname.vercel-dns.com" } };
-        assert.equal(inputsDiffer(olds, { ...olds, triggers: UNKNOWN }), true);
-        assert.equal(inputsDiffer(olds, { ...olds, triggers: { ...olds.triggers, www: UNKNOWN } }), true);
+        assert.equal(inputsDiffer(olds, { ...olds, triggers: UNKNOWN_VALUE }), true);
+        assert.equal(inputsDiffer(olds, { ...olds, triggers: { ...olds.triggers, www: UNKNOWN_VALUE } }), true);
         assert.equal(inputsDiffer(olds, { ...olds }), false);
     });
 });

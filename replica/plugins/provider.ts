@@ -11,32 +11,14 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
 import { runLocalCommand } from "../../rehearsal/providers";
 import { SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
+import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
 import type { ProviderRequest } from "../../rehearsal/engine";
 
-/** The engine's marker of a secret value on the wire (acceptSecrets). */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-/** The engine's unknown value (a preview's not-yet-computed output). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-function isSecret(v: unknown): v is { value: unknown } {
-    return !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE;
-}
-
 /** Secrets unwrapped, deeply: what the provider works with. */
-export function plain(v: unknown): any {
-    if (isSecret(v)) return plain(v.value);
-    if (Array.isArray(v)) return v.map(plain);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-    return v;
-}
-
-function secret(v: unknown): unknown {
-    return isSecret(v) ? v : { [SECRET_SIG]: SECRET_VALUE, value: v };
-}
+const plain = (v: unknown): any => unwrapSecrets(v);
 
 function containsUnknown(v: unknown): boolean {
-    if (v === UNKNOWN) return true;
+    if (v === UNKNOWN_VALUE) return true;
     if (Array.isArray(v)) return v.some(containsUnknown);
     if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
     return false;
@@ -88,7 +70,7 @@ export class ReplicaProvider implements provider.Provider {
 
     private outputsOf(schema: TypeSchema, inputs: Record<string, any>, outputs: Record<string, any> | undefined): Record<string, any> {
         const outs: Record<string, any> = { ...(schema.defaults ?? {}), ...inputs, ...(outputs ?? {}) };
-        for (const k of schema.secretOutputs ?? []) if (outs[k] !== undefined) outs[k] = secret(outs[k]);
+        for (const k of schema.secretOutputs ?? []) if (outs[k] !== undefined) outs[k] = secretValue(outs[k]);
         return outs;
     }
 

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { plannedStepOf, PlannedStep, renderPreviewSummary, summarizePreview, UNKNOWN } from "../../lib/previewSummary";
+import { plannedStepOf, PlannedStep, renderPreviewSummary, summarizePreview } from "../../lib/previewSummary";
+import { UNKNOWN_VALUE as UNKNOWN } from "../../lib/secretEnvelope";
 
 const URN = (type: string, name: string, parents = "golive:cloudflare:DnsRecords$") => `urn:pulumi:prod::golive::${parents}${type}::${name}`;
 const REC = "cloudflare:index/dnsRecord:DnsRecord";

@@ -3,29 +3,29 @@
 // record that goes A → CNAME at cutover with golive:allowRecordReplace, a certificate that Vercel
 // issues 2 s after DNS points to it, and `golive rollback` through the Automation API at the end.
 import { strict as assert } from "assert";
-import { startWorld, ReplicaWorld } from "../../replica/world";
-import { startControlServer, ControlServer } from "../../replica/control";
-import { CloudflareZone } from "../../replica/cloudflareZone";
-import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
+import type { ReplicaWorld } from "../../replica/world";
+import type { ControlServer } from "../../replica/control";
+import type { CloudflareZone } from "../../replica/cloudflareZone";
+import { LIVE_RECORD_IDS } from "../../rehearsal/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
-import { phaseConfig, RehearsalTargets, seededZone } from "../../rehearsal/run";
+import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { OWN_CAA_COMMENT } from "../../lib/dnsPlan";
 import type { PhaseResult } from "../../rehearsal/engine";
 import { requireEngine } from "../helpers/prerequisites";
 import { golive, problemLines } from "../helpers/golive";
+import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "behaviour";
 
 describe("engine tier: what the real engine does that the mocks hid (issue 11)", function () {
     this.timeout(180_000);
+    let replica: EngineReplica;
     let world: ReplicaWorld;
     let zone: CloudflareZone;
-    let vercel: VercelReplica;
     let control: ControlServer;
     let eng: RealEngine;
     let targets: RehearsalTargets;
-    const dnsChanges: DnsChange[] = [];
     const phases: Record<string, PhaseResult> = {};
     const t0 = Date.now();
     const now = () => Date.now() - t0;
@@ -41,11 +41,13 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
 
     before(async function () {
         const engine = requireEngine(this);
-        world = await startWorld({ pointAt: "old", ttl: 300 });
-        zone = seededZone(world);
-        zone.seed({ id: "c3".repeat(16), name: world.domain, type: "CAA", ttl: 300, proxied: false, data: { flags: 0, tag: "issue", value: "digicert.com" } });
-        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), { certDelayMs: 2_000 });
-        control = await startControlServer(replicaProviders(world, zone, vercel, { certDelayMs: 2_000 }, now, (c) => dnsChanges.push(c)));
+        // The zone's CAA allows another CA only; Vercel issues the certificate 2 s after DNS points to it.
+        replica = await startEngineReplica({
+            now,
+            behaviour: { certDelayMs: 2_000 },
+            zone: (z, w) => z.seed({ id: "c3".repeat(16), name: w.domain, type: "CAA", ttl: 300, proxied: false, data: { flags: 0, tag: "issue", value: "digicert.com" } }),
+        });
+        ({ world, zone, control } = replica);
         eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now });
         targets = {
             settings: { domain: world.domain, pages: [{ path: "/" }], dnsTimeoutMs: 10_000, certWaitMs: 15_000, dnsPollMs: 100, httpsBudgetMs: 2_000, pageBudgetMs: 2_000, sitemapSample: 1 },
@@ -55,9 +57,7 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
 
     after(async () => {
         eng?.close();
-        await control?.close();
-        vercel?.close();
-        await world?.close();
+        await replica?.close();
     });
 
     it("a golive: key Pulumi.yaml does not declare is refused at preview with the closest name (the engine ignores it)", async () => {
@@ -74,7 +74,7 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
         const preview = await eng.preview({ ...c, "golive:liveRecords": JSON.stringify(live) }, secretKeys);
         assert.equal(preview.ok, false);
         assert.match(preview.errors.join("\n"), /golive:liveRecords\.www\.content is "127\.0\.0\.9" but the live record has "127\.0\.0\.3"/);
-        assert.deepEqual(control.calls.filter((x) => x.path === "/resource" && x.op !== "read"), [], "nothing was changed");
+        assert.deepEqual(replica.resourceCalls(), [], "nothing was changed");
     });
 
     it("adopt, prepare: Let's Encrypt is added to the restricted CAA, the code freeze is set, getDomainConfig runs after both domains exist", async () => {

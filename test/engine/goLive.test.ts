@@ -2,32 +2,33 @@
 // and the loopback replica world, phase after phase on one stack, with a visitor's prober running.
 // Each test says which real behaviour it pins; they share the stack and run in order.
 import { strict as assert } from "assert";
-import { startWorld, ReplicaWorld } from "../../replica/world";
-import { startControlServer, ControlServer } from "../../replica/control";
-import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
+import type { ReplicaWorld } from "../../replica/world";
+import type { ControlServer } from "../../replica/control";
+import { DnsChange, LIVE_RECORD_IDS } from "../../rehearsal/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
-import { phaseConfig, RehearsalTargets, seededZone } from "../../rehearsal/run";
+import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { Prober } from "../../rehearsal/prober";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
 import type { PhaseResult } from "../../rehearsal/engine";
 import type { SuiteSettings } from "../../checks/suite";
 import { requireEngine } from "../helpers/prerequisites";
 import { golive, problemLines } from "../helpers/golive";
+import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "enginetest";
 
 describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", function () {
     this.timeout(180_000);
+    let replica: EngineReplica;
     let world: ReplicaWorld;
     let control: ControlServer;
-    let vercel: VercelReplica;
+    let dnsChanges: DnsChange[];
     let eng: RealEngine;
     let prober: Prober;
     let webhook: WebhookReceiver;
     let repo: SiteRepository;
     let targets: RehearsalTargets;
-    const dnsChanges: DnsChange[] = [];
     const phases: Record<string, PhaseResult> = {};
     const t0 = Date.now();
     const now = () => Date.now() - t0;
@@ -36,14 +37,12 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         const c = phaseConfig(world, phase, targets);
         return { config: { ...c.config, ...extra }, secretKeys: c.secretKeys };
     };
-    /** Operations that change the replica (an import's read changes nothing). */
-    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource" && c.op !== "read");
+    const resourceCalls = () => replica.resourceCalls();
 
     before(async function () {
         const engine = requireEngine(this);
-        world = await startWorld({ pointAt: "old", ttl: 300 });
-        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), {});
-        control = await startControlServer(replicaProviders(world, seededZone(world), vercel, {}, now, (c) => dnsChanges.push(c)));
+        replica = await startEngineReplica({ now });
+        ({ world, control, dnsChanges } = replica);
         eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now });
         webhook = await startWebhookReceiver();
         repo = createSiteRepository();
@@ -64,11 +63,9 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
     after(async () => {
         await prober?.stop();
         eng?.close();
-        await control?.close();
         await webhook?.close();
         repo?.remove();
-        vercel?.close();
-        await world?.close();
+        await replica?.close();
     });
 
     it("a bad value fails `pulumi preview` naming the key (no stack trace), and nothing is planned or created (config validated before any resource)", async () => {

@@ -8,11 +8,11 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { startWorld, ReplicaWorld } from "../../replica/world";
-import { startControlServer, ControlServer } from "../../replica/control";
+import type { ReplicaWorld } from "../../replica/world";
+import type { ControlServer } from "../../replica/control";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
-import { DnsChange, LIVE_RECORD_IDS, replicaProviders, VercelReplica } from "../../rehearsal/providers";
-import { phaseConfig, RehearsalTargets, seededZone } from "../../rehearsal/run";
+import { DnsChange, LIVE_RECORD_IDS } from "../../rehearsal/providers";
+import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { Prober, ProbeFigures } from "../../rehearsal/prober";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
 import { main as init } from "../../cli/init";
@@ -22,6 +22,7 @@ import { main as statusMain } from "../../cli/status";
 import { GuidedDeps, parseGuidedArgs, GuidedArgs } from "../../cli/guided";
 import type { PhaseRecord } from "../../lib/recordFile";
 import { requireEngine } from "../helpers/prerequisites";
+import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 
 const STACK = "lumiere";
 const DOMAIN = "studio-lumiere.fr";
@@ -35,8 +36,10 @@ interface Io {
 
 describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover, status)", function () {
     this.timeout(240_000);
+    let replica: EngineReplica;
     let world: ReplicaWorld;
     let control: ControlServer;
+    let dnsChanges: DnsChange[];
     let ws: EngineWorkspace;
     let webhook: WebhookReceiver;
     let repo: SiteRepository;
@@ -45,11 +48,9 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     let stackFile: string;
     /** The new site answers 500 to everything (a broken release). */
     let broken = false;
-    const dnsChanges: DnsChange[] = [];
     const figures: Record<string, unknown> = {};
 
-    /** Operations that change the replica (an import's read changes nothing). */
-    const resourceCalls = () => control.calls.filter((c) => c.path === "/resource" && c.op !== "read");
+    const resourceCalls = () => replica.resourceCalls();
     const deps = (io: Io, over: Partial<GuidedDeps> = {}): GuidedDeps => ({
         env: ws.env,
         interactive: false,
@@ -77,13 +78,12 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
 
     before(async function () {
         const engine = requireEngine(this);
-        world = await startWorld({ pointAt: "old", ttl: 300, domain: DOMAIN, brand: "Studio Lumière" });
-        const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), {});
+        replica = await startEngineReplica({ now: () => Date.now(), world: { domain: DOMAIN, brand: "Studio Lumière" } });
+        ({ world, control, dnsChanges } = replica);
         // The broken release: once `broken` is set, the new host answers 500 to every request.
         const spec = world.newSite.spec;
         const vercelHandle = spec.handle;
         world.newSite.spec = { ...spec, handle: (req) => (broken ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : vercelHandle?.(req)) };
-        control = await startControlServer(replicaProviders(world, seededZone(world), vercel, {}, () => Date.now(), (c) => dnsChanges.push(c)));
         // The workspace's own stack is not used: the operator's stack is the one golive init writes.
         ws = await createEngineWorkspace({ engine, controlUrl: control.url, stack: "workspace" });
         records = path.join(ws.projectDir, "records");
@@ -108,10 +108,9 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     after(async () => {
         if (Object.keys(figures).length > 0) console.log(`      figures: ${JSON.stringify(figures)}`);
         ws?.remove();
-        await control?.close();
         await webhook?.close();
         repo?.remove();
-        await world?.close();
+        await replica?.close();
     });
 
     it("golive init writes the new client's stack file from the prod example (domain, derived project name, generic pages, nothing of Kalia), and `pulumi stack init` keeps it", async () => {

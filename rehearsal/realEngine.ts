@@ -2,10 +2,9 @@
 // is a real `pulumi up` of the program (its own language host, the engine's step generator, the
 // replica provider plugins, the engine's dynamic-provider host for the checks), and its events are
 // turned into the steps the rehearsal and the tests read, on the same clock as the prober.
-import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { programRepo, readHistory, RollbackStack, runRollback } from "../lib/automation";
+import { freshStackFile, programRepo, readHistory, RollbackStack, runRollback } from "../lib/automation";
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import type { Engine } from "../lib/engine";
@@ -88,11 +87,7 @@ export class RealEngine {
 
     /** Makes the stack config exactly `config` (keys of an earlier phase that it lacks are removed). */
     async setConfig(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
-        const file = path.join(this.ws.projectDir, `Pulumi.${this.ws.stack}.yaml`);
-        if (fs.existsSync(file)) {
-            const salt = fs.readFileSync(file, "utf8").split("\n").filter((l) => l.startsWith("encryptionsalt:"));
-            fs.writeFileSync(file, `${salt.join("\n")}\n`);
-        }
+        freshStackFile(this.ws.projectDir, this.ws.projectDir, this.ws.stack);
         const values: Record<string, { value: string; secret?: boolean }> = {};
         for (const [k, v] of Object.entries(config)) values[k] = { value: v, secret: secretKeys.includes(k) };
         await this.ws.setConfig(values);

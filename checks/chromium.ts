@@ -8,6 +8,9 @@ import * as path from "path";
 import { makeResolver, sleep } from "./net";
 import type { NetOptions } from "./types";
 
+/** How long a run must show no process before it counts as ended. */
+const QUIET_MS = 300;
+
 export const DEFAULT_CHROMIUM = "/usr/bin/chromium";
 
 /** The browser binary: the given path only, else $CHROME_PATH or Debian's chromium; undefined when absent. */
@@ -62,12 +65,15 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
 }
 
 /**
- * Pids of the processes started with `--user-data-dir=<dir>`: every process of a Chromium using
- * that profile carries the flag (browser, zygotes, renderers, utilities). Linux /proc; elsewhere
- * none are found and endBrowserRun relies on the process group chrome-launcher recorded.
+ * Pids of the processes of one browser run: those started with `--user-data-dir=<profile>`
+ * (browser, zygotes, renderers, utilities) and those whose environment has the run's TMPDIR (also a
+ * browser still between fork and exec, whose command line is still its parent's, and the Node child
+ * that launched it). Linux /proc; elsewhere none are found and endBrowserRun relies on the process
+ * group chrome-launcher recorded.
  */
-export function processesUsing(dir: string): number[] {
-    const flag = `--user-data-dir=${dir}`;
+function processesOf(run: BrowserRun): number[] {
+    const flag = `--user-data-dir=${run.profile}`;
+    const tmpdir = `TMPDIR=${run.tmp}`;
     let entries: string[];
     try {
         entries = fs.readdirSync("/proc");
@@ -76,9 +82,9 @@ export function processesUsing(dir: string): number[] {
     }
     const found: number[] = [];
     for (const e of entries) {
-        if (!/^[0-9]+$/.test(e)) continue;
+        if (!/^[0-9]+$/.test(e) || Number(e) === process.pid) continue;
         try {
-            if (fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0").includes(flag)) found.push(Number(e));
+            if (fs.readFileSync(`/proc/${e}/cmdline`, "utf8").split("\0").includes(flag) || fs.readFileSync(`/proc/${e}/environ`, "utf8").split("\0").includes(tmpdir)) found.push(Number(e));
         } catch {
             // gone meanwhile, or not ours to read
         }
@@ -103,10 +109,11 @@ export function newBrowserRun(prefix: string): BrowserRun {
 
 /**
  * Ends a throwaway browser and removes its run folder: SIGKILL to the process group
- * chrome-launcher recorded (chrome.pid) and to every process naming the profile, a bounded wait
- * until none is left, then the folder goes. Says what could not be ended or removed.
+ * chrome-launcher recorded (chrome.pid) and to every process of the run, until none has been seen
+ * for QUIET_MS (a launch that was under way when the run was stopped shows up late), within
+ * `waitMs`; then the folder goes. Says what could not be ended or removed.
  */
-export async function endBrowserRun(run: BrowserRun, waitMs = 3_000): Promise<{ processes: number[]; removed: boolean }> {
+export async function endBrowserRun(run: BrowserRun, waitMs = 5_000): Promise<{ processes: number[]; removed: boolean }> {
     const kill = (pid: number, group: boolean) => {
         try {
             process.kill(group ? -pid : pid, "SIGKILL");
@@ -120,14 +127,17 @@ export async function endBrowserRun(run: BrowserRun, waitMs = 3_000): Promise<{ 
     } catch {
         // not launched through chrome-launcher, or not launched at all
     }
-    // The recorded pid is killed only while it is still this profile's browser (pids get reused).
-    if (recorded !== undefined && processesUsing(run.profile).includes(recorded)) kill(recorded, true);
+    // The recorded pid is killed only while it is still this run's browser (pids get reused).
+    if (recorded !== undefined && processesOf(run).includes(recorded)) kill(recorded, true);
     const until = Date.now() + waitMs;
-    let left = processesUsing(run.profile);
-    while (left.length > 0 && Date.now() < until) {
+    let left = processesOf(run);
+    let quietSince = left.length === 0 ? Date.now() : undefined;
+    while (Date.now() < until && (quietSince === undefined || Date.now() - quietSince < QUIET_MS)) {
         for (const pid of left) kill(pid, false);
         await sleep(20);
-        left = processesUsing(run.profile);
+        left = processesOf(run);
+        if (left.length > 0) quietSince = undefined;
+        else quietSince ??= Date.now();
     }
     try {
         fs.rmSync(run.dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });

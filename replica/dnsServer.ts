@@ -40,6 +40,8 @@ export class ReplicaDns {
     private silent = false;
     /** Queries answered so far, for the figures. */
     public queries = 0;
+    /** NXDOMAIN answers given so far, per name: a fault can wait until a visitor has missed a name. */
+    public readonly missed = new Map<string, number>();
 
     private constructor(private readonly socket: dgram.Socket, public readonly host: string, public readonly port: number) {}
 
@@ -145,6 +147,7 @@ export class ReplicaDns {
             answers,
         } as dnsPacket.Packet);
         this.queries++;
+        if (q && rcode === "NXDOMAIN") this.missed.set(norm(q.name), (this.missed.get(norm(q.name)) ?? 0) + 1);
         this.socket.send(response, rinfo.port, rinfo.address);
     }
 }

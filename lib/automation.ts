@@ -1,10 +1,10 @@
 // The thin side of the rollback: the Pulumi Automation API and git. The decisions (which update,
 // what config, what to refuse) are in lib/rollback.ts; this module only reads and runs.
-import { execFileSync, spawnSync } from "child_process";
+import { execFile, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { configJsonOf, PROGRAM_PATHS, type HistoryEntry, type RepoState, type RollbackPlan } from "./rollback";
 
 const GIT_TIMEOUT_MS = 60_000;
@@ -81,13 +81,57 @@ export function addWorktree(repo: Pick<ProgramRepo, "root" | "prefix">, commit: 
 }
 
 /** The part of an Automation API Stack the rollback uses (tests give a stand-in). */
-export type RollbackStack = Pick<Stack, "history" | "getAllConfig" | "removeAllConfig" | "setAllConfigJson" | "preview" | "up">;
+export interface RollbackStack extends Pick<Stack, "history" | "getAllConfig" | "removeAllConfig" | "setAllConfigJson" | "preview" | "up"> {
+    /** Stores one secret config value, which the CLI reads from its stdin: never on a command line. */
+    setSecret(key: string, value: string): Promise<void>;
+}
 export type OpenStack = (stackName: string, workDir: string) => Promise<RollbackStack>;
+
+/** The rollback's view of an Automation API stack; `up` may be given the caller's own event handler. */
+export function rollbackStackOf(stack: Stack, onEvent?: (event: EngineEvent) => void): RollbackStack {
+    return {
+        history: (...a) => stack.history(...a),
+        getAllConfig: () => stack.getAllConfig(),
+        removeAllConfig: (keys) => stack.removeAllConfig(keys),
+        setAllConfigJson: (json) => stack.setAllConfigJson(json),
+        preview: (o) => stack.preview(o),
+        up: (o) => stack.up(onEvent ? { ...o, onEvent } : o),
+        setSecret: (key, value) => setSecretFromStdin(stack, key, value),
+    };
+}
 
 const openStack: OpenStack = async (stackName, workDir) => {
     const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    return LocalWorkspace.selectStack({ stackName, workDir });
+    return rollbackStackOf(await LocalWorkspace.selectStack({ stackName, workDir }));
 };
+
+const CONFIG_SET_TIMEOUT_MS = 60_000;
+
+/**
+ * `pulumi config set --secret --raw -- <key>` with the value on stdin, in the stack's workspace
+ * (its CLI, PULUMI_HOME and environment, as the Automation API runs it). The Automation API's own
+ * calls put values on the command line, where any user of the machine can read them.
+ */
+export function setSecretFromStdin(stack: Stack, key: string, value: string): Promise<void> {
+    const ws = stack.workspace;
+    const command = ws.pulumiCommand.command;
+    const env: NodeJS.ProcessEnv = { ...process.env, ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}), ...ws.envVars };
+    if (path.isAbsolute(command)) env.PATH = `${path.dirname(command)}${path.delimiter}${env.PATH ?? ""}`;
+    return new Promise((resolve, reject) => {
+        const child = execFile(
+            command,
+            ["config", "set", "--stack", stack.name, "--secret", "--raw", "--non-interactive", "--", key],
+            { cwd: ws.workDir, env, timeout: CONFIG_SET_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 1_000_000 },
+            (err, _stdout, stderr) => {
+                // The CLI never echoes the value; its message says what went wrong.
+                if (err) reject(new Error(`pulumi config set --secret ${key} failed: ${String(stderr).trim().split("\n").slice(-3).join(" ") || err.message}`));
+                else resolve();
+            },
+        );
+        child.stdin?.on("error", () => undefined); // a CLI that exits early closes its stdin: the exit says why
+        child.stdin?.end(value);
+    });
+}
 
 /** History pages read per call, and the most pages read (10 000 updates). */
 export const HISTORY_PAGE_SIZE = 100;
@@ -156,10 +200,12 @@ export async function runRollback(opts: RunOptions, open: OpenStack = openStack)
         freshStackFile(opts.projectDir, wt.projectDir, opts.stackName);
         const stack = await open(opts.stackName, wt.projectDir);
         // `config set-all --json`, the shape history prints: arrays and objects (golive:envVars,
-        // golive:checks, secret objects such as golive:envValues) come back as structured values.
-        // `setAllConfig` would store them as strings, which the declared types then refuse.
-        // The CLI takes the JSON as an argument: it is in the process list while the command runs.
-        await stack.setAllConfigJson(JSON.stringify(configJsonOf(opts.plan.target.config)));
+        // golive:checks) come back as structured values; `setAllConfig` would store them as strings,
+        // which the declared types then refuse. The CLI takes that JSON as an argument, in the process
+        // list while it runs: secrets go one by one through stdin instead.
+        const config = Object.entries(configJsonOf(opts.plan.target.config));
+        await stack.setAllConfigJson(JSON.stringify(Object.fromEntries(config.filter(([, v]) => !v.secret))));
+        for (const [key, v] of config) if (v.secret) await stack.setSecret(key, v.value);
         if (opts.dryRun) {
             const r = await stack.preview({ onOutput: opts.onOutput, message: `golive rollback preview to update ${opts.plan.target.version}` });
             return { summary: JSON.stringify(r.changeSummary) };

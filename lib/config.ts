@@ -291,7 +291,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
             }
         }
         if (envKeys.length > 0 && !raw.isSecret("envValues")) {
-            fail(`${k("envValues")} must be stored as secrets (P-05): pulumi config set --secret --path '${k("envValues")}.<NAME>' <value>`);
+            fail(`${k("envValues")} must be stored as secrets (P-05): pulumi config set --secret --path '${k("envValues")}.<NAME>'`);
         }
         // The clear text exists only here, and goes straight into secret Outputs.
         for (const key of envKeys) envVars.push({ key, value: pulumi.secret(valueMap[key] as string) });

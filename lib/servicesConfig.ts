@@ -84,7 +84,7 @@ function stringMap(key: string, v: unknown): Record<string, string> {
 function secretField(raw: ServicesRawSource, key: string, field: string, v: unknown): string | undefined {
     const value = str(`golive:${key}.${field}`, v);
     if (value !== undefined && !raw.isSecret(key)) {
-        fail(`golive:${key}.${field} must be stored as a secret: pulumi config set --secret --path golive:${key}.${field} <value>`);
+        fail(`golive:${key}.${field} must be stored as a secret: pulumi config set --secret --path golive:${key}.${field}`);
     }
     return value;
 }

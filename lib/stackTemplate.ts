@@ -21,11 +21,11 @@ export function requiredKeys(stack: string, domain: string): RequiredKey[] {
     const s = `--stack ${stack}`;
     return [
         { key: "golive:gitRepo", phase: "adopt", secret: false, what: "the site's repository, owner/name (the Vercel GitHub app must see it)", how: `pulumi config set golive:gitRepo <owner>/<repo> ${s}` },
-        { key: "cloudflare:apiToken", phase: "adopt", secret: true, what: `Cloudflare API token, Zone:Read + DNS:Edit on ${domain}`, how: `pulumi config set --secret cloudflare:apiToken <token> ${s}` },
+        { key: "cloudflare:apiToken", phase: "adopt", secret: true, what: `Cloudflare API token, Zone:Read + DNS:Edit on ${domain}`, how: `pulumi config set --secret cloudflare:apiToken ${s}` },
         { key: "golive:liveRecords", phase: "adopt", secret: false, what: "the apex and www records serving today", how: `written by golive adopt ${s} (read from Cloudflare)` },
-        { key: "vercel:apiToken", phase: "prepare", secret: true, what: "Vercel token with access to the team (and vercel:team if the project lives in one)", how: `pulumi config set --secret vercel:apiToken <token> ${s}` },
+        { key: "vercel:apiToken", phase: "prepare", secret: true, what: "Vercel token with access to the team (and vercel:team if the project lives in one)", how: `pulumi config set --secret vercel:apiToken ${s}` },
         { key: "golive:releaseRef", phase: "prepare", secret: false, what: "the commit SHA or tag frozen for production (MEP-02)", how: `pulumi config set golive:releaseRef <sha-or-tag> ${s}` },
-        { key: "golive:envValues.<NAME>", phase: "prepare", secret: true, what: "one value per name listed in golive:envVars (P-05)", how: `pulumi config set --secret --path 'golive:envValues.<NAME>' <value> ${s}` },
+        { key: "golive:envValues.<NAME>", phase: "prepare", secret: true, what: "one value per name listed in golive:envVars (P-05)", how: `pulumi config set --secret --path 'golive:envValues.<NAME>' ${s}` },
         { key: "golive:approvedBy", phase: "cutover", secret: false, what: `who gave the client's "bon pour MEP" (P-01)`, how: `pulumi config set golive:approvedBy "<name>" ${s}` },
         { key: "golive:approvedAt", phase: "cutover", secret: false, what: "when (ISO 8601, P-01)", how: `pulumi config set golive:approvedAt <YYYY-MM-DDTHH:MM+01:00> ${s}` },
     ];
@@ -75,7 +75,7 @@ export function renderNewStackFile(opts: { stack: string; domain: string; exampl
         "  # Required: the site's repository, owner/name:",
         `  #   pulumi config set golive:gitRepo <owner>/<repo> --stack ${stack}`,
         "  # Production environment variables (P-05): their names here, each value as a secret (prepare):",
-        `  #   pulumi config set --secret --path 'golive:envValues.<NAME>' <value> --stack ${stack}`,
+        `  #   pulumi config set --secret --path 'golive:envValues.<NAME>' --stack ${stack}`,
         ...entry(`${NAMESPACE}:envVars`, []),
         "  # The records serving today: `golive adopt` reads them from Cloudflare and writes golive:liveRecords.",
         "  # Cutover (P-01): golive:approvedBy and golive:approvedAt, the client's \"bon pour MEP\".",

@@ -4,7 +4,7 @@
 // turned into the steps the rehearsal and the tests read, on the same clock as the prober.
 import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { freshStackFile, programRepo, readHistory, RollbackStack, runRollback } from "../lib/automation";
+import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import type { Engine } from "../lib/engine";
@@ -199,13 +199,7 @@ export class RealEngine {
             const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {
                 const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars: this.ws.env as Record<string, string>, pulumiCommand: this.pulumiCommand });
                 // The command's own calls, with the events of its `up` reported here.
-                return new Proxy(stack, {
-                    get: (target, prop) => {
-                        if (prop === "up") return (o: Parameters<Stack["up"]>[0]) => target.up({ ...o, onEvent });
-                        const v = (target as unknown as Record<string | symbol, unknown>)[prop];
-                        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-                    },
-                }) as RollbackStack;
+                return rollbackStackOf(stack, onEvent);
             };
             const dir = this.ws.projectDir;
             const repo = programRepo(dir);

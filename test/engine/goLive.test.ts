@@ -174,6 +174,24 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         // adopt, prepare, cutover, the no-op, the rollback.
         assert.ok(history.length >= 5 && history.every((h) => h.result === "succeeded"), JSON.stringify(history.map((h) => [h.message, h.result])));
         assert.match(history[0].message, /golive rollback/);
+        // The config came back exactly, secrets included: secrets through the CLI's stdin (never a
+        // command line), structured values through set-all --json.
+        type Entry = { kind: string; message: string; config: Record<string, { value: string; secret: boolean }> };
+        const shown = (JSON.parse((await eng.ws.pulumi(["stack", "history", "--json", "--show-secrets", "--stack", STACK])).stdout) as Entry[]).filter((h) => h.kind === "update");
+        const prepare = shown.find((h) => h.message === "golive prepare");
+        assert.ok(prepare, "the prepare update is in the history");
+        const secretKeysOf = (h: Entry) => Object.keys(h.config).filter((k) => h.config[k].secret).sort();
+        assert.ok(secretKeysOf(prepare).includes("golive:envValues"), "the target has secrets to restore");
+        assert.deepEqual(secretKeysOf(shown[0]), secretKeysOf(prepare), "the same keys are secrets");
+        const parsed = (value: string | undefined): unknown => {
+            try {
+                return JSON.parse(value ?? "null");
+            } catch {
+                return value;
+            }
+        };
+        for (const [key, v] of Object.entries(prepare.config)) assert.deepEqual(parsed(shown[0].config[key]?.value), parsed(v.value), key);
+        assert.deepEqual(Object.keys(shown[0].config).sort(), Object.keys(prepare.config).sort());
         const figures = await prober.stop();
         prober.start("rest");
         assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 3)));

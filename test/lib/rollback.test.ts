@@ -3,7 +3,8 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { addWorktree, HISTORY_PAGE_SIZE, numbered, programRepo, readHistory, RollbackStack, runRollback } from "../../lib/automation";
+import { addWorktree, HISTORY_PAGE_SIZE, numbered, programRepo, readHistory, RollbackStack, runRollback, setSecretFromStdin } from "../../lib/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { configDiff, configJsonOf, describePlan, historyReaches, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
 
 const A = "a".repeat(40);
@@ -252,7 +253,7 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         assert.equal(asked.length, 3, "stops at the short last page");
     });
 
-    it("restores the target's config through config set-all --json into a fresh stack file: arrays and objects structured, secret objects as secure JSON text", async () => {
+    it("restores the target's config into a fresh stack file: set-all --json without secrets (arrays and objects structured), then each secret on its own (secret objects as secure JSON text)", async () => {
         // This stack's secrets settings are what the fresh stack file keeps (the passphrase's salt).
         fs.writeFileSync(path.join(root, "infra", "Pulumi.prod.yaml"), "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig:\n  golive:phase: cutover\n  golive:approvedBy: Client\n");
         // The target as `stack history --json --show-secrets` prints it.
@@ -270,6 +271,7 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         const plan = planRollback(history, { ...repo, programChanges: () => [] });
         const calls: string[] = [];
         let json = "";
+        const secrets: Record<string, string> = {};
         let inWorktree = "";
         let stackFile = "";
         const stack = {
@@ -279,6 +281,10 @@ describe("lib/automation: the program repository and the rollback worktree", () 
             setAllConfigJson: async (j: string) => {
                 calls.push("setAllConfigJson");
                 json = j;
+            },
+            setSecret: async (key: string, value: string) => {
+                calls.push(`setSecret ${key}`);
+                secrets[key] = value;
             },
             preview: async () => ({ changeSummary: { same: 2 } }),
             up: async () => ({ summary: { result: "succeeded", resourceChanges: { update: 2 } } }),
@@ -296,14 +302,16 @@ describe("lib/automation: the program repository and the rollback worktree", () 
         // Nothing read through `pulumi config` (it refuses a file that lacks required keys): the file
         // starts over with the secrets settings only, and the target's config is written into it.
         assert.equal(stackFile, "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig: {}\n");
-        assert.deepEqual(calls, ["setAllConfigJson"], "never setAllConfig (plain strings)");
+        // Never setAllConfig (plain strings); secrets never through set-all, whose JSON is a command-line argument.
+        assert.deepEqual(calls, ["setAllConfigJson", "setSecret golive:envValues", "setSecret vercel:apiToken"]);
         const sent = JSON.parse(json);
         assert.deepEqual(sent["golive:envVars"], { value: '["API_KEY"]', objectValue: ["API_KEY"], secret: false });
-        // The CLI 3.248 refuses a secret objectValue in set-all --json; the program reads the JSON text alike.
-        assert.deepEqual(sent["golive:envValues"], { value: '{"API_KEY":"k-123"}', secret: true });
         assert.deepEqual(sent["golive:checks"].objectValue, { pages: [{ path: "/" }] });
-        assert.deepEqual(sent["vercel:apiToken"], { value: "tok", secret: true });
-        assert.deepEqual(sent, configJsonOf(target));
+        assert.ok(!json.includes("k-123") && !json.includes("tok"), "no secret value in the set-all JSON");
+        // The CLI 3.248 refuses a secret objectValue in set-all --json; a secret object goes back as its JSON text, which the program reads alike.
+        assert.deepEqual(secrets, { "golive:envValues": '{"API_KEY":"k-123"}', "vercel:apiToken": "tok" });
+        const expected = configJsonOf(target);
+        assert.deepEqual(sent, Object.fromEntries(Object.entries(expected).filter(([, v]) => !v.secret)));
         assert.match(r.summary, /same/);
     });
 });
@@ -320,5 +328,28 @@ describe("lib/automation: the history of a self-managed backend", () => {
             programChanges: () => [],
         });
         assert.equal(plan.target.version, 1);
+    });
+});
+
+describe("lib/automation: a secret goes back through the CLI's stdin", () => {
+    it("runs `pulumi config set --secret --raw -- <key>` in the stack's workspace with the value on stdin only, exactly", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-secret-stdin-"));
+        try {
+            // A stand-in CLI that records what a process listing would show (argv, env) and what it read.
+            const cli = path.join(dir, "pulumi");
+            fs.writeFileSync(cli, `#!${process.execPath}\nconst fs = require("fs");\nfs.writeFileSync(${JSON.stringify(path.join(dir, "seen.json"))}, JSON.stringify({ argv: process.argv.slice(2), cwd: process.cwd(), home: process.env.PULUMI_HOME, pass: process.env.PULUMI_CONFIG_PASSPHRASE, stdin: fs.readFileSync(0, "utf8") }));\nif (process.argv.includes("fail:key")) { console.error("error: stack 'prod' not found"); process.exit(255); }\n`, { mode: 0o755 });
+            const value = "s3cr3t value\nwith a trailing newline\n";
+            const stack = { name: "prod", workspace: { pulumiCommand: { command: cli }, workDir: dir, pulumiHome: path.join(dir, "home"), envVars: { PULUMI_CONFIG_PASSPHRASE: "pp" } } } as unknown as Stack;
+            await setSecretFromStdin(stack, "golive:envValues", value);
+            const seen = JSON.parse(fs.readFileSync(path.join(dir, "seen.json"), "utf8"));
+            assert.deepEqual(seen.argv, ["config", "set", "--stack", "prod", "--secret", "--raw", "--non-interactive", "--", "golive:envValues"]);
+            assert.equal(seen.stdin, value, "the value, byte for byte (--raw keeps trailing newlines)");
+            assert.equal(fs.realpathSync(seen.cwd), fs.realpathSync(dir));
+            assert.equal(seen.home, path.join(dir, "home"));
+            assert.equal(seen.pass, "pp");
+            await assert.rejects(setSecretFromStdin(stack, "fail:key", value), (err: Error) => /pulumi config set --secret fail:key failed: error: stack 'prod' not found/.test(err.message) && !err.message.includes("s3cr3t"));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

@@ -1,6 +1,7 @@
 // What every `golive` command shares about its command line: one wording for option errors, and
 // one meaning for each exit code, so `verify`, `report` and `rehearse` read and answer alike.
 import { parseArgs, ParseArgsConfig } from "util";
+import { STACK_NAME } from "../lib/stackFile";
 
 /** Exit codes of every command. */
 export const EXIT = {
@@ -36,7 +37,8 @@ export function parseOptions<O extends Options>(argv: string[], options: O) {
 }
 
 function optionErrorText(err: Error & { code?: string }): string {
-    const flag = /'(-{1,2}[^' ]+)/.exec(err.message)?.[1];
+    // Node names an option with a short alias as '-y, --yes': the long name is the one to show.
+    const flag = /'(?:-\w, )?(-{1,2}[^' ,]+)/.exec(err.message)?.[1];
     switch (err.code) {
         case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
             return `unknown option ${flag ?? err.message}`;
@@ -62,4 +64,14 @@ export function reportError(command: string, err: unknown, usage: string, print:
         return EXIT.file;
     }
     throw err;
+}
+
+/**
+ * The value of --stack: required, and a stack name (it reaches the Pulumi CLI, where a leading dash
+ * would read as an option).
+ */
+export function checkedStackName(stack: string | undefined): string | { error: string } {
+    if (stack === undefined) return { error: "--stack is required" };
+    if (!STACK_NAME.test(stack)) return { error: `--stack must be a stack name like prod, got ${JSON.stringify(stack)}` };
+    return stack;
 }

@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { STACK_NAME } from "../lib/stackFile";
+import { checkedStackName, parseOptions, UsageError } from "./args";
 import type { Gate } from "../lib/phaseGates";
 import { UpProgress } from "../lib/upProgress";
 import { GuidedStack, upProgram } from "./engineStack";
@@ -74,32 +74,41 @@ export interface GuidedArgs {
 
 export type Parsed = GuidedArgs | { error: string } | { help: true };
 
+/** Every option a guided command may take; each command allows some (`allowed`). */
+const GUIDED_OPTIONS = {
+    stack: { type: "string" },
+    dir: { type: "string" },
+    records: { type: "string" },
+    domain: { type: "string" },
+    yes: { type: "boolean", short: "y" },
+    "auto-rollback": { type: "boolean" },
+} as const;
+
 /**
  * Parses `--stack <name> [--dir <dir>] [--records <dir>] [--yes] ...`, taking only the options
- * `allowed` lists. Errors are worded like the other golive commands'.
+ * `allowed` lists, through the one option parser of every golive command (cli/args).
  */
 export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
-    const out: Partial<GuidedArgs> = { yes: false, autoRollback: false, dir: PROGRAM_DIR };
-    const valued = ["--stack", "--dir", "--records", "--domain"];
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        if (a === "--help" || a === "-h") return { help: true };
-        const flag = a === "-y" ? "--yes" : a;
-        if (!allowed.includes(flag)) return { error: `unknown option ${a}` };
-        if (valued.includes(flag)) {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) return { error: `${a} needs a value` };
-            if (flag === "--stack") out.stack = v;
-            else if (flag === "--dir") out.dir = path.resolve(v);
-            else if (flag === "--records") out.records = path.resolve(v);
-            else out.domain = v;
-        } else if (flag === "--yes") out.yes = true;
-        else if (flag === "--auto-rollback") out.autoRollback = true;
+    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+    const options = Object.fromEntries(Object.entries(GUIDED_OPTIONS).filter(([name]) => allowed.includes(`--${name}`)));
+    let v: { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean };
+    try {
+        v = parseOptions(argv, options) as typeof v;
+    } catch (err) {
+        if (err instanceof UsageError) return { error: err.message };
+        throw err;
     }
-    if (!out.stack) return { error: "--stack is required" };
-    if (!STACK_NAME.test(out.stack)) return { error: `--stack must be a stack name like prod, got ${JSON.stringify(out.stack)}` };
-    out.records ??= path.join(out.dir!, "records");
-    return out as GuidedArgs;
+    const stack = checkedStackName(v.stack);
+    if (typeof stack !== "string") return stack;
+    const dir = v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR;
+    return {
+        stack,
+        dir,
+        records: v.records !== undefined ? path.resolve(v.records) : path.join(dir, "records"),
+        yes: !!v.yes,
+        autoRollback: !!v["auto-rollback"],
+        ...(v.domain !== undefined ? { domain: v.domain } : {}),
+    };
 }
 
 /** "y", "yes", "o", "oui" (the plan is French); anything else is no. */

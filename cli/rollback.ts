@@ -5,6 +5,7 @@ import * as path from "path";
 import * as readline from "readline";
 import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
+import { checkedStackName, parseOptions, UsageError } from "./args";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--dir <project dir>]",
@@ -27,31 +28,30 @@ export interface RollbackArgs {
 }
 
 export function parseArgs(argv: string[]): RollbackArgs | { error: string } | { help: true } {
-    const out: Partial<RollbackArgs> = { dryRun: false, yes: false, dir: path.resolve(__dirname, "..") };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
-            return v;
-        };
-        try {
-            if (a === "--help" || a === "-h") return { help: true };
-            else if (a === "--stack") out.stack = value();
-            else if (a === "--to") {
-                const v = value();
-                if (!/^[1-9]\d*$/.test(v)) return { error: `--to must be an update version (a positive integer), got ${JSON.stringify(v)}` };
-                out.to = Number(v);
-            } else if (a === "--dry-run") out.dryRun = true;
-            else if (a === "--yes" || a === "-y") out.yes = true;
-            else if (a === "--dir") out.dir = path.resolve(value());
-            else return { error: `unknown option ${a}` };
-        } catch (err) {
-            return { error: (err as Error).message };
-        }
+    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+    let v: { stack?: string; to?: string; "dry-run"?: boolean; yes?: boolean; dir?: string };
+    try {
+        v = parseOptions(argv, {
+            stack: { type: "string" },
+            to: { type: "string" },
+            "dry-run": { type: "boolean" },
+            yes: { type: "boolean", short: "y" },
+            dir: { type: "string" },
+        });
+    } catch (err) {
+        if (err instanceof UsageError) return { error: err.message };
+        throw err;
     }
-    if (!out.stack) return { error: "--stack is required" };
-    return out as RollbackArgs;
+    if (v.to !== undefined && !/^[1-9]\d*$/.test(v.to)) return { error: `--to must be an update version (a positive integer), got ${JSON.stringify(v.to)}` };
+    const stack = checkedStackName(v.stack);
+    if (typeof stack !== "string") return stack;
+    return {
+        stack,
+        ...(v.to !== undefined ? { to: Number(v.to) } : {}),
+        dryRun: !!v["dry-run"],
+        yes: !!v.yes,
+        dir: v.dir !== undefined ? path.resolve(v.dir) : path.resolve(__dirname, ".."),
+    };
 }
 
 /** What main needs from the outside world; tests replace it. */

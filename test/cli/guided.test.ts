@@ -21,7 +21,10 @@ describe("cli/guided: what the guided commands share", () => {
         assert.deepEqual(parseGuidedArgs(["--stack", "p", "--auto-rollback"], ["--stack"]), { error: "unknown option --auto-rollback" });
         assert.deepEqual(parseGuidedArgs(["--stack", "--yes"], all), { error: "--stack needs a value" });
         assert.deepEqual(parseGuidedArgs(["--yes"], all), { error: "--stack is required" });
-        assert.deepEqual(parseGuidedArgs(["--stack", "-rf"], all), { error: '--stack must be a stack name like prod, got "-rf"' });
+        assert.deepEqual(parseGuidedArgs(["--stack", "-rf"], all), { error: "--stack needs a value" });
+        assert.deepEqual(parseGuidedArgs(["--stack=-rf"], all), { error: '--stack must be a stack name like prod, got "-rf"' });
+        assert.deepEqual(parseGuidedArgs(["--stack", "p", "extra"], all), { error: 'unexpected argument "extra": every value follows its option' });
+        assert.deepEqual(parseGuidedArgs(["--stack", "p", "--yes=1"], all), { error: "--yes takes no value" });
         assert.deepEqual(parseGuidedArgs(["--stack", "p", "--help"], all), { help: true });
     });
 

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as path from "path";
 import { main, parseArgs, RollbackDeps } from "../../cli/rollback";
 import type { HistoryEntry } from "../../lib/rollback";
 
@@ -43,6 +44,10 @@ describe("cli/rollback: golive rollback", () => {
         assert.deepEqual(parseArgs(["--stack", "prod", "--to", "2", "--dry-run", "--dir", "/p"]), { dryRun: true, yes: false, dir: "/p", stack: "prod", to: 2 });
         assert.deepEqual(parseArgs(["--to", "two", "--stack", "prod"]), { error: '--to must be an update version (a positive integer), got "two"' });
         assert.deepEqual(parseArgs(["--stack"]), { error: "--stack needs a value" });
+        // The shared parser's words (cli/args), and a stack name that the Pulumi CLI could read as an option is refused.
+        assert.deepEqual(parseArgs(["--stack=--help-me"]), { error: '--stack must be a stack name like prod, got "--help-me"' });
+        assert.deepEqual(parseArgs(["--stack", "prod", "-y", "--bogus"]), { error: "unknown option --bogus" });
+        assert.deepEqual(parseArgs(["--stack", "prod", "-y"]), { dryRun: false, yes: true, dir: path.resolve(__dirname, "../.."), stack: "prod" });
     });
 
     it("exits 2 on usage errors", async () => {

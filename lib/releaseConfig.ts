@@ -3,6 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { fail, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
 import { pathProblem, refNameProblem, remoteProblem } from "./gitInput";
+import { isLoopbackHost } from "./loopback";
 
 export interface ReleaseConfig {
     /** Absent: MEP-01 and MEP-17 are manual steps in the checklist. */
@@ -36,7 +37,6 @@ function text(key: string, v: unknown): string | undefined {
     return v.trim();
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/;
 
 export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
     const out: ReleaseConfig = {};
@@ -53,7 +53,7 @@ export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
             fail(`${k("notify.webhookUrl")} is not a valid URL`);
         }
         // Plain http only to a loopback receiver (the rehearsal); anything else must be https.
-        if (parsed!.protocol !== "https:" && !(parsed!.protocol === "http:" && LOOPBACK.test(parsed!.hostname))) {
+        if (parsed!.protocol !== "https:" && !(parsed!.protocol === "http:" && isLoopbackHost(parsed!.hostname))) {
             fail(`${k("notify.webhookUrl")} must be an https:// URL`);
         }
         out.notify = { webhookUrl: pulumi.secret(url) };

@@ -5,6 +5,7 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 import type { InvokeHandler, ProviderRequest, ResourceHandler } from "../rehearsal/engine";
+import { isLoopbackHost } from "../lib/loopback";
 
 /** The environment variable that tells a replica plugin where the service API is. */
 export const CONTROL_ENV = "GOLIVE_REPLICA_API";
@@ -91,7 +92,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
  */
 export async function callControl<T>(baseUrl: string, path: "/resource" | "/invoke", body: unknown, timeoutMs = 60_000): Promise<T> {
     const url = new URL(path, baseUrl);
-    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(url.hostname)) throw new Error(`${CONTROL_ENV} must be a loopback URL, got ${baseUrl}`);
+    if (!isLoopbackHost(url.hostname)) throw new Error(`${CONTROL_ENV} must be a loopback URL, got ${baseUrl}`);
     const payload = JSON.stringify(body);
     return new Promise<T>((resolve, reject) => {
         const req = http.request(url, { method: "POST", headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {

@@ -3,7 +3,7 @@
 // realtime report then shows at least one active user after the check visited the site.
 import { spawn } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { endBrowserRun, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
+import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
@@ -99,15 +99,7 @@ async function browserVisit(url: string, chromePath: string, net: NetOptions, ti
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                // already gone
-            }
-            endBrowserRun(run).then(
-                (left) => resolve(left.processes.length > 0 || !left.removed ? `${what} (could not end Chromium: ${left.processes.length} process(es) left)` : what),
-                () => resolve(what),
-            );
+            void endSpawnedBrowser(child, run).then((leak) => resolve(`${what}${leak}`));
         };
         timer = setTimeout(() => done(`browser visit stopped after ${timeoutMs} ms`), timeoutMs);
         child.once("error", (err) => done(`browser visit failed: ${describeError(err)}`));

@@ -2,6 +2,7 @@
 // visit): where it is, and the flags that make it see the site the way the checks do. With the
 // rehearsal's NetOptions (replica DNS and ports), host names are mapped to the replica addresses
 // and everything else resolves to nothing, so the browser never leaves loopback.
+import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -145,4 +146,24 @@ export async function endBrowserRun(run: BrowserRun, waitMs = 5_000): Promise<{ 
         // reported below
     }
     return { processes: left, removed: !fs.existsSync(run.dir) };
+}
+
+/**
+ * Ends a browser started for `run` through `child` (spawned detached: its own process group) and
+ * removes the run folder; resolves with what could not be ended, "" when everything went.
+ */
+export async function endSpawnedBrowser(child: ChildProcess, run: BrowserRun): Promise<string> {
+    if (child.pid !== undefined) {
+        try {
+            process.kill(-child.pid, "SIGKILL");
+        } catch {
+            // already gone
+        }
+    }
+    try {
+        const left = await endBrowserRun(run);
+        return left.processes.length > 0 || !left.removed ? ` (could not end Chromium: ${left.processes.length} process(es) left, profile ${left.removed ? "removed" : "left"})` : "";
+    } catch (err) {
+        return ` (could not end Chromium: ${(err as Error).message})`;
+    }
 }

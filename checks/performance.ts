@@ -4,7 +4,7 @@
 // Lighthouse itself in headless Chromium and keeps the median of several runs.
 import { spawn } from "child_process";
 import * as pulumi from "@pulumi/pulumi";
-import { endBrowserRun, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
+import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
 import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, timeFor, timed, withinDeadline, withRetry } from "./net";
@@ -158,20 +158,11 @@ function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flag
             if (settled) return;
             settled = true;
             clearTimeout(timer);
-            try {
-                process.kill(-child.pid!, "SIGKILL");
-            } catch {
-                // already gone
-            }
-            endBrowserRun(run).then(
-                (left) => {
-                    const leak = left.processes.length > 0 || !left.removed ? ` (could not end Chromium: ${left.processes.length} process(es) left, profile ${left.removed ? "removed" : "left"})` : "";
-                    if (err) reject(new Error(`${err.message}${leak}`));
-                    else if (leak) reject(new Error(`Lighthouse scored ${url}${leak}`));
-                    else resolve(score!);
-                },
-                (cleanupErr) => reject(err ?? cleanupErr),
-            );
+            void endSpawnedBrowser(child, run).then((leak) => {
+                if (err) reject(new Error(`${err.message}${leak}`));
+                else if (leak) reject(new Error(`Lighthouse scored ${url}${leak}`));
+                else resolve(score!);
+            });
         };
         let stdout = "";
         let stderr = "";

@@ -183,7 +183,7 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         deps.err(`${name}: refused: the preview failed; nothing was changed`);
         return { code: 1 };
     }
-    const summary = summarizePreview(preview.steps, { allowRecordReplace: cfg.dns.allowRecordReplace, adopt: phase === "adopt" });
+    const summary = summarizePreview(preview.steps, { allowRecordReplace: cfg.dns.allowRecordReplace, adopt: phase === "adopt", switchesToVercel: phase === "cutover" });
     const previewLines = renderPreviewSummary(summary);
     deps.out("Preview:");
     for (const l of previewLines) deps.out(l);

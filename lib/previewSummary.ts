@@ -94,7 +94,15 @@ export interface SummaryOptions {
     allowRecordReplace: boolean;
     /** adopt must import and change nothing else. */
     adopt?: boolean;
+    /**
+     * The update switches DNS to Vercel (cutover): the project and its domains must stay as prepared,
+     * since a replaced or deleted one takes the domains (and their certificates) from under the switch.
+     */
+    switchesToVercel?: boolean;
 }
+
+/** What serves the site once DNS points to Vercel (MEP-04, MEP-05). */
+const SERVING_TYPES = ["vercel:index/project:Project", "vercel:index/projectDomain:ProjectDomain"];
 
 export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOptions): PreviewSummary {
     const byUrn = new Map<string, PlannedStep[]>();
@@ -147,6 +155,11 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
                     );
                 }
                 break;
+        }
+        if (opts.switchesToVercel && (op === "replace" || op === "delete") && SERVING_TYPES.includes(type)) {
+            out.refusals.push(
+                `${describeStep(type, name)} would be ${op === "replace" ? "replaced (deleted and created again)" : "deleted"} in the update that switches DNS to it: visitors would reach a project or domain that is not there. Make that change at prepare, before the switch (golive prepare), then cut over.`,
+            );
         }
         if (opts.adopt && op !== "import") out.refusals.push(`adopt imports the live records and changes nothing, but this preview would ${op} ${describeStep(type, name)}`);
     }

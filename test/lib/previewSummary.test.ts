@@ -46,6 +46,22 @@ describe("lib/previewSummary: a preview as a short plain summary", () => {
         ]);
     });
 
+    it("cutover: the Vercel project or a domain replaced or deleted in the switching update is refused (prepare may change them)", () => {
+        const vercel = (op: string, type: string, name: string): PlannedStep => ({ op, urn: URN(type, name, "golive:vercel:Site$"), type, custom: true });
+        const steps = [
+            vercel("replace", "vercel:index/project:Project", "site-project"),
+            vercel("delete", "vercel:index/projectDomain:ProjectDomain", "site-domain-apex"),
+            vercel("replace", "vercel:index/deployment:Deployment", "site-deployment"),
+            vercel("update", "vercel:index/projectDomain:ProjectDomain", "site-domain-www"),
+        ];
+        const cutover = summarizePreview(steps, { allowRecordReplace: true, switchesToVercel: true });
+        assert.equal(cutover.refusals.length, 2, cutover.refusals.join("\n"));
+        assert.match(cutover.refusals[0], /^MEP-05 Vercel domain site-domain-apex would be deleted in the update that switches DNS to it/);
+        assert.match(cutover.refusals[1], /^MEP-04 Vercel project site-project would be replaced \(deleted and created again\) .*Make that change at prepare/);
+        // A new production deployment (a new release ref) is Vercel's normal redeploy; prepare may change anything of Vercel's.
+        assert.deepEqual(summarizePreview(steps, { allowRecordReplace: true }).refusals, []);
+    });
+
     it("a live record replaced (type change) or deleted is called out and refused, unless golive:allowRecordReplace accepts it", () => {
         const steps = [
             record("replace", "dns-www", www, { ...www, type: "CNAME", content: "cname.vercel-dns.com" }),

@@ -112,6 +112,7 @@ export function renderReport(r: RehearsalReport): string {
         `  failed probes during rollback  ${f.failedProbesRollback}  (${goal})`,
         `  probes                         ${f.probes.total} (${f.probes.failed} failed), every 50 ms on www and apex`,
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
+        ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place${r.fault?.acceptedGap ? "; this fault accepts a gap" : ""})`,
         `  resources replaced             ${f.replacements}`,
         `  apex / www records (id, type, content)`,

@@ -87,6 +87,15 @@ export const FAULTS: Fault[] = [
         },
     },
     {
+        name: "broken-release",
+        summary: "the release answers 500 on every page once visitors reach it (a production variable the build needs is wrong)",
+        expect: "MEP-09 and the checks after it fail on the 500, the cutover fails; visitors get 500s from the switch until the rollback, decided at once (R-1); the figures time the way back",
+        causesDowntime: true,
+        apply: (world) => {
+            world.newSite.spec = { ...world.newSite.spec, handle: () => ({ status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" }) };
+        },
+    },
+    {
         name: "adopt-mismatch",
         summary: "golive:liveRecords.www.content says 127.0.0.9 while the live www record holds the old host's address",
         expect: "adopt is refused at preview naming golive:liveRecords.www.content, the declared and the live value; nothing runs; the replica's www record is untouched",

@@ -9,7 +9,7 @@ import { resultFromFailure as resultFromError } from "../checks/dynamic";
 import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../lib/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
-import { PROBE_TIMEOUT_MS, Prober, ProbeFigures } from "./prober";
+import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "./providers";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
@@ -79,6 +79,12 @@ export interface RehearsalFigures {
     failedProbesRollback: number;
     /** From the first DNS change of the cutover to the last check passing; null when a check failed. */
     dnsSwitchToGreenMs: number | null;
+    /**
+     * A failed cutover (plan R-1 decided at once, as `--auto-rollback`): from the first failed check to
+     * both names served by the old host again; the rehearsal's own verify and report, which run in
+     * between, are left out. Null when no check failed or the old site did not come back.
+     */
+    failedCheckToOldSiteMs: number | null;
     totalMs: number;
     /** Deletes of DNS records over the whole run (goal: 0, records are updated in place). */
     dnsRecordDeletes: number;
@@ -355,6 +361,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             greenAt: number | undefined;
             failedUpdate?: FailedUpdate;
             rollback?: RollbackFact;
+            failedCheckToOldSiteMs?: number | null;
         }): Promise<RehearsalReport> => {
             const probes = await prober!.stop();
             prober = undefined;
@@ -365,6 +372,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 failedProbesCutover: failedIn("cutover", "checks", "report"),
                 failedProbesRollback: failedIn("rollback", "rollback-checks"),
                 dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
+                failedCheckToOldSiteMs: ran.failedCheckToOldSiteMs ?? null,
                 totalMs: Date.now() - started,
                 dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove").length,
                 replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
@@ -471,6 +479,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
+        const failedCheckToOldSiteMs = timeToOldSite(checkSteps, cutover, rollback, prober.samples);
         prober.mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
@@ -503,7 +512,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             rollback: rollbackFact,
             generatedAt: new Date().toISOString(),
         });
-        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact });
+        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact, failedCheckToOldSiteMs });
     } finally {
         waits.stop();
         if (prober) await prober.stop();
@@ -515,4 +524,18 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         repo?.remove();
         await world.close();
     }
+}
+
+/**
+ * R-1 decided at once: the engine finishing the cutover after its first failed check, plus the
+ * rollback's start to the moment every probed URL is served by the old host again (the
+ * rehearsal's verify and report between the two are not part of an operator's rollback).
+ */
+function timeToOldSite(checkSteps: Step[], cutover: PhaseResult, rollback: PhaseResult, samples: readonly ProbeSample[]): number | null {
+    const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
+    if (failedAt.length === 0) return null;
+    const urls = [...new Set(samples.map((p) => p.url))];
+    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail === "old-host")?.at);
+    if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
+    return cutover.endedAt - Math.min(...failedAt) + (Math.max(...(backAt as number[])) - rollback.startedAt);
 }

@@ -86,6 +86,7 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.ok((r.figures.probes.byPhase.checks?.servedBy["vercel"] ?? 0) > 0);
         assert.ok((r.figures.probes.byPhase["rollback-checks"]?.servedBy["old-host"] ?? 0) > 0);
         assert.equal(typeof r.figures.dnsSwitchToGreenMs, "number");
+        assert.equal(r.figures.failedCheckToOldSiteMs, null, "no check failed: no R-1 figure");
         assert.equal(r.checklist.find((l) => l.id === "MEP-10")?.status, "checked OK");
         // The release steps of the program ran for real: two webhook messages, the tag on the frozen commit.
         assert.equal(r.release.messages.length, 2);
@@ -178,6 +179,23 @@ describe("rehearsal: the go-live played on loopback", function () {
 describe("rehearsal: engine and service behaviour faults", function () {
     this.timeout(60_000);
     const www = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => r.figures.records[when]!.www;
+
+    it("broken-release: visitors get 500s from the switch, the checks fail on them, and the rollback decided at once brings the old site back (R-1 measured)", async () => {
+        const r = await rehearsed("broken-release");
+        assert.equal(r.ok, false);
+        assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
+        const mep09 = r.cutoverChecks.find((c) => c.id === "MEP-09");
+        assert.equal(mep09?.status, "fail");
+        assert.match(mep09!.reason, /500/);
+        assert.ok(r.figures.failedProbesCutover > 0, "visitors saw the broken release");
+        assert.ok(r.figures.probes.failures.every((f) => /^500 from vercel/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 3)));
+        // From the first failed check to both names on the old host: the engine ending the cutover, then the rollback's DNS update.
+        const ms = r.figures.failedCheckToOldSiteMs;
+        assert.ok(typeof ms === "number" && ms > 0 && ms < 30_000, `failedCheckToOldSiteMs ${ms}`);
+        assert.deepEqual(www(r, "rollback"), www(r, "before"), "the same record, back on the old host");
+        assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
+        assert.match(renderReport(r), /first failed check → old site {2}\d/);
+    });
 
     it("type-change: www goes A → CNAME at cutover and back at the rollback, delete-first both ways; the gap is measured", async () => {
         const r = await rehearsed("type-change");

@@ -17,6 +17,17 @@ const rehearsed = (fault: string) => {
     return runs.get(fault)!;
 };
 
+/** The rehearsal of `fault`, whose cutover must have failed on check `id` with a reason matching `reason`. */
+async function failedCutoverOn(fault: string, id: string, reason: RegExp): Promise<RehearsalReport> {
+    const r = await rehearsed(fault);
+    assert.equal(r.ok, false);
+    assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
+    const check = r.cutoverChecks.find((c) => c.id === id);
+    assert.equal(check?.status, "fail", `${id}: ${check?.reason}`);
+    assert.match(check!.reason, reason);
+    return r;
+}
+
 // The dress rehearsal end to end on loopback: one clean run and three faults (~30 s together).
 describe("rehearsal: the go-live played on loopback", function () {
     this.timeout(60_000);
@@ -144,12 +155,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("redirect-302: MEP-10 fails with its reason, the cutover fails, no downtime, rollback OK", async () => {
-        const r = await rehearsed("redirect-302");
-        assert.equal(r.ok, false);
-        assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
-        const mep10 = r.cutoverChecks.find((c) => c.id === "MEP-10");
-        assert.equal(mep10?.status, "fail");
-        assert.match(mep10!.reason, /302/);
+        const r = await failedCutoverOn("redirect-302", "MEP-10", /302/);
         assert.ok(r.problems.some((p) => /MEP-10 Redirects failed/.test(p)));
         assert.equal(r.figures.dnsSwitchToGreenMs, null);
         assert.equal(r.figures.failedProbesCutover, 0);
@@ -161,12 +167,7 @@ describe("rehearsal: the go-live played on loopback", function () {
     });
 
     it("slow-site: MEP-13 fails naming the page and its score, the cutover fails, no tag, rollback OK", async () => {
-        const r = await rehearsed("slow-site");
-        assert.equal(r.ok, false);
-        assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
-        const mep13 = r.cutoverChecks.find((c) => c.id === "MEP-13");
-        assert.equal(mep13?.status, "fail");
-        assert.match(mep13!.reason, /https:\/\/www\.kaliabeautystudio\.com\/services \(mobile\) scores 85 < 90/);
+        const r = await failedCutoverOn("slow-site", "MEP-13", /https:\/\/www\.kaliabeautystudio\.com\/services \(mobile\) scores 85 < 90/);
         assert.equal(r.checklist.find((l) => l.id === "MEP-13")?.status, "failed");
         assert.ok(r.problems.some((p) => /MEP-13 Performance failed/.test(p)));
         assert.equal(r.figures.failedProbesCutover, 0);
@@ -181,12 +182,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     const www = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => r.figures.records[when]!.www;
 
     it("broken-release: visitors get 500s from the switch, the checks fail on them, and the rollback decided at once brings the old site back (R-1 measured)", async () => {
-        const r = await rehearsed("broken-release");
-        assert.equal(r.ok, false);
-        assert.equal(r.phases.find((p) => p.phase === "cutover")?.ok, false);
-        const mep09 = r.cutoverChecks.find((c) => c.id === "MEP-09");
-        assert.equal(mep09?.status, "fail");
-        assert.match(mep09!.reason, /500/);
+        const r = await failedCutoverOn("broken-release", "MEP-09", /500/);
         assert.ok(r.figures.failedProbesCutover > 0, "visitors saw the broken release");
         assert.ok(r.figures.probes.failures.every((f) => /^500 from vercel/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 3)));
         // From the first failed check to both names on the old host: the engine ending the cutover, then the rollback's DNS update.

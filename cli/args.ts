@@ -36,6 +36,20 @@ export function parseOptions<O extends Options>(argv: string[], options: O) {
     }
 }
 
+/**
+ * parseOptions for a command that answers its own command line: `{ help: true }` for -h/--help,
+ * `{ error }` with the shared wording for anything wrong, else the values.
+ */
+export function parseCommandLine<O extends Options>(argv: string[], options: O): ReturnType<typeof parseOptions<O>> | { help: true } | { error: string } {
+    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+    try {
+        return parseOptions(argv, options);
+    } catch (err) {
+        if (err instanceof UsageError) return { error: err.message };
+        throw err;
+    }
+}
+
 function optionErrorText(err: Error & { code?: string }): string {
     // Node names an option with a short alias as '-y, --yes': the long name is the one to show.
     const flag = /'(?:-\w, )?(-{1,2}[^' ,]+)/.exec(err.message)?.[1];

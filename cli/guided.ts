@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { checkedStackName, parseOptions, UsageError } from "./args";
+import { checkedStackName, parseCommandLine } from "./args";
 import type { Gate } from "../lib/phaseGates";
 import { UpProgress } from "../lib/upProgress";
 import { GuidedStack, upProgram } from "./engineStack";
@@ -89,15 +89,10 @@ const GUIDED_OPTIONS = {
  * `allowed` lists, through the one option parser of every golive command (cli/args).
  */
 export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
-    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
     const options = Object.fromEntries(Object.entries(GUIDED_OPTIONS).filter(([name]) => allowed.includes(`--${name}`)));
-    let v: { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean };
-    try {
-        v = parseOptions(argv, options) as typeof v;
-    } catch (err) {
-        if (err instanceof UsageError) return { error: err.message };
-        throw err;
-    }
+    const parsed = parseCommandLine(argv, options);
+    if ("help" in parsed || "error" in parsed) return parsed as { help: true } | { error: string };
+    const v = parsed as { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean };
     const stack = checkedStackName(v.stack);
     if (typeof stack !== "string") return stack;
     const dir = v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR;

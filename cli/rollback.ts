@@ -5,7 +5,7 @@ import * as path from "path";
 import * as readline from "readline";
 import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
-import { checkedStackName, parseOptions, UsageError } from "./args";
+import { checkedStackName, parseCommandLine } from "./args";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--dir <project dir>]",
@@ -28,20 +28,14 @@ export interface RollbackArgs {
 }
 
 export function parseArgs(argv: string[]): RollbackArgs | { error: string } | { help: true } {
-    if (argv.includes("--help") || argv.includes("-h")) return { help: true };
-    let v: { stack?: string; to?: string; "dry-run"?: boolean; yes?: boolean; dir?: string };
-    try {
-        v = parseOptions(argv, {
-            stack: { type: "string" },
-            to: { type: "string" },
-            "dry-run": { type: "boolean" },
-            yes: { type: "boolean", short: "y" },
-            dir: { type: "string" },
-        });
-    } catch (err) {
-        if (err instanceof UsageError) return { error: err.message };
-        throw err;
-    }
+    const v = parseCommandLine(argv, {
+        stack: { type: "string" },
+        to: { type: "string" },
+        "dry-run": { type: "boolean" },
+        yes: { type: "boolean", short: "y" },
+        dir: { type: "string" },
+    });
+    if ("help" in v || "error" in v) return v;
     if (v.to !== undefined && !/^[1-9]\d*$/.test(v.to)) return { error: `--to must be an update version (a positive integer), got ${JSON.stringify(v.to)}` };
     const stack = checkedStackName(v.stack);
     if (typeof stack !== "string") return stack;

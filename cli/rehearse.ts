@@ -110,7 +110,7 @@ export function renderReport(r: RehearsalReport): string {
         "Figures:",
         `  failed probes during cutover   ${f.failedProbesCutover}  (${goal})`,
         `  failed probes during rollback  ${f.failedProbesRollback}  (${goal})`,
-        `  probes                         ${f.probes.total} (${f.probes.failed} failed), every 50 ms on www and apex`,
+        `  probes                         ${f.probes.total} (${f.probes.failed} failed${f.probes.stalled ? `, ${f.probes.stalled} timed out while this process stood still: not counted` : ""}), every 50 ms on www and apex`,
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place${r.fault?.acceptedGap ? "; this fault accepts a gap" : ""})`,

@@ -11,6 +11,8 @@ import type { NetOptions } from "../checks/types";
  * process, whose event loop stalls up to ~0.8 s while Pulumi serializes the check providers: that
  * stall is not the go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name
  * that does not resolve, a wrong certificate, an error status) fails at once whatever the timeout.
+ * On a machine busy enough to stall the process longer, a probe that times out while the process
+ * stood still for half this timeout is counted apart (`stalled`), not as failed.
  */
 export const PROBE_TIMEOUT_MS = 3_000;
 
@@ -23,6 +25,11 @@ export interface ProbeSample {
     status?: number;
     /** Who answered (`x-served-by`), or the error. */
     detail: string;
+    /**
+     * Timed out while this process (the replica's servers included) stood still for at least half
+     * the probe timeout: the timeout measured the process, not the site. Not counted as failed.
+     */
+    stalled?: boolean;
 }
 
 export interface PhaseFigures {
@@ -35,6 +42,8 @@ export interface PhaseFigures {
 export interface ProbeFigures {
     total: number;
     failed: number;
+    /** Probes that timed out during a stall of this process (see ProbeSample.stalled), not in `failed`. */
+    stalled: number;
     byPhase: Record<string, PhaseFigures>;
     /** ms (prober clock) of the first failure, if any. */
     firstFailureAt?: number;
@@ -67,6 +76,9 @@ export interface ProberOptions {
 }
 
 const MAX_FAILURES_KEPT = 20;
+/** The stall ticker's period; a gap over STALL_GAP_MS between two ticks is a stall of the process. */
+const TICK_MS = 20;
+const STALL_GAP_MS = 100;
 
 /** One visit: follow up to `maxHops` redirects; OK when the last answer is < 400. */
 export async function probeOnce(url: string, net: NetOptions, timeoutMs: number, maxHops: number): Promise<{ ok: boolean; status?: number; detail: string }> {
@@ -98,6 +110,10 @@ export class Prober {
     private startedAt = 0;
     private capped = false;
     private lag?: IntervalHistogram;
+    private ticker?: NodeJS.Timeout;
+    private lastTick = 0;
+    /** Wall-clock spans during which this process ran nothing (event loop blocked or not scheduled). */
+    private readonly stalls: Array<{ from: number; to: number }> = [];
     readonly samples: ProbeSample[] = [];
     private readonly opts: Required<Omit<ProberOptions, "now">> & { now: () => number };
 
@@ -121,6 +137,12 @@ export class Prober {
         this.startedAt = this.opts.now();
         this.lag = monitorEventLoopDelay({ resolution: 10 });
         this.lag.enable();
+        this.lastTick = Date.now();
+        this.ticker = setInterval(() => {
+            const now = Date.now();
+            if (now - this.lastTick > STALL_GAP_MS) this.stalls.push({ from: this.lastTick, to: now });
+            this.lastTick = now;
+        }, TICK_MS);
         this.loops = this.opts.urls.map((url) => this.loop(url));
         this.capTimer = setTimeout(() => {
             this.capped = true;
@@ -145,21 +167,23 @@ export class Prober {
         if (this.capTimer) clearTimeout(this.capTimer);
         await Promise.all(this.loops);
         this.lag?.disable();
+        if (this.ticker) clearInterval(this.ticker);
         return this.figures();
     }
 
     figures(): ProbeFigures {
         const byPhase: Record<string, PhaseFigures> = {};
-        const failures = this.samples.filter((s) => !s.ok);
+        const failures = this.samples.filter((s) => !s.ok && !s.stalled);
         for (const s of this.samples) {
             const f = (byPhase[s.phase] ??= { total: 0, failed: 0, servedBy: {} });
             f.total++;
-            if (!s.ok) f.failed++;
-            else f.servedBy[s.detail] = (f.servedBy[s.detail] ?? 0) + 1;
+            if (s.ok) f.servedBy[s.detail] = (f.servedBy[s.detail] ?? 0) + 1;
+            else if (!s.stalled) f.failed++;
         }
         return {
             total: this.samples.length,
             failed: failures.length,
+            stalled: this.samples.filter((s) => s.stalled).length,
             byPhase,
             ...(failures.length ? { firstFailureAt: failures[0].at, lastFailureAt: failures[failures.length - 1].at } : {}),
             failures: failures.slice(0, MAX_FAILURES_KEPT),
@@ -169,13 +193,21 @@ export class Prober {
         };
     }
 
+    /** How long this process stood still between `from` and `to` (wall clock), the stall under way included. */
+    private stalledMs(from: number, to: number): number {
+        const open = to - this.lastTick > STALL_GAP_MS ? [{ from: this.lastTick, to }] : [];
+        return [...this.stalls, ...open].reduce((ms, st) => ms + Math.max(0, Math.min(to, st.to) - Math.max(from, st.from)), 0);
+    }
+
     private async loop(url: string): Promise<void> {
         while (this.running) {
             const started = Date.now();
             const phase = this.phase;
             const at = this.opts.now();
             const r = await probeOnce(url, this.opts.net, this.opts.timeoutMs, this.opts.maxHops);
-            this.samples.push({ at, url, phase, ok: r.ok, ...(r.status !== undefined ? { status: r.status } : {}), detail: r.detail });
+            const timedOut = !r.ok && r.status === undefined && /timed out/.test(r.detail);
+            const stalled = timedOut && this.stalledMs(started, Date.now()) >= this.opts.timeoutMs / 2;
+            this.samples.push({ at, url, phase, ok: r.ok, ...(r.status !== undefined ? { status: r.status } : {}), detail: r.detail, ...(stalled ? { stalled } : {}) });
             await sleep(this.opts.intervalMs - (Date.now() - started));
         }
     }

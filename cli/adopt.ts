@@ -7,6 +7,7 @@ import { formatLiveRecords, liveRecordsFrom } from "../lib/liveRecords";
 import { DEFAULT_DEPS, gateLines, GuidedDeps, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack } from "./engineStack";
 import { Adoption, runPhase, usage } from "./phase";
+import { valuesOrExit } from "./args";
 
 const LIVE = `${NAMESPACE}:liveRecords`;
 
@@ -43,14 +44,7 @@ export async function adoptLiveRecords(gs: GuidedStack, map: ConfigMap, deps: Gu
 }
 
 export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
-    const args = parseGuidedArgs(argv, ["--stack", "--dir", "--records", "--yes"]);
-    if ("help" in args) {
-        deps.out(usage("adopt"));
-        return 0;
-    }
-    if ("error" in args) {
-        deps.err(`golive adopt: ${args.error}\n\n${usage("adopt")}`);
-        return 2;
-    }
+    const args = valuesOrExit("adopt", parseGuidedArgs(argv, ["--stack", "--dir", "--records", "--yes"]), usage("adopt"), deps);
+    if (typeof args === "number") return args;
     return (await runPhase("adopt", args, deps, (gs, map) => adoptLiveRecords(gs, map, deps))).code;
 }

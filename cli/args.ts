@@ -89,3 +89,19 @@ export function checkedStackName(stack: string | undefined): string | { error: s
     if (!STACK_NAME.test(stack)) return { error: `--stack must be a stack name like prod, got ${JSON.stringify(stack)}` };
     return stack;
 }
+
+/**
+ * A command's answer to its parsed command line: its usage for -h/--help (exit 0), the error and the
+ * usage for a wrong one (exit 2), else the values to go on with.
+ */
+export function valuesOrExit<T extends object>(command: string, parsed: T | { help: true } | { error: string }, usage: string, io: { out(text: string): void; err(text: string): void }): T | number {
+    if ("help" in parsed) {
+        io.out(usage);
+        return EXIT.ok;
+    }
+    if ("error" in parsed) {
+        io.err(`golive ${command}: ${parsed.error}\n\n${usage}`);
+        return EXIT.usage;
+    }
+    return parsed;
+}

@@ -13,6 +13,7 @@ import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRu
 import { isLines } from "./report";
 import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
+import { valuesOrExit } from "./args";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -268,15 +269,8 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
 
 async function command(phase: Phase, argv: string[], deps: GuidedDeps): Promise<number> {
     const allowed = ["--stack", "--dir", "--records", "--yes", ...(phase === "cutover" ? ["--auto-rollback"] : [])];
-    const args = parseGuidedArgs(argv, allowed);
-    if ("help" in args) {
-        deps.out(usage(phase));
-        return 0;
-    }
-    if ("error" in args) {
-        deps.err(`golive ${phase}: ${args.error}\n\n${usage(phase)}`);
-        return 2;
-    }
+    const args = valuesOrExit(phase, parseGuidedArgs(argv, allowed), usage(phase), deps);
+    if (typeof args === "number") return args;
     return (await runPhase(phase, args, deps)).code;
 }
 

@@ -5,7 +5,7 @@ import * as path from "path";
 import * as readline from "readline";
 import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
-import { checkedStackName, parseCommandLine } from "./args";
+import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--dir <project dir>]",
@@ -82,15 +82,8 @@ const defaultDeps: RollbackDeps = {
 };
 
 export async function main(argv: string[], deps: RollbackDeps = defaultDeps): Promise<number> {
-    const args = parseArgs(argv);
-    if ("help" in args) {
-        deps.out(USAGE);
-        return 0;
-    }
-    if ("error" in args) {
-        deps.err(`golive rollback: ${args.error}\n\n${USAGE}`);
-        return 2;
-    }
+    const args = valuesOrExit("rollback", parseArgs(argv), USAGE, deps);
+    if (typeof args === "number") return args;
     if (!deps.cliAvailable()) {
         deps.err(
             "golive rollback: the Pulumi CLI is not on PATH. The rollback reads the stack history and runs `pulumi up` through it " +

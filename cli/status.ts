@@ -9,6 +9,7 @@ import { NAMESPACE } from "../lib/config";
 import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
+import { valuesOrExit } from "./args";
 
 export const USAGE = [
     "usage: golive status --stack <stack> [--dir <project dir>]",
@@ -102,14 +103,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
 }
 
 export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
-    const args = parseGuidedArgs(argv, ["--stack", "--dir"]);
-    if ("help" in args) {
-        deps.out(USAGE);
-        return 0;
-    }
-    if ("error" in args) {
-        deps.err(`golive status: ${args.error}\n\n${USAGE}`);
-        return 2;
-    }
+    const args = valuesOrExit("status", parseGuidedArgs(argv, ["--stack", "--dir"]), USAGE, deps);
+    if (typeof args === "number") return args;
     return (await status(args.stack, args.dir, deps)).code;
 }

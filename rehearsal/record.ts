@@ -4,6 +4,7 @@
 // what is known: the previous phase's outputs, the cutover's config, which of its steps went
 // through, and the check results. A fact none of them holds is reported unknown, never guessed.
 import type { CheckResult } from "../checks/types";
+import { DNS_RECORD_TYPE } from "../lib/stepLabels";
 import {
     buildChecklist,
     ChecklistFacts,
@@ -39,7 +40,6 @@ export interface RecordInput {
     generatedAt: string;
 }
 
-const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 
 /** A failed update's first error as one line: "MEP-10 Redirects failed", with a count of the rest. */
 export function failedUpdateOf(outcome: PhaseOutcome): FailedUpdate | undefined {
@@ -70,7 +70,7 @@ function recordsAfter(previous: Record<string, any> | undefined, cutover: PhaseO
     const after = (label: "apex" | "www"): DnsRecordFact | null => {
         const r = before[label];
         if (!r) return null;
-        const applied = cutover.steps.some((s) => s.type === DNS_RECORD && s.name.endsWith(`-${label}`) && s.ok && s.op !== "same");
+        const applied = cutover.steps.some((s) => s.type === DNS_RECORD_TYPE && s.name.endsWith(`-${label}`) && s.ok && s.op !== "same");
         return applied && r.newContent ? { ...r, content: r.newContent } : r;
     };
     return { apex: after("apex"), www: after("www") };

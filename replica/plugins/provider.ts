@@ -9,7 +9,7 @@
 // behaviour is defined once for the mock engine and the plugins alike.
 import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
-import { runLocalCommand } from "../../rehearsal/providers";
+import { runLocalCommand, TYPES } from "../../rehearsal/providers";
 import { SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
 import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
 import type { ProviderRequest } from "../../rehearsal/engine";
@@ -122,7 +122,7 @@ export class ReplicaProvider implements provider.Provider {
      */
     async read(id: string, urn: string, props?: any): Promise<provider.ReadResult> {
         const type = typeOf(urn);
-        if (type !== "cloudflare:index/dnsRecord:DnsRecord") {
+        if (type !== TYPES.dnsRecord) {
             // Refresh of the other resources: the replica keeps no state beyond what the engine has.
             return { id, props: props ?? {}, inputs: props ?? {} };
         }

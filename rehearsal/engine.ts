@@ -19,25 +19,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sleep } from "../checks/net";
 import { unwrapSecrets } from "../lib/secretEnvelope";
+import type { InvokeHandler, ProviderRequest, ResourceHandler, ResourceState } from "../replica/providerApi";
+export type { InvokeHandler, ProviderRequest, ResourceHandler, ResourceState };
 
 import requireFromString = require("require-from-string");
 
 export type StepOp = "create" | "import" | "update" | "replace" | "same" | "delete";
 
-/** One resource as the state holds it between phases. */
-export interface ResourceState {
-    /** `type::name`: the mock runtime does not pass the parent, and the program's names are unique. */
-    key: string;
-    type: string;
-    name: string;
-    id: string;
-    inputs: Record<string, any>;
-    outputs: Record<string, any>;
-    /** Resource options recorded in the state (the engine reads them from the old state). */
-    retainOnDelete?: boolean;
-    /** The import id the resource was registered with. */
-    importId?: string;
-}
 
 /** Resource options of a registration that the mock runtime does not pass to `newResource`. */
 interface RegistrationOptions {
@@ -65,21 +53,6 @@ export interface Step {
     planned?: boolean;
 }
 
-/** What a provider handler is asked to do. `olds` is the previous state (update, delete). */
-export interface ProviderRequest {
-    /** `read`: an import reads the live resource by id (answer undefined when it does not exist). */
-    op: "create" | "update" | "delete" | "read";
-    type: string;
-    name: string;
-    /** Inputs with secrets unwrapped, as a provider receives them. */
-    inputs: Record<string, any>;
-    /** The import id (import) or the state's id (update, delete). */
-    id?: string;
-    olds?: ResourceState;
-}
-
-export type ResourceHandler = (req: ProviderRequest) => Promise<{ id?: string; inputs?: Record<string, any>; outputs?: Record<string, any> } | void>;
-export type InvokeHandler = (inputs: Record<string, any>) => Promise<Record<string, any>> | Record<string, any>;
 
 export interface EngineOptions {
     project?: string;

@@ -3,7 +3,7 @@
 // when visitors would see it) and that the rollback brings the old site back.
 import type { ReplicaWorld } from "../replica/world";
 import type { CloudflareZone } from "../replica/cloudflareZone";
-import type { ReplicaBehaviour } from "./providers";
+import type { ReplicaBehaviour } from "../replica/providers";
 import type { ServiceStandIns } from "./services";
 
 export interface Fault {

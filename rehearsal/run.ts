@@ -10,7 +10,7 @@ import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFac
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
-import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "./providers";
+import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 import { Fault, faultNamed } from "./faults";

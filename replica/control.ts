@@ -1,10 +1,10 @@
 // The replica's service API on loopback: what Cloudflare's and Vercel's APIs are to the real
 // providers. The world process (a test, the rehearsal) serves the same resource and invoke
-// handlers the mock engine calls in-process (rehearsal/providers.ts), so the replica provider
+// handlers the mock engine calls in-process (replica/providers.ts), so the replica provider
 // plugins that the real engine starts act on the same replica world through one definition of it.
 import * as http from "http";
 import type { AddressInfo } from "net";
-import type { InvokeHandler, ProviderRequest, ResourceHandler } from "../rehearsal/engine";
+import type { InvokeHandler, ProviderRequest, ResourceHandler } from "./providerApi";
 import { isLoopbackHost } from "../lib/loopback";
 
 /** The environment variable that tells a replica plugin where the service API is. */

@@ -1,7 +1,7 @@
 // What the real vercel (5.4.1), cloudflare (6.22.1) and command (1.2.1) providers' schemas say about
 // the resources the program uses: inputs, which changes replace (ForceNew / replaceOnChanges), what
 // is required, secret outputs and defaults. One definition for the replica provider plugins the
-// real engine loads and for the mock engine's replace decisions (rehearsal/providers REPLACE_KEYS).
+// real engine loads and for the mock engine's replace decisions (replica/providers REPLACE_KEYS).
 
 /** What the real provider's schema says about a resource type, as far as the program uses it. */
 export interface TypeSchema {

@@ -9,10 +9,11 @@
 // behaviour is defined once for the mock engine and the plugins alike.
 import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
-import { runLocalCommand, TYPES } from "../../rehearsal/providers";
+import { TYPES } from "../providers";
+import { runLocalCommand } from "../command";
 import { SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
 import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
-import type { ProviderRequest } from "../../rehearsal/engine";
+import type { ProviderRequest } from "../providerApi";
 
 /** Secrets unwrapped, deeply: what the provider works with. */
 const plain = (v: unknown): any => unwrapSecrets(v);

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import type { ReplicaWorld } from "../../replica/world";
 import type { ControlServer } from "../../replica/control";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
-import { LIVE_RECORD_IDS } from "../../rehearsal/providers";
+import { LIVE_RECORD_IDS } from "../../replica/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { OWN_CAA_COMMENT } from "../../lib/dnsPlan";

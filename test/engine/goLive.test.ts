@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import type { ReplicaWorld } from "../../replica/world";
 import type { ControlServer } from "../../replica/control";
-import { DnsChange, LIVE_RECORD_IDS } from "../../rehearsal/providers";
+import { DnsChange, LIVE_RECORD_IDS } from "../../replica/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { Prober } from "../../rehearsal/prober";

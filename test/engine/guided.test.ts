@@ -11,7 +11,7 @@ import * as yaml from "js-yaml";
 import type { ReplicaWorld } from "../../replica/world";
 import type { ControlServer } from "../../replica/control";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
-import { DnsChange, LIVE_RECORD_IDS } from "../../rehearsal/providers";
+import { DnsChange, LIVE_RECORD_IDS } from "../../replica/providers";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { Prober, ProbeFigures } from "../../rehearsal/prober";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";

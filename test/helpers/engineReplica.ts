@@ -4,7 +4,7 @@
 import { startWorld, ReplicaWorld, WorldOptions } from "../../replica/world";
 import { startControlServer, ControlServer } from "../../replica/control";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
-import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "../../rehearsal/providers";
+import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "../../replica/providers";
 import { seededZone } from "../../rehearsal/run";
 
 export interface EngineReplica {

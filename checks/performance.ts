@@ -275,6 +275,8 @@ export class PerformanceCheck extends CheckResource {
                 required: { urls: "list" },
                 // What the check assumes when absent: state written before a field existed is no change.
                 defaults: { strategies: ["mobile"], threshold: DEFAULT_THRESHOLD, mode: "auto", localRuns: 3, timeoutMs: DEFAULT_PERFORMANCE_TIMEOUT_MS },
+                // Minutes per run: prepare's result stands at cutover while the deployment is the same.
+                runOncePerInput: true,
             }), "Performance", name, args, opts, ["input"]);
     }
 }

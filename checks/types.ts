@@ -19,6 +19,11 @@ export interface CheckResult {
     /** What was observed: statuses, locations, certificate names, expiry, resolver answers... */
     evidence: Record<string, unknown>;
     durationMs: number;
+    /**
+     * "pre-switch": run against the new host with the site's names pinned to it, before DNS moves
+     * (issue 16); absent: through public DNS (after the switch, or `golive verify`).
+     */
+    stage?: "pre-switch";
 }
 
 /**

@@ -20,6 +20,7 @@ import { checkTlsCertificate } from "../../checks/tlsCertificate";
 import type { CheckResult, NetOptions } from "../../checks/types";
 import type { Reply, RequestInfo } from "../../replica/site";
 import { vercelLikeSpec } from "../../replica/site";
+import { GoogleFakes } from "../../replica/googleFakes";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { Mailbox, startDovecot } from "../fixtures/dovecot";
 import { providerOf } from "../helpers/engine";
@@ -190,6 +191,22 @@ describe("pins: the checks look at the new host while DNS points at the old one 
             const { outs } = await engine.provider.create(engine.plain);
             assert.equal(outs.result.status, "pass", outs.result.reason);
             assert.match(outs.result.reason, /\(TLS not verified: Vercel refused to pre-issue the certificate \(order refused\)\)$/);
+        });
+
+        it("MEP-16 makes no browser visit of a pinned host whose certificate a browser would refuse, and says so", async () => {
+            const fakes = await GoogleFakes.start();
+            try {
+                const account = fakes.serviceAccount();
+                fakes.state.analyticsReaders = { "412345678": [account.email] };
+                fakes.state.activeUsers = { "412345678": 1 };
+                const input = { urls: [`https://${world.www}/`], measurementId: "G-NEWSITE01", propertyId: "412345678", serviceAccountKey: account.keyJson, apiBaseUrl: fakes.baseUrl, realtimeWaitMs: 600, realtimePollMs: 200, visit: "browser" as const, chromePath: "/nonexistent/chromium" };
+                const result = await pinnedCheck(checkAnalytics)(input, { ...pinned, tlsUnverifiedBecause: because });
+                assert.equal(result.status, "pass", result.reason);
+                assert.equal(evidence(result).realtime.visit, `no browser visit of the pinned ${world.www}: TLS not verified: ${because}; waiting for other visitors`);
+                assert.ok(result.reason.endsWith(`(TLS not verified: ${because})`), result.reason);
+            } finally {
+                await fakes.close();
+            }
         });
 
         it("a check that made no HTTPS request to the site does not claim it: MEP-16 without a tag to fetch skips, unmarked", async () => {

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
-import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
+import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, pinOf, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
 import { plural } from "./words";
 
@@ -126,7 +126,10 @@ async function realtimeCheck(input: AnalyticsInput, net: NetOptions, deadline: D
     const key = parseServiceAccountKey(input.serviceAccountKey, "golive:analytics.serviceAccountKey");
     const snet = serviceNet(net);
     let visit = "no visit by the check (visit: none)";
-    if (input.visit !== "none") {
+    if (input.visit !== "none" && net.tlsUnverifiedBecause && pinOf(net, new URL(input.urls[0]).hostname) !== undefined) {
+        // A browser never accepts a certificate it cannot verify: it would only see an error page.
+        visit = `no browser visit of the pinned ${new URL(input.urls[0]).hostname}: TLS not verified: ${net.tlsUnverifiedBecause}; waiting for other visitors`;
+    } else if (input.visit !== "none") {
         const chromePath = findChromium(input.chromePath);
         visit = chromePath ? await browserVisit(input.urls[0], chromePath, net, timeFor(deadline, "browser visit", 30_000)) : "no Chromium to visit the site (apt-get install chromium): waiting for other visitors";
     }

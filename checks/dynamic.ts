@@ -6,6 +6,7 @@
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
 import * as pulumi from "@pulumi/pulumi";
 import { describeError } from "./net";
+import { pinnedCheck } from "./pins";
 import type { CheckFn, CheckResult, NetOptions, PlanId } from "./types";
 
 /** The error a failed check throws, so `pulumi up` stops with its plan ID, reason and evidence. */
@@ -225,7 +226,12 @@ export interface CheckArgs<I> extends CheckTriggerArgs {
     net?: pulumi.Input<NetOptions>;
 }
 
-/** The provider for a check function of the usual `(input, net)` shape. */
+/**
+ * The provider for a check function of the usual `(input, net)` shape. The result shows the pins
+ * that applied and the certificates not verified (pinnedCheck): a check resource given
+ * `net.pins` looks at the pinned host and says so.
+ */
 export function providerFor<I>(checkFn: CheckFn<I>, spec: CheckSpec): pulumi.dynamic.ResourceProvider {
-    return checkProvider((inputs: { input: I; net?: NetOptions }) => checkFn(inputs.input, inputs.net ?? {}), spec);
+    const pinned = pinnedCheck(checkFn);
+    return checkProvider((inputs: { input: I; net?: NetOptions }) => pinned(inputs.input, inputs.net ?? {}), spec);
 }

@@ -21,6 +21,7 @@ import { ContactFormCheck } from "../checks/contactForm";
 import { PerformanceCheck } from "../checks/performance";
 import { AnalyticsCheck } from "../checks/analytics";
 import { CertificateFact, certificateBeforeSwitch } from "../checks/siteCertificate";
+import { httpsUrl } from "../lib/program";
 
 export interface PreSwitchChecksArgs {
     /** The site's settings (domain, key pages, budgets): MEP-07's `expected` is not used here. */
@@ -51,11 +52,13 @@ export class PreSwitchChecks extends pulumi.ComponentResource {
         const cert = pulumi.output(args.certificate);
         // Without the site's certificate on the new host, the other checks still look at the content
         // over TLS, and say that its certificate was not verified (MEP-08 says why).
-        const net = pulumi.all([args.net ?? {}, args.pins, cert]).apply(([n, pins, c]) => ({
-            ...(n as NetOptions),
-            pins,
-            ...(certificateBeforeSwitch(c) ? {} : { tlsUnverifiedBecause: `Vercel has no certificate for the names before the switch (${c.status}: ${c.reason})` }),
-        })) as pulumi.Output<NetOptions>;
+        const net = pulumi.all([args.net ?? {}, args.pins, cert]).apply(
+            ([n, pins, c]): NetOptions => ({
+                ...(n as NetOptions),
+                pins,
+                ...(certificateBeforeSwitch(c) ? {} : { tlsUnverifiedBecause: `Vercel has no certificate for the names before the switch (${c.status}: ${c.reason})` }),
+            }),
+        );
         const common = { net, triggers: args.triggers, enforce: args.enforce, stage: "pre-switch" as const, ...(args.nonce !== undefined ? { nonce: args.nonce } : {}) };
         const child = { parent: this };
 
@@ -83,7 +86,7 @@ export class PreSwitchChecks extends pulumi.ComponentResource {
         const contact = new ContactFormCheck(`${name}-mep12-contact-form`, { input: pulumi.secret(contactFormInputOf(site, args.services)), ...common }, afterTls);
         const performance = new PerformanceCheck(
             `${name}-mep13-performance`,
-            { input: pulumi.secret(pulumi.output(args.deploymentUrl).apply((deploymentUrl) => ({ ...performanceInputOf(site, args.services), deploymentUrl }))), ...common },
+            { input: pulumi.secret(pulumi.output(args.deploymentUrl).apply((u) => ({ ...performanceInputOf(site, args.services), deploymentUrl: httpsUrl(u) }))), ...common },
             afterTls,
         );
         const analytics = new AnalyticsCheck(`${name}-mep16-analytics`, { input: pulumi.secret({ ...analyticsInputOf(site, args.services), tagsOnly: true }), ...common }, afterTls);

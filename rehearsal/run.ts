@@ -20,6 +20,7 @@ import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookRece
 import { sleep } from "../checks/net";
 import { findEngine, isEngine } from "../lib/engine";
 import { startControlServer, ControlServer } from "../replica/control";
+import { startVercelApi, VercelApi } from "../replica/vercelApi";
 import { RealEngine } from "./realEngine";
 import { plural } from "../checks/words";
 import { clip, reasonLine } from "../lib/failures";
@@ -163,6 +164,8 @@ export interface RehearsalTargets {
     repo?: { repoPath: string; commit: string };
     /** MEP-12, MEP-13, MEP-15, MEP-16: golive:contactForm/imap/pagespeed/searchConsole/analytics and which are secret. */
     services?: Pick<ServiceStandIns, "config" | "secretKeys">;
+    /** The replica's Vercel REST API: the base URL and bearer token the program's own Vercel calls (certificate order, domain verification) use. */
+    vercelApi?: { url: string; token: string };
 }
 
 /** The records serving before the go-live, as the replica's Cloudflare zone holds them (and golive:liveRecords says). */
@@ -275,6 +278,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let repo: SiteRepository | undefined;
     let services: ServiceStandIns | undefined;
     let vercel: VercelReplica | undefined;
+    let vercelApi: VercelApi | undefined;
     try {
         const behaviour: ReplicaBehaviour = {};
         // The Cloudflare zone as it is before the go-live: the records serving the old site (the ids
@@ -286,6 +290,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         for (const note of services.notes) log(`note: ${note}`);
         options.onServices?.(services);
         vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
+        vercelApi = await startVercelApi(vercel);
         fault?.apply(world, behaviour, services, zone);
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
@@ -322,7 +327,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             sitemapSample: 3,
         };
         repo = createSiteRepository();
-        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services };
+        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services, vercelApi: { url: vercelApi.url, token: vercelApi.token } };
         await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
@@ -519,6 +524,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         vercel?.close();
         real?.close();
         await control?.close();
+        await vercelApi?.close();
         await webhook?.close();
         await services?.close();
         repo?.remove();

@@ -11,6 +11,8 @@ export interface TypeSchema {
     replaces: string[];
     /** Required inputs: a missing one is a check failure. */
     required: string[];
+    /** Outputs the provider computes (not inputs): unknown at preview, then what the handler answers. */
+    computed?: string[];
     /** Outputs the provider marks secret. */
     secretOutputs?: string[];
     /** Defaults the provider fills in. */
@@ -49,6 +51,8 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             inputs: ["projectId", "domain", "redirect", "redirectStatusCode", "gitBranch", "teamId"],
             replaces: ["projectId", "domain", "teamId"],
             required: ["projectId", "domain"],
+            // Whether the domain serves the project, and the challenge (a `_vercel` TXT) when it does not.
+            computed: ["verified", "verifications"],
         },
     },
     command: {

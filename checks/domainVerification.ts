@@ -33,7 +33,8 @@ const NAME = "Domain verification";
 function holderOf(err: VercelApiError): string | undefined {
     const d = err.details as { projectName?: unknown; projectId?: unknown; project?: { name?: unknown; id?: unknown }; teamName?: unknown; teamId?: unknown };
     const project = (typeof d.projectName === "string" && d.projectName) || (typeof d.project?.name === "string" && d.project.name) || (typeof d.projectId === "string" && d.projectId) || undefined;
-    const team = (typeof d.teamName === "string" && d.teamName) || (typeof d.teamId === "string" && d.teamId) || undefined;
+    const t = d as { team?: unknown };
+    const team = (typeof t.team === "string" && t.team) || (typeof d.teamName === "string" && d.teamName) || (typeof d.teamId === "string" && d.teamId) || undefined;
     return project ? `project ${project}${team ? ` (team ${team})` : ""}` : undefined;
 }
 

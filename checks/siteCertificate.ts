@@ -24,6 +24,8 @@ export interface CertificateOrderFact {
     challenges: TxtRecord[];
     /** Vercel's error code when it refused. */
     code?: string;
+    /** The certificate Vercel already holds for the names (status "exists"). */
+    certId?: string;
     reason: string;
     /** What the operator does about a refusal. */
     todo?: string;
@@ -75,7 +77,19 @@ function refusalOf(err: VercelApiError, names: string[]): Pick<CertificateOrderF
         case "cert_already_exists":
         case "certificate_already_exists":
         case "cert_exists":
-            return { status: "exists", code: err.code, reason: `Vercel already holds a certificate for ${list} (${msg}): the new host serves it, MEP-08 checks it before the switch` };
+            return {
+                status: "exists",
+                code: err.code,
+                ...(typeof err.details.certId === "string" ? { certId: err.details.certId } : {}),
+                reason: `Vercel already holds a certificate for ${list} (${msg}): the new host serves it, MEP-08 checks it before the switch`,
+            };
+        case "not_found":
+            return {
+                status: "refused",
+                code: err.code,
+                reason: `Vercel refused the certificate order for ${list}: ${typeof err.details.domain === "string" ? err.details.domain : "a name"} is on no project of the team yet (${msg})`,
+                todo: "the domains must be on the Vercel project first (MEP-05): run golive prepare again once they are",
+            };
         case "conflicting_caa_record":
             return {
                 status: "refused",
@@ -112,7 +126,11 @@ export async function orderCertificate(input: CertificateOrderInput): Promise<Ce
         const order = await vercelCall<{ challengesToResolve?: VercelChallenge[] }>(input.api, "PATCH", "/v3/certs", { op: "startOrder", domains: names });
         const challenges = (order.challengesToResolve ?? [])
             .filter((c) => (c.type ?? "dns-01") === "dns-01" && typeof c.domain === "string" && typeof c.value === "string")
-            .map((c) => ({ name: c.domain!.toLowerCase().replace(/\.$/, ""), value: c.value! }));
+            // `domain` is the name certified (the vercel CLI publishes `_acme-challenge.<domain>`).
+            .map((c) => {
+                const name = c.domain!.toLowerCase().replace(/\.$/, "");
+                return { name: name.startsWith("_acme-challenge.") ? name : `_acme-challenge.${name}`, value: c.value! };
+            });
         return { status: "ordered", names, challenges, reason: `ordered for ${names.join(", ")}: ${challenges.length} DNS-01 challenge(s) to publish`, at };
     } catch (err) {
         if (isTokenRefusal(err)) throw new Error(`MEP-08 certificate order: Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
@@ -143,6 +161,26 @@ interface VercelCert {
 
 const isoOf = (t: number | string | undefined) => (t === undefined ? undefined : new Date(typeof t === "number" ? t : Date.parse(t)).toISOString());
 
+/** The certificate Vercel already holds (its order was refused for that reason): GET /v7/certs/{id}. */
+async function existingCertificate(api: VercelApi, order: CertificateOrderFact): Promise<CertificateFact> {
+    try {
+        const cert = await vercelCall<VercelCert & { createdAt?: number; expiresAt?: number }>(api, "GET", `/v7/certs/${encodeURIComponent(order.certId!)}`);
+        const expiresAt = isoOf(cert.expiresAt ?? cert.expiration);
+        const issuedAt = isoOf(cert.createdAt ?? cert.created);
+        return {
+            status: "exists",
+            names: (cert.cns ?? order.names).map((n) => n.toLowerCase()),
+            id: cert.id ?? order.certId!,
+            ...(issuedAt ? { issuedAt } : {}),
+            ...(expiresAt ? { expiresAt } : {}),
+            reason: `Vercel already holds certificate ${cert.id ?? order.certId} for ${order.names.join(", ")}${expiresAt ? `, valid until ${expiresAt.slice(0, 10)}` : ""}: MEP-08 checks what the new host serves before the switch`,
+        };
+    } catch (err) {
+        if (isTokenRefusal(err)) throw new Error(`MEP-08 certificate: Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
+        return { status: "exists", names: order.names, id: order.certId!, reason: `${order.reason} (its details could not be read: ${describeError(err)})` };
+    }
+}
+
 /** Codes of a finalization that is not done yet (Let's Encrypt has not seen the records). */
 const NOT_YET = ["challenge_still_pending", "dns_error", "cant_solve_challenge", "bad_domains_pending"];
 
@@ -150,6 +188,7 @@ const NOT_YET = ["challenge_still_pending", "dns_error", "cant_solve_challenge",
 export async function issueCertificate(input: CertificateIssuanceInput): Promise<CertificateFact> {
     const { order } = input;
     const names = order.names;
+    if (order.status === "exists" && order.certId) return existingCertificate(input.api, order);
     if (order.status !== "ordered") return { status: order.status, names, reason: order.reason, ...(order.todo ? { todo: order.todo } : {}) };
     const deadline = Date.now() + Math.max(0, input.wait.timeoutMs);
     const seen = await awaitTxtRecords(input.domain, order.challenges, input.wait, input.net);

@@ -117,7 +117,7 @@ export function renderReport(r: RehearsalReport): string {
         `  resources replaced             ${f.replacements}`,
         `  apex / www records (id, type, content)`,
         ...recordLines(f.records),
-        `  certificate (www)              ${f.certificate.refused ? `not issued: ${f.certificate.refused}` : f.certificate.issuedAfterSwitchMs === null ? "—" : `issued ${ms(f.certificate.issuedAfterSwitchMs)} after the switch`}${f.certificate.checkWaitedMs !== null ? `; MEP-08 waited ${ms(f.certificate.checkWaitedMs)}` : ""}`,
+        `  certificate (www)              ${certificateFigure(f.certificate, f.dnsSwitched)}`,
         ...(Object.values(f.records).some((x) => x && x.caa.length > 0) ? ["  CAA records of apex and www", ...caaLines(f.records)] : []),
         `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
         `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`}`,
@@ -192,4 +192,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** How the www certificate came, said from what the replica recorded. */
+function certificateFigure(c: RehearsalReport["figures"]["certificate"], switched: boolean): string {
+    if (c.refused) return `not issued: ${c.refused}`;
+    const how = c.via === "dns-01" ? "by DNS-01 at prepare" : c.via === "http-01" ? "once DNS pointed to Vercel" : c.via === "existing" ? "already held by Vercel" : "";
+    const waited = c.checkWaitedMs !== null ? `; MEP-08 waited ${ms(c.checkWaitedMs)} after the switch` : "";
+    if (c.issuedBeforeSwitchMs !== null) return `issued ${how}, ${ms(c.issuedBeforeSwitchMs)} before the switch${waited}`;
+    if (c.issuedAfterSwitchMs !== null) return `issued ${how}, ${ms(c.issuedAfterSwitchMs)} after the switch (visitors met Vercel's *.vercel.app certificate meanwhile)${waited}`;
+    if (c.via) return `issued ${how}${switched ? "" : "; DNS never switched"}`;
+    return switched ? "not issued" : "— (DNS never switched)";
 }

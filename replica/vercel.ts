@@ -183,6 +183,11 @@ export class VercelReplica {
     private now: () => number = () => Date.now();
     private caaAllows: (host: string) => boolean = () => true;
     private firstDnsChangeAt?: number;
+
+    /** When a live record first changed (engine clock): the DNS switch; undefined before it. */
+    get dnsSwitchedAt(): number | undefined {
+        return this.firstDnsChangeAt;
+    }
     private readonly pendingDomains: Array<() => void> = [];
 
     constructor(private readonly world: ReplicaWorld, private readonly siteCert: KeyPair, private readonly behaviour: VercelBehaviour) {

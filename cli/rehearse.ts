@@ -34,7 +34,7 @@ function probeRate(p: ProbeFigures): string {
 
 /** Why some timed-out probes are not counted as failed: which process stood still. */
 function setApartLines(p: ProbeFigures): string[] {
-    const half = `${PROBE_TIMEOUT_MS / 2000} s or more of the ${PROBE_TIMEOUT_MS / 1000} s timeout`;
+    const half = `for half or more of its wait (at most ${PROBE_TIMEOUT_MS / 1000} s)`;
     return [
         ...(p.stalled ? [`    ${plural(p.stalled, "probe")} timed out while the prober's own process stood still ${half}: the timeout measured the prober, not the site`] : []),
         ...(p.stalledReplica ? [`    ${plural(p.stalledReplica, "probe")} timed out while the replica's process (its DNS and sites) stood still ${half}: the timeout measured the replica, not the go-live`] : []),

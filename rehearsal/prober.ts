@@ -19,7 +19,8 @@ import { StallWatch } from "./stallWatch";
  * go-live's doing, and a visitor waiting 3 s is still served. Real downtime (a name that does not
  * resolve, a wrong certificate, an error status) fails at once whatever the timeout. On a machine
  * busy enough to stall a process longer, a probe that timed out while the prober's or the
- * replica's process stood still for half this timeout is counted apart, with the reason.
+ * replica's process stood still for half its wait (at most half this timeout) is counted apart,
+ * with the reason.
  */
 export const PROBE_TIMEOUT_MS = 3_000;
 
@@ -38,8 +39,8 @@ export interface ProbeSample {
     detail: string;
     /**
      * Set apart, not counted as failed: the probe timed out (no answer, no DNS answer) while a
-     * process stood still for at least half the probe timeout, so the timeout measured that
-     * process, not the site. "prober": the prober's own process; "replica": the process serving the
+     * process stood still for at least half its wait (at most half the probe timeout), so the
+     * timeout measured that process, not the site. "prober": the prober's own process; "replica": the process serving the
      * replica's DNS and sites (the one that created the Prober). An error or a wrong answer (status
      * ≥ 400, a wrong certificate, NXDOMAIN) is never set apart.
      */
@@ -338,17 +339,20 @@ export class Prober {
             if (mark.at > m.sent) break;
             phase = mark.label;
         }
-        const half = this.opts.timeoutMs / 2;
         let stalled: StalledProcess | undefined;
         let because: string | undefined;
         if (!m.ok && m.timedOut) {
+            // Half the wait: a DNS query without answer gives up before the request (checks/net makeLookup).
+            const waited = m.ended - m.sent;
+            const half = Math.min(this.opts.timeoutMs, waited) / 2;
+            const of = `of the ${waited} ms it waited (probe timeout ${this.opts.timeoutMs} ms)`;
             const replicaMs = this.replica.stalledMs(m.sent, m.ended);
             if (m.proberStalledMs >= half) {
                 stalled = "prober";
-                because = `timed out while the prober's own process stood still ${m.proberStalledMs} ms (probe timeout ${this.opts.timeoutMs} ms)`;
+                because = `timed out while the prober's own process stood still ${m.proberStalledMs} ms ${of}`;
             } else if (replicaMs >= half) {
                 stalled = "replica";
-                because = `timed out while the replica's process (its DNS and site servers) stood still ${replicaMs} ms (probe timeout ${this.opts.timeoutMs} ms)`;
+                because = `timed out while the replica's process (its DNS and site servers) stood still ${replicaMs} ms ${of}`;
             }
         }
         this.samples.push({

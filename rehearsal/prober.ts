@@ -79,7 +79,7 @@ export interface ProbeFigures {
      * while probing. A stall near the probe timeout makes probes time out: those are set apart.
      */
     eventLoopMaxMs: number;
-    /** Longest stall of the prober's own process while probing. */
+    /** Longest stall of the prober's own process while probing (known once it has stopped). */
     proberEventLoopMaxMs: number;
     /** ms from starting the prober's process to its first probe; null when it never probed. */
     proberStartMs: number | null;

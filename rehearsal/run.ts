@@ -347,7 +347,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
-        prober.start("adopt");
+        await prober.start("adopt").ready();
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
@@ -421,6 +421,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
             if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
             if (probes.capped) problems.push("the prober hit its time cap");
+            if (probes.proberLost) problems.push(`the prober's process ${probes.proberLost}: the probes after that are missing`);
             const google = services!.google.state;
             const outsideServices: OutsideServicesFigures = {
                 psiRequests: google.psiRequests.length,

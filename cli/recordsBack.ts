@@ -4,8 +4,9 @@
 //
 // The first update runs an inline program (Automation API) that declares the DNS records component
 // exactly as the previous phase does (lib/dnsPlan planSiteRecords on that phase's config), and
-// targets the two records' URNs: the engine updates them in place and leaves every other resource of
-// the state alone. No program compile, no check provider to serialize, no Vercel call: the records
+// targets the two records' URNs: the engine updates them in place, then drops what depends on them
+// (the checks after the switch, the release steps: the previous phase does not declare them
+// either), and leaves every other resource of the state alone. No program compile, no check provider to serialize, no Vercel call: the records
 // are back in the time of one provider call each.
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { parseConfig, type Phase } from "../lib/config";
@@ -51,6 +52,9 @@ export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; pha
         );
         await inline.up({
             target: siteRecordUrns(project, stack.name).filter((_, i) => (i === 0 ? !!apex.spec : !!www.spec)),
+            // What depends on the records is what only the switched phase declares (the checks after
+            // the switch, the release steps): the previous phase drops them anyway, after the records.
+            targetDependents: true,
             message: `golive: records back to ${opts.phase} first (R-2)`,
             ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
         });

@@ -14,7 +14,7 @@ import { loadProgramConfig, type ProgramConfig } from "./lib/programConfig";
 import { describeRelease } from "./lib/releaseRef";
 import { planSiteRecords } from "./lib/dnsPlan";
 import { caaToAdd, checklistFacts, lookupZone, pinsOf, refuseAdoptChanges, siteArgsOf, siteChecksTargets, siteRecordOf, stackOutputs, vercelTargets } from "./lib/program";
-import { certificateBeforeSwitch } from "./checks/siteCertificate";
+import { certificateAfterSwitch } from "./checks/siteCertificate";
 import type { CheckResult } from "./checks/types";
 import { VercelSite } from "./components/vercelSite";
 import { VerifiedDomains } from "./components/verifiedDomains";
@@ -85,7 +85,7 @@ async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unk
     if (cutover) {
         const checkTargets = siteChecksTargets(records, site);
         // Without a certificate before the switch, MEP-08 waits for Vercel's (a gap the preview announced).
-        const certWaitMs = certificate ? certificate.certificate.apply((c) => (certificateBeforeSwitch(c) ? 0 : settings.certWaitMs ?? 0)) : settings.certWaitMs ?? 0;
+        const certWaitMs = certificate ? certificate.certificate.apply((c) => (certificateAfterSwitch(c) ? settings.certWaitMs ?? 0 : 0)) : settings.certWaitMs ?? 0;
         const postSwitch = new PostDeployChecks("checks", { settings: { ...settings, certWaitMs, expected: checkTargets.expected }, net, triggers: checkTargets.triggers, nonce: p.checks.nonce });
         const services = new ServiceChecks("services", { site: settings, settings: p.services, net, triggers: checkTargets.triggers, nonce: p.checks.nonce, dependsOn: [postSwitch], only: ["searchConsole", "analytics"] });
         results = pulumi.all([site ? preSwitch!.results : [], postSwitch.results, services.results]).apply(([pre, a, b]) => [...pre, ...a, ...b]);

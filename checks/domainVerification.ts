@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, checkProvider } from "./dynamic";
 import { deadlineIn, describeError, sleep, timed } from "./net";
 import { awaitTxtRecords, describeMissing, TxtWait } from "./txtRecords";
-import { isTokenRefusal, TOKEN_HINT, VercelApi, vercelCall, VercelApiError } from "./vercelApi";
+import { isTokenRefusal, TOKEN_HINT, VercelApi, vercelCall, isVercelApiError, type VercelApiError } from "./vercelApi";
 import type { CheckResult, NetOptions } from "./types";
 
 export interface DomainVerificationInput {
@@ -64,7 +64,7 @@ export async function checkDomainVerification(input: DomainVerificationInput, ne
                     }
                 } catch (err) {
                     if (isTokenRefusal(err)) throw new Error(`Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
-                    if (!(err instanceof VercelApiError)) throw err;
+                    if (!isVercelApiError(err)) throw err;
                     last = err;
                     const holder = holderOf(err);
                     // Another project keeps the domain: no record of ours can change that.

@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describeError, deadlineIn } from "./net";
 import { awaitTxtRecords, describeMissing, TxtRecord, TxtWait } from "./txtRecords";
-import { isTokenRefusal, TOKEN_HINT, VercelApi, vercelCall, VercelApiError } from "./vercelApi";
+import { isTokenRefusal, TOKEN_HINT, VercelApi, vercelCall, isVercelApiError, type VercelApiError } from "./vercelApi";
 import type { NetOptions } from "./types";
 
 /** What the order gave: the challenges to publish, or why there is none. */
@@ -55,6 +55,15 @@ export interface CertificateFact {
 /** Whether the site's certificate is there before the switch (served on the names, checked by MEP-08 pinned). */
 export function certificateBeforeSwitch(c: Pick<CertificateFact, "status"> | undefined): boolean {
     return !!c && (c.status === "issued" || c.status === "exists");
+}
+
+/**
+ * Whether the go-live goes on without a certificate before the switch, knowingly: Vercel refused to
+ * pre-issue it, or pre-issuance is off. MEP-08 is then judged after the switch (a gap the preview
+ * announces). A certificate still pending is not that: the cutover stops until it is issued.
+ */
+export function certificateAfterSwitch(c: Pick<CertificateFact, "status"> | undefined): boolean {
+    return !!c && (c.status === "refused" || c.status === "not-ordered");
 }
 
 export interface CertificateOrderInput {
@@ -134,7 +143,7 @@ export async function orderCertificate(input: CertificateOrderInput): Promise<Ce
         return { status: "ordered", names, challenges, reason: `ordered for ${names.join(", ")}: ${challenges.length} DNS-01 challenge(s) to publish`, at };
     } catch (err) {
         if (isTokenRefusal(err)) throw new Error(`MEP-08 certificate order: Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
-        const refused = err instanceof VercelApiError ? refusalOf(err, names) : undefined;
+        const refused = isVercelApiError(err) ? refusalOf(err, names) : undefined;
         if (refused) return { ...refused, names, challenges: [], at };
         throw new Error(`MEP-08 certificate order for ${names.join(", ")} failed: ${describeError(err)}`);
     }
@@ -218,7 +227,7 @@ export async function issueCertificate(input: CertificateIssuanceInput): Promise
             };
         } catch (err) {
             if (isTokenRefusal(err)) throw new Error(`MEP-08 certificate finalization: Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
-            if (!(err instanceof VercelApiError)) throw new Error(`MEP-08 certificate finalization for ${names.join(", ")} failed: ${describeError(err)}`);
+            if (!isVercelApiError(err)) throw new Error(`MEP-08 certificate finalization for ${names.join(", ")} failed: ${describeError(err)}`);
             if (!NOT_YET.includes(err.code)) {
                 const refused = refusalOf(err, names);
                 if (refused) return { status: refused.status === "exists" ? "exists" : "refused", names, reason: refused.reason, ...(refused.todo ? { todo: refused.todo } : {}) };
@@ -238,14 +247,17 @@ export async function issueCertificate(input: CertificateIssuanceInput): Promise
     };
 }
 
-/** A dynamic provider whose create and update run `run(inputs)`; its diff says when to run again. */
-function stepProvider<I>(run: (inputs: I) => Promise<Record<string, unknown>>, differs: (olds: any, news: any) => boolean, label: string): pulumi.dynamic.ResourceProvider {
+/**
+ * A dynamic provider whose create and update call `act(inputs)`; its diff says when to act again.
+ * (No captured name may shadow a test runner's global, e.g. mocha's `run`: Pulumi would not capture it.)
+ */
+function stepProvider<I>(act: (inputs: I) => Promise<Record<string, unknown>>, differs: (olds: any, news: any) => boolean, label: string): pulumi.dynamic.ResourceProvider {
     const execute = async (inputs: any) => {
         const clean: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(inputs ?? {})) if (k !== "__provider") clean[k] = v;
         let produced: Record<string, unknown>;
         try {
-            produced = await run(clean as I);
+            produced = await act(clean as I);
         } catch (err) {
             throw new Error(`${label}: ${describeError(err)}`);
         }

@@ -20,18 +20,25 @@ export const VERCEL_API_BASE_URL = "https://api.vercel.com";
 export const VERCEL_CALL_MS = 30_000;
 const ATTEMPTS = 3;
 
-/** Vercel's error answer: `{ error: { code, message } }`, with the HTTP status. */
-export class VercelApiError extends Error {
-    constructor(
-        readonly status: number,
-        readonly code: string,
-        message: string,
-        /** The rest of the error object (e.g. the project that holds a domain). */
-        readonly details: Record<string, unknown> = {},
-    ) {
-        super(message);
-        this.name = "VercelApiError";
-    }
+/**
+ * Vercel's error answer: `{ error: { code, message } }`, with the HTTP status. A plain Error with
+ * fields, not a subclass: a class extending Error loses its message once Pulumi serializes it
+ * into a dynamic provider.
+ */
+export interface VercelApiError extends Error {
+    vercelApi: true;
+    status: number;
+    code: string;
+    /** The rest of the error object (e.g. the project that holds a domain). */
+    details: Record<string, unknown>;
+}
+
+export function vercelApiError(status: number, code: string, message: string, details: Record<string, unknown> = {}): VercelApiError {
+    return Object.assign(new Error(message), { name: "VercelApiError", vercelApi: true as const, status, code, details });
+}
+
+export function isVercelApiError(err: unknown): err is VercelApiError {
+    return !!err && typeof err === "object" && (err as { vercelApi?: unknown }).vercelApi === true;
 }
 
 /** The token the call uses: the secret input, else the engine's environment (read at run time). */
@@ -96,13 +103,13 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
             continue;
         }
         const { code: _c, message: _m, ...details } = err as Record<string, unknown>;
-        throw new VercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
+        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
     }
 }
 
 /** A refusal because the token is not accepted: the operator's config, not Vercel's state. */
 export function isTokenRefusal(err: unknown): boolean {
-    return err instanceof VercelApiError && (err.status === 401 || (err.status === 403 && ["forbidden", "invalid_token", "not_authorized"].includes(err.code) && !err.details.domain));
+    return isVercelApiError(err) && (err.status === 401 || (err.status === 403 && ["forbidden", "invalid_token", "not_authorized"].includes(err.code) && !err.details.domain));
 }
 
 /** What to do when the token is refused, naming the config keys. */

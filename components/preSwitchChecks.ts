@@ -20,7 +20,7 @@ import { SeoBasicsCheck } from "../checks/seoBasics";
 import { ContactFormCheck } from "../checks/contactForm";
 import { PerformanceCheck } from "../checks/performance";
 import { AnalyticsCheck } from "../checks/analytics";
-import { CertificateFact, certificateBeforeSwitch } from "../checks/siteCertificate";
+import { CertificateFact, certificateAfterSwitch } from "../checks/siteCertificate";
 import { httpsUrl } from "../lib/program";
 
 export interface PreSwitchChecksArgs {
@@ -50,13 +50,14 @@ export class PreSwitchChecks extends pulumi.ComponentResource {
         super("golive:checks:PreSwitch", name, {}, opts);
         const s = args.settings as SuiteSettings;
         const cert = pulumi.output(args.certificate);
-        // Without the site's certificate on the new host, the other checks still look at the content
-        // over TLS, and say that its certificate was not verified (MEP-08 says why).
+        // Without a certificate before the switch (Vercel refused to pre-issue it), the other checks
+        // still look at the content over TLS, and say its certificate was not verified (MEP-08 says
+        // why). A certificate still pending is judged as it is: the cutover waits for it.
         const net = pulumi.all([args.net ?? {}, args.pins, cert]).apply(
             ([n, pins, c]): NetOptions => ({
                 ...(n as NetOptions),
                 pins,
-                ...(certificateBeforeSwitch(c) ? {} : { tlsUnverifiedBecause: `Vercel has no certificate for the names before the switch (${c.status}: ${c.reason})` }),
+                ...(!certificateAfterSwitch(c) ? {} : { tlsUnverifiedBecause: `Vercel has no certificate for the names before the switch (${c.status}: ${c.reason})` }),
             }),
         );
         const common = { net, triggers: args.triggers, enforce: args.enforce, stage: "pre-switch" as const, ...(args.nonce !== undefined ? { nonce: args.nonce } : {}) };
@@ -68,7 +69,7 @@ export class PreSwitchChecks extends pulumi.ComponentResource {
             {
                 input: cert.apply((c) => ({
                     ...tlsInputOf({ ...s, certWaitMs: 0 }),
-                    ...(certificateBeforeSwitch(c) ? {} : { skipBecause: `no certificate before the switch (${c.status}: ${c.reason}${c.todo ? `; ${c.todo}` : ""}): MEP-08 is judged after the switch, while visitors who already reach Vercel get its *.vercel.app certificate` }),
+                    ...(!certificateAfterSwitch(c) ? {} : { skipBecause: `no certificate before the switch (${c.status}: ${c.reason}${c.todo ? `; ${c.todo}` : ""}): MEP-08 is judged after the switch, while visitors who already reach Vercel get its *.vercel.app certificate` }),
                 })),
                 ...common,
             },

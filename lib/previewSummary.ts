@@ -180,6 +180,7 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
     out.checksBefore = checksBefore.sort((a, b) => byPlanId(a.id, b.id)).map((c) => c.text);
     const c = opts.certificate;
     if (opts.switchesToVercel && c && !certificateBeforeSwitch(c)) {
+        // pending: the cutover stops before DNS moves unless it is issued by then; refused or off: a gap.
         if (c.status === "pending") out.notes.push(`the certificate ordered at prepare is not issued yet (${c.reason}): the cutover tries once more, and stops before DNS moves if it still is not`);
         else out.gaps.push(`no certificate before the switch (${c.status}: ${c.reason}${c.todo ? `; ${c.todo}` : ""}): visitors who reach Vercel get its *.vercel.app certificate until Vercel issues the site's, once DNS points to it; MEP-08 waits up to ${opts.certWaitSeconds ?? 300} s after the switch`);
     }

@@ -4,7 +4,7 @@
 // decision: the DNS switch and the first failed check. Pure: events in, lines and facts out.
 import type { CheckResult } from "../checks/types";
 import { resultFromFailure } from "../checks/dynamic";
-import { DNS_RECORD_TYPE, describeStep, labelOf, nameOfUrn, typeOfUrn } from "./stepLabels";
+import { DNS_RECORD_TYPE, describeStep, isPreSwitch, labelOf, nameOfUrn, typeOfUrn } from "./stepLabels";
 import { plannedStepOf, StepMetadata } from "./previewSummary";
 
 /** The fields of the engine's EngineEvent used here. */
@@ -105,11 +105,13 @@ export class UpProgress {
                 s.endedAt ??= at;
                 s.error ??= message;
             }
-            if (failed && !this.results.some((r) => r.id === failed.id && r.status === "fail")) {
-                if (s) s.result = failed;
-                this.results.push(failed);
+            // A failure's message does not carry the stage: the resource's name does.
+            const result = failed && name && isPreSwitch(name) ? { ...failed, stage: "pre-switch" as const } : failed;
+            if (result && !this.results.some((r) => r.id === result.id && r.status === "fail" && r.stage === result.stage)) {
+                if (s) s.result = result;
+                this.results.push(result);
                 this.firstFailedCheckAt ??= at;
-                lines.push(`  ✗ ${failed.id} ${failed.name}: FAILED — ${failed.reason}`);
+                lines.push(`  ✗ ${result.id} ${result.name}${result.stage === "pre-switch" ? " (before the switch)" : ""}: FAILED — ${result.reason}`);
             } else if (!failed && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
                 this.errors.push(`${name}: ${firstLine(message)}`);
                 lines.push(`  ✗ ${s?.label ?? describeStep(typeOfUrn(diag.urn), name!)}: ${firstLine(message)}`);

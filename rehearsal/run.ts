@@ -25,6 +25,7 @@ import { RealEngine } from "./realEngine";
 import { plural } from "../checks/words";
 import { clip, reasonLine } from "../lib/failures";
 import { Progress } from "../lib/progress";
+import { isPreSwitch } from "../lib/stepLabels";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -580,6 +581,10 @@ function timeToOldSite(checkSteps: Step[], rollback: PhaseResult, samples: reado
 function checkResultsOf(phase: PhaseResult): CheckResult[] {
     return phase.steps
         .filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"))
-        .map((s) => (s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "")))
+        .map((s) => {
+            const r = s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "");
+            // A failure's message does not carry the stage: the resource's name does.
+            return r && !s.ok && isPreSwitch(s.name) ? { ...r, stage: "pre-switch" as const } : r;
+        })
         .filter((r): r is CheckResult => !!r && typeof r.id === "string" && typeof r.status === "string");
 }

@@ -13,7 +13,7 @@ import { main as report, ReportDeps } from "../../cli/report";
 /** One rehearsal per fault for the whole file: the fault tests and the record tests share it. */
 const runs = new Map<string, Promise<RehearsalReport>>();
 const rehearsed = (fault: string) => {
-    if (!runs.has(fault)) runs.set(fault, rehearse({ engine: "mock", fast: true, fault }));
+    if (!runs.has(fault)) runs.set(fault, rehearse({ engine: "mock", fast: true, ...(fault ? { fault } : {}) }));
     return runs.get(fault)!;
 };
 
@@ -25,6 +25,28 @@ async function failedCutoverOn(fault: string, id: string, reason: RegExp): Promi
     const check = r.cutoverChecks.find((c) => c.id === id);
     assert.equal(check?.status, "fail", `${id}: ${check?.reason}`);
     assert.match(check!.reason, reason);
+    return r;
+}
+
+/**
+ * A fault that the checks against the new host catch before the switch (issue 16): the go-live stops
+ * on check `id` (at the cutover's pre-switch checks, or at prepare), no probe ever fails, and the DNS
+ * records end as prepare left them: same ids, same contents.
+ */
+async function stoppedBeforeSwitch(fault: string, id: string, reason: RegExp): Promise<RehearsalReport> {
+    const r = await rehearsed(fault);
+    assert.equal(r.ok, false, "the rehearsal reports the failure (the command exits non-zero)");
+    const failed = r.cutoverChecks.filter((c) => c.id === id && c.status === "fail");
+    assert.ok(failed.length > 0, `${id} failed: ${JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.stage ?? "", c.status]))}`);
+    assert.ok(failed.every((c) => c.stage === "pre-switch" || r.stoppedAt === "prepare"), `${id} failed before the switch`);
+    assert.match(failed[0].reason, reason);
+    assert.equal(r.figures.dnsSwitched, false, "no site record changed at cutover");
+    assert.equal(r.figures.probes.failed, 0, JSON.stringify(r.figures.probes.failures.slice(0, 3)));
+    assert.equal(r.dnsChanges.filter((c) => (c.name === r.domain || c.name === `www.${r.domain}`) && c.content !== "127.0.0.3").length, 0, "the site's records never pointed anywhere else");
+    for (const when of ["cutover", "rollback"] as const) {
+        if (r.figures.records[when]) assert.deepEqual([r.figures.records[when]!.apex, r.figures.records[when]!.www], [r.figures.records.prepare!.apex, r.figures.records.prepare!.www], when);
+    }
+    assert.deepEqual(r.release.remoteTags, {}, "no production tag");
     return r;
 }
 
@@ -50,7 +72,7 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.equal(r.phases[0].counts.import, 2);
         assert.deepEqual(r.phases[1].counts, { create: 0, import: 2, update: 0, replace: 0, same: 0, delete: 0 });
         for (const p of r.phases.slice(2)) {
-            const records = p.changes.filter((c) => c.type === "cloudflare:index/dnsRecord:DnsRecord");
+            const records = p.changes.filter((c) => c.name === "dns-apex" || c.name === "dns-www");
             assert.deepEqual(records.map((c) => c.op), ["update", "update"], `${p.phase}: ${JSON.stringify(records)}`);
         }
         assert.equal(r.figures.dnsRecordDeletes, 0);
@@ -67,12 +89,13 @@ describe("rehearsal: the go-live played on loopback", function () {
         // CI installs dovecot: there MEP-12 must pass, never skip.
         const mailbox = dovecotAvailable() || !!process.env.CI;
         if (mailbox) passing.push("MEP-12");
+        // Before the switch (names pinned to the new host) and after it, each check that runs there.
         for (const id of passing) {
-            assert.deepEqual(byId(id).map((c) => c.status), ["pass"], `${id}: ${JSON.stringify(byId(id))}`);
+            assert.ok(byId(id).length >= 1 && byId(id).every((c) => c.status === "pass"), `${id}: ${JSON.stringify(byId(id))}`);
         }
         assert.ok(r.cutoverChecks.every((c) => c.status !== "fail"), JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.status])));
         assert.match(byId("MEP-13")[0].reason, /6 page analyses \(PageSpeed Insights\) score ≥ 90/);
-        assert.match(byId("MEP-16")[0].reason, /carry G-REHEARSAL1; 1 active user in the GA4 realtime report/);
+        assert.match(byId("MEP-16").find((c) => c.stage !== "pre-switch")!.reason, /carry G-REHEARSAL1; 1 active user in the GA4 realtime report/);
         // Counts read as words: never "1 key pages", "on all 1 servers", "1 active user(s)".
         for (const c of [...r.cutoverChecks, ...r.verifyNew]) assert.doesNotMatch(c.reason, /\(s\)|\b1 (?!ms\b)[a-z]+s\b|all 1 /, `${c.id}: ${c.reason}`);
         // The stand-ins really were asked: one PSI analysis per key page, the sitemap submitted,
@@ -85,7 +108,7 @@ describe("rehearsal: the go-live played on loopback", function () {
             assert.equal(r.outsideServices.mailsDelivered, 1);
             assert.deepEqual(r.notes, []);
         } else {
-            assert.deepEqual(byId("MEP-12").map((c) => c.status), ["skip"]);
+            assert.ok(byId("MEP-12").length > 0 && byId("MEP-12").every((c) => c.status === "skip"));
             assert.match(r.notes.join("\n"), /no IMAP server on this machine .*apt-get install dovecot-imapd/);
         }
         for (const id of passing) assert.equal(r.checklist.find((l) => l.id === id)?.status, "checked OK", id);
@@ -154,25 +177,103 @@ describe("rehearsal: the go-live played on loopback", function () {
         assert.ok((r.figures.probes.byPhase["rollback-checks"]?.servedBy["old-host"] ?? 0) > 0);
     });
 
-    it("redirect-302: MEP-10 fails with its reason, the cutover fails, no downtime, rollback OK", async () => {
-        const r = await failedCutoverOn("redirect-302", "MEP-10", /302/);
+    it("redirect-302: MEP-10 fails against the new host before the switch, the cutover stops before any record changes", async () => {
+        const r = await stoppedBeforeSwitch("redirect-302", "MEP-10", /302/);
         assert.ok(r.problems.some((p) => /MEP-10 Redirects failed/.test(p)));
         assert.equal(r.figures.dnsSwitchToGreenMs, null);
-        assert.equal(r.figures.failedProbesCutover, 0);
+        assert.equal(r.figures.failedCheckToOldSiteMs, null, "R-1 has nothing to roll back");
         assert.equal(r.phases.find((p) => p.phase === "rollback")?.ok, true);
         assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
-        // A failed check: no end message, no production tag.
+        // MEP-01 was sent (the go-live started); no end message.
         assert.equal(r.release.messages.length, 1);
-        assert.deepEqual(r.release.remoteTags, {});
     });
 
-    it("slow-site: MEP-13 fails naming the page and its score, the cutover fails, no tag, rollback OK", async () => {
-        const r = await failedCutoverOn("slow-site", "MEP-13", /https:\/\/www\.kaliabeautystudio\.com\/services \(mobile\) scores 85 < 90/);
+    it("slow-site: MEP-13 fails before the switch naming the page and its score, measured on the production deployment's own URL", async () => {
+        const r = await stoppedBeforeSwitch("slow-site", "MEP-13", /\/services \(at https:\/\/\S+\.vercel\.app\/services\) \(mobile\) scores 85 < 90/);
+        assert.match(r.cutoverChecks.find((c) => c.id === "MEP-13")!.reason, /vercel\.app/);
         assert.equal(r.checklist.find((l) => l.id === "MEP-13")?.status, "failed");
         assert.ok(r.problems.some((p) => /MEP-13 Performance failed/.test(p)));
-        assert.equal(r.figures.failedProbesCutover, 0);
-        assert.equal(r.phases.find((p) => p.phase === "rollback")?.ok, true);
-        assert.deepEqual(r.release.remoteTags, {});
+    });
+});
+
+// The faults of issue 16: what only the new host shows is found before the switch; what only the
+// switch can break is undone records first.
+describe("rehearsal: verified before the switch", function () {
+    this.timeout(120_000);
+
+    it("clean: the certificate is issued by DNS-01 before the switch, and every check ran against the new host before DNS moved", async () => {
+        const r = await rehearsed("");
+        assert.deepEqual(r.problems, []);
+        assert.equal(r.figures.certificate.via, "dns-01");
+        assert.ok(r.figures.certificate.issuedBeforeSwitchMs !== null && r.figures.certificate.issuedBeforeSwitchMs > 0, JSON.stringify(r.figures.certificate));
+        assert.equal(r.figures.certificate.checkWaitedMs, null, "MEP-08 after the switch had nothing to wait for");
+        const before = r.cutoverChecks.filter((c) => c.stage === "pre-switch").map((c) => c.id).sort();
+        assert.deepEqual(before, ["MEP-08", "MEP-09", "MEP-10", "MEP-11", "MEP-12", "MEP-13", "MEP-14", "MEP-16"]);
+        assert.match(renderReport(r), /certificate \(www\) +issued by DNS-01 at prepare, [\d.]+ (ms|s) before the switch/);
+        assert.match(r.checklist.find((l) => l.id === "MEP-08")!.evidence, /^certificate cert_\w+ for kaliabeautystudio\.com, www\.kaliabeautystudio\.com issued before the switch/);
+    });
+
+    it("broken-release: the 500s are found against the new host before the switch: no visitor meets them, DNS never moves", async () => {
+        const r = await stoppedBeforeSwitch("broken-release", "MEP-09", /500/);
+        assert.equal(r.figures.failedCheckToOldSiteMs, null);
+        // prepare already said so, hours before H.
+        const prepare = r.phases.find((p) => p.phase === "prepare")!;
+        assert.equal(prepare.ok, true, "prepare records the pre-switch failures without failing");
+    });
+
+    it("robots-disallow: MEP-14 fails before the switch", async () => {
+        await stoppedBeforeSwitch("robots-disallow", "MEP-14", /robots\.txt/);
+    });
+
+    it("dns-before-domain: the domains are not on Vercel before the switch: the checks see DEPLOYMENT_NOT_FOUND and DNS never moves", async () => {
+        await stoppedBeforeSwitch("dns-before-domain", "MEP-09", /404/);
+    });
+
+    it("cert-delay: the certificate is still pending at cutover: MEP-08 before the switch finds *.vercel.app and DNS never moves", async () => {
+        const r = await stoppedBeforeSwitch("cert-delay", "MEP-08", /vercel\.app/);
+        assert.equal(r.figures.certificate.via, null);
+    });
+
+    it("domain-claimed: prepare fails at MEP-05 naming the domain and the project that holds it; no cutover", async () => {
+        const r = await stoppedBeforeSwitch("domain-claimed", "MEP-05", /kaliabeautystudio\.com is held by project kalia-old-site/);
+        assert.equal(r.stoppedAt, "prepare");
+        assert.deepEqual(r.phases.map((p) => p.phase), ["adopt (preview)", "adopt", "prepare"]);
+        assert.match(renderReport(r), /prepare failed, the go-live stops there/);
+    });
+
+    it("build-error: prepare fails on the deployment's build; DNS untouched", async () => {
+        const r = await rehearsed("build-error");
+        assert.equal(r.ok, false);
+        assert.equal(r.stoppedAt, "prepare");
+        assert.match(r.problems.join("\n"), /BUILD_UTILS_SPAWN_1 - Command "npm run build" exited with 1/);
+        assert.equal(r.figures.probes.failed, 0);
+        assert.deepEqual([r.figures.records.prepare!.apex, r.figures.records.prepare!.www], [r.figures.records.before!.apex, r.figures.records.before!.www]);
+    });
+
+    it("order-refused: no certificate before the switch; the gap is announced, MEP-08 waits after the switch, and the probes measure it", async () => {
+        const r = await rehearsed("order-refused");
+        assert.deepEqual(r.problems, []);
+        assert.equal(r.figures.certificate.via, "http-01");
+        assert.ok(r.figures.certificate.issuedAfterSwitchMs !== null && r.figures.certificate.issuedAfterSwitchMs >= 1_500, JSON.stringify(r.figures.certificate));
+        assert.ok(r.figures.certificate.checkWaitedMs !== null && r.figures.certificate.checkWaitedMs >= 1_000, JSON.stringify(r.figures.certificate));
+        const pre = r.cutoverChecks.find((c) => c.id === "MEP-08" && c.stage === "pre-switch")!;
+        assert.equal(pre.status, "skip");
+        assert.match(pre.reason, /no certificate before the switch \(refused: .*personal-scoped/);
+        for (const id of ["MEP-09", "MEP-11"]) assert.match(r.cutoverChecks.find((c) => c.id === id && c.stage === "pre-switch")!.reason, /TLS not verified/);
+        assert.match(r.checklist.find((l) => l.id === "MEP-08")!.evidence, /no certificate before the switch \(refused: /);
+    });
+
+    it("fails-under-traffic: only the switch reveals it; R-1 at once puts the records back first, and the way back is timed", async () => {
+        const r = await rehearsed("fails-under-traffic");
+        assert.equal(r.ok, false);
+        assert.ok(r.cutoverChecks.filter((c) => c.stage === "pre-switch").every((c) => c.status !== "fail"), "nothing to see before the switch");
+        assert.equal(r.cutoverChecks.find((c) => c.id === "MEP-09" && c.stage !== "pre-switch")?.status, "fail");
+        assert.equal(r.figures.dnsSwitched, true);
+        const ms = r.figures.failedCheckToOldSiteMs;
+        assert.ok(typeof ms === "number" && ms > 0 && ms < 60_000, `failedCheckToOldSiteMs ${ms}`);
+        assert.deepEqual([r.figures.records.rollback!.apex, r.figures.records.rollback!.www], [r.figures.records.prepare!.apex, r.figures.records.prepare!.www], "the same records, back on the old host");
+        assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
+        assert.match(renderReport(r), /first failed check → old site {2}\d/);
     });
 });
 
@@ -180,18 +281,6 @@ describe("rehearsal: the go-live played on loopback", function () {
 describe("rehearsal: engine and service behaviour faults", function () {
     this.timeout(60_000);
     const www = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => r.figures.records[when]!.www;
-
-    it("broken-release: visitors get 500s from the switch, the checks fail on them, and the rollback decided at once brings the old site back (R-1 measured)", async () => {
-        const r = await failedCutoverOn("broken-release", "MEP-09", /500/);
-        assert.ok(r.figures.failedProbesCutover > 0, "visitors saw the broken release");
-        assert.ok(r.figures.probes.failures.every((f) => /^500 from vercel/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 3)));
-        // From the first failed check to both names on the old host: the engine ending the cutover, then the rollback's DNS update.
-        const ms = r.figures.failedCheckToOldSiteMs;
-        assert.ok(typeof ms === "number" && ms > 0 && ms < 30_000, `failedCheckToOldSiteMs ${ms}`);
-        assert.deepEqual(www(r, "rollback"), www(r, "before"), "the same record, back on the old host");
-        assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
-        assert.match(renderReport(r), /first failed check → old site {2}\d/);
-    });
 
     it("type-change: www goes A → CNAME at cutover and back at the rollback, delete-first both ways; the gap is measured", async () => {
         const r = await rehearsed("type-change");
@@ -230,22 +319,6 @@ describe("rehearsal: engine and service behaviour faults", function () {
         assert.match(renderReport(r), /REHEARSAL FAILED:\n {2}- adopt refused at preview/);
     });
 
-    it("cert-delay: MEP-08 waits for the certificate issued 5 s after the switch, reports the *.vercel.app one, and passes", async () => {
-        const r = await rehearsed("cert-delay");
-        assert.deepEqual(r.problems, []);
-        const mep08 = r.cutoverChecks.find((c) => c.id === "MEP-08")!;
-        assert.equal(mep08.status, "pass", mep08.reason);
-        assert.match(mep08.reason, /issued after \d+\.\d s of waiting \(meanwhile .*\[\*\.vercel\.app\]/);
-        const c = r.figures.certificate;
-        assert.ok(c.issuedAfterSwitchMs !== null && c.issuedAfterSwitchMs >= 4_500, JSON.stringify(c));
-        assert.ok(c.checkWaitedMs !== null && c.checkWaitedMs >= 4_000, JSON.stringify(c));
-        for (const id of ["MEP-09", "MEP-10", "MEP-11", "MEP-14"]) assert.equal(r.cutoverChecks.find((x) => x.id === id)?.status, "pass", id);
-        // Visitors who resolve the new address before the certificate exists see Vercel's.
-        assert.ok(r.figures.failedProbesCutover > 0);
-        assert.ok(r.figures.probes.failures.some((f) => /ERR_TLS_CERT_ALTNAME_INVALID|vercel\.app/.test(f.detail)), JSON.stringify(r.figures.probes.failures.slice(0, 2)));
-        assert.equal(r.figures.failedProbesRollback, 0);
-    });
-
     it("caa-restricted: Let's Encrypt is added at prepare, still there after cutover and after the rollback; the certificate is issued", async () => {
         const r = await rehearsed("caa-restricted");
         assert.deepEqual(r.problems, []);
@@ -255,7 +328,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
             assert.deepEqual(r.figures.records[when]!.caa, ['kaliabeautystudio.com 0 issue "digicert.com"', ours], when);
         }
         assert.equal(r.figures.certificate.refused, undefined);
-        assert.equal(typeof r.figures.certificate.issuedAfterSwitchMs, "number");
+        assert.equal(r.figures.certificate.via, "dns-01", "issued by DNS-01 once CAA lets Let's Encrypt issue");
         assert.equal(r.cutoverChecks.find((c) => c.id === "MEP-08")?.status, "pass");
         // Created once at prepare, then the same resource: not deleted at cutover.
         assert.ok(r.phases.find((p) => p.phase === "prepare")!.changes.some((c) => c.name === "dns-caa-apex" && c.op === "create"));
@@ -268,8 +341,8 @@ describe("rehearsal: engine and service behaviour faults", function () {
 // pending, nothing unknown is guessed, and the rollback is recorded.
 describe("rehearsal: the record tells the truth after each fault", function () {
     this.timeout(120_000);
-    // adopt-mismatch stops at adopt's preview: no cutover, no rollback to record.
-    for (const fault of FAULTS.filter((f) => f.name !== "adopt-mismatch")) {
+    // adopt-mismatch stops at adopt's preview, domain-claimed and build-error at prepare: no cutover, no rollback to record.
+    for (const fault of FAULTS.filter((f) => !["adopt-mismatch", "domain-claimed", "build-error"].includes(f.name))) {
         it(`${fault.name}: the checklist, the summary and the Markdown record`, async () => {
             const r = await rehearsed(fault.name);
             const line = (id: string) => r.checklist.find((l) => l.id === id)!;
@@ -282,7 +355,8 @@ describe("rehearsal: the record tells the truth after each fault", function () {
             for (const id of ["MEP-02", "MEP-03"]) assert.match(line(id).evidence, new RegExp(`release ref ${r.release.commit}`), id);
             for (const id of ["MEP-04", "MEP-05"]) assert.equal(line(id).status, "done", `${id}: ${line(id).evidence}`);
             assert.match(line("MEP-04").evidence, new RegExp(`built from release ref ${r.release.commit}`));
-            const recordsUpdated = cutover.changes.filter((c) => c.type.startsWith("cloudflare:")).every((c) => c.ok);
+            const siteRecords = cutover.changes.filter((c) => c.name === "dns-apex" || c.name === "dns-www");
+            const recordsUpdated = siteRecords.length > 0 && siteRecords.every((c) => c.ok);
             assert.equal(line("MEP-06").status, recordsUpdated ? "done" : "pending", line("MEP-06").evidence);
             if (recordsUpdated) assert.match(line("MEP-06").evidence, /kaliabeautystudio\.com A 127\.0\.0\.2/);
             if (!cutover.ok) {
@@ -298,7 +372,7 @@ describe("rehearsal: the record tells the truth after each fault", function () {
             // The rollback that ended the rehearsal is in the record.
             assert.equal(line("R-1").status, "done");
             assert.equal(line("R-2").status, "done", line("R-2").evidence);
-            assert.match(line("R-2").evidence, /back to the prepare phase: .*dns-apex updated in place/);
+            assert.match(line("R-2").evidence, r.figures.dnsSwitched ? /back to the prepare phase: .*dns-apex updated in place/ : /back to the prepare phase: .*(no DNS record changed|dns-apex)/);
 
             // The summary: each failed check once, no line longer than a screen can hold.
             const summary = renderReport(r);

@@ -40,6 +40,23 @@ export interface CloudflareBehaviour {
 /** Told of every change the zone starts serving; `isUpdate` when an existing record changed. */
 export type ZoneListener = (change: DnsChange & { type: string }, isUpdate: boolean) => void;
 
+/**
+ * A DnsRecord's import id, exactly `<zone_id>/<dns_record_id>` (url-encoded segments), as the
+ * provider parses it (terraform-provider-cloudflare internal/services/dns_record/resource.go
+ * ImportState, internal/importpath/parse.go); anything else is refused with its words.
+ */
+export function parseImportId(importId: string): { zoneId: string; recordId: string } {
+    const segments = importId.split("/");
+    const refuse = () => new Error(`invalid ID: expected urlencoded segments "<zone_id>/<dns_record_id>", got ${JSON.stringify(importId)}`);
+    if (segments.length !== 2) throw refuse();
+    try {
+        const [zoneId, recordId] = segments.map((s) => decodeURIComponent(s));
+        return { zoneId, recordId };
+    } catch {
+        throw refuse();
+    }
+}
+
 /** The Cloudflare resource handlers and data sources, acting on `zone`. */
 export function cloudflareHandlers(
     world: ReplicaWorld,
@@ -71,7 +88,7 @@ export function cloudflareHandlers(
         onChange({ at: now(), name, op, type, ...(content !== undefined ? { content } : {}), recordId }, isUpdate);
 
     const dnsRecord: ResourceHandler = async (req) => {
-        const id = req.id?.split("/").pop();
+        const id = req.op === "read" ? undefined : req.id;
         const half = (behaviour.cloudflareApiMs ?? 0) / 2;
         if (req.op !== "read" && half > 0) await sleep(half);
         try {
@@ -83,7 +100,9 @@ export function cloudflareHandlers(
 
     const applyRecord = async (req: ProviderRequest, id: string | undefined) => {
         if (req.op === "read") {
-            const r = id ? zone.get(id) : undefined;
+            const { zoneId, recordId } = parseImportId(req.id ?? "");
+            // Read in the zone the id names (GET /zones/<zoneId>/dns_records/<recordId>): another zone's record is not found.
+            const r = zoneId === zone.id ? zone.get(recordId) : undefined;
             if (!r) return undefined;
             return { id: r.id, inputs: asInputs(r), outputs: { ...asInputs(r), id: r.id } };
         }

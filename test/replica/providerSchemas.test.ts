@@ -45,8 +45,8 @@ interface Member {
 /** Members of the top-level interface or class `name` in `file` (static and private members left out). */
 function membersOf(file: string, name: string, kind: "interface" | "class"): Map<string, Member> {
     const sf = sourceOf(file);
-    const decl = sf.statements.find((s): s is ts.InterfaceDeclaration | ts.ClassDeclaration =>
-        (kind === "interface" ? ts.isInterfaceDeclaration(s) : ts.isClassDeclaration(s)) && s.name?.text === name,
+    const decl = sf.statements.find(
+        (s): s is ts.InterfaceDeclaration | ts.ClassDeclaration => (kind === "interface" ? ts.isInterfaceDeclaration(s) : ts.isClassDeclaration(s)) && (s as ts.InterfaceDeclaration | ts.ClassDeclaration).name?.text === name,
     );
     assert.ok(decl, `${path.relative(ROOT, file)} declares no ${kind} ${name}`);
     const members = new Map<string, Member>();

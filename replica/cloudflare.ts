@@ -57,6 +57,22 @@ export function parseImportId(importId: string): { zoneId: string; recordId: str
     }
 }
 
+/**
+ * The list data source's `data.flags` is a dynamic attribute (list_data_source_schema.go): a CAA
+ * record's is a number, a record without data has a typeless null, and the list of both cannot be
+ * built (go-cty ListVal panics), so the read fails (cloudflare/terraform-provider-cloudflare
+ * issues 5581, 6518, 7004: still so at v5.22, no fix released). The replica fails the same way:
+ * any list mixing records whose flags differ in type, e.g. a CAA with an A.
+ */
+function refuseMixedFlags(results: ReadonlyArray<{ type: string; data?: { flags?: unknown } }>): void {
+    const ctyType = (r: { data?: { flags?: unknown } }) => (typeof r.data?.flags === "number" ? "cty.Number" : typeof r.data?.flags === "string" ? "cty.String" : "cty.DynamicPseudoType");
+    const first = results[0];
+    const other = results.find((r) => ctyType(r) !== ctyType(first));
+    if (!first || !other) return;
+    const object = (r: { type: string; data?: { flags?: unknown } }) => `cty.Object(map[string]cty.Type{…"data":cty.Object(map[string]cty.Type{…"flags":${ctyType(r)}…})…}) (${r.type} record)`;
+    throw new Error(`panic: inconsistent list element types (${object(first)} then ${object(other)})`);
+}
+
 /** The Cloudflare resource handlers and data sources, acting on `zone`. */
 export function cloudflareHandlers(
     world: ReplicaWorld,
@@ -154,14 +170,15 @@ export function cloudflareHandlers(
             if (!r) throw new Error("Record does not exist. (81044)");
             return { id: r.id, dnsRecordId: r.id, zoneId: zone.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [] };
         },
-        // Records as Cloudflare lists them: by exact name when asked (golive adopt reads apex and www
-        // so), each record with its id, ttl, proxied and comment.
+        // Records as Cloudflare lists them: by type and/or exact name when asked, each record with
+        // its id, ttl, proxied and comment.
         "cloudflare:index/getDnsRecords:getDnsRecords": (inputs) => {
             const type = inputs.type as ReplicaRecordType | undefined;
             const name = typeof inputs.name?.exact === "string" ? inputs.name.exact : undefined;
             const results = zone
                 .list({ ...(type ? { type } : {}), ...(name ? { name } : {}) })
                 .map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", ...(r.data ? { data: r.data } : {}) }));
+            refuseMixedFlags(results);
             return { results };
         },
     };

@@ -106,7 +106,7 @@ export function namesNeedingLetsEncrypt(domain: string, records: readonly CaaRec
     return out;
 }
 
-/** A DNS record as Cloudflare holds it (getDnsRecord, only the fields compared). */
+/** A DNS record as Cloudflare holds it (getDnsRecord: the fields compared, and its tags, which are not). */
 export interface CloudflareRecordView {
     id?: string;
     name: string;
@@ -142,6 +142,7 @@ export function liveRecordDifferences(which: "apex" | "www", domain: string, dec
         if (declared.comment === undefined) out.push(`${key("comment")} is not set but the live record has ${JSON.stringify(liveComment)} (the import would remove it)`);
         else differs("comment", declared.comment, liveComment || null);
     }
-    if (live.tags && live.tags.length > 0) out.push(`the live ${expectedName} record has tags ${live.tags.join(", ")}, which the program cannot declare (the import would remove them)`);
+    // Tags are not compared: they are Optional+Computed in the provider (dns_record/schema.go), so the
+    // program, which never declares them, leaves them as they are at the import and at every update.
     return out;
 }

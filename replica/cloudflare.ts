@@ -88,6 +88,8 @@ export function cloudflareHandlers(
         ttl: inputs.ttl ?? 1,
         proxied: !!inputs.proxied,
         ...(inputs.comment !== undefined ? { comment: inputs.comment } : {}),
+        // Optional+Computed (dns_record/schema.go): unset, the record keeps its tags.
+        ...(Array.isArray(inputs.tags) ? { tags: inputs.tags.map(String) } : {}),
         ...(inputs.data !== undefined ? { data: inputs.data } : {}),
     });
     /** The provider's view of a record: what an import reads back as inputs. */
@@ -99,7 +101,10 @@ export function cloudflareHandlers(
         ttl: r.ttl,
         proxied: r.proxied,
         ...(r.comment ? { comment: r.comment } : {}),
+        tags: [...(r.tags ?? [])],
     });
+    /** What the provider computes and the state keeps besides the inputs (dns_record/schema.go). */
+    const computedOf = (r: ReturnType<CloudflareZone["get"]> & object) => ({ id: r.id, content: r.content, tags: [...(r.tags ?? [])], proxiable: r.type === "A" || r.type === "AAAA" || r.type === "CNAME" });
     const changed = (name: string, op: "set" | "remove", type: string, content: string | undefined, recordId: string, isUpdate: boolean) =>
         onChange({ at: now(), name, op, type, ...(content !== undefined ? { content } : {}), recordId }, isUpdate);
 
@@ -120,7 +125,7 @@ export function cloudflareHandlers(
             // Read in the zone the id names (GET /zones/<zoneId>/dns_records/<recordId>): another zone's record is not found.
             const r = zoneId === zone.id ? zone.get(recordId) : undefined;
             if (!r) return undefined;
-            return { id: r.id, inputs: asInputs(r), outputs: { ...asInputs(r), id: r.id } };
+            return { id: r.id, inputs: asInputs(r), outputs: { ...asInputs(r), ...computedOf(r) } };
         }
         if (req.op === "delete") {
             const old = zone.get(id!);
@@ -132,7 +137,7 @@ export function cloudflareHandlers(
         if (req.op === "create") {
             const r = zone.create(input);
             changed(r.name, "set", r.type, r.content, r.id, false);
-            return { id: r.id, outputs: { id: r.id } };
+            return { id: r.id, outputs: computedOf(r) };
         }
         // update (or import then update): in place, same id.
         const old = zone.get(id!);
@@ -143,11 +148,11 @@ export function cloudflareHandlers(
             await gapSeen(old.name, behaviour.deleteThenRecreateMs);
             const r = zone.create(input);
             changed(r.name, "set", r.type, r.content, r.id, true);
-            return { id: r.id, outputs: { id: r.id } };
+            return { id: r.id, outputs: computedOf(r) };
         }
         const r = zone.update(id!, input);
         if (!old || old.content !== r.content) changed(r.name, "set", r.type, r.content, r.id, true);
-        return { id: r.id, outputs: { id: r.id } };
+        return { id: r.id, outputs: computedOf(r) };
     };
 
     // The fault's gap lasts its time and, on a machine busy enough to stall this process for that
@@ -168,7 +173,7 @@ export function cloudflareHandlers(
         "cloudflare:index/getDnsRecord:getDnsRecord": (inputs) => {
             const r = inputs.zoneId === zone.id ? zone.get(String(inputs.dnsRecordId)) : undefined;
             if (!r) throw new Error("Record does not exist. (81044)");
-            return { id: r.id, dnsRecordId: r.id, zoneId: zone.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [] };
+            return { id: r.id, dnsRecordId: r.id, zoneId: zone.id, name: r.name, type: r.type, content: r.content, ...(r.data ? { data: r.data } : {}), ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [...(r.tags ?? [])] };
         },
         // Records as Cloudflare lists them: by type and/or exact name when asked, each record with
         // its id, ttl, proxied and comment.
@@ -177,7 +182,7 @@ export function cloudflareHandlers(
             const name = typeof inputs.name?.exact === "string" ? inputs.name.exact : undefined;
             const results = zone
                 .list({ ...(type ? { type } : {}), ...(name ? { name } : {}) })
-                .map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", ...(r.data ? { data: r.data } : {}) }));
+                .map((r) => ({ id: r.id, name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, comment: r.comment ?? "", tags: [...(r.tags ?? [])], ...(r.data ? { data: r.data } : {}) }));
             refuseMixedFlags(results);
             return { results };
         },

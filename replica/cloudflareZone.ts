@@ -14,6 +14,8 @@ export interface CloudflareRecord {
     ttl: number;
     proxied: boolean;
     comment?: string;
+    /** Custom tags ("name:value"): no effect on DNS answers. */
+    tags?: string[];
     /** CAA only. */
     data?: { flags: number; tag: string; value: string };
 }
@@ -78,12 +80,16 @@ export class CloudflareZone {
         return { ...r };
     }
 
-    /** In place; the provider never changes a type in place (a type change replaces the record). */
+    /**
+     * In place; the provider never changes a type in place (a type change replaces the record).
+     * Tags not given are kept: the provider leaves an unset Optional+Computed `tags` out of the request.
+     */
     update(id: string, input: RecordInput): CloudflareRecord {
         const old = this.records.get(id);
         if (!old) throw new CloudflareApiError(81044, "Record does not exist.");
         if (old.type !== input.type) throw new CloudflareApiError(9000, `record ${id} is ${old.type}; its type cannot be changed in place`);
-        const r: CloudflareRecord = { ...input, id, name: norm(input.name), content: contentOf(input) };
+        const tags = input.tags ?? old.tags;
+        const r: CloudflareRecord = { ...input, ...(tags ? { tags: [...tags] } : {}), id, name: norm(input.name), content: contentOf(input) };
         this.refuseConflicts(r);
         this.records.set(id, r);
         this.serve(old.name, old.type);

@@ -3,7 +3,8 @@
 import { strict as assert } from "assert";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { seededZone } from "../../rehearsal/run";
-import { replicaProviders, VercelReplica, ZONE_ID } from "../../replica/providers";
+import { LIVE_RECORD_IDS, replicaProviders, TYPES, VercelReplica, ZONE_ID } from "../../replica/providers";
+import { ReplicaProvider } from "../../replica/plugins/provider";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
 import { MockEngine } from "../../rehearsal/engine";
 import { discover, GuidedStack } from "../../cli/engineStack";
@@ -51,6 +52,28 @@ describe("replica/cloudflare: as the provider answers", function () {
             assert.deepEqual(d.problems, []);
             assert.equal(d.apex?.content, world.oldSite.host);
             assert.equal(d.www?.content, world.oldSite.host);
+        });
+    });
+
+    describe("tags are kept as upstream keeps them (dns_record/schema.go: Optional+Computed)", () => {
+        it("getDnsRecord, the import's read and the list return a record's tags; an update that does not name them keeps them", async () => {
+            const www = zone.get(LIVE_RECORD_IDS.www)!;
+            zone.update(www.id, { name: www.name, type: www.type, content: www.content, ttl: www.ttl, proxied: www.proxied, tags: ["team:web", "site:kalia"] });
+            const got = await providers.invokes["cloudflare:index/getDnsRecord:getDnsRecord"]({ zoneId: ZONE_ID, dnsRecordId: www.id });
+            assert.deepEqual(got.tags, ["team:web", "site:kalia"]);
+            const listed = await providers.invokes[LIST]({ zoneId: ZONE_ID, name: { exact: world.www }, type: "A" });
+            assert.deepEqual(listed.results[0].tags, ["team:web", "site:kalia"]);
+            const handler = providers.resources[TYPES.dnsRecord];
+            const read = await handler({ op: "read", type: TYPES.dnsRecord, name: "dns-www", inputs: {}, id: `${ZONE_ID}/${www.id}` });
+            assert.deepEqual(read?.inputs?.tags, ["team:web", "site:kalia"], "the import reads them");
+            // prepare: the program's inputs (no tags) with the low TTL, in place.
+            const declared = { zoneId: ZONE_ID, name: world.www, type: "A", content: www.content, ttl: 60, proxied: false };
+            const diff = await new ReplicaProvider("cloudflare").diff(www.id, `urn:pulumi:t::golive::${TYPES.dnsRecord}::dns-www`, read!.outputs, declared);
+            assert.equal(diff.replaces, undefined);
+            const updated = await handler({ op: "update", type: TYPES.dnsRecord, name: "dns-www", inputs: declared, id: www.id, olds: { key: "k", type: TYPES.dnsRecord, name: "dns-www", id: www.id, inputs: read!.inputs!, outputs: read!.outputs! } });
+            assert.deepEqual(updated?.outputs?.tags, ["team:web", "site:kalia"]);
+            assert.deepEqual(zone.get(www.id)?.tags, ["team:web", "site:kalia"]);
+            assert.equal(zone.get(www.id)?.ttl, 60);
         });
     });
 });

@@ -135,6 +135,11 @@ export function cloudflareHandlers(
         }
         const input = inputOf(req.inputs);
         if (req.op === "create") {
+            // The provider's create refuses it before calling the API (dns_record/resource.go Create);
+            // on update the API keeps TTL 1 for a proxied record whatever is sent (replica/cloudflareZone).
+            if (input.proxied && input.ttl !== 1) {
+                throw new Error("ttl must be set to 1 when `proxied` is true: When a DNS record is marked as `proxied` the TTL must be 1 as Cloudflare will control the TTL internally.");
+            }
             const r = zone.create(input);
             changed(r.name, "set", r.type, r.content, r.id, false);
             return { id: r.id, outputs: computedOf(r) };

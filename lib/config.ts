@@ -198,6 +198,9 @@ function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): L
     if (cnameIssue) return fail(`${k(key + ".content")} ${cnameIssue}, got ${JSON.stringify(content)}`);
     const ttl = parseTtl(`${key}.ttl`, r.ttl === undefined ? undefined : String(r.ttl), 1);
     const proxied = parseBoolean(`${key}.proxied`, r.proxied === undefined ? undefined : String(r.proxied), false);
+    // Cloudflare controls a proxied record's TTL: the API keeps 1 ("automatic", answered as 300 s)
+    // and the provider refuses another value (terraform-provider-cloudflare dns_record/resource.go).
+    if (proxied && ttl !== 1) return fail(`${k(key + ".ttl")} must be 1 (automatic) for a proxied record: Cloudflare controls its TTL (it answers 300 s), got ${ttl}`);
     if (r.comment !== undefined && typeof r.comment !== "string") return fail(`${k(key + ".comment")} must be text`);
     const known = new Set(["id", "type", "content", "ttl", "proxied", "comment", "name"]);
     const unknown = Object.keys(r).filter((x) => !known.has(x));

@@ -12,6 +12,7 @@ import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
 import { CloudflareZone } from "../replica/cloudflareZone";
+import { ReplicaDns } from "../replica/dnsServer";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
@@ -95,6 +96,8 @@ export interface RehearsalFigures {
     /** MEP-08: when Vercel issued the www certificate after the switch, and how long the check waited. */
     certificate: { issuedAfterSwitchMs: number | null; checkWaitedMs: number | null; refused?: string };
     probes: ProbeFigures;
+    /** The same visits from behind a caching resolver (visitors who keep an answer for its TTL), when the fault asks for them. */
+    cachedVisitorProbes?: ProbeFigures;
 }
 
 export interface RehearsalReport {
@@ -271,6 +274,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let control: ControlServer | undefined;
     let real: RealEngine | undefined;
     let prober: Prober | undefined;
+    let cachedProber: Prober | undefined;
+    let visitorsCache: ReplicaDns | undefined;
+    const mark = (label: string) => {
+        prober?.mark(label);
+        cachedProber?.mark(label);
+    };
     let webhook: WebhookReceiver | undefined;
     let repo: SiteRepository | undefined;
     let services: ServiceStandIns | undefined;
@@ -326,8 +335,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
-        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+        const probed = [`https://${world.www}/`, `https://${world.domain}/`];
+        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
         prober.start("adopt");
+        if (fault?.cachingVisitors) {
+            // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
+            visitorsCache = await ReplicaDns.startCaching(world.dns);
+            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+            cachedProber.start("adopt");
+        }
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
@@ -335,7 +351,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // command's own path, history → target update's commit and config → `pulumi up`).
         const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", how: "up" | "preview" | "golive rollback" = "up") => {
             const preview = how === "preview";
-            prober!.mark(label);
+            mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
             const run = () => (how === "golive rollback" && real ? real.rollback(label) : runPhase(label, config, secretKeys, preview));
@@ -365,6 +381,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         }): Promise<RehearsalReport> => {
             const probes = await prober!.stop();
             prober = undefined;
+            const cachedVisitorProbes = cachedProber ? await cachedProber.stop() : undefined;
+            cachedProber = undefined;
             const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
             const wwwCert = vercel!.certificates.get(world.www);
             const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08");
@@ -383,6 +401,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                     ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
                 },
                 probes,
+                ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
             };
             // A check once, however many runs saw it fail and whatever random path its reason names.
             const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
@@ -393,6 +412,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
             if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
             if (probes.capped) problems.push("the prober hit its time cap");
+            if (cachedVisitorProbes && cachedVisitorProbes.failed > 0 && !gapAccepted) problems.push(`${plural(cachedVisitorProbes.failed, "failed probe")} of visitors behind a caching resolver`);
             const google = services!.google.state;
             const outsideServices: OutsideServicesFigures = {
                 psiRequests: google.psiRequests.length,
@@ -454,7 +474,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const greenAt = cutover.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
 
         // `golive verify` against the live (new) site, as the operator runs it after the cutover.
-        prober.mark("checks");
+        mark("checks");
         log("\n== checks (golive verify against the new site)");
         const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
         const newAddress = world.newSite.host;
@@ -463,7 +483,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
 
         // The report: the plan's checklist from the cutover's outputs and the results.
-        prober.mark("report");
+        mark("report");
         // golive verify's results, plus what only the cutover ran (MEP-12/13/15/16) and its notifications.
         const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
         const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id))];
@@ -480,10 +500,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
         const failedCheckToOldSiteMs = timeToOldSite(checkSteps, cutover, rollback, prober.samples);
-        prober.mark("rollback-checks");
+        mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
-        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only }));
+        // What the old records hold: a proxied one is answered with Cloudflare's edge address.
+        const liveAfterRollback = JSON.parse(phaseConfig(world, "prepare", targets, fault).config["golive:liveRecords"]) as Record<"apex" | "www", { proxied?: boolean }>;
+        const answered = (which: "apex" | "www") => [liveAfterRollback[which]?.proxied ? world.edge.host : oldAddress];
+        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: answered("apex"), www: answered("www") } }, checkNet, { only }));
         for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
@@ -516,6 +539,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     } finally {
         waits.stop();
         if (prober) await prober.stop();
+        if (cachedProber) await cachedProber.stop();
+        await visitorsCache?.close();
         vercel?.close();
         real?.close();
         await control?.close();
@@ -535,7 +560,7 @@ function timeToOldSite(checkSteps: Step[], cutover: PhaseResult, rollback: Phase
     const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
     if (failedAt.length === 0) return null;
     const urls = [...new Set(samples.map((p) => p.url))];
-    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail === "old-host")?.at);
+    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail.startsWith("old-host"))?.at);
     if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
     return cutover.endedAt - Math.min(...failedAt) + (Math.max(...(backAt as number[])) - rollback.startedAt);
 }

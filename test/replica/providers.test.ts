@@ -8,6 +8,7 @@ import { LIVE_RECORD_IDS, REPLACE_KEYS, TYPES, ZONE_ID } from "../../replica/pro
 import { unwrapSecrets } from "../../lib/secretEnvelope";
 import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 import { replicaProviders } from "../../replica/providers";
+import { INVOKES } from "../../replica/providerSchemas";
 
 const urn = (type: string, name: string) => `urn:pulumi:test::golive::${type}::${name}`;
 
@@ -97,6 +98,27 @@ describe("replica providers: answers as the real providers do (issue 19)", () =>
             assert.equal(outputs.recommendedCname, `cname.vercel-dns.${replica.world.domain}`);
             const team = await vercel.invoke("vercel:index/getDomainConfig:getDomainConfig", { domain: replica.world.www, projectIdOrName: "prj_kalia", teamId: "team_1" });
             assert.equal(team.outputs.teamId, "team_1");
+        });
+
+        it("every data source answers only the fields its schema lists (replica/providerSchemas INVOKES, held against the SDK)", async () => {
+            const { invokes } = replicaProviders(replica.world, replica.zone, replica.vercel, {}, () => 0, () => undefined);
+            const asks: Record<string, Record<string, unknown>> = {
+                "cloudflare:index/getZone:getZone": { filter: { name: replica.world.domain } },
+                "cloudflare:index/getDnsRecord:getDnsRecord": { zoneId: ZONE_ID, dnsRecordId: LIVE_RECORD_IDS.apex },
+                "cloudflare:index/getDnsRecords:getDnsRecords": { zoneId: ZONE_ID, type: "A" },
+                "vercel:index/getDomainConfig:getDomainConfig": { domain: replica.world.www, projectIdOrName: "prj_kalia", teamId: "team_1" },
+            };
+            assert.deepEqual(Object.keys(asks).sort(), Object.keys(INVOKES).sort(), "every data source of the table is asked");
+            assert.deepEqual(Object.keys(invokes).sort(), Object.keys(INVOKES).sort(), "the replica serves exactly the table's data sources");
+            for (const [token, args] of Object.entries(asks)) {
+                const schema = INVOKES[token];
+                assert.deepEqual(Object.keys(args).filter((k) => !schema.args.includes(k)), [], `${token} asked with arguments outside its schema`);
+                const answer = await invokes[token](args);
+                assert.deepEqual(Object.keys(answer).filter((k) => !schema.results.includes(k)), [], `${token} answers fields outside its schema`);
+                for (const [field, fields] of Object.entries(schema.items ?? {})) {
+                    for (const item of answer[field] as Array<Record<string, unknown>>) assert.deepEqual(Object.keys(item).filter((k) => !fields.includes(k)), [], `${token} ${field} item`);
+                }
+            }
         });
     });
 });

@@ -13,12 +13,12 @@ import * as http from "http";
 import * as https from "https";
 import type { AddressInfo, Socket } from "net";
 import type { KeyPair } from "./pki";
+import { listen } from "./site";
 
 /** Where the zone's record for `host` points (an address), or undefined when the zone has none. */
 export type OriginLookup = (host: string) => string | undefined;
 
 const FORWARD_TIMEOUT_MS = 10_000;
-const MAX_BODY = 2_000_000;
 
 export class CloudflareEdge {
     /** Requests forwarded, for the figures and the tests. */
@@ -79,51 +79,34 @@ export class CloudflareEdge {
             res.end(`error code: 1016 (no origin for ${host || "a request without Host"})\n`);
             return;
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        req.on("data", (c: Buffer) => {
-            size += c.length;
-            if (size <= MAX_BODY) chunks.push(c);
+        this.forwarded++;
+        const options: https.RequestOptions = {
+            host: origin,
+            port: scheme === "https" ? this.originPorts.https : this.originPorts.http,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, "cf-connecting-ip": req.socket.remoteAddress ?? "" },
+            timeout: FORWARD_TIMEOUT_MS,
+            // SSL mode "Full": the edge speaks TLS to the origin, with the visitor's name, and does
+            // not require the origin's certificate to be publicly trusted.
+            ...(scheme === "https" ? { servername: host, rejectUnauthorized: false } : {}),
+        };
+        const upstream = (scheme === "https" ? https : http).request(options, (up) => {
+            const served = up.headers["x-served-by"];
+            res.writeHead(up.statusCode ?? 502, { ...up.headers, ...edgeHeaders, "x-served-by": `${served ?? "origin"} (via cloudflare)` });
+            up.pipe(res);
         });
-        req.on("end", () => {
-            this.forwarded++;
-            const options: https.RequestOptions = {
-                host: origin,
-                port: scheme === "https" ? this.originPorts.https : this.originPorts.http,
-                method: req.method,
-                path: req.url,
-                headers: { ...req.headers, "cf-connecting-ip": req.socket.remoteAddress ?? "" },
-                timeout: FORWARD_TIMEOUT_MS,
-                // SSL mode "Full": the edge speaks TLS to the origin, with the visitor's name, and does
-                // not require the origin's certificate to be publicly trusted.
-                ...(scheme === "https" ? { servername: host, rejectUnauthorized: false } : {}),
-            };
-            const upstream = (scheme === "https" ? https : http).request(options, (up) => {
-                const served = up.headers["x-served-by"];
-                res.writeHead(up.statusCode ?? 502, { ...up.headers, ...edgeHeaders, "x-served-by": `${served ?? "origin"} (via cloudflare)` });
-                up.pipe(res);
-            });
-            const fail = (code: number, why: string): void => {
-                if (res.headersSent) {
-                    res.destroy();
-                    return;
-                }
-                res.writeHead(code, { ...edgeHeaders, "content-type": "text/plain", "x-served-by": "cloudflare" });
-                res.end(`error code: ${code === 522 ? 522 : 502} (${why})\n`);
-            };
-            upstream.on("timeout", () => upstream.destroy(new Error(`origin ${origin} did not answer within ${FORWARD_TIMEOUT_MS} ms`)));
-            upstream.on("error", (err) => fail(522, `origin ${origin}: ${err.message}`));
-            upstream.end(Buffer.concat(chunks));
-        });
+        // Cloudflare's answer when the origin does not answer: 522.
+        const fail = (why: string): void => {
+            if (res.headersSent) {
+                res.destroy();
+                return;
+            }
+            res.writeHead(522, { ...edgeHeaders, "content-type": "text/plain", "x-served-by": "cloudflare" });
+            res.end(`error code: 522 (${why})\n`);
+        };
+        upstream.on("timeout", () => upstream.destroy(new Error(`origin ${origin} did not answer within ${FORWARD_TIMEOUT_MS} ms`)));
+        upstream.on("error", (err) => fail(`origin ${origin}: ${err.message}`));
+        req.pipe(upstream);
     }
-}
-
-function listen(server: http.Server | https.Server, host: string, port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(port, host, () => {
-            server.off("error", reject);
-            resolve();
-        });
-    });
 }

@@ -56,10 +56,10 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             // dns_record/schema.go: zone_id and type are RequiresReplace; nothing else is.
             replaces: ["zoneId", "type"],
             required: ["zoneId", "name", "type", "ttl"],
-            // dns_record/schema.go: tags and settings are Optional+Computed; an unset one is planned
-            // from the state (custom.go ModifyPlan) and left out of the request (apijson
-            // computed_optional), so the record keeps them.
-            keptWhenUnset: ["tags", "settings"],
+            // dns_record/schema.go: content, tags and settings are Optional+Computed; an unset one is
+            // planned from the state (custom.go ModifyPlan: a CAA's content computed from data is kept)
+            // and left out of the request (apijson computed_optional), so the record keeps them.
+            keptWhenUnset: ["content", "tags", "settings"],
             // Cloudflare answers an unset comment as "" and proxied defaults to false (booldefault).
             defaults: { comment: "", proxied: false },
             // content is computed for a CAA record (from data); tags and proxiable come from the API.

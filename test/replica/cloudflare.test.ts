@@ -76,4 +76,17 @@ describe("replica/cloudflare: as the provider answers", function () {
             assert.equal(zone.get(www.id)?.ttl, 60);
         });
     });
+
+    it("a CAA record's content, computed from its data, is no change when the program declares only data (content is Optional+Computed, custom.go ModifyPlan)", async () => {
+        const handler = providers.resources[TYPES.dnsRecord];
+        const inputs = { zoneId: ZONE_ID, name: world.domain, type: "CAA", ttl: 60, comment: "ours", data: { flags: 0, tag: "issue", value: "letsencrypt.org" } };
+        const created = await handler({ op: "create", type: TYPES.dnsRecord, name: "dns-caa-apex", inputs });
+        try {
+            assert.equal(created?.outputs?.content, '0 issue "letsencrypt.org"');
+            const diff = await new ReplicaProvider("cloudflare").diff(created!.id!, `urn:pulumi:t::golive::${TYPES.dnsRecord}::dns-caa-apex`, { ...inputs, ...created!.outputs }, inputs);
+            assert.equal(diff.changes, false);
+        } finally {
+            zone.delete(created!.id!);
+        }
+    });
 });

@@ -1,66 +1,119 @@
 // The go-live of a website on Vercel with DNS at Cloudflare, one phase per `pulumi up`
 // (golive:phase = adopt → prepare → cutover; the previous phase is the rollback). Plan:
-// docs/plan-mep.md. Everything site-specific comes from the stack config
-// (Pulumi.<stack>.yaml), read and validated once by the lib/*Config modules.
+// docs/plan-mep.md. Everything site-specific comes from the stack config (Pulumi.<stack>.yaml),
+// read and validated once (lib/programConfig.ts).
+//
+// The stages, in the plan's order: the Vercel site; the certificate (before H); the new site
+// verified before the switch; the DNS records (the switch itself, after those checks at cutover);
+// the checks only the switch can fail; the release steps. Everything a visitor could see is proven
+// on the new host before DNS moves.
 import * as pulumi from "@pulumi/pulumi";
-import { loadConfig, refuseUndeclaredKeys, refusingBadConfig } from "./lib/config";
-import { loadChecksConfig, suiteSettingsOf } from "./lib/checksConfig";
-import { loadServicesConfig } from "./lib/servicesConfig";
-import { loadReleaseConfig } from "./lib/releaseConfig";
-import { describeRelease, pinnedToCommit, resolveReleaseRef } from "./lib/releaseRef";
-import { buildGoLive, siteChecksTargets } from "./lib/program";
+import { refusingBadConfig } from "./lib/config";
+import { suiteSettingsOf } from "./lib/checksConfig";
+import { loadProgramConfig, type ProgramConfig } from "./lib/programConfig";
+import { describeRelease } from "./lib/releaseRef";
+import { planSiteRecords } from "./lib/dnsPlan";
+import { caaToAdd, checklistFacts, lookupZone, pinsOf, refuseAdoptChanges, siteArgsOf, siteChecksTargets, siteRecordOf, stackOutputs, vercelTargets } from "./lib/program";
+import { certificateBeforeSwitch } from "./checks/siteCertificate";
+import type { CheckResult } from "./checks/types";
+import { VercelSite } from "./components/vercelSite";
+import { VerifiedDomains } from "./components/verifiedDomains";
+import { SiteCertificate } from "./components/siteCertificate";
+import { PreSwitchChecks } from "./components/preSwitchChecks";
+import { DnsRecords } from "./components/dnsRecords";
 import { PostDeployChecks } from "./components/postDeployChecks";
 import { ServiceChecks } from "./components/serviceChecks";
 import { ReleaseSteps } from "./components/releaseSteps";
 
-export = () => refusingBadConfig(async () => {
-    // Every key validated before any resource is declared; the go/no-go gates that config alone
-    // decides throw here: P-01 approval, P-05 env values, MEP-02 release ref. A `golive:` key that
-    // Pulumi.yaml does not declare (a typo the engine would ignore) is refused first.
-    refuseUndeclaredKeys();
-    const cfg = loadConfig();
-    const checksCfg = loadChecksConfig();
-    const servicesCfg = loadServicesConfig();
-    const releaseCfg = loadReleaseConfig();
+/** The go-live's stages for one phase, from the validated config; resolves to the stack outputs. */
+async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unknown>>> {
+    const { cfg } = p;
+    const cutover = cfg.phase === "cutover";
+    const settings = suiteSettingsOf(cfg.domain, p.checks);
+    const net = p.checks.network;
+    const wait = { timeoutMs: p.certificate.timeoutSeconds * 1000, pollMs: p.certificate.pollSeconds * 1000, ...(p.checks.authoritativeNameservers ? { authoritative: [...p.checks.authoritativeNameservers] } : {}), ...(p.checks.resolvers ? { resolvers: [...p.checks.resolvers] } : {}) };
 
-    // MEP-02: from prepare on, the frozen ref is resolved to its commit where the site's repository
-    // can be read (golive:release): Vercel builds it and MEP-18 tags it.
-    const frozen = cfg.vercel.releaseRef && cfg.phase !== "adopt" ? resolveReleaseRef(cfg.vercel.releaseRef, releaseCfg.release) : undefined;
+    // P-03/P-04: the zone exists (and is active at cutover); adopt refuses any difference with the live records.
+    const zone = await lookupZone(cfg.domain, cfg.phase);
+    if (cfg.phase === "adopt") await refuseAdoptChanges(cfg, zone.id);
 
-    // P-03/P-04 zone gate; MEP-04 deployment of the frozen ref and MEP-05 both domains (from
-    // prepare on); MEP-06 apex and www records, updated in place phase after phase.
-    const golive = await buildGoLive(pinnedToCommit(cfg, frozen));
-    const settings = suiteSettingsOf(cfg.domain, checksCfg);
-    const net = checksCfg.network;
+    // MEP-02..MEP-05: the Vercel project, its variables, the frozen release deployed, both domains;
+    // from prepare on, while DNS still points to the old host.
+    const site = cfg.phase !== "adopt" ? new VercelSite("site", siteArgsOf(cfg)) : undefined;
+    const targets = site ? vercelTargets(cfg, site) : undefined;
+    const domains = site
+        ? new VerifiedDomains("domains", { zoneId: zone.id, zone: cfg.domain, projectId: site.projectId, projectName: cfg.vercel.projectName, domains: [{ label: "apex", domain: site.apexDomain }, { label: "www", domain: site.wwwDomain }], api: p.api, wait, ...(net ? { net } : {}) })
+        : undefined;
 
-    let results: pulumi.Output<pulumi.Unwrap<PostDeployChecks["results"]>> = pulumi.output([]);
+    // MEP-08 before H: CAA lets Let's Encrypt issue; Vercel's certificate by DNS-01.
+    const caa = await caaToAdd(cfg, zone.id);
+    const certificate = site
+        ? new SiteCertificate("certificate", { zoneId: zone.id, domain: cfg.domain, caaLetsEncrypt: caa, preIssue: p.certificate.preIssue, api: p.api, publishChallenges: cfg.phase === "prepare", wait, ...(net ? { net } : {}), after: domains!.checks })
+        : undefined;
+
+    // The new site verified before the switch, names pinned to Vercel (recorded at prepare, enforced at cutover).
+    const preSwitch =
+        site && certificate && targets
+            ? new PreSwitchChecks("preswitch", {
+                  settings,
+                  services: p.services,
+                  ...(net ? { net } : {}),
+                  pins: pinsOf(cfg, targets),
+                  certificate: certificate.certificate,
+                  deploymentUrl: site.deploymentUrl,
+                  enforce: cutover,
+                  triggers: pulumi.all([site.deploymentId, pinsOf(cfg, targets), certificate.certificate]).apply(([d, pins, c]) => ({ deployment: d, pins: JSON.stringify(pins), certificate: c.id ?? c.status })),
+                  ...(p.checks.nonce !== undefined ? { nonce: p.checks.nonce } : {}),
+              })
+            : undefined;
+
+    // MEP-06: apex and www updated in place; at cutover only once the pre-switch checks passed.
+    const planned = planSiteRecords(cfg, zone.id, targets);
+    const [apexPlan, wwwPlan] = planned;
+    const dns = new DnsRecords("dns", {
+        zoneId: zone.id,
+        ...(apexPlan.spec ? { apex: apexPlan.spec } : {}),
+        ...(wwwPlan.spec ? { www: wwwPlan.spec } : {}),
+        ...(cutover && preSwitch ? { after: [preSwitch] } : {}),
+    });
+    const records = { apex: siteRecordOf(apexPlan, dns.apex), www: siteRecordOf(wwwPlan, dns.www) };
+
+    // After the switch, what only it can break: MEP-07 propagation, the certificate and the site
+    // through public DNS (MEP-08..MEP-11, MEP-14), then MEP-15 and MEP-16's realtime visit.
+    let results: pulumi.Output<CheckResult[]> = pulumi.output([]);
     const checkResources: pulumi.Resource[] = [];
-    if (golive.phase === "cutover") {
-        // The checks read what the records and the deployment became: they run after them, and
-        // again whenever one of them changes (or golive:checks.nonce does).
-        const targets = siteChecksTargets(golive);
-        // MEP-07 DNS, MEP-08 TLS, MEP-09 HTTPS, MEP-10 redirects, MEP-11 smoke test, MEP-14 SEO (+P-02).
-        const site = new PostDeployChecks("checks", { settings: { ...settings, expected: targets.expected }, net, triggers: targets.triggers, nonce: checksCfg.nonce });
-        // MEP-12 contact form, MEP-13 PageSpeed, MEP-15 Search Console, MEP-16 Analytics.
-        const services = new ServiceChecks("services", { site: settings, settings: servicesCfg, net, triggers: targets.triggers, nonce: checksCfg.nonce, dependsOn: [site] });
-        results = pulumi.all([site.results, services.results]).apply(([a, b]) => [...a, ...b]);
-        checkResources.push(site, services);
+    if (cutover) {
+        const checkTargets = siteChecksTargets(records, site);
+        // Without a certificate before the switch, MEP-08 waits for Vercel's (a gap the preview announced).
+        const certWaitMs = certificate ? certificate.certificate.apply((c) => (certificateBeforeSwitch(c) ? 0 : settings.certWaitMs ?? 0)) : settings.certWaitMs ?? 0;
+        const postSwitch = new PostDeployChecks("checks", { settings: { ...settings, certWaitMs, expected: checkTargets.expected }, net, triggers: checkTargets.triggers, nonce: p.checks.nonce });
+        const services = new ServiceChecks("services", { site: settings, settings: p.services, net, triggers: checkTargets.triggers, nonce: p.checks.nonce, dependsOn: [postSwitch], only: ["searchConsole", "analytics"] });
+        results = pulumi.all([site ? preSwitch!.results : [], postSwitch.results, services.results]).apply(([pre, a, b]) => [...pre, ...a, ...b]);
+        checkResources.push(postSwitch, services);
+    } else if (preSwitch) {
+        results = preSwitch.results;
     }
 
     // MEP-01 / MEP-17 messages, MEP-18 production tag, and the plan's checklist (traceability).
+    const view = { cfg, zone, records, caaAdded: caa.map((c) => c.name), ...(site ? { site } : {}), ...(certificate ? { certificate: certificate.certificate } : {}), ...(preSwitch ? { preSwitch: preSwitch.results } : {}), ...(domains ? { domains: domains.results } : {}) };
     const release = new ReleaseSteps("release", {
-        phase: golive.phase,
+        phase: cfg.phase,
         domain: cfg.domain,
-        siteUrl: golive.urls.site,
-        releaseRef: frozen ? describeRelease(frozen) : cfg.vercel.releaseRef,
-        ...(frozen?.commit ? { commit: frozen.commit } : {}),
-        deploymentUrl: golive.site?.deploymentUrl,
+        siteUrl: `https://${cfg.wwwDomain}/`,
+        releaseRef: p.frozen ? describeRelease(p.frozen) : cfg.vercel.releaseRef,
+        ...(p.frozen?.commit ? { commit: p.frozen.commit } : {}),
+        deploymentUrl: site?.deploymentUrl,
         checks: results,
         checkResources,
-        config: releaseCfg,
+        config: p.release,
         net,
-        facts: golive.facts,
+        facts: checklistFacts(view),
     });
 
-    return { ...golive.outputs, checks: results, checklist: release.checklist };
-});
+    return { ...stackOutputs(view), checks: results, checklist: release.checklist };
+}
+
+const program = () => refusingBadConfig(async () => goLive(loadProgramConfig()));
+
+// The program is the module itself (Pulumi calls it); `goLive` is exposed for the tests.
+export = Object.assign(program, { goLive });

@@ -22,6 +22,7 @@ async function switchLatency(world: ReplicaWorld, net: NetOptions): Promise<Reco
         world.pointAt("old");
         const prober = new Prober({ urls: [`https://${world.www}/`], net: { ...net, attempts: 1 }, timeoutMs: 1_000 }).start("old");
         try {
+            await prober.ready();
             await sleep(200);
             const check = checkDnsPropagation({ domain: world.domain, expected: { apex: [world.newSite.host], www: [world.newSite.host] }, timeoutMs: 5_000, pollMs: 50 }, net);
             await sleep(100);

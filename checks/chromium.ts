@@ -6,7 +6,8 @@ import type { ChildProcess } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { makeResolver, sleep } from "./net";
+import { isIP } from "net";
+import { lookupAddress, pinOf, sleep } from "./net";
 import type { NetOptions } from "./types";
 
 /** How long a run must show no process before it counts as ended. */
@@ -38,27 +39,33 @@ export const HEADLESS_FLAGS = [
 ];
 
 /**
- * Flags that route the browser like `net` routes the checks: each URL host resolved on
- * net.dnsServers and mapped to that address and the mapped port; every other name fails. The
- * extra CA cannot be handed to Chromium, so certificate errors are ignored only in that case
- * (the replica's own CA), never against the real site.
+ * Flags that route the browser like `net` routes the checks: every pinned name (NetOptions.pins)
+ * goes to its pinned address, as the checks' connections do (the browser follows apex → www and
+ * loads assets through them too); with net.dnsServers, each URL host is resolved there and every
+ * other name fails. A rule carries a port only where the checks map one (httpPort/httpsPort, or
+ * the URL's own). The extra CA cannot be handed to Chromium, so certificate errors are ignored
+ * only in that case (the replica's own CA), never against the real site, pinned or not.
  */
 export async function routingFlags(urls: string[], net: NetOptions): Promise<string[]> {
     const flags: string[] = [];
-    if (net.dnsServers && net.dnsServers.length > 0) {
-        const resolver = makeResolver(net.dnsServers, Math.min(net.timeoutMs ?? 5_000, 5_000));
+    const viaServers = !!net.dnsServers && net.dnsServers.length > 0;
+    const pinned = Object.keys(net.pins ?? {});
+    if (viaServers || pinned.length > 0) {
         const rules: string[] = [];
-        const hosts = new Map<string, number>();
+        const hosts = new Map<string, number | undefined>();
         for (const raw of urls) {
             const u = new URL(raw);
-            const port = u.port ? Number(u.port) : u.protocol === "https:" ? net.httpsPort ?? 443 : net.httpPort ?? 80;
+            if (!viaServers && pinOf(net, u.hostname) === undefined) continue; // resolves as usual
+            const port = u.port ? Number(u.port) : u.protocol === "https:" ? net.httpsPort : net.httpPort;
             hosts.set(u.hostname, port);
         }
+        for (const name of pinned) if (!hosts.has(name)) hosts.set(name, net.httpsPort);
         for (const [host, port] of hosts) {
-            const [address] = await resolver.resolve4(host);
-            rules.push(`MAP ${host} ${address}:${port}`);
+            const address = await lookupAddress(host, net);
+            const at = isIP(address) === 6 ? `[${address}]` : address;
+            rules.push(`MAP ${host} ${at}${port !== undefined ? `:${port}` : ""}`);
         }
-        rules.push("MAP * ~NOTFOUND");
+        if (viaServers) rules.push("MAP * ~NOTFOUND");
         flags.push(`--host-resolver-rules=${rules.join(", ")}`);
     }
     if (net.caPem) flags.push("--ignore-certificate-errors");

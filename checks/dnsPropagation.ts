@@ -48,7 +48,7 @@ function sameSet(a: string[], b: string[]): boolean {
 }
 
 /** Runs one query, giving up after `ms` even when the resolver library would keep retrying. */
-async function askWithin<T>(resolver: ReturnType<typeof makeResolver>, query: () => Promise<T>, ms: number): Promise<T> {
+export async function askWithin<T>(resolver: ReturnType<typeof makeResolver>, query: () => Promise<T>, ms: number): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const expire = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
@@ -118,6 +118,38 @@ async function findAuthoritative(domain: string, resolvers: string[], ms: number
     }
 }
 
+/** A DNS server MEP-07 asks, and why. */
+export interface AskedServer {
+    server: string;
+    role: "configured" | "authoritative" | "resolver";
+}
+
+/**
+ * Where a propagation wait looks: every authoritative server of the zone and the big public
+ * resolvers (MEP-07, and the certificate's DNS-01 challenges). The rehearsal and the tests name
+ * the servers (net.dnsServers); they then stand for both lists.
+ */
+export async function serversToAsk(domain: string, input: { authoritative?: string[]; resolvers?: string[] }, net: NetOptions, queryMs: number): Promise<{ servers: AskedServer[]; nsError?: string }> {
+    const servers: AskedServer[] = [];
+    let nsError: string | undefined;
+    if (net.dnsServers && net.dnsServers.length > 0) {
+        servers.push(...net.dnsServers.map((server) => ({ server, role: "configured" as const })));
+    } else {
+        const resolvers = input.resolvers ?? DEFAULT_PUBLIC_RESOLVERS;
+        let authoritative = input.authoritative;
+        if (!authoritative) {
+            const found = await findAuthoritative(domain, resolvers, queryMs);
+            authoritative = found.servers;
+            nsError = found.error;
+        }
+        servers.push(...authoritative.map((server) => ({ server, role: "authoritative" as const })));
+        for (const server of resolvers) {
+            if (!servers.some((s) => s.server === server)) servers.push({ server, role: "resolver" });
+        }
+    }
+    return { servers, ...(nsError ? { nsError } : {}) };
+}
+
 /** A server that gave no answer at all (down, unreachable) is not one that says the name does not exist. */
 const NO_ANSWER_CODES = ["ETIMEOUT", "ECONNREFUSED", "ESERVFAIL", "EREFUSED", "ECANCELLED"];
 
@@ -153,24 +185,7 @@ export async function checkDnsPropagation(input: DnsPropagationInput, net: NetOp
             }
             const started = Date.now();
             const deadline = started + timeoutMs;
-            // The rehearsal and the tests name the servers; they then stand for both lists.
-            const servers: { server: string; role: "configured" | "authoritative" | "resolver" }[] = [];
-            let nsError: string | undefined;
-            if (net.dnsServers && net.dnsServers.length > 0) {
-                servers.push(...net.dnsServers.map((server) => ({ server, role: "configured" as const })));
-            } else {
-                const resolvers = input.resolvers ?? DEFAULT_PUBLIC_RESOLVERS;
-                let authoritative = input.authoritative;
-                if (!authoritative) {
-                    const found = await findAuthoritative(domain, resolvers, queryMs);
-                    authoritative = found.servers;
-                    nsError = found.error;
-                }
-                servers.push(...authoritative.map((server) => ({ server, role: "authoritative" as const })));
-                for (const server of resolvers) {
-                    if (!servers.some((s) => s.server === server)) servers.push({ server, role: "resolver" });
-                }
-            }
+            const { servers, nsError } = await serversToAsk(domain, input, net, queryMs);
             if (servers.length === 0) {
                 return { ...base, status: "fail", reason: `no DNS server to ask${nsError ? `: ${nsError}` : ""}`, evidence: { nsError } };
             }

@@ -6,6 +6,7 @@
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
 import * as pulumi from "@pulumi/pulumi";
 import { describeError } from "./net";
+import { pinnedCheck } from "./pins";
 import type { CheckFn, CheckResult, NetOptions, PlanId } from "./types";
 
 /** The error a failed check throws, so `pulumi up` stops with its plan ID, reason and evidence. */
@@ -36,6 +37,14 @@ export interface CheckTriggerArgs {
     triggers?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Bump to re-run the check on demand (config `checks.nonce`). */
     nonce?: pulumi.Input<string>;
+    /**
+     * Whether a failed result fails the step (default true). False records the failure without
+     * stopping the update: the pre-switch checks at prepare tell the operator, hours before H,
+     * what the cutover would find; at cutover they are enforced and the DNS records wait for them.
+     */
+    enforce?: pulumi.Input<boolean>;
+    /** Stamped on the result: "pre-switch" for the checks run against the new host before DNS moves. */
+    stage?: pulumi.Input<"pre-switch">;
 }
 
 /** What the provider layer knows of a check, for its messages and its diff. */
@@ -50,7 +59,20 @@ export interface CheckSpec {
      * it is no change, so an upgrade does not re-run the check unless a value that matters differs.
      */
     defaults?: Record<string, unknown>;
+    /**
+     * A check that sends mail or takes minutes (MEP-12, MEP-13): when only the enforcement changed
+     * (prepare → cutover), the result recorded for the same inputs stands instead of running again.
+     */
+    runOncePerInput?: boolean;
+    /**
+     * Whether the check must run again, from the old and new inputs without the enforcement
+     * (default: inputsDiffer). MEP-12 runs once per deployment whatever else changed.
+     */
+    runsAgain?: (olds: Record<string, any>, news: Record<string, any>) => boolean;
 }
+
+/** Inputs that say how a result is used, not what is checked. */
+const USE_KEYS = ["enforce", "stage"];
 
 /** JSON with object keys sorted: the engine's state does not keep the order the program wrote. */
 export function canonicalJson(value: unknown): string {
@@ -114,28 +136,41 @@ function inputProblem(input: unknown, required: CheckSpec["required"]): string |
 // Captured names must not shadow a global of the test runner: Pulumi treats any name found on
 // `global` as a built-in and does not capture it (mocha defines `run`, `it`, `describe`...).
 export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, spec: CheckSpec = { label: "check" }): pulumi.dynamic.ResourceProvider {
-    const execute = async (inputs: I & Record<string, unknown>) => {
+    const runsAgain = spec.runsAgain ?? ((o: Record<string, any>, n: Record<string, any>) => inputsDiffer(o, n, spec.defaults));
+    const withoutUse = (o: any): Record<string, any> => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !USE_KEYS.includes(k)));
+    const cleaned = (inputs: Record<string, unknown> | undefined) => {
         const clean: Record<string, unknown> = {};
         for (const [k, v] of Object.entries(inputs ?? {})) {
             if (k !== "__provider" && k !== "result") clean[k] = v; // engine- and layer-owned keys
         }
+        return clean;
+    };
+    // A failure fails the step unless the result is only recorded (enforce false, prepare).
+    const judged = (clean: Record<string, unknown>, result: CheckResult) => {
+        if (result.status === "fail" && clean.enforce !== false) throw new Error(failureMessage(result));
+        // The engine's dynamic-provider host sends outputs as a protobuf Struct, which refuses
+        // `undefined` anywhere ("Unexpected struct type."): the result goes as JSON values only.
+        return { ...clean, result: JSON.parse(JSON.stringify(result)) as CheckResult };
+    };
+    const execute = async (inputs: I & Record<string, unknown>) => {
+        const clean = cleaned(inputs);
         if (spec.required) {
             const problem = inputProblem(clean.input, spec.required);
             if (problem) throw new Error(`${spec.label} cannot run: ${problem} (the resource's inputs are incomplete)`);
         }
+        const checkInputs: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(clean)) if (!USE_KEYS.includes(k)) checkInputs[k] = v;
         let result: CheckResult;
         try {
-            result = await checkFn(clean as I);
+            result = await checkFn(checkInputs as I);
         } catch (err) {
             throw new Error(`${spec.label} could not run: ${describeError(err)}`);
         }
         if (!result || typeof result !== "object" || typeof result.status !== "string") {
             throw new Error(`${spec.label} gave no result (got ${describeError(result)})`);
         }
-        if (result.status === "fail") throw new Error(failureMessage(result));
-        // The engine's dynamic-provider host sends outputs as a protobuf Struct, which refuses
-        // `undefined` anywhere ("Unexpected struct type."): the result goes as JSON values only.
-        return { ...clean, result: JSON.parse(JSON.stringify(result)) as CheckResult };
+        if (clean.stage === "pre-switch") result = { ...result, stage: "pre-switch" };
+        return judged(clean, result);
     };
     return {
         async create(inputs: any) {
@@ -143,10 +178,16 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, s
             return { id: `${outs.result.id}-${Date.now().toString(36)}`, outs };
         },
         async diff(_id: string, olds: any, news: any) {
-            return { changes: inputsDiffer(olds, news, spec.defaults) };
+            const useChanged = USE_KEYS.some((k) => canonicalJson(olds?.[k] ?? null) !== canonicalJson(news?.[k] ?? null));
+            return { changes: useChanged || runsAgain(withoutUse(olds), withoutUse(news)) };
         },
-        // Without update the engine would keep the old outputs: the check must run again.
-        async update(_id: string, _olds: any, news: any) {
+        // Without update the engine would keep the old outputs: the check must run again, unless it
+        // is one that runs once per input and only the enforcement changed.
+        async update(_id: string, olds: any, news: any) {
+            const kept = olds?.result as CheckResult | undefined;
+            if (spec.runOncePerInput && kept && typeof kept.status === "string" && !runsAgain(withoutUse(olds), withoutUse(news))) {
+                return { outs: judged(cleaned(news), kept) };
+            }
             return { outs: await execute(news) };
         },
     };
@@ -185,7 +226,12 @@ export interface CheckArgs<I> extends CheckTriggerArgs {
     net?: pulumi.Input<NetOptions>;
 }
 
-/** The provider for a check function of the usual `(input, net)` shape. */
+/**
+ * The provider for a check function of the usual `(input, net)` shape. The result shows the pins
+ * that applied and the certificates not verified (pinnedCheck): a check resource given
+ * `net.pins` looks at the pinned host and says so.
+ */
 export function providerFor<I>(checkFn: CheckFn<I>, spec: CheckSpec): pulumi.dynamic.ResourceProvider {
-    return checkProvider((inputs: { input: I; net?: NetOptions }) => checkFn(inputs.input, inputs.net ?? {}), spec);
+    const pinned = pinnedCheck(checkFn);
+    return checkProvider((inputs: { input: I; net?: NetOptions }) => pinned(inputs.input, inputs.net ?? {}), spec);
 }

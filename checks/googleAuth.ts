@@ -75,11 +75,17 @@ export async function fetchAccessToken(key: ServiceAccountKey, scope: string, ne
     return json.access_token;
 }
 
-/** NetOptions for calls to a service: its base URL is used as given (no site DNS or port mapping). */
+/**
+ * NetOptions for calls to a service: its base URL is used as given (no site DNS or port mapping),
+ * and its certificate is always verified (tlsUnverifiedBecause is about the site's). Pins still
+ * apply to any name they list, and what they did is still observed.
+ */
 export function serviceNet(net: NetOptions, timeoutMs?: number): NetOptions {
     return {
         caPem: net.caPem,
         timeoutMs: timeoutMs ?? Math.max(net.timeoutMs ?? 10_000, 10_000),
         attempts: net.attempts,
+        ...(net.pins ? { pins: net.pins } : {}),
+        ...(net.observed ? { observed: net.observed } : {}),
     };
 }

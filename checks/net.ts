@@ -178,15 +178,63 @@ export function makeResolver(servers: string[], timeoutMs = 2_000): dns.promises
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
 
+/** The address `host` is pinned to (NetOptions.pins), or undefined when it resolves as usual. */
+export function pinOf(net: NetOptions, host: string): string | undefined {
+    const pins = net.pins;
+    if (!pins) return undefined;
+    const name = host.toLowerCase().replace(/\.$/, "");
+    return Object.prototype.hasOwnProperty.call(pins, name) ? pins[name] : undefined;
+}
+
 /**
- * A `lookup` for net/tls/http that asks `net.dnsServers` (A, then AAAA) instead of the system
- * resolver. Undefined when no servers are set, so Node's default lookup applies.
+ * A `lookup` for net/tls/http that honours `net.pins` (a pinned name gets its pinned address, or
+ * the addresses of the pinned host name) and asks `net.dnsServers` (A, then AAAA) instead of the
+ * system resolver. Undefined when neither is set, so Node's default lookup applies.
  */
 export function makeLookup(net: NetOptions): ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => void) | undefined {
     const servers = net.dnsServers;
-    if (!servers || servers.length === 0) {
+    const viaServers = !!servers && servers.length > 0 ? serversLookup(servers, net) : undefined;
+    if (!viaServers && (!net.pins || Object.keys(net.pins).length === 0)) {
         return undefined;
     }
+    // Names that are not pinned, and the host names pins point to, resolve the usual way.
+    const usual = viaServers ?? ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => dns.lookup(hostname, options, cb as never));
+    return (hostname, options, cb) => {
+        const pin = pinOf(net, hostname);
+        if (pin === undefined) {
+            usual(hostname, options, cb);
+            return;
+        }
+        const name = hostname.toLowerCase().replace(/\.$/, "");
+        const wantAll = typeof options === "object" && options.all === true;
+        // What the check's evidence shows: the pin that applied and the addresses it gave.
+        const note = (addresses: string[]) => {
+            const observed = net.observed;
+            if (!observed) return;
+            const seen = (observed.pinned[name] ??= { pin, addresses: [] });
+            for (const a of addresses) if (!seen.addresses.includes(a)) seen.addresses.push(a);
+        };
+        const family = isIP(pin);
+        if (family !== 0) {
+            note([pin]);
+            if (wantAll) cb(null, [{ address: pin, family }]);
+            else cb(null, pin, family);
+            return;
+        }
+        usual(pin, options, (err, address, fam) => {
+            if (err) {
+                err.message = `${name} is pinned to ${pin}: ${err.message}`;
+                cb(err, address, fam);
+                return;
+            }
+            note(Array.isArray(address) ? address.map((a) => a.address) : [address]);
+            cb(null, address, fam);
+        });
+    };
+}
+
+/** The lookup through `servers` (A, then AAAA), each query bounded. */
+function serversLookup(servers: string[], net: NetOptions): (hostname: string, options: dns.LookupOptions, cb: LookupCallback) => void {
     return (hostname, options, cb) => {
         const resolver = makeResolver(servers, Math.min(net.timeoutMs ?? DEFAULT_TIMEOUT_MS, 5_000));
         // Each query ends within half the request's timeout, so a dead resolver is reported as such
@@ -237,6 +285,24 @@ export function makeLookup(net: NetOptions): ((hostname: string, options: dns.Lo
             (err) => cb(err as NodeJS.ErrnoException, wantAll ? [] : "", undefined),
         );
     };
+}
+
+/**
+ * One address of `host` as the checks' connections would reach it (pins, then net.dnsServers,
+ * else the system resolver), IPv4 first: for tools that take an address, such as Chromium's
+ * host-resolver rules.
+ */
+export function lookupAddress(host: string, net: NetOptions): Promise<string> {
+    const lookup = makeLookup(net) ?? ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => dns.lookup(hostname, options, cb as never));
+    return new Promise<string>((resolve, reject) => {
+        lookup(host, { all: true }, (err, found) => {
+            if (err) return reject(err);
+            const all = Array.isArray(found) ? found : [{ address: found, family: isIP(found) }];
+            const chosen = all.find((a) => a.family === 4) ?? all[0];
+            if (!chosen) return reject(Object.assign(new Error(`${host} has no address`), { code: "ENOTFOUND" }));
+            resolve(chosen.address);
+        });
+    });
 }
 
 /**
@@ -311,12 +377,15 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
     const timer = setTimeout(() => abort.abort(), timeout);
     // Agents per call: nothing shared, nothing kept alive between checks.
     const httpAgent = new http.Agent({ keepAlive: false, ...(lookup ? { lookup } : {}) } as http.AgentOptions);
+    // The fallback while the site's certificate cannot be verified yet: said in the result (observed).
+    const unverified = url.protocol === "https:" && !!net.tlsUnverifiedBecause;
     const httpsAgent = new https.Agent({
         keepAlive: false,
         ...trustOptions(net),
         // SNI carries host names only (RFC 6066); Node warns on an address.
         ...(isIP(url.hostname) ? {} : { servername: url.hostname }),
         ...(lookup ? { lookup } : {}),
+        ...(unverified ? { rejectUnauthorized: false } : {}),
     } as https.AgentOptions);
     const started = Date.now();
     try {
@@ -343,6 +412,11 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
             }
         }
         const location = headers["location"] ? new URL(headers["location"], url).toString() : undefined;
+        if (unverified && net.observed) {
+            // What verification would have said: the socket still carries the verdict it skipped.
+            const socket = (res.request as { socket?: tls.TLSSocket } | undefined)?.socket;
+            net.observed.unverifiedTls[url.hostname] = socket?.authorized ? "trusted" : socket?.authorizationError ? String(socket.authorizationError) : "not verified";
+        }
         return {
             url: url.toString(),
             status: res.status,

@@ -7,7 +7,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routingFlags } from "./chromium";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
-import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, timeFor, timed, withinDeadline, withRetry } from "./net";
+import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, pinOf, timeFor, timed, withinDeadline, withRetry } from "./net";
+import { describePins } from "./pins";
+import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
 export const PSI_BASE_URL = "https://www.googleapis.com";
@@ -44,10 +46,20 @@ export interface PerformanceInput {
     chromePath?: string;
     /** The check's one deadline, PSI and local runs included (default 600 000 ms). */
     timeoutMs?: number;
+    /**
+     * The deployment's own URL, e.g. https://kalia-abc123.vercel.app. When the key pages' names are
+     * pinned (NetOptions.pins), PageSpeed Insights, an outside service that cannot use pins,
+     * measures the key pages' paths there instead; so does local Lighthouse while the pinned
+     * host's certificate is not verified (a browser never accepts it). Unused without pins.
+     */
+    deploymentUrl?: string;
 }
 
 export interface PageScore {
+    /** The key page. */
     url: string;
+    /** Where it was measured, when not at `url` (the deployment's own URL). */
+    measuredUrl?: string;
     strategy: Strategy;
     score?: number;
     /** Local mode: every run's score. */
@@ -71,10 +83,37 @@ function median(values: number[]): number {
 
 class ApiUnreachable extends Error {}
 
+/** A key page and, when it is measured elsewhere, where. */
+export interface MeasuredPage {
+    url: string;
+    measuredUrl?: string;
+}
+
+/** The key pages whose names are pinned, as "name → address" pins (empty when none is). */
+function pinnedPagesOf(input: PerformanceInput, net: NetOptions): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const url of input.urls) {
+        const host = new URL(url).hostname;
+        const pin = pinOf(net, host);
+        if (pin !== undefined) out[host] = pin;
+    }
+    return out;
+}
+
+/** The key pages measured at the deployment's own URL (same path and query) when their name is pinned. */
+export function atDeployment(input: PerformanceInput, net: NetOptions): MeasuredPage[] {
+    return input.urls.map((url) => {
+        const u = new URL(url);
+        return pinOf(net, u.hostname) !== undefined && input.deploymentUrl ? { url, measuredUrl: siteUrl(input.deploymentUrl, u.pathname + u.search) } : { url };
+    });
+}
+
 /** One page through PSI, retrying 429 and 5xx with capped backoff. */
-async function psiScore(input: PerformanceInput, url: string, strategy: Strategy, net: NetOptions, deadline: Deadline): Promise<PageScore> {
+async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: Strategy, net: NetOptions, deadline: Deadline): Promise<PageScore> {
+    const url = page.url;
+    const at = page.measuredUrl ? { measuredUrl: page.measuredUrl } : {};
     const base = (input.apiBaseUrl ?? PSI_BASE_URL).replace(/\/+$/, "");
-    const query = new URLSearchParams({ url, category: "performance", strategy, key: input.apiKey ?? "" });
+    const query = new URLSearchParams({ url: page.measuredUrl ?? url, category: "performance", strategy, key: input.apiKey ?? "" });
     const endpoint = `${base}/pagespeedonline/v5/runPagespeed?${query}`;
     const snet = serviceNet(net, input.apiTimeoutMs ?? 90_000);
     const retry = input.retry ?? {};
@@ -84,7 +123,7 @@ async function psiScore(input: PerformanceInput, url: string, strategy: Strategy
         res = await withRetry(
             () => {
                 attempts++;
-                return httpRequest(endpoint, snet, { deadline, call: `PageSpeed Insights for ${url} (${strategy})` });
+                return httpRequest(endpoint, snet, { deadline, call: `PageSpeed Insights for ${page.measuredUrl ?? url} (${strategy})` });
             },
             {
                 attempts: retry.attempts ?? 4,
@@ -105,17 +144,17 @@ async function psiScore(input: PerformanceInput, url: string, strategy: Strategy
         } catch {
             // not Google's error shape
         }
-        return { url, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, input.apiKey) };
+        return { url, ...at, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, input.apiKey) };
     }
     let answer: { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } };
     try {
         answer = jsonBody(res, "PageSpeed Insights");
     } catch (err) {
-        return { url, strategy, attempts, error: redact(describeError(err), input.apiKey) };
+        return { url, ...at, strategy, attempts, error: redact(describeError(err), input.apiKey) };
     }
     const score = answer?.lighthouseResult?.categories?.performance?.score;
-    if (typeof score !== "number") return { url, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
-    return { url, strategy, attempts, score };
+    if (typeof score !== "number") return { url, ...at, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
+    return { url, ...at, strategy, attempts, score };
 }
 
 // Lighthouse 12 is an ES module: it runs in a child Node process (also keeps Chromium's
@@ -185,12 +224,14 @@ function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flag
     });
 }
 
-async function localScores(input: PerformanceInput, strategies: Strategy[], chromePath: string, net: NetOptions, deadline: Deadline): Promise<PageScore[]> {
-    const flags = [...HEADLESS_FLAGS, ...(await routingFlags(input.urls, net))];
+async function localScores(input: PerformanceInput, pages: MeasuredPage[], strategies: Strategy[], chromePath: string, net: NetOptions, deadline: Deadline): Promise<PageScore[]> {
+    const flags = [...HEADLESS_FLAGS, ...(await routingFlags(pages.map((p) => p.measuredUrl ?? p.url), net))];
     const runs = Math.max(1, Math.min(9, input.localRuns ?? 3));
     const out: PageScore[] = [];
     // One browser at a time: parallel runs on one machine skew each other's timings.
-    for (const url of input.urls) {
+    for (const page of pages) {
+        const url = page.measuredUrl ?? page.url;
+        const at = page.measuredUrl ? { measuredUrl: page.measuredUrl } : {};
         for (const strategy of strategies) {
             const scores: number[] = [];
             try {
@@ -203,9 +244,9 @@ async function localScores(input: PerformanceInput, strategies: Strategy[], chro
                     const timeoutMs = Math.min(own, capped);
                     scores.push(await lighthouseRun(url, strategy, chromePath, flags, timeoutMs, timeoutMs < own ? deadline : undefined));
                 }
-                out.push({ url, strategy, score: median(scores), runs: scores });
+                out.push({ url: page.url, ...at, strategy, score: median(scores), runs: scores });
             } catch (err) {
-                out.push({ url, strategy, runs: scores, error: describeError(err) });
+                out.push({ url: page.url, ...at, strategy, runs: scores, error: describeError(err) });
             }
         }
     }
@@ -219,13 +260,19 @@ function verdict(scores: PageScore[], threshold: number, mode: "api" | "local", 
     const pct = (n: number) => Math.round(n * 100);
     if (errors.length > 0 || low.length > 0) {
         const parts = [
-            ...low.map((s) => `${s.url} (${s.strategy}) scores ${pct(s.score!)} < ${pct(threshold)}`),
-            ...errors.map((s) => `${s.url} (${s.strategy}): ${s.error}`),
+            ...low.map((s) => `${where(s)} (${s.strategy}) scores ${pct(s.score!)} < ${pct(threshold)}`),
+            ...errors.map((s) => `${where(s)} (${s.strategy}): ${s.error}`),
         ];
         return { id: "MEP-13", name: NAME, status: "fail", reason: parts.join("; "), evidence };
     }
     const lowest = Math.min(...scores.map((s) => s.score!));
-    return { id: "MEP-13", name: NAME, status: "pass", reason: `${scores.length} page analyses (${mode === "api" ? "PageSpeed Insights" : "local Lighthouse, median"}) score ≥ ${pct(threshold)}, lowest ${pct(lowest)}`, evidence };
+    const measuredAt = typeof extra.measuredAt === "string" ? `; measured at ${extra.measuredAt}` : "";
+    return { id: "MEP-13", name: NAME, status: "pass", reason: `${scores.length} page analyses (${mode === "api" ? "PageSpeed Insights" : "local Lighthouse, median"}) score ≥ ${pct(threshold)}, lowest ${pct(lowest)}${measuredAt}`, evidence };
+}
+
+/** A page as measured: "https://www.x/tarifs", or "https://www.x/tarifs (at https://kalia-abc.vercel.app/tarifs)". */
+function where(s: PageScore): string {
+    return s.measuredUrl ? `${s.url} (at ${s.measuredUrl})` : s.url;
 }
 
 export async function checkPerformance(input: PerformanceInput, net: NetOptions): Promise<CheckResult> {
@@ -242,29 +289,54 @@ export async function checkPerformance(input: PerformanceInput, net: NetOptions)
     );
 }
 
-/** PSI on every page and strategy, or local Lighthouse when PSI cannot be reached; all within `deadline`. */
+/**
+ * PSI on every page and strategy, or local Lighthouse when PSI cannot be reached; all within
+ * `deadline`. With the key pages' names pinned, PSI measures the deployment's own URL (it cannot
+ * use pins) and local Lighthouse uses the pins, or the deployment's URL while the pinned host's
+ * certificate is not verified.
+ */
 async function measure(input: PerformanceInput, net: NetOptions, mode: "api" | "local" | "auto", threshold: number, strategies: Strategy[], deadline: Deadline): Promise<Omit<CheckResult, "durationMs">> {
+    const pinned = pinnedPagesOf(input, net);
+    const isPinned = Object.keys(pinned).length > 0;
+    const deployment = input.deploymentUrl ? new URL(input.deploymentUrl).origin : undefined;
+    const atDeploymentUrl = (why: string) => ({ measuredAt: `${deployment} (the deployment's own URL: ${why})`, pins: pinned });
     let unreachable: string | undefined;
     if (mode !== "local") {
         if (!input.apiKey) {
             return { id: "MEP-13", name: NAME, status: "skip", reason: "golive:pagespeed.apiKey is not set (pulumi config set --secret --path golive:pagespeed.apiKey ...)", evidence: { mode } };
         }
-        try {
-            const scores: PageScore[] = [];
-            // Sequential: PSI's per-minute quota is small and a burst only earns 429s.
-            for (const url of input.urls) for (const s of strategies) scores.push(await psiScore(input, url, s, net, deadline));
-            return verdict(scores, threshold, "api", {});
-        } catch (err) {
-            if (!(err instanceof ApiUnreachable) || mode === "api") throw err;
-            unreachable = `PageSpeed Insights unreachable (${err.message})`;
+        if (isPinned && !deployment) {
+            // PSI would measure whatever public DNS points at (the old host before the switch).
+            const why = `the key pages' names are pinned (${describePins(pinned)}) and PageSpeed Insights, an outside service, cannot use pins: give the deployment's own URL (deploymentUrl) to measure it there`;
+            if (mode === "api") return { id: "MEP-13", name: NAME, status: "skip", reason: why, evidence: { mode, pins: pinned } };
+            unreachable = why;
+        } else {
+            try {
+                const scores: PageScore[] = [];
+                // Sequential: PSI's per-minute quota is small and a burst only earns 429s.
+                for (const page of atDeployment(input, net)) for (const s of strategies) scores.push(await psiScore(input, page, s, net, deadline));
+                return verdict(scores, threshold, "api", isPinned ? atDeploymentUrl("PageSpeed Insights cannot use the pins") : {});
+            } catch (err) {
+                if (!(err instanceof ApiUnreachable) || mode === "api") throw err;
+                unreachable = `PageSpeed Insights unreachable (${err.message})`;
+            }
         }
+    }
+    // A browser never accepts a certificate it cannot verify: while the pinned host's is not
+    // verified, local Lighthouse measures the deployment's own URL, or cannot measure.
+    const unverified = isPinned && net.tlsUnverifiedBecause;
+    if (unverified && !deployment) {
+        const why = unreachable ? `${unreachable}; ` : "";
+        return { id: "MEP-13", name: NAME, status: "skip", reason: `${why}local Lighthouse cannot load the pinned names (${describePins(pinned)}): TLS not verified: ${net.tlsUnverifiedBecause}, and a browser is not told to accept any certificate; give the deployment's own URL (deploymentUrl)`, evidence: { mode, pins: pinned } };
     }
     const chromePath = findChromium(input.chromePath);
     if (!chromePath) {
         const why = unreachable ? `${unreachable} and ` : "";
         return { id: "MEP-13", name: NAME, status: "skip", reason: `${why}no Chromium for a local Lighthouse run (apt-get install chromium, or set CHROME_PATH)`, evidence: { mode } };
     }
-    return verdict(await localScores(input, strategies, chromePath, net, deadline), threshold, "local", { chromePath, ...(unreachable ? { note: `${unreachable}, measured locally` } : {}) });
+    const pages = unverified ? atDeployment(input, net) : input.urls.map((url) => ({ url }));
+    const extra = unverified ? atDeploymentUrl(`TLS not verified: ${net.tlsUnverifiedBecause}`) : isPinned ? { pins: pinned } : {};
+    return verdict(await localScores(input, pages, strategies, chromePath, net, deadline), threshold, "local", { chromePath, ...extra, ...(unreachable ? { note: `${unreachable}, measured locally` } : {}) });
 }
 
 /** MEP-13 as a resource; the input (API key) is secret as a whole. */
@@ -275,6 +347,8 @@ export class PerformanceCheck extends CheckResource {
                 required: { urls: "list" },
                 // What the check assumes when absent: state written before a field existed is no change.
                 defaults: { strategies: ["mobile"], threshold: DEFAULT_THRESHOLD, mode: "auto", localRuns: 3, timeoutMs: DEFAULT_PERFORMANCE_TIMEOUT_MS },
+                // Minutes per run: prepare's result stands at cutover while the deployment is the same.
+                runOncePerInput: true,
             }), "Performance", name, args, opts, ["input"]);
     }
 }

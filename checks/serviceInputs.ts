@@ -63,6 +63,8 @@ export interface SiteFacts {
     domain: string;
     /** Key pages (paths). */
     pages: { path: string }[];
+    /** The deployment's own URL (MEP-13 measures it with PageSpeed Insights when the names are pinned). */
+    deploymentUrl?: string;
 }
 
 const origin = (s: SiteFacts) => `https://www.${s.domain}`;
@@ -97,6 +99,7 @@ export function performanceInputOf(site: SiteFacts, cfg: ServicesSettings): Perf
         timeoutMs: (p?.timeoutSeconds ?? SERVICE_TIMEOUTS_S.pagespeed) * 1000,
         ...(p?.apiKey ? { apiKey: p.apiKey } : {}),
         ...(p?.baseUrl ? { apiBaseUrl: p.baseUrl } : {}),
+        ...(site.deploymentUrl ? { deploymentUrl: site.deploymentUrl } : {}),
     };
 }
 

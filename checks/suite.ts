@@ -1,7 +1,8 @@
 // The registry of post-deploy checks, in plan order, and the runner shared by `golive verify`, the
 // benches and the rehearsal. The Pulumi component builds the same inputs through the `*InputOf`
 // functions below, so both paths check exactly the same thing.
-import { describeError } from "./net";
+import { describeError, pinOf } from "./net";
+import { describePins, withNetEvidence } from "./pins";
 import { reasonLine } from "../lib/failures";
 import type { CheckResult, NetOptions, PlanId } from "./types";
 import { checkDnsPropagation, DnsPropagationInput } from "./dnsPropagation";
@@ -45,6 +46,11 @@ export interface SuiteSettings {
     sitemapSample?: number;
     /** MEP-12, MEP-13, MEP-15, MEP-16: outside services (lib/servicesConfig.ts); without credentials those checks skip. */
     services?: ServicesSettings;
+    /**
+     * MEP-13: the deployment's own URL (e.g. https://kalia-abc123.vercel.app). With the site's names
+     * pinned, PageSpeed Insights (which cannot use pins) measures the key pages there.
+     */
+    deploymentUrl?: string;
 }
 
 export interface CheckDefinition {
@@ -108,17 +114,21 @@ export const CHECKS: CheckDefinition[] = [
         key: "dns",
         id: "MEP-07",
         name: "DNS propagation",
-        run: async (s, net) =>
-            hasExpectedRecords(s)
-                ? checkDnsPropagation(dnsInputOf(s), net)
-                : {
-                      id: "MEP-07",
-                      name: "DNS propagation",
-                      status: "skip",
-                      reason: "no expected record values: set them with --expect-apex/--expect-www (golive verify) or from the DNS records (PostDeployChecks)",
-                      evidence: {},
-                      durationMs: 0,
-                  },
+        run: async (s, net) => {
+            const skip = (reason: string, evidence: Record<string, unknown> = {}): CheckResult => ({ id: "MEP-07", name: "DNS propagation", status: "skip", reason, evidence, durationMs: 0 });
+            const pinned = sitePins(s, net);
+            // MEP-07 asks the DNS servers themselves: pins do not reach it, so with the site's names
+            // pinned it would only say where public DNS points (the old host, before the switch).
+            // Expected values given explicitly still ask that question, and get its answer.
+            if (pinned && !hasExpectedRecords(s)) {
+                return skip(`the site's names are pinned (${describePins(pinned)}): the checks look at that host, and MEP-07 asks public DNS, which pins do not change; give --expect-apex/--expect-www to ask where DNS points anyway`, { pins: pinned });
+            }
+            if (!hasExpectedRecords(s)) {
+                return skip("no expected record values: set them with --expect-apex/--expect-www (golive verify) or from the DNS records (PostDeployChecks)");
+            }
+            const result = await checkDnsPropagation(dnsInputOf(s), net);
+            return pinned ? { ...result, reason: `${result.reason} (DNS asked directly: the pins ${describePins(pinned)} do not apply to MEP-07)`, evidence: { ...result.evidence, pinsNotApplied: pinned } } : result;
+        },
     },
     { key: "tls", id: "MEP-08", name: "TLS certificate", run: (s, net) => checkTlsCertificate(tlsInputOf(s), net) },
     { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => checkHttpsReachability(httpsInputOf(s), net) },
@@ -140,12 +150,21 @@ export interface SuiteOptions {
     onStart?: (def: CheckDefinition) => () => void;
 }
 
-/** A check that throws is reported as a failure of that check; the others still run. */
+/** The pins of `net` on the site's own names (apex, www), or undefined when neither is pinned. */
+export function sitePins(s: { domain: string }, net: NetOptions): Record<string, string> | undefined {
+    const names = [s.domain, `www.${s.domain}`].filter((n) => pinOf(net, n) !== undefined);
+    return names.length > 0 ? Object.fromEntries(names.map((n) => [n, pinOf(net, n)!])) : undefined;
+}
+
+/**
+ * A check that throws is reported as a failure of that check; the others still run. Each result
+ * shows the pins that applied and the certificates not verified (withNetEvidence).
+ */
 async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOptions, opts: SuiteOptions): Promise<CheckResult> {
     const started = Date.now();
     const ended = opts.onStart?.(def);
     try {
-        return await def.run(settings, net);
+        return await withNetEvidence(net, (n) => def.run(settings, n));
     } catch (err) {
         return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
     } finally {

@@ -16,6 +16,11 @@ export interface TlsCertificateInput {
     waitMs?: number;
     /** Pause between looks while waiting (default 2000 ms). */
     pollMs?: number;
+    /**
+     * Before the switch, when Vercel has no certificate for the names yet (its pre-issuance was
+     * refused): nothing to judge, the check says why and MEP-08 is judged after the switch.
+     */
+    skipBecause?: string;
 }
 
 export const TLS_CERTIFICATE_NAME = "TLS certificate";
@@ -104,6 +109,7 @@ export async function checkTlsCertificate(input: TlsCertificateInput, net: NetOp
     const base = { id: "MEP-08" as const, name: TLS_CERTIFICATE_NAME };
     return timed<CheckResult>(
         async () => {
+            if (input.skipBecause) return { ...base, status: "skip", reason: input.skipBecause, evidence: { hosts: input.hosts } };
             if (input.hosts.length === 0) {
                 return { ...base, status: "fail", reason: "no host to check (input.hosts is empty)", evidence: {} };
             }

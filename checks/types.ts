@@ -19,6 +19,11 @@ export interface CheckResult {
     /** What was observed: statuses, locations, certificate names, expiry, resolver answers... */
     evidence: Record<string, unknown>;
     durationMs: number;
+    /**
+     * "pre-switch": run against the new host with the site's names pinned to it, before DNS moves
+     * (issue 16); absent: through public DNS (after the switch, or `golive verify`).
+     */
+    stage?: "pre-switch";
 }
 
 /**
@@ -38,6 +43,32 @@ export interface NetOptions {
     timeoutMs?: number;
     /** Attempts for transient failures (default 3, at most 10). */
     attempts?: number;
+    /**
+     * Names looked up at a chosen address instead of through DNS, as `curl --resolve` does: host
+     * name (lower case, no trailing dot) → IPv4/IPv6 literal, or a host name that is itself resolved
+     * the usual way (e.g. cname.vercel-dns.com). SNI, the Host header and redirects keep the name;
+     * ports keep httpPort/httpsPort. Lets every check look at a new host before DNS points at it.
+     */
+    pins?: Record<string, string>;
+    /**
+     * Set when the site's certificate cannot be verified yet (e.g. Vercel refused to pre-issue it):
+     * the checks' HTTPS requests to the site accept any certificate, and every result that made
+     * such a request says "TLS not verified: <this text>". MEP-08 ignores it (it reports what it saw).
+     */
+    tlsUnverifiedBecause?: string;
+    /**
+     * What the network layer did during one check run: filled in by checks/pins.ts
+     * (pinnedCheck), read into the result's evidence. Never set in config or resource inputs.
+     */
+    observed?: NetObservations;
+}
+
+/** What one check run's connections went through (mutable; shared by the copies of its NetOptions). */
+export interface NetObservations {
+    /** Pinned names looked up → the pin and the addresses it gave. */
+    pinned: Record<string, { pin: string; addresses: string[] }>;
+    /** Hosts reached over HTTPS without certificate verification → what the certificate was ("trusted" or the error). */
+    unverifiedTls: Record<string, string>;
 }
 
 /** A check function: pure, async, never throws for an expected failure (returns status "fail"). */

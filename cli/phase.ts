@@ -8,12 +8,16 @@ import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
 import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
 import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
 import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
+import { certificateLine, isCheckResult } from "../lib/report";
+import { certificateBeforeSwitch, type CertificateFact } from "../checks/siteCertificate";
+import type { CheckResult } from "../checks/types";
 import { failedCheckLines } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
 import { isLines } from "./report";
 import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
+import { recordsBackFirst } from "./recordsBack";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -98,18 +102,25 @@ export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "st
     return { choice: isYes(answer) ? "rollback" : "no rollback", by: operator, at: new Date(deps.now()), how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
 }
 
-/** R-2: the previous phase with `up`, the same records back in place. */
-async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number): Promise<RollbackRun> {
-    deps.err("\nRolling back: golive:phase prepare, pulumi up");
+/**
+ * R-2: the records back first (an update that touches only them: cli/recordsBack.ts), then the
+ * previous phase's `up` reconciles the rest; the same records, in place.
+ */
+async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number, map: ConfigMap, zoneId: string | undefined): Promise<RollbackRun> {
+    deps.err("\nRolling back (R-2): apex and www back to prepare's records first, then the rest of prepare");
+    const startedAt = deps.now();
+    const first = zoneId ? await recordsBackFirst(gs.stack, { map, phase: "prepare", zoneId, now: deps.now }) : undefined;
+    if (first) deps.err(first.ok ? `  ✓ MEP-06 apex and www back to prepare's records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the whole prepare update puts them back`);
     await setPhase(gs, "prepare");
     const r = await applyWithProgress(gs, "golive rollback to prepare (R-2)", deps, origin);
+    const restored = first?.ok ? first.endedAt : r.progress.dnsChangedAt !== undefined ? origin + r.progress.dnsChangedAt : undefined;
     return {
-        ok: r.ok,
-        startedAt: new Date(r.startedAt),
+        ok: r.ok && (first?.ok ?? true),
+        startedAt: new Date(startedAt),
         endedAt: new Date(r.endedAt),
-        ...(r.progress.dnsChangedAt !== undefined ? { dnsRestoredAt: new Date(origin + r.progress.dnsChangedAt) } : {}),
+        ...(restored !== undefined ? { dnsRestoredAt: new Date(restored) } : {}),
         steps: r.progress.steps,
-        errors: [...r.progress.errors, ...(r.ok ? [] : [r.error ?? "pulumi up failed"])],
+        errors: [...(first && !first.ok ? [`records first: ${first.error}`] : []), ...r.progress.errors, ...(r.ok ? [] : [r.error ?? "pulumi up failed"])],
     };
 }
 
@@ -162,7 +173,12 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     // The zone is looked up whenever the domain is valid, so every unmet gate shows at once.
     let domain = domainOf(map);
     if (adoption) gates.push(adoption.zone);
-    else if (domain) gates.push(zoneGate(await discover(gs, { domain, phase, records: false })));
+    let zoneId: string | undefined;
+    if (domain && !adoption) {
+        const found = await discover(gs, { domain, phase, records: false });
+        zoneId = found.zone?.id;
+        gates.push(zoneGate(found));
+    }
     deps.out("Gates:");
     for (const l of gateLines(gates)) deps.out(l);
     if (!gates.every((g) => g.ok) || !report.cfg) {
@@ -184,7 +200,15 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         deps.err(`${name}: refused: the preview failed; nothing was changed`);
         return { code: 1 };
     }
-    const summary = summarizePreview(preview.steps, { allowRecordReplace: cfg.dns.allowRecordReplace, adopt: phase === "adopt", switchesToVercel: phase === "cutover" });
+    // At cutover, what prepare left of the certificate decides whether visitors meet a gap.
+    const before = phase === "cutover" ? await readOutputs(gs).catch((): Record<string, unknown> => ({})) : {};
+    const summary = summarizePreview(preview.steps, {
+        allowRecordReplace: cfg.dns.allowRecordReplace,
+        adopt: phase === "adopt",
+        switchesToVercel: phase === "cutover",
+        certificate: isCertificateFact(before.certificate) ? before.certificate : null,
+        certWaitSeconds: report.checks?.certWaitSeconds ?? 300,
+    });
     const previewLines = renderPreviewSummary(summary);
     deps.out("Preview:");
     for (const l of previewLines) deps.out(l);
@@ -217,7 +241,7 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
             decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
             deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
             if (decision.choice === "rollback") {
-                rollback = await rollBack(gs, deps, origin);
+                rollback = await rollBack(gs, deps, origin, map, zoneId);
                 const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
                 deps.out(rollback.ok ? `Rolled back to prepare: the records hold their previous content again${back}.` : `ROLLBACK FAILED: ${rollback.errors.join("; ")}`);
             } else {
@@ -256,7 +280,10 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         releaseRef: cfg.vercel.releaseRef ?? null,
     };
     const recordFile = writeRecordFile(args.records, recordFileName(args.stack, phase, new Date(origin)), renderRecord(record));
-    if (run.ok) {
+    let verdict = 0;
+    if (run.ok && phase === "prepare") {
+        verdict = prepareVerdict(outputs, deps);
+    } else if (run.ok) {
         const checks = progress.results.filter((r) => r.id !== "MEP-01" && r.id !== "MEP-17");
         if (checks.length > 0) deps.out(`\n${phase} done: ${checks.filter((r) => r.status === "pass").length} checks passed, ${checks.filter((r) => r.status === "skip").length} skipped.`);
         else deps.out(`\n${phase} done.`);
@@ -264,7 +291,35 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     deps.out(`Record: ${recordFile}`);
     const after = await readHistory(gs, 10).catch(() => []);
     deps.out(`Next: ${nextStep(args.stack, latestUpdate(after), lastApplied(after))}`);
-    return { code: run.ok ? 0 : 1, recordFile, record };
+    return { code: run.ok ? verdict : 1, recordFile, record };
+}
+
+function isCertificateFact(x: unknown): x is CertificateFact {
+    return !!x && typeof x === "object" && typeof (x as CertificateFact).status === "string" && Array.isArray((x as CertificateFact).names);
+}
+
+/**
+ * What prepare found about the go-live it prepares: the certificate (MEP-08 before H) and the new
+ * site checked before the switch. Hours before H, the operator knows whether the cutover would
+ * pass; 1 when it would not (prepare's changes are applied all the same).
+ */
+function prepareVerdict(outputs: Record<string, unknown>, deps: GuidedDeps): number {
+    const cert = isCertificateFact(outputs.certificate) ? outputs.certificate : undefined;
+    const pre = (Array.isArray(outputs.preSwitch) ? outputs.preSwitch : []).filter(isCheckResult) as CheckResult[];
+    deps.out("\nprepare done.");
+    if (cert) deps.out(`  ${certificateBeforeSwitch(cert) ? "✓" : "!"} MEP-08 ${certificateLine(cert)}`);
+    const failed = pre.filter((r) => r.status === "fail");
+    if (pre.length > 0) {
+        deps.out(`  The new site before the switch (names pinned to Vercel): ${pre.filter((r) => r.status === "pass").length} passed, ${failed.length} failed, ${pre.filter((r) => r.status === "skip").length} skipped.`);
+        for (const r of pre) if (r.status !== "pass") deps.out(`    ${r.status === "fail" ? "✗" : "-"} ${r.id} ${r.name}: ${r.reason}`);
+    }
+    if (failed.length > 0 || (cert && cert.status === "pending")) {
+        deps.out("  The cutover would stop before DNS moves (visitors keep the old site): fix what failed, then run golive prepare again.");
+        return 1;
+    }
+    if (cert && !certificateBeforeSwitch(cert)) deps.out("  The cutover would pass, with a gap visitors see: no certificate before the switch (see MEP-08 above).");
+    else if (pre.length > 0) deps.out("  The cutover would pass these checks: what is left at hour H is the DNS change itself.");
+    return 0;
 }
 
 async function command(phase: Phase, argv: string[], deps: GuidedDeps): Promise<number> {

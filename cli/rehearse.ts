@@ -2,7 +2,7 @@
 // no account needed. Exit 0 when every check passed and no probe failed, 1 otherwise, 2 bad usage.
 import { FAULTS } from "../rehearsal/faults";
 import type { RehearsalReport } from "../rehearsal/run";
-import { PROBE_TIMEOUT_MS } from "../rehearsal/prober";
+import { PROBE_TIMEOUT_MS, type ProbeFigures } from "../rehearsal/prober";
 import { clip, failureSummary } from "../lib/failures";
 import { plural } from "../checks/words";
 import { Progress } from "../lib/progress";
@@ -26,6 +26,20 @@ fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install d
   --list-faults    list the faults`;
 
 const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
+
+/** Probes per second over the prober's life, as achieved (not as asked). */
+function probeRate(p: ProbeFigures): string {
+    return p.durationMs > 0 ? `${(p.total / (p.durationMs / 1000)).toFixed(1)} probes/s` : "—";
+}
+
+/** Why some timed-out probes are not counted as failed: which process stood still. */
+function setApartLines(p: ProbeFigures): string[] {
+    const half = `for half or more of its wait (at most ${PROBE_TIMEOUT_MS / 1000} s)`;
+    return [
+        ...(p.stalled ? [`    ${plural(p.stalled, "probe")} timed out while the prober's own process stood still ${half}: the timeout measured the prober, not the site`] : []),
+        ...(p.stalledReplica ? [`    ${plural(p.stalledReplica, "probe")} timed out while the replica's process (its DNS and sites) stood still ${half}: the timeout measured the replica, not the go-live`] : []),
+    ];
+}
 
 /** One line per moment the zone was read: the apex and www records' ids, types and contents. */
 function recordLines(records: RehearsalReport["figures"]["records"]): string[] {
@@ -110,7 +124,8 @@ export function renderReport(r: RehearsalReport): string {
         "Figures:",
         `  failed probes during cutover   ${f.failedProbesCutover}  (${goal})`,
         `  failed probes during rollback  ${f.failedProbesRollback}  (${goal})`,
-        `  probes                         ${f.probes.total} (${f.probes.failed} failed${f.probes.stalled ? `, ${f.probes.stalled} timed out while this process stood still: not counted` : ""}), every 50 ms on www and apex`,
+        `  probes                         ${f.probes.total} (${f.probes.failed} failed${f.probes.stalled + f.probes.stalledReplica ? `, ${f.probes.stalled + f.probes.stalledReplica} set apart` : ""}), every 50 ms on www and apex from a process of their own (${probeRate(f.probes)}; started in ${ms(f.probes.proberStartMs)})`,
+        ...setApartLines(f.probes),
         ...(f.cachedVisitorProbes
             ? [
                   `  behind a caching resolver      ${f.cachedVisitorProbes.total} probes (${f.cachedVisitorProbes.failed} failed): visitors who keep each answer for its TTL`,
@@ -123,9 +138,9 @@ export function renderReport(r: RehearsalReport): string {
         `  resources replaced             ${f.replacements}`,
         `  apex / www records (id, type, content)`,
         ...recordLines(f.records),
-        `  certificate (www)              ${f.certificate.refused ? `not issued: ${f.certificate.refused}` : f.certificate.issuedAfterSwitchMs === null ? "—" : `issued ${ms(f.certificate.issuedAfterSwitchMs)} after the switch`}${f.certificate.checkWaitedMs !== null ? `; MEP-08 waited ${ms(f.certificate.checkWaitedMs)}` : ""}`,
+        `  certificate (www)              ${certificateFigure(f.certificate, f.dnsSwitched)}`,
         ...(Object.values(f.records).some((x) => x && x.caa.length > 0) ? ["  CAA records of apex and www", ...caaLines(f.records)] : []),
-        `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)}  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
+        `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)} in the replica's process, ${ms(f.probes.proberEventLoopMaxMs)} in the prober's  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
         `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`}`,
         `  total time                     ${ms(f.totalMs)}`,
     );
@@ -198,4 +213,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     return report.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** How the www certificate came, said from what the replica recorded. */
+function certificateFigure(c: RehearsalReport["figures"]["certificate"], switched: boolean): string {
+    if (c.refused) return `not issued: ${c.refused}`;
+    const how = c.via === "dns-01" ? "by DNS-01 at prepare" : c.via === "http-01" ? "once DNS pointed to Vercel" : c.via === "existing" ? "already held by Vercel" : "";
+    const waited = c.checkWaitedMs !== null ? `; MEP-08 waited ${ms(c.checkWaitedMs)} after the switch` : "";
+    if (c.issuedBeforeSwitchMs !== null) return `issued ${how}, ${ms(c.issuedBeforeSwitchMs)} before the switch${waited}`;
+    if (c.issuedAfterSwitchMs !== null) return `issued ${how}, ${ms(c.issuedAfterSwitchMs)} after the switch (visitors met Vercel's *.vercel.app certificate meanwhile)${waited}`;
+    if (c.via) return `issued ${how}${switched ? "" : "; DNS never switched"}`;
+    return switched ? "not issued" : "— (DNS never switched)";
 }

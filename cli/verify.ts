@@ -5,6 +5,7 @@ import { CHECKS, formatTable, hasExpectedRecords, runSuite, SuiteSettings } from
 import { Progress } from "../lib/progress";
 import { summarize } from "../checks/types";
 import { sitePathProblem } from "../checks/siteUrl";
+import { describePins, normalizePinPart, pinProblem } from "../checks/pins";
 import { reasonLine } from "../lib/failures";
 import type { NetOptions } from "../checks/types";
 import * as path from "path";
@@ -39,6 +40,11 @@ ${EXIT_CODES_TEXT}
   --http-port <N>            port for http:// URLs (default 80)
   --https-port <N>           port for https:// URLs (default 443)
   --ca <file.pem>            extra trusted CA certificate
+  --pin <name>=<address>     look at a new host before DNS points at it, as curl --resolve: every
+                             connection to <name> goes to <address> (an IP, or a host name resolved
+                             as usual), SNI, Host and redirects keep the name (repeatable), e.g.
+                             --pin www.example.com=cname.vercel-dns.com --pin example.com=76.76.21.21;
+                             MEP-07 (public DNS) is then skipped unless --expect-* is given
   --only <keys>              run only these checks: ${CHECKS.map((c) => c.key).join(",")}
   --expect-apex <ip,...>     MEP-07: what the apex must resolve to (A addresses)
   --expect-www <value,...>   MEP-07: what www must resolve to (A addresses or CNAME target)
@@ -77,6 +83,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         "expect-www": { type: "string", multiple: true },
         "dns-timeout": { type: "string" },
         "cert-wait": { type: "string" },
+        pin: { type: "string", multiple: true },
         json: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
     });
@@ -123,6 +130,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         }
         if (!caPem.includes("-----BEGIN CERTIFICATE-----")) throw new FileError(`--ca ${values.ca} is not a PEM certificate`);
     }
+    const pins = parsePins(values.pin);
     const httpPort = port("http-port", values["http-port"]);
     const httpsPort = port("https-port", values["https-port"]);
     const net: NetOptions = {
@@ -131,6 +139,7 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         ...(httpPort !== undefined ? { httpPort } : {}),
         ...(httpsPort !== undefined ? { httpsPort } : {}),
         ...(caPem ? { caPem } : {}),
+        ...(pins ? { pins } : {}),
     };
     const settings: SuiteSettings = {
         ...(fromStack?.settings ?? {}),
@@ -142,6 +151,27 @@ export function parseVerifyArgs(argv: string[]): { help: boolean; json: boolean;
         certWaitMs: Math.round(certWaitS * 1000),
     };
     return { help: false, json: values.json ?? false, settings, net, ...(only ? { only } : {}) };
+}
+
+const PIN_FORM = "<name>=<address>, e.g. www.example.com=76.76.21.21 or www.example.com=cname.vercel-dns.com";
+
+/** The --pin values as NetOptions.pins (name → address), or undefined when none is given. */
+export function parsePins(values: string[] | undefined): Record<string, string> | undefined {
+    if (!values || values.length === 0) return undefined;
+    const pins: Record<string, string> = {};
+    for (const raw of values) {
+        // A value is never read as an option, even written --pin=-x.
+        if (raw.startsWith("-")) throw new UsageError(`--pin takes ${PIN_FORM}; a value cannot start with "-", got ${JSON.stringify(raw)}`);
+        const eq = raw.indexOf("=");
+        if (eq < 0) throw new UsageError(`--pin takes ${PIN_FORM}, got ${JSON.stringify(raw)}`);
+        const name = normalizePinPart(raw.slice(0, eq));
+        const address = normalizePinPart(raw.slice(eq + 1));
+        const problem = pinProblem(name, address);
+        if (problem) throw new UsageError(`--pin takes ${PIN_FORM}: ${problem}`);
+        if (pins[name] !== undefined && pins[name] !== address) throw new UsageError(`--pin ${name} is given twice (${pins[name]}, ${address}): one address per name`);
+        pins[name] = address;
+    }
+    return pins;
 }
 
 /** The check settings of a stack file: what the Pulumi checks of that stack use. */
@@ -188,12 +218,15 @@ export async function main(argv: string[], io: Io = STD_IO): Promise<number> {
     });
     progress.stop();
     const totals = summarize(results);
+    const pins = parsed.net.pins;
     if (parsed.json) {
         // `domain` lets `golive report --from -` read this output as it is.
-        io.out(JSON.stringify({ domain: parsed.settings.domain, checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
+        io.out(JSON.stringify({ domain: parsed.settings.domain, ...(pins ? { pins } : {}), checks: results.map(({ id, name, status, reason, evidence, durationMs }) => ({ id, name, status, reason, evidence, durationMs })), ...totals }, null, 2));
     } else {
         const shortened = results.some((r) => reasonLine(r) !== r.reason);
-        io.out(`${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${shortened ? " (--json has every reason and the evidence)" : ""}`);
+        // Said first: these results are about the pinned host, not about what DNS answers.
+        const pinned = pins ? `Pinned (as curl --resolve): ${describePins(pins)}; the checks looked there, whatever DNS answers.\n\n` : "";
+        io.out(`${pinned}${formatTable(results)}\n\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${shortened ? " (--json has every reason and the evidence)" : ""}`);
     }
     return totals.failed > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,12 +1,11 @@
-// golive:cloudflare:DnsRecords — apex and www at Cloudflare (MEP-06), plus the CAA records that
-// let Let's Encrypt issue Vercel's certificate (MEP-08) when the zone restricts issuers.
+// golive:cloudflare:DnsRecords — apex and www at Cloudflare (MEP-06). At cutover they change only
+// after the pre-switch checks passed (`after`): what visitors reach moves last.
 //
 // The logical names `${name}-apex` and `${name}-www` never change between phases: adopt imports
 // the live records, prepare lowers their TTL, cutover points them at Vercel, all in place.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { SiteRecordType } from "../lib/config";
-import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 
 /** One site record as it must be in this phase. */
 export interface SiteRecordSpec {
@@ -37,15 +36,14 @@ export interface DnsRecordsArgs {
     /** Absent when nothing is declared in this phase (a first site before cutover). */
     apex?: SiteRecordSpec;
     www?: SiteRecordSpec;
-    /** Names that get a `0 issue "letsencrypt.org"` CAA record because their CAA set excludes it. */
-    caaLetsEncrypt: ReadonlyArray<{ label: "apex" | "www"; name: string; ttl: number }>;
+    /** What must succeed before apex and www change (cutover: the pre-switch checks). */
+    after?: pulumi.Input<pulumi.Resource>[];
 }
 
 export class DnsRecords extends pulumi.ComponentResource {
     public readonly zoneId: pulumi.Output<string>;
     public readonly apex?: cloudflare.DnsRecord;
     public readonly www?: cloudflare.DnsRecord;
-    public readonly caa: cloudflare.DnsRecord[];
 
     constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("golive:cloudflare:DnsRecords", name, {}, opts);
@@ -65,6 +63,7 @@ export class DnsRecords extends pulumi.ComponentResource {
                 },
                 {
                     parent: this,
+                    ...(args.after && args.after.length > 0 ? { dependsOn: args.after } : {}),
                     ...(spec.importId ? { import: spec.importId } : {}),
                     // Zero downtime: a `pulumi destroy`, or a record dropped from the program, leaves
                     // the live record serving at Cloudflare. Only a record whose accepted type change
@@ -74,17 +73,6 @@ export class DnsRecords extends pulumi.ComponentResource {
             );
         if (args.apex) this.apex = record("apex", args.apex);
         if (args.www) this.www = record("www", args.www);
-
-        // MEP-08: Vercel's certificates come from Let's Encrypt; adding an issuer never removes one.
-        // The comment marks the record as the program's own, so the next phase still declares it.
-        this.caa = args.caaLetsEncrypt.map(
-            (c) =>
-                new cloudflare.DnsRecord(
-                    `${name}-caa-${c.label}`,
-                    { zoneId: args.zoneId, name: c.name, type: "CAA", ttl: c.ttl, comment: OWN_CAA_COMMENT, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
-                    { parent: this },
-                ),
-        );
 
         this.registerOutputs({ zoneId: this.zoneId });
     }

@@ -29,14 +29,20 @@ export interface ServiceChecksArgs {
     nonce?: pulumi.Input<string>;
     /** Resources these checks wait for, typically the site's post-deploy checks. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /**
+     * Which of the four run here (default all). After the switch only what needs visitors' DNS:
+     * MEP-15 (Google fetches the sitemap from the site) and MEP-16's realtime visit; MEP-12 and
+     * MEP-13 ran on the same deployment before the switch (components/preSwitchChecks.ts).
+     */
+    only?: ReadonlyArray<"contactForm" | "performance" | "searchConsole" | "analytics">;
 }
 
 export class ServiceChecks extends pulumi.ComponentResource {
-    public readonly contactForm: ContactFormCheck;
-    public readonly performance: PerformanceCheck;
-    public readonly searchConsole: SearchConsoleCheck;
-    public readonly analytics: AnalyticsCheck;
-    /** MEP-12, MEP-13, MEP-15, MEP-16 results, in plan order. */
+    public readonly contactForm?: ContactFormCheck;
+    public readonly performance?: PerformanceCheck;
+    public readonly searchConsole?: SearchConsoleCheck;
+    public readonly analytics?: AnalyticsCheck;
+    /** The results of those that run (MEP-12, MEP-13, MEP-15, MEP-16), in plan order. */
     public readonly results: pulumi.Output<CheckResult[]>;
 
     constructor(name: string, args: ServiceChecksArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -44,12 +50,14 @@ export class ServiceChecks extends pulumi.ComponentResource {
         const childOpts: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn ?? [] };
         const common = { net: args.net ?? {}, ...(args.triggers ? { triggers: args.triggers } : {}) };
         const rerun = args.nonce !== undefined ? { nonce: args.nonce } : {};
+        const runs = (k: NonNullable<ServiceChecksArgs["only"]>[number]) => !args.only || args.only.includes(k);
         // pulumi.secret on the whole input: the clear text never reaches state or logs.
-        this.contactForm = new ContactFormCheck(`${name}-contact-form`, { input: pulumi.secret(contactFormInputOf(args.site, args.settings)), ...common }, childOpts);
-        this.performance = new PerformanceCheck(`${name}-performance`, { input: pulumi.secret(performanceInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
-        this.searchConsole = new SearchConsoleCheck(`${name}-search-console`, { input: pulumi.secret(searchConsoleInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
-        this.analytics = new AnalyticsCheck(`${name}-analytics`, { input: pulumi.secret(analyticsInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
-        this.results = pulumi.all([this.contactForm.result, this.performance.result, this.searchConsole.result, this.analytics.result]);
+        if (runs("contactForm")) this.contactForm = new ContactFormCheck(`${name}-contact-form`, { input: pulumi.secret(contactFormInputOf(args.site, args.settings)), ...common }, childOpts);
+        if (runs("performance")) this.performance = new PerformanceCheck(`${name}-performance`, { input: pulumi.secret(performanceInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
+        if (runs("searchConsole")) this.searchConsole = new SearchConsoleCheck(`${name}-search-console`, { input: pulumi.secret(searchConsoleInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
+        if (runs("analytics")) this.analytics = new AnalyticsCheck(`${name}-analytics`, { input: pulumi.secret(analyticsInputOf(args.site, args.settings)), ...common, ...rerun }, childOpts);
+        const ran = [this.contactForm, this.performance, this.searchConsole, this.analytics].filter((c): c is NonNullable<typeof c> => c !== undefined);
+        this.results = pulumi.all(ran.map((c) => c.result));
         this.registerOutputs({ results: this.results });
     }
 }

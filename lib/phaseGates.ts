@@ -2,6 +2,7 @@
 // own config parsers (lib/config, lib/checksConfig, lib/servicesConfig, lib/releaseConfig) on the
 // stack's config, so the messages are the ones `pulumi preview` would print. Also: which phase the
 // stack has reached (its update history) and what the next step is. Pure.
+import { parseCertificateConfig, parseVercelApiUrl } from "./certificateConfig";
 import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, Phase, PHASES, RawConfigSource } from "./config";
 import { ChecksConfig, parseChecksConfig } from "./checksConfig";
 import { parseServicesConfig } from "./servicesConfig";
@@ -68,7 +69,9 @@ export function configGates(map: ConfigMap, phase: Phase): GateReport {
     const checks = attempt(() => parseChecksConfig(map[`${NAMESPACE}:checks`]?.value));
     const services = attempt(() => parseServicesConfig(configSource(map)));
     const release = attempt(() => parseReleaseConfig(configSource(map)));
-    const configErrors = [base.error, checks.error, services.error, release.error].filter((e): e is string => !!e);
+    const certificate = attempt(() => parseCertificateConfig(configSource(map)));
+    const vercelApi = attempt(() => parseVercelApiUrl(configSource(map)));
+    const configErrors = [base.error, checks.error, services.error, release.error, certificate.error, vercelApi.error].filter((e): e is string => !!e);
     gates.push({ id: "config", label: "stack config", ok: configErrors.length === 0, detail: configErrors.length === 0 ? "every golive: key is valid" : configErrors.join("; ") });
 
     if (after("prepare")) {

@@ -2,7 +2,8 @@
 // in place (field by field), what is created, replaced or deleted, and which checks will run. A
 // live record replaced or deleted is called out and refused unless golive:allowRecordReplace
 // accepts it (zero downtime: records are updated in place). Pure: reads the engine's step events.
-import { DNS_RECORD_TYPE, describeStep, labelOf, nameOfUrn } from "./stepLabels";
+import { DNS_RECORD_TYPE, describeStep, isPreSwitch, isSiteRecord, labelOf, nameOfUrn } from "./stepLabels";
+import { certificateBeforeSwitch, type CertificateFact } from "../checks/siteCertificate";
 
 import { UNKNOWN_VALUE } from "./secretEnvelope";
 
@@ -61,8 +62,14 @@ export interface PreviewSummary {
     creates: string[];
     replaces: string[];
     deletes: string[];
-    /** Checks that will run (created or re-run), in plan order. */
+    /** Checks that will run after the switch (created or re-run), in plan order. */
     checks: string[];
+    /** Checks that will run against the new host before the switch: at cutover the records wait for them. */
+    checksBefore: string[];
+    /** What visitors will meet that the program could not prevent, announced before the switch. */
+    gaps: string[];
+    /** What the operator should know before applying (a certificate still pending...). */
+    notes: string[];
     /** Why this preview must not be applied; empty when it may. */
     refusals: string[];
 }
@@ -99,6 +106,10 @@ export interface SummaryOptions {
      * since a replaced or deleted one takes the domains (and their certificates) from under the switch.
      */
     switchesToVercel?: boolean;
+    /** The certificate as the last update left it (stack output `certificate`), at cutover. */
+    certificate?: CertificateFact | null;
+    /** golive:checks.certWaitSeconds: how long MEP-08 waits after the switch without a certificate. */
+    certWaitSeconds?: number;
 }
 
 /** What serves the site once DNS points to Vercel (MEP-04, MEP-05). */
@@ -110,8 +121,9 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
         if (!s.custom || s.type.startsWith("pulumi:providers:") || s.type === "pulumi:pulumi:Stack") continue;
         byUrn.set(s.urn, [...(byUrn.get(s.urn) ?? []), s]);
     }
-    const out: PreviewSummary = { imports: [], recordsInPlace: [], updates: [], creates: [], replaces: [], deletes: [], checks: [], refusals: [] };
+    const out: PreviewSummary = { imports: [], recordsInPlace: [], updates: [], creates: [], replaces: [], deletes: [], checks: [], checksBefore: [], gaps: [], notes: [], refusals: [] };
     const checks: Array<{ id: string; text: string }> = [];
+    const checksBefore: Array<{ id: string; text: string }> = [];
     for (const [urn, list] of [...byUrn].sort(([a], [b]) => nameOfUrn(a).localeCompare(nameOfUrn(b)))) {
         const op = opOf(list.map((s) => s.op));
         if (op === "same") continue;
@@ -120,10 +132,11 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
         const olds = list.find((s) => s.oldInputs)?.oldInputs ?? {};
         const news = list.find((s) => s.newInputs)?.newInputs ?? {};
         const label = labelOf(type, name);
-        const isRecord = type === DNS_RECORD_TYPE;
+        // The site's records and CAA; the TXT records of the certificate and the domains come and go.
+        const isRecord = isSiteRecord(type, name);
         const record = String(news.name ?? olds.name ?? name);
         if (label.check && op !== "delete") {
-            checks.push({ id: label.id ?? "", text: `${label.id} ${label.what}` });
+            (isPreSwitch(name) ? checksBefore : checks).push({ id: label.id ?? "", text: `${label.id} ${label.what}` });
             continue;
         }
         switch (op) {
@@ -164,6 +177,12 @@ export function summarizePreview(steps: readonly PlannedStep[], opts: SummaryOpt
         if (opts.adopt && op !== "import") out.refusals.push(`adopt imports the live records and changes nothing, but this preview would ${op} ${describeStep(type, name)}`);
     }
     out.checks = checks.sort((a, b) => byPlanId(a.id, b.id)).map((c) => c.text);
+    out.checksBefore = checksBefore.sort((a, b) => byPlanId(a.id, b.id)).map((c) => c.text);
+    const c = opts.certificate;
+    if (opts.switchesToVercel && c && !certificateBeforeSwitch(c)) {
+        if (c.status === "pending") out.notes.push(`the certificate ordered at prepare is not issued yet (${c.reason}): the cutover tries once more, and stops before DNS moves if it still is not`);
+        else out.gaps.push(`no certificate before the switch (${c.status}: ${c.reason}${c.todo ? `; ${c.todo}` : ""}): visitors who reach Vercel get its *.vercel.app certificate until Vercel issues the site's, once DNS points to it; MEP-08 waits up to ${opts.certWaitSeconds ?? 300} s after the switch`);
+    }
     if (opts.adopt) {
         for (const r of out.recordsInPlace) out.refusals.push(`adopt changes nothing, but ${r.record} would change: ${r.changes.map((c) => `${c.field} ${c.from} → ${c.to}`).join(", ")}`);
     }
@@ -188,7 +207,10 @@ export function renderPreviewSummary(s: PreviewSummary): string[] {
     if (s.updates.length > 0) lines.push(`  update in place: ${s.updates.join(", ")}`);
     if (s.replaces.length > 0) lines.push(`  REPLACE: ${s.replaces.join(", ")}`);
     if (s.deletes.length > 0) lines.push(`  DELETE: ${s.deletes.join(", ")}`);
-    if (s.checks.length > 0) lines.push(`  checks that will run: ${s.checks.join(", ")}`);
+    if (s.checksBefore.length > 0) lines.push(`  verified before the switch (new host, names pinned to Vercel${s.recordsInPlace.length > 0 ? "; the records wait for them" : ""}): ${s.checksBefore.join(", ")}`);
+    if (s.checks.length > 0) lines.push(`  checks that will run${s.checksBefore.length > 0 ? " after the switch" : ""}: ${s.checks.join(", ")}`);
+    for (const g of s.gaps) lines.push(`  VISITOR-FACING GAP: ${g}`);
+    for (const n of s.notes) lines.push(`  note: ${n}`);
     if (lines.length === 0) lines.push("  no change");
     for (const r of s.refusals) lines.push(`  refused: ${r}`);
     return lines;

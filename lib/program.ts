@@ -5,10 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as vercel from "@pulumiverse/vercel";
 import { ConfigError, GoLiveConfig, NAMESPACE, Phase } from "./config";
-import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, PlannedRecord, VercelTargets } from "./dnsPlan";
-import { VercelSite } from "../components/vercelSite";
-import { DnsRecords } from "../components/dnsRecords";
+import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, PlannedRecord, VercelTargets } from "./dnsPlan";
+import type { VercelSite, VercelSiteArgs } from "../components/vercelSite";
 import type { StackFacts } from "../components/releaseSteps";
+import type { CertificateFact } from "../checks/siteCertificate";
+import type { CheckResult } from "../checks/types";
 
 export interface Zone {
     id: string;
@@ -29,18 +30,20 @@ export interface SiteRecord {
     expectedContent?: pulumi.Output<string>;
 }
 
-export interface GoLive {
-    phase: Phase;
+/** What the stack outputs and the checklist say about the site and its records, from the stages. */
+export interface StagesView {
+    cfg: GoLiveConfig;
     zone: Zone;
-    /** The Vercel project, env vars, deployment and domains; from `prepare` on. */
-    site?: VercelSite;
-    dns: DnsRecords;
     records: { apex: SiteRecord; www: SiteRecord };
-    urls: { site: string; apex: string };
-    /** Stack outputs: no secret among them. */
-    outputs: Record<string, pulumi.Input<unknown>>;
-    /** What the go-live checklist says about this stack (lib/report ChecklistFacts, no secrets). */
-    facts: pulumi.Output<StackFacts>;
+    /** Names given a Let's Encrypt CAA record (MEP-08). */
+    caaAdded: string[];
+    site?: Pick<VercelSite, "projectId" | "deploymentId" | "deploymentUrl">;
+    /** MEP-08 before H: the certificate as prepare left it. */
+    certificate?: pulumi.Output<CertificateFact>;
+    /** The checks run against the new host before the switch (prepare: recorded; cutover: enforced). */
+    preSwitch?: pulumi.Output<CheckResult[]>;
+    /** MEP-05: the domains' verification on Vercel. */
+    domains?: pulumi.Output<CheckResult[]>;
 }
 
 /** What the post-deploy checks compare against, and what re-runs them when it changes. */
@@ -52,11 +55,11 @@ export interface ChecksTargets {
 }
 
 /** The checks' targets at cutover, taken from the applied records and the deployment. */
-export function siteChecksTargets(golive: GoLive): ChecksTargets {
+export function siteChecksTargets(records: { apex: SiteRecord; www: SiteRecord }, site: Pick<VercelSite, "deploymentId"> | undefined): ChecksTargets {
     const applied = (r: SiteRecord): pulumi.Output<string[]> =>
         r.resource ? r.resource.content.apply((c) => (c ? [c.toLowerCase().replace(/\.$/, "")] : [])) : pulumi.output([]);
-    const expected = pulumi.all([applied(golive.records.apex), applied(golive.records.www)]).apply(([apex, www]) => ({ apex, www }));
-    const deployment = golive.site ? golive.site.deploymentId : pulumi.output("");
+    const expected = pulumi.all([applied(records.apex), applied(records.www)]).apply(([apex, www]) => ({ apex, www }));
+    const deployment = site ? site.deploymentId : pulumi.output("");
     const triggers = pulumi.all([expected, deployment]).apply(([e, d]): Record<string, string> => ({ apex: e.apex.join(","), www: e.www.join(","), deployment: d }));
     return { expected, triggers };
 }
@@ -135,55 +138,56 @@ export function vercelTargets(cfg: GoLiveConfig, site: Pick<VercelSite, "project
     };
 }
 
-export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
-    const zone = await lookupZone(cfg.domain, cfg.phase);
-    const vercelPhase = cfg.phase !== "adopt";
-    if (cfg.phase === "adopt") await refuseAdoptChanges(cfg, zone.id);
+/** The Vercel site of the config (MEP-02..MEP-05): what components/vercelSite.ts declares. */
+export function siteArgsOf(cfg: GoLiveConfig): VercelSiteArgs {
+    return {
+        projectName: cfg.vercel.projectName,
+        ...(cfg.vercel.framework ? { framework: cfg.vercel.framework } : {}),
+        gitRepository: { type: cfg.vercel.git.type, repo: cfg.vercel.git.repo, productionBranch: cfg.vercel.git.productionBranch },
+        releaseRef: cfg.vercel.releaseRef!, // required from prepare on by lib/config
+        codeFreeze: cfg.vercel.codeFreeze,
+        envVars: cfg.vercel.envVars,
+        apexDomain: cfg.domain,
+        wwwDomain: cfg.wwwDomain,
+        redirectStatus: cfg.redirectStatus,
+    };
+}
 
-    // prepare: Vercel is set up while DNS still points to the old host (MEP-03..05).
-    const site = vercelPhase
-        ? new VercelSite("site", {
-              projectName: cfg.vercel.projectName,
-              ...(cfg.vercel.framework ? { framework: cfg.vercel.framework } : {}),
-              gitRepository: { type: cfg.vercel.git.type, repo: cfg.vercel.git.repo, productionBranch: cfg.vercel.git.productionBranch },
-              releaseRef: cfg.vercel.releaseRef!, // required from prepare on by lib/config
-              codeFreeze: cfg.vercel.codeFreeze,
-              envVars: cfg.vercel.envVars,
-              apexDomain: cfg.domain,
-              wwwDomain: cfg.wwwDomain,
-              redirectStatus: cfg.redirectStatus,
-          })
-        : undefined;
+/**
+ * MEP-08: the names whose CAA set keeps Let's Encrypt (Vercel's CA) from issuing. Listed once per
+ * run, the program's own records (added at prepare) recognised by their comment, so later phases
+ * keep them. Only from prepare on (adopt changes nothing).
+ */
+export async function caaToAdd(cfg: GoLiveConfig, zoneId: string): Promise<Array<{ label: "apex" | "www"; name: string; ttl: number }>> {
+    if (cfg.phase === "adopt") return [];
+    const listed = await cloudflare.getDnsRecords({ zoneId, type: "CAA" });
+    return namesNeedingLetsEncrypt(cfg.domain, listed.results ?? []).map((c) => ({ ...c, ttl: cfg.ttl }));
+}
 
-    const planned = planSiteRecords(cfg, zone.id, site ? vercelTargets(cfg, site) : undefined);
+/**
+ * The site's names pinned to what Vercel recommends for them (the apex's address; www's CNAME
+ * target or address, as the www record will hold it): how the pre-switch checks reach the new host
+ * while public DNS still points at the old one.
+ */
+export function pinsOf(cfg: GoLiveConfig, targets: VercelTargets): pulumi.Output<Record<string, string>> {
+    return pulumi
+        .all([targets.apexIpv4, cfg.dns.wwwType === "CNAME" ? targets.wwwCname : targets.wwwIpv4])
+        .apply(([apex, www]) => ({ [cfg.domain]: apex, [cfg.wwwDomain]: www.toLowerCase().replace(/\.$/, "") }));
+}
 
-    // MEP-08: only from prepare on (adopt changes nothing); CAA records are listed once per run,
-    // the program's own (added at prepare) recognised by their comment, so cutover keeps them.
-    let caa: Array<{ label: "apex" | "www"; name: string }> = [];
-    if (vercelPhase) {
-        const listed = await cloudflare.getDnsRecords({ zoneId: zone.id, type: "CAA" });
-        caa = namesNeedingLetsEncrypt(cfg.domain, listed.results ?? []);
-    }
-
-    const [apexPlan, wwwPlan] = planned;
-    const dns = new DnsRecords("dns", {
-        zoneId: zone.id,
-        ...(apexPlan.spec ? { apex: apexPlan.spec } : {}),
-        ...(wwwPlan.spec ? { www: wwwPlan.spec } : {}),
-        caaLetsEncrypt: caa.map((c) => ({ ...c, ttl: cfg.ttl })),
-    });
-
-    const summary = (p: PlannedRecord, resource: cloudflare.DnsRecord | undefined): SiteRecord => ({
+/** One site record of the phase: what it was, what it becomes, and the resource that holds it. */
+export function siteRecordOf(p: PlannedRecord, resource: cloudflare.DnsRecord | undefined): SiteRecord {
+    return {
         name: p.name,
         type: p.newType,
         ...(p.oldContent !== undefined ? { oldContent: p.oldContent } : {}),
         ...(p.newContent !== undefined ? { newContent: pulumi.output(p.newContent) } : {}),
         ...(resource ? { resource, expectedContent: pulumi.output(p.spec!.content) } : {}),
-    });
-    const records = { apex: summary(apexPlan, dns.apex), www: summary(wwwPlan, dns.www) };
-    const urls = { site: `https://${cfg.wwwDomain}/`, apex: `https://${cfg.domain}/` };
+    };
+}
 
-    const recordOutput = (r: SiteRecord) => ({
+function recordOutput(r: SiteRecord) {
+    return {
         name: r.name,
         type: r.resource ? r.resource.type : r.type,
         oldContent: r.oldContent ?? null,
@@ -192,37 +196,55 @@ export async function buildGoLive(cfg: GoLiveConfig): Promise<GoLive> {
         ttl: r.resource ? r.resource.ttl : null,
         proxied: r.resource ? r.resource.proxied : null,
         recordId: r.resource ? r.resource.id : null,
-    });
-    const outputs: Record<string, pulumi.Input<unknown>> = {
+    };
+}
+
+/** The stack outputs of the stages: no secret among them. */
+export function stackOutputs(v: StagesView): Record<string, pulumi.Input<unknown>> {
+    const { cfg, zone } = v;
+    return {
         phase: cfg.phase,
-        urls,
+        urls: { site: `https://${cfg.wwwDomain}/`, apex: `https://${cfg.domain}/` },
         redirect: { from: cfg.domain, to: cfg.wwwDomain, status: cfg.redirectStatus },
         zone: { id: zone.id, name: zone.name, status: zone.status },
-        dnsRecords: { apex: recordOutput(records.apex), www: recordOutput(records.www) },
-        caaLetsEncryptAdded: caa.map((c) => c.name),
+        dnsRecords: { apex: recordOutput(v.records.apex), www: recordOutput(v.records.www) },
+        caaLetsEncryptAdded: v.caaAdded,
         releaseRef: cfg.vercel.releaseRef ?? null,
         approval: cfg.approval ?? null,
-        vercel: site
+        vercel: v.site
             ? {
-                  projectId: site.projectId,
-                  deploymentId: site.deploymentId,
-                  deploymentUrl: site.deploymentUrl.apply((u) => (/^https?:\/\//.test(u) ? u : `https://${u}`)),
-                  envVars: cfg.vercel.envVars.map((v) => v.key),
+                  projectId: v.site.projectId,
+                  deploymentId: v.site.deploymentId,
+                  deploymentUrl: v.site.deploymentUrl.apply(httpsUrl),
+                  envVars: cfg.vercel.envVars.map((e) => e.key),
                   codeFreeze: cfg.vercel.codeFreeze,
               }
             : null,
+        // MEP-05 and MEP-08 before hour H, and what the new host showed before the switch.
+        domainsVerified: v.domains ?? null,
+        certificate: v.certificate ?? null,
+        preSwitch: v.preSwitch ?? null,
     };
+}
 
-    const facts = pulumi.output({
+/** What the go-live checklist says about this stack (lib/report ChecklistFacts, no secrets). */
+export function checklistFacts(v: StagesView): pulumi.Output<StackFacts> {
+    const { cfg, zone } = v;
+    return pulumi.output({
         stack: pulumi.getStack(),
         approval: cfg.approval ?? null,
         releaseRef: cfg.vercel.releaseRef ?? null,
-        deploymentId: site ? site.deploymentId : null,
+        deploymentId: v.site ? v.site.deploymentId : null,
         zone: { name: zone.name, status: zone.status },
-        envVars: cfg.vercel.envVars.map((v) => v.key),
-        codeFreeze: site ? cfg.vercel.codeFreeze : null,
-        dnsRecords: { apex: recordOutput(records.apex), www: recordOutput(records.www) },
+        envVars: cfg.vercel.envVars.map((e) => e.key),
+        codeFreeze: v.site ? cfg.vercel.codeFreeze : null,
+        dnsRecords: { apex: recordOutput(v.records.apex), www: recordOutput(v.records.www) },
+        certificate: v.certificate ?? null,
+        domainsVerified: v.domains ?? [],
     }) as pulumi.Output<StackFacts>;
+}
 
-    return { phase: cfg.phase, zone, ...(site ? { site } : {}), dns, records, urls, outputs, facts };
+/** A deployment URL as a link (the provider gives the bare host name). */
+export function httpsUrl(u: string): string {
+    return /^https?:\/\//.test(u) ? u : `https://${u}`;
 }

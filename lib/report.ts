@@ -2,6 +2,7 @@
 // rollback plan of section 4) as data, each line with its status and the evidence the program has.
 // Pure: no Pulumi import; fed by stack outputs, `golive verify --json` or the rehearsal's record.
 import type { CheckResult, PlanId } from "../checks/types";
+import type { CertificateFact } from "../checks/siteCertificate";
 import { plural } from "../checks/words";
 
 export type ChecklistPhase = "prerequisites" | "preparation" | "deployment" | "post-deploy" | "closure" | "rollback";
@@ -103,8 +104,15 @@ export interface ChecklistFacts {
     /** MEP-02: whether the Vercel project refuses to deploy pushes (null before prepare). */
     codeFreeze?: boolean | null;
     dnsRecords?: { apex?: DnsRecordFact | null; www?: DnsRecordFact | null } | null;
-    /** Check results (MEP-07..MEP-16, P-02), as checks/types.ts shapes them. */
+    /**
+     * Check results (MEP-07..MEP-16, P-02), as checks/types.ts shapes them; those run against the
+     * new host before the switch carry `stage: "pre-switch"`.
+     */
     results: CheckResult[];
+    /** MEP-08 before hour H: the certificate as prepare left it (null before prepare). */
+    certificate?: CertificateFact | null;
+    /** MEP-05: each domain's verification on Vercel. */
+    domainsVerified?: CheckResult[];
     /** MEP-01 / MEP-17 results from checks/notify; absent when no webhook is configured. */
     notifications?: CheckResult[];
     /** A webhook is configured: without results yet, MEP-01/MEP-17 are pending rather than manual. */
@@ -154,7 +162,7 @@ function fromResults(results: CheckResult[], facts?: ChecklistFacts): { status: 
         if (facts?.failedUpdate) return { status: "unknown", evidence: `not run: the ${facts.failedUpdate.phase} update failed before this check ran (${facts.failedUpdate.error})` };
         return { status: "pending", evidence: "not run yet" };
     }
-    const evidence = results.map((r) => `${r.name}: ${r.reason}`).join("; ");
+    const evidence = results.map((r) => `${r.stage === "pre-switch" ? "before the switch (names pinned to Vercel): " : ""}${r.name}: ${r.reason}`).join("; ");
     if (results.some((r) => r.status === "fail")) return { status: "failed", evidence };
     if (results.every((r) => r.status === "skip")) return { status: "skipped", evidence };
     return { status: "checked OK", evidence };
@@ -258,10 +266,20 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
             return facts.deploymentId
                 ? { status: "done", evidence: `Vercel production deployment ${facts.deploymentId}${facts.deploymentUrl ? ` (${facts.deploymentUrl})` : ""}${ref ? ` built from ${ref}` : ""}` }
                 : notYet("no production deployment yet (prepare phase)");
-        case "MEP-05":
-            return facts.deploymentId
-                ? { status: "done", evidence: `${facts.domain} (redirects) and www.${facts.domain} (serves) on the Vercel project` }
-                : notYet("domains are added in the prepare phase");
+        case "MEP-05": {
+            if (!facts.deploymentId) return notYet("domains are added in the prepare phase");
+            const refused = (facts.domainsVerified ?? []).filter((r) => r.status === "fail");
+            if (refused.length > 0) return { status: "failed", evidence: refused.map((r) => r.reason).join("; ") };
+            const verified = (facts.domainsVerified ?? []).filter((r) => r.status === "pass").map((r) => r.reason);
+            return { status: "done", evidence: `${facts.domain} (redirects) and www.${facts.domain} (serves) on the Vercel project${verified.length > 0 ? `; ${verified.join("; ")}` : ""}` };
+        }
+        case "MEP-08": {
+            const checked = fromResults(facts.results.filter((r) => r.id === "MEP-08"), facts);
+            const c = facts.certificate;
+            if (!c) return checked;
+            const before = certificateLine(c);
+            return { status: checked.status, evidence: checked.evidence === "not run yet" ? before : `${before}; ${checked.evidence}` };
+        }
         case "MEP-06": {
             const both = [facts.dnsRecords?.apex, facts.dnsRecords?.www];
             const recs = both.map(record).filter((x): x is string => !!x);
@@ -291,6 +309,18 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
             return { status: "manual", evidence: line.id === "R-4" ? "stack history, check results above and Vercel logs" : "" };
         default:
             return fromResults(facts.results.filter((r) => r.id === line.id), facts);
+    }
+}
+
+/** MEP-08's evidence before hour H: the certificate issued at prepare, or why there is none. */
+export function certificateLine(c: CertificateFact): string {
+    switch (c.status) {
+        case "issued":
+            return `certificate${c.id ? ` ${c.id}` : ""} for ${c.names.join(", ")} issued before the switch${c.issuedAt ? ` at ${c.issuedAt}` : ""} (DNS-01)${c.expiresAt ? `, valid until ${c.expiresAt.slice(0, 10)}` : ""}`;
+        case "exists":
+            return `Vercel already held a certificate for ${c.names.join(", ")} before the switch (${c.reason})`;
+        default:
+            return `no certificate before the switch (${c.status}: ${c.reason}${c.todo ? `; ${c.todo}` : ""})`;
     }
 }
 
@@ -392,12 +422,15 @@ export function factsFromJson(json: unknown, defaults: { stack?: string; generat
         results: results.filter((r) => r.id !== "MEP-01" && r.id !== "MEP-17"),
         notifications,
         tag: get("tag") ?? get("releaseTag") ?? null,
+        certificate: isCertificate(get("certificate")) ? get("certificate") : null,
+        domainsVerified: (get("domainsVerified") ?? []).filter(isCheckResult),
         failedUpdate: isFailedUpdate(get("failedUpdate")) ? get("failedUpdate") : null,
         rollback: isRollback(get("rollback")) ? get("rollback") : null,
         generatedAt: get("generatedAt") ?? defaults.generatedAt,
     };
 }
 
+const isCertificate = (x: any): x is CertificateFact => !!x && typeof x.status === "string" && Array.isArray(x.names) && typeof x.reason === "string";
 const isFailedUpdate = (x: any): x is FailedUpdate => !!x && typeof x.phase === "string" && typeof x.error === "string";
 const isRollback = (x: any): x is RollbackFact => !!x && typeof x.to === "string" && typeof x.ok === "boolean" && typeof x.why === "string" && typeof x.evidence === "string";
 

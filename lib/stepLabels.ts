@@ -35,13 +35,36 @@ export function typeOfUrn(urn: string): string {
     return (urn.split("::")[2] ?? "").split("$").pop() ?? "";
 }
 
+/** The site's own records (apex, www) and the program's CAA records: never deleted or replaced unasked. */
+export function isSiteRecord(type: string, name: string): boolean {
+    return type === DNS_RECORD_TYPE && /^dns-/.test(name);
+}
+
+/** A check run against the new host before the switch (components/preSwitchChecks.ts). */
+export function isPreSwitch(name: string): boolean {
+    return name.startsWith("preswitch-");
+}
+
+/** Dynamic resources of the program that are not among the suite's checks. */
+const OWN_STEPS: Record<string, StepLabel> = {
+    CertificateOrder: { id: "MEP-08", what: "certificate order (DNS-01)", check: false },
+    CertificateIssuance: { id: "MEP-08", what: "certificate issuance", check: false },
+    DomainVerification: { id: "MEP-05", what: "Domain verification", check: true },
+};
+
 export function labelOf(type: string, name: string): StepLabel {
-    if (type === DNS_RECORD_TYPE) return /-caa-/.test(name) ? { id: "MEP-08", what: "CAA record (Let's Encrypt)", check: false } : { id: "MEP-06", what: "DNS record", check: false };
+    if (type === DNS_RECORD_TYPE) {
+        if (/-caa-/.test(name)) return { id: "MEP-08", what: "CAA record (Let's Encrypt)", check: false };
+        if (/-acme-/.test(name)) return { id: "MEP-08", what: "DNS-01 challenge record", check: false };
+        if (/-txt-/.test(name)) return { id: "MEP-05", what: "domain verification record", check: false };
+        return { id: "MEP-06", what: "DNS record", check: false };
+    }
     const vercel = VERCEL[type];
     if (vercel) return { ...vercel, check: false };
     if (type.startsWith(DYNAMIC_PREFIX)) {
         const kind = type.split(":").pop() ?? "";
         if (kind === "Notification") return { id: /-end$/.test(name) ? "MEP-17" : "MEP-01", what: "webhook message", check: false };
+        if (OWN_STEPS[kind]) return OWN_STEPS[kind];
         const check = CHECKS.find((c) => norm(c.name) === norm(kind));
         return check ? { id: check.id, what: check.name, check: true } : { what: kind, check: false };
     }
@@ -49,8 +72,8 @@ export function labelOf(type: string, name: string): StepLabel {
     return { what: type.split(":").pop() ?? type, check: false };
 }
 
-/** "MEP-06 DNS record dns-www" */
+/** "MEP-06 DNS record dns-www"; a check before the switch says so. */
 export function describeStep(type: string, name: string): string {
     const l = labelOf(type, name);
-    return `${l.id ? `${l.id} ` : ""}${l.what} ${name}`;
+    return `${l.id ? `${l.id} ` : ""}${l.what}${l.check && isPreSwitch(name) ? " (before the switch)" : ""} ${name}`;
 }

@@ -3,7 +3,7 @@
 // when visitors would see it) and that the rollback brings the old site back.
 import type { ReplicaWorld } from "../replica/world";
 import type { CloudflareZone } from "../replica/cloudflareZone";
-import { LIVE_RECORD_IDS, type ReplicaBehaviour } from "../replica/providers";
+import { LIVE_RECORD_IDS, type ReplicaBehaviour, type VercelReplica } from "../replica/providers";
 import type { ServiceStandIns } from "./services";
 
 export interface Fault {
@@ -25,7 +25,7 @@ export interface Fault {
      */
     cachingVisitors?: boolean;
     /** Sets the replica's (and the outside services' stand-ins') behaviour before the run. */
-    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns, zone: CloudflareZone): void;
+    apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns, zone: CloudflareZone, vercel: VercelReplica): void;
     /** Changes the stack config of every phase (the operator's mistake or choice). */
     configure?(config: Record<string, string>, world: ReplicaWorld): void;
 }
@@ -33,9 +33,9 @@ export interface Fault {
 export const FAULTS: Fault[] = [
     {
         name: "dns-before-domain",
-        summary: "DNS is switched before the domains exist on Vercel (MEP-06 before MEP-05): they are added 3 s after the switch",
-        expect: "Vercel answers 404 DEPLOYMENT_NOT_FOUND with a *.vercel.app certificate: failed probes, TLS/HTTPS checks fail",
-        causesDowntime: true,
+        summary: "the domains reach the Vercel project only once DNS has moved (MEP-06 before MEP-05): Vercel does not serve them before the switch",
+        expect: "the checks against the new host see 404 DEPLOYMENT_NOT_FOUND and fail before the switch: the cutover stops before any record changes (0 failed probes)",
+        causesDowntime: false,
         apply: (_world, b) => {
             b.domainsAfterDnsMs = 3_000;
         },
@@ -52,7 +52,7 @@ export const FAULTS: Fault[] = [
     {
         name: "redirect-302",
         summary: "the new site's http→https and apex→www redirects answer 302 (temporary) instead of 308",
-        expect: "MEP-10 Redirects fails (not permanent); visitors are still served",
+        expect: "MEP-10 Redirects fails before the switch: the cutover stops before any record changes; visitors keep the old site",
         causesDowntime: false,
         apply: (world, b) => {
             b.redirectStatusOverride = 302;
@@ -62,7 +62,7 @@ export const FAULTS: Fault[] = [
     {
         name: "robots-disallow",
         summary: "the new site ships a robots.txt with `Disallow: /` (a staging leftover)",
-        expect: "MEP-14 SEO basics fails (robots.txt blocks the site); visitors are still served",
+        expect: "MEP-14 SEO basics fails before the switch (robots.txt blocks the site): the cutover stops before any record changes",
         causesDowntime: false,
         apply: (world) => {
             world.newSite.spec.robotsTxt = "User-agent: *\nDisallow: /\n";
@@ -70,11 +70,12 @@ export const FAULTS: Fault[] = [
     },
     {
         name: "slow-site",
-        summary: "the /services page of the new site scores 0.85 in PageSpeed Insights (mobile), under the 0.90 threshold",
-        expect: "MEP-13 Performance fails naming the page and its score; the cutover fails, no production tag; visitors are still served",
+        summary: "the /services page of the new deployment scores 0.85 in PageSpeed Insights (mobile), under the 0.90 threshold",
+        expect: "MEP-13 Performance fails before the switch naming the page and its score (prepare says so; the cutover stops before any record changes), no production tag",
         causesDowntime: false,
         apply: (world, _b, services) => {
-            services.google.state.scores[`https://www.${world.domain}/services`] = 0.85;
+            // PSI measures the production deployment before the switch (its own URL), the public name after.
+            services.google.state.pathScores["/services"] = 0.85;
         },
     },
     {
@@ -93,11 +94,26 @@ export const FAULTS: Fault[] = [
     },
     {
         name: "broken-release",
-        summary: "the release answers 500 on every page once visitors reach it (a production variable the build needs is wrong)",
-        expect: "MEP-09 and the checks after it fail on the 500, the cutover fails; visitors get 500s from the switch until the rollback, decided at once (R-1); the figures time the way back",
-        causesDowntime: true,
+        summary: "the release answers 500 on every page (a production variable the build needs is wrong)",
+        expect: "MEP-09 and the checks after it fail against the new host before the switch: prepare says so, the cutover stops before any record changes (0 failed probes; R-1 has nothing to roll back)",
+        causesDowntime: false,
         apply: (world) => {
             world.newSite.spec = { ...world.newSite.spec, handle: () => ({ status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" }) };
+        },
+    },
+    {
+        name: "fails-under-traffic",
+        summary: "the release fails only once production traffic reaches it (a connection pool sized for previews): it answers 500 from the DNS switch on",
+        expect: "every check passes before the switch; after it MEP-09 and the others fail, R-1 is decided at once and the records go back first: the figures time the way back (first failed check → old site on both names)",
+        causesDowntime: true,
+        acceptedGap: "only the switch can reveal it: visitors whose resolver reaches Vercel get 500s until the records are back",
+        apply: (world, _b, _s, _z, vercel) => {
+            const serving = world.newSite.spec;
+            const previous = serving.handle;
+            world.newSite.spec = {
+                ...serving,
+                handle: (req) => (vercel.dnsSwitchedAt !== undefined ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : previous ? previous(req) : undefined),
+            };
         },
     },
     {
@@ -114,12 +130,40 @@ export const FAULTS: Fault[] = [
     },
     {
         name: "cert-delay",
-        summary: "Vercel issues the site's certificate 5 s after DNS points to it (it serves its *.vercel.app certificate until then)",
-        expect: "MEP-08 waits for the certificate (about 5 s, reporting the *.vercel.app certificate served meanwhile) and passes, then the checks after it pass",
-        causesDowntime: true,
-        acceptedGap: "visitors whose resolver already has the new address get Vercel's *.vercel.app certificate until it is issued",
+        summary: "Vercel issues the DNS-01 certificate 120 s after its TXT records resolve, longer than the program waits (golive:certificate.timeoutSeconds)",
+        expect: "prepare says the certificate is pending; the cutover tries once more, MEP-08 before the switch finds the *.vercel.app certificate and the cutover stops before any record changes",
+        causesDowntime: false,
         apply: (_world, b) => {
-            b.certDelayMs = 5_000;
+            b.issuanceDelayMs = 120_000;
+        },
+    },
+    {
+        name: "order-refused",
+        summary: "Vercel refuses to pre-issue the certificate (the domain is personal-scoped, not in the team): it issues it only after DNS points to it, 2 s later",
+        expect: "prepare says so with what to do; the cutover preview announces the gap; after the switch MEP-08 waits for the certificate and passes; visitors who reach Vercel meanwhile get its *.vercel.app certificate (measured)",
+        causesDowntime: true,
+        acceptedGap: "no certificate before the switch: until Vercel issues it, visitors who reach the new host get its *.vercel.app certificate (announced by the preview)",
+        apply: (_world, b) => {
+            b.orderRefused = "personal-scope";
+            b.certDelayMs = 2_000;
+        },
+    },
+    {
+        name: "domain-claimed",
+        summary: "the apex is attached to another Vercel project of the same team (kalia-old-site), which keeps it",
+        expect: "prepare fails at MEP-05 naming the domain, the project that holds it and what to do; DNS never changes (0 failed probes)",
+        causesDowntime: false,
+        apply: (world, _b, _s, _z, vercel) => {
+            vercel.claimDomain(world.domain, { projectName: "kalia-old-site", team: "kalia-agency", yields: false });
+        },
+    },
+    {
+        name: "build-error",
+        summary: "the release does not build on Vercel (the deployment ends in ERROR)",
+        expect: "prepare fails at MEP-04 with Vercel's build error; DNS never changes (0 failed probes)",
+        causesDowntime: false,
+        apply: (_world, b) => {
+            b.build = { state: "ERROR", message: 'Command "npm run build" exited with 1' };
         },
     },
     {

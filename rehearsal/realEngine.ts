@@ -7,6 +7,7 @@ import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automatio
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
+import { recordsBackFirst } from "../cli/recordsBack";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 
@@ -193,9 +194,15 @@ export class RealEngine {
      * history, the last successful update before the current one, its program commit in a worktree
      * and its config, then `pulumi up`; the engine's events are collected as for any phase.
      */
-    async rollback(label: string): Promise<PhaseResult> {
+    async rollback(label: string, recordsFirst?: { config: Record<string, string>; secretKeys: string[]; zoneId: string }): Promise<PhaseResult> {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         return this.phase(label, async (onEvent) => {
+            if (recordsFirst) {
+                // The records back first (cli/recordsBack.ts), as golive does after a failed cutover.
+                const map = Object.fromEntries(Object.entries(recordsFirst.config).map(([k, v]) => [k, { value: v, secret: recordsFirst.secretKeys.includes(k) }]));
+                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
+                if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
+            }
             const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {
                 const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars: this.ws.env as Record<string, string>, pulumiCommand: this.pulumiCommand });
                 // The command's own calls, with the events of its `up` reported here.

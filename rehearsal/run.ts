@@ -21,6 +21,7 @@ import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookRece
 import { sleep } from "../checks/net";
 import { findEngine, isEngine } from "../lib/engine";
 import { startControlServer, ControlServer } from "../replica/control";
+import { startVercelApi, VercelApi } from "../replica/vercelApi";
 import { RealEngine } from "./realEngine";
 import { plural } from "../checks/words";
 import { clip, reasonLine } from "../lib/failures";
@@ -87,14 +88,19 @@ export interface RehearsalFigures {
      */
     failedCheckToOldSiteMs: number | null;
     totalMs: number;
-    /** Deletes of DNS records over the whole run (goal: 0, records are updated in place). */
+    /** Deletes of the apex and www records over the whole run (goal: 0, records are updated in place). */
     dnsRecordDeletes: number;
     /** Resources replaced (delete + create) over the whole run (goal: 0 unless a type change is configured). */
     replacements: number;
     /** The zone's apex and www records before the go-live and after each phase that ran. */
     records: Partial<Record<"before" | "adopt" | "prepare" | "cutover" | "rollback", RecordsSnapshot>>;
-    /** MEP-08: when Vercel issued the www certificate after the switch, and how long the check waited. */
-    certificate: { issuedAfterSwitchMs: number | null; checkWaitedMs: number | null; refused?: string };
+    /**
+     * MEP-08: how Vercel issued the www certificate (dns-01 at prepare, http-01 once DNS pointed to it),
+     * how long before or after the switch, and how long the check after the switch waited for it.
+     */
+    certificate: { via: string | null; issuedBeforeSwitchMs: number | null; issuedAfterSwitchMs: number | null; checkWaitedMs: number | null; refused?: string };
+    /** Whether the cutover changed a site record at all (a check that failed before the switch stops it first). */
+    dnsSwitched: boolean;
     probes: ProbeFigures;
     /** The same visits from behind a caching resolver (visitors who keep an answer for its TTL), when the fault asks for them. */
     cachedVisitorProbes?: ProbeFigures;
@@ -110,6 +116,8 @@ export interface RehearsalReport {
     phase: "cutover";
     /** The cutover's update failed: the record is built from what is known of it. */
     failedUpdate?: FailedUpdate;
+    /** A phase before the cutover failed and the go-live stopped there (no cutover, no rollback). */
+    stoppedAt?: "prepare";
     /** The rollback to prepare that ends every rehearsal (R-1, R-2); absent when adopt was refused. */
     rollback?: RollbackFact;
     releaseRef: string;
@@ -166,6 +174,8 @@ export interface RehearsalTargets {
     repo?: { repoPath: string; commit: string };
     /** MEP-12, MEP-13, MEP-15, MEP-16: golive:contactForm/imap/pagespeed/searchConsole/analytics and which are secret. */
     services?: Pick<ServiceStandIns, "config" | "secretKeys">;
+    /** The replica's Vercel REST API: the base URL and bearer token the program's own Vercel calls (certificate order, domain verification) use. */
+    vercelApi?: { url: string; token: string };
 }
 
 /** The records serving before the go-live, as the replica's Cloudflare zone holds them (and golive:liveRecords says). */
@@ -226,6 +236,14 @@ export function phaseConfig(world: ReplicaWorld, phase: "adopt" | "prepare" | "c
             Object.assign(config, targets.services.config);
             secretKeys.push(...targets.services.secretKeys);
         }
+        if (targets.vercelApi) {
+            // MEP-05/MEP-08 before H: the program's own calls to Vercel (certificate order, domain
+            // verification) go to the replica's REST API, with the provider's token.
+            config["golive:vercelApiUrl"] = targets.vercelApi.url;
+            config["vercel:apiToken"] = targets.vercelApi.token;
+            secretKeys.push("vercel:apiToken");
+            config["golive:certificate"] = JSON.stringify({ timeoutSeconds: 8, pollSeconds: 1 });
+        }
     }
     fault?.configure?.(config, world);
     return { config, secretKeys };
@@ -284,6 +302,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let repo: SiteRepository | undefined;
     let services: ServiceStandIns | undefined;
     let vercel: VercelReplica | undefined;
+    let vercelApi: VercelApi | undefined;
     try {
         const behaviour: ReplicaBehaviour = {};
         // The Cloudflare zone as it is before the go-live: the records serving the old site (the ids
@@ -295,7 +314,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         for (const note of services.notes) log(`note: ${note}`);
         options.onServices?.(services);
         vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        fault?.apply(world, behaviour, services, zone);
+        vercelApi = await startVercelApi(vercel);
+        fault?.apply(world, behaviour, services, zone, vercel);
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
@@ -324,25 +344,25 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
             dnsTimeoutMs: options.fast ? 5_000 : 10_000,
             dnsPollMs: 100,
-            // MEP-08 waits this long for Vercel's certificate (the cert-delay fault issues it after 5 s).
+            // Without a certificate before the switch (order-refused), MEP-08 waits this long for Vercel's after it.
             certWaitMs: options.fast ? 10_000 : 20_000,
             httpsBudgetMs: 2_000,
             pageBudgetMs: 2_000,
             sitemapSample: 3,
         };
         repo = createSiteRepository();
-        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services };
+        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services, vercelApi: { url: vercelApi.url, token: vercelApi.token } };
         await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         const probed = [`https://${world.www}/`, `https://${world.domain}/`];
         prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
-        prober.start("adopt");
+        await prober.start("adopt").ready();
         if (fault?.cachingVisitors) {
             // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
             visitorsCache = await ReplicaDns.startCaching(world.dns);
             cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
-            cachedProber.start("adopt");
+            await cachedProber.start("adopt").ready();
         }
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
@@ -354,13 +374,14 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const run = () => (how === "golive rollback" && real ? real.rollback(label) : runPhase(label, config, secretKeys, preview));
+            const run = () => (how === "golive rollback" && real ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
             const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
-            // Each error is already on its step's line above.
-            if (!preview) await sleep(settleMs);
+            // Each error is already on its step's line above. A failed cutover is rolled back at once
+            // (R-1 agreed beforehand): no time on the failed state.
+            if (!preview && !(label === "cutover" && !r.ok)) await sleep(settleMs);
             return r;
         };
 
@@ -378,6 +399,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             failedUpdate?: FailedUpdate;
             rollback?: RollbackFact;
             failedCheckToOldSiteMs?: number | null;
+            /** The phase whose failure stopped the go-live before the cutover. */
+            stoppedAt?: "prepare";
         }): Promise<RehearsalReport> => {
             const probes = await prober!.stop();
             prober = undefined;
@@ -385,21 +408,26 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             cachedProber = undefined;
             const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
             const wwwCert = vercel!.certificates.get(world.www);
-            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08");
+            // MEP-08 after the switch: its wait for a certificate issued only then.
+            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08" && c.stage !== "pre-switch");
             const figures: RehearsalFigures = {
                 failedProbesCutover: failedIn("cutover", "checks", "report"),
                 failedProbesRollback: failedIn("rollback", "rollback-checks"),
                 dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
                 failedCheckToOldSiteMs: ran.failedCheckToOldSiteMs ?? null,
                 totalMs: Date.now() - started,
-                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove").length,
+                // The site's records only: the DNS-01 challenge records go at the end of the cutover by design.
+                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove" && (c.name === world.domain || c.name === world.www)).length,
                 replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
                 records: ran.records,
                 certificate: {
-                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined ? wwwCert.issuedAt - ran.switchAt : null,
+                    via: wwwCert?.via ?? null,
+                    issuedBeforeSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined && wwwCert.issuedAt <= ran.switchAt ? ran.switchAt - wwwCert.issuedAt : null,
+                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined && wwwCert.issuedAt > ran.switchAt ? wwwCert.issuedAt - ran.switchAt : null,
                     checkWaitedMs: (mep08?.evidence.wait as { waitedMs?: number } | undefined)?.waitedMs ?? null,
                     ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
                 },
+                dnsSwitched: ran.switchAt !== undefined,
                 probes,
                 ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
             };
@@ -412,6 +440,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
             if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
             if (probes.capped) problems.push("the prober hit its time cap");
+            if (probes.proberLost) problems.push(`the prober's process ${probes.proberLost}: the probes after that are missing`);
             if (cachedVisitorProbes && cachedVisitorProbes.failed > 0 && !gapAccepted) problems.push(`${plural(cachedVisitorProbes.failed, "failed probe")} of visitors behind a caching resolver`);
             const google = services!.google.state;
             const outsideServices: OutsideServicesFigures = {
@@ -432,6 +461,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 stack: "rehearsal",
                 phase: "cutover",
                 ...(ran.failedUpdate ? { failedUpdate: ran.failedUpdate } : {}),
+                ...(ran.stoppedAt ? { stoppedAt: ran.stoppedAt } : {}),
                 ...(ran.rollback ? { rollback: ran.rollback } : {}),
                 releaseRef: repo!.commit,
                 phases: ran.phases,
@@ -459,34 +489,40 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!adopt.ok) problems.push("adopt failed");
         records.adopt = snapshotRecords(zone, world);
         const prepare = await upPhase("prepare", "prepare");
-        if (!prepare.ok) problems.push("prepare failed");
         records.prepare = snapshotRecords(zone, world);
+        if (!prepare.ok) {
+            // What prepare finds (a build that fails, a domain another project keeps) stops the go-live
+            // there: the operator fixes it hours before H; DNS was never pointed anywhere new.
+            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map((e) => e.split("\n")[0]).join("; ")}`);
+            const prepareChecks = checkResultsOf(prepare);
+            return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
+        }
         const cutover = await upPhase("cutover", "cutover");
         records.cutover = snapshotRecords(zone, world);
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
         const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
-        const cutoverChecks: CheckResult[] = checkSteps
-            .map((s) => (s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "")))
-            .filter((r): r is CheckResult => !!r);
+        const cutoverChecks = checkResultsOf(cutover);
         if (!cutover.ok) problems.push(`cutover failed (\`pulumi up\` would exit non-zero): ${plural(cutover.errors.length, "error")}`);
         const switchAt = dnsChanges.find((c) => c.at >= cutover.startedAt && c.at <= cutover.endedAt && c.op === "set")?.at;
         const greenAt = cutover.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
-
-        // `golive verify` against the live (new) site, as the operator runs it after the cutover.
-        mark("checks");
-        log("\n== checks (golive verify against the new site)");
-        const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
-        const newAddress = world.newSite.host;
-        const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
-        const verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only }));
-        for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
-
-        // The report: the plan's checklist from the cutover's outputs and the results.
-        mark("report");
-        // golive verify's results, plus what only the cutover ran (MEP-12/13/15/16) and its notifications.
         const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
-        const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id))];
+        const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
+
+        // `golive verify` against the live (new) site, as the operator runs it after a cutover that
+        // went through. A failed cutover is rolled back at once instead (R-1 agreed beforehand).
+        let verifyNew: CheckResult[] = [];
+        if (cutover.ok) {
+            mark("checks");
+            log("\n== checks (golive verify against the new site)");
+            const newAddress = world.newSite.host;
+            const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
+            verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only }));
+            for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
+            mark("report");
+        }
+        // golive verify's results, plus what only the cutover ran (before the switch, MEP-12/13/15/16) and its notifications.
+        const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id && v.stage === c.stage))];
 
         // Plan section 4: back to the previous phase; the same records go back in place. The fault
         // was the cutover's mistake: the rollback itself is done right.
@@ -494,12 +530,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             delete behaviour.deleteThenRecreateMs;
             log("\n(fault lifted for the rollback: records are updated in place)");
         }
-        // Plan section 4 on the real engine is `golive rollback` (back to the prepare update, from the
-        // stack history); on the mock engine, the previous phase's `pulumi up`.
+        // Plan section 4 on the real engine is `golive rollback` (the records back first, then the
+        // prepare update from the stack history); on the mock engine, the previous phase's `pulumi up`.
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
-        const failedCheckToOldSiteMs = timeToOldSite(checkSteps, cutover, rollback, prober.samples);
+        const failedCheckToOldSiteMs = switchAt !== undefined ? timeToOldSite(checkSteps, rollback, prober.samples) : null;
         mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
@@ -544,6 +580,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         vercel?.close();
         real?.close();
         await control?.close();
+        await vercelApi?.close();
         await webhook?.close();
         await services?.close();
         repo?.remove();
@@ -552,15 +589,22 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 }
 
 /**
- * R-1 decided at once: the engine finishing the cutover after its first failed check, plus the
- * rollback's start to the moment every probed URL is served by the old host again (the
- * rehearsal's verify and report between the two are not part of an operator's rollback).
+ * R-1 decided at once: from the cutover's first failed check to the moment every probed URL is
+ * served by the old host again (the engine finishing the cutover, then the records back first).
  */
-function timeToOldSite(checkSteps: Step[], cutover: PhaseResult, rollback: PhaseResult, samples: readonly ProbeSample[]): number | null {
+function timeToOldSite(checkSteps: Step[], rollback: PhaseResult, samples: readonly ProbeSample[]): number | null {
     const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
     if (failedAt.length === 0) return null;
     const urls = [...new Set(samples.map((p) => p.url))];
     const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail.startsWith("old-host"))?.at);
     if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
-    return cutover.endedAt - Math.min(...failedAt) + (Math.max(...(backAt as number[])) - rollback.startedAt);
+    return Math.max(...(backAt as number[])) - Math.min(...failedAt);
+}
+
+/** The results of a phase's check resources: their outputs, or rebuilt from their failure. */
+function checkResultsOf(phase: PhaseResult): CheckResult[] {
+    return phase.steps
+        .filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"))
+        .map((s) => (s.ok ? (s.result as CheckResult | undefined) : resultFromError(s.error ?? "")))
+        .filter((r): r is CheckResult => !!r && typeof r.id === "string" && typeof r.status === "string");
 }

@@ -24,13 +24,14 @@ export interface ControlHandlers {
     invokes: Record<string, InvokeHandler>;
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+/** A request's body, at most `maxBytes` (a larger one drops the connection). */
+export function readBody(req: http.IncomingMessage, maxBytes = MAX_BODY): Promise<string> {
     return new Promise((resolve, reject) => {
         let size = 0;
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => {
             size += c.length;
-            if (size > MAX_BODY) {
+            if (size > maxBytes) {
                 reject(new Error("request too large"));
                 req.destroy();
             } else chunks.push(c);

@@ -22,6 +22,8 @@ export interface GoogleFakesState {
     psiApiKey?: string;
     /** Performance score by page URL (default `defaultScore`). */
     scores: Record<string, number>;
+    /** Performance score by page path, whatever the host (a deployment's own URL measured before the switch, or the site's). */
+    pathScores: Record<string, number>;
     defaultScore: number;
     /** Statuses answered before the real answer, consumed one per PSI request (e.g. [429, 429]). */
     psiFailures: number[];
@@ -68,6 +70,7 @@ function base64urlJson(part: string): any {
 export class GoogleFakes {
     public readonly state: GoogleFakesState = {
         scores: {},
+        pathScores: {},
         defaultScore: 0.97,
         psiFailures: [],
         psiRequests: [],
@@ -163,7 +166,7 @@ export class GoogleFakes {
             return googleError(res, 400, "API key not valid. Please pass a valid API key.");
         }
         if (!/^https?:\/\//.test(page)) return googleError(res, 400, "Invalid value at 'url'");
-        const score = this.state.scores[page] ?? this.state.defaultScore;
+        const score = this.state.scores[page] ?? this.state.pathScores[new URL(page).pathname] ?? this.state.defaultScore;
         send(res, 200, {
             kind: "pagespeedonline#result",
             id: page,

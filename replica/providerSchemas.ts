@@ -35,7 +35,7 @@ export interface TypeSchema {
     secretOutputs?: string[];
     /** Defaults the provider fills in (an unset input equals its default). */
     defaults?: Record<string, unknown>;
-    /** Outputs the provider computes besides the inputs it echoes: what the replica answers. */
+    /** Outputs the provider computes besides the inputs it echoes: what the replica answers (unknown in preview). */
     computed: string[];
 }
 
@@ -108,7 +108,8 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             replaces: ["projectId", "domain", "teamId"],
             required: ["projectId", "domain"],
             keptWhenUnset: ["teamId"],
-            computed: ["id"],
+            // Whether the domain serves the project, and the challenge (a `_vercel` TXT) when it does not.
+            computed: ["id", "verified", "verifications"],
         },
     },
     command: {

@@ -1,9 +1,19 @@
-// The replica's Vercel (vercel 5.4.1, terraform-provider-vercel v5): which names the new host
-// serves and with what certificate, and the provider's resources acting on it. A ProjectDomain makes
-// the Vercel-like host serve that name (before that, it answers like Vercel does for a host it does
-// not know: a certificate that does not cover the name, and 404 DEPLOYMENT_NOT_FOUND); Vercel issues
-// the name's certificate once DNS points to it, after a delay, if CAA lets Let's Encrypt issue; a
-// Deployment gets an id and a *.vercel.app URL.
+// The replica's Vercel (vercel 5.4.1, terraform-provider-vercel v5.4.1; the REST API that
+// replica/vercelApi.ts serves): which names the new host serves and with what certificate, and the
+// provider's resources acting on it.
+// - A ProjectDomain puts a name on the project; a verified one makes the Vercel-like host serve it
+//   (before that, it answers like Vercel does for a host it does not know: a certificate that does
+//   not cover the name, and 404 DEPLOYMENT_NOT_FOUND). A name another project holds (claimDomain)
+//   comes unverified with the `_vercel` TXT challenge Vercel asks for (REST: POST /v10/projects/…/domains
+//   → `verified: false, verification: [...]`), and is verified through POST …/verify.
+// - Certificates: the DNS-01 order Vercel's "pre-generate SSL certificates" flow uses (vercel CLI
+//   packages/cli/src/util/certs/start-cert-order.ts, finish-cert-order.ts): startOrder answers one
+//   `_acme-challenge` TXT value per name, finalizeOrder issues once the authoritative server answers
+//   them and CAA lets Let's Encrypt issue. A name without one gets its certificate the HTTP-01 way,
+//   once DNS points to the host, after a delay.
+// - A Deployment is polled until READY and fails on ERROR or CANCELED, as the provider's
+//   client/deployment.go CreateDeployment and CheckForError do; it gets an id and a *.vercel.app URL.
+import { randomBytes, X509Certificate } from "crypto";
 import type { ReplicaWorld } from "./world";
 import type { KeyPair } from "./pki";
 import type { RequestInfo, Reply } from "./site";
@@ -17,6 +27,12 @@ export const VERCEL_TYPES = {
     envVar: "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
 } as const;
 
+/** Why Vercel refuses a certificate order (startOrder). */
+export type OrderRefusal = "already-issued" | "personal-scope" | "caa";
+
+/** How the production deployment's build ends. */
+export type BuildOutcome = { state: "READY"; buildMs: number } | { state: "ERROR"; message?: string; code?: string } | { state: "CANCELED" };
+
 /** How the replica's Vercel behaves; the `--break` faults change these. */
 export interface VercelBehaviour {
     /** ProjectDomain creations are not applied to the host until this many ms after the first DNS change. */
@@ -25,27 +41,157 @@ export interface VercelBehaviour {
     redirectStatusOverride?: number;
     /** Vercel issues a name's certificate this many ms after DNS points the name to it (default 0). */
     certDelayMs?: number;
+    /**
+     * startOrder is refused: a certificate already exists for the name (it exists, so the host serves
+     * it from the moment the name is on the project), the domain is personal-scoped (no permission
+     * under the team), or CAA does not let Let's Encrypt issue.
+     */
+    orderRefused?: OrderRefusal;
+    /** finalizeOrder answers challenge_still_pending until this many ms after it first found every TXT record. */
+    issuanceDelayMs?: number;
+    /** How the deployment's build ends (default: READY at once). */
+    build?: BuildOutcome;
 }
+
+/** A refusal of Vercel's REST API: its status, `error.code`, message and extra fields (`domain`, …). */
+export class VercelApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly code: string,
+        message: string,
+        readonly fields: Record<string, unknown> = {},
+    ) {
+        super(message);
+        this.name = "VercelApiError";
+    }
+
+    /** The body Vercel answers: `{ error: { code, message, ... } }`. */
+    get body(): { error: Record<string, unknown> } {
+        return { error: { code: this.code, message: this.message, ...this.fields } };
+    }
+}
+
+/** A challenge Vercel asks to complete before a domain serves the project (the provider's `verifications`). */
+export interface DomainVerification {
+    type: "TXT";
+    domain: string;
+    value: string;
+    reason: string;
+}
+
+/** Another project holding a domain: of another team (`yields`: proving ownership moves it) or of the same team (it keeps it). */
+export interface DomainClaim {
+    projectName: string;
+    team: string;
+    yields: boolean;
+}
+
+/** A domain on the program's project, as the REST API reports it. */
+export interface ProjectDomainView {
+    name: string;
+    apexName: string;
+    projectId: string;
+    redirect: string | null;
+    redirectStatusCode: number | null;
+    gitBranch: null;
+    verified: boolean;
+    verification?: DomainVerification[];
+    createdAt: number;
+    updatedAt: number;
+}
+
+/** How a certificate came: the DNS-01 order, HTTP-01 after DNS pointed here, or there before the go-live. */
+export type CertificateSource = "dns-01" | "http-01" | "existing";
+
+/** A certificate of the account (GET /v7/certs/{id}). */
+export interface CertificateRecord {
+    id: string;
+    cns: string[];
+    /** Wall clock, ms. */
+    createdAt: number;
+    expiresAt: number;
+    via: CertificateSource;
+}
+
+/** One DNS-01 challenge of an order (a challengesToResolve entry). */
+export interface OrderChallenge {
+    type: "dns-01";
+    status: "pending" | "valid";
+    /** The name the certificate covers; its TXT record is `_acme-challenge.<domain>`. */
+    domain: string;
+    token: string;
+    value: string;
+    authorization: string;
+    url: string;
+}
+
+/** A pending DNS-01 order (PATCH /v3/certs startOrder). */
+export interface CertificateOrder {
+    challengesToResolve: OrderChallenge[];
+    domains: string[];
+    finalize: string;
+    createdAt: number;
+}
+
+interface ProjectDomainEntry {
+    projectId?: string;
+    redirect?: string;
+    redirectStatusCode?: number;
+    verified: boolean;
+    verification?: DomainVerification;
+    createdAt: number;
+    updatedAt: number;
+}
+
+interface PendingOrder {
+    domains: string[];
+    challenges: Array<{ name: string; token: string; value: string; id: string }>;
+    createdAt: number;
+    /** Engine clock: when finalizeOrder first found every TXT record. */
+    resolvedAt?: number;
+}
+
+/** A build waits at most this long, whatever buildMs says: under the 60 s a plugin gives one service API call (replica/control.ts). */
+const MAX_BUILD_MS = 45_000;
+/** Names in one order at most (Let's Encrypt's limit is 100). */
+const MAX_ORDER_NAMES = 100;
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** The Cloudflare name Vercel recommends for www in the replica (served by the zone). */
 export function vercelCnameOf(world: ReplicaWorld): string {
     return `cname.vercel-dns.${world.domain}`;
 }
 
+const randomId = (bytes: number) => randomBytes(bytes).toString("hex");
+
 /** The Vercel side of the replica: which names the new host serves, and with what certificate. */
 export class VercelReplica {
-    readonly domains = new Map<string, { redirect?: string; redirectStatusCode?: number }>();
-    /** When each name's certificate was issued (engine clock), or why it was not. */
-    readonly certificates = new Map<string, { issuedAt?: number; refused?: string }>();
+    /** Domains on the program's project; only verified ones are served. */
+    readonly domains = new Map<string, ProjectDomainEntry>();
+    /** When each name's certificate was issued (engine clock), how, and which one; or why it was not. */
+    readonly certificates = new Map<string, { issuedAt?: number; refused?: string; via?: CertificateSource; certId?: string }>();
+    /** The account's certificates by id. */
+    readonly certs = new Map<string, CertificateRecord>();
+    /** Projects the provider created (id → name, team). */
+    readonly projects = new Map<string, { name: string; teamId?: string }>();
+    private readonly claims = new Map<string, DomainClaim & { code: string }>();
+    private readonly orders = new Map<string, PendingOrder>();
     private readonly unknownHostCert: KeyPair;
+    private readonly siteCertExpiresAt: number;
     private readonly pointed = new Set<string>();
     private readonly pending = new Map<string, NodeJS.Timeout>();
     private now: () => number = () => Date.now();
     private caaAllows: (host: string) => boolean = () => true;
     private firstDnsChangeAt?: number;
+
+    /** When a live record first changed (engine clock): the DNS switch; undefined before it. */
+    get dnsSwitchedAt(): number | undefined {
+        return this.firstDnsChangeAt;
+    }
     private readonly pendingDomains: Array<() => void> = [];
 
     constructor(private readonly world: ReplicaWorld, private readonly siteCert: KeyPair, private readonly behaviour: VercelBehaviour) {
+        this.siteCertExpiresAt = Date.parse(new X509Certificate(siteCert.certPem).validTo);
         // Vercel presents its own certificate for a host it does not serve, or not yet.
         this.unknownHostCert = world.issue(["*.vercel.app"]);
         const site = world.newSite;
@@ -55,7 +201,7 @@ export class VercelReplica {
         site.spec = {
             ...vercelSpec,
             handle: async (req: RequestInfo): Promise<Reply | undefined> => {
-                if (!this.domains.has(req.host.toLowerCase())) {
+                if (!this.serves(req.host.toLowerCase())) {
                     return { status: 404, headers: { "x-vercel-error": "DEPLOYMENT_NOT_FOUND", "content-type": "text/plain" }, body: "404: NOT_FOUND\nCode: DEPLOYMENT_NOT_FOUND\n" };
                 }
                 return previous ? previous(req) : undefined;
@@ -69,14 +215,47 @@ export class VercelReplica {
         this.caaAllows = caaAllows;
     }
 
-    addDomain(name: string, redirect?: string, redirectStatusCode?: number): void {
+    /** Whether the host serves `host`: on the project and verified. */
+    serves(host: string): boolean {
+        return this.domains.get(host.toLowerCase())?.verified === true;
+    }
+
+    /** The provider created or updated a project. */
+    registerProject(id: string, name: string, teamId?: string): void {
+        this.projects.set(id, { name, ...(teamId ? { teamId } : {}) });
+    }
+
+    removeProject(id: string): void {
+        this.projects.delete(id);
+    }
+
+    /** Another project holds `domain`: the program's project gets it unverified, with a TXT challenge. */
+    claimDomain(domain: string, claim: DomainClaim): void {
+        this.claims.set(domain.toLowerCase(), { ...claim, code: randomId(10) });
+    }
+
+    addDomain(name: string, redirect?: string, redirectStatusCode?: number, projectId?: string): void {
         const host = name.toLowerCase();
-        this.domains.set(host, { ...(redirect ? { redirect } : {}), ...(redirectStatusCode ? { redirectStatusCode } : {}) });
+        const old = this.domains.get(host);
+        const claim = this.claims.get(host);
+        // An update keeps the domain's verification; a new one is verified unless another project holds it.
+        const verified = old ? old.verified : !claim;
+        const verification = verified ? undefined : old?.verification ?? this.verificationOf(host);
+        const at = Date.now();
+        this.domains.set(host, {
+            ...(projectId ?? old?.projectId ? { projectId: projectId ?? old?.projectId } : {}),
+            ...(redirect ? { redirect } : {}),
+            ...(redirectStatusCode ? { redirectStatusCode } : {}),
+            verified,
+            ...(verification ? { verification } : {}),
+            createdAt: old?.createdAt ?? at,
+            updatedAt: at,
+        });
         if (host === this.world.domain) {
             // MEP-10: the apex's redirect is the ProjectDomain's; none means the apex serves the site.
             this.world.newSite.spec.apexRedirectStatus = redirect ? this.behaviour.redirectStatusOverride ?? redirectStatusCode ?? 308 : null;
         }
-        this.maybeIssue(host);
+        if (verified) this.nowServed(host);
     }
 
     removeDomain(name: string): void {
@@ -88,6 +267,159 @@ export class VercelReplica {
         const certs = { ...this.world.newSite.certs };
         delete certs[host];
         this.world.newSite.certs = certs;
+    }
+
+    /** What the provider reports of a domain (its `verified` and `verifications` outputs), also while Vercel has not applied it yet. */
+    domainState(name: string): { verified: boolean; verifications: DomainVerification[] } {
+        const host = name.toLowerCase();
+        const entry = this.domains.get(host);
+        const verification = entry ? entry.verification : this.claims.has(host) ? this.verificationOf(host) : undefined;
+        return { verified: entry ? entry.verified : !verification, verifications: verification ? [verification] : [] };
+    }
+
+    /** GET /v9/projects/{idOrName}/domains/{domain}. */
+    projectDomain(idOrName: string, name: string): ProjectDomainView {
+        const host = name.toLowerCase();
+        const entry = this.domains.get(host);
+        const projectId = entry && this.projectMatches(entry, idOrName);
+        if (!entry || projectId === undefined) throw new VercelApiError(404, "not_found", `The domain "${host}" is not a domain of project "${idOrName}".`, { domain: host });
+        return {
+            name: host,
+            apexName: this.apexOf(host),
+            projectId,
+            redirect: entry.redirect ?? null,
+            redirectStatusCode: entry.redirectStatusCode ?? null,
+            gitBranch: null,
+            verified: entry.verified,
+            ...(entry.verification ? { verification: [entry.verification] } : {}),
+            createdAt: entry.createdAt,
+            updatedAt: entry.updatedAt,
+        };
+    }
+
+    /**
+     * POST /v9/projects/{idOrName}/domains/{domain}/verify: the `_vercel` TXT record proves ownership
+     * and moves the domain from another team's project; a project of the same team keeps it.
+     */
+    verifyDomain(idOrName: string, name: string): ProjectDomainView {
+        const view = this.projectDomain(idOrName, name);
+        if (view.verified) return view;
+        const host = view.name;
+        const entry = this.domains.get(host)!;
+        const claim = this.claims.get(host);
+        if (claim && !claim.yields) {
+            // Vercel's words for a domain another project of the team holds (the add answers 409
+            // domain_already_in_use); the replica adds which project, as the operator needs it.
+            throw new VercelApiError(409, "domain_already_in_use", `Cannot add ${host} since it's already assigned to another project. The project "${claim.projectName}" of team "${claim.team}" holds it.`, {
+                domain: host,
+                projectName: claim.projectName,
+                team: claim.team,
+            });
+        }
+        const challenge = entry.verification!;
+        if (!this.txtValues(challenge.domain).includes(challenge.value)) {
+            throw new VercelApiError(400, "missing_txt_record", `Domain ${challenge.domain} is missing required TXT Record "${challenge.value}"`, { domain: host });
+        }
+        this.claims.delete(host);
+        entry.verified = true;
+        delete entry.verification;
+        entry.updatedAt = Date.now();
+        this.nowServed(host);
+        return this.projectDomain(idOrName, host);
+    }
+
+    /**
+     * PATCH /v3/certs `startOrder`: one pending DNS-01 challenge per name (the same order again while
+     * it is pending). Every name must be a verified domain of a project, and have no certificate yet.
+     */
+    startOrder(cns: unknown): CertificateOrder {
+        const names = this.orderNames(cns);
+        if (this.behaviour.orderRefused === "personal-scope") {
+            throw new VercelApiError(403, "forbidden", `You don't have permission to issue a certificate for ${names[0]}: the domain belongs to a personal account, not to this team.`, { domain: names[0] });
+        }
+        for (const n of names) {
+            const entry = this.domains.get(n);
+            if (!entry) throw new VercelApiError(404, "not_found", `The domain ${n} was not found in this account: add it to a project first.`, { domain: n });
+            if (!entry.verified) throw new VercelApiError(400, "domain_not_verified", `The domain ${n} is not verified: complete its verification (${entry.verification?.domain} TXT) first.`, { domain: n });
+        }
+        if (this.behaviour.orderRefused === "caa") {
+            throw new VercelApiError(400, "conflicting_caa_record", `A CAA record of ${names[0]} does not allow letsencrypt.org to issue certificates.`, { domain: names[0] });
+        }
+        for (const n of names) this.existingCertificate(n);
+        const held = names.find((n) => this.certificates.get(n)?.issuedAt !== undefined);
+        if (held) {
+            const certId = this.certificates.get(held)!.certId;
+            throw new VercelApiError(409, "cert_already_exists", `A certificate for ${held} already exists (${certId}).`, { domain: held, certId });
+        }
+        const key = names.join(",");
+        const order = this.orders.get(key) ?? { domains: names, createdAt: Date.now(), challenges: names.map((name) => ({ name, token: randomId(16), value: randomBytes(32).toString("base64url"), id: randomId(8) })) };
+        this.orders.set(key, order);
+        return {
+            challengesToResolve: order.challenges.map((c) => ({
+                type: "dns-01",
+                status: this.txtValues(`_acme-challenge.${c.name}`).includes(c.value) ? "valid" : "pending",
+                domain: c.name,
+                token: c.token,
+                value: c.value,
+                authorization: `acme:authz:${c.id}`,
+                url: `acme:chall:${c.id}`,
+            })),
+            domains: names,
+            finalize: `acme:finalize:${order.challenges[0].id}`,
+            createdAt: order.createdAt,
+        };
+    }
+
+    /**
+     * PATCH /v3/certs `finalizeOrder`: the certificate, once the authoritative server answers every
+     * `_acme-challenge` TXT value and CAA lets Let's Encrypt issue; every name gets it at once.
+     */
+    finalizeOrder(cns: unknown): CertificateRecord {
+        const names = this.orderNames(cns);
+        const key = names.join(",");
+        const order = this.orders.get(key);
+        if (!order) throw new VercelApiError(404, "cert_order_not_found", `No certificate order for ${names.join(", ")}: start one with op "startOrder".`, { cns: names });
+        const missing = order.challenges.filter((c) => !this.txtValues(`_acme-challenge.${c.name}`).includes(c.value));
+        if (missing.length > 0) {
+            throw new VercelApiError(400, "challenge_still_pending", `The DNS-01 challenge is still pending: ${missing.map((c) => `_acme-challenge.${c.name} has no TXT record "${c.value}"`).join("; ")}.`, { cns: names });
+        }
+        order.resolvedAt ??= this.now();
+        const blocked = names.find((n) => !this.caaAllows(n));
+        if (blocked) throw new VercelApiError(400, "conflicting_caa_record", `A CAA record of ${blocked} does not allow letsencrypt.org to issue certificates.`, { domain: blocked });
+        const waited = this.now() - order.resolvedAt;
+        const delay = this.behaviour.issuanceDelayMs ?? 0;
+        if (waited < delay) {
+            throw new VercelApiError(400, "challenge_still_pending", `The DNS-01 challenge for ${names.join(", ")} is still being validated; try again shortly.`, { cns: names });
+        }
+        this.orders.delete(key);
+        return this.issueCertificate(names, "dns-01");
+    }
+
+    /** GET /v7/certs/{id}. */
+    certificate(id: string): CertificateRecord {
+        const cert = this.certs.get(id);
+        if (!cert) throw new VercelApiError(404, "cert_not_found", `Certificate ${id} not found.`, { id });
+        return { ...cert, cns: [...cert.cns] };
+    }
+
+    /**
+     * The deployment's build, as the provider waits for it: READY after `buildMs` (bounded), or the
+     * step fails with the provider's words on ERROR or CANCELED.
+     */
+    async build(projectId: string, teamId?: string): Promise<void> {
+        const build = this.behaviour.build;
+        if (!build) return;
+        if (build.state === "READY") {
+            await new Promise((r) => setTimeout(r, Math.min(Math.max(0, build.buildMs), MAX_BUILD_MS)));
+            return;
+        }
+        // client/deployment.go CheckForError, wrapped by resource_deployment.go's "Error creating deployment".
+        const failedId = randomBytes(12).toString("base64url");
+        const reason =
+            build.state === "CANCELED"
+                ? "deployment canceled"
+                : `${build.code ?? "BUILD_UTILS_SPAWN_1"} - ${build.message ?? 'Command "npm run build" exited with 1'}. Visit https://vercel.com/${teamId || "team"}/${projectId}/${failedId} for more information`;
+        throw new Error(`Error creating deployment: Could not create deployment, unexpected error: ${reason}`);
     }
 
     /** A domain as the project receives it: at once, or (the dns-before-domain fault) some time after the first DNS change. */
@@ -125,23 +457,85 @@ export class VercelReplica {
         this.pending.clear();
     }
 
-    // Like Vercel: the certificate comes once the domain is on the project and DNS points to it,
-    // on its own schedule, and only if the zone's CAA lets Let's Encrypt issue.
+    /** A verified domain now serves: its existing certificate (the already-issued refusal), or the HTTP-01 way. */
+    private nowServed(host: string): void {
+        this.existingCertificate(host);
+        this.maybeIssue(host);
+    }
+
+    /** The `already-issued` refusal: the name has had a certificate since before the go-live. */
+    private existingCertificate(host: string): void {
+        if (this.behaviour.orderRefused !== "already-issued" || this.certificates.get(host)?.issuedAt !== undefined) return;
+        this.issueCertificate([host], "existing");
+    }
+
+    // Like Vercel: the certificate comes once the domain is on the project (verified) and DNS points
+    // to it, on its own schedule, and only if the zone's CAA lets Let's Encrypt issue.
     private maybeIssue(host: string): void {
-        if (!this.domains.has(host) || !this.pointed.has(host) || this.pending.has(host) || this.certificates.get(host)?.issuedAt !== undefined) return;
+        if (!this.serves(host) || !this.pointed.has(host) || this.pending.has(host) || this.certificates.get(host)?.issuedAt !== undefined) return;
         const issue = () => {
             this.pending.delete(host);
-            if (!this.domains.has(host)) return;
+            if (!this.serves(host)) return;
             if (!this.caaAllows(host)) {
                 this.certificates.set(host, { refused: "CAA does not allow letsencrypt.org" });
                 return;
             }
-            this.world.newSite.certs = { ...this.world.newSite.certs, [host]: this.siteCert };
-            this.certificates.set(host, { issuedAt: this.now() });
+            this.issueCertificate([host], "http-01");
         };
         const delay = this.behaviour.certDelayMs ?? 0;
         if (delay <= 0) issue();
         else this.pending.set(host, setTimeout(issue, delay));
+    }
+
+    /** One certificate for `names`: the host serves it for each of them from now on. */
+    private issueCertificate(names: string[], via: CertificateSource): CertificateRecord {
+        const cert: CertificateRecord = { id: `cert_${randomId(12)}`, cns: [...names], createdAt: Date.now(), expiresAt: this.siteCertExpiresAt, via };
+        this.certs.set(cert.id, cert);
+        const issuedAt = this.now();
+        for (const n of names) {
+            clearTimeout(this.pending.get(n));
+            this.pending.delete(n);
+            this.certificates.set(n, { issuedAt, via, certId: cert.id });
+        }
+        this.world.newSite.certs = { ...this.world.newSite.certs, ...Object.fromEntries(names.map((n) => [n, this.siteCert])) };
+        return { ...cert, cns: [...cert.cns] };
+    }
+
+    /** The names of an order, validated: 1 to 100 host names, lower case, each once, sorted. */
+    private orderNames(cns: unknown): string[] {
+        if (!Array.isArray(cns) || cns.length === 0 || cns.length > MAX_ORDER_NAMES || !cns.every((c) => typeof c === "string")) {
+            throw new VercelApiError(400, "bad_request", `domains must be a list of 1 to ${MAX_ORDER_NAMES} domain names.`);
+        }
+        const names = [...new Set((cns as string[]).map((c) => c.toLowerCase().replace(/\.$/, "")))].sort();
+        const bad = names.find((n) => !HOSTNAME.test(n));
+        if (bad !== undefined) throw new VercelApiError(400, "invalid_cn", `${JSON.stringify(bad).slice(0, 80)} is not a valid domain name.`, { domain: bad.slice(0, 253) });
+        return names;
+    }
+
+    /** The TXT values the authoritative server answers for `name` (following CNAMEs, as a CA's lookup does). */
+    private txtValues(name: string): string[] {
+        return this.world.dns
+            .answer(name, "TXT")
+            .answers.filter((a) => a.type === "TXT")
+            .flatMap((a) => ([] as unknown[]).concat((a as { data: unknown }).data).map(String));
+    }
+
+    private verificationOf(host: string): DomainVerification | undefined {
+        const claim = this.claims.get(host);
+        if (!claim) return undefined;
+        return { type: "TXT", domain: `_vercel.${this.apexOf(host)}`, value: `vc-domain-verify=${host},${claim.code}`, reason: "pending_domain_verification" };
+    }
+
+    private apexOf(host: string): string {
+        const d = this.world.domain;
+        return host === d || host.endsWith(`.${d}`) ? d : host.split(".").slice(-2).join(".");
+    }
+
+    /** The entry's project id when `idOrName` names its project (by id or name); undefined otherwise. */
+    private projectMatches(entry: ProjectDomainEntry, idOrName: string): string | undefined {
+        if (!entry.projectId) return idOrName;
+        if (entry.projectId === idOrName || this.projects.get(entry.projectId)?.name === idOrName) return entry.projectId;
+        return undefined;
     }
 }
 
@@ -150,25 +544,32 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
     const newHost = world.newSite.host;
     const vercelCname = vercelCnameOf(world);
     const resources: Record<string, ResourceHandler> = {
-        [VERCEL_TYPES.project]: async (req) => ({ id: req.olds?.id ?? `prj_${Math.random().toString(36).slice(2, 14)}` }),
+        [VERCEL_TYPES.project]: async (req) => {
+            const id = req.olds?.id ?? `prj_${Math.random().toString(36).slice(2, 14)}`;
+            if (req.op === "delete") vercel.removeProject(id);
+            else vercel.registerProject(id, String(req.inputs.name ?? id), req.inputs.teamId);
+            return { id };
+        },
         [VERCEL_TYPES.envVar]: async (req) => ({ id: req.olds?.id ?? `env_${Math.random().toString(36).slice(2, 14)}` }),
         [VERCEL_TYPES.projectDomain]: async (req) => {
-            const { domain, redirect, redirectStatusCode } = req.inputs as { domain: string; redirect?: string; redirectStatusCode?: number };
+            const { domain, redirect, redirectStatusCode, projectId } = req.inputs as { domain: string; redirect?: string; redirectStatusCode?: number; projectId?: string };
             if (req.op === "delete") {
                 vercel.removeDomain(domain);
                 return;
             }
-            vercel.receiveDomain(() => vercel.addDomain(domain, redirect, redirectStatusCode));
-            return { id: domain };
+            vercel.receiveDomain(() => vercel.addDomain(domain, redirect, redirectStatusCode, projectId));
+            // The provider's computed outputs: whether the domain serves, and the challenge when not.
+            return { id: domain, outputs: vercel.domainState(domain) };
         },
         [VERCEL_TYPES.deployment]: async (req) => {
             if (req.op === "delete" || req.op === "read") return;
             // resource_deployment.go Update copies only delete_on_destroy into the state: the
-            // deployment keeps its id, url and ref (any other change is a replace).
+            // deployment keeps its id, url and ref, nothing is built (any other change is a replace).
             if (req.op === "update" && req.olds) {
                 const { url, domains, ref } = req.olds.outputs;
                 return { id: req.olds.id, outputs: { url, domains, ...(ref !== undefined ? { ref } : {}) } };
             }
+            await vercel.build(String(req.inputs.projectId ?? ""), req.inputs.teamId);
             const id = `dpl_${Math.random().toString(36).slice(2, 14)}`;
             const url = `${String(req.inputs.projectId ?? "site").slice(0, 12).replace(/[^a-z0-9]/gi, "").toLowerCase()}-${id.slice(4, 12)}.vercel.app`;
             // Vercel records the git ref it built as gitSource.ref; the provider reads `ref` back from it.

@@ -4,7 +4,8 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { checkPerformance, PerformanceCheck, PerformanceInput } from "../../checks/performance";
+import { atDeployment, checkPerformance, PerformanceCheck, PerformanceInput } from "../../checks/performance";
+import { performanceInputOf } from "../../checks/serviceInputs";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
 import { requireChromium } from "../helpers/prerequisites";
 import { GoogleFakes } from "../../replica/googleFakes";
@@ -106,6 +107,49 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
         assert.ok(!JSON.stringify(apiOnly).includes(apiKey));
     });
 
+    describe("with the key pages' names pinned (before the switch, issue 16)", () => {
+        const pins = { "www.kaliabeautystudio.com": "76.76.21.21" };
+        const deploymentUrl = "https://kalia-abc123.vercel.app";
+
+        it("PSI measures the deployment's own URL with the key pages' paths, and the result says which URL was measured", async () => {
+            fakes.state.scores["https://kalia-abc123.vercel.app/services"] = 0.95;
+            const result = await checkPerformance(inputOf({ deploymentUrl: `${deploymentUrl}/ignored-path` }), { ...net, pins });
+            assert.equal(result.status, "pass", result.reason);
+            assert.deepEqual(fakes.state.psiRequests.map((r) => r.url), [`${deploymentUrl}/`, `${deploymentUrl}/services`]);
+            const evidence = result.evidence as any;
+            assert.deepEqual(evidence.scores.map((s: { url: string; measuredUrl: string }) => [s.url, s.measuredUrl]), [[home, `${deploymentUrl}/`], [services, `${deploymentUrl}/services`]]);
+            assert.match(evidence.measuredAt, /^https:\/\/kalia-abc123\.vercel\.app \(the deployment's own URL: PageSpeed Insights cannot use the pins\)$/);
+            assert.match(result.reason, /; measured at https:\/\/kalia-abc123\.vercel\.app \(the deployment's own URL/);
+            // A low score names the key page and where it was measured.
+            fakes.state.scores["https://kalia-abc123.vercel.app/services"] = 0.5;
+            const low = await checkPerformance(inputOf({ deploymentUrl }), { ...net, pins });
+            assert.match(low.reason, /https:\/\/www\.kaliabeautystudio\.com\/services \(at https:\/\/kalia-abc123\.vercel\.app\/services\) \(mobile\) scores 50 < 90/);
+        });
+
+        it("without the deployment's URL, PSI is not asked about the public names (the old host): mode api skips saying why, auto measures locally with the pins", async () => {
+            const api = await checkPerformance(inputOf({ mode: "api" }), { ...net, pins });
+            assert.equal(api.status, "skip");
+            assert.match(api.reason, /the key pages' names are pinned \(www\.kaliabeautystudio\.com → 76\.76\.21\.21\) and PageSpeed Insights, an outside service, cannot use pins: give the deployment's own URL \(deploymentUrl\)/);
+            const auto = await checkPerformance(inputOf({ chromePath: "/nonexistent/chromium" }), { ...net, pins });
+            assert.equal(auto.status, "skip");
+            assert.match(auto.reason, /cannot use pins: .* and no Chromium for a local Lighthouse run/);
+            assert.deepEqual(fakes.state.psiRequests, []);
+        });
+
+        it("while the pinned host's certificate is not verified, local Lighthouse cannot load the pinned names: it skips without the deployment's URL", async () => {
+            const result = await checkPerformance(inputOf({ mode: "local" }), { ...net, pins, tlsUnverifiedBecause: "Vercel refused the order" });
+            assert.equal(result.status, "skip");
+            assert.match(result.reason, /^local Lighthouse cannot load the pinned names \(www\.kaliabeautystudio\.com → 76\.76\.21\.21\): TLS not verified: Vercel refused the order/);
+        });
+
+        it("the suite passes the deployment's URL from its settings to MEP-13", () => {
+            const input = performanceInputOf({ domain: "kaliabeautystudio.com", pages: [{ path: "/tarifs" }], deploymentUrl }, { pagespeed: { apiKey, strategies: ["mobile"], threshold: 0.9, mode: "api", localRuns: 1, timeoutSeconds: 60 } });
+            assert.equal(input.deploymentUrl, deploymentUrl);
+            assert.deepEqual(atDeployment(input, { pins }), [{ url: "https://www.kaliabeautystudio.com/tarifs", measuredUrl: `${deploymentUrl}/tarifs` }]);
+            assert.deepEqual(atDeployment(input, {}), [{ url: "https://www.kaliabeautystudio.com/tarifs" }]);
+        });
+    });
+
     describe("one deadline (golive:pagespeed.timeoutSeconds) that no PSI behaviour stretches", () => {
         const BOUND_MS = 2_000;
         for (const behaviour of ["silence", "trickle"] as const) {
@@ -194,6 +238,21 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
             assert.ok(evidence.scores[0].score >= 0.9 && evidence.scores[0].score <= 1);
             assert.ok(world.newSite.served > servedBefore, "Chromium loaded the page from the loopback site");
             nothingLeft();
+        });
+
+        it("with DNS on the old host and www pinned to the new one, Lighthouse measures the new host (issue 16)", async () => {
+            world.pointAt("old");
+            try {
+                const [byNew, byOld] = [world.newSite.served, world.oldSite.served];
+                const result = await checkPerformance({ urls: [`https://www.${world.domain}/`], mode: "local", localRuns: 1, localTimeoutMs: 80_000 }, { ...world.net, pins: { [`www.${world.domain}`]: "127.0.0.2" } });
+                assert.equal(result.status, "pass", result.reason);
+                assert.ok(world.newSite.served > byNew, "Chromium loaded the page from the new host");
+                assert.equal(world.oldSite.served, byOld, "nothing reached the old host");
+                assert.deepEqual((result.evidence as any).pins, { [`www.${world.domain}`]: "127.0.0.2" });
+                nothingLeft();
+            } finally {
+                world.pointAt("new");
+            }
         });
 
         it("a page that cannot load: Lighthouse fails, Chromium is ended and its folder removed", async () => {

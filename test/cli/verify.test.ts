@@ -140,6 +140,60 @@ describe("cli/verify: golive verify", () => {
         const help = await verify(["--help"]);
         assert.equal(help.code, 0);
         assert.match(help.out, /--dns-server <ip\[:port\]>/);
+        assert.match(help.out, /--pin <name>=<address>/);
+    });
+
+    it("--pin is validated: name=address, a host name to an IP or a host name, no option-like value (exit 2 naming --pin)", async () => {
+        const expected = /--pin takes <name>=<address>, e\.g\. www\.example\.com=76\.76\.21\.21 or www\.example\.com=cname\.vercel-dns\.com/;
+        const cases: [string[], RegExp][] = [
+            [["--pin", `www.${world.domain}`], expected],
+            [["--pin", `www.${world.domain}=`], /--pin takes .*: the address must be an IPv4 or IPv6 address, or a host name .*got ""/],
+            [["--pin", `www.${world.domain}=127.0.0.2:8443`], /--pin takes .*: the address must be .*no port\), got "127\.0\.0\.2:8443"/],
+            [["--pin", "127.0.0.2=127.0.0.2"], /--pin takes .*: the name must be a host name like www\.example\.com, got "127\.0\.0\.2"/],
+            [["--pin", `=127.0.0.2`], /--pin takes .*: the name must be a host name/],
+            [["--pin", `www.${world.domain}=www.${world.domain}`], /--pin takes .*: www\.kaliabeautystudio\.com cannot be pinned to itself/],
+            [["--pin", `www.${world.domain}=127.0.0.2`, "--pin", `WWW.${world.domain}.=127.0.0.3`], /--pin www\.kaliabeautystudio\.com is given twice \(127\.0\.0\.2, 127\.0\.0\.3\): one address per name/],
+            [["--pin=-x=127.0.0.2"], /--pin takes .*; a value cannot start with "-", got "-x=127\.0\.0\.2"/],
+            [["--pin", "--json"], /^golive verify: --pin needs a value\n/],
+        ];
+        for (const [argv, message] of cases) {
+            const { code, err, out } = await verify(["--domain", world.domain, ...argv]);
+            assert.equal(code, 2, `${argv.join(" ")} → ${code}`);
+            assert.match(err, message, argv.join(" "));
+            assert.equal(out, "");
+        }
+        // Names and addresses are read as pins hold them: lower case, no trailing dot, no IPv6 brackets.
+        const { parseVerifyArgs } = await import("../../cli/verify");
+        const parsed = parseVerifyArgs(["--domain", world.domain, "--pin", `WWW.${world.domain}.=CNAME.Vercel-DNS.com.`, "--pin", `${world.domain}=[::1]`, "--pin", `${world.domain}=::1`]);
+        assert.deepEqual(parsed.net.pins, { [`www.${world.domain}`]: "cname.vercel-dns.com", [world.domain]: "::1" });
+    });
+
+    it("--pin looks at the new host before DNS points at it: the checks pass on the new site, MEP-07 is skipped naming the pins", async () => {
+        world.pointAt("old");
+        // A key page only the new site has: a check that reaches the old host fails on it.
+        world.newSite.spec.pages["/nouveau-soin"] = { title: "Nouveau soin – Kalia", description: "Le soin lancé avec le nouveau site.", text: "Nouveau." };
+        try {
+            const noExpect = flags.filter((f, i) => !["--expect-apex", "--expect-www"].includes(f) && !["--expect-apex", "--expect-www"].includes(flags[i - 1]));
+            const argv = [...noExpect.map((f, i) => (noExpect[i - 1] === "--pages" ? "/,/nouveau-soin" : f)), "--json"];
+            const unpinned = await verify(argv);
+            assert.equal(unpinned.code, 1, "without pins the checks see the old site");
+            const pins = ["--pin", `${world.domain}=127.0.0.2`, "--pin", `www.${world.domain}=127.0.0.2`];
+            const { code, out, err } = await verify([...argv, ...pins]);
+            assert.equal(code, 0, out + err);
+            const report = JSON.parse(out);
+            assert.deepEqual(report.pins, { [world.domain]: "127.0.0.2", [`www.${world.domain}`]: "127.0.0.2" });
+            assert.deepEqual(report.checks.map((c: { id: string; status: string }) => `${c.id} ${c.status}`), ["MEP-07 skip", "MEP-08 pass", "MEP-09 pass", "MEP-10 pass", "MEP-11 pass", "MEP-14 pass"]);
+            assert.match(report.checks[0].reason, /^the site's names are pinned \(kaliabeautystudio\.com → 127\.0\.0\.2, www\.kaliabeautystudio\.com → 127\.0\.0\.2\)/);
+            const https = report.checks.find((c: { id: string }) => c.id === "MEP-09");
+            assert.equal(https.evidence.servedBy, "vercel");
+            assert.deepEqual(https.evidence.pinned, { [`www.${world.domain}`]: { pin: "127.0.0.2", addresses: ["127.0.0.2"] } });
+            // The table says first that the names were pinned.
+            const table = await verify([...argv.filter((f) => f !== "--json"), ...pins]);
+            assert.match(table.out, /^Pinned \(as curl --resolve\): kaliabeautystudio\.com → 127\.0\.0\.2, www\.kaliabeautystudio\.com → 127\.0\.0\.2; the checks looked there, whatever DNS answers\.\n\nID\s+Check/);
+            assert.match(table.out, /MEP-07\s+DNS propagation\s+SKIP\s+the site's names are pinned/);
+        } finally {
+            world.pointAt("new");
+        }
     });
 
     it("works as the installed bin: node cli/golive.js verify ... --json", async function () {
@@ -212,5 +266,8 @@ describe("cli/verify: golive verify", () => {
         // A one-off verify judges the certificate served now, unless told to wait for it.
         assert.equal(prod.settings.certWaitMs, 0);
         assert.equal(parseVerifyArgs(["--stack", "prod", "--cert-wait", "30"]).settings.certWaitMs, 30_000);
+        // --pin works with --stack: the stack's network settings and the pins together.
+        const pinnedProd = parseVerifyArgs(["--stack", "prod", "--pin", "www.kaliabeautystudio.com=cname.vercel-dns.com", "--pin", "kaliabeautystudio.com=76.76.21.21"]);
+        assert.deepEqual(pinnedProd.net, { pins: { "www.kaliabeautystudio.com": "cname.vercel-dns.com", "kaliabeautystudio.com": "76.76.21.21" } });
     });
 });

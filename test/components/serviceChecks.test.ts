@@ -35,7 +35,7 @@ describe("components/serviceChecks under mocks", () => {
             dependsOn: [before],
         });
         await unwrap(checks.urn);
-        await Promise.all([checks.contactForm, checks.performance, checks.searchConsole, checks.analytics].map((c) => unwrap(c.urn)));
+        await Promise.all([checks.contactForm, checks.performance, checks.searchConsole, checks.analytics].map((c) => unwrap(c!.urn)));
         const component = registered.find((r) => r.type === "golive:checks:Services");
         assert.ok(component, "the component is registered with its type token");
         const children = registered.filter((r) => r.name.startsWith("services-"));

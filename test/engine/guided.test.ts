@@ -249,7 +249,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
      */
     async function brokenCutover(argv: string[], over: Partial<GuidedDeps>): Promise<{ io: Io; record: PhaseRecord; probes: ProbeFigures; firstFailedCheckToOldSiteS: number; failedProbes: number }> {
         const prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
-        prober.start("before");
+        await prober.start("before").ready();
         await new Promise((r) => setTimeout(r, 300));
         broken = true;
         prober.mark("cutover");

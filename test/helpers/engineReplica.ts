@@ -6,12 +6,15 @@ import { startControlServer, ControlServer } from "../../replica/control";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
 import { DnsChange, ReplicaBehaviour, replicaProviders, VercelReplica } from "../../replica/providers";
 import { seededZone } from "../../rehearsal/run";
+import { startVercelApi, VercelApi } from "../../replica/vercelApi";
 
 export interface EngineReplica {
     world: ReplicaWorld;
     zone: CloudflareZone;
     vercel: VercelReplica;
     control: ControlServer;
+    /** Vercel's REST API for the program's own resources: its base URL and the token it accepts. */
+    vercelApi: VercelApi;
     /** Every change of the zone, as the DNS server started answering it. */
     dnsChanges: DnsChange[];
     /** The replica's own operations that change it (an import's read changes nothing). */
@@ -27,15 +30,18 @@ export async function startEngineReplica(opts: { now: () => number; world?: Worl
     const vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
     const dnsChanges: DnsChange[] = [];
     const control = await startControlServer(replicaProviders(world, zone, vercel, behaviour, opts.now, (c) => dnsChanges.push(c)));
+    const vercelApi = await startVercelApi(vercel);
     return {
         world,
         zone,
         vercel,
         control,
+        vercelApi,
         dnsChanges,
         resourceCalls: () => control.calls.filter((c) => c.path === "/resource" && c.op !== "read"),
         async close() {
             await control.close();
+            await vercelApi.close();
             vercel.close();
             await world.close();
         },

@@ -3,15 +3,16 @@
 // program, which never declares them, leaves them to the record at the import and every update.
 import { strict as assert } from "assert";
 import { parseConfig } from "../../lib/config";
-import { buildGoLive } from "../../lib/program";
-import { liveAtCloudflare, prodConfig, rawFrom, setGoLiveMocks, unwrap } from "./mocks";
+import { programConfigOf } from "../../lib/programConfig";
+import program = require("../../index");
+import { liveAtCloudflare, prodConfig, rawFrom, setGoLiveMocks, unwrapDeep } from "./mocks";
 
-describe("program: adopt and a tagged live record", () => {
+describe("program: adopt and a tagged live record", function () {
+    this.timeout(180_000);
     it("imports the tagged records as they are, declaring no tags", async () => {
         const rec = setGoLiveMocks({ records: liveAtCloudflare({ apex: { tags: ["owner:agency"] }, www: { tags: ["team:web", "site:kalia"] } }) });
-        const golive = await buildGoLive(parseConfig(rawFrom(prodConfig("adopt"))));
-        assert.ok(golive.dns.apex && golive.dns.www);
-        await Promise.all([unwrap(golive.dns.apex.id), unwrap(golive.dns.www.id)]);
+        const outputs: any = await unwrapDeep(await program.goLive(programConfigOf(parseConfig(rawFrom(prodConfig("adopt"))))));
+        assert.ok(outputs.dnsRecords.apex.recordId && outputs.dnsRecords.www.recordId);
         const records = rec.registrations.filter((r) => r.type === "cloudflare:index/dnsRecord:DnsRecord");
         assert.equal(records.length, 2);
         for (const r of records) {

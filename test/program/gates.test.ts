@@ -3,8 +3,9 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, declaredConfigKeys, editDistance, parseConfig, undeclaredKeysProblem } from "../../lib/config";
-import { buildGoLive } from "../../lib/program";
-import { LIVE, liveAtCloudflare, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap } from "./mocks";
+import { programConfigOf } from "../../lib/programConfig";
+import program = require("../../index");
+import { LIVE, liveAtCloudflare, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap, unwrapDeep } from "./mocks";
 
 const parse = (phase: string, overrides: Record<string, unknown> = {}, secretKeys?: string[]) => parseConfig(rawFrom(prodConfig(phase, overrides), secretKeys));
 
@@ -19,7 +20,11 @@ function refuses(fn: () => unknown, key: string, pattern: RegExp): void {
     });
 }
 
-describe("program gates: bad config values", () => {
+/** The program's stages for a parsed config; resolves to the stack outputs (unwrapped). */
+const buildGoLive = async (cfg: ReturnType<typeof parseConfig>): Promise<any> => unwrapDeep(await program.goLive(programConfigOf(cfg)));
+
+describe("program gates: bad config values", function () {
+    this.timeout(180_000);
     it("accepts the prod config in every phase and freezes it", () => {
         for (const phase of ["adopt", "prepare", "cutover"]) {
             const cfg = parse(phase);
@@ -94,7 +99,8 @@ describe("program gates: bad config values", () => {
     });
 });
 
-describe("program gates: go/no-go", () => {
+describe("program gates: go/no-go", function () {
+    this.timeout(180_000);
     it("MEP-02: prepare and cutover need a pinned release ref, never the moving branch", () => {
         assert.equal(parse("adopt", { releaseRef: undefined }).vercel.releaseRef, undefined);
         refuses(() => parse("prepare", { releaseRef: undefined }), "releaseRef", /required from phase prepare on.*MEP-02/);
@@ -186,8 +192,8 @@ describe("program gates: go/no-go", () => {
         assert.equal(rec.registrations.length, 0);
         // Earlier phases may run while the delegation is pending (nothing is served from Vercel yet).
         setGoLiveMocks({ zoneStatus: "pending" });
-        const golive = await buildGoLive(parse("prepare"));
-        assert.equal(golive.zone.status, "pending");
+        const outputs = await buildGoLive(parse("prepare"));
+        assert.equal(outputs.zone.status, "pending");
     });
 
     it("P-03/P-04: a zone that cannot be found names golive:domain", async () => {
@@ -199,7 +205,8 @@ describe("program gates: go/no-go", () => {
     });
 });
 
-describe("program gates: a golive key Pulumi.yaml does not declare (the engine ignores it)", () => {
+describe("program gates: a golive key Pulumi.yaml does not declare (the engine ignores it)", function () {
+    this.timeout(180_000);
     const declared = declaredConfigKeys();
 
     it("reads the declared keys from Pulumi.yaml", () => {
@@ -218,7 +225,8 @@ describe("program gates: a golive key Pulumi.yaml does not declare (the engine i
     });
 });
 
-describe("program gates: adopt changes nothing (the engine imports, then updates what differs)", () => {
+describe("program gates: adopt changes nothing (the engine imports, then updates what differs)", function () {
+    this.timeout(180_000);
     /** adopt with `config` overrides against the records Cloudflare holds; the ConfigError's message. */
     async function adoptRefusal(overrides: Record<string, unknown>, records = liveAtCloudflare(), preview = false): Promise<{ message: string; registered: number }> {
         const rec = setGoLiveMocks({ records, preview });
@@ -235,8 +243,8 @@ describe("program gates: adopt changes nothing (the engine imports, then updates
 
     it("accepts config that is exactly the live records, and asks Cloudflare for each by id", async () => {
         const rec = setGoLiveMocks();
-        const golive = await buildGoLive(parse("adopt"));
-        assert.ok(golive.dns.apex && golive.dns.www);
+        const outputs = await buildGoLive(parse("adopt"));
+        assert.ok(outputs.dnsRecords.apex.recordId && outputs.dnsRecords.www.recordId);
         assert.equal(rec.invokes.filter((t) => t === "cloudflare:index/getDnsRecord:getDnsRecord").length, 2);
         // A CNAME's trailing dot or case is not a difference.
         setGoLiveMocks({ records: liveAtCloudflare({ www: { content: "Kalia.OldHost.example.net." } }) });

@@ -26,7 +26,8 @@ function stackConfig(): Record<string, string> {
     return text;
 }
 
-describe("program: index.ts for the prod stack at cutover", () => {
+describe("program: index.ts for the prod stack at cutover", function () {
+    this.timeout(180_000);
     let rec: Recorder;
     let outputs: Record<string, unknown>;
     let rawOutputs: Record<string, unknown>;
@@ -59,6 +60,7 @@ describe("program: index.ts for the prod stack at cutover", () => {
         assert.equal(count("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable"), 3);
         assert.equal(count("vercel:index/deployment:Deployment"), 1);
         assert.equal(count("vercel:index/projectDomain:ProjectDomain"), 2);
+        // apex and www; no CAA (the zone has none), no DNS-01 challenge record at cutover (they go at its end).
         assert.equal(count("cloudflare:index/dnsRecord:DnsRecord"), 2);
         const infra = custom.filter((r) => !r.type.startsWith("pulumi-nodejs:dynamic"));
         assert.equal(infra.length, 9);
@@ -66,26 +68,69 @@ describe("program: index.ts for the prod stack at cutover", () => {
             infra.map((r) => r.name).sort(),
             ["dns-apex", "dns-www", "site-apex", "site-deployment", "site-env-CONTACT_TO_EMAIL", "site-env-NEXT_PUBLIC_GA_MEASUREMENT_ID", "site-env-RESEND_API_KEY", "site-project", "site-www"],
         );
-        // At cutover, one check resource per plan line checked (no webhook or tag configured in this stack).
+        // At cutover: the domains verified and the certificate (MEP-05, MEP-08 before H), the checks
+        // against the new host before the switch, and what only the switch can fail after it.
         assert.deepEqual(
             custom.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic")).map((r) => `${r.type.split(":").pop()} ${r.name}`).sort(),
             [
+                "Analytics preswitch-mep16-analytics",
                 "Analytics services-analytics",
-                "ContactForm services-contact-form",
+                "CertificateIssuance certificate-issuance",
+                "CertificateOrder certificate-order",
+                "ContactForm preswitch-mep12-contact-form",
                 "DnsPropagation checks-mep07-dns",
+                "DomainVerification domains-apex",
+                "DomainVerification domains-www",
                 "HttpsReachability checks-mep09-https",
-                "Performance services-performance",
+                "HttpsReachability preswitch-mep09-https",
+                "Performance preswitch-mep13-performance",
                 "Redirects checks-mep10-redirects",
+                "Redirects preswitch-mep10-redirects",
                 "SearchConsole services-search-console",
                 "SeoBasics checks-mep14-seo",
+                "SeoBasics preswitch-mep14-seo",
                 "SmokeTest checks-mep11-smoke",
+                "SmokeTest preswitch-mep11-smoke",
                 "TlsCertificate checks-mep08-tls",
+                "TlsCertificate preswitch-mep08-tls",
             ],
         );
         assert.deepEqual(
             rec.registrations.filter((r) => !r.custom && r.type.startsWith("golive:")).map((r) => `${r.type} ${r.name}`).sort(),
-            ["golive:checks:PostDeploy checks", "golive:checks:Services services", "golive:cloudflare:DnsRecords dns", "golive:release:Steps release", "golive:vercel:Site site"],
+            [
+                "golive:checks:PostDeploy checks",
+                "golive:checks:PreSwitch preswitch",
+                "golive:checks:Services services",
+                "golive:cloudflare:DnsRecords dns",
+                "golive:release:Steps release",
+                "golive:vercel:Site site",
+                "golive:vercel:SiteCertificate certificate",
+                "golive:vercel:VerifiedDomains domains",
+            ],
         );
+    });
+
+    it("switches DNS only after every check against the new host passed: the records are created after them, the post-switch checks after the records", () => {
+        const created = (name: string) => rec.events.indexOf(`created ${name}`);
+        const pre = ["preswitch-mep08-tls", "preswitch-mep09-https", "preswitch-mep10-redirects", "preswitch-mep11-smoke", "preswitch-mep12-contact-form", "preswitch-mep13-performance", "preswitch-mep14-seo", "preswitch-mep16-analytics"];
+        for (const record of ["dns-apex", "dns-www"]) {
+            for (const check of pre) assert.ok(created(check) >= 0 && created(check) < created(record), `${check} before ${record}:\n${rec.events.join("\n")}`);
+        }
+        for (const check of ["certificate-issuance", "domains-apex", "domains-www"]) assert.ok(created(check) < created("preswitch-mep08-tls"), `${check} before the pre-switch checks`);
+        assert.ok(created("dns-www") < created("checks-mep07-dns") && created("dns-apex") < created("checks-mep07-dns"), "MEP-07 after the switch");
+    });
+
+    it("pins the site's names to Vercel's recommended targets for the pre-switch checks, which are enforced at cutover", () => {
+        const https = byName(rec.registrations, "preswitch-mep09-https").inputs;
+        assert.deepEqual(https.net.pins, { "kaliabeautystudio.com": VERCEL_IPV4, "www.kaliabeautystudio.com": VERCEL_CNAME });
+        assert.equal(https.enforce, true);
+        assert.equal(https.stage, "pre-switch");
+        assert.equal(https.net.tlsUnverifiedBecause, undefined, "the certificate was issued before the switch: TLS is verified");
+        const tls = byName(rec.registrations, "preswitch-mep08-tls").inputs;
+        assert.equal(tls.input.waitMs, 0);
+        assert.equal(tls.input.skipBecause, undefined);
+        // After the switch MEP-08 has nothing to wait for: the certificate is there.
+        assert.equal(byName(rec.registrations, "checks-mep08-tls").inputs.input.waitMs, 0);
     });
 
     it("links the project to the repository and deploys the pinned ref to production", () => {
@@ -157,7 +202,7 @@ describe("program: index.ts for the prod stack at cutover", () => {
         assert.deepEqual(dns.input.domain, "kaliabeautystudio.com");
         const smoke = byName(rec.registrations, "checks-mep11-smoke").inputs;
         assert.deepEqual(smoke.input.pages.map((p: { path: string }) => p.path), ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"]);
-        assert.deepEqual(byName(rec.registrations, "services-performance").inputs.triggers, dns.triggers);
+        assert.deepEqual(byName(rec.registrations, "services-analytics").inputs.triggers, dns.triggers);
     });
 
     it("refuses a mistyped golive key before registering anything (the engine would ignore it)", async () => {
@@ -173,7 +218,8 @@ describe("program: index.ts for the prod stack at cutover", () => {
 
     it("exports the check results and the plan's checklist (P-01..MEP-18)", () => {
         const checks = outputs.checks as { id: string }[];
-        assert.equal(checks.length, 10);
+        // 8 before the switch, 6 site checks and 2 outside services after it.
+        assert.equal(checks.length, 16);
         const checklist = outputs.checklist as { id: string; status: string }[];
         const ids = checklist.map((l) => l.id);
         for (const id of ["P-01", "P-05", "MEP-01", "MEP-06", "MEP-07", "MEP-13", "MEP-18"]) assert.ok(ids.includes(id), `${id} in the checklist`);

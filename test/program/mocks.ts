@@ -28,6 +28,12 @@ export interface World {
     preview?: boolean;
     /** Per resource type: how long its creation takes (ms), to see what waits for it. */
     createMs?: Record<string, number>;
+    /** Per domain: Vercel holds it unverified and asks for these records (ProjectDomain outputs). */
+    unverified?: Record<string, Array<{ type: string; domain: string; value: string; reason: string }>>;
+    /** What the certificate order answers (default: ordered, one challenge per name). */
+    order?: { status: "ordered" | "exists" | "refused"; reason?: string; code?: string };
+    /** What the issuance answers (default: issued). */
+    certificate?: { status: "issued" | "exists" | "pending" | "refused"; reason?: string };
 }
 
 export const ZONE_ID = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -39,10 +45,12 @@ export interface Recorder {
     invokes: string[];
     /** In order: `created <name>` when a resource's creation ends, `invoke <token>` when an invoke is made. */
     events: string[];
+    /** The URN the engine gave each registered resource, by name. */
+    urns: Record<string, string>;
 }
 
 export function setGoLiveMocks(world: World = {}): Recorder {
-    const rec: Recorder = { registrations: [], invokes: [], events: [] };
+    const rec: Recorder = { registrations: [], invokes: [], events: [], urns: {} };
     pulumi.runtime.setMocks(
         {
             async newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -56,6 +64,32 @@ export function setGoLiveMocks(world: World = {}): Recorder {
                 const id = args.id ? args.id.split("/").pop()! : `${args.name}-id`;
                 const state: Record<string, any> = { ...args.inputs };
                 if (args.type === "vercel:index/deployment:Deployment") state.url = "kalia-beauty-studio-abc123.vercel.app";
+                if (args.type === "vercel:index/projectDomain:ProjectDomain") {
+                    const asked = world.unverified?.[args.inputs.domain];
+                    state.verified = !asked;
+                    state.verifications = asked ?? [];
+                }
+                if (args.type === "pulumi-nodejs:dynamic/golive:CertificateOrder") {
+                    const names: string[] = args.inputs.names ?? [];
+                    const status = world.order?.status ?? "ordered";
+                    state.order = {
+                        status,
+                        names,
+                        challenges: status === "ordered" ? names.map((n) => ({ name: `_acme-challenge.${n}`, value: `challenge-${n}` })) : [],
+                        reason: world.order?.reason ?? "mocked order",
+                        ...(world.order?.code ? { code: world.order.code } : {}),
+                        at: "2026-12-01T10:00:00.000Z",
+                    };
+                }
+                if (args.type === "pulumi-nodejs:dynamic/golive:CertificateIssuance") {
+                    const status = world.certificate?.status ?? (args.inputs.order?.status === "ordered" ? "issued" : args.inputs.order?.status ?? "issued");
+                    state.certificate = {
+                        status,
+                        names: args.inputs.order?.names ?? [],
+                        ...(status === "issued" ? { id: "cert_mocked", issuedAt: "2026-12-01T10:05:00.000Z", expiresAt: "2027-03-01T10:05:00.000Z", via: "dns-01" } : {}),
+                        reason: world.certificate?.reason ?? args.inputs.order?.reason ?? "mocked",
+                    };
+                }
                 // A check resource's provider would run the check; here it reports a pass.
                 if (args.type.startsWith("pulumi-nodejs:dynamic/golive:")) {
                     const type = args.type.split(":").pop()!;
@@ -104,6 +138,15 @@ export function setGoLiveMocks(world: World = {}): Recorder {
         "prod",
         world.preview ?? false,
     );
+    // The URN of every registration, from the mock monitor's answers (tests of URN stability).
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): { registerResource: (req: any, cb: any) => void } };
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, cb: any) =>
+        register(req, (err: any, resp: any) => {
+            if (!err && resp) rec.urns[req.getName()] = resp.getUrn();
+            cb(err, resp);
+        });
     return rec;
 }
 

@@ -1,14 +1,13 @@
 // adopt → prepare → cutover (and back): the same resources, updated in place, each phase
-// changing only what it must. buildGoLive is called directly with a fresh set of mocks per run.
+// changing only what it must. The program's stages (index.ts goLive) run with a fresh set of mocks per run.
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../../lib/config";
-import { buildGoLive, GoLive } from "../../lib/program";
+import { programConfigOf } from "../../lib/programConfig";
+import program = require("../../index");
 import { namesNeedingLetsEncrypt, OWN_CAA_COMMENT, pickCname, pickIpv4, planSiteRecords, VERCEL_DEFAULT_CNAME, VERCEL_DEFAULT_IPV4 } from "../../lib/dnsPlan";
-import { byName, byType, LIVE, prodConfig, rawFrom, Recorder, Registration, setGoLiveMocks, unwrap, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, World, ZONE_ID } from "./mocks";
+import { byName, byType, LIVE, prodConfig, rawFrom, Recorder, Registration, settle, setGoLiveMocks, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, World, ZONE_ID } from "./mocks";
 
 interface Run {
-    golive: GoLive;
     rec: Recorder;
     urns: Record<string, string>;
     outputs: any;
@@ -16,25 +15,20 @@ interface Run {
 
 async function runPhase(phase: string, overrides: Record<string, unknown> = {}, world: World = {}): Promise<Run> {
     const rec = setGoLiveMocks(world);
-    const golive = await buildGoLive(parseConfig(rawFrom(prodConfig(phase, overrides))));
-    const resources: pulumi.Resource[] = [golive.dns, ...(golive.site ? [golive.site] : [])];
-    for (const r of [golive.dns.apex, golive.dns.www, ...golive.dns.caa]) if (r) resources.push(r);
-    if (golive.site) resources.push(golive.site.project, golive.site.deployment, golive.site.wwwDomain, golive.site.apexDomain, ...golive.site.envVars);
-    const urns: Record<string, string> = {};
-    for (const r of resources) {
-        const urn = await unwrap(r.urn);
-        urns[urn.split("::").pop()!] = urn;
-    }
-    const outputs = await unwrapDeep(golive.outputs);
-    return { golive, rec, urns, outputs };
+    const outputs = await unwrapDeep(await program.goLive(programConfigOf(parseConfig(rawFrom(prodConfig(phase, overrides))))));
+    await settle();
+    return { rec, urns: rec.urns, outputs };
 }
 
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const record = (run: Run, name: string): Registration => byName(byType(run.rec.registrations, DNS), name);
+/** The site's records (apex, www) and the program's CAA records, not the TXT records of the certificate or the domains. */
+const siteAndCaa = (run: Run) => byType(run.rec.registrations, DNS).filter((r) => r.name.startsWith("dns-"));
 const changedKeys = (a: Record<string, unknown>, b: Record<string, unknown>) =>
     [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).sort();
 
-describe("program: phases adopt → prepare → cutover", () => {
+describe("program: phases adopt → prepare → cutover", function () {
+    this.timeout(180_000);
     let adopt: Run, prepare: Run, cutover: Run, rollback: Run;
     before(async () => {
         adopt = await runPhase("adopt");
@@ -113,15 +107,16 @@ describe("program: phases adopt → prepare → cutover", () => {
     });
 });
 
-describe("program: a first site (no live records)", () => {
+describe("program: a first site (no live records)", function () {
+    this.timeout(180_000);
     it("skips the import, declares no record before cutover, and creates both at cutover", async () => {
         const adopt = await runPhase("adopt", { liveRecords: {} });
         assert.equal(adopt.rec.registrations.filter((r) => r.custom).length, 0);
         const prepare = await runPhase("prepare", { liveRecords: {} });
-        assert.equal(byType(prepare.rec.registrations, DNS).length, 0);
+        assert.equal(siteAndCaa(prepare).length, 0);
         assert.equal(prepare.outputs.dnsRecords.apex.oldContent, null);
         const cutover = await runPhase("cutover", { liveRecords: {} });
-        const records = byType(cutover.rec.registrations, DNS);
+        const records = siteAndCaa(cutover);
         assert.deepEqual(records.map((r) => [r.name, r.inputs.type, r.inputs.content, r.importId]), [
             ["dns-apex", "A", VERCEL_IPV4, undefined],
             ["dns-www", "CNAME", VERCEL_CNAME, undefined],
@@ -129,7 +124,8 @@ describe("program: a first site (no live records)", () => {
     });
 });
 
-describe("program: Vercel's values and their fallback", () => {
+describe("program: Vercel's values and their fallback", function () {
+    this.timeout(180_000);
     it("uses the documented defaults when getDomainConfig recommends nothing", async () => {
         const world: World = {
             domainConfig: {
@@ -157,7 +153,8 @@ describe("program: Vercel's values and their fallback", () => {
     });
 });
 
-describe("program: record type changes are explicit", () => {
+describe("program: record type changes are explicit", function () {
+    this.timeout(180_000);
     const cfg = (overrides: Record<string, unknown>) => parseConfig(rawFrom(prodConfig("cutover", overrides)));
     const targets = { apexIpv4: VERCEL_IPV4, wwwIpv4: VERCEL_IPV4, wwwCname: VERCEL_CNAME };
 
@@ -192,7 +189,8 @@ describe("program: record type changes are explicit", () => {
     });
 });
 
-describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
+describe("program: CAA lets Let's Encrypt issue (MEP-08)", function () {
+    this.timeout(180_000);
     it("adds an issue letsencrypt.org record where the zone's CAA set excludes it", async () => {
         const run = await runPhase("prepare", {}, { caa: [{ name: "kaliabeautystudio.com", data: { tag: "issue", value: "digicert.com" } }] });
         const caa = byName(run.rec.registrations, "dns-caa-apex").inputs;
@@ -212,14 +210,14 @@ describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
         }
         // Someone else's Let's Encrypt record (no such comment) still counts: then ours is not needed.
         const allowed = await runPhase("cutover", {}, { caa: [theirs, { ...ours, comment: "added by the agency" }] });
-        assert.equal(byType(allowed.rec.registrations, DNS).length, 2);
+        assert.equal(siteAndCaa(allowed).length, 2);
     });
 
     it("adds nothing when the zone has no CAA record or already allows Let's Encrypt, and nothing in adopt", async () => {
         const none = await runPhase("cutover");
-        assert.equal(byType(none.rec.registrations, DNS).length, 2);
+        assert.equal(siteAndCaa(none).length, 2);
         const allowed = await runPhase("cutover", {}, { caa: [{ name: "kaliabeautystudio.com", data: { tag: "issue", value: "letsencrypt.org" } }] });
-        assert.equal(byType(allowed.rec.registrations, DNS).length, 2);
+        assert.equal(siteAndCaa(allowed).length, 2);
         const adopt = await runPhase("adopt", {}, { caa: [{ name: "kaliabeautystudio.com", data: { tag: "issue", value: "digicert.com" } }] });
         assert.equal(byType(adopt.rec.registrations, DNS).length, 2);
         assert.ok(!adopt.rec.invokes.includes("cloudflare:index/getDnsRecords:getDnsRecords"));
@@ -236,14 +234,15 @@ describe("program: CAA lets Let's Encrypt issue (MEP-08)", () => {
     });
 });
 
-describe("program: Vercel project and domains", () => {
+describe("program: Vercel project and domains", function () {
+    this.timeout(180_000);
     it("MEP-02: from prepare on the project does not deploy pushes; golive:codeFreeze false lifts it", async () => {
         for (const phase of ["prepare", "cutover"]) {
             const run = await runPhase(phase);
             assert.deepEqual(byName(run.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: false }, phase);
             assert.equal(run.outputs.vercel.codeFreeze, true);
-            const facts = (await unwrapDeep(run.golive.facts)) as { codeFreeze: boolean };
-            assert.equal(facts.codeFreeze, true);
+            const mep02 = (run.outputs.checklist as Array<{ id: string; evidence: string }>).find((l) => l.id === "MEP-02")!;
+            assert.match(mep02.evidence, /^enforced: the Vercel project does not deploy pushes/);
         }
         const lifted = await runPhase("cutover", { codeFreeze: false });
         assert.deepEqual(byName(lifted.rec.registrations, "site-project").inputs.gitProviderOptions, { createDeployments: true });

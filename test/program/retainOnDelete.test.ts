@@ -3,8 +3,9 @@
 // mocks' newResource, so the mock monitor's registerResource is watched directly.
 import { strict as assert } from "assert";
 import { parseConfig } from "../../lib/config";
-import { buildGoLive } from "../../lib/program";
-import { LIVE, liveAtCloudflare, prodConfig, rawFrom, setGoLiveMocks, unwrap } from "./mocks";
+import { programConfigOf } from "../../lib/programConfig";
+import program = require("../../index");
+import { LIVE, liveAtCloudflare, prodConfig, rawFrom, settle, setGoLiveMocks, unwrapDeep } from "./mocks";
 
 async function recordOptions(phase: string, overrides: Record<string, unknown> = {}): Promise<Record<string, { retainOnDelete: boolean; deleteBeforeReplace: boolean }>> {
     const live = (overrides.liveRecords ?? LIVE) as typeof LIVE;
@@ -19,12 +20,13 @@ async function recordOptions(phase: string, overrides: Record<string, unknown> =
         }
         return register(req, cb);
     };
-    const golive = await buildGoLive(parseConfig(rawFrom(prodConfig(phase, overrides))));
-    for (const r of [golive.dns.apex, golive.dns.www]) if (r) await unwrap(r.urn);
+    await unwrapDeep(await program.goLive(programConfigOf(parseConfig(rawFrom(prodConfig(phase, overrides))))));
+    await settle();
     return seen;
 }
 
-describe("program: the live records are never deleted by accident", () => {
+describe("program: the live records are never deleted by accident", function () {
+    this.timeout(180_000);
     it("retains apex and www at Cloudflare on delete, in every phase", async () => {
         for (const phase of ["adopt", "prepare", "cutover"]) {
             const seen = await recordOptions(phase);

@@ -1,0 +1,109 @@
+// The program's own calls to Vercel's REST API (what the provider does not do: the DNS-01
+// certificate order, a domain's verification). One call = one bounded request through checks/net;
+// 429 and 5xx answers are retried a few times within the call's deadline. The token is a secret:
+// it is sent in the Authorization header and never appears in an error, a result or a log line.
+// Dynamic providers serialize this module: no module-level state, everything built per call.
+import { backoffMs, Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
+
+/** Where the program reaches Vercel's REST API. */
+export interface VercelApi {
+    /** https://api.vercel.com, or the replica's loopback URL (golive:vercelApi.baseUrl). */
+    baseUrl: string;
+    /** vercel:team: the team that owns the project and the domains. */
+    teamId?: string;
+    /** Secret (vercel:apiToken); absent: VERCEL_API_TOKEN of the environment the engine runs in. */
+    token?: string;
+}
+
+export const VERCEL_API_BASE_URL = "https://api.vercel.com";
+/** One API call's bound, retries included. */
+export const VERCEL_CALL_MS = 30_000;
+const ATTEMPTS = 3;
+
+/** Vercel's error answer: `{ error: { code, message } }`, with the HTTP status. */
+export class VercelApiError extends Error {
+    constructor(
+        readonly status: number,
+        readonly code: string,
+        message: string,
+        /** The rest of the error object (e.g. the project that holds a domain). */
+        readonly details: Record<string, unknown> = {},
+    ) {
+        super(message);
+        this.name = "VercelApiError";
+    }
+}
+
+/** The token the call uses: the secret input, else the engine's environment (read at run time). */
+export function vercelToken(api: VercelApi): string {
+    const token = api.token || process.env.VERCEL_API_TOKEN || "";
+    if (!token) throw new Error("no Vercel API token: set it with `pulumi config set --secret vercel:apiToken` (or VERCEL_API_TOKEN in the environment)");
+    return token;
+}
+
+function urlOf(api: VercelApi, path: string): string {
+    const url = new URL(path, api.baseUrl.replace(/\/+$/, "") + "/");
+    if (api.teamId) url.searchParams.set("teamId", api.teamId);
+    return url.toString();
+}
+
+/**
+ * One call to the API. Resolves to the JSON answer of a 2xx; throws a VercelApiError for Vercel's
+ * refusal (4xx, or 5xx after the retries), an Error naming the call for anything else.
+ */
+export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PATCH", path: string, body?: unknown, deadline: Deadline = deadlineIn(VERCEL_CALL_MS, "a Vercel API call")): Promise<T> {
+    const token = vercelToken(api);
+    const what = `Vercel API ${method} ${path}`;
+    for (let attempt = 1; ; attempt++) {
+        let status = 0;
+        let text = "";
+        let retryAfterMs: number | undefined;
+        try {
+            const res = await httpRequest(urlOf(api, path), { timeoutMs: 15_000 }, {
+                method,
+                headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json", Accept: "application/json" },
+                ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+                deadline,
+                call: "Vercel API",
+                maxBodyBytes: 1_000_000,
+            });
+            status = res.status;
+            text = res.body;
+            const after = Number(res.headers["retry-after"]);
+            if (Number.isFinite(after) && after >= 0) retryAfterMs = after * 1000;
+        } catch (err) {
+            if (!isTransientError(err) || attempt >= ATTEMPTS) throw new Error(`${what} failed: ${describeError(err).split(token).join("[token]")}`);
+            await sleep(Math.min(backoffMs(attempt, 500, 4_000), Math.max(0, deadline.at - Date.now())));
+            continue;
+        }
+        let json: any;
+        try {
+            json = text ? JSON.parse(text) : {};
+        } catch {
+            json = undefined;
+        }
+        if (status >= 200 && status < 300) {
+            if (json === undefined) throw new Error(`${what} answered ${status} with a body that is not JSON`);
+            return json as T;
+        }
+        const err = json?.error ?? {};
+        const code = typeof err.code === "string" ? err.code : `http_${status}`;
+        const message = typeof err.message === "string" ? err.message : `answered ${status}`;
+        const transient = status === 429 || status >= 500;
+        const wait = Math.min(retryAfterMs ?? backoffMs(attempt, 500, 4_000), 10_000);
+        if (transient && attempt < ATTEMPTS && Date.now() + wait < deadline.at) {
+            await sleep(wait);
+            continue;
+        }
+        const { code: _c, message: _m, ...details } = err as Record<string, unknown>;
+        throw new VercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
+    }
+}
+
+/** A refusal because the token is not accepted: the operator's config, not Vercel's state. */
+export function isTokenRefusal(err: unknown): boolean {
+    return err instanceof VercelApiError && (err.status === 401 || (err.status === 403 && ["forbidden", "invalid_token", "not_authorized"].includes(err.code) && !err.details.domain));
+}
+
+/** What to do when the token is refused, naming the config keys. */
+export const TOKEN_HINT = "check vercel:apiToken (a token with access to the team of vercel:team) and vercel:team";

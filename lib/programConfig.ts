@@ -1,0 +1,55 @@
+// Everything the program reads from the stack config, loaded and validated once, before any
+// resource is declared: the core (lib/config), the checks, the outside services, the release
+// steps, the certificate and Vercel's API, and the frozen release resolved to its commit (MEP-02).
+import { loadConfig, refuseUndeclaredKeys, type GoLiveConfig } from "./config";
+import { loadChecksConfig, parseChecksConfig, type ChecksConfig } from "./checksConfig";
+import { loadServicesConfig } from "./servicesConfig";
+import { loadReleaseConfig, type ReleaseConfig } from "./releaseConfig";
+import { pinnedToCommit, resolveReleaseRef, type ResolvedRelease } from "./releaseRef";
+import { loadCertificateConfig, loadVercelApiConfig, type CertificateConfig, type VercelApiConfig } from "./certificateConfig";
+import { VERCEL_API_BASE_URL } from "../checks/vercelApi";
+import type { ServicesSettings } from "../checks/serviceInputs";
+
+export interface ProgramConfig {
+    /** The core config, the release ref pinned to its commit when it could be resolved. */
+    cfg: Readonly<GoLiveConfig>;
+    checks: Readonly<ChecksConfig>;
+    services: ServicesSettings;
+    release: ReleaseConfig;
+    certificate: Readonly<CertificateConfig>;
+    api: VercelApiConfig;
+    /** MEP-02: the frozen ref resolved to its commit (from prepare on, when golive:release names the repository). */
+    frozen?: ResolvedRelease;
+}
+
+/**
+ * Reads the stack config. A `golive:` key that Pulumi.yaml does not declare (a typo the engine
+ * would ignore) is refused first; the go/no-go gates config alone decides (P-01 approval, P-05 env
+ * values, MEP-02 release ref) throw here.
+ */
+export function loadProgramConfig(): ProgramConfig {
+    refuseUndeclaredKeys();
+    const core = loadConfig();
+    const checks = loadChecksConfig();
+    const services = loadServicesConfig();
+    const release = loadReleaseConfig();
+    const certificate = loadCertificateConfig();
+    const api = loadVercelApiConfig();
+    // MEP-02: from prepare on, the frozen ref is resolved to its commit where the site's repository
+    // can be read (golive:release): Vercel builds it and MEP-18 tags it.
+    const frozen = core.vercel.releaseRef && core.phase !== "adopt" ? resolveReleaseRef(core.vercel.releaseRef, release.release) : undefined;
+    return { cfg: pinnedToCommit(core, frozen), checks, services, release, certificate, api, ...(frozen ? { frozen } : {}) };
+}
+
+/** A ProgramConfig around a parsed core config, the rest at its defaults (tests). */
+export function programConfigOf(cfg: Readonly<GoLiveConfig>, over: Partial<Omit<ProgramConfig, "cfg">> = {}): ProgramConfig {
+    return {
+        cfg,
+        checks: parseChecksConfig(undefined),
+        services: {},
+        release: {},
+        certificate: { preIssue: true, timeoutSeconds: 600, pollSeconds: 10 },
+        api: { baseUrl: VERCEL_API_BASE_URL },
+        ...over,
+    };
+}

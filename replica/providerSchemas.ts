@@ -35,8 +35,10 @@ export interface TypeSchema {
     secretOutputs?: string[];
     /** Defaults the provider fills in (an unset input equals its default). */
     defaults?: Record<string, unknown>;
-    /** Outputs the provider computes besides the inputs it echoes: what the replica answers (unknown in preview). */
+    /** Outputs the provider computes besides `id` and the inputs it echoes: what the replica answers (unknown in preview). */
     computed: string[];
+    /** For a list output: the fields of each item the replica answers. */
+    items?: Record<string, string[]>;
 }
 
 /** What a data source takes and answers, as far as the program uses it. */
@@ -63,7 +65,7 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             // Cloudflare answers an unset comment as "" and proxied defaults to false (booldefault).
             defaults: { comment: "", proxied: false },
             // content is computed for a CAA record (from data); tags and proxiable come from the API.
-            computed: ["id", "content", "tags", "proxiable"],
+            computed: ["content", "tags", "proxiable"],
         },
     },
     vercel: {
@@ -73,7 +75,7 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             // resource_project.go requires `name`, but the SDK auto-names it (Args.name is optional).
             required: [],
             keptWhenUnset: ["teamId"],
-            computed: ["id"],
+            computed: [],
         },
         "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": {
             inputs: ["projectId", "key", "value", "valueWo", "targets", "customEnvironmentIds", "gitBranch", "sensitive", "comment", "teamId"],
@@ -89,7 +91,7 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             keptWhenUnset: ["targets", "customEnvironmentIds", "comment", "teamId"],
             writeOnly: ["valueWo"],
             secretOutputs: ["value"],
-            computed: ["id"],
+            computed: [],
         },
         "vercel:index/deployment:Deployment": {
             inputs: ["projectId", "ref", "production", "teamId", "files", "pathPrefix", "projectSettings", "environment", "meta", "customEnvironmentId", "deleteOnDestroy"],
@@ -101,7 +103,7 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             secretOutputs: ["environment"],
             defaults: { production: false, deleteOnDestroy: false },
             // `ref` is read back from the deployment's gitSource.ref (resource_deployment.go).
-            computed: ["id", "url", "domains", "ref"],
+            computed: ["url", "domains", "ref"],
         },
         "vercel:index/projectDomain:ProjectDomain": {
             inputs: ["projectId", "domain", "redirect", "redirectStatusCode", "gitBranch", "teamId"],
@@ -109,7 +111,8 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             required: ["projectId", "domain"],
             keptWhenUnset: ["teamId"],
             // Whether the domain serves the project, and the challenge (a `_vercel` TXT) when it does not.
-            computed: ["id", "verified", "verifications"],
+            computed: ["verified", "verifications"],
+            items: { verifications: ["type", "domain", "value", "reason"] },
         },
     },
     command: {
@@ -118,7 +121,7 @@ export const SCHEMAS: Record<string, Record<string, TypeSchema>> = {
             // pulumi-command: a change of `triggers` replaces the command (it runs `create` again).
             replaces: ["triggers"],
             required: [],
-            computed: ["id", "stdout", "stderr"],
+            computed: ["stdout", "stderr"],
         },
     },
 };

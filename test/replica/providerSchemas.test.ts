@@ -59,11 +59,16 @@ function membersOf(file: string, name: string, kind: "interface" | "class"): Map
     return members;
 }
 
-/** The element interface of a list field typed `outputs.X[]`, in the package's types/output.d.ts. */
-function itemMembers(pkg: string, listType: string): Map<string, Member> {
-    const m = /^outputs\.(\w+)\[\]$/.exec(listType.trim());
+/** The element interface's name of a list field typed `outputs.X[]` (or `pulumi.Output<outputs.X[]>`). */
+function itemName(listType: string): string {
+    const m = /^(?:pulumi\.Output<)?outputs\.(\w+)\[\]>?$/.exec(listType.trim());
     assert.ok(m, `expected a list of outputs.<Item>, got ${listType}`);
-    return membersOf(path.join(packageDir(pkg), "types", "output.d.ts"), m[1], "interface");
+    return m[1];
+}
+
+/** The element interface of such a list field, in the package's types/output.d.ts. */
+function itemMembers(pkg: string, listType: string): Map<string, Member> {
+    return membersOf(path.join(packageDir(pkg), "types", "output.d.ts"), itemName(listType), "interface");
 }
 
 const resourceTypes = Object.entries(SCHEMAS).flatMap(([pkg, types]) => Object.entries(types).map(([token, schema]) => ({ pkg, token, schema })));
@@ -86,6 +91,11 @@ describe("replica/providerSchemas: the replica's schema table against the instal
             // `id` (and `urn`) come from CustomResource itself.
             const computed = [...schema.computed, ...(schema.secretOutputs ?? []), ...Object.keys(schema.defaults ?? {})].filter((k) => k !== "id");
             assert.deepEqual(computed.filter((k) => !cls.has(k)), [], `the replica answers outputs the ${name} class does not have`);
+            for (const [field, fields] of Object.entries(schema.items ?? {})) {
+                assert.ok(schema.computed.includes(field), `${field}: items of a computed output`);
+                const item = itemMembers(token.split(":")[0], cls.get(field)!.type);
+                assert.deepEqual(fields.filter((k) => !item.has(k)), [], `${name}.${field} items have no such field`);
+            }
         });
     }
 
@@ -110,13 +120,22 @@ describe("replica/providerSchemas: the replica's schema table against the instal
                 const entry = resourceTypes.find((t) => sdkDeclaration(t.token).file === where.file && sdkDeclaration(t.token).name === where.name);
                 return entry && [...entry.schema.inputs, ...entry.schema.computed, ...Object.keys(entry.schema.defaults ?? {})];
             }
+            if (where.kind === "item") {
+                // An item of a resource's list output (e.g. ProjectDomain.verifications).
+                for (const { pkg, token, schema } of resourceTypes) {
+                    if (where.file !== path.join(packageDir(pkg), "types", "output.d.ts")) continue;
+                    const { file, name } = sdkDeclaration(token);
+                    const cls = membersOf(file, name, "class");
+                    for (const [field, fields] of Object.entries(schema.items ?? {})) if (itemName(cls.get(field)!.type) === where.name) return fields;
+                }
+            }
             for (const [token, invoke] of Object.entries(INVOKES)) {
                 const { file, name } = sdkDeclaration(token);
                 if (where.kind === "result" && where.file === file && where.name === `${name}Result`) return invoke.results;
                 if (where.kind === "item") {
                     const result = membersOf(file, `${name}Result`, "interface");
                     for (const [field, fields] of Object.entries(invoke.items ?? {})) {
-                        if (`outputs.${where.name}[]` === result.get(field)?.type && where.file === path.join(packageDir(token.split(":")[0]), "types", "output.d.ts")) return fields;
+                        if (itemName(result.get(field)!.type) === where.name && where.file === path.join(packageDir(token.split(":")[0]), "types", "output.d.ts")) return fields;
                     }
                 }
             }

@@ -8,7 +8,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { findEngine, isEngine } from "../lib/engine";
 import type { ConfigMap, UpdateEntry } from "../lib/phaseGates";
 import type { Phase } from "../lib/config";
-import type { ListedRecord } from "../lib/liveRecords";
+import { SITE_RECORD_TYPES, type ListedRecord } from "../lib/liveRecords";
 import { plannedStepOf, PlannedStep } from "../lib/previewSummary";
 
 export interface GuidedStack {
@@ -99,6 +99,27 @@ export interface Discovery {
 }
 
 /**
+ * The apex and www records of the site's types, through the provider's getDnsRecords, one list per
+ * name and type: a list mixing a CAA record (common at the apex) with other types fails in the
+ * provider (its dynamic `data.flags`; terraform-provider-cloudflare issues 5581, 6518, 7004), so
+ * none is asked for. Runs inside a Pulumi program.
+ */
+export async function listSiteRecords(zoneId: string, domain: string): Promise<ListedRecord[]> {
+    const cloudflare = await import("@pulumi/cloudflare");
+    const asks = [domain, `www.${domain}`].flatMap((name) => SITE_RECORD_TYPES.map((type) => cloudflare.getDnsRecords({ zoneId, name: { exact: name }, type })));
+    const lists = await Promise.all(asks);
+    return lists.flatMap((l) => l.results ?? []).map((r) => ({
+        id: r.id,
+        name: r.name,
+        type: r.type,
+        content: r.content,
+        ttl: r.ttl,
+        proxied: r.proxied,
+        ...(r.comment ? { comment: r.comment } : {}),
+    }));
+}
+
+/**
  * The zone gate (P-03/P-04) and, for adopt, the apex and www records, through the Cloudflare
  * provider: an inline program, run as a preview of this stack (nothing is applied), calls the same
  * lookupZone as the program and getDnsRecords; the provider's answers are captured here.
@@ -110,21 +131,7 @@ export async function discover(gs: GuidedStack, opts: { domain: string; phase: P
             const { lookupZone } = await import("../lib/program");
             const zone = await lookupZone(opts.domain, opts.phase);
             found.zone = zone;
-            if (opts.records) {
-                const cloudflare = await import("@pulumi/cloudflare");
-                const lists = await Promise.all(
-                    [opts.domain, `www.${opts.domain}`].map((name) => cloudflare.getDnsRecords({ zoneId: zone.id, name: { exact: name } })),
-                );
-                found.records = lists.flatMap((l) => l.results ?? []).map((r) => ({
-                    id: r.id,
-                    name: r.name,
-                    type: r.type,
-                    content: r.content,
-                    ttl: r.ttl,
-                    proxied: r.proxied,
-                    ...(r.comment ? { comment: r.comment } : {}),
-                }));
-            }
+            if (opts.records) found.records = await listSiteRecords(zone.id, opts.domain);
         } catch (err) {
             // Caught here, so the preview ends normally (a failed program costs the SDK ~20 s).
             found.error = (err as Error)?.message ?? String(err);

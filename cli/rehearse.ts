@@ -126,6 +126,12 @@ export function renderReport(r: RehearsalReport): string {
         `  failed probes during rollback  ${f.failedProbesRollback}  (${goal})`,
         `  probes                         ${f.probes.total} (${f.probes.failed} failed${f.probes.stalled + f.probes.stalledReplica ? `, ${f.probes.stalled + f.probes.stalledReplica} set apart` : ""}), every 50 ms on www and apex from a process of their own (${probeRate(f.probes)}; started in ${ms(f.probes.proberStartMs)})`,
         ...setApartLines(f.probes),
+        ...(f.cachedVisitorProbes
+            ? [
+                  `  behind a caching resolver      ${f.cachedVisitorProbes.total} probes (${f.cachedVisitorProbes.failed} failed): visitors who keep each answer for its TTL`,
+                  ...["cutover", "rollback"].map((phase) => `    ${`${phase}:`.padEnd(28)}served by ${Object.entries(f.cachedVisitorProbes!.byPhase[phase]?.servedBy ?? {}).map(([by, n]) => `${by} ${n}`).join(", ") || "—"}`),
+              ]
+            : []),
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place${r.fault?.acceptedGap ? "; this fault accepts a gap" : ""})`,

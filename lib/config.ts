@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { isIP } from "net";
+import { createHash } from "crypto";
 import { approvalDateProblem } from "./approvalDate";
 import { releaseRefProblem } from "./gitInput";
 
@@ -197,6 +198,9 @@ function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): L
     if (cnameIssue) return fail(`${k(key + ".content")} ${cnameIssue}, got ${JSON.stringify(content)}`);
     const ttl = parseTtl(`${key}.ttl`, r.ttl === undefined ? undefined : String(r.ttl), 1);
     const proxied = parseBoolean(`${key}.proxied`, r.proxied === undefined ? undefined : String(r.proxied), false);
+    // Cloudflare controls a proxied record's TTL: the API keeps 1 ("automatic", answered as 300 s)
+    // and the provider refuses another value (terraform-provider-cloudflare dns_record/resource.go).
+    if (proxied && ttl !== 1) return fail(`${k(key + ".ttl")} must be 1 (automatic) for a proxied record: Cloudflare controls its TTL (it answers 300 s), got ${ttl}`);
     if (r.comment !== undefined && typeof r.comment !== "string") return fail(`${k(key + ".comment")} must be text`);
     const known = new Set(["id", "type", "content", "ttl", "proxied", "comment", "name"]);
     const unknown = Object.keys(r).filter((x) => !known.has(x));
@@ -238,9 +242,8 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     const ttl = parseTtl("ttl", raw.get("ttl"), 60);
 
     const projectName = raw.get("projectName") || projectNameOf(domain);
-    if (!/^[a-z0-9]([a-z0-9._-]{0,98}[a-z0-9])?$/.test(projectName) || projectName.includes("---")) {
-        fail(`${k("projectName")} must be a Vercel project name (lower case letters, digits, . _ -, up to 100), got ${JSON.stringify(projectName)}`);
-    }
+    const nameIssue = projectNameProblem(projectName);
+    if (nameIssue) fail(`${k("projectName")} must be a Vercel project name: ${nameIssue}, got ${JSON.stringify(projectName)}`);
     const gitType = raw.get("gitProvider") || "github";
     if (gitType !== "github" && gitType !== "gitlab" && gitType !== "bitbucket") {
         fail(`${k("gitProvider")} must be github, gitlab or bitbucket, got ${JSON.stringify(gitType)}`);
@@ -372,9 +375,31 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     return deepFreeze(cfg);
 }
 
-/** The Vercel project name when golive:projectName is empty: the domain with dots as dashes. */
+/**
+ * The provider's rule for a project name: 1 to 52 characters of a-z, 0-9 and `-`
+ * (terraform-provider-vercel v5.4.1 vercel/resource_project.go: LengthBetween(1, 52) and
+ * `^[a-z0-9\-]{0,100}$`); Vercel's API also refuses `---` in a name.
+ */
+export const PROJECT_NAME_MAX = 52;
+
+/** Why `name` cannot be a Vercel project name, or undefined when it can. */
+export function projectNameProblem(name: string): string | undefined {
+    if (!/^[a-z0-9-]*$/.test(name)) return "only lower case letters, digits and - are allowed";
+    if (name.length < 1 || name.length > PROJECT_NAME_MAX) return `1 to ${PROJECT_NAME_MAX} characters (it has ${name.length})`;
+    if (name.includes("---")) return "it may not contain ---";
+    return undefined;
+}
+
+/**
+ * The Vercel project name when golive:projectName is empty: the domain with dots as dashes, as
+ * long as that fits the provider's 52 characters; a longer domain keeps its first labels and ends
+ * with 6 hex digits of its SHA-256, so the name stays readable, fits, and never changes for a domain.
+ */
 export function projectNameOf(domain: string): string {
-    return domain.replace(/\./g, "-");
+    const full = domain.replace(/\./g, "-").replace(/-{3,}/g, "--");
+    if (full.length <= PROJECT_NAME_MAX) return full;
+    const digest = createHash("sha256").update(domain).digest("hex").slice(0, 6);
+    return `${full.slice(0, PROJECT_NAME_MAX - digest.length - 1).replace(/-+$/, "")}-${digest}`;
 }
 
 /** Freezes a parsed config object and everything in it (Outputs are left as they are). */

@@ -43,6 +43,17 @@ export interface PlannedRecord {
  * cutover: Vercel's content, unproxied, same resource: an in-place update.
  * A first site (no live record) declares the record only at cutover.
  *
+ * A proxied live record (Cloudflare's orange cloud; README "Proxied live records"): Cloudflare
+ * answers it with its edge's addresses, TTL 300 s, and keeps its TTL at 1 ("automatic"): the
+ * provider refuses another value (dns_record/resource.go). So adopt imports it proxied with TTL 1;
+ * prepare leaves it exactly so (proxied, TTL 1, the old origin: nothing changes, and there is no
+ * TTL to lower, hence no lead time before H for it); cutover makes it unproxied at Vercel with
+ * golive:ttl (MEP-06), in place. Fresh lookups get Vercel at once; resolvers that still hold the
+ * edge's address (at most 300 s) reach Cloudflare's edge, which forwards to what the record now
+ * holds: Vercel. The rollback (prepare again) proxies the old origin back; visitors holding
+ * Vercel's address come back within golive:ttl. The old origin never receives visitors directly
+ * (its certificate may be one only Cloudflare trusts).
+ *
  * A record whose type changes (accepted by golive:allowRecordReplace) is replaced at cutover, and
  * back at the rollback. The engine skips the delete of a replaced record when the *old* state was
  * retainOnDelete, and Cloudflare refuses a CNAME beside an A of the same name, so from prepare on
@@ -58,7 +69,7 @@ export function planSiteRecords(cfg: GoLiveConfig, zoneId: string, targets?: Ver
         if (cfg.phase === "adopt" && live) {
             spec = { name, type: live.type, content: live.content, ttl: live.ttl, proxied: live.proxied, ...comment, importId: `${zoneId}/${live.id}` };
         } else if (cfg.phase === "prepare" && live) {
-            // A proxied record is answered by Cloudflare with its own short TTL; its TTL must stay automatic.
+            // A proxied record stays as it is: Cloudflare answers it with 300 s and its TTL must stay 1 (automatic).
             spec = { name, type: live.type, content: live.content, ttl: live.proxied ? 1 : cfg.ttl, proxied: live.proxied, ...comment };
             // The state this phase leaves is the "old" one of cutover's replace.
             if (typeChange) spec.deleteBeforeReplace = true;
@@ -106,7 +117,7 @@ export function namesNeedingLetsEncrypt(domain: string, records: readonly CaaRec
     return out;
 }
 
-/** A DNS record as Cloudflare holds it (getDnsRecord, only the fields compared). */
+/** A DNS record as Cloudflare holds it (getDnsRecord: the fields compared, and its tags, which are not). */
 export interface CloudflareRecordView {
     id?: string;
     name: string;
@@ -142,6 +153,7 @@ export function liveRecordDifferences(which: "apex" | "www", domain: string, dec
         if (declared.comment === undefined) out.push(`${key("comment")} is not set but the live record has ${JSON.stringify(liveComment)} (the import would remove it)`);
         else differs("comment", declared.comment, liveComment || null);
     }
-    if (live.tags && live.tags.length > 0) out.push(`the live ${expectedName} record has tags ${live.tags.join(", ")}, which the program cannot declare (the import would remove them)`);
+    // Tags are not compared: they are Optional+Computed in the provider (dns_record/schema.go), so the
+    // program, which never declares them, leaves them as they are at the import and at every update.
     return out;
 }

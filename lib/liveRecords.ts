@@ -27,7 +27,8 @@ export interface Discovered {
     problems: string[];
 }
 
-const SITE_TYPES = ["A", "AAAA", "CNAME"];
+/** The record types that serve the site at a name (AAAA looked at to refuse it). */
+export const SITE_RECORD_TYPES = ["A", "AAAA", "CNAME"] as const;
 const bare = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
 function describe(r: ListedRecord): string {
@@ -38,7 +39,7 @@ export function liveRecordsFrom(domain: string, records: readonly ListedRecord[]
     const problems: string[] = [];
     const seen: ListedRecord[] = [];
     const pick = (name: string): LiveRecordValue | undefined => {
-        const at = records.filter((r) => bare(r.name) === name && SITE_TYPES.includes(r.type));
+        const at = records.filter((r) => bare(r.name) === name && (SITE_RECORD_TYPES as readonly string[]).includes(r.type));
         seen.push(...at);
         const v6 = at.filter((r) => r.type === "AAAA");
         if (v6.length > 0) {

@@ -3,7 +3,7 @@
 // when visitors would see it) and that the rollback brings the old site back.
 import type { ReplicaWorld } from "../replica/world";
 import type { CloudflareZone } from "../replica/cloudflareZone";
-import type { ReplicaBehaviour, VercelReplica } from "../replica/providers";
+import { LIVE_RECORD_IDS, type ReplicaBehaviour, type VercelReplica } from "../replica/providers";
 import type { ServiceStandIns } from "./services";
 
 export interface Fault {
@@ -19,6 +19,11 @@ export interface Fault {
      * its failed probes and record deletions are measured and printed, not counted as problems.
      */
     acceptedGap?: string;
+    /**
+     * Visitors behind a caching resolver are probed too (a second prober): they keep each answer
+     * for its TTL, as the visitors who still hold an old address after a switch.
+     */
+    cachingVisitors?: boolean;
     /** Sets the replica's (and the outside services' stand-ins') behaviour before the run. */
     apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns, zone: CloudflareZone, vercel: VercelReplica): void;
     /** Changes the stack config of every phase (the operator's mistake or choice). */
@@ -168,6 +173,25 @@ export const FAULTS: Fault[] = [
         causesDowntime: false,
         apply: (world, _b, _s, zone) => {
             zone.seed({ id: "c3".repeat(16), name: world.domain, type: "CAA", ttl: 300, proxied: false, data: { flags: 0, tag: "issue", value: "digicert.com" } });
+        },
+    },
+    {
+        name: "proxied-live",
+        summary: "apex and www are served proxied by Cloudflare (orange cloud): the zone answers its edge's address (TTL 300 s), the edge forwards to the old host",
+        expect: "adopted proxied (TTL 1), left so at prepare, unproxied at Vercel in place at cutover (MEP-06); no probe fails; visitors still holding the edge's address get Vercel through it",
+        causesDowntime: false,
+        cachingVisitors: true,
+        apply: (_world, _b, _s, zone) => {
+            for (const id of [LIVE_RECORD_IDS.apex, LIVE_RECORD_IDS.www]) {
+                const r = zone.get(id)!;
+                zone.update(id, { name: r.name, type: r.type, content: r.content, ttl: 1, proxied: true });
+            }
+        },
+        // What golive adopt writes for them: proxied, TTL 1 (automatic).
+        configure: (config) => {
+            const live = JSON.parse(config["golive:liveRecords"]);
+            for (const which of ["apex", "www"]) live[which] = { ...live[which], proxied: true, ttl: 1 };
+            config["golive:liveRecords"] = JSON.stringify(live);
         },
     },
 ];

@@ -12,6 +12,7 @@ import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
 import { CloudflareZone } from "../replica/cloudflareZone";
+import { ReplicaDns } from "../replica/dnsServer";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
@@ -102,6 +103,8 @@ export interface RehearsalFigures {
     /** Whether the cutover changed a site record at all (a check that failed before the switch stops it first). */
     dnsSwitched: boolean;
     probes: ProbeFigures;
+    /** The same visits from behind a caching resolver (visitors who keep an answer for its TTL), when the fault asks for them. */
+    cachedVisitorProbes?: ProbeFigures;
 }
 
 export interface RehearsalReport {
@@ -290,6 +293,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     let control: ControlServer | undefined;
     let real: RealEngine | undefined;
     let prober: Prober | undefined;
+    let cachedProber: Prober | undefined;
+    let visitorsCache: ReplicaDns | undefined;
+    const mark = (label: string) => {
+        prober?.mark(label);
+        cachedProber?.mark(label);
+    };
     let webhook: WebhookReceiver | undefined;
     let repo: SiteRepository | undefined;
     let services: ServiceStandIns | undefined;
@@ -347,8 +356,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
-        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+        const probed = [`https://${world.www}/`, `https://${world.domain}/`];
+        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
         await prober.start("adopt").ready();
+        if (fault?.cachingVisitors) {
+            // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
+            visitorsCache = await ReplicaDns.startCaching(world.dns);
+            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+            await cachedProber.start("adopt").ready();
+        }
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
@@ -356,7 +372,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // command's own path, history → target update's commit and config → `pulumi up`).
         const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", how: "up" | "preview" | "golive rollback" = "up") => {
             const preview = how === "preview";
-            prober!.mark(label);
+            mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
             const run = () => (how === "golive rollback" && real ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
@@ -389,6 +405,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         }): Promise<RehearsalReport> => {
             const probes = await prober!.stop();
             prober = undefined;
+            const cachedVisitorProbes = cachedProber ? await cachedProber.stop() : undefined;
+            cachedProber = undefined;
             const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
             const wwwCert = vercel!.certificates.get(world.www);
             // MEP-08 after the switch: its wait for a certificate issued only then.
@@ -412,6 +430,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 },
                 dnsSwitched: ran.switchAt !== undefined,
                 probes,
+                ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
             };
             // A check once, however many runs saw it fail and whatever random path its reason names.
             const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
@@ -423,6 +442,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
             if (probes.capped) problems.push("the prober hit its time cap");
             if (probes.proberLost) problems.push(`the prober's process ${probes.proberLost}: the probes after that are missing`);
+            if (cachedVisitorProbes && cachedVisitorProbes.failed > 0 && !gapAccepted) problems.push(`${plural(cachedVisitorProbes.failed, "failed probe")} of visitors behind a caching resolver`);
             const google = services!.google.state;
             const outsideServices: OutsideServicesFigures = {
                 psiRequests: google.psiRequests.length,
@@ -494,13 +514,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // went through. A failed cutover is rolled back at once instead (R-1 agreed beforehand).
         let verifyNew: CheckResult[] = [];
         if (cutover.ok) {
-            prober.mark("checks");
+            mark("checks");
             log("\n== checks (golive verify against the new site)");
             const newAddress = world.newSite.host;
             const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
             verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only }));
             for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
-            prober.mark("report");
+            mark("report");
         }
         // golive verify's results, plus what only the cutover ran (before the switch, MEP-12/13/15/16) and its notifications.
         const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id && v.stage === c.stage))];
@@ -517,10 +537,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
         const failedCheckToOldSiteMs = switchAt !== undefined ? timeToOldSite(checkSteps, rollback, prober.samples) : null;
-        prober.mark("rollback-checks");
+        mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
-        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: [oldAddress], www: [oldAddress] } }, checkNet, { only }));
+        // What the old records hold: a proxied one is answered with Cloudflare's edge address.
+        const liveAfterRollback = JSON.parse(phaseConfig(world, "prepare", targets, fault).config["golive:liveRecords"]) as Record<"apex" | "www", { proxied?: boolean }>;
+        const answered = (which: "apex" | "www") => [liveAfterRollback[which]?.proxied ? world.edge.host : oldAddress];
+        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: answered("apex"), www: answered("www") } }, checkNet, { only }));
         for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
         // A little time on the old site, so the prober sees it is back.
         await sleep(settleMs);
@@ -553,6 +576,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     } finally {
         waits.stop();
         if (prober) await prober.stop();
+        if (cachedProber) await cachedProber.stop();
+        await visitorsCache?.close();
         vercel?.close();
         real?.close();
         await control?.close();
@@ -572,7 +597,7 @@ function timeToOldSite(checkSteps: Step[], rollback: PhaseResult, samples: reado
     const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
     if (failedAt.length === 0) return null;
     const urls = [...new Set(samples.map((p) => p.url))];
-    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail === "old-host")?.at);
+    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail.startsWith("old-host"))?.at);
     if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
     return Math.max(...(backAt as number[])) - Math.min(...failedAt);
 }

@@ -14,6 +14,8 @@ export interface CloudflareRecord {
     ttl: number;
     proxied: boolean;
     comment?: string;
+    /** Custom tags ("name:value"): no effect on DNS answers. */
+    tags?: string[];
     /** CAA only. */
     data?: { flags: number; tag: string; value: string };
 }
@@ -34,6 +36,22 @@ export class CloudflareApiError extends Error {
 
 const norm = (name: string) => name.toLowerCase().replace(/\.$/, "");
 
+const SERVED_TYPES: ReplicaRecordType[] = ["A", "AAAA", "CNAME", "NS", "TXT", "CAA"];
+/** The types Cloudflare can proxy. */
+const ADDRESS_TYPES: ReplicaRecordType[] = ["A", "AAAA", "CNAME"];
+/** What Cloudflare serves for TTL 1 ("automatic"), and for every proxied answer. */
+const AUTOMATIC_TTL = 300;
+const PROXIED_TTL = 300;
+
+/**
+ * The TTL the API keeps: 1 (automatic) for a proxied record whatever was asked, as Cloudflare
+ * controls it (DNSControl/dnscontrol#489; the provider's own create refuses another value,
+ * replica/cloudflare.ts).
+ */
+function ttlOf(input: { ttl: number; proxied: boolean }): number {
+    return input.proxied ? 1 : input.ttl;
+}
+
 function contentOf(input: RecordInput): string {
     if (input.type === "CAA") {
         if (!input.data) throw new CloudflareApiError(9101, "CAA record needs data {flags, tag, value}");
@@ -50,13 +68,30 @@ export class CloudflareZone {
     constructor(
         readonly id: string,
         private readonly dns: ReplicaDns,
-    ) {}
+    ) {
+        // Cloudflare's edge forwards each name to the origin this zone's record holds.
+        dns.proxyEdge?.attach((host) => this.originOf(host));
+    }
+
+    /**
+     * The address of the origin a name's record holds (its A content, or its CNAME target's
+     * address), proxied or not: where Cloudflare's edge forwards the name's requests.
+     */
+    originOf(host: string, depth = 0): string | undefined {
+        const r = [...this.records.values()].find((x) => x.name === norm(host) && (x.type === "A" || x.type === "CNAME"));
+        if (!r || depth > 8) return undefined;
+        if (r.type === "A") return r.content;
+        const inZone = this.originOf(r.content, depth + 1);
+        if (inZone) return inZone;
+        const answer = this.dns.answer(r.content, "A").answers.find((a) => a.type === "A") as { data?: unknown } | undefined;
+        return typeof answer?.data === "string" ? answer.data : undefined;
+    }
 
     /** A record that exists before the go-live (what the live zone holds), with its known id. */
     seed(record: Omit<CloudflareRecord, "content"> & { content?: string }): CloudflareRecord {
-        const r: CloudflareRecord = { ...record, name: norm(record.name), content: contentOf(record) };
+        const r: CloudflareRecord = { ...record, name: norm(record.name), content: contentOf(record), ttl: ttlOf(record) };
         this.records.set(r.id, r);
-        this.serve(r.name, r.type);
+        this.serve(r.name);
         return { ...r };
     }
 
@@ -71,23 +106,27 @@ export class CloudflareZone {
     }
 
     create(input: RecordInput): CloudflareRecord {
-        const r: CloudflareRecord = { ...input, id: this.newId(), name: norm(input.name), content: contentOf(input) };
+        const r: CloudflareRecord = { ...input, id: this.newId(), name: norm(input.name), content: contentOf(input), ttl: ttlOf(input) };
         this.refuseConflicts(r);
         this.records.set(r.id, r);
-        this.serve(r.name, r.type);
+        this.serve(r.name);
         return { ...r };
     }
 
-    /** In place; the provider never changes a type in place (a type change replaces the record). */
+    /**
+     * In place; the provider never changes a type in place (a type change replaces the record).
+     * Tags not given are kept: the provider leaves an unset Optional+Computed `tags` out of the request.
+     */
     update(id: string, input: RecordInput): CloudflareRecord {
         const old = this.records.get(id);
         if (!old) throw new CloudflareApiError(81044, "Record does not exist.");
         if (old.type !== input.type) throw new CloudflareApiError(9000, `record ${id} is ${old.type}; its type cannot be changed in place`);
-        const r: CloudflareRecord = { ...input, id, name: norm(input.name), content: contentOf(input) };
+        const tags = input.tags ?? old.tags;
+        const r: CloudflareRecord = { ...input, ...(tags ? { tags: [...tags] } : {}), id, name: norm(input.name), content: contentOf(input), ttl: ttlOf(input) };
         this.refuseConflicts(r);
         this.records.set(id, r);
-        this.serve(old.name, old.type);
-        this.serve(r.name, r.type);
+        this.serve(old.name);
+        this.serve(r.name);
         return { ...r };
     }
 
@@ -95,7 +134,7 @@ export class CloudflareZone {
         const old = this.records.get(id);
         if (!old) throw new CloudflareApiError(81044, "Record does not exist.");
         this.records.delete(id);
-        this.serve(old.name, old.type);
+        this.serve(old.name);
     }
 
     /** What Cloudflare refuses: a CNAME beside any other record of its name, and a duplicate. */
@@ -113,11 +152,26 @@ export class CloudflareZone {
         }
     }
 
-    /** The DNS server answers exactly the zone's records of (name, type). */
-    private serve(name: string, type: ReplicaRecordType): void {
-        const set = [...this.records.values()].filter((x) => x.name === name && x.type === type);
-        if (set.length === 0) this.dns.remove(name, type);
-        else this.dns.set(name, type, set.map((x) => x.content), Math.min(...set.map((x) => (x.ttl === 1 ? 300 : x.ttl))));
+    /**
+     * The DNS server answers exactly the zone's records of `name`, except that a proxied A or CNAME
+     * is answered with the edge's address (a CNAME flattened), TTL 300, as Cloudflare answers it
+     * (developers.cloudflare.com/dns/proxy-status; automatic TTL is 300 s). The replica's edge has no
+     * IPv6 address: no AAAA is answered for a proxied name.
+     */
+    private serve(name: string): void {
+        const at = [...this.records.values()].filter((x) => x.name === name);
+        const edge = this.dns.proxyEdge;
+        const proxied = !!edge && at.some((x) => x.proxied && ADDRESS_TYPES.includes(x.type));
+        for (const type of SERVED_TYPES) {
+            if (proxied && ADDRESS_TYPES.includes(type)) {
+                if (type === "A") this.dns.set(name, "A", [edge!.host], PROXIED_TTL);
+                else this.dns.remove(name, type);
+                continue;
+            }
+            const set = at.filter((x) => x.type === type);
+            if (set.length === 0) this.dns.remove(name, type);
+            else this.dns.set(name, type, set.map((x) => x.content), Math.min(...set.map((x) => (x.ttl === 1 ? AUTOMATIC_TTL : x.ttl))));
+        }
     }
 
     private newId(): string {

@@ -42,6 +42,11 @@ export class ReplicaDns {
     public queries = 0;
     /** NXDOMAIN answers given so far, per name: a fault can wait until a visitor has missed a name. */
     public readonly missed = new Map<string, number>();
+    /** Cloudflare's edge whose address this server answers for a zone's proxied records (set by the world). */
+    public proxyEdge?: { readonly host: string; attach(originOf: (host: string) => string | undefined): void };
+
+    /** A caching resolver's authority and cache (see startCaching). */
+    private cacheOf?: { authority: ReplicaDns; now: () => number; entries: Map<string, { until: number; rcode: "NOERROR" | "NXDOMAIN" | "REFUSED"; answers: dnsPacket.Answer[] }> };
 
     private constructor(private readonly socket: dgram.Socket, public readonly host: string, public readonly port: number) {}
 
@@ -54,6 +59,17 @@ export class ReplicaDns {
         });
         const server = new ReplicaDns(socket, host, socket.address().port);
         socket.on("message", (msg, rinfo) => server.onMessage(msg, rinfo));
+        return server;
+    }
+
+    /**
+     * A visitor's caching resolver in front of `authority`: each answer is kept for its TTL and
+     * served from the cache (with the TTL that remains) until then, as ISP resolvers do; what was
+     * not found is not cached. The rehearsal's visitors who "still hold the old address" sit behind one.
+     */
+    static async startCaching(authority: ReplicaDns, host = "127.0.0.1", now: () => number = Date.now): Promise<ReplicaDns> {
+        const server = await ReplicaDns.start(host, 0);
+        server.cacheOf = { authority, now, entries: new Map() };
         return server;
     }
 
@@ -107,6 +123,7 @@ export class ReplicaDns {
 
     /** Answers for one question, following CNAMEs inside the records this server holds. */
     answer(qname: string, qtype: string): { rcode: "NOERROR" | "NXDOMAIN" | "REFUSED"; answers: dnsPacket.Answer[] } {
+        if (this.cacheOf) return this.cachedAnswer(qname, qtype);
         const answers: dnsPacket.Answer[] = [];
         let name = norm(qname);
         for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
@@ -126,6 +143,22 @@ export class ReplicaDns {
             return { rcode: this.inZone(name) ? "NXDOMAIN" : answers.length ? "NOERROR" : "REFUSED", answers };
         }
         return { rcode: "NOERROR", answers };
+    }
+
+    private cachedAnswer(qname: string, qtype: string): { rcode: "NOERROR" | "NXDOMAIN" | "REFUSED"; answers: dnsPacket.Answer[] } {
+        const { authority, now, entries } = this.cacheOf!;
+        const key = `${norm(qname)} ${qtype}`;
+        const hit = entries.get(key);
+        const at = now();
+        if (hit && hit.until > at) {
+            const left = Math.max(1, Math.ceil((hit.until - at) / 1000));
+            return { rcode: hit.rcode, answers: hit.answers.map((a) => ({ ...a, ttl: left }) as dnsPacket.Answer) };
+        }
+        const fresh = authority.answer(qname, qtype);
+        const ttls = fresh.answers.map((a) => (a as { ttl?: number }).ttl ?? 0);
+        if (ttls.length > 0) entries.set(key, { until: at + Math.min(...ttls) * 1000, ...fresh });
+        else entries.delete(key);
+        return fresh;
     }
 
     private onMessage(msg: Buffer, rinfo: dgram.RemoteInfo): void {

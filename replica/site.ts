@@ -309,7 +309,7 @@ export class ReplicaSite {
     }
 }
 
-function listen(server: http.Server | https.Server, host: string, port: number): Promise<void> {
+export function listen(server: http.Server | https.Server, host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {

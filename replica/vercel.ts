@@ -562,21 +562,38 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
             return { id: domain, outputs: vercel.domainState(domain) };
         },
         [VERCEL_TYPES.deployment]: async (req) => {
-            if (req.op === "create" || req.op === "update") await vercel.build(String(req.inputs.projectId ?? ""), req.inputs.teamId);
-            const id = req.op === "update" || !req.olds ? `dpl_${Math.random().toString(36).slice(2, 14)}` : req.olds.id;
-            return { id, outputs: { url: `${String(req.inputs.projectId ?? "site").slice(0, 12).replace(/[^a-z0-9]/gi, "").toLowerCase()}-${id.slice(4, 12)}.vercel.app` } };
+            if (req.op === "delete" || req.op === "read") return;
+            // resource_deployment.go Update copies only delete_on_destroy into the state: the
+            // deployment keeps its id, url and ref, nothing is built (any other change is a replace).
+            if (req.op === "update" && req.olds) {
+                const { url, domains, ref } = req.olds.outputs;
+                return { id: req.olds.id, outputs: { url, domains, ...(ref !== undefined ? { ref } : {}) } };
+            }
+            await vercel.build(String(req.inputs.projectId ?? ""), req.inputs.teamId);
+            const id = `dpl_${Math.random().toString(36).slice(2, 14)}`;
+            const url = `${String(req.inputs.projectId ?? "site").slice(0, 12).replace(/[^a-z0-9]/gi, "").toLowerCase()}-${id.slice(4, 12)}.vercel.app`;
+            // Vercel records the git ref it built as gitSource.ref; the provider reads `ref` back from it.
+            const gitSource = typeof req.inputs.ref === "string" && req.inputs.ref !== "" ? { ref: req.inputs.ref } : undefined;
+            return { id, outputs: { url, domains: [url], ...(gitSource ? { ref: gitSource.ref } : {}) } };
         },
     };
     const invokes: Record<string, InvokeHandler> = {
-        // What Vercel recommends for a domain of the project: the new host's address.
-        "vercel:index/getDomainConfig:getDomainConfig": (inputs) => ({
-            id: inputs.domain,
-            domain: inputs.domain,
-            projectIdOrName: inputs.projectIdOrName,
-            recommendedIpv4s: [newHost],
-            recommendedCname: vercelCname,
-            misconfigured: false,
-        }),
+        // What Vercel recommends for a domain of the project (GET /v6/domains/<domain>/config), ranked;
+        // the provider keeps the rank-1 values and echoes its own arguments, nothing else
+        // (terraform-provider-vercel v5.4.1 client/domain_config.go, vercel/data_source_domain_config.go).
+        "vercel:index/getDomainConfig:getDomainConfig": (inputs) => {
+            const config = {
+                recommendedIPv4: [{ rank: 1, value: [newHost] }, { rank: 2, value: ["76.76.21.21"] }],
+                recommendedCNAME: [{ rank: 1, value: vercelCname }, { rank: 2, value: "cname.vercel-dns.com" }],
+            };
+            return {
+                domain: inputs.domain,
+                projectIdOrName: inputs.projectIdOrName,
+                ...(inputs.teamId !== undefined ? { teamId: inputs.teamId } : {}),
+                recommendedCname: config.recommendedCNAME.find((r) => r.rank === 1)?.value ?? "",
+                recommendedIpv4s: config.recommendedIPv4.find((r) => r.rank === 1)?.value ?? [],
+            };
+        },
     };
     return { resources, invokes };
 }

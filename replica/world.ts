@@ -4,6 +4,7 @@
 import { createCa, issueCertificate, KeyPair } from "./pki";
 import { ReplicaDns } from "./dnsServer";
 import { freePortOn, ReplicaSite, SiteSpec, vercelLikeSpec } from "./site";
+import { CloudflareEdge } from "./cloudflareEdge";
 import type { NetOptions } from "../checks/types";
 
 export interface WorldOptions {
@@ -13,6 +14,8 @@ export interface WorldOptions {
     newHost?: string;
     /** Address of the old host. */
     oldHost?: string;
+    /** Address of Cloudflare's edge stand-in (what the zone answers for a proxied record). */
+    edgeHost?: string;
     dnsHost?: string;
     /** Where DNS points at start: the old host (a go-live) or the new one (already switched). */
     pointAt?: "old" | "new";
@@ -26,6 +29,8 @@ export interface ReplicaWorld {
     dns: ReplicaDns;
     oldSite: ReplicaSite;
     newSite: ReplicaSite;
+    /** Cloudflare's edge: proxied records are answered with its address; it forwards to the record's origin. */
+    edge: CloudflareEdge;
     /** NetOptions for checks: DNS, ports and CA of the replica. */
     net: NetOptions;
     /** Points apex and www at a host's address, as the DNS records would. */
@@ -41,14 +46,18 @@ export async function startWorld(opts: WorldOptions = {}): Promise<ReplicaWorld>
     const www = `www.${domain}`;
     const newHost = opts.newHost ?? "127.0.0.2";
     const oldHost = opts.oldHost ?? "127.0.0.3";
+    const edgeHost = opts.edgeHost ?? "127.0.0.4";
     const ttl = opts.ttl ?? 60;
     const ca = createCa();
     const siteCert = issueCertificate(ca, { names: [domain, www] });
-    const [httpPort, httpsPort] = [await freePortOn([newHost, oldHost]), await freePortOn([newHost, oldHost])];
+    const [httpPort, httpsPort] = [await freePortOn([newHost, oldHost, edgeHost]), await freePortOn([newHost, oldHost, edgeHost])];
     const dns = (await ReplicaDns.start(opts.dnsHost ?? "127.0.0.1", 0)).addZone(domain);
     const oldSpec: SiteSpec = { ...vercelLikeSpec(domain, brand, "old-host"), apexRedirectStatus: 301, httpsRedirectStatus: 301 };
     const newSite = await ReplicaSite.start({ host: newHost, httpPort, httpsPort, certs: { "*": siteCert }, spec: vercelLikeSpec(domain, brand) });
     const oldSite = await ReplicaSite.start({ host: oldHost, httpPort, httpsPort, certs: { "*": siteCert }, spec: oldSpec });
+    // Cloudflare's Universal SSL certificate covers the apex and its first-level names.
+    const edge = await CloudflareEdge.start({ host: edgeHost, httpPort, httpsPort, cert: issueCertificate(ca, { names: [domain, `*.${domain}`] }) });
+    dns.proxyEdge = edge;
     const world: ReplicaWorld = {
         domain,
         www,
@@ -56,6 +65,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<ReplicaWorld>
         dns,
         oldSite,
         newSite,
+        edge,
         net: { dnsServers: [dns.address], httpPort, httpsPort, caPem: ca.certPem, timeoutMs: 3_000, attempts: 2 },
         pointAt(which, t = ttl) {
             const address = which === "old" ? oldHost : newHost;
@@ -66,7 +76,7 @@ export async function startWorld(opts: WorldOptions = {}): Promise<ReplicaWorld>
             return issueCertificate(ca, { names, notBefore, notAfter });
         },
         async close() {
-            await Promise.all([oldSite.close(), newSite.close(), dns.close()]);
+            await Promise.all([oldSite.close(), newSite.close(), edge.close(), dns.close()]);
         },
     };
     world.pointAt(opts.pointAt ?? "new");

@@ -11,7 +11,7 @@ import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
 import { TYPES } from "../providers";
 import { runLocalCommand } from "../command";
-import { SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
+import { inputProblems, SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
 import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
 import type { ProviderRequest } from "../providerApi";
 
@@ -69,16 +69,20 @@ export class ReplicaProvider implements provider.Provider {
         return this.api("/resource", req);
     }
 
-    private outputsOf(schema: TypeSchema, inputs: Record<string, any>, outputs: Record<string, any> | undefined): Record<string, any> {
-        const outs: Record<string, any> = { ...(schema.defaults ?? {}), ...inputs, ...(outputs ?? {}) };
+    /**
+     * The state the provider writes: defaults, the inputs, what it computed, and (an update) the
+     * Optional+Computed values the program left unset, as they were; never a write-only input.
+     */
+    private outputsOf(schema: TypeSchema, inputs: Record<string, any>, outputs: Record<string, any> | undefined, olds?: Record<string, any>): Record<string, any> {
+        const kept = Object.fromEntries((schema.keptWhenUnset ?? []).filter((k) => inputs[k] === undefined && olds?.[k] !== undefined).map((k) => [k, olds![k]]));
+        const outs: Record<string, any> = { ...(schema.defaults ?? {}), ...kept, ...inputs, ...(outputs ?? {}) };
+        for (const k of schema.writeOnly ?? []) delete outs[k];
         for (const k of schema.secretOutputs ?? []) if (outs[k] !== undefined) outs[k] = secretValue(outs[k]);
         return outs;
     }
 
     async check(urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
-        const schema = this.schemaOf(urn);
-        const failures = schema.required.filter((k) => news[k] === undefined || news[k] === null).map((k) => ({ property: k, reason: `Missing required argument: ${k}` }));
-        return { inputs: news, failures };
+        return { inputs: news, failures: inputProblems(this.schemaOf(urn), news) };
     }
 
     async diff(_id: string, _urn: string, olds: any, news: any): Promise<provider.DiffResult> {
@@ -86,6 +90,8 @@ export class ReplicaProvider implements provider.Provider {
         const changed = schema.inputs.filter((k) => {
             const [o, n] = [plain(olds[k]), plain(news[k])];
             if (containsUnknown(n)) return true;
+            // Optional+Computed left unset: the provider plans what the resource holds.
+            if (n === undefined && schema.keptWhenUnset?.includes(k)) return false;
             // An unset optional input equals the provider's default (e.g. deleteOnDestroy false).
             const dflt = schema.defaults?.[k];
             return stable(o ?? dflt) !== stable(n ?? dflt);
@@ -107,7 +113,7 @@ export class ReplicaProvider implements provider.Provider {
         const type = typeOf(urn);
         const old = plain(olds);
         const done = await this.act({ op: "update", type, name: nameOf(urn), inputs: plain(news), id, olds: { key: urn, type, name: nameOf(urn), id, inputs: old, outputs: old } });
-        return { outs: this.outputsOf(schema, news, { ...done.outputs }) };
+        return { outs: this.outputsOf(schema, news, { ...done.outputs }, old) };
     }
 
     async delete(id: string, urn: string, props: any): Promise<void> {
@@ -127,8 +133,11 @@ export class ReplicaProvider implements provider.Provider {
             // Refresh of the other resources: the replica keeps no state beyond what the engine has.
             return { id, props: props ?? {}, inputs: props ?? {} };
         }
-        // The same read the mock engine makes: the world's handler answers with the live record.
-        const live = await this.api<{ id?: string; inputs?: Record<string, any>; outputs?: Record<string, any> } | null>("/resource", { op: "read", type, name: nameOf(urn), inputs: plain(props ?? {}), id });
+        // The same read the mock engine makes: the world's handler answers with the live record. An
+        // import passes `<zoneId>/<recordId>` as is; a refresh reads the state's record in the state's zone.
+        const state = plain(props ?? {});
+        const readId = typeof state.zoneId === "string" && state.zoneId !== "" && !id.includes("/") ? `${state.zoneId}/${id}` : id;
+        const live = await this.api<{ id?: string; inputs?: Record<string, any>; outputs?: Record<string, any> } | null>("/resource", { op: "read", type, name: nameOf(urn), inputs: state, id: readId });
         // A record that does not exist (any more): the engine reads that as "gone".
         if (!live || !live.id) return { id: "", props: {} };
         const schema = this.schemaOf(urn);

@@ -334,6 +334,27 @@ describe("rehearsal: engine and service behaviour faults", function () {
         assert.ok(r.phases.find((p) => p.phase === "prepare")!.changes.some((c) => c.name === "dns-caa-apex" && c.op === "create"));
         for (const phase of ["cutover", "rollback"]) assert.ok(!r.phases.find((p) => p.phase === phase)!.changes.some((c) => c.name === "dns-caa-apex"), phase);
     });
+
+    it("proxied-live: proxied records are adopted, kept at prepare, unproxied at Vercel in place at cutover; visitors holding Cloudflare's address are served through the edge", async () => {
+        const r = await rehearsed("proxied-live");
+        assert.deepEqual(r.problems, []);
+        const dnsOps = (phase: string) => r.phases.find((p) => p.phase === phase && !p.preview)!.changes.filter((c) => c.type.startsWith("cloudflare:")).map((c) => `${c.name} ${c.op}`).sort();
+        assert.deepEqual(dnsOps("adopt"), ["dns-apex import", "dns-www import"]);
+        assert.deepEqual(dnsOps("prepare"), [], "nothing to change: proxied, TTL 1");
+        assert.deepEqual(dnsOps("cutover"), ["dns-apex update", "dns-www update"]);
+        assert.equal(r.figures.dnsRecordDeletes, 0);
+        assert.equal(r.figures.probes.failed, 0);
+        assert.ok((r.figures.probes.byPhase.adopt?.servedBy["old-host (via cloudflare)"] ?? 0) > 0, "before: through the edge");
+        const served = (p: typeof r.figures.probes, phases: string[], by: string) => phases.reduce((n, ph) => n + (p.byPhase[ph]?.servedBy[by] ?? 0), 0);
+        assert.ok(served(r.figures.probes, ["cutover", "checks", "report"], "vercel") > 0, "after the switch, fresh lookups: Vercel directly");
+        assert.equal(served(r.figures.probes, ["cutover", "checks", "report"], "vercel (via cloudflare)"), 0);
+        const cached = r.figures.cachedVisitorProbes!;
+        assert.equal(cached.failed, 0);
+        assert.ok(served(cached, ["cutover", "checks", "report"], "vercel (via cloudflare)") > 0, JSON.stringify(cached.byPhase));
+        assert.equal(served(cached, ["cutover", "checks", "report"], "vercel"), 0, "they never reach Vercel directly: their resolver holds the edge's address");
+        assert.ok(served(cached, ["rollback", "rollback-checks"], "old-host (via cloudflare)") > 0, JSON.stringify(cached.byPhase));
+        for (const c of r.verifyOld) assert.equal(c.status, "pass", `${c.id}: ${c.reason}`);
+    });
 });
 
 // The record a rehearsal leaves (its checklist, its summary, the Markdown of `golive report`) states

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as vercel from "@pulumiverse/vercel";
 import { ConfigError, GoLiveConfig, NAMESPACE, Phase } from "./config";
+import { zoneLookupError } from "./zoneLookup";
 import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, planSiteRecords, PlannedRecord, VercelTargets } from "./dnsPlan";
 import { VercelSite } from "../components/vercelSite";
 import { DnsRecords } from "../components/dnsRecords";
@@ -70,7 +71,7 @@ export async function lookupZone(domain: string, phase: Phase): Promise<Zone> {
     try {
         zone = await cloudflare.getZone({ filter: { name: domain } });
     } catch (err) {
-        throw new ConfigError(`${NAMESPACE}:domain ${domain}: no Cloudflare zone found with this name (P-03/P-04): ${(err as Error).message}`);
+        throw zoneLookupError(domain, err);
     }
     if (!zone || zone.name !== domain || !zone.id) {
         throw new ConfigError(`${NAMESPACE}:domain ${domain}: Cloudflare returned zone ${JSON.stringify(zone?.name)} instead (P-03/P-04)`);

@@ -420,9 +420,38 @@ export async function refusingBadConfig<T>(program: () => Promise<T>): Promise<T
     }
 }
 
-/** Reads `golive:*` from the stack config and validates it. */
+/** Reads `golive:*` from the stack config and validates it; a provider token in clear is refused first. */
 export function loadConfig(): Readonly<GoLiveConfig> {
+    refuseClearProviderTokens();
     return parseConfig(stackConfigSource());
+}
+
+// ---- Provider tokens (issue 18 item 6) -------------------------------------------------------
+// `pulumi config set vercel:apiToken <token>` without --secret keeps the token in clear in
+// Pulumi.<stack>.yaml (and in git when the file is committed): refused like a clear golive: secret.
+
+/** The provider keys that hold a credential. */
+export const PROVIDER_TOKEN_KEYS = ["cloudflare:apiToken", "vercel:apiToken"] as const;
+
+/** The provider tokens among `setKeys` not stored as secrets, as one message; undefined when there is none. */
+export function clearProviderTokensProblem(setKeys: readonly string[], isSecret: (key: string) => boolean): string | undefined {
+    const clear = PROVIDER_TOKEN_KEYS.filter((key) => setKeys.includes(key) && !isSecret(key));
+    if (clear.length === 0) return undefined;
+    return clear
+        .map(
+            (key) =>
+                `${key} is stored in clear in the stack file: store it as a secret with \`pulumi config set --secret ${key}\` ` +
+                "(it prompts, or reads the token from standard input: never put a token on the command line), and revoke the token if the stack file was shared or committed",
+        )
+        .join("; ");
+}
+
+/** Refuses, before anything is declared, a provider token that the stack config holds in clear. */
+export function refuseClearProviderTokens(): void {
+    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248 (see stackConfigSource).
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string>; isConfigSecret?: (key: string) => boolean };
+    const problem = clearProviderTokensProblem(Object.keys(runtimeConfig.allConfig()), (key) => runtimeConfig.isConfigSecret?.(key) ?? false);
+    if (problem) fail(problem);
 }
 
 // ---- Code freeze (issue 11 item 7) ----------------------------------------------------------

@@ -6,6 +6,7 @@ import * as readline from "readline";
 import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
 import { findEngine, isEngine, type Engine } from "../lib/engine";
+import { PROGRAM_DIR } from "../lib/programDir";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 
 export const USAGE = [
@@ -45,7 +46,7 @@ export function parseArgs(argv: string[]): RollbackArgs | { error: string } | { 
         ...(v.to !== undefined ? { to: Number(v.to) } : {}),
         dryRun: !!v["dry-run"],
         yes: !!v.yes,
-        dir: v.dir !== undefined ? path.resolve(v.dir) : path.resolve(__dirname, ".."),
+        dir: v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR,
     };
 }
 

@@ -10,9 +10,9 @@ const path = require("path");
 const ROOT = path.resolve(__dirname, "..");
 const BUILD_DIR = "dist";
 const STAMP = path.join(BUILD_DIR, ".sources.json");
-/** What dist/ is built from (tsconfig.build.json's include, and the settings of the build). */
+/** What dist/ is built from (tsconfig.build.json's include: the rehearsal runs index.ts too), and the build's settings. */
 const SOURCE_DIRS = ["cli", "lib", "checks", "components", "replica", "rehearsal"];
-const SETTINGS = ["tsconfig.json", "tsconfig.build.json"];
+const SOURCE_FILES = ["index.ts", "tsconfig.json", "tsconfig.build.json"];
 
 /** The sources, relative to `root`, in a stable order. */
 function sourceFiles(root) {
@@ -26,7 +26,7 @@ function sourceFiles(root) {
         }
     };
     for (const dir of SOURCE_DIRS) walk(dir);
-    return [...files, ...SETTINGS];
+    return [...files, ...SOURCE_FILES];
 }
 
 /** A hash of every source's path and content. */

@@ -119,6 +119,19 @@ describe("cli: start-up of the golive command (compiled, lazy, never stale)", fu
         assert.deepEqual(typescript(back), []);
     });
 
+    it("index.ts is a source of the build too (the mock-engine rehearsal runs it from dist/)", async () => {
+        const file = path.join(dir, "index.ts");
+        const before = fs.readFileSync(file, "utf8");
+        try {
+            fs.writeFileSync(file, `${before}\n// changed\n`);
+            const r = await run(dir, ["--help"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.match(r.stderr, /dist\/ is older than the sources/);
+        } finally {
+            fs.writeFileSync(file, before);
+        }
+    });
+
     it("without a build (dist/ removed) the bin still works, through the TypeScript", async () => {
         const dist = path.join(dir, "dist");
         const aside = path.join(dir, "dist-aside");

@@ -161,9 +161,10 @@ function answerText(answer: ServerAnswer, k: NameKey): string {
     return answer[k].length > 0 ? answer[k].join(", ") : "nothing";
 }
 
-/** What a group of lagging servers did: still the old value, no answer at all, or a missing name. */
+/** What a group of lagging servers did: other values than expected, no answer at all, or a missing name. */
 function laggingVerb(errors: Array<string | undefined>): string {
-    if (errors.some((e) => !e)) return "still answer the old address";
+    // The check knows what it expected, not which value is the old one: it names what was answered.
+    if (errors.some((e) => !e)) return "answer other values";
     if (errors.every((e) => NO_ANSWER_CODES.includes(e!))) return "do not answer";
     if (errors.every((e) => !NO_ANSWER_CODES.includes(e!))) return "say the name does not exist";
     return "do not answer or say the name does not exist";

@@ -4,7 +4,7 @@
 // resource's `__provider` input and run later by `@pulumi/pulumi/cmd/dynamic-provider` in
 // another process. So: all work happens inside the methods, the check function is captured by
 // value, and nothing unserializable (clients, sockets, timers) may be reachable from it.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { describeError } from "./net";
 import { pinnedCheck } from "./pins";
 import type { CheckFn, CheckResult, NetOptions, PlanId } from "./types";
@@ -193,11 +193,22 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, s
     };
 }
 
-/** Base class of the check resources: declares the `result` output and the secret inputs. */
-export class CheckResource extends pulumi.dynamic.Resource {
-    // `declare`: a class field would reset the output the base constructor created (ES2022 class fields).
-    declare public readonly result: pulumi.Output<CheckResult>;
+/** What a check resource is: a pulumi.dynamic.Resource with the check's `result` output. */
+type CheckResourceClass = new (
+    provider: pulumi.dynamic.ResourceProvider,
+    type: string,
+    name: string,
+    inputs: Record<string, pulumi.Input<unknown>> | CheckArgs<unknown>,
+    opts?: pulumi.CustomResourceOptions,
+    secretKeys?: string[],
+) => pulumi.dynamic.Resource & { readonly result: pulumi.Output<CheckResult> };
 
+/**
+ * Base class of the check resources: declares the `result` output and the secret inputs. It becomes
+ * a subclass of pulumi.dynamic.Resource when the first check resource is declared, so a module that
+ * only runs checks (`golive verify`, the rehearsal's checks) does not load the SDK (~0.6 s).
+ */
+class LazyCheckResource {
     constructor(
         provider: pulumi.dynamic.ResourceProvider,
         type: string,
@@ -206,19 +217,28 @@ export class CheckResource extends pulumi.dynamic.Resource {
         opts?: pulumi.CustomResourceOptions,
         secretKeys: string[] = [],
     ) {
-        super(
-            provider,
-            name,
-            { ...(inputs as Record<string, unknown>), result: undefined },
-            {
-                ...opts,
-                additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secretKeys],
-            },
-            "golive",
-            type,
+        const { dynamic } = require("@pulumi/pulumi") as typeof pulumi;
+        if (Object.getPrototypeOf(LazyCheckResource.prototype) !== dynamic.Resource.prototype) {
+            Object.setPrototypeOf(LazyCheckResource.prototype, dynamic.Resource.prototype);
+            Object.setPrototypeOf(LazyCheckResource, dynamic.Resource);
+        }
+        // The SDK's constructor builds the object of the actual check class (new.target), as `super` would.
+        return Reflect.construct(
+            dynamic.Resource,
+            [
+                provider,
+                name,
+                { ...(inputs as Record<string, unknown>), result: undefined },
+                { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...secretKeys] },
+                "golive",
+                type,
+            ],
+            new.target,
         );
     }
 }
+
+export const CheckResource = LazyCheckResource as unknown as CheckResourceClass;
 
 /** Arguments of every check resource: the check's own input, how to reach the site, and triggers. */
 export interface CheckArgs<I> extends CheckTriggerArgs {

@@ -63,7 +63,7 @@ export async function checkSearchConsole(input: SearchConsoleInput, net: NetOpti
         async () => {
             const property = { siteUrl: input.siteUrl, sitemapUrl: input.sitemapUrl };
             if (!input.serviceAccountKey) {
-                return { id: "MEP-15", name: NAME, status: "skip", reason: "golive:searchConsole.serviceAccountKey is not set (pulumi config set --secret --path golive:searchConsole.serviceAccountKey \"$(cat key.json)\")", evidence: property };
+                return { id: "MEP-15", name: NAME, status: "skip", reason: "golive:searchConsole.serviceAccountKey is not set (pulumi config set --secret --path 'golive:searchConsole.serviceAccountKey' < key.json)", evidence: property };
             }
             const problem = propertyProblem(input.siteUrl, input.sitemapUrl);
             if (problem) return { id: "MEP-15", name: NAME, status: "fail", reason: problem, evidence: property };

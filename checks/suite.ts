@@ -1,21 +1,30 @@
 // The registry of post-deploy checks, in plan order, and the runner shared by `golive verify`, the
 // benches and the rehearsal. The Pulumi component builds the same inputs through the `*InputOf`
 // functions below, so both paths check exactly the same thing.
-import { describeError, pinOf } from "./net";
-import { describePins, withNetEvidence } from "./pins";
+// Each check's module (and its HTTP, HTML, XML and IMAP libraries) is loaded when the check first
+// runs: `golive verify --help` loads none, `--only dns` loads one.
 import { reasonLine } from "../lib/failures";
 import type { CheckResult, NetOptions, PlanId } from "./types";
-import { checkDnsPropagation, DnsPropagationInput } from "./dnsPropagation";
-import { checkTlsCertificate, TlsCertificateInput } from "./tlsCertificate";
-import { checkHttpsReachability, HttpsReachabilityInput } from "./httpsReachability";
-import { checkRedirects, RedirectsInput } from "./redirects";
-import { checkSmokeTest, SmokeTestInput } from "./smokeTest";
-import { checkSeoBasics, SeoBasicsInput } from "./seoBasics";
-import { checkContactForm } from "./contactForm";
-import { checkPerformance } from "./performance";
-import { checkSearchConsole } from "./searchConsole";
-import { checkAnalytics } from "./analytics";
+import type { DnsPropagationInput } from "./dnsPropagation";
+import type { TlsCertificateInput } from "./tlsCertificate";
+import type { HttpsReachabilityInput } from "./httpsReachability";
+import type { RedirectsInput } from "./redirects";
+import type { SmokeTestInput } from "./smokeTest";
+import type { SeoBasicsInput } from "./seoBasics";
 import { analyticsInputOf, contactFormInputOf, performanceInputOf, searchConsoleInputOf, ServicesSettings } from "./serviceInputs";
+
+const netModule = () => require("./net") as typeof import("./net");
+const pins = () => require("./pins") as typeof import("./pins");
+const dns = () => require("./dnsPropagation") as typeof import("./dnsPropagation");
+const tls = () => require("./tlsCertificate") as typeof import("./tlsCertificate");
+const https = () => require("./httpsReachability") as typeof import("./httpsReachability");
+const redirects = () => require("./redirects") as typeof import("./redirects");
+const smoke = () => require("./smokeTest") as typeof import("./smokeTest");
+const seo = () => require("./seoBasics") as typeof import("./seoBasics");
+const contact = () => require("./contactForm") as typeof import("./contactForm");
+const performance = () => require("./performance") as typeof import("./performance");
+const searchConsole = () => require("./searchConsole") as typeof import("./searchConsole");
+const analytics = () => require("./analytics") as typeof import("./analytics");
 
 /** Everything the suite needs to know about the site; defaults apply to what is left out. */
 export interface SuiteSettings {
@@ -121,24 +130,24 @@ export const CHECKS: CheckDefinition[] = [
             // pinned it would only say where public DNS points (the old host, before the switch).
             // Expected values given explicitly still ask that question, and get its answer.
             if (pinned && !hasExpectedRecords(s)) {
-                return skip(`the site's names are pinned (${describePins(pinned)}): the checks look at that host, and MEP-07 asks public DNS, which pins do not change; give --expect-apex/--expect-www to ask where DNS points anyway`, { pins: pinned });
+                return skip(`the site's names are pinned (${pins().describePins(pinned)}): the checks look at that host, and MEP-07 asks public DNS, which pins do not change; give --expect-apex/--expect-www to ask where DNS points anyway`, { pins: pinned });
             }
             if (!hasExpectedRecords(s)) {
                 return skip("no expected record values: set them with --expect-apex/--expect-www (golive verify) or from the DNS records (PostDeployChecks)");
             }
-            const result = await checkDnsPropagation(dnsInputOf(s), net);
-            return pinned ? { ...result, reason: `${result.reason} (DNS asked directly: the pins ${describePins(pinned)} do not apply to MEP-07)`, evidence: { ...result.evidence, pinsNotApplied: pinned } } : result;
+            const result = await dns().checkDnsPropagation(dnsInputOf(s), net);
+            return pinned ? { ...result, reason: `${result.reason} (DNS asked directly: the pins ${pins().describePins(pinned)} do not apply to MEP-07)`, evidence: { ...result.evidence, pinsNotApplied: pinned } } : result;
         },
     },
-    { key: "tls", id: "MEP-08", name: "TLS certificate", run: (s, net) => checkTlsCertificate(tlsInputOf(s), net) },
-    { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => checkHttpsReachability(httpsInputOf(s), net) },
-    { key: "redirects", id: "MEP-10", name: "Redirects", run: (s, net) => checkRedirects(redirectsInputOf(s), net) },
-    { key: "smoke", id: "MEP-11", name: "Smoke test", run: (s, net) => checkSmokeTest(smokeInputOf(s), net) },
-    { key: "contact", id: "MEP-12", name: "Contact form", run: (s, net) => checkContactForm(contactFormInputOf(s, s.services ?? {}), net) },
-    { key: "performance", id: "MEP-13", name: "Performance", run: (s, net) => checkPerformance(performanceInputOf(s, s.services ?? {}), net) },
-    { key: "seo", id: "MEP-14", name: "SEO basics", run: (s, net) => checkSeoBasics(seoInputOf(s), net) },
-    { key: "searchconsole", id: "MEP-15", name: "Search Console", run: (s, net) => checkSearchConsole(searchConsoleInputOf(s, s.services ?? {}), net) },
-    { key: "analytics", id: "MEP-16", name: "Analytics", run: (s, net) => checkAnalytics(analyticsInputOf(s, s.services ?? {}), net) },
+    { key: "tls", id: "MEP-08", name: "TLS certificate", run: (s, net) => tls().checkTlsCertificate(tlsInputOf(s), net) },
+    { key: "https", id: "MEP-09", name: "HTTPS reachability", run: (s, net) => https().checkHttpsReachability(httpsInputOf(s), net) },
+    { key: "redirects", id: "MEP-10", name: "Redirects", run: (s, net) => redirects().checkRedirects(redirectsInputOf(s), net) },
+    { key: "smoke", id: "MEP-11", name: "Smoke test", run: (s, net) => smoke().checkSmokeTest(smokeInputOf(s), net) },
+    { key: "contact", id: "MEP-12", name: "Contact form", run: (s, net) => contact().checkContactForm(contactFormInputOf(s, s.services ?? {}), net) },
+    { key: "performance", id: "MEP-13", name: "Performance", run: (s, net) => performance().checkPerformance(performanceInputOf(s, s.services ?? {}), net) },
+    { key: "seo", id: "MEP-14", name: "SEO basics", run: (s, net) => seo().checkSeoBasics(seoInputOf(s), net) },
+    { key: "searchconsole", id: "MEP-15", name: "Search Console", run: (s, net) => searchConsole().checkSearchConsole(searchConsoleInputOf(s, s.services ?? {}), net) },
+    { key: "analytics", id: "MEP-16", name: "Analytics", run: (s, net) => analytics().checkAnalytics(analyticsInputOf(s, s.services ?? {}), net) },
 ];
 
 export interface SuiteOptions {
@@ -152,6 +161,9 @@ export interface SuiteOptions {
 
 /** The pins of `net` on the site's own names (apex, www), or undefined when neither is pinned. */
 export function sitePins(s: { domain: string }, net: NetOptions): Record<string, string> | undefined {
+    // Without pins, nothing to load (golive verify of the live site).
+    if (!net.pins || Object.keys(net.pins).length === 0) return undefined;
+    const { pinOf } = netModule();
     const names = [s.domain, `www.${s.domain}`].filter((n) => pinOf(net, n) !== undefined);
     return names.length > 0 ? Object.fromEntries(names.map((n) => [n, pinOf(net, n)!])) : undefined;
 }
@@ -164,9 +176,9 @@ async function runOne(def: CheckDefinition, settings: SuiteSettings, net: NetOpt
     const started = Date.now();
     const ended = opts.onStart?.(def);
     try {
-        return await withNetEvidence(net, (n) => def.run(settings, n));
+        return await pins().withNetEvidence(net, (n) => def.run(settings, n));
     } catch (err) {
-        return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
+        return { id: def.id, name: def.name, status: "fail", reason: `check crashed: ${netModule().describeError(err)}`, evidence: {}, durationMs: Date.now() - started };
     } finally {
         ended?.();
     }

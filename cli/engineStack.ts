@@ -126,6 +126,8 @@ export async function listSiteRecords(zoneId: string, domain: string): Promise<L
  */
 export async function discover(gs: GuidedStack, opts: { domain: string; phase: Phase; records: boolean }): Promise<Discovery> {
     const found: Discovery = {};
+    // The lookup saw the engine stop (a plugin it could not load…): the engine's own error says why.
+    let engineStopped = false;
     const program = async () => {
         try {
             const { lookupZone } = await import("../lib/program");
@@ -135,15 +137,21 @@ export async function discover(gs: GuidedStack, opts: { domain: string; phase: P
         } catch (err) {
             // Caught here, so the preview ends normally (a failed program costs the SDK ~20 s).
             found.error = (err as Error)?.message ?? String(err);
+            engineStopped = (err as { failure?: string })?.failure === "engine-stopped";
         }
         return {};
     };
     try {
         await gs.stack.preview({ program, message: `golive: look up ${opts.domain} at Cloudflare` });
     } catch (err) {
-        found.error ??= cliMessage(err);
+        // The engine may end the preview before the program has seen its lookup fail.
+        const said = cliMessage(err);
+        const { zoneLookupError, zoneLookupFailure } = await import("../lib/zoneLookup");
+        if (engineStopped || (found.error === undefined && zoneLookupFailure(said) !== "other")) found.error = zoneLookupError(opts.domain, said).message;
+        else found.error ??= said;
     }
-    return found;
+    // A copy: the program may still be unwinding after the engine has stopped.
+    return { ...found };
 }
 
 export interface PreviewRun {

@@ -9,6 +9,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { checkedStackName, parseCommandLine } from "./args";
 import type { Gate } from "../lib/phaseGates";
 import { UpProgress } from "../lib/upProgress";
+import { PROGRAM_DIR } from "../lib/programDir";
 import { GuidedStack, upProgram } from "./engineStack";
 
 /** What a guided command needs from the outside world. */
@@ -59,8 +60,8 @@ export const DEFAULT_DEPS: GuidedDeps = {
     operator: (dir) => operatorOf(dir),
 };
 
-/** The program's own directory: the default Pulumi project. */
-export const PROGRAM_DIR = path.resolve(__dirname, "..");
+/** The program's own directory: the default Pulumi project (also when run compiled from dist/). */
+export { PROGRAM_DIR };
 
 export interface GuidedArgs {
     stack: string;

@@ -64,16 +64,19 @@ export async function main(argv: string[], deps: Pick<GuidedDeps, "out" | "err">
         deps.out(`  ${phase}:`);
         for (const k of keys.filter((x) => x.phase === phase)) deps.out(`    ${k.key.padEnd(width)}  ${k.secret ? "(secret) " : ""}${k.what}\n    ${"".padEnd(width)}  ${k.how}`);
     }
+    // `npx golive`: what a user can type in the project after `npm ci` (no global `golive` on PATH).
     deps.out(
         [
             "",
-            "Next:",
-            `  1. pulumi stack init ${args.stack}            (in ${args.dir}; keeps the file, adds its encryption salt)`,
-            "  2. set the adopt keys above; list the key pages in golive:checks.pages and the variable names in golive:envVars",
-            `  3. golive adopt --stack ${args.stack}         (48 h before H: imports the records serving today)`,
-            `  4. golive prepare --stack ${args.stack}       (at least one old TTL before H)`,
-            `  5. golive cutover --stack ${args.stack}       (at H)`,
-            `  golive status --stack ${args.stack} shows where the go-live stands.`,
+            "Next (in " + args.dir + "):",
+            `  1. export PULUMI_CONFIG_PASSPHRASE_FILE=<this client's passphrase file>   (one per client: README "1. Set up the real stack")`,
+            `     pulumi stack init ${args.stack}            (keeps the file, adds its encryption salt)`,
+            "  2. set the adopt keys above; the key pages one by one, and the variable names in golive:envVars:",
+            `     pulumi config set --path 'golive:checks.pages[1].path' /<page> --stack ${args.stack}`,
+            `  3. npx golive adopt --stack ${args.stack}         (48 h before H: imports the records serving today)`,
+            `  4. npx golive prepare --stack ${args.stack}       (at least one old TTL before H)`,
+            `  5. npx golive cutover --stack ${args.stack}       (at H)`,
+            `  npx golive status --stack ${args.stack} shows where the go-live stands.`,
         ].join("\n"),
     );
     return 0;

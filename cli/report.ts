@@ -3,6 +3,8 @@
 // record of what was done and when (plan objective "Traçabilité").
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
+import { findEngine, isEngine } from "../lib/engine";
 import { buildChecklist, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../lib/report";
 import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError } from "./args";
 
@@ -11,14 +13,14 @@ export const USAGE = [
     "",
     "  --from <file>    facts as JSON: `pulumi stack output --json`, `golive verify --json`, or a rehearsal record;",
     "                   - reads standard input: golive verify ... --json | golive report --from -",
-    "  --stack <stack>  without --from, read `pulumi stack output --json` of this stack (needs the Pulumi CLI)",
+    "  --stack <stack>  without --from, read `pulumi stack output --json` of this stack (needs the engine: npm run engine)",
     "  --out <file>     write the Markdown there instead of stdout",
     "",
     EXIT_CODES_TEXT,
 ].join("\n");
 
 export interface ReportDeps {
-    /** `pulumi stack output --json` of a stack; throws an Error with code ENOENT without the CLI. */
+    /** `pulumi stack output --json` of a stack; throws an Error with code ENOENT (and findEngine's message) without the engine. */
     stackOutputs(stack: string | undefined): unknown;
     now(): string;
     /** Standard input, whole (`--from -`). */
@@ -27,9 +29,15 @@ export interface ReportDeps {
     err(text: string): void;
 }
 
-export function pulumiStackOutputs(stack: string | undefined): unknown {
+/**
+ * `pulumi stack output --json` through the engine every golive command uses (lib/engine); throws an
+ * Error with code ENOENT and findEngine's message when there is none.
+ */
+export function pulumiStackOutputs(stack: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): unknown {
+    const engine = findEngine(env);
+    if (!isEngine(engine)) throw Object.assign(new Error(engine.missing), { code: "ENOENT" });
     const args = ["stack", "output", "--json", "--show-secrets=false", ...(stack ? ["--stack", stack] : [])];
-    const r = spawnSync("pulumi", args, { encoding: "utf8", timeout: 60_000, maxBuffer: 20_000_000 });
+    const r = spawnSync(path.join(engine.binDir, "pulumi"), args, { cwd, env, encoding: "utf8", timeout: 60_000, maxBuffer: 20_000_000 });
     if (r.error) throw r.error;
     if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed: ${(r.stderr || "").trim().split("\n").pop()}`);
     return JSON.parse(r.stdout);
@@ -102,8 +110,8 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
             const e = err as NodeJS.ErrnoException;
             deps.err(
                 e.code === "ENOENT"
-                    ? "golive report: without --from, the report reads `pulumi stack output --json`, and the Pulumi CLI is not on PATH. " +
-                          "Install it and log in, or pass --from <file.json> (saved stack outputs, `golive verify --json`, a rehearsal record)."
+                    ? `golive report: ${e.message}. Without --from, the report reads \`pulumi stack output --json\` through it; ` +
+                          "or pass --from <file.json> (saved stack outputs, `golive verify --json`, a rehearsal record)."
                     : `golive report: ${e.message}`,
             );
             return EXIT.usage;

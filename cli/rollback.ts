@@ -5,6 +5,8 @@ import * as path from "path";
 import * as readline from "readline";
 import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused } from "../lib/rollback";
+import { findEngine, isEngine, type Engine } from "../lib/engine";
+import { PROGRAM_DIR } from "../lib/programDir";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 
 export const USAGE = [
@@ -16,7 +18,7 @@ export const USAGE = [
     "  --yes             do not ask for confirmation",
     "  --dir <dir>       the Pulumi project (default: this program's directory)",
     "",
-    "Needs the Pulumi CLI on PATH, logged in to the stack's backend.",
+    "Needs the Pulumi engine v3.248 (built by `npm run engine`, or a pulumi v3.248 on PATH), logged in to the stack's backend.",
 ].join("\n");
 
 export interface RollbackArgs {
@@ -44,13 +46,14 @@ export function parseArgs(argv: string[]): RollbackArgs | { error: string } | { 
         ...(v.to !== undefined ? { to: Number(v.to) } : {}),
         dryRun: !!v["dry-run"],
         yes: !!v.yes,
-        dir: v.dir !== undefined ? path.resolve(v.dir) : path.resolve(__dirname, ".."),
+        dir: v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR,
     };
 }
 
 /** What main needs from the outside world; tests replace it. */
 export interface RollbackDeps {
-    cliAvailable(): boolean;
+    /** The engine every golive command uses (lib/engine), or why there is none. */
+    findEngine(): Engine | { missing: string };
     readHistory: typeof automation.readHistory;
     programRepo: typeof automation.programRepo;
     runRollback: typeof automation.runRollback;
@@ -71,7 +74,7 @@ async function askYesNo(question: string): Promise<boolean> {
 }
 
 const defaultDeps: RollbackDeps = {
-    cliAvailable: automation.pulumiCliAvailable,
+    findEngine: () => findEngine(process.env),
     readHistory: automation.readHistory,
     programRepo: automation.programRepo,
     runRollback: automation.runRollback,
@@ -84,20 +87,19 @@ const defaultDeps: RollbackDeps = {
 export async function main(argv: string[], deps: RollbackDeps = defaultDeps): Promise<number> {
     const args = valuesOrExit("rollback", parseArgs(argv), USAGE, deps);
     if (typeof args === "number") return args;
-    if (!deps.cliAvailable()) {
-        deps.err(
-            "golive rollback: the Pulumi CLI is not on PATH. The rollback reads the stack history and runs `pulumi up` through it " +
-                "(Automation API): install it (https://www.pulumi.com/docs/install/), log in to the stack's backend, and run this again.",
-        );
+    const engine = deps.findEngine();
+    if (!isEngine(engine)) {
+        deps.err(`golive rollback: ${engine.missing}`);
         return 2;
     }
+    const open = automation.stackOpener(engine);
 
     let plan;
     let repo;
     try {
         repo = deps.programRepo(args.dir);
         const opts = args.to !== undefined ? { to: args.to } : {};
-        const history = await deps.readHistory(args.stack, args.dir, (entries) => historyReaches(entries, opts));
+        const history = await deps.readHistory(args.stack, args.dir, (entries) => historyReaches(entries, opts), open);
         plan = planRollback(history, repo, opts);
     } catch (err) {
         deps.err(`golive rollback: ${err instanceof RollbackRefused ? "refused: " : ""}${(err as Error).message}`);
@@ -125,7 +127,7 @@ export async function main(argv: string[], deps: RollbackDeps = defaultDeps): Pr
             plan,
             dryRun: args.dryRun,
             onOutput: (o) => process.stdout.write(o),
-        });
+        }, open);
         deps.out(`\n${args.dryRun ? "preview" : "rollback"} done: ${r.summary}`);
     } catch (err) {
         deps.err(`golive rollback: ${args.dryRun ? "preview" : "pulumi up"} failed: ${(err as Error).message}`);

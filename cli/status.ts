@@ -3,7 +3,8 @@
 // that phase expects: a quick verify (checks/suite) with the stack's golive:checks settings, DNS
 // compared with the records as last applied.
 import { runSuite, formatTable } from "../checks/suite";
-import { summarize } from "../checks/types";
+import { summarize, type CheckResult } from "../checks/types";
+import { plural } from "../checks/words";
 import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { NAMESPACE } from "../lib/config";
 import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
@@ -35,6 +36,17 @@ function ago(ms: number): string {
 function describeUpdate(e: UpdateEntry, now: number): string {
     const end = e.endTime ? new Date(e.endTime) : new Date(e.startTime);
     return `${e.version ? `#${e.version} ` : ""}${e.kind} of ${phaseOf(e)}: ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${e.message ? ` — "${e.message}"` : ""}`;
+}
+
+/** The quick verify as printed: what was checked, the table, and whether the site answers as the phase applied expects. */
+export function siteSummary(phase: string | undefined, only: string[], results: CheckResult[]): string[] {
+    const failed = summarize(results).failed;
+    const expectation = phase ? `as ${phase} expects` : "as expected before adopt";
+    return [
+        `Site (quick verify, ${expectation}: ${only.join(", ")}):`,
+        formatTable(results),
+        failed === 0 ? `The site answers ${expectation}.` : `The site does NOT answer ${expectation}: ${plural(failed, "check")} failed.`,
+    ];
 }
 
 export interface StatusReport {
@@ -96,9 +108,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
     const only = phase === "cutover" ? AFTER_CUTOVER : BEFORE_CUTOVER;
     const results = await runSuite(settings, checksCfg.network ?? {}, { only });
     const totals = summarize(results);
-    deps.out(`Site (quick verify, as ${phase ?? "before adopt"} expects: ${only.join(", ")}):`);
-    deps.out(formatTable(results));
-    deps.out(totals.failed === 0 ? `The site answers as ${phase ?? "expected"} expects.` : `The site does NOT answer as ${phase ?? "expected"} expects: ${totals.failed} check(s) failed.`);
+    for (const line of siteSummary(phase, only, results)) deps.out(line);
     return { code: totals.failed === 0 ? 0 : 1, ...(phase ? { phase } : {}), next, checks: totals };
 }
 

@@ -11,6 +11,7 @@ import type { NetOptions } from "../checks/types";
 import * as path from "path";
 import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { readStackFile } from "../lib/stackFile";
+import { PROGRAM_DIR } from "../lib/programDir";
 import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError } from "./args";
 
 export interface Io {
@@ -178,7 +179,7 @@ export function parsePins(values: string[] | undefined): Record<string, string> 
 function stackSettings(stack: string): { settings: SuiteSettings; net?: NetOptions } {
     let values: Record<string, unknown>;
     try {
-        values = readStackFile(stack, [process.cwd(), path.join(__dirname, "..")]).values;
+        values = readStackFile(stack, [process.cwd(), PROGRAM_DIR]).values;
     } catch (err) {
         const message = (err as Error).message;
         // A bad name is the command line's fault; a missing or unreadable file is the file's.

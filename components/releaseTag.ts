@@ -9,8 +9,9 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import type { TagFact } from "../lib/report";
+import { PROGRAM_DIR } from "../lib/programDir";
 
-export const TAG_SCRIPT = path.join(__dirname, "..", "scripts", "tag-release.sh");
+export const TAG_SCRIPT = path.join(PROGRAM_DIR, "scripts", "tag-release.sh");
 
 export interface ReleaseTagArgs {
     /** The version, e.g. v1.0.0 (validated by lib/releaseConfig). */

@@ -6,17 +6,12 @@ import * as os from "os";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { configJsonOf, PROGRAM_PATHS, type HistoryEntry, type RepoState, type RollbackPlan } from "./rollback";
+import { findEngine, isEngine, type Engine } from "./engine";
 
 const GIT_TIMEOUT_MS = 60_000;
 
 function git(cwd: string, args: string[]): string {
     return execFileSync("git", args, { cwd, encoding: "utf8", timeout: GIT_TIMEOUT_MS, stdio: ["ignore", "pipe", "pipe"] }).trim();
-}
-
-/** Whether the Pulumi CLI (which the Automation API drives) is on PATH. */
-export function pulumiCliAvailable(): boolean {
-    const r = spawnSync("pulumi", ["version"], { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "pipe"] });
-    return !r.error && r.status === 0;
 }
 
 export interface ProgramRepo extends RepoState {
@@ -100,9 +95,19 @@ export function rollbackStackOf(stack: Stack, onEvent?: (event: EngineEvent) => 
     };
 }
 
-const openStack: OpenStack = async (stackName, workDir) => {
-    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-    return rollbackStackOf(await LocalWorkspace.selectStack({ stackName, workDir }));
+/** Opens stacks with `engine`: the one lib/engine finds for every golive command, not whatever `pulumi` is on PATH. */
+export function stackOpener(engine: Engine): OpenStack {
+    return async (stackName, workDir) => {
+        const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
+        const pulumiCommand = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
+        return rollbackStackOf(await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, pulumiCommand }));
+    };
+}
+
+const openStack: OpenStack = (stackName, workDir) => {
+    const engine = findEngine();
+    if (!isEngine(engine)) throw new Error(engine.missing);
+    return stackOpener(engine)(stackName, workDir);
 };
 
 const CONFIG_SET_TIMEOUT_MS = 60_000;

@@ -1,7 +1,7 @@
 // The settings of the post-deploy checks: the `golive:checks` object of the stack config, read and
 // validated once. Errors name the key, e.g. `golive:checks.pages[2].path must start with "/"`.
 // The program's core config (domain, phase, ...) is lib/config.ts; this is only the checks' part.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
@@ -168,7 +168,9 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
 
 /** Reads `golive:checks` from the stack config and validates it. */
 export function loadChecksConfig(): Readonly<ChecksConfig> {
-    return parseChecksConfig(new pulumi.Config("golive").getObject<unknown>("checks"));
+    // The SDK only here, when the program runs: `golive verify --stack` parses the same config without it.
+    const { Config } = require("@pulumi/pulumi") as typeof pulumi;
+    return parseChecksConfig(new Config("golive").getObject<unknown>("checks"));
 }
 
 /** The suite's settings for `domain` from the checks config (expected DNS values come from the records). */

@@ -4,7 +4,7 @@
 // Errors name the key and what was wrong, e.g. `golive:redirectStatus must be 301 or 308, got 302`,
 // and never print a secret value. Go/no-go gates that config alone can decide (P-01 approval,
 // P-05 env values, MEP-02 release ref) throw here, before any resource is registered.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
@@ -12,6 +12,13 @@ import { isIP } from "net";
 import { createHash } from "crypto";
 import { approvalDateProblem } from "./approvalDate";
 import { releaseRefProblem } from "./gitInput";
+import { PROGRAM_DIR } from "./programDir";
+
+/**
+ * The Pulumi SDK, loaded on first use: `golive verify` and `golive --help` read and validate config
+ * without it (it takes ~0.6 s to load).
+ */
+const sdk = (): typeof pulumi => require("@pulumi/pulumi");
 
 export const NAMESPACE = "golive";
 
@@ -94,9 +101,13 @@ export interface RawConfigSource {
 
 /**
  * A bad config value. A RunError: the engine shows its message alone (no stack), and the SDK does
- * not util.inspect it (measured on pulumi 3.248: ~30 s of CPU per failed preview otherwise).
+ * not util.inspect it (measured on pulumi 3.248: ~30 s of CPU per failed preview otherwise). The SDK
+ * recognises one by its `__pulumiRunError` flag (RunError.isInstance), so this needs no SDK loaded.
  */
-export class ConfigError extends pulumi.RunError {
+export class ConfigError extends Error {
+    /** What pulumi.RunError.isInstance reads. */
+    public readonly __pulumiRunError = true;
+
     constructor(message: string) {
         super(message);
         this.name = "ConfigError";
@@ -297,7 +308,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
             fail(`${k("envValues")} must be stored as secrets (P-05): pulumi config set --secret --path '${k("envValues")}.<NAME>'`);
         }
         // The clear text exists only here, and goes straight into secret Outputs.
-        for (const key of envKeys) envVars.push({ key, value: pulumi.secret(valueMap[key] as string) });
+        for (const key of envKeys) envVars.push({ key, value: sdk().secret(valueMap[key] as string) });
     }
     const unlisted = Object.keys(valueMap).filter((x) => !envKeys.includes(x));
     if (unlisted.length > 0) fail(`${k("envValues")} has ${unlisted.join(", ")}, not listed in ${k("envVars")}`);
@@ -404,7 +415,8 @@ export function projectNameOf(domain: string): string {
 
 /** Freezes a parsed config object and everything in it (Outputs are left as they are). */
 export function deepFreeze<T>(o: T): T {
-    if (o && typeof o === "object" && !pulumi.Output.isInstance(o)) {
+    // An Output carries the flag pulumi.Output.isInstance reads (no SDK loaded for a plain config).
+    if (o && typeof o === "object" && (o as { __pulumiOutput?: unknown }).__pulumiOutput !== true) {
         for (const v of Object.values(o as object)) deepFreeze(v);
         Object.freeze(o);
     }
@@ -416,7 +428,7 @@ export function deepFreeze<T>(o: T): T {
  * every lib/*Config loader reads `golive:*`.
  */
 export function stackConfigSource(): RawConfigSource {
-    const config = new pulumi.Config(NAMESPACE);
+    const config = new (sdk().Config)(NAMESPACE);
     // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248; it reads PULUMI_CONFIG_SECRET_KEYS.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
@@ -439,15 +451,44 @@ export async function refusingBadConfig<T>(program: () => Promise<T>): Promise<T
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const settings = require("@pulumi/pulumi/runtime/settings") as { hasEngine(): boolean };
         if (!(err instanceof ConfigError) || !settings.hasEngine()) throw err;
-        await pulumi.log.error(err.message);
+        await sdk().log.error(err.message);
         // 32: the language host's "bail", an error the user has already been shown.
         return process.exit(32);
     }
 }
 
-/** Reads `golive:*` from the stack config and validates it. */
+/** Reads `golive:*` from the stack config and validates it; a provider token in clear is refused first. */
 export function loadConfig(): Readonly<GoLiveConfig> {
+    refuseClearProviderTokens();
     return parseConfig(stackConfigSource());
+}
+
+// ---- Provider tokens (issue 18 item 6) -------------------------------------------------------
+// `pulumi config set vercel:apiToken <token>` without --secret keeps the token in clear in
+// Pulumi.<stack>.yaml (and in git when the file is committed): refused like a clear golive: secret.
+
+/** The provider keys that hold a credential. */
+export const PROVIDER_TOKEN_KEYS = ["cloudflare:apiToken", "vercel:apiToken"] as const;
+
+/** The provider tokens among `setKeys` not stored as secrets, as one message; undefined when there is none. */
+export function clearProviderTokensProblem(setKeys: readonly string[], isSecret: (key: string) => boolean): string | undefined {
+    const clear = PROVIDER_TOKEN_KEYS.filter((key) => setKeys.includes(key) && !isSecret(key));
+    if (clear.length === 0) return undefined;
+    return clear
+        .map(
+            (key) =>
+                `${key} is stored in clear in the stack file: store it as a secret with \`pulumi config set --secret ${key}\` ` +
+                "(it prompts, or reads the token from standard input: never put a token on the command line), and revoke the token if the stack file was shared or committed",
+        )
+        .join("; ");
+}
+
+/** Refuses, before anything is declared, a provider token that the stack config holds in clear. */
+export function refuseClearProviderTokens(): void {
+    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248 (see stackConfigSource).
+    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string>; isConfigSecret?: (key: string) => boolean };
+    const problem = clearProviderTokensProblem(Object.keys(runtimeConfig.allConfig()), (key) => runtimeConfig.isConfigSecret?.(key) ?? false);
+    if (problem) fail(problem);
 }
 
 // ---- Code freeze (issue 11 item 7) ----------------------------------------------------------
@@ -493,7 +534,7 @@ export function undeclaredKeysProblem(setKeys: readonly string[], declared: read
 }
 
 /** The config names Pulumi.yaml declares, read from the program's own project file. */
-export function declaredConfigKeys(projectFile = path.join(__dirname, "..", "Pulumi.yaml")): string[] {
+export function declaredConfigKeys(projectFile = path.join(PROGRAM_DIR, "Pulumi.yaml")): string[] {
     const doc = yaml.load(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, unknown> } | undefined;
     return Object.keys(doc?.config ?? {});
 }

@@ -1,10 +1,12 @@
-// Builds the go-live stack from a validated GoLiveConfig: the Cloudflare zone lookup (and its
-// P-03/P-04 gate), the Vercel site from `prepare` on, and the apex/www records of the phase.
-// Returns the handles the post-deploy checks, the outside-service checks and the report need.
+// What the program's stages need besides the components, pure or read-only (no resource is
+// declared here): the Cloudflare zone lookup and its P-03/P-04 gate, adopt's comparison with the
+// live records, Vercel's recommended targets, the CAA decision, the pins of the checks before the
+// switch, and the stack outputs and checklist facts built from the stages.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as vercel from "@pulumiverse/vercel";
 import { ConfigError, GoLiveConfig, NAMESPACE, Phase } from "./config";
+import { zoneLookupError } from "./zoneLookup";
 import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, PlannedRecord, VercelTargets } from "./dnsPlan";
 import type { VercelSite, VercelSiteArgs } from "../components/vercelSite";
 import type { StackFacts } from "../components/releaseSteps";
@@ -73,7 +75,7 @@ export async function lookupZone(domain: string, phase: Phase): Promise<Zone> {
     try {
         zone = await cloudflare.getZone({ filter: { name: domain } });
     } catch (err) {
-        throw new ConfigError(`${NAMESPACE}:domain ${domain}: no Cloudflare zone found with this name (P-03/P-04): ${(err as Error).message}`);
+        throw zoneLookupError(domain, err);
     }
     if (!zone || zone.name !== domain || !zone.id) {
         throw new ConfigError(`${NAMESPACE}:domain ${domain}: Cloudflare returned zone ${JSON.stringify(zone?.name)} instead (P-03/P-04)`);

@@ -175,7 +175,7 @@ function contentFinal(results: CheckResult[], facts: ChecklistFacts): { status: 
     const seo = results.filter((r) => r.id === "MEP-14");
     const pages = seo.flatMap((r) => {
         const p = (r.evidence as { pages?: unknown }).pages;
-        return Array.isArray(p) ? (p as Array<{ path?: string; placeholder?: unknown }>) : [];
+        return Array.isArray(p) ? (p as Array<{ path?: string; status?: number; error?: string; placeholder?: unknown }>) : [];
     });
     if (pages.length === 0) {
         return seo.length > 0 && seo.every((r) => r.status === "skip")
@@ -185,9 +185,16 @@ function contentFinal(results: CheckResult[], facts: ChecklistFacts): { status: 
               : { status: "pending", evidence: "no placeholder scan yet (MEP-14)" };
     }
     const flagged = pages.filter((p) => p.placeholder);
-    return flagged.length > 0
-        ? { status: "failed", evidence: `placeholder text on ${flagged.map((p) => p.path).join(", ")} (MEP-14 scan)` }
-        : { status: "checked OK", evidence: `no placeholder text on ${plural(pages.length, "key page")} (MEP-14 scan)` };
+    if (flagged.length > 0) return { status: "failed", evidence: `placeholder text on ${flagged.map((p) => p.path).join(", ")} (MEP-14 scan)` };
+    // Only a page that answered 200 had its text read: one that did not says nothing about its content.
+    const unread = pages.filter((p) => p.error !== undefined || p.status !== 200);
+    if (unread.length === 0) return { status: "checked OK", evidence: `no placeholder text on ${plural(pages.length, "key page")} (MEP-14 scan)` };
+    const read = pages.filter((p) => !unread.includes(p));
+    const why = (p: (typeof pages)[number]) => `${p.path} (${p.error ?? (p.status !== undefined ? `answered ${p.status}` : "no answer recorded")})`;
+    return {
+        status: "unknown",
+        evidence: `${read.length > 0 ? `no placeholder text on ${plural(read.length, "key page")} (${read.map((p) => p.path).join(", ")}); ` : ""}not scanned: ${unread.map(why).join(", ")} (MEP-14 scan)`,
+    };
 }
 
 function notification(id: "MEP-01" | "MEP-17", facts: ChecklistFacts): { status: LineStatus; evidence: string } {
@@ -291,7 +298,14 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
         }
         case "MEP-18": {
             const t = facts.tag;
-            if (!t) return facts.phase === undefined ? notYet("") : { status: facts.phase === "cutover" ? "manual" : "pending", evidence: "no release tag configured (golive:release.tag)" };
+            if (!t) {
+                if (facts.phase === undefined) return notYet("");
+                // Before cutover the record holds no tag whether golive:release.tag is set or not; at
+                // cutover it holds one whenever it is set (components/releaseSteps).
+                return facts.phase === "cutover"
+                    ? { status: "manual", evidence: "no release tag configured (golive:release.tag)" }
+                    : { status: "pending", evidence: "the release tag (golive:release.tag) is created in the cutover phase, once every check passes" };
+            }
             if (t.error) return { status: "failed", evidence: t.error };
             if (!t.outcome && facts.failedUpdate) return { status: "pending", evidence: `tag ${t.tag} not created: the ${facts.failedUpdate.phase} update failed (${facts.failedUpdate.error}); it is created once every check passes` };
             if (!t.outcome) return { status: "pending", evidence: `tag ${t.tag} is created once every check passes` };

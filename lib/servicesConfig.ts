@@ -96,7 +96,8 @@ function serviceAccountKey(raw: ServicesRawSource, key: string, v: unknown): str
     try {
         parsed = JSON.parse(text);
     } catch {
-        return fail(`golive:${key}.serviceAccountKey must be the JSON key file of a service account (pulumi config set --secret --path golive:${key}.serviceAccountKey "$(cat key.json)")`);
+        // The file through standard input: on a command line it is visible to every user of the machine and kept in shell history.
+        return fail(`golive:${key}.serviceAccountKey must be the JSON key file of a service account (pulumi config set --secret --path 'golive:${key}.serviceAccountKey' < key.json)`);
     }
     if (!isObject(parsed) || typeof parsed.client_email !== "string" || typeof parsed.private_key !== "string") {
         return fail(`golive:${key}.serviceAccountKey must be a service-account key file with client_email and private_key`);

@@ -10,8 +10,9 @@ import * as path from "path";
 import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../lib/engine";
+import { PROGRAM_DIR } from "../lib/programDir";
 
-const REPO = path.resolve(__dirname, "..");
+const REPO = PROGRAM_DIR;
 /** What the program is made of (and nothing of the tests or the rehearsal). */
 export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "checks", "scripts"];
 /** One CLI call may take this long before it is ended (an `up` with every check: well under it). */

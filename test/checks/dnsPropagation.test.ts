@@ -53,10 +53,19 @@ describe("checks/dnsPropagation (MEP-07)", () => {
         assert.ok((r.evidence.rounds as number) > 1);
         assert.match(
             r.reason,
-            new RegExp(`1/1 resolvers still answer the old address for www\\.kaliabeautystudio\\.com after 1\\.\\d s: ${dnsAddr} → 127\\.0\\.0\\.3 \\(expected 127\\.0\\.0\\.2\\)`),
+            new RegExp(`1/1 resolvers answer other values for www\\.kaliabeautystudio\\.com after 1\\.\\d s: ${dnsAddr} → 127\\.0\\.0\\.3 \\(expected 127\\.0\\.0\\.2\\)`),
         );
         assert.match(r.reason, new RegExp(`for kaliabeautystudio\\.com after .*${dnsAddr} → 127\\.0\\.0\\.3`));
         assert.deepEqual((r.evidence.lagging as Record<string, unknown>)[dnsAddr], { apex: "127.0.0.3", www: "127.0.0.3" });
+    });
+
+    // Issue 18 item 5: the check knows what it expected and what it got, not which one is "old".
+    it("names what the servers answered without calling it the old address (here it is the new host)", async () => {
+        world.pointAt("new");
+        const r = await checkDnsPropagation({ ...input, expected: { apex: ["127.0.0.3"], www: ["127.0.0.3"] }, timeoutMs: 300 }, world.net);
+        assert.equal(r.status, "fail");
+        assert.match(r.reason, new RegExp(`1/1 resolvers answer other values for www\\.kaliabeautystudio\\.com after [\\d.]+ s: ${dnsAddr} → 127\\.0\\.0\\.2 \\(expected 127\\.0\\.0\\.3\\)`));
+        assert.doesNotMatch(r.reason, /\bold\b|\bnew\b/);
     });
 
     it("reports a silent server as an error, bounded", async () => {
@@ -93,7 +102,7 @@ describe("checks/dnsPropagation (MEP-07)", () => {
             other.set(world.domain, "A", ["127.0.0.2"]).set(world.www, "A", ["127.0.0.9"]);
             const r = await checkDnsPropagation({ ...input, timeoutMs: 400 }, { ...world.net, dnsServers: [dnsAddr, other.address] });
             assert.equal(r.status, "fail");
-            assert.match(r.reason, new RegExp(`^1/2 resolvers still answer the old address for www\\.kaliabeautystudio\\.com after [\\d.]+ s: ${other.address} → 127\\.0\\.0\\.9 \\(expected 127\\.0\\.0\\.2\\)$`));
+            assert.match(r.reason, new RegExp(`^1/2 resolvers answer other values for www\\.kaliabeautystudio\\.com after [\\d.]+ s: ${other.address} → 127\\.0\\.0\\.9 \\(expected 127\\.0\\.0\\.2\\)$`));
             assert.deepEqual(Object.keys(r.evidence.lagging as object), [other.address]);
         } finally {
             await other.close();
@@ -123,7 +132,7 @@ describe("checks/dnsPropagation (MEP-07)", () => {
             assert.deepEqual(await provider.diff(created.id, created.outs, plain), { changes: false });
             assert.deepEqual(await provider.diff(created.id, created.outs, { ...plain, triggers: { records: "v2" } }), { changes: true });
             world.pointAt("old");
-            await assert.rejects(provider.create(inputs), /MEP-07 DNS propagation failed: .*still answer the old address/);
+            await assert.rejects(provider.create(inputs), /MEP-07 DNS propagation failed: .*answer other values/);
         });
     });
 });

@@ -87,6 +87,9 @@ describe("checks/searchConsole (MEP-15) against a loopback Search Console", () =
         const skipped = await checkSearchConsole(inputOf({ serviceAccountKey: undefined }), net);
         assert.equal(skipped.status, "skip");
         assert.match(skipped.reason, /golive:searchConsole\.serviceAccountKey/);
+        // Issue 18 item 6: the key file goes through standard input, never on a command line.
+        assert.match(skipped.reason, /pulumi config set --secret --path 'golive:searchConsole\.serviceAccountKey' < key\.json/);
+        assert.doesNotMatch(skipped.reason, /\$\(cat/);
         assert.match(propertyProblem(siteUrl, "https://other.example/sitemap.xml") ?? "", /outside the URL-prefix property/);
         assert.match(propertyProblem("https://www.kaliabeautystudio.com", sitemapUrl) ?? "", /ending with "\/"/);
         assert.equal(propertyProblem("sc-domain:kaliabeautystudio.com", sitemapUrl), undefined);

@@ -14,7 +14,7 @@ async function errorsOf(command: string, argv: string[]): Promise<{ code: number
         const deps: ReportDeps = { stackOutputs: () => ({}), now: () => "now", stdin: async () => "", out: () => undefined, err: collect };
         code = await report(argv, deps);
     } else if (command === "rollback") {
-        const deps = { cliAvailable: () => true, out: () => undefined, err: collect } as unknown as RollbackDeps;
+        const deps = { findEngine: () => ({ binDir: "/engine/bin", version: "v3.248.0", source: "cache" }), out: () => undefined, err: collect } as unknown as RollbackDeps;
         code = await rollback(argv, deps);
     } else {
         const saved = console.error;

@@ -45,7 +45,14 @@ describe("cli/init: golive init writes a new site's stack file", () => {
         // Every required key listed, and what to run next.
         const out = t.out.join("\n");
         for (const k of requiredKeys("lumiere", "studio-lumiere.fr")) assert.ok(out.includes(k.key) && out.includes(k.how), k.key);
-        assert.match(out, /1\. pulumi stack init lumiere[\s\S]*3\. golive adopt --stack lumiere/);
+        assert.match(out, /1\. [^\n]*\n\s+pulumi stack init lumiere[\s\S]*3\. npx golive adopt --stack lumiere/);
+        // Issue 18 item 8: the commands as a user can type them in the project (no global `golive`),
+        // each pulumi config line on this stack, a list key by its path, one passphrase per client.
+        const next = out.slice(out.indexOf("\nNext"));
+        assert.doesNotMatch(next, /(?<!npx )\bgolive (adopt|prepare|cutover|status)/, "bare `golive` is not on PATH after npm ci");
+        for (const phase of ["adopt", "prepare", "cutover", "status"]) assert.match(next, new RegExp(`npx golive ${phase} --stack lumiere`));
+        assert.match(next, /pulumi config set --path 'golive:checks\.pages\[1\]\.path' \/<page> --stack lumiere/);
+        assert.match(next, /PULUMI_CONFIG_PASSPHRASE_FILE/);
     });
 
     it("every golive: key it lists as required is declared in Pulumi.yaml", () => {

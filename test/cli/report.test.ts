@@ -8,6 +8,8 @@ import { main as verify } from "../../cli/verify";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { buildChecklist } from "../../lib/report";
 import { RESULTS } from "../fixtures/checkResults";
+import { findEngine, isEngine } from "../../lib/engine";
+import { requireEngine } from "../helpers/prerequisites";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -65,22 +67,42 @@ describe("cli/report: golive report", () => {
         assert.match(f.out.join(""), /\*\*Phase :\*\* prepare/);
     });
 
-    it("explains that the Pulumi CLI is needed when it is missing (exit 2)", async () => {
-        const f = fakeDeps();
+    // Issue 18 item 2: one way to find the engine for every command (lib/engine findEngine).
+    it("without an engine: exit 2 with findEngine's message (what status, adopt, prepare and cutover print) and the --from way", async () => {
+        const env = { PATH: "/nonexistent-golive-test", GOLIVE_ENGINE_DIR: "/nonexistent-golive-engine" };
+        const missing = findEngine(env);
+        assert.ok(!isEngine(missing));
+        assert.throws(() => pulumiStackOutputs("prod", env), (e: Error) => e.message === missing.missing);
+        const f = fakeDeps({ stackOutputs: (s) => pulumiStackOutputs(s, env) });
         assert.equal(await main(["--stack", "prod"], f.deps), 2);
-        assert.match(f.err.join("\n"), /Pulumi CLI is not on PATH.*--from <file\.json>/);
+        const text = f.err.join("\n");
+        assert.ok(text.startsWith(`golive report: ${missing.missing}`), text);
+        assert.match(text, /npm run engine/);
+        assert.match(text, /--from <file\.json>/);
     });
 
-    it("finds no Pulumi CLI on an empty PATH (the real runner)", async () => {
-        const saved = process.env.PATH;
-        process.env.PATH = "/nonexistent-golive-test";
+    it("with no pulumi on PATH, reads the stack outputs through the engine `npm run engine` built", async function () {
+        const built = requireEngine(this);
+        const project = fs.mkdtempSync(path.join(os.tmpdir(), "golive-report-engine-"));
         try {
-            assert.throws(() => pulumiStackOutputs("prod"), (e: NodeJS.ErrnoException) => e.code === "ENOENT");
-            const f = fakeDeps({ stackOutputs: pulumiStackOutputs });
-            assert.equal(await main(["--stack", "prod"], f.deps), 2);
-            assert.match(f.err.join("\n"), /Pulumi CLI is not on PATH/);
+            fs.writeFileSync(path.join(project, "Pulumi.yaml"), "name: reportengine\nruntime: nodejs\n");
+            fs.mkdirSync(path.join(project, "state"));
+            const env: NodeJS.ProcessEnv = {
+                PATH: "/nonexistent-golive-test",
+                HOME: process.env.HOME,
+                ...(built.source === "cache" ? { GOLIVE_ENGINE_DIR: path.dirname(built.binDir) } : { PATH: built.binDir }),
+                PULUMI_HOME: path.join(project, "home"),
+                PULUMI_BACKEND_URL: `file://${path.join(project, "state")}`,
+                PULUMI_CONFIG_PASSPHRASE: "report test",
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+            };
+            const init = await new Promise<number>((resolve) =>
+                execFile(path.join(built.binDir, "pulumi"), ["stack", "init", "reportengine", "--non-interactive"], { cwd: project, env, timeout: 60_000 }, (err) => resolve(err ? 1 : 0)),
+            );
+            assert.equal(init, 0);
+            assert.deepEqual(pulumiStackOutputs("reportengine", env, project), {});
         } finally {
-            process.env.PATH = saved;
+            fs.rmSync(project, { recursive: true, force: true });
         }
     });
 

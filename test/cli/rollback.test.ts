@@ -2,6 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { main, parseArgs, RollbackDeps } from "../../cli/rollback";
 import type { HistoryEntry } from "../../lib/rollback";
+import { findEngine, isEngine } from "../../lib/engine";
+import { requireEngine } from "../helpers/prerequisites";
 
 const B = "b".repeat(40);
 const C = "c".repeat(40);
@@ -23,7 +25,7 @@ function fakeDeps(over: Partial<RollbackDeps> = {}) {
     const err: string[] = [];
     const runs: any[] = [];
     const deps: RollbackDeps = {
-        cliAvailable: () => true,
+        findEngine: () => ({ binDir: "/engine/bin", version: "v3.248.0", source: "cache" }),
         readHistory: async () => history,
         programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => [] }),
         runRollback: async (o) => {
@@ -58,25 +60,31 @@ describe("cli/rollback: golive rollback", () => {
         }
     });
 
-    it("exits 2 with a clear message without the Pulumi CLI", async () => {
-        const f = fakeDeps({ cliAvailable: () => false });
+    // Issue 18 item 2: one way to find the engine for every command (lib/engine findEngine).
+    it("without an engine: exit 2 with findEngine's message, the one status, adopt, prepare and cutover print", async () => {
+        const env = { PATH: "/nonexistent-golive-test", GOLIVE_ENGINE_DIR: "/nonexistent-golive-engine" };
+        const missing = findEngine(env);
+        assert.ok(!isEngine(missing));
+        const f = fakeDeps({ findEngine: () => findEngine(env) });
         assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 2);
-        assert.match(f.err.join("\n"), /the Pulumi CLI is not on PATH/);
+        assert.equal(f.err.join("\n"), `golive rollback: ${missing.missing}`);
+        assert.match(f.err.join("\n"), /npm run engine/);
+        assert.equal(f.runs.length, 0);
     });
 
-    it("finds no Pulumi CLI on an empty PATH (the real check)", async () => {
-        const saved = process.env.PATH;
-        process.env.PATH = "/nonexistent-golive-test";
-        try {
-            const out: string[] = [];
-            const err: string[] = [];
-            const { main: realMain } = await import("../../cli/rollback");
-            const deps = { ...fakeDeps().deps, cliAvailable: (await import("../../lib/automation")).pulumiCliAvailable, out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
-            assert.equal(await realMain(["--stack", "prod"], deps), 2);
-            assert.match(err.join("\n"), /Pulumi CLI is not on PATH/);
-        } finally {
-            process.env.PATH = saved;
-        }
+    it("with no pulumi on PATH, uses the engine `npm run engine` built, and opens the stacks with it", async function () {
+        const built = requireEngine(this);
+        if (built.source !== "cache") this.skip(); // a pulumi 3.248 on PATH: the case is the cached engine
+        const opened: unknown[] = [];
+        const f = fakeDeps({
+            findEngine: () => findEngine({ PATH: "/nonexistent-golive-test", HOME: process.env.HOME, ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}), ...(process.env.GOLIVE_ENGINE_DIR ? { GOLIVE_ENGINE_DIR: process.env.GOLIVE_ENGINE_DIR } : {}) }),
+            readHistory: async (_s, _d, _r, open) => (opened.push(open), history),
+            runRollback: async (o, open) => (opened.push(open), { summary: "ok" }),
+        });
+        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 0, f.err.join("\n"));
+        assert.doesNotMatch(f.err.join("\n"), /not on PATH/);
+        assert.equal(opened.length, 2);
+        assert.ok(opened.every((o) => typeof o === "function"), "history and rollback open the stack with the engine found");
     });
 
     it("shows the plan and previews only with --dry-run", async () => {

@@ -197,7 +197,37 @@ describe("lib/report: the go-live checklist (traceability)", () => {
     });
 
     it("counts read as words: 1 key page, not 1 key pages", () => {
-        const one = buildChecklist(facts({ results: [r("MEP-14", "SEO basics", "pass", "ok", { pages: [{ path: "/" }] })] }));
+        const one = buildChecklist(facts({ results: [r("MEP-14", "SEO basics", "pass", "ok", { pages: [{ path: "/", status: 200 }] })] }));
         assert.equal(byId(one, "P-02").evidence, "no placeholder text on 1 key page (MEP-14 scan)");
+    });
+
+    // Issue 18 item 5: each line states only what was observed.
+    it("P-02: a key page that was never read (no answer, or not 200) is not 'checked OK: no placeholder text'", () => {
+        const unreachable = r("MEP-14", "SEO basics", "fail", "SEO check: /: connect ECONNREFUSED 127.0.0.3:443", {
+            pages: [{ path: "/", error: "connect ECONNREFUSED 127.0.0.3:443", problems: ["connect ECONNREFUSED 127.0.0.3:443"] }],
+        });
+        const none = byId(buildChecklist(facts({ results: [unreachable] })), "P-02");
+        assert.notEqual(none.status, "checked OK");
+        assert.equal(none.status, "unknown");
+        assert.doesNotMatch(none.evidence, /no placeholder text on/);
+        assert.match(none.evidence, /not scanned.*\/ \(connect ECONNREFUSED 127\.0\.0\.3:443\)/);
+
+        const partly = r("MEP-14", "SEO basics", "fail", "/services: answered 503", {
+            pages: [{ path: "/", status: 200, problems: [] }, { path: "/services", status: 503, problems: ["answered 503"] }],
+        });
+        const some = byId(buildChecklist(facts({ results: [partly] })), "P-02");
+        assert.equal(some.status, "unknown");
+        assert.equal(some.evidence, "no placeholder text on 1 key page (/); not scanned: /services (answered 503) (MEP-14 scan)");
+    });
+
+    it("MEP-18: before cutover, a release tag set in golive:release.tag is not called 'not configured'", () => {
+        for (const phase of ["adopt", "prepare"]) {
+            const line = byId(buildChecklist(facts({ phase, tag: null })), "MEP-18");
+            assert.equal(line.status, "pending");
+            assert.doesNotMatch(line.evidence, /no release tag configured/, phase);
+            assert.match(line.evidence, /cutover/);
+        }
+        // At cutover the record holds the tag whenever golive:release.tag is set (components/releaseSteps).
+        assert.match(byId(buildChecklist(facts({ phase: "cutover", tag: null })), "MEP-18").evidence, /no release tag configured \(golive:release\.tag\)/);
     });
 });

@@ -74,6 +74,17 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
         );
     });
 
+    // Issue 18 item 6: a key file on a command line is readable by every user of the machine (ps) and lands in shell history.
+    it("tells to store a service-account key from standard input, never from a command line", () => {
+        for (const service of ["searchConsole", "analytics"]) {
+            assert.throws(
+                () => parseServicesConfig(source({ [service]: { serviceAccountKey: "not json" } }, [service])),
+                (err: Error) => err.message.includes(`pulumi config set --secret --path 'golive:${service}.serviceAccountKey' < key.json`) && !err.message.includes("$(cat"),
+                service,
+            );
+        }
+    });
+
     it("names the key of each invalid value", () => {
         const cases: [Record<string, unknown>, RegExp][] = [
             [{ imap: { user: "u" } }, /golive:imap\.host is required/],

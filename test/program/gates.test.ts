@@ -197,7 +197,7 @@ describe("program gates: go/no-go", function () {
     });
 
     it("P-03/P-04: a zone that cannot be found names golive:domain", async () => {
-        const rec = setGoLiveMocks({ zoneError: "no zone matched the filter" });
+        const rec = setGoLiveMocks({ zoneError: "invocation of cloudflare:index/getZone:getZone returned an error: failed to find exactly one result: 0 found" });
         await assert.rejects(buildGoLive(parse("adopt")), /^ConfigError: golive:domain kaliabeautystudio\.com: no Cloudflare zone found with this name \(P-03\/P-04\)/);
         assert.equal(rec.registrations.length, 0);
         setGoLiveMocks({ zoneName: "other.com" });

@@ -105,7 +105,8 @@ export function setGoLiveMocks(world: World = {}): Recorder {
                 rec.events.push(`invoke ${args.token}`);
                 switch (args.token) {
                     case "cloudflare:index/getZone:getZone":
-                        if (world.zoneError) throw new Error(world.zoneError);
+                        // The SDK rejects an invoke with the engine's words (the gRPC error's details), as under the engine.
+                        if (world.zoneError) throw Object.assign(new Error(world.zoneError), { details: world.zoneError });
                         return {
                             id: ZONE_ID,
                             name: world.zoneName ?? args.inputs.filter?.name,

@@ -14,7 +14,7 @@ import { loadProgramConfig, type ProgramConfig } from "./lib/programConfig";
 import { describeRelease } from "./lib/releaseRef";
 import { planSiteRecords } from "./lib/dnsPlan";
 import { caaToAdd, checklistFacts, lookupZone, pinsOf, refuseAdoptChanges, siteArgsOf, siteChecksTargets, siteRecordOf, stackOutputs, vercelTargets } from "./lib/program";
-import { certificateAfterSwitch } from "./checks/siteCertificate";
+import { certificateAfterSwitch } from "./checks/certificateFact";
 import type { CheckResult } from "./checks/types";
 import { VercelSite } from "./components/vercelSite";
 import { VerifiedDomains } from "./components/verifiedDomains";

@@ -14,6 +14,7 @@ import { describeError, deadlineIn } from "./net";
 import { awaitTxtRecords, describeMissing, TxtRecord, TxtWait } from "./txtRecords";
 import { isTokenRefusal, TOKEN_HINT, VercelApi, vercelCall, isVercelApiError, type VercelApiError } from "./vercelApi";
 import type { NetOptions } from "./types";
+import type { CertificateFact } from "./certificateFact";
 
 /** What the order gave: the challenges to publish, or why there is none. */
 export interface CertificateOrderFact {
@@ -33,38 +34,8 @@ export interface CertificateOrderFact {
     at: string;
 }
 
-/** The certificate as prepare leaves it: the MEP-08 evidence before H. */
-export interface CertificateFact {
-    /**
-     * issued: by DNS-01, before the switch; exists: Vercel already held one (it refused a new
-     * order for that reason); pending: ordered, not issued yet (the records did not resolve in
-     * time, or Vercel had not issued); refused: no certificate before the switch (the cutover
-     * waits for it after the switch: a visitor-facing gap); not-ordered: golive:certificate.preIssue
-     * is false (the same gap, chosen).
-     */
-    status: "issued" | "exists" | "pending" | "refused" | "not-ordered";
-    names: string[];
-    id?: string;
-    issuedAt?: string;
-    expiresAt?: string;
-    via?: "dns-01";
-    reason: string;
-    todo?: string;
-}
-
-/** Whether the site's certificate is there before the switch (served on the names, checked by MEP-08 pinned). */
-export function certificateBeforeSwitch(c: Pick<CertificateFact, "status"> | undefined): boolean {
-    return !!c && (c.status === "issued" || c.status === "exists");
-}
-
-/**
- * Whether the go-live goes on without a certificate before the switch, knowingly: Vercel refused to
- * pre-issue it, or pre-issuance is off. MEP-08 is then judged after the switch (a gap the preview
- * announces). A certificate still pending is not that: the cutover stops until it is issued.
- */
-export function certificateAfterSwitch(c: Pick<CertificateFact, "status"> | undefined): boolean {
-    return !!c && (c.status === "refused" || c.status === "not-ordered");
-}
+export type { CertificateFact } from "./certificateFact";
+export { certificateAfterSwitch, certificateBeforeSwitch } from "./certificateFact";
 
 export interface CertificateOrderInput {
     api: VercelApi;

@@ -4,6 +4,7 @@
 // it is sent in the Authorization header and never appears in an error, a result or a log line.
 // Dynamic providers serialize this module: no module-level state, everything built per call.
 import { backoffMs, Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
+import { isLoopbackHost } from "../lib/loopback";
 
 /** Where the program reaches Vercel's REST API. */
 export interface VercelApi {
@@ -59,6 +60,11 @@ function urlOf(api: VercelApi, path: string): string {
  * refusal (4xx, or 5xx after the retries), an Error naming the call for anything else.
  */
 export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PATCH", path: string, body?: unknown, deadline: Deadline = deadlineIn(VERCEL_CALL_MS, "a Vercel API call")): Promise<T> {
+    // The tests and the rehearsal run with GOLIVE_LOOPBACK_ONLY: nothing may leave the machine.
+    const host = new URL(api.baseUrl).hostname;
+    if (process.env.GOLIVE_LOOPBACK_ONLY && !isLoopbackHost(host)) {
+        throw new Error(`Vercel API at ${host} refused: GOLIVE_LOOPBACK_ONLY is set (a test or a rehearsal must point golive:vercelApiUrl at the replica)`);
+    }
     const token = vercelToken(api);
     const what = `Vercel API ${method} ${path}`;
     for (let attempt = 1; ; attempt++) {

@@ -9,7 +9,7 @@ import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
 import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
 import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
 import { certificateLine, isCheckResult } from "../lib/report";
-import { certificateBeforeSwitch, type CertificateFact } from "../checks/siteCertificate";
+import { certificateBeforeSwitch, type CertificateFact } from "../checks/certificateFact";
 import type { CheckResult } from "../checks/types";
 import { failedCheckLines } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";

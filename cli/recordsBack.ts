@@ -8,7 +8,7 @@
 // (the checks after the switch, the release steps: the previous phase does not declare them
 // either), and leaves every other resource of the state alone. No program compile, no check provider to serialize, no Vercel call: the records
 // are back in the time of one provider call each.
-import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseConfig, type Phase } from "../lib/config";
 import { configSource, type ConfigMap } from "../lib/phaseGates";
 import { planSiteRecords } from "../lib/dnsPlan";
@@ -38,19 +38,15 @@ export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; pha
         const cfg = parseConfig(configSource(opts.map, { phase: opts.phase }));
         const [apex, www] = planSiteRecords(cfg, opts.zoneId);
         if (!apex.spec && !www.spec) return { ok: true, startedAt, endedAt: opts.now() };
-        const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
-        const ws = stack.workspace;
         const program = async () => {
             const { DnsRecords } = await import("../components/dnsRecords");
             new DnsRecords("dns", { zoneId: opts.zoneId, ...(apex.spec ? { apex: apex.spec } : {}), ...(www.spec ? { www: www.spec } : {}) });
             return {};
         };
-        const project = (await ws.projectSettings()).name;
-        const inline = await LocalWorkspace.selectStack(
-            { stackName: stack.name, projectName: project, program },
-            { workDir: ws.workDir, envVars: ws.envVars, pulumiCommand: ws.pulumiCommand as PulumiCommand, ...(ws.pulumiHome ? { pulumiHome: ws.pulumiHome } : {}) },
-        );
-        await inline.up({
+        const project = (await stack.workspace.projectSettings()).name;
+        // The stack as it is (its workspace, config, engine), this inline program for one update.
+        await stack.up({
+            program,
             target: siteRecordUrns(project, stack.name).filter((_, i) => (i === 0 ? !!apex.spec : !!www.spec)),
             // What depends on the records is what only the switched phase declares (the checks after
             // the switch, the release steps): the previous phase drops them anyway, after the records.

@@ -20,7 +20,7 @@ import { SeoBasicsCheck } from "../checks/seoBasics";
 import { ContactFormCheck } from "../checks/contactForm";
 import { PerformanceCheck } from "../checks/performance";
 import { AnalyticsCheck } from "../checks/analytics";
-import { CertificateFact, certificateAfterSwitch } from "../checks/siteCertificate";
+import { CertificateFact, certificateAfterSwitch } from "../checks/certificateFact";
 import { httpsUrl } from "../lib/program";
 
 export interface PreSwitchChecksArgs {

@@ -3,7 +3,7 @@
 // live record replaced or deleted is called out and refused unless golive:allowRecordReplace
 // accepts it (zero downtime: records are updated in place). Pure: reads the engine's step events.
 import { DNS_RECORD_TYPE, describeStep, isPreSwitch, isSiteRecord, labelOf, nameOfUrn } from "./stepLabels";
-import { certificateBeforeSwitch, type CertificateFact } from "../checks/siteCertificate";
+import { certificateBeforeSwitch, type CertificateFact } from "../checks/certificateFact";
 
 import { UNKNOWN_VALUE } from "./secretEnvelope";
 

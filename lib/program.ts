@@ -10,7 +10,7 @@ import { zoneLookupError } from "./zoneLookup";
 import { liveRecordDifferences, namesNeedingLetsEncrypt, pickCname, pickIpv4, PlannedRecord, VercelTargets } from "./dnsPlan";
 import type { VercelSite, VercelSiteArgs } from "../components/vercelSite";
 import type { StackFacts } from "../components/releaseSteps";
-import type { CertificateFact } from "../checks/siteCertificate";
+import type { CertificateFact } from "../checks/certificateFact";
 import type { CheckResult } from "../checks/types";
 
 export interface Zone {

@@ -2,7 +2,7 @@
 // rollback plan of section 4) as data, each line with its status and the evidence the program has.
 // Pure: no Pulumi import; fed by stack outputs, `golive verify --json` or the rehearsal's record.
 import type { CheckResult, PlanId } from "../checks/types";
-import type { CertificateFact } from "../checks/siteCertificate";
+import type { CertificateFact } from "../checks/certificateFact";
 import { plural } from "../checks/words";
 
 export type ChecklistPhase = "prerequisites" | "preparation" | "deployment" | "post-deploy" | "closure" | "rollback";

@@ -273,6 +273,8 @@ function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {
 }
 
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
+    // Everything a rehearsal starts talks to loopback only (the engine and its plugins inherit it).
+    process.env.GOLIVE_LOOPBACK_ONLY = "1";
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
     const started = Date.now();

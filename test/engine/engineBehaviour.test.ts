@@ -41,10 +41,11 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
 
     before(async function () {
         const engine = requireEngine(this);
-        // The zone's CAA allows another CA only; Vercel issues the certificate 2 s after DNS points to it.
+        // The zone's CAA allows another CA only. Vercel refuses to pre-issue the certificate (a
+        // personal-scoped domain): it issues it 2 s after DNS points to it, and MEP-08 waits after the switch.
         replica = await startEngineReplica({
             now,
-            behaviour: { certDelayMs: 2_000 },
+            behaviour: { certDelayMs: 2_000, orderRefused: "personal-scope" },
             zone: (z, w) => z.seed({ id: "c3".repeat(16), name: w.domain, type: "CAA", ttl: 300, proxied: false, data: { flags: 0, tag: "issue", value: "digicert.com" } }),
         });
         ({ world, zone, control } = replica);
@@ -52,6 +53,7 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
         targets = {
             settings: { domain: world.domain, pages: [{ path: "/" }], dnsTimeoutMs: 10_000, certWaitMs: 15_000, dnsPollMs: 100, httpsBudgetMs: 2_000, pageBudgetMs: 2_000, sitemapSample: 1 },
             net: { ...world.net, timeoutMs: 2_000, attempts: 2 },
+            vercelApi: { url: replica.vercelApi.url, token: replica.vercelApi.token },
         };
     });
 
@@ -104,9 +106,14 @@ describe("engine tier: what the real engine does that the mocks hid (issue 11)",
         assert.deepEqual([before.map((r) => r.type), after.map((r) => r.type)], [["A"], ["CNAME"]]);
         assert.notEqual(after[0].id, before[0].id, "a new record: the type change replaced it");
         assert.equal(zone.get(LIVE_RECORD_IDS.apex)?.content, world.newSite.host, "the apex was updated in place");
-        const mep08 = phases.cutover.steps.find((s) => (s.result as { id?: string } | undefined)?.id === "MEP-08");
-        assert.ok(mep08, "MEP-08 ran");
+        // Before the switch MEP-08 says there is no certificate yet (refused: a gap announced); after
+        // it, MEP-08 waits for Vercel's and passes.
+        const before08 = phases.cutover.steps.find((s) => s.name === "preswitch-mep08-tls");
+        assert.equal((before08?.result as { status?: string } | undefined)?.status, "skip", JSON.stringify(before08?.result));
+        const mep08 = phases.cutover.steps.find((s) => s.name === "checks-mep08-tls");
+        assert.ok(mep08, "MEP-08 ran after the switch");
         assert.equal((mep08!.result as { status: string }).status, "pass");
+        assert.match((mep08!.result as { reason: string }).reason, /issued after \d+\.\d s of waiting/);
         assert.deepEqual(caaAt(world.domain), ["issue digicert.com", "issue letsencrypt.org (own)"], "the program's own CAA record is kept at cutover");
     });
 

@@ -1,9 +1,11 @@
 // The guided go-live on the real engine: golive init → adopt → prepare → cutover → status, as an
 // operator runs them, on one stack of a new client against the replica (one world). Also: bad usage
-// and unmet gates change nothing; a preview that would delete a live record is refused; a cutover
-// that breaks the new site (it answers 500 after the switch) is rolled back after the R-1 answer
-// "yes", then again with --auto-rollback, with the time from the first failed check to the old site
-// serving again and the failed probes measured by a visitor's prober. The tests run in order.
+// and unmet gates change nothing; a preview that would delete a live record is refused; a broken
+// release is stopped by the checks against the new host before DNS moves (no visitor meets it); a
+// release that fails only under production traffic (it answers 500 once DNS points to it) is rolled
+// back, records first, after the R-1 answer "yes", then again with --auto-rollback, with the time
+// from the first failed check to the old site serving again and the failed probes measured by a
+// visitor's prober. The tests run in order.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -48,6 +50,8 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     let stackFile: string;
     /** The new site answers 500 to everything (a broken release). */
     let broken = false;
+    /** The new site answers 500 once DNS points to it (it fails only under production traffic). */
+    let brokenUnderTraffic = false;
     const figures: Record<string, unknown> = {};
 
     const resourceCalls = () => replica.resourceCalls();
@@ -80,10 +84,15 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         const engine = requireEngine(this);
         replica = await startEngineReplica({ now: () => Date.now(), world: { domain: DOMAIN, brand: "Studio Lumière" } });
         ({ world, control, dnsChanges } = replica);
-        // The broken release: once `broken` is set, the new host answers 500 to every request.
+        // The broken release: once `broken` is set, the new host answers 500 to every request; with
+        // `brokenUnderTraffic`, only while the zone points www at it (production traffic).
         const spec = world.newSite.spec;
         const vercelHandle = spec.handle;
-        world.newSite.spec = { ...spec, handle: (req) => (broken ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : vercelHandle?.(req)) };
+        const serving = () => replica.zone.list({ name: world.www }).some((r) => r.type === "A" && r.content === world.newSite.host);
+        world.newSite.spec = {
+            ...spec,
+            handle: (req) => (broken || (brokenUnderTraffic && serving()) ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : vercelHandle?.(req)),
+        };
         // The workspace's own stack is not used: the operator's stack is the one golive init writes.
         ws = await createEngineWorkspace({ engine, controlUrl: control.url, stack: "workspace" });
         records = path.join(ws.projectDir, "records");
@@ -102,6 +111,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
             net: { ...world.net, timeoutMs: 2_000, attempts: 2 },
             webhookUrl: webhook.url,
             repo,
+            vercelApi: { url: replica.vercelApi.url, token: replica.vercelApi.token },
         };
     });
 
@@ -217,8 +227,13 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.match(out, /✓ phase order: last applied: adopt/);
         assert.match(out, /record changing in place: studio-lumiere\.fr \(dns-apex\): ttl 300 → 60/);
         assert.match(out, /record changing in place: www\.studio-lumiere\.fr \(dns-www\): ttl 300 → 60/);
-        assert.match(out, /create: .*MEP-04 Vercel project.*MEP-05 Vercel domain ×2/);
-        assert.doesNotMatch(out, /checks that will run|REPLACE|DELETE/);
+        assert.match(out, /create: .*MEP-04 Vercel project.*MEP-05 Vercel domain ×2.*MEP-08 certificate issuance.*MEP-08 certificate order/);
+        assert.match(out, /verified before the switch \(new host, names pinned to Vercel; the records wait for them\): MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-12 Contact form, MEP-13 Performance, MEP-14 SEO basics, MEP-16 Analytics/);
+        assert.doesNotMatch(out, /REPLACE|DELETE|VISITOR-FACING GAP/);
+        // Hours before H: the certificate exists, and the new site passes what the cutover will check.
+        assert.match(out, /✓ MEP-08 certificate cert_\w+ for studio-lumiere\.fr, www\.studio-lumiere\.fr issued before the switch at 20/);
+        assert.match(out, /The new site before the switch \(names pinned to Vercel\): \d+ passed, 0 failed/);
+        assert.match(out, /The cutover would pass these checks: what is left at hour H is the DNS change itself\./);
         assert.match(out, /✓ update MEP-06 DNS record dns-www/);
         assert.deepEqual(dnsAt(world.www), [world.oldSite.host]);
         assert.equal(world.dns.lookup(world.www, "A")[0].ttl, 60);
@@ -251,7 +266,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         const prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
         await prober.start("before").ready();
         await new Promise((r) => setTimeout(r, 300));
-        broken = true;
+        brokenUnderTraffic = true;
         prober.mark("cutover");
         const io = newIo();
         let run;
@@ -260,7 +275,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
             prober.mark("after");
             await new Promise((r) => setTimeout(r, 500));
         } finally {
-            broken = false;
+            brokenUnderTraffic = false;
         }
         const probes = await prober.stop();
         assert.equal(run.code, 1, text(io));
@@ -279,6 +294,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         // One line per failed check, with its evidence; the time since the DNS switch.
         assert.match(out, /\n {2}✗ MEP-09 HTTPS reachability: [^\n]*500[^\n]* — evidence: \{[^\n]*\n/);
         assert.match(out, /DNS switched \d+\.\d s ago \(20\d\d-[^)]*\): visitors reach the new site\./);
+        assert.match(out, /✓ MEP-06 apex and www back to prepare's records \(\d+\.\d s\)/);
         assert.match(out, /Rolled back to prepare: the records hold their previous content again \d+\.\d s after the first failed check\./);
         assert.equal(record.rollback?.ok, true, JSON.stringify(record.rollback?.errors));
         assert.deepEqual(dnsAt(world.www), [world.oldSite.host]);
@@ -300,8 +316,35 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.deepEqual(dnsChanges.filter((c) => c.op === "remove"), [], "the records were updated in place both ways");
     };
 
-    it("a cutover that breaks the site: the failed checks with their evidence and the time since the DNS switch, then R-1 asked; answered yes, it rolls back to prepare (measured)", async () => {
+    it("a cutover of a broken release: the checks against the new host fail before the switch; no record changes, no visitor meets it, nothing to roll back (no R-1 question)", async () => {
         await ws.setConfig({ "golive:approvedBy": { value: "Léa (cliente)" }, "golive:approvedAt": { value: "2026-11-20T18:00:00+01:00" } }, STACK);
+        const prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
+        await prober.start("cutover").ready();
+        const changes = dnsChanges.length;
+        const asked: string[] = [];
+        const io = newIo();
+        broken = true;
+        let run;
+        try {
+            run = await runPhase("cutover", args(["--stack", STACK, "--yes"]), deps(io, { interactive: true, ask: async (q) => (asked.push(q), "yes") }));
+        } finally {
+            broken = false;
+        }
+        const probes = await prober.stop();
+        assert.equal(run.code, 1, text(io));
+        const out = text(io);
+        assert.match(out, /✗ MEP-09 HTTPS reachability \(before the switch\): FAILED — [^\n]*500/);
+        assert.doesNotMatch(out, /DNS switched/);
+        assert.deepEqual(asked, [], "R-1 has nothing to roll back");
+        assert.equal(dnsChanges.length, changes, "no site record changed");
+        assert.deepEqual(dnsAt(world.www), [world.oldSite.host]);
+        assert.equal(probes.failed, 0, JSON.stringify(probes.failures.slice(0, 3)));
+        assert.ok((probes.byPhase.cutover?.servedBy["old-host"] ?? 0) > 0, "visitors kept the old site");
+        assert.equal(run.record?.decision, undefined);
+        figures.brokenBeforeSwitch = { failedProbes: probes.failed, probes: probes.total };
+    });
+
+    it("a cutover that only production traffic breaks: the failed checks with their evidence and the time since the DNS switch, then R-1 asked; answered yes, the records go back first (measured)", async () => {
         const r = await brokenCutover(["--yes"], { interactive: true, ask: async (q) => "yes" });
         assert.match(text(r.io), /! prepare was applied \d+ s ago, less than the old TTL \(300 s\)/);
         assert.equal(r.record.decision?.choice, "rollback");
@@ -327,10 +370,11 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.equal(run.code, 0, text(io));
         const out = text(io);
         assert.match(out, /record changing in place: www\.studio-lumiere\.fr \(dns-www\): content 127\.0\.0\.3 → 127\.0\.0\.2/);
-        assert.match(out, /checks that will run: MEP-07 DNS propagation, MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-12 Contact form, MEP-13 Performance, MEP-14 SEO basics, MEP-15 Search Console, MEP-16 Analytics/);
+        assert.match(out, /verified before the switch \(new host, names pinned to Vercel; the records wait for them\): MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-12 Contact form, MEP-13 Performance, MEP-14 SEO basics, MEP-16 Analytics/);
+        assert.match(out, /checks that will run after the switch: MEP-07 DNS propagation, MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-14 SEO basics, MEP-15 Search Console, MEP-16 Analytics/);
         assert.match(io.err.join("\n"), /✓ MEP-10 Redirects: pass — /);
         assert.match(io.err.join("\n"), /- MEP-13 Performance: skip — /);
-        assert.match(out, /cutover done: 6 checks passed, 4 skipped\./);
+        assert.match(out, /cutover done: \d+ checks passed, \d+ skipped\./);
         assert.deepEqual(dnsAt(world.www), [world.newSite.host]);
         assert.deepEqual(repo.remoteTags(), { "v1.0.0": repo.commit });
         const md = fs.readFileSync(run.recordFile!, "utf8");

@@ -338,7 +338,7 @@ describe("rehearsal: engine and service behaviour faults", function () {
     it("proxied-live: proxied records are adopted, kept at prepare, unproxied at Vercel in place at cutover; visitors holding Cloudflare's address are served through the edge", async () => {
         const r = await rehearsed("proxied-live");
         assert.deepEqual(r.problems, []);
-        const dnsOps = (phase: string) => r.phases.find((p) => p.phase === phase && !p.preview)!.changes.filter((c) => c.type.startsWith("cloudflare:")).map((c) => `${c.name} ${c.op}`).sort();
+        const dnsOps = (phase: string) => r.phases.find((p) => p.phase === phase && !p.preview)!.changes.filter((c) => c.type.startsWith("cloudflare:") && c.name.startsWith("dns-")).map((c) => `${c.name} ${c.op}`).sort();
         assert.deepEqual(dnsOps("adopt"), ["dns-apex import", "dns-www import"]);
         assert.deepEqual(dnsOps("prepare"), [], "nothing to change: proxied, TTL 1");
         assert.deepEqual(dnsOps("cutover"), ["dns-apex update", "dns-www update"]);

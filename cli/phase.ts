@@ -109,9 +109,10 @@ export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "st
 async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number, map: ConfigMap, zoneId: string | undefined): Promise<RollbackRun> {
     deps.err("\nRolling back (R-2): apex and www back to prepare's records first, then the rest of prepare");
     const startedAt = deps.now();
+    // The stack file says prepare first: both updates run (and are recorded in the history) as prepare.
+    await setPhase(gs, "prepare");
     const first = zoneId ? await recordsBackFirst(gs.stack, { map, phase: "prepare", zoneId, now: deps.now }) : undefined;
     if (first) deps.err(first.ok ? `  ✓ MEP-06 apex and www back to prepare's records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the whole prepare update puts them back`);
-    await setPhase(gs, "prepare");
     const r = await applyWithProgress(gs, "golive rollback to prepare (R-2)", deps, origin);
     const restored = first?.ok ? first.endedAt : r.progress.dnsChangedAt !== undefined ? origin + r.progress.dnsChangedAt : undefined;
     return {

@@ -2,7 +2,7 @@
 // domains' verification, MEP-05/MEP-08 before hour H): `golive:certificate` and
 // `golive:vercelApiUrl`, plus the provider's own `vercel:apiToken` (secret) and `vercel:team`.
 // Read and validated once; errors name the key.
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { deepFreeze, fail, isObject, RawConfigSource, stackConfigSource } from "./config";
 import { isLoopbackHost } from "./loopback";
 import { VERCEL_API_BASE_URL } from "../checks/vercelApi";
@@ -76,7 +76,9 @@ export function parseVercelApiUrl(raw: RawConfigSource): string {
 
 /** Vercel's REST API as the program reaches it: URL, team and token (the provider's own keys). */
 export function loadVercelApiConfig(raw: RawConfigSource = stackConfigSource()): VercelApiConfig {
-    const vercel = new pulumi.Config("vercel");
+    // The SDK only when the program runs (the guided commands' gates parse the rest without it).
+    const { Config } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const vercel = new Config("vercel");
     const team = vercel.get("team");
     const token = vercel.getSecret("apiToken");
     return { baseUrl: parseVercelApiUrl(raw), ...(team ? { teamId: team } : {}), ...(token ? { token } : {}) };

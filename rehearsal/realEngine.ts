@@ -5,7 +5,7 @@
 import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
-import { historyReaches, planRollback } from "../lib/rollback";
+import { configJsonOf, historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import { recordsBackFirst } from "../cli/recordsBack";
 import type { Engine } from "../lib/engine";
@@ -194,15 +194,9 @@ export class RealEngine {
      * history, the last successful update before the current one, its program commit in a worktree
      * and its config, then `pulumi up`; the engine's events are collected as for any phase.
      */
-    async rollback(label: string, recordsFirst?: { config: Record<string, string>; secretKeys: string[]; zoneId: string }): Promise<PhaseResult> {
+    async rollback(label: string, recordsFirst?: { zoneId: string }): Promise<PhaseResult> {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         return this.phase(label, async (onEvent) => {
-            if (recordsFirst) {
-                // The records back first (cli/recordsBack.ts), as golive does after a failed cutover.
-                const map = Object.fromEntries(Object.entries(recordsFirst.config).map(([k, v]) => [k, { value: v, secret: recordsFirst.secretKeys.includes(k) }]));
-                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
-                if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
-            }
             const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {
                 const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars: this.ws.env as Record<string, string>, pulumiCommand: this.pulumiCommand });
                 // The command's own calls, with the events of its `up` reported here.
@@ -210,8 +204,15 @@ export class RealEngine {
             };
             const dir = this.ws.projectDir;
             const repo = programRepo(dir);
+            // The plan first (from the history as the failed cutover left it), then the records back
+            // first with the target's config (cli/recordsBack.ts), then the target's update.
             const history = await readHistory(this.ws.stack, dir, (entries) => historyReaches(entries), open);
             const plan = planRollback(history, repo);
+            if (recordsFirst) {
+                const map = Object.fromEntries(Object.entries(configJsonOf(plan.target.config)).map(([k, v]) => [k, { value: typeof v.value === "string" ? v.value : JSON.stringify(v.value), secret: !!v.secret }]));
+                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
+                if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
+            }
             await runRollback({ stackName: this.ws.stack, projectDir: dir, repo, plan, dryRun: false, onOutput: () => undefined }, open);
         });
     }

@@ -377,7 +377,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const run = () => (how === "golive rollback" && real ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
+            const run = () => (how === "golive rollback" && real ? real.rollback(label, { zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
             const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);

@@ -78,7 +78,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     };
     const stackConfig = () => (yaml.load(fs.readFileSync(stackFile, "utf8")) as { config: Record<string, unknown> }).config;
     const dnsAt = (name: string) => world.dns.lookup(name, "A").map((r) => r.value);
-    const history = async () => JSON.parse((await ws.pulumi(["stack", "history", "--json", "--stack", STACK])).stdout || "[]") as Array<{ result: string; config?: Record<string, { value: string }> }>;
+    const history = async () => JSON.parse((await ws.pulumi(["stack", "history", "--json", "--stack", STACK])).stdout || "[]") as Array<{ result: string; message?: string; config?: Record<string, { value: string }> }>;
 
     before(async function () {
         const engine = requireEngine(this);
@@ -237,7 +237,8 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.match(out, /✓ update MEP-06 DNS record dns-www/);
         assert.deepEqual(dnsAt(world.www), [world.oldSite.host]);
         assert.equal(world.dns.lookup(world.www, "A")[0].ttl, 60);
-        assert.deepEqual(dnsChanges, [], "no record content changed");
+        assert.deepEqual(dnsChanges.filter((c) => c.name === world.domain || c.name === world.www), [], "no site record's content changed");
+        assert.deepEqual(dnsChanges.map((c) => c.name).sort(), [`_acme-challenge.${world.domain}`, `_acme-challenge.${world.www}`], "only the certificate's DNS-01 challenges were published");
         assert.equal(stackConfig()["golive:phase"], "prepare");
     });
 
@@ -300,9 +301,11 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.deepEqual(dnsAt(world.www), [world.oldSite.host]);
         assert.deepEqual(dnsAt(world.domain), [world.oldSite.host]);
         assert.equal(stackConfig()["golive:phase"], "prepare", "the stack file says what the stack is");
-        const [last, failed] = await history();
+        // Newest first: prepare's up, the records back first (both recorded as prepare), the failed cutover.
+        const [last, first, failed] = await history();
         assert.equal(last.result, "succeeded");
         assert.equal(last.config?.["golive:phase"].value, "prepare");
+        assert.deepEqual([first.result, first.message, first.config?.["golive:phase"].value], ["succeeded", "golive: records back to prepare first (R-2)", "prepare"]);
         assert.equal(failed.result, "failed");
         assert.equal(failed.config?.["golive:phase"].value, "cutover");
         const file = /Record: (.*)$/m.exec(io.out.join("\n"))![1];
@@ -313,7 +316,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.match(md, /\| \*\*R-2\*\* \| [^|]+ \| [^|]+ \| ✅ done \| golive:phase back to prepare and pulumi up/);
         assert.match(md, /\| \*\*MEP-18\*\* \| [^|]+ \| [^|]+ \| ⏳ pending \|/);
         assert.deepEqual(repo.remoteTags(), {}, "no production tag for a failed cutover");
-        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove"), [], "the records were updated in place both ways");
+        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove" && (c.name === world.domain || c.name === world.www)), [], "the records were updated in place both ways");
     };
 
     it("a cutover of a broken release: the checks against the new host fail before the switch; no record changes, no visitor meets it, nothing to roll back (no R-1 question)", async () => {

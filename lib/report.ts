@@ -173,10 +173,21 @@ function contentFinal(results: CheckResult[], facts: ChecklistFacts): { status: 
     const own = results.filter((r) => r.id === "P-02");
     if (own.length > 0) return fromResults(own);
     const seo = results.filter((r) => r.id === "MEP-14");
-    const pages = seo.flatMap((r) => {
+    type Scanned = { path?: string; status?: number; error?: string; placeholder?: unknown };
+    const scans = seo.flatMap((r) => {
         const p = (r.evidence as { pages?: unknown }).pages;
-        return Array.isArray(p) ? (p as Array<{ path?: string; status?: number; error?: string; placeholder?: unknown }>) : [];
+        return Array.isArray(p) ? (p as Scanned[]) : [];
     });
+    // A page scanned before the switch and again after it is one page: flagged if either scan
+    // flagged it, read if either scan read it.
+    const byPath = new Map<string, Scanned>();
+    for (const p of scans) {
+        const key = p.path ?? "";
+        const seen = byPath.get(key);
+        const read = (x: Scanned | undefined) => !!x && x.error === undefined && x.status === 200;
+        byPath.set(key, !seen ? p : { ...(read(p) ? p : seen), placeholder: seen.placeholder || p.placeholder });
+    }
+    const pages = [...byPath.values()];
     if (pages.length === 0) {
         return seo.length > 0 && seo.every((r) => r.status === "skip")
             ? { status: "skipped", evidence: `MEP-14 skipped: ${seo.map((r) => r.reason).join("; ")}` }

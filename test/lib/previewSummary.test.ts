@@ -103,3 +103,41 @@ describe("lib/previewSummary: a preview as a short plain summary", () => {
         assert.deepEqual(renderPreviewSummary(summarizePreview([], { allowRecordReplace: false })), ["  no change"]);
     });
 });
+
+describe("lib/previewSummary: what is verified before the switch, and what visitors may meet (issue 16)", () => {
+    const pre = (kind: string, name: string): PlannedStep => ({ op: "update", urn: URN(`pulumi-nodejs:dynamic/golive:${kind}`, name, "golive:checks:PreSwitch$"), type: `pulumi-nodejs:dynamic/golive:${kind}`, custom: true });
+    const acme = (op: string, name: string): PlannedStep => ({ op, urn: URN(REC, name, "golive:vercel:SiteCertificate$"), type: REC, custom: true, oldInputs: { name: `_acme-challenge.${name}`, type: "TXT", content: "v" } });
+    const steps = [
+        record("update", "dns-www", www, { ...www, content: "198.51.100.1" }),
+        pre("TlsCertificate", "preswitch-mep08-tls"),
+        pre("HttpsReachability", "preswitch-mep09-https"),
+        check("create", "DnsPropagation", "checks-mep07-dns"),
+        check("create", "TlsCertificate", "checks-mep08-tls"),
+        acme("delete", "certificate-acme-apex"),
+        acme("delete", "certificate-acme-www"),
+    ];
+
+    it("tells the checks before the switch from those after it; the DNS-01 challenge records going at cutover are not refused", () => {
+        const s = summarizePreview(steps, { allowRecordReplace: false, switchesToVercel: true });
+        assert.deepEqual(s.checksBefore, ["MEP-08 TLS certificate", "MEP-09 HTTPS reachability"]);
+        assert.deepEqual(s.checks, ["MEP-07 DNS propagation", "MEP-08 TLS certificate"]);
+        assert.deepEqual(s.refusals, []);
+        assert.deepEqual(s.deletes, ["MEP-08 DNS-01 challenge record certificate-acme-apex", "MEP-08 DNS-01 challenge record certificate-acme-www"]);
+        const lines = renderPreviewSummary(s);
+        assert.ok(lines.includes("  verified before the switch (new host, names pinned to Vercel; the records wait for them): MEP-08 TLS certificate, MEP-09 HTTPS reachability"), lines.join("\n"));
+        assert.ok(lines.includes("  checks that will run after the switch: MEP-07 DNS propagation, MEP-08 TLS certificate"), lines.join("\n"));
+        assert.ok(!lines.some((l) => /GAP|note:/.test(l)));
+    });
+
+    it("announces a visitor-facing gap when Vercel refused to pre-issue the certificate, and a note when it is still pending", () => {
+        const refused = summarizePreview(steps, { allowRecordReplace: false, switchesToVercel: true, certWaitSeconds: 120, certificate: { status: "refused", names: ["example.com", "www.example.com"], reason: "personal-scoped domain", todo: "move it to the team" } });
+        assert.deepEqual(renderPreviewSummary(refused).filter((l) => /GAP/.test(l)), [
+            "  VISITOR-FACING GAP: no certificate before the switch (refused: personal-scoped domain; move it to the team): visitors who reach Vercel get its *.vercel.app certificate until Vercel issues the site's, once DNS points to it; MEP-08 waits up to 120 s after the switch",
+        ]);
+        const pending = summarizePreview(steps, { allowRecordReplace: false, switchesToVercel: true, certificate: { status: "pending", names: ["example.com"], reason: "Vercel had not issued it" } });
+        assert.deepEqual(pending.gaps, []);
+        assert.match(renderPreviewSummary(pending).join("\n"), /note: the certificate ordered at prepare is not issued yet \(Vercel had not issued it\): the cutover tries once more, and stops before DNS moves if it still is not/);
+        const issued = summarizePreview(steps, { allowRecordReplace: false, switchesToVercel: true, certificate: { status: "issued", names: ["example.com"], reason: "issued" } });
+        assert.deepEqual([issued.gaps, issued.notes], [[], []]);
+    });
+});

@@ -220,6 +220,16 @@ describe("lib/report: the go-live checklist (traceability)", () => {
         assert.equal(some.evidence, "no placeholder text on 1 key page (/); not scanned: /services (answered 503) (MEP-14 scan)");
     });
 
+    it("P-02: a page scanned before the switch and again after it is counted once; flagged if either scan flagged it", () => {
+        const pages = [{ path: "/", status: 200, problems: [] }, { path: "/services", status: 200, problems: [] }];
+        const before = { ...r("MEP-14", "SEO basics", "pass", "ok", { pages }), stage: "pre-switch" as const };
+        const after = r("MEP-14", "SEO basics", "pass", "ok", { pages });
+        assert.equal(byId(buildChecklist(facts({ results: [before, after] })), "P-02").evidence, "no placeholder text on 2 key pages (MEP-14 scan)");
+        const flagged = r("MEP-14", "SEO basics", "fail", "placeholder", { pages: [pages[0], { ...pages[1], placeholder: "lorem ipsum" }] });
+        const line = byId(buildChecklist(facts({ results: [before, flagged] })), "P-02");
+        assert.deepEqual([line.status, line.evidence], ["failed", "placeholder text on /services (MEP-14 scan)"]);
+    });
+
     it("MEP-18: before cutover, a release tag set in golive:release.tag is not called 'not configured'", () => {
         for (const phase of ["adopt", "prepare"]) {
             const line = byId(buildChecklist(facts({ phase, tag: null })), "MEP-18");

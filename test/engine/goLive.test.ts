@@ -116,7 +116,8 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         assert.deepEqual(records("adopt"), ["import dns-apex", "import dns-www"]);
         assert.deepEqual(records("prepare"), ["update dns-apex", "update dns-www"]);
         assert.deepEqual(records("cutover"), ["update dns-apex", "update dns-www"]);
-        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove"), [], "no record was ever deleted");
+        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove" && (c.name === world.domain || c.name === world.www)), [], "no site record was ever deleted");
+        assert.deepEqual(dnsChanges.filter((c) => c.op === "remove").map((c) => c.name).sort(), [`_acme-challenge.${world.domain}`, `_acme-challenge.${world.www}`], "the DNS-01 challenge records went at the end of the cutover");
 
         const out = phases.cutover.outputs as Record<string, any>;
         assert.equal(out.dnsRecords.apex.recordId, LIVE_RECORD_IDS.apex, "the apex is the adopted record, updated in place");

@@ -1,0 +1,77 @@
+// Issue 16 on the real engine (pulumi v3.248.0, the replica provider plugins, the engine's own
+// dynamic-provider host): every fault the checks against the new host catch stops the go-live
+// before any record changes, with 0 failed probes; a build error stops it at prepare; the clean run
+// has its certificate before the switch; what only the switch can break goes back records first.
+// The same assertions hold on the mock engine (test/rehearsal/rehearsal.test.ts). Long: one real
+// rehearsal per fault (`npm run test:long`, which CI runs after `npm test`).
+import { strict as assert } from "assert";
+import { rehearse, RehearsalReport } from "../../rehearsal/run";
+import { requireEngine } from "../helpers/prerequisites";
+
+const siteRecords = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => [r.figures.records[when]!.apex, r.figures.records[when]!.www];
+
+/** A fault found before the switch: non-zero, the check named, 0 failed probes, the records as prepare left them. */
+function stoppedBeforeSwitch(r: RehearsalReport, id: string, reason: RegExp): void {
+    assert.equal(r.engine.kind, "pulumi");
+    assert.equal(r.ok, false, "the rehearsal reports the failure (exit non-zero)");
+    const failed = r.cutoverChecks.filter((c) => c.id === id && c.status === "fail");
+    assert.ok(failed.length > 0, `${id} failed: ${JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.stage ?? "", c.status]))}`);
+    assert.ok(failed.every((c) => c.stage === "pre-switch" || r.stoppedAt === "prepare"), `${id} failed before the switch`);
+    assert.match(failed[0].reason, reason);
+    assert.equal(r.figures.dnsSwitched, false);
+    assert.equal(r.figures.probes.failed, 0, JSON.stringify(r.figures.probes.failures.slice(0, 3)));
+    for (const when of ["cutover", "rollback"] as const) if (r.figures.records[when]) assert.deepEqual(siteRecords(r, when), siteRecords(r, "prepare"), `${when}: same ids, same contents as after prepare`);
+    assert.deepEqual(r.release.remoteTags, {});
+}
+
+describe("long: issue 16's faults on the real engine", function () {
+    this.timeout(600_000);
+    before(function () {
+        requireEngine(this);
+    });
+    const run = (fault?: string) => rehearse({ engine: "pulumi", fast: true, ...(fault ? { fault } : {}) });
+
+    it("clean: the certificate is issued by DNS-01 before the switch; 0 failed probes; every check green", async () => {
+        const r = await run();
+        assert.deepEqual(r.problems, []);
+        assert.equal(r.figures.certificate.via, "dns-01");
+        assert.ok((r.figures.certificate.issuedBeforeSwitchMs ?? 0) > 0, JSON.stringify(r.figures.certificate));
+        assert.equal(r.figures.probes.failed, 0);
+        assert.equal(typeof r.figures.dnsSwitchToGreenMs, "number");
+    });
+
+    const caught: Array<[string, string, RegExp]> = [
+        ["broken-release", "MEP-09", /500/],
+        ["redirect-302", "MEP-10", /302/],
+        ["robots-disallow", "MEP-14", /robots\.txt/],
+        ["slow-site", "MEP-13", /scores 85 < 90/],
+        ["dns-before-domain", "MEP-09", /404/],
+        ["cert-delay", "MEP-08", /vercel\.app/],
+        ["domain-claimed", "MEP-05", /held by project kalia-old-site/],
+    ];
+    for (const [fault, id, reason] of caught) {
+        it(`${fault}: ${id} stops it before the switch; DNS never changes, 0 failed probes`, async () => {
+            stoppedBeforeSwitch(await run(fault), id, reason);
+        });
+    }
+
+    it("build-error: prepare fails on Vercel's build error; DNS untouched", async () => {
+        const r = await run("build-error");
+        assert.equal(r.ok, false);
+        assert.equal(r.stoppedAt, "prepare");
+        assert.match(r.problems.join("\n"), /BUILD_UTILS_SPAWN_1/);
+        assert.equal(r.figures.probes.failed, 0);
+        assert.deepEqual(siteRecords(r, "prepare"), siteRecords(r, "before"));
+    });
+
+    it("fails-under-traffic: found only after the switch; R-1 at once puts the records back first; the way back is timed", async () => {
+        const r = await run("fails-under-traffic");
+        assert.equal(r.figures.dnsSwitched, true);
+        assert.ok(r.cutoverChecks.some((c) => c.status === "fail" && c.stage !== "pre-switch"));
+        assert.equal(typeof r.figures.failedCheckToOldSiteMs, "number");
+        assert.deepEqual(siteRecords(r, "rollback"), siteRecords(r, "prepare"));
+        const rollback = r.phases.find((p) => p.phase === "rollback")!;
+        assert.ok(rollback.ok, rollback.errors.join("\n"));
+        console.log(`      first failed check → old site: ${r.figures.failedCheckToOldSiteMs} ms; ${r.figures.probes.failed} failed probes`);
+    });
+});

@@ -17,7 +17,7 @@ import { isLines } from "./report";
 import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
-import { recordsBackFirst } from "./recordsBack";
+import { preloadRecordsBack, recordsBackFirst } from "./recordsBack";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -225,7 +225,8 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         return { code: confirmed.code };
     }
 
-    // Apply, with live progress on stderr.
+    // Apply, with live progress on stderr. At cutover, what a rollback would need is loaded now.
+    if (phase === "cutover") preloadRecordsBack();
     deps.err(`\nApplying ${phase} (pulumi up):`);
     const run = await applyWithProgress(gs, name, deps, origin);
     const operator = deps.operator(args.dir);

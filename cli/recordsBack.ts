@@ -21,6 +21,14 @@ export interface RecordsBack {
     error?: string;
 }
 
+/**
+ * Loads what the records-first program needs (the DNS records component and the Cloudflare SDK),
+ * so that at the moment of a rollback nothing is left to load: called when a cutover starts.
+ */
+export function preloadRecordsBack(): void {
+    void import("../components/dnsRecords");
+}
+
 /** The URNs of the site records in `stack` of project `project`. */
 export function siteRecordUrns(project: string, stack: string): string[] {
     return ["apex", "www"].map((l) => `urn:pulumi:${stack}::${project}::golive:cloudflare:DnsRecords$cloudflare:index/dnsRecord:DnsRecord::dns-${l}`);

@@ -110,7 +110,9 @@ export class UpProgress {
             if (result && !this.results.some((r) => r.id === result.id && r.status === "fail" && r.stage === result.stage)) {
                 if (s) s.result = result;
                 this.results.push(result);
-                this.firstFailedCheckAt ??= at;
+                // The check says when it failed (ms); the event arrived a little later.
+                const failedAt = Date.parse(String((result.evidence as { failedAt?: unknown }).failedAt ?? ""));
+                this.firstFailedCheckAt ??= Number.isFinite(failedAt) ? Math.min(at, at - Math.max(0, Date.now() - failedAt)) : at;
                 lines.push(`  ✗ ${result.id} ${result.name}${result.stage === "pre-switch" ? " (before the switch)" : ""}: FAILED — ${result.reason}`);
             } else if (!failed && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
                 this.errors.push(`${name}: ${firstLine(message)}`);

@@ -5,11 +5,12 @@
 import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
-import { configJsonOf, historyReaches, planRollback } from "../lib/rollback";
+import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
-import { recordsBackFirst } from "../cli/recordsBack";
+import { preloadRecordsBack, recordsBackFirst } from "../cli/recordsBack";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
+import { resultFromFailure } from "../checks/dynamic";
 
 export interface RealEngineOptions {
     engine: Engine;
@@ -153,7 +154,13 @@ export class RealEngine {
             const diag = e.diagnosticEvent;
             if (diag && diag.severity === "error" && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
                 const message = diag.message.trim();
-                for (const s of steps.values()) if (s.key === diag.urn && !s.error) s.error = message;
+                // A failed check says when it failed (ms); the event itself has whole seconds only.
+                const failedAt = Date.parse(String((resultFromFailure(message)?.evidence as { failedAt?: unknown } | undefined)?.failedAt ?? ""));
+                for (const s of steps.values()) {
+                    if (s.key !== diag.urn) continue;
+                    if (!s.error) s.error = message;
+                    if (Number.isFinite(failedAt)) s.endedAt = this.now() - (Date.now() - failedAt);
+                }
                 if (!errors.some((x) => x === message)) errors.push(`${nameOf(diag.urn)}: ${message}`);
                 log(`  ! ${nameOf(diag.urn)}: ${message.split("\n")[0]}`);
             } else if (diag && diag.severity === "error" && errors.length === 0 && !/update failed/.test(diag.message)) {
@@ -183,6 +190,8 @@ export class RealEngine {
 
     /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
     async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
+        // As golive cutover does: what the records-first rollback needs is loaded before the switch.
+        if (config["golive:phase"] === "cutover") preloadRecordsBack();
         return this.phase(label, async (onEvent) => {
             await this.setConfig(config, secretKeys);
             await this.stack.up({ onEvent, message: `golive ${label}` });
@@ -194,9 +203,17 @@ export class RealEngine {
      * history, the last successful update before the current one, its program commit in a worktree
      * and its config, then `pulumi up`; the engine's events are collected as for any phase.
      */
-    async rollback(label: string, recordsFirst?: { zoneId: string }): Promise<PhaseResult> {
+    async rollback(label: string, recordsFirst?: { config: Record<string, string>; secretKeys: string[]; zoneId: string }): Promise<PhaseResult> {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         return this.phase(label, async (onEvent) => {
+            if (recordsFirst) {
+                // The records back first (cli/recordsBack.ts), before anything else is read: the stack
+                // file still holds the switched phase, so the history's plan below skips this update
+                // as identical to the one it undoes.
+                const map = Object.fromEntries(Object.entries(recordsFirst.config).map(([k, v]) => [k, { value: v, secret: recordsFirst.secretKeys.includes(k) }]));
+                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
+                if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
+            }
             const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {
                 const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { workDir, envVars: this.ws.env as Record<string, string>, pulumiCommand: this.pulumiCommand });
                 // The command's own calls, with the events of its `up` reported here.
@@ -204,15 +221,8 @@ export class RealEngine {
             };
             const dir = this.ws.projectDir;
             const repo = programRepo(dir);
-            // The plan first (from the history as the failed cutover left it), then the records back
-            // first with the target's config (cli/recordsBack.ts), then the target's update.
             const history = await readHistory(this.ws.stack, dir, (entries) => historyReaches(entries), open);
             const plan = planRollback(history, repo);
-            if (recordsFirst) {
-                const map = Object.fromEntries(Object.entries(configJsonOf(plan.target.config)).map(([k, v]) => [k, { value: typeof v.value === "string" ? v.value : JSON.stringify(v.value), secret: !!v.secret }]));
-                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
-                if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
-            }
             await runRollback({ stackName: this.ws.stack, projectDir: dir, repo, plan, dryRun: false, onOutput: () => undefined }, open);
         });
     }

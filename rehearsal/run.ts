@@ -88,6 +88,8 @@ export interface RehearsalFigures {
      * between, are left out. Null when no check failed or the old site did not come back.
      */
     failedCheckToOldSiteMs: number | null;
+    /** Where that time went (a cutover that failed after the switch). */
+    wayBack?: WayBack;
     totalMs: number;
     /** Deletes of the apex and www records over the whole run (goal: 0, records are updated in place). */
     dnsRecordDeletes: number;
@@ -377,7 +379,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             mark(label);
             log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
             const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const run = () => (how === "golive rollback" && real ? real.rollback(label, { zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
+            const run = () => (how === "golive rollback" && real ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
             const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
@@ -402,6 +404,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             failedUpdate?: FailedUpdate;
             rollback?: RollbackFact;
             failedCheckToOldSiteMs?: number | null;
+            wayBack?: WayBack;
             /** The phase whose failure stopped the go-live before the cutover. */
             stoppedAt?: "prepare";
         }): Promise<RehearsalReport> => {
@@ -418,6 +421,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 failedProbesRollback: failedIn("rollback", "rollback-checks"),
                 dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
                 failedCheckToOldSiteMs: ran.failedCheckToOldSiteMs ?? null,
+                ...(ran.wayBack ? { wayBack: ran.wayBack } : {}),
                 totalMs: Date.now() - started,
                 // The site's records only: the DNS-01 challenge records go at the end of the cutover by design.
                 dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove" && (c.name === world.domain || c.name === world.www)).length,
@@ -538,7 +542,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
-        const failedCheckToOldSiteMs = switchAt !== undefined ? timeToOldSite(checkSteps, rollback, prober.samples) : null;
+        const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples) : null;
+        const failedCheckToOldSiteMs = wayBack?.totalMs ?? null;
         mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
         const oldAddress = world.oldSite.host;
@@ -574,7 +579,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             rollback: rollbackFact,
             generatedAt: new Date().toISOString(),
         });
-        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact, failedCheckToOldSiteMs });
+        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact, failedCheckToOldSiteMs, ...(wayBack ? { wayBack } : {}) });
     } finally {
         waits.stop();
         if (prober) await prober.stop();
@@ -592,16 +597,37 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 }
 
 /**
- * R-1 decided at once: from the cutover's first failed check to the moment every probed URL is
- * served by the old host again (the engine finishing the cutover, then the records back first).
+ * Where the way back's time goes, on the engine's clock: the engine ending the failed cutover after
+ * its first failed check, the rollback starting, the records' update, the visitors' next probe.
  */
-function timeToOldSite(checkSteps: Step[], rollback: PhaseResult, samples: readonly ProbeSample[]): number | null {
+export interface WayBack {
+    totalMs: number;
+    /** First failed check → the cutover's `up` returned. */
+    cutoverEndsMs?: number;
+    /** The cutover's end → the rollback started (the decision; in the rehearsal, at once). */
+    rollbackStartsMs?: number;
+    /** The rollback's start → both records updated (the records-first update on the real engine). */
+    recordsMs?: number;
+    /** Both records updated → both names probed on the old host. */
+    probesMs?: number;
+}
+
+function wayBackOf(checkSteps: Step[], cutover: PhaseResult | undefined, rollback: PhaseResult, samples: readonly ProbeSample[]): WayBack | null {
     const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
     if (failedAt.length === 0) return null;
     const urls = [...new Set(samples.map((p) => p.url))];
     const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail.startsWith("old-host"))?.at);
     if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
-    return Math.max(...(backAt as number[])) - Math.min(...failedAt);
+    const first = Math.min(...failedAt);
+    const back = Math.max(...(backAt as number[]));
+    // The first update of each record (a later "same" step of the reconciling update is not it).
+    const records = ["dns-apex", "dns-www"].map((n) => rollback.steps.find((s) => s.name === n && s.op !== "same")?.endedAt).filter((t): t is number => t !== undefined);
+    const recordsAt = records.length > 0 ? Math.max(...records) : undefined;
+    return {
+        totalMs: back - first,
+        ...(cutover ? { cutoverEndsMs: cutover.endedAt - first, rollbackStartsMs: rollback.startedAt - cutover.endedAt } : {}),
+        ...(recordsAt !== undefined ? { recordsMs: recordsAt - rollback.startedAt, probesMs: back - recordsAt } : {}),
+    };
 }
 
 /** The results of a phase's check resources: their outputs, or rebuilt from their failure. */

@@ -30,6 +30,9 @@ export interface Fault {
     configure?(config: Record<string, string>, world: ReplicaWorld): void;
 }
 
+/** What a broken release answers to every request. */
+const INTERNAL_ERROR = { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" };
+
 export const FAULTS: Fault[] = [
     {
         name: "dns-before-domain",
@@ -98,7 +101,7 @@ export const FAULTS: Fault[] = [
         expect: "MEP-09 and the checks after it fail against the new host before the switch: prepare says so, the cutover stops before any record changes (0 failed probes; R-1 has nothing to roll back)",
         causesDowntime: false,
         apply: (world) => {
-            world.newSite.spec = { ...world.newSite.spec, handle: () => ({ status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" }) };
+            world.newSite.spec = { ...world.newSite.spec, handle: () => INTERNAL_ERROR };
         },
     },
     {
@@ -112,7 +115,7 @@ export const FAULTS: Fault[] = [
             const previous = serving.handle;
             world.newSite.spec = {
                 ...serving,
-                handle: (req) => (vercel.dnsSwitchedAt !== undefined ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : previous ? previous(req) : undefined),
+                handle: (req) => (vercel.dnsSwitchedAt !== undefined ? INTERNAL_ERROR : previous ? previous(req) : undefined),
             };
         },
     },

@@ -2,52 +2,35 @@
 // Cloudflare zone (one replica world): the DNS-01 order, its TXT records, the wait at the zone's
 // servers and the finalization; each refusal Vercel can answer; a domain held by another project.
 import { strict as assert } from "assert";
-import { startWorld, ReplicaWorld } from "../../replica/world";
-import { CloudflareZone } from "../../replica/cloudflareZone";
-import { ReplicaBehaviour, replicaProviders, TYPES, VercelReplica } from "../../replica/providers";
-import { startVercelApi, VercelApi } from "../../replica/vercelApi";
-import { seededZone } from "../../rehearsal/run";
+import type { ReplicaWorld } from "../../replica/world";
+import type { ReplicaBehaviour, VercelReplica } from "../../replica/providers";
+import type { VercelApi } from "../../replica/vercelApi";
+import { startVercelWorld, VercelWorld } from "../helpers/vercelWorld";
 import { inspectTls } from "../../checks/net";
 import { certificateAfterSwitch, certificateBeforeSwitch, issueCertificate, orderCertificate } from "../../checks/siteCertificate";
 import { checkDomainVerification, DomainVerificationInput } from "../../checks/domainVerification";
-import type { ResourceHandler } from "../../replica/providerApi";
 
 describe("checks/siteCertificate and checks/domainVerification: MEP-05 and MEP-08 before the switch, against the replica's Vercel API", function () {
     this.timeout(60_000);
+    let vw: VercelWorld;
     let world: ReplicaWorld;
-    let zone: CloudflareZone;
     let behaviour: ReplicaBehaviour;
     let vercel: VercelReplica;
-    let resources: Record<string, ResourceHandler>;
     let api: VercelApi;
     let projectId: string;
 
     beforeEach(async () => {
-        world = await startWorld({ pointAt: "old", ttl: 60 });
-        zone = seededZone(world);
-        behaviour = {};
-        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        ({ resources } = replicaProviders(world, zone, vercel, behaviour, () => Date.now(), () => undefined));
-        api = await startVercelApi(vercel);
-        projectId = (await resources[TYPES.project]({ op: "create", type: TYPES.project, name: "site", inputs: { name: "kalia-site" } }))!.id!;
+        vw = await startVercelWorld();
+        ({ world, behaviour, vercel, api, projectId } = vw);
     });
-    afterEach(async () => {
-        await api.close();
-        vercel.close();
-        await world.close();
-    });
+    afterEach(() => vw.close());
 
     const names = () => [world.domain, world.www];
     const apiOf = (token = api.token) => ({ baseUrl: api.url, token });
-    const addDomain = (domain: string, extra: Record<string, unknown> = {}) =>
-        resources[TYPES.projectDomain]({ op: "create", type: TYPES.projectDomain, name: domain, inputs: { projectId, domain, ...extra } });
-    const addSiteDomains = async () => {
-        await addDomain(world.domain, { redirect: world.www, redirectStatusCode: 308 });
-        await addDomain(world.www);
-    };
+    const addDomain = (domain: string, extra: Record<string, unknown> = {}) => vw.addDomain(domain, extra);
+    const addSiteDomains = () => vw.addSiteDomains();
     /** The TXT records as the program publishes them (cloudflare.DnsRecord through the provider). */
-    const publish = (records: Array<{ name: string; value: string }>) =>
-        Promise.all(records.map((r) => resources[TYPES.dnsRecord]({ op: "create", type: TYPES.dnsRecord, name: r.name, inputs: { zoneId: zone.id, name: r.name, type: "TXT", content: r.value, ttl: 60, proxied: false } })));
+    const publish = (records: Array<{ name: string; value: string }>) => Promise.all(records.map((r) => vw.addTxt(r.name, r.value)));
     const wait = { timeoutMs: 3_000, pollMs: 100 };
 
     it("orders, publishes the two _acme-challenge records, waits for them and has the certificate issued: the new host serves it before DNS points there", async () => {

@@ -1,17 +1,18 @@
 import { strict as assert } from "assert";
 import axios from "axios";
-import { startWorld, ReplicaWorld } from "../../replica/world";
+import type { ReplicaWorld } from "../../replica/world";
 import { CloudflareZone } from "../../replica/cloudflareZone";
 import { ReplicaBehaviour, replicaProviders, TYPES, VercelReplica } from "../../replica/providers";
-import { startVercelApi, VercelApi } from "../../replica/vercelApi";
+import type { VercelApi } from "../../replica/vercelApi";
+import { startVercelWorld, VercelWorld } from "../helpers/vercelWorld";
 import { startControlServer, CONTROL_ENV } from "../../replica/control";
 import { SCHEMAS } from "../../replica/providerSchemas";
 import { ReplicaProvider } from "../../replica/plugins/provider";
-import { seededZone } from "../../rehearsal/run";
 import { httpRequest, inspectTls, sleep } from "../../checks/net";
 import type { ResourceHandler } from "../../replica/providerApi";
 
 describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certificate orders, domain verification, builds)", () => {
+    let vw: VercelWorld;
     let world: ReplicaWorld;
     let zone: CloudflareZone;
     let behaviour: ReplicaBehaviour;
@@ -21,30 +22,14 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
     let projectId: string;
 
     beforeEach(async () => {
-        world = await startWorld({ pointAt: "old", ttl: 60 });
-        zone = seededZone(world);
-        behaviour = {};
-        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        ({ resources } = replicaProviders(world, zone, vercel, behaviour, () => Date.now(), () => undefined));
-        api = await startVercelApi(vercel);
-        projectId = (await resources[TYPES.project]({ op: "create", type: TYPES.project, name: "site", inputs: { name: "kalia-site" } }))!.id!;
+        vw = await startVercelWorld();
+        ({ world, zone, behaviour, vercel, resources, api, projectId } = vw);
     });
-    afterEach(async () => {
-        await api.close();
-        vercel.close();
-        await world.close();
-    });
+    afterEach(() => vw.close());
 
-    /** What the program's ProjectDomain does: apex redirecting permanently to www, and www. */
-    const addDomain = (domain: string, extra: Record<string, unknown> = {}) =>
-        resources[TYPES.projectDomain]({ op: "create", type: TYPES.projectDomain, name: domain, inputs: { projectId, domain, ...extra } });
-    const addSiteDomains = async () => {
-        await addDomain(world.domain, { redirect: world.www, redirectStatusCode: 308 });
-        await addDomain(world.www);
-    };
-    /** A TXT record through the Cloudflare provider's handler, as the program creates it. */
-    const addTxt = (name: string, content: string) =>
-        resources[TYPES.dnsRecord]({ op: "create", type: TYPES.dnsRecord, name, inputs: { zoneId: zone.id, name, type: "TXT", content, ttl: 60, proxied: false } });
+    const addDomain = (domain: string, extra: Record<string, unknown> = {}) => vw.addDomain(domain, extra);
+    const addSiteDomains = () => vw.addSiteDomains();
+    const addTxt = (name: string, content: string) => vw.addTxt(name, content);
     const call = (method: string, path: string, body?: unknown, token: string | null = api.token) =>
         axios.request({ url: `${api.url}${path}`, method, data: body, headers: token ? { authorization: `Bearer ${token}` } : {}, proxy: false, timeout: 5_000, validateStatus: () => true });
     const certsOp = (op: string, domains: string[]) => call("PATCH", "/v3/certs?teamId=team_kalia", { op, domains });

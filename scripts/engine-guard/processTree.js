@@ -1,0 +1,70 @@
+// The processes of this machine as `ps` lists them, and the tree under one of them: what the engine
+// guard (guard.js) and golive (lib/engineGuard.ts) use to end an engine run with everything it
+// started. The Pulumi CLI starts its language host and each plugin in a process group of its own,
+// so a process group is not enough: a killed CLI leaves them running under init (pid 1).
+// Plain JavaScript: the guard runs it with node alone, before and without ts-node.
+"use strict";
+const { execFileSync } = require("child_process");
+
+const PS_TIMEOUT_MS = 5000;
+
+/** Every process: pid, parent pid and command line (`ps -A -o pid=,ppid=,args=`, Linux and macOS). */
+function listProcesses() {
+    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8", timeout: PS_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+    const list = [];
+    for (const line of out.split("\n")) {
+        const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+        if (m) list.push({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] });
+    }
+    return list;
+}
+
+/** The processes under `pid` (children, their children, ...), from one listing. */
+function descendantsOf(pid, list) {
+    const found = [];
+    const queue = [pid];
+    const seen = new Set(queue);
+    while (queue.length > 0) {
+        const parent = queue.shift();
+        for (const p of list) {
+            if (p.ppid === parent && !seen.has(p.pid)) {
+                seen.add(p.pid);
+                found.push(p);
+                queue.push(p.pid);
+            }
+        }
+    }
+    return found;
+}
+
+/** Whether a process with this pid exists (signal 0). */
+function isAlive(pid) {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (err) {
+        return err && err.code === "EPERM";
+    }
+}
+
+/**
+ * Those of `known` (pid and command line as seen before) still running as the same program: the
+ * command line must be the same, so a pid taken since by another program is left alone.
+ */
+function stillRunning(known, list) {
+    const now = list || listProcesses();
+    return known.filter((k) => now.some((p) => p.pid === k.pid && p.args === k.args));
+}
+
+/** Sends `signal` to each pid; a process already gone is not an error. */
+function signalAll(pids, signal) {
+    for (const pid of pids) {
+        try {
+            process.kill(pid, signal);
+        } catch {
+            // gone already
+        }
+    }
+}
+
+module.exports = { listProcesses, descendantsOf, isAlive, stillRunning, signalAll };

@@ -138,21 +138,29 @@ export function judgeSite(f: SiteFacts): SiteState {
               ? `an engine run holds the stack: ${f.backendLock.description}`
               : undefined;
 
+    // What the applied phase declares: the old host up to prepare, Vercel after cutover. Records on
+    // the other side mean a phase went further (or back) than the stack's history says.
+    const expected: Where | undefined = f.applied === "cutover" ? "vercel" : f.applied === "prepare" || f.applied === "adopt" ? "old" : undefined;
+    const moved = !!expected && [where.apex, where.www].some((w) => w !== expected && (w === "old" || w === "vercel"));
+    const failedLatest = f.latest && f.latest.result !== "succeeded" ? f.latest.phase : undefined;
+
     // The phase an interrupted run was applying: golive's own lock says it; else the stack file
-    // (golive sets it before `up`), else the newest update when it failed.
+    // (golive sets it before `up`), else the newest update when it failed; else which way the
+    // records moved from what the stack runs.
     let interrupted: string | undefined;
     if (!busy && runLeft) {
-        interrupted = f.run?.phase ?? (f.filePhase && f.filePhase !== f.applied ? f.filePhase : undefined) ?? (f.latest && f.latest.result !== "succeeded" ? f.latest.phase : undefined) ?? f.filePhase ?? "an update";
-    } else if (!busy && (halfApplied || !stateKnows) && f.latest && f.latest.result !== "succeeded") {
-        interrupted = f.latest.phase;
+        interrupted = f.run?.phase ?? (f.filePhase && f.filePhase !== f.applied ? f.filePhase : undefined) ?? failedLatest ?? f.filePhase ?? "an update";
+    } else if (!busy && (halfApplied || !stateKnows || moved)) {
+        interrupted = moved ? (expected === "old" ? "cutover" : "rollback") : failedLatest;
     }
 
     const stateClause = stateKnows ? "" : unknownState.length === 2 ? ", the stack's state does not know it yet" : `, the stack's state does not know ${unknownState[0]}'s change yet`;
     let headline: string;
     if (busy) headline = `a run is under way: ${busy}; ${records}`;
     else if (runLeft) headline = `interrupted during ${interrupted}: ${records}${stateClause}`;
-    else if (halfApplied && f.latest && f.latest.result !== "succeeded") headline = `half-applied ${f.latest.phase}: ${records}${stateClause}`;
-    else if (!stateKnows) headline = `${f.latest && f.latest.result !== "succeeded" ? `the last ${f.latest.phase} failed: ` : ""}${records}${stateClause}`;
+    else if (moved) headline = `${halfApplied ? `half-applied ${interrupted}: ` : ""}${f.applied} applied, but ${records}${stateClause}`;
+    else if (halfApplied && failedLatest) headline = `half-applied ${failedLatest}: ${records}${stateClause}`;
+    else if (!stateKnows) headline = `${failedLatest ? `the last ${failedLatest} failed: ` : ""}${records}${stateClause}`;
     else headline = `${f.applied ? `${f.applied} applied` : "nothing applied yet"}: ${records}`;
 
     const mustClear = (f.backendLock && f.backendLock.alive === false) || f.pending.length > 0 || f.leftoverProcesses > 0 || !stateKnows;

@@ -37,13 +37,18 @@ function descendantsOf(pid, list) {
     return found;
 }
 
-/** Whether a process with this pid exists (signal 0). */
+/** Whether a process with this pid runs (signal 0; a zombie waiting to be reaped does not count). */
 function isAlive(pid) {
     try {
         process.kill(pid, 0);
-        return true;
     } catch (err) {
-        return err && err.code === "EPERM";
+        return !!err && err.code === "EPERM";
+    }
+    try {
+        const stat = execFileSync("ps", ["-o", "stat=", "-p", String(pid)], { encoding: "utf8", timeout: PS_TIMEOUT_MS, stdio: ["ignore", "pipe", "ignore"] });
+        return !/^\s*Z/.test(stat);
+    } catch {
+        return false; // gone between the two calls
     }
 }
 

@@ -65,8 +65,8 @@ async function chooseWay(phase: string, flags: { finish: boolean; rollback: bool
     return { way: "none", how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
 }
 
-/** Clears what an interrupted run left; each line says what was done. */
-async function clear(gs: GuidedStack, look: Look, map: ConfigMap, deps: GuidedDeps, frame: RunFrame): Promise<{ cleared: string[]; errors: string[] }> {
+/** Clears what an interrupted run left (also what golive rollback does first); each line says what was done. */
+export async function clearLeftovers(gs: GuidedStack, look: Look, map: ConfigMap, deps: GuidedDeps, frame: RunFrame): Promise<{ cleared: string[]; errors: string[] }> {
     const cleared: string[] = [];
     const errors: string[] = [];
     const say = (line: string) => {
@@ -143,7 +143,7 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
         const phase = (before.site.interrupted ?? frame.tookOver?.info.phase ?? (map[`${NAMESPACE}:phase`]?.value !== before.facts.applied ? map[`${NAMESPACE}:phase`]?.value : undefined)) as string | undefined;
 
         deps.err("\nClearing what the interrupted run left:");
-        const { cleared, errors } = await clear(gs, before, map, deps, frame);
+        const { cleared, errors } = await clearLeftovers(gs, before, map, deps, frame);
         if (cleared.length === 0 && errors.length === 0) deps.err("  nothing was left to clear");
         for (const e of errors) deps.err(`  ✗ ${e}`);
         if (frame.interrupt.cancelled) {
@@ -210,7 +210,7 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
         record.endedAt = new Date(deps.now());
         record.ok = record.ok && code === 0;
         try {
-            deps.out(`Record: ${writeRecordFile(args.records, recordFileName(args.stack, "recover", new Date(origin)), renderRecoveryRecord(record))}`);
+            deps.out(`Record: ${writeRecordFile(args.records, recordFileName(args.stack, "recover", new Date(origin)), renderRecoveryRecord(record, "recover"))}`);
         } catch (err) {
             deps.err(`${name}: the record could not be written to ${args.records}: ${(err as Error).message}`);
         }

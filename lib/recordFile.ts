@@ -193,7 +193,7 @@ export function writeRecordFile(dir: string, name: string, text: string): string
     throw new Error(`no free record name for ${name} in ${dir}`);
 }
 
-/** The record of one `golive recover`: what it found, what it cleared, which way on was taken. */
+/** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
 export interface RecoveryRecord {
     stack: string;
     domain?: string;
@@ -214,11 +214,11 @@ export interface RecoveryRecord {
     ok: boolean;
 }
 
-export function renderRecoveryRecord(r: RecoveryRecord): string {
+export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollback"): string {
     const out = [
-        `# golive recover — ${r.domain ?? "?"} (stack ${r.stack})`,
+        `# golive ${kind} — ${r.domain ?? "?"} (stack ${r.stack})`,
         "",
-        `- **Result:** ${r.ok ? "recovered" : "NOT recovered"}`,
+        `- **Result:** ${r.ok ? (kind === "recover" ? "recovered" : "rolled back") : kind === "recover" ? "NOT recovered" : "NOT rolled back"}`,
         `- **Run by:** ${r.operator}`,
         `- **Started:** ${r.startedAt.toISOString()}`,
         `- **Ended:** ${r.endedAt.toISOString()} (${secondsBetween(r.startedAt, r.endedAt)})`,

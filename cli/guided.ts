@@ -146,6 +146,9 @@ export function gateLines(gates: readonly Gate[]): string[] {
     return gates.map((g) => `  ${g.ok ? "✓" : "✗"} ${g.id === "config" || g.id === "order" ? "" : `${g.id} `}${g.label}: ${g.detail}`);
 }
 
+/** Engine silence long enough to say what it waits on (a provider call that does not answer). */
+export const STALL_NOTICE_MS = 30_000;
+
 export interface Applied {
     ok: boolean;
     progress: UpProgress;
@@ -160,9 +163,25 @@ export interface Applied {
 export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
+    let lastEventAt = deps.now();
+    let stallSaid = 0;
     const onEvent = (e: EngineEvent) => {
+        lastEventAt = deps.now();
         for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
     };
-    const r = await upProgram(gs, message, onEvent, signal);
+    // A provider that does not answer (a hung API call) shows as silence: say what the engine waits on.
+    const watch = setInterval(() => {
+        const quiet = deps.now() - lastEventAt;
+        if (quiet < STALL_NOTICE_MS || lastEventAt === stallSaid) return;
+        stallSaid = lastEventAt;
+        const waiting = progress.steps.filter((st) => st.endedAt === undefined).map((st) => st.label);
+        deps.err(`  … nothing from the engine for ${Math.round(quiet / 1000)} s${waiting.length > 0 ? `: waiting on ${waiting.join(", ")}` : ""} — Ctrl-C stops cleanly once that ends; twice stops at once`);
+    }, 5_000);
+    let r;
+    try {
+        r = await upProgram(gs, message, onEvent, signal);
+    } finally {
+        clearInterval(watch);
+    }
     return { ok: r.ok, progress, startedAt, endedAt: deps.now(), ...(r.outputs ? { outputs: r.outputs } : {}), ...(r.error ? { error: r.error } : {}) };
 }

@@ -134,3 +134,40 @@ export async function stopGuardsOf(parent: number, waitMs = 1500): Promise<Proce
     );
     return trees;
 }
+
+/**
+ * A command that starts engine runs and servers in-process (golive rehearse): on SIGINT, SIGTERM or
+ * SIGHUP, every process under this one is ended (the engine guards first, which end their engines'
+ * trees, then the rest: the prober, the IMAP server), and the process exits 130. Returns the
+ * handlers' removal.
+ */
+export function stopRehearsalOnSignal(say: (line: string) => void): () => void {
+    let stopping = false;
+    const handler = (signal: NodeJS.Signals) => {
+        if (stopping) return;
+        stopping = true;
+        say(`\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping the rehearsal and every process it started`);
+        void (async () => {
+            try {
+                await stopGuardsOf(process.pid);
+                const rest = tree.descendantsOf(process.pid, tree.listProcesses()).filter((p) => !/\bps -A\b/.test(p.args));
+                tree.signalAll(
+                    rest.map((p) => p.pid),
+                    "SIGTERM",
+                );
+                await new Promise((r) => setTimeout(r, 500));
+                tree.signalAll(
+                    tree.stillRunning(rest).map((p) => p.pid),
+                    "SIGKILL",
+                );
+            } finally {
+                process.exit(130);
+            }
+        })();
+    };
+    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+    for (const s of signals) process.on(s, handler);
+    return () => {
+        for (const s of signals) process.off(s, handler);
+    };
+}

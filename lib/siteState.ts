@@ -18,10 +18,10 @@ export interface SiteFacts {
     applied?: string;
     /** golive:phase in the stack file: what the next `up` applies. */
     filePhase?: string;
-    /** The newest update of the history (any result). */
-    latest?: { kind: string; result: string; phase: string };
-    /** A golive run holding the stack (alive), or one that ended without releasing it (not alive). */
-    run?: { description: string; alive: boolean | "unknown"; command: string; phase?: string };
+    /** The newest update of the history (any result); startedAt ISO. */
+    latest?: { kind: string; result: string; phase: string; startedAt?: string };
+    /** A golive run holding the stack (alive), or one that ended without releasing it (not alive); startedAt ISO. */
+    run?: { description: string; alive: boolean | "unknown"; command: string; phase?: string; startedAt?: string };
     /** The backend's lock: an engine under way (alive) or one killed while it held it. */
     backendLock?: { description: string; alive: boolean | "unknown" };
     /** Operations the engine started and never saw end (`pending_operations` of the state). */
@@ -122,13 +122,16 @@ export function judgeSite(f: SiteFacts): SiteState {
     const stateKnows = unknownState.length === 0;
     const halfApplied = where.apex !== where.www && where.apex !== "unknown" && where.www !== "unknown";
 
+    // A golive killed after its update succeeded (while it wrote its record) left nothing half-done.
+    const runFinished =
+        !!f.run && f.run.alive === false && !!f.run.phase && f.latest?.result === "succeeded" && f.latest.phase === f.run.phase && !!f.run.startedAt && !!f.latest.startedAt && Date.parse(f.latest.startedAt) >= Date.parse(f.run.startedAt) - 1000;
     const leftovers: string[] = [];
-    if (f.run && f.run.alive === false) leftovers.push(`${f.run.description} ended without finishing (killed?)`);
+    if (f.run && f.run.alive === false) leftovers.push(runFinished ? `${f.run.description} was killed after its update succeeded: nothing of it is half-done` : `${f.run.description} ended without finishing (killed?)`);
     if (f.backendLock && f.backendLock.alive === false) leftovers.push(`the stack is still locked by an engine that is gone (${f.backendLock.description})`);
     if (f.pending.length > 0) leftovers.push(`${f.pending.length} operation(s) the engine never saw end: ${f.pending.map((p) => `${p.op} ${p.name}`).join(", ")}`);
     if (f.leftoverProcesses > 0) leftovers.push(`${f.leftoverProcesses} engine process(es) of an interrupted run still running`);
     if (!stateKnows) leftovers.push(`the stack's state does not hold what Cloudflare holds for ${unknownState.join(" and ")}`);
-    const runLeft = (f.run && f.run.alive === false) || (f.backendLock && f.backendLock.alive === false) || f.pending.length > 0;
+    const runLeft = (f.run && f.run.alive === false && !runFinished) || (f.backendLock && f.backendLock.alive === false) || f.pending.length > 0;
     if (runLeft && f.filePhase && f.applied && f.filePhase !== f.applied) leftovers.push(`the stack file says golive:phase ${f.filePhase}, the stack runs ${f.applied}`);
 
     const busy =

@@ -5,7 +5,7 @@
 //
 // It can fail on demand (issue 17): `failNext` (or POST /faults) makes the next call(s) of a kind
 // (resource type, op, optionally the resource's name) answer 500 or 429, hang, or apply the change
-// and then answer 500 — what a provider meets in a real go-live. And the plugins call it as the
+// and then answer 500 or never answer — what a provider meets in a real go-live. And the plugins call it as the
 // real Cloudflare provider calls Cloudflare: cloudflare-go's client retries (callControl).
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -18,7 +18,7 @@ export const CONTROL_ENV = "GOLIVE_REPLICA_API";
 const MAX_BODY = 2_000_000;
 
 /** How the next matching call fails. */
-export type FaultKind = "500" | "429" | "hang" | "apply-then-500";
+export type FaultKind = "500" | "429" | "hang" | "apply-then-500" | "apply-then-hang";
 
 export interface FaultSpec {
     /** Resource type (cloudflare:index/dnsRecord:DnsRecord) or data source token. */
@@ -32,7 +32,7 @@ export interface FaultSpec {
     times?: number;
     /** 429: the Retry-After the answer carries, in seconds (default 1). */
     retryAfterSeconds?: number;
-    /** hang: how long the call is held before the connection is closed unanswered (default: until the caller goes away or the server closes). */
+    /** hang, apply-then-hang: how long the call is held before the connection is closed unanswered (default: until the caller goes away or the server closes). */
     holdMs?: number;
 }
 
@@ -143,7 +143,11 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
                 call.status = Number(fault.fault);
                 return reply(call.status, cloudflareError(call.status, r), fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {});
             }
-            if (fault?.fault === "hang") {
+            const handler = isResource ? handlers.resources[r.type] : handlers.invokes[String(r.token)];
+            if (!handler) return reply(404, { error: `the replica does not know ${isResource ? "resource type" : "data source"} ${kind}` });
+            if (fault?.fault === "hang" || fault?.fault === "apply-then-hang") {
+                // apply-then-hang: Cloudflare changed the record, its answer never comes.
+                if (fault.fault === "apply-then-hang") await (isResource ? (handler as ResourceHandler)(r) : (handler as InvokeHandler)(r.inputs ?? {}));
                 // Held unanswered: until the caller goes away, the hold elapses, or the faults are cleared.
                 await new Promise<void>((resolve) => {
                     const release = () => {
@@ -159,8 +163,6 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
                 res.destroy();
                 return;
             }
-            const handler = isResource ? handlers.resources[r.type] : handlers.invokes[String(r.token)];
-            if (!handler) return reply(404, { error: `the replica does not know ${isResource ? "resource type" : "data source"} ${kind}` });
             const answer = isResource ? await (handler as ResourceHandler)(r) : await (handler as InvokeHandler)(r.inputs ?? {});
             if (fault?.fault === "apply-then-500") {
                 // Applied, and the answer lost: Cloudflare changed the record, the provider hears a 500.

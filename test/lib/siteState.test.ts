@@ -89,6 +89,23 @@ describe("lib/siteState: where the site is, from the records", () => {
         assert.equal(s.headline, `interrupted during cutover: apex and www point to the old host (${OLD})`);
     });
 
+    it("golive killed after its update succeeded (writing its record): nothing half-done, said so", () => {
+        const s = judgeSite(
+            base({
+                applied: "cutover",
+                filePhase: "cutover",
+                latest: { kind: "update", result: "succeeded", phase: "cutover", startedAt: "2026-11-21T17:00:20.000Z" },
+                run: { description: "golive cutover (pid 77 on vm, run by Camille) since 2026-11-21T17:00:00.000Z, 2 min ago", alive: false, command: "golive cutover", phase: "cutover", startedAt: "2026-11-21T17:00:00.000Z" },
+                live: { apex: a(NEW), www: a(NEW) },
+                state: { apex: { type: "A", content: NEW }, www: { type: "A", content: NEW } },
+            }),
+        );
+        assert.equal(s.headline, `cutover applied: apex and www point to Vercel (${NEW})`);
+        assert.equal(s.interrupted, undefined);
+        assert.equal(s.needsRecovery, false);
+        assert.deepEqual(s.leftovers, ["golive cutover (pid 77 on vm, run by Camille) since 2026-11-21T17:00:00.000Z, 2 min ago was killed after its update succeeded: nothing of it is half-done"]);
+    });
+
     it("the records went back to the old host but the rollback's prepare update did not run: cutover applied, but …", () => {
         const s = judgeSite(base({ applied: "cutover", filePhase: "cutover", latest: { kind: "update", result: "failed", phase: "prepare" }, state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } } }));
         assert.equal(s.headline, `cutover applied, but apex and www point to the old host (${OLD})`);

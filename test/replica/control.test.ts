@@ -85,6 +85,13 @@ describe("replica/control: faults on demand, and Cloudflare's client retries", f
         assert.deepEqual(applied, []);
     });
 
+    it("apply-then-hang: Cloudflare changed the record and its answer never comes (until the hold ends: a connection error, retried)", async () => {
+        control.failNext({ type: DNS, op: "update", name: "dns-www", fault: "apply-then-hang", holdMs: 100 });
+        await callControl(control.url, "/resource", update("dns-www"), 5_000, sleep);
+        assert.deepEqual(applied, ["update dns-www", "update dns-www"]);
+        assert.deepEqual(control.calls.map((c) => c.status), [undefined, 200]);
+    });
+
     it("a hang with a hold ends with the connection closed unanswered (a connection error: retried)", async () => {
         control.failNext({ type: DNS, op: "update", fault: "hang", holdMs: 100 });
         await callControl(control.url, "/resource", update("dns-www"), 5_000, sleep);

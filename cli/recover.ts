@@ -73,9 +73,10 @@ export async function clearLeftovers(gs: GuidedStack, look: Look, map: ConfigMap
         cleared.push(line);
         deps.err(`  ✓ ${line}`);
     };
-    const ended = endLeftovers(gs.registry, gs.name);
-    if (ended.length > 0) say(`ended ${ended.length} engine process(es) the interrupted run left running (pid ${ended.map((p) => p.pid).join(", ")})`);
-    const f = look.facts;
+    const ended = await endLeftovers(gs.registry, gs.name);
+    if (ended.length > 0) say(`ended ${ended.length} engine process(es) the interrupted run left running (pid ${ended.map((p) => p.pid).join(", ")}; the engine asked to cancel cleanly first)`);
+    // Once those ended, the lock and the pending operations are what they left: read them again.
+    const f = ended.length > 0 ? (await lookAtSite(gs, { map, records: false })).facts : look.facts;
     if (f.backendLock && f.backendLock.alive === false) {
         try {
             await cancelStaleLock(gs);
@@ -84,7 +85,7 @@ export async function clearLeftovers(gs: GuidedStack, look: Look, map: ConfigMap
             errors.push(`pulumi cancel: ${(err as Error).message}`);
         }
     }
-    if (f.pending.length > 0 || !look.site.stateKnows || (f.backendLock && f.backendLock.alive === false) || frame.tookOver) {
+    if (f.pending.length > 0 || !look.site.stateKnows || (f.backendLock && f.backendLock.alive === false) || frame.tookOver || ended.length > 0) {
         let refreshed = 0;
         const r = await refreshState(
             gs,

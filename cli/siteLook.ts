@@ -62,7 +62,7 @@ function domainOf(map: ConfigMap | undefined, outputs: Record<string, unknown>):
     }
 }
 
-async function backendLockOf(gs: GuidedStack, latest: UpdateEntry | undefined): Promise<SiteFacts["backendLock"]> {
+async function backendLockOf(gs: GuidedStack, latest: UpdateEntry | undefined, orphans: number[]): Promise<SiteFacts["backendLock"]> {
     let url: string | undefined;
     try {
         url = (await gs.stack.workspace.whoAmI()).url;
@@ -76,7 +76,7 @@ async function backendLockOf(gs: GuidedStack, latest: UpdateEntry | undefined): 
         if (locks.length === 0) return undefined;
         const live = locks.find((l) => l.alive !== false);
         const l = live ?? locks[0];
-        return { description: describeBackendLock(l), alive: l.alive };
+        return { description: describeBackendLock(l), alive: l.alive, ...(l.pid !== undefined && orphans.includes(l.pid) ? { orphaned: true } : {}) };
     }
     // Other backends say it in the history: an update still in progress.
     if (latest && latest.result === "in-progress") return { description: `an update of ${phaseOf(latest)} in progress since ${new Date(latest.startTime).toISOString()} (the backend says so)`, alive: "unknown" };
@@ -91,9 +91,16 @@ export async function lookAtSite(gs: GuidedStack, o: LookOptions): Promise<Look>
     const latest = latestUpdate(history);
     const state = await readState(gs).catch(() => undefined);
     const domain = domainOf(o.map, outputs);
-    // Who holds the stack first: a run under way is not disturbed by a preview of ours.
-    const backendLock = await backendLockOf(gs, latest).catch(() => undefined);
-    const busy = (o.run && o.run.alive !== false) || (backendLock && backendLock.alive !== false);
+    // Engine processes an interrupted golive left running (their guard is gone), then who holds the
+    // stack: a run under way is not disturbed by a preview of ours; an orphaned engine is a leftover.
+    let leftoverPids: number[] = [];
+    try {
+        leftoverPids = leftoverEngines(gs.registry, gs.name).flatMap((l) => l.running.map((p) => p.pid));
+    } catch {
+        // ps unavailable: nothing to say
+    }
+    const backendLock = await backendLockOf(gs, latest, leftoverPids).catch(() => undefined);
+    const busy = (o.run && o.run.alive !== false) || (backendLock && backendLock.alive !== false && !backendLock.orphaned);
     let discovery: Discovery | undefined;
     let live: SiteFacts["live"];
     let liveError: string | undefined;
@@ -104,12 +111,7 @@ export async function lookAtSite(gs: GuidedStack, o: LookOptions): Promise<Look>
             live = { apex: pick(domain), www: pick(`www.${domain}`) };
         } else liveError = discovery.error ?? "the records could not be listed";
     } else if (o.records) liveError = busy ? "not read while another run holds the stack" : "no golive:domain";
-    let leftoverProcesses = 0;
-    try {
-        leftoverProcesses = leftoverEngines(gs.registry, gs.name).reduce((n, l) => n + l.running.length, 0);
-    } catch {
-        // ps unavailable: nothing to say
-    }
+    const leftoverProcesses = leftoverPids.length;
     const filePhase = o.map?.[`${NAMESPACE}:phase`]?.value;
     const facts: SiteFacts = {
         stack: gs.name,

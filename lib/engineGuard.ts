@@ -94,18 +94,31 @@ export function leftoverEngines(registry: string, stack?: string, list: ProcessI
         .map((entry) => ({ entry, running: tree.stillRunning(entry.processes, list) }));
 }
 
-/** Ends what dead guards left running (SIGKILL, by pid and command line) and forgets them; returns what was ended. */
-export function endLeftovers(registry: string, stack?: string): Array<{ pid: number; args: string }> {
-    const ended: Array<{ pid: number; args: string }> = [];
-    for (const l of leftoverEngines(registry, stack)) {
-        tree.signalAll(
-            l.running.map((p) => p.pid),
-            "SIGKILL",
-        );
-        ended.push(...l.running);
-        fs.rmSync(l.entry.file, { force: true });
-    }
-    return ended;
+/**
+ * Ends what dead guards left running and forgets them; returns what was ended. An engine still at
+ * work gets a SIGINT first (it cancels cleanly: finishes its operations in flight, saves the state,
+ * releases the stack) and up to `graceMs` to end; then whatever is left is killed (by pid and command
+ * line: a pid taken since by another program is left alone).
+ */
+export async function endLeftovers(registry: string, stack?: string, graceMs = 30_000): Promise<Array<{ pid: number; args: string }>> {
+    const left = leftoverEngines(registry, stack);
+    const all = left.flatMap((l) => l.running);
+    const engines = left.flatMap((l) => l.running.filter((p) => p.pid === l.entry.engine));
+    tree.signalAll(
+        engines.map((p) => p.pid),
+        "SIGINT",
+    );
+    const until = Date.now() + (engines.length > 0 ? graceMs : 0);
+    while (Date.now() < until && tree.stillRunning(engines).length > 0) await new Promise((r) => setTimeout(r, 200));
+    // The engine's own end takes its plugins with it; give them a moment, then kill the rest.
+    const settle = Date.now() + 2_000;
+    while (Date.now() < settle && tree.stillRunning(all).length > 0) await new Promise((r) => setTimeout(r, 100));
+    tree.signalAll(
+        tree.stillRunning(all).map((p) => p.pid),
+        "SIGKILL",
+    );
+    for (const l of left) fs.rmSync(l.entry.file, { force: true });
+    return all;
 }
 
 /** Engine runs (guards) now running for `stack`, started by any process: another golive's run. */

@@ -22,8 +22,11 @@ export interface SiteFacts {
     latest?: { kind: string; result: string; phase: string; startedAt?: string };
     /** A golive run holding the stack (alive), or one that ended without releasing it (not alive); startedAt ISO. */
     run?: { description: string; alive: boolean | "unknown"; command: string; phase?: string; startedAt?: string };
-    /** The backend's lock: an engine under way (alive) or one killed while it held it. */
-    backendLock?: { description: string; alive: boolean | "unknown" };
+    /**
+     * The backend's lock: an engine under way (alive) or one killed while it held it; `orphaned` when
+     * the engine holding it is one an interrupted golive left running (its guard is gone).
+     */
+    backendLock?: { description: string; alive: boolean | "unknown"; orphaned?: boolean };
     /** Operations the engine started and never saw end (`pending_operations` of the state). */
     pending: Array<{ op: string; name: string }>;
     /** Engine processes left running by a run whose guard is gone. */
@@ -128,16 +131,18 @@ export function judgeSite(f: SiteFacts): SiteState {
     const leftovers: string[] = [];
     if (f.run && f.run.alive === false) leftovers.push(runFinished ? `${f.run.description} was killed after its update succeeded: nothing of it is half-done` : `${f.run.description} ended without finishing (killed?)`);
     if (f.backendLock && f.backendLock.alive === false) leftovers.push(`the stack is still locked by an engine that is gone (${f.backendLock.description})`);
+    if (f.backendLock?.orphaned) leftovers.push(`an engine an interrupted golive left running holds the stack (${f.backendLock.description}): golive recover stops it`);
     if (f.pending.length > 0) leftovers.push(`${f.pending.length} operation(s) the engine never saw end: ${f.pending.map((p) => `${p.op} ${p.name}`).join(", ")}`);
     if (f.leftoverProcesses > 0) leftovers.push(`${f.leftoverProcesses} engine process(es) of an interrupted run still running`);
     if (!stateKnows) leftovers.push(`the stack's state does not hold what Cloudflare holds for ${unknownState.join(" and ")}`);
-    const runLeft = (f.run && f.run.alive === false && !runFinished) || (f.backendLock && f.backendLock.alive === false) || f.pending.length > 0;
+    const staleLock = !!f.backendLock && (f.backendLock.alive === false || !!f.backendLock.orphaned);
+    const runLeft = (f.run && f.run.alive === false && !runFinished) || staleLock || f.pending.length > 0;
     if (runLeft && f.filePhase && f.applied && f.filePhase !== f.applied) leftovers.push(`the stack file says golive:phase ${f.filePhase}, the stack runs ${f.applied}`);
 
     const busy =
         f.run && f.run.alive !== false
             ? `${f.run.description}${f.run.alive === "unknown" ? " (on another machine: if that run is gone, run golive recover there or remove the lock file)" : ""}`
-            : f.backendLock && f.backendLock.alive !== false
+            : f.backendLock && f.backendLock.alive !== false && !f.backendLock.orphaned
               ? `an engine run holds the stack: ${f.backendLock.description}`
               : undefined;
 
@@ -166,7 +171,7 @@ export function judgeSite(f: SiteFacts): SiteState {
     else if (!stateKnows) headline = `${failedLatest ? `the last ${failedLatest} failed: ` : ""}${records}${stateClause}`;
     else headline = `${f.applied ? `${f.applied} applied` : "nothing applied yet"}: ${records}`;
 
-    const mustClear = (f.backendLock && f.backendLock.alive === false) || f.pending.length > 0 || f.leftoverProcesses > 0 || !stateKnows;
+    const mustClear = staleLock || f.pending.length > 0 || f.leftoverProcesses > 0 || !stateKnows;
     return { where, records, visitors, headline, ...(busy ? { busy } : {}), ...(interrupted ? { interrupted } : {}), halfApplied, stateKnows, leftovers, needsRecovery: !busy && !!mustClear };
 }
 

@@ -14,6 +14,7 @@ import { main as adopt } from "../../cli/adopt";
 import { prepare } from "../../cli/phase";
 import type { GuidedDeps } from "../../cli/guided";
 import { EngineReplica, startEngineReplica } from "./engineReplica";
+import { descendantsOf, listProcesses, stillRunning } from "../../scripts/engine-guard/processTree";
 
 const GOLIVE = path.resolve(__dirname, "..", "..", "cli", "golive.js");
 
@@ -166,4 +167,35 @@ export async function startLiveStack(opts: { engine: Engine; stack: string; doma
         await replica.close();
         throw err;
     }
+}
+
+/** golive's process and everything under it now (pid and command line), for "nothing left running". */
+export function processTreeOf(pid: number): Array<{ pid: number; args: string }> {
+    const list = listProcesses();
+    const self = list.find((p) => p.pid === pid);
+    return [...(self ? [self] : []), ...descendantsOf(pid, list)].map((p) => ({ pid: p.pid, args: p.args }));
+}
+
+/** Those of `tree` still running (same pid, same command line). */
+export function stillRunningOf(tree: Array<{ pid: number; args: string }>): Array<{ pid: number; args: string }> {
+    return stillRunning(tree);
+}
+
+/** What an interrupted run can leave on the stack, read without golive: the engine's lock files, pending operations, golive's lock. */
+export async function leftOnStack(ls: LiveStack): Promise<{ backendLocks: string[]; pending: string[]; runLock: boolean; guards: number }> {
+    const root = (ls.ws.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, "");
+    const locks: string[] = [];
+    const walk = (d: string) => {
+        for (const e of fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }) : []) {
+            const p = path.join(d, e.name);
+            if (e.isDirectory()) walk(p);
+            else if (p.endsWith(".json") && p.includes(`${path.sep}${ls.stack}${path.sep}`)) locks.push(p);
+        }
+    };
+    walk(path.join(root, ".pulumi", "locks"));
+    const exp = await ls.ws.pulumi(["stack", "export", "--stack", ls.stack]);
+    const pending = ((JSON.parse(exp.stdout || "{}").deployment?.pending_operations ?? []) as Array<{ type: string; resource: { urn: string } }>).map((p) => `${p.type} ${p.resource.urn.split("::").pop()}`);
+    const registry = path.join(ls.ws.projectDir, ".golive", "engine");
+    const guards = fs.existsSync(registry) ? fs.readdirSync(registry).filter((n) => /^guard-\d+\.json$/.test(n)).length : 0;
+    return { backendLocks: locks, pending, runLock: fs.existsSync(path.join(ls.ws.projectDir, ".golive", `${ls.stack}.lock`)), guards };
 }

@@ -137,7 +137,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         assert.equal(left.length, 1);
         assert.deepEqual(left[0].running.map((x) => x.pid).sort(), [p.engine, p.plugin].sort());
         assert.deepEqual(leftoverEngines(registry, "staging"), [], "another stack's runs are not this one's");
-        const ended = endLeftovers(registry, "prod");
+        const ended = await endLeftovers(registry, "prod", 500);
         assert.equal(ended.length, 2);
         await until("ended", () => !isAlive(p.engine) && !isAlive(p.plugin), 3000);
         assert.deepEqual(readGuards(registry), []);

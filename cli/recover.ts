@@ -140,8 +140,6 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
             deps.err(`${name}: refused: ${before.site.busy} holds the stack; nothing was changed. Wait for it to end (or stop it in its terminal), then run golive recover again.`);
             return 1;
         }
-        // The phase the interrupted run was applying: from the look, else the stack file's.
-        const phase = (before.site.interrupted ?? frame.tookOver?.info.phase ?? (map[`${NAMESPACE}:phase`]?.value !== before.facts.applied ? map[`${NAMESPACE}:phase`]?.value : undefined)) as string | undefined;
 
         deps.err("\nClearing what the interrupted run left:");
         const { cleared, errors } = await clearLeftovers(gs, before, map, deps, frame);
@@ -155,6 +153,8 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
         const after = await lookAtSite(gs, { map: mapNow, records: !!domain, signal: frame.interrupt.signal });
         const afterLines = lookLines(after);
         for (const l of afterLines) deps.out(l);
+        // The phase left half-done, as the look judges it once cleared (nothing when nothing is).
+        const phase = after.site.interrupted;
 
         const record: RecoveryRecord = { stack: args.stack, ...(domain ? { domain } : {}), operator, engine: gs.engineVersion, startedAt: new Date(origin), endedAt: new Date(origin), before: beforeLines, cleared, after: afterLines, clockOrigin: origin, ok: errors.length === 0 && !after.site.needsRecovery };
         let code = record.ok ? 0 : 1;

@@ -85,6 +85,13 @@ export async function clearLeftovers(gs: GuidedStack, look: Look, map: ConfigMap
             errors.push(`pulumi cancel: ${(err as Error).message}`);
         }
     }
+    // The stack file first: the refresh's history entry records the config it ran with.
+    const applied = f.applied;
+    const filePhase = map[`${NAMESPACE}:phase`]?.value;
+    if (applied && filePhase && filePhase !== applied) {
+        await setPhase(gs, applied as Phase);
+        say(`the stack file says golive:phase ${applied} again: what the stack runs (it said ${filePhase})`);
+    }
     if (f.pending.length > 0 || !look.site.stateKnows || (f.backendLock && f.backendLock.alive === false) || frame.tookOver || ended.length > 0) {
         let refreshed = 0;
         const r = await refreshState(
@@ -98,12 +105,6 @@ export async function clearLeftovers(gs: GuidedStack, look: Look, map: ConfigMap
         );
         if (r.ok) say(`state refreshed: ${refreshed} resource(s) read back from their providers (the records as Cloudflare holds them)${f.pending.length > 0 ? `, ${f.pending.length} pending operation(s) cleared` : ""} (pulumi refresh --clear-pending-creates)`);
         else errors.push(`pulumi refresh: ${r.error}`);
-    }
-    const applied = f.applied;
-    const filePhase = map[`${NAMESPACE}:phase`]?.value;
-    if (applied && filePhase && filePhase !== applied) {
-        await setPhase(gs, applied as Phase);
-        say(`the stack file says golive:phase ${applied} again: what the stack runs (it said ${filePhase})`);
     }
     return { cleared, errors };
 }

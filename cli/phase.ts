@@ -20,7 +20,8 @@ import { valuesOrExit } from "./args";
 import { beginRun, type RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
-import { waysOn } from "../lib/siteState";
+import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
+import type { UpProgress } from "../lib/upProgress";
 import type { FailureNote } from "../lib/failureNote";
 
 const WHAT: Record<Phase, string> = {
@@ -294,16 +295,13 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
         for (const l of failedCheckLines(progress.results)) deps.out(l);
         for (const e of progress.errors) deps.out(`  ✗ ${e}`);
         if (phase === "cutover") {
-            const agreed = args.autoRollback || cfg.rollback.auto;
-            // With R-1 agreed beforehand and the switch seen, no time is spent before the way back;
-            // otherwise the records are read first, and every word about visitors comes from them.
-            if (!(agreed && progress.dnsChangedAt !== undefined)) {
-                after = await lookAtSite(gs, { map, records: !!domain, zonePhase: phase });
-                deps.out(`  ${switchedLine(progress.dnsChangedAt, origin, deps)}${after.site.records}${after.site.stateKnows ? "" : " (the stack's state does not know it yet)"}: ${after.site.visitors}.`);
-            } else {
-                deps.out(`  ${switchedLine(progress.dnsChangedAt, origin, deps)}rolling back at once (R-1 agreed beforehand).`);
-            }
-            const moved = after ? after.site.where.apex === "vercel" || after.site.where.www === "vercel" || !after.site.stateKnows : true;
+            // Every word about visitors comes from the records: Cloudflare's own answers to this run
+            // when it confirmed both (no time lost before R-1), else the records read now.
+            const confirmed = recordsConfirmed(progress, before);
+            if (!confirmed) after = await lookAtSite(gs, { map, records: !!domain, zonePhase: phase });
+            const seen = confirmed ?? after!.site;
+            for (const l of recordLines(seen, !!confirmed, progress.dnsChangedAt, origin, deps)) deps.out(l);
+            const moved = seen.where.apex === "vercel" || seen.where.www === "vercel" || !seen.stateKnows;
             if (moved) {
                 decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
                 deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
@@ -322,13 +320,14 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
                     const home = after.site.where.apex === "old" && after.site.where.www === "old";
                     deps.out(
                         rollback.ok && home
-                            ? `Rolled back to prepare: the records hold their previous content again${back}: ${after.site.records}: ${after.site.visitors}.`
-                            : `ROLLBACK ${rollback.ok ? "INCOMPLETE" : "FAILED"}: ${after.site.records}: ${after.site.visitors}.${rollback.errors.length > 0 ? ` ${rollback.errors.join("; ")}` : ""}`,
+                            ? `Rolled back to prepare: the records hold their previous content again${back}.`
+                            : `ROLLBACK ${rollback.ok ? "INCOMPLETE" : "FAILED"}${rollback.errors.length > 0 ? `: ${rollback.errors.join("; ")}` : ""}`,
                     );
+                    deps.out(`  Records read from Cloudflare now: ${after.site.records}; ${after.site.visitors}.`);
                     if (!rollback.ok || !home) next = waysOn(args.stack, { interrupted: "cutover", needsRecovery: after.site.needsRecovery });
                 } else {
                     next = waysOn(args.stack, { interrupted: "cutover", needsRecovery: after?.site.needsRecovery ?? false });
-                    deps.out(`Not rolled back: ${after ? after.site.visitors : "the records stay as they are"}.`);
+                    deps.out(`Not rolled back: ${seen.visitors}.`);
                 }
             }
         }
@@ -392,9 +391,25 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     return { code, ...(recordFile ? { recordFile } : {}), record };
 }
 
-/** "DNS switched 2.9 s ago (…): " when this run saw a record change, else "". */
-function switchedLine(dnsChangedAt: number | undefined, origin: number, deps: Pick<GuidedDeps, "now">): string {
-    return dnsChangedAt !== undefined ? `DNS switched ${secs(deps.now() - origin - dnsChangedAt)} ago (${new Date(origin + dnsChangedAt).toISOString()}); now ` : "Now ";
+/**
+ * Where apex and www point when Cloudflare confirmed both records' updates in this run (its answers
+ * carry the records' content), judged as the site look judges them; undefined otherwise.
+ */
+function recordsConfirmed(progress: UpProgress, before: Record<string, unknown>): SiteState | undefined {
+    const { apex, www } = progress.dnsRecords;
+    if (!apex || !www) return undefined;
+    const dns = (before.dnsRecords ?? {}) as Record<"apex" | "www", { oldContent?: string | null; newContent?: string | null } | undefined>;
+    const target = (l: "apex" | "www") => ({ ...(dns[l]?.oldContent ? { old: dns[l]!.oldContent! } : {}), ...(dns[l]?.newContent ? { vercel: dns[l]!.newContent! } : {}) });
+    const view = { apex: [{ type: apex.type, content: apex.content }], www: [{ type: www.type, content: www.content }] };
+    return judgeSite({ stack: "", pending: [], leftoverProcesses: 0, live: view, state: { apex: view.apex[0], www: view.www[0] }, targets: { apex: target("apex"), www: target("www") } });
+}
+
+/** What visitors reach (after "DNS switched … ago" when this run saw a record change), then the records and where they were read. */
+function recordLines(seen: SiteState, confirmed: boolean, dnsChangedAt: number | undefined, origin: number, deps: Pick<GuidedDeps, "now">): string[] {
+    const switched = dnsChangedAt !== undefined ? `DNS switched ${secs(deps.now() - origin - dnsChangedAt)} ago (${new Date(origin + dnsChangedAt).toISOString()}): ` : "";
+    const visitors = switched ? seen.visitors : seen.visitors.replace(/^./, (c) => c.toUpperCase());
+    const state = seen.stateKnows ? "" : seen.headline.includes("does not know www's") ? "; the stack's state does not know www's change yet" : seen.headline.includes("does not know apex's") ? "; the stack's state does not know apex's change yet" : "; the stack's state does not know it yet";
+    return [`  ${switched}${visitors}.`, `  Records ${confirmed ? "as Cloudflare answered this run" : "read from Cloudflare now"}: ${seen.records}${state}.`];
 }
 
 /** Ctrl-C before `up`: nothing applied, the stack file as it was. */

@@ -45,7 +45,7 @@ export interface SiteState {
     where: { apex: Where; www: Where };
     /** "apex and www point to Vercel (127.0.0.2)" */
     records: string;
-    /** "visitors reach the new site (Vercel)" */
+    /** "visitors reach the new site" (Vercel) */
     visitors: string;
     /** The one sentence: "interrupted during cutover: apex and www point to Vercel, the stack's state does not know it yet". */
     headline: string;
@@ -99,7 +99,7 @@ export function describeRecords(where: SiteState["where"], live: SiteFacts["live
 
 /** What a visitor reaches, from the records alone. */
 export function describeVisitors(where: SiteState["where"], readError?: string): string {
-    const reach = (w: Where) => (w === "old" ? "the old site" : w === "vercel" ? "the new site (Vercel)" : w === "missing" ? "no site (the name has no record)" : "an address golive does not know");
+    const reach = (w: Where) => (w === "old" ? "the old site" : w === "vercel" ? "the new site" : w === "missing" ? "no site (the name has no record)" : "an address golive does not know");
     if (where.apex === "unknown" || where.www === "unknown") return `what visitors reach is not known: the records could not be read${readError ? ` (${readError})` : ""}`;
     if (where.apex === where.www) return `visitors reach ${reach(where.apex)}`;
     return `visitors reach ${reach(where.www)} on www and ${reach(where.apex)} on the apex`;
@@ -143,7 +143,7 @@ export function judgeSite(f: SiteFacts): SiteState {
         f.run && f.run.alive !== false
             ? `${f.run.description}${f.run.alive === "unknown" ? " (on another machine: if that run is gone, run golive recover there or remove the lock file)" : ""}`
             : f.backendLock && f.backendLock.alive !== false && !f.backendLock.orphaned
-              ? `an engine run holds the stack: ${f.backendLock.description}`
+              ? `${f.backendLock.description} (the engine's own lock)`
               : undefined;
 
     // What the applied phase declares: the old host up to prepare, Vercel after cutover. Records on

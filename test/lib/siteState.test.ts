@@ -41,7 +41,7 @@ describe("lib/siteState: where the site is, from the records", () => {
             }),
         );
         assert.equal(s.headline, `interrupted during cutover: apex and www point to Vercel (${NEW}), the stack's state does not know it yet`);
-        assert.equal(s.visitors, "visitors reach the new site (Vercel)");
+        assert.equal(s.visitors, "visitors reach the new site");
         assert.equal(s.needsRecovery, true);
         assert.equal(s.interrupted, "cutover");
         assert.deepEqual(s.leftovers, [
@@ -60,7 +60,7 @@ describe("lib/siteState: where the site is, from the records", () => {
     it("a cutover whose www update failed (Cloudflare 500s): half-applied, said from the records, both names' visitors", () => {
         const s = judgeSite(base({ latest: { kind: "update", result: "failed", phase: "cutover" }, live: { apex: a(NEW), www: a(OLD) }, state: { apex: { type: "A", content: NEW }, www: { type: "A", content: OLD } } }));
         assert.equal(s.headline, `half-applied cutover: prepare applied, but apex points to Vercel (${NEW}), www to the old host (${OLD})`);
-        assert.equal(s.visitors, "visitors reach the old site on www and the new site (Vercel) on the apex");
+        assert.equal(s.visitors, "visitors reach the old site on www and the new site on the apex");
         assert.equal(s.halfApplied, true);
         assert.equal(s.needsRecovery, false, "nothing to clear: the two ways on are offered");
         assert.equal(s.interrupted, "cutover");

@@ -68,7 +68,8 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         clear();
         const out = run.output();
         assert.match(out, /cutover FAILED: [^\n]*failed to make http request: PUT "https:\/\/api\.cloudflare\.com\/client\/v4\/zones\/[^"]+\/dns_records\/[^"]+": 500 Internal Server Error/);
-        assert.match(out, new RegExp(`Now apex points to Vercel \\(${NEW().replace(/\./g, "\\.")}\\), www to the old host \\(${OLD().replace(/\./g, "\\.")}\\): visitors reach the old site on www and the new site \\(Vercel\\) on the apex\\.`));
+        assert.match(out, /DNS switched \d+\.\d s ago \(20[^)]+\): visitors reach the old site on www and the new site on the apex\./);
+        assert.match(out, new RegExp(`Records read from Cloudflare now: apex points to Vercel \\(${NEW().replace(/\./g, "\\.")}\\), www to the old host \\(${OLD().replace(/\./g, "\\.")}\\)\\.`));
         assert.doesNotMatch(out, /DNS records did not change|visitors still reach the old site\./);
         assert.match(out, /finish the cutover: golive recover --stack faulty --finish/);
         assert.match(out, /roll back to prepare \(records first\): golive recover --stack faulty --rollback/);
@@ -91,7 +92,7 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         assert.equal(await run.exited, 1, run.output().slice(-3000));
         clear();
         const out = run.output();
-        assert.match(out, /Now apex and www point to Vercel \([^)]+\) \(the stack's state does not know it yet\): visitors reach the new site \(Vercel\)\./);
+        assert.match(out, /: visitors reach the new site\.\n {2}Records read from Cloudflare now: apex and www point to Vercel \([^)]+\); the stack's state does not know www's change yet\./);
         assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [NEW()] });
         const rc = ls.golive(["recover", "--stack", STACK, "--finish", "--yes", ...dir()]);
         assert.equal(await rc.exited, 0, rc.output().slice(-3000));

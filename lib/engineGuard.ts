@@ -91,7 +91,12 @@ export interface Leftover {
 export function leftoverEngines(registry: string, stack?: string, list: ProcessInfo[] = tree.listProcesses()): Leftover[] {
     return readGuards(registry)
         .filter((e) => (stack === undefined || e.stack === stack) && !guardRunning(e, list))
-        .map((entry) => ({ entry, running: tree.stillRunning(entry.processes, list) }));
+        .map((entry) => {
+            // What the guard saw, and everything still in the engine's session (started after its last look).
+            const seen = tree.stillRunning(entry.processes, list);
+            const session = tree.sessionOf(entry.engine, list).filter((p) => !seen.some((s) => s.pid === p.pid));
+            return { entry, running: [...seen, ...session.map((p) => ({ pid: p.pid, args: p.args }))] };
+        });
 }
 
 /**
@@ -134,7 +139,11 @@ export function runningEngines(registry: string, stack: string, list: ProcessInf
 export async function stopGuardsOf(parent: number, waitMs = 1500): Promise<ProcessInfo[]> {
     const list = tree.listProcesses();
     const guards = tree.descendantsOf(parent, list).filter((p) => /engine-guard[/\\]guard\.js/.test(p.args));
-    const trees = guards.flatMap((g) => [g, ...tree.descendantsOf(g.pid, list)]);
+    const trees = guards.flatMap((g) => {
+        const under = tree.descendantsOf(g.pid, list);
+        const engine = list.find((p) => p.ppid === g.pid);
+        return [g, ...under, ...(engine ? tree.sessionOf(engine.pid, list).filter((p) => !under.some((u) => u.pid === p.pid)) : [])];
+    });
     tree.signalAll(
         guards.map((g) => g.pid),
         "SIGTERM",

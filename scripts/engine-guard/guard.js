@@ -67,7 +67,8 @@ function main() {
             return;
         }
         let added = false;
-        for (const p of [list.find((x) => x.pid === child.pid), ...tree.descendantsOf(child.pid, list)]) {
+        // The engine's tree, and its session: what it started stays there once reparented to init.
+        for (const p of [list.find((x) => x.pid === child.pid), ...tree.descendantsOf(child.pid, list), ...tree.sessionOf(child.pid, list)]) {
             if (p && !known.some((k) => k.pid === p.pid && k.args === p.args)) {
                 known.push({ pid: p.pid, args: p.args });
                 added = true;
@@ -98,6 +99,7 @@ function main() {
         snapshot();
         tree.signalAll(tree.stillRunning(known).map((p) => p.pid), "SIGKILL");
     };
+    record(); // at once: the next golive command finds this run's session even if the guard dies now
     const cancel = () => {
         if (cancelled) return;
         cancelled = true;
@@ -130,6 +132,7 @@ function main() {
         clearInterval(snapshots);
         if (deadline) clearTimeout(deadline);
         const finish = () => {
+            snapshot();
             const left = tree.stillRunning(known.filter((p) => p.pid !== child.pid));
             tree.signalAll(left.map((p) => p.pid), "SIGKILL");
             if (entry) fs.rmSync(entry, { force: true });
@@ -144,6 +147,7 @@ function main() {
         const wait = () => {
             let left;
             try {
+                snapshot();
                 left = tree.stillRunning(known.filter((p) => p.pid !== child.pid));
             } catch {
                 left = [];

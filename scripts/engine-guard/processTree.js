@@ -8,15 +8,37 @@ const { execFileSync } = require("child_process");
 
 const PS_TIMEOUT_MS = 5000;
 
-/** Every process: pid, parent pid and command line (`ps -A -o pid=,ppid=,args=`, Linux and macOS). */
+const ps = (format) => execFileSync("ps", ["-A", "-o", format], { encoding: "utf8", timeout: PS_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
+
+/**
+ * Every process: pid, parent pid, session id where `ps` tells it (Linux), and command line. The
+ * engine guard starts the engine as a session leader: whatever the engine starts stays in that
+ * session, even once reparented to init, so the session finds all of it.
+ */
 function listProcesses() {
-    const out = execFileSync("ps", ["-A", "-o", "pid=,ppid=,args="], { encoding: "utf8", timeout: PS_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, stdio: ["ignore", "pipe", "ignore"] });
     const list = [];
+    let out;
+    try {
+        out = ps("pid=,ppid=,sid=,args=");
+        for (const line of out.split("\n")) {
+            const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s+(.*)$/.exec(line);
+            if (m) list.push({ pid: Number(m[1]), ppid: Number(m[2]), sid: Number(m[3]), args: m[4] });
+        }
+        return list;
+    } catch {
+        // a ps without session ids (macOS): the tree by parent only
+    }
+    out = ps("pid=,ppid=,args=");
     for (const line of out.split("\n")) {
         const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
         if (m) list.push({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3] });
     }
     return list;
+}
+
+/** The processes of session `sid` (none where ps does not tell sessions). */
+function sessionOf(sid, list) {
+    return list.filter((p) => p.sid === sid);
 }
 
 /** The processes under `pid` (children, their children, ...), from one listing. */
@@ -72,4 +94,4 @@ function signalAll(pids, signal) {
     }
 }
 
-module.exports = { listProcesses, descendantsOf, isAlive, stillRunning, signalAll };
+module.exports = { listProcesses, descendantsOf, sessionOf, isAlive, stillRunning, signalAll };

@@ -143,6 +143,22 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         assert.deepEqual(readGuards(registry), []);
     });
 
+    it("a process the engine started after the guard's last look is found by the engine's session when the guard is gone", async () => {
+        const r = guarded({ FAKE_ENGINE_IGNORE_SIGINT: "1", FAKE_ENGINE_LATE: "1" });
+        const p = await ready(r);
+        await until("the late process started", () => /late \d+/.test(r.out()), 5000);
+        const late = Number(/late (\d+)/.exec(r.out())![1]);
+        started.push(late, p.plugin);
+        r.child.kill("SIGKILL"); // at once: before the guard's next look
+        await r.exited;
+        const left = leftoverEngines(registry, "prod");
+        assert.equal(left.length, 1);
+        assert.ok(left[0].running.some((x) => x.pid === late), JSON.stringify(left[0].running));
+        await endLeftovers(registry, "prod", 300);
+        await until("engine, plugin and late process ended", () => !isAlive(p.engine) && !isAlive(late), 3000);
+        // The stand-in's plugin has a session of its own (node cannot make a group only): the afterEach ends it if the guard never saw it.
+    });
+
     it("golive's stop at once (stopGuardsOf): every guard under a process gets SIGTERM; their trees end", async () => {
         const parent = run(process.execPath, ["-e", `require("child_process").spawn(process.execPath, [${JSON.stringify(GUARD)}, ${JSON.stringify(FAKE)}, "up", "--stack", "prod"], { stdio: ["ignore", "inherit", "inherit"] }); setInterval(() => {}, 1000);`], { FAKE_ENGINE_IGNORE_SIGINT: "1" });
         started.push(parent.child.pid!);

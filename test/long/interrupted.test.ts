@@ -78,6 +78,9 @@ describe("long: a cutover interrupted at 9 points × (Ctrl-C, SIGKILL), recovere
     });
 
     const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
+    // golive rollback leaves the stack file with the target's config (prepare's, before the client's
+    // approval): the approval is recorded again before the next cutover, as an operator would.
+    const approve = () => ls.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, STACK);
     const dnsText = () => {
         const d = ls.dnsNow();
         return `apex ${d.apex.join(",")} www ${d.www.join(",")}`;
@@ -148,6 +151,7 @@ describe("long: a cutover interrupted at 9 points × (Ctrl-C, SIGKILL), recovere
                     const rb = ls.golive(["rollback", "--stack", STACK, "--yes", ...dir()]);
                     assert.equal(await rb.exited, 0, rb.output());
                     recoverS = (Date.now() - t0) / 1000;
+                    await approve();
                 }
                 assert.deepEqual(ls.dnsNow(), { apex: [world.oldSite.host], www: [world.oldSite.host] }, "back at prepare: the old site");
                 assert.equal(ls.filePhase(), "prepare");

@@ -32,6 +32,9 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
     });
 
     const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
+    // golive rollback leaves the stack file with the target's config (prepare's, before the client's
+    // approval): the approval is recorded again before the next cutover, as an operator would.
+    const approve = () => ls.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, STACK);
     const OLD = () => ls.replica.world.oldSite.host;
     const NEW = () => ls.replica.world.newSite.host;
     const wwwUpdates = () => ls.replica.control.calls.filter((c) => c.path === "/resource" && c.type === DNS && c.op === "update" && c.name === "dns-www").map((c) => c.status);
@@ -40,6 +43,7 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         assert.equal(await rb.exited, 0, rb.output().slice(-3000));
         assert.deepEqual(ls.dnsNow(), { apex: [OLD()], www: [OLD()] });
         assert.deepEqual(await leftOnStack(ls), { backendLocks: [], pending: [], runLock: false, guards: 0 });
+        await approve();
     };
 
     for (const [label, fault] of [

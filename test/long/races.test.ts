@@ -25,6 +25,9 @@ describe("long: two golive runs on one stack (issue 17)", function () {
     });
 
     const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
+    // golive rollback leaves the stack file with the target's config (prepare's, before the client's
+    // approval): the approval is recorded again before the next cutover, as an operator would.
+    const approve = () => ls.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, STACK);
     const lockFile = () => path.join(ls.ws.projectDir, ".golive", `${STACK}.lock`);
     const refusedBy = (out: string, holder: string) => new RegExp(`refused: ${holder} \\(pid \\d+ on [^,]+, run by [^)]+\\) since 20\\d\\d-[^ ]+Z, \\d+ s ago holds stack ${STACK}; nothing was changed`).test(out);
     const records = () => (fs.existsSync(ls.records) ? fs.readdirSync(ls.records) : []);
@@ -56,6 +59,7 @@ describe("long: two golive runs on one stack (issue 17)", function () {
         assert.doesNotMatch(cutover.output(), /Gates:|Preview/);
         assert.equal(await rollback.exited, 0, rollback.output().slice(-3000));
         assert.deepEqual(ls.dnsNow(), { apex: [ls.replica.world.oldSite.host], www: [ls.replica.world.oldSite.host] });
+        await approve();
     });
 
     it("two cutovers started at the same moment: exactly one proceeds and leaves its record, the other is refused", async () => {
@@ -72,6 +76,7 @@ describe("long: two golive runs on one stack (issue 17)", function () {
         assert.ok(winner.output().includes(added[0]), "the winner's record");
         const rb = ls.golive(["rollback", "--stack", STACK, "--yes", ...dir()]);
         assert.equal(await rb.exited, 0, rb.output());
+        await approve();
     });
 
     it("a plain `pulumi` run holding the engine's lock: golive cutover is refused, naming the engine's pid, and changes nothing", async () => {
@@ -97,6 +102,7 @@ describe("long: two golive runs on one stack (issue 17)", function () {
             assert.equal(code, 0, cutover.output().slice(-2000));
             const rb = ls.golive(["rollback", "--stack", STACK, "--yes", ...dir()]);
             assert.equal(await rb.exited, 0, rb.output());
+            await approve();
             figures.backendLockRefused = "the refresh ended before the cutover looked";
         }
         assert.deepEqual(await leftOnStack(ls), { backendLocks: [], pending: [], runLock: false, guards: 0 });

@@ -80,7 +80,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         assert.match(r.out(), /SIGINT 1\n/);
         assert.doesNotMatch(r.out(), /SIGINT 2/);
         assert.match(r.out(), /update canceled/);
-        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 3000);
+        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
         assert.deepEqual(readGuards(registry), [], "the registry entry goes with the run");
     });
 
@@ -91,7 +91,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         await until("the engine heard SIGINT", () => /SIGINT 1/.test(r.out()));
         r.child.kill("SIGTERM");
         assert.equal(await r.exited, 137);
-        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 3000);
+        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
     });
 
     it("golive killed (the guard's parent gone): the engine cancels cleanly, nothing left", async () => {
@@ -113,7 +113,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         parent.child.kill("SIGKILL");
         await sleep(400);
         assert.ok(isAlive(p.engine), "still within the grace");
-        await until("engine and plugin killed after the grace", () => !isAlive(p.engine) && !isAlive(p.plugin), 5000);
+        await until("engine and plugin killed after the grace", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
     });
 
     it("the engine killed by someone else (its plugin orphaned under init): the guard ends the plugin", async () => {
@@ -122,13 +122,13 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         await sleep(1300); // one snapshot of the tree
         process.kill(p.engine, "SIGKILL");
         assert.equal(await r.exited, 137);
-        await until("the orphaned plugin ended", () => !isAlive(p.plugin), 5000);
+        await until("the orphaned plugin ended", () => !isAlive(p.plugin), 10_000);
     });
 
     it("the guard killed with its golive (SIGKILL to both): the registry names what was left, and the next golive command ends it", async () => {
         const r = guarded({ FAKE_ENGINE_IGNORE_SIGINT: "1" });
         const p = await ready(r);
-        await until("the tree recorded", () => readGuards(registry).some((e) => e.processes.length >= 2), 5000);
+        await until("the tree recorded", () => readGuards(registry).some((e) => e.processes.length >= 2), 10_000);
         r.child.kill("SIGKILL");
         await r.exited;
         await sleep(300);
@@ -139,14 +139,14 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         assert.deepEqual(leftoverEngines(registry, "staging"), [], "another stack's runs are not this one's");
         const ended = await endLeftovers(registry, "prod", 500);
         assert.equal(ended.length, 2);
-        await until("ended", () => !isAlive(p.engine) && !isAlive(p.plugin), 3000);
+        await until("ended", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
         assert.deepEqual(readGuards(registry), []);
     });
 
     it("a process the engine started after the guard's last look is found by the engine's session when the guard is gone", async () => {
         const r = guarded({ FAKE_ENGINE_IGNORE_SIGINT: "1", FAKE_ENGINE_LATE: "1" });
         const p = await ready(r);
-        await until("the late process started", () => /late \d+/.test(r.out()), 5000);
+        await until("the late process started", () => /late \d+/.test(r.out()), 10_000);
         const late = Number(/late (\d+)/.exec(r.out())![1]);
         started.push(late, p.plugin);
         r.child.kill("SIGKILL"); // at once: before the guard's next look
@@ -155,7 +155,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         assert.equal(left.length, 1);
         assert.ok(left[0].running.some((x) => x.pid === late), JSON.stringify(left[0].running));
         await endLeftovers(registry, "prod", 300);
-        await until("engine, plugin and late process ended", () => !isAlive(p.engine) && !isAlive(late), 3000);
+        await until("engine, plugin and late process ended", () => !isAlive(p.engine) && !isAlive(late), 10_000);
         // The stand-in's plugin has a session of its own (node cannot make a group only): the afterEach ends it if the guard never saw it.
     });
 
@@ -166,7 +166,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
         await sleep(300);
         const trees = await stopGuardsOf(parent.child.pid!);
         assert.ok(trees.some((t) => t.pid === p.engine) && trees.some((t) => t.pid === p.plugin), JSON.stringify(trees));
-        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 3000);
+        await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
     });
 
     it("the `pulumi` the Automation API runs: short commands straight to the engine, long ones under the guard", async () => {
@@ -179,7 +179,7 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
             assert.equal(short.out(), "fake pulumi config get x\n");
             const long = run(wrapper, ["up", "--stack", "prod"], { GOLIVE_ENGINE_BIN: bin, GOLIVE_NODE: process.execPath, GOLIVE_ENGINE_REGISTRY: registry });
             const p = await ready(long);
-            await until("the guard registered the run", () => readGuards(registry).length === 1, 5000);
+            await until("the guard registered the run", () => readGuards(registry).length === 1, 10_000);
             const entry = readGuards(registry)[0];
             assert.equal(entry.engine, p.engine);
             assert.equal(entry.stack, "prod");

@@ -1,11 +1,13 @@
 // The guided commands' door to the Pulumi engine (Automation API): select the stack with the engine
 // lib/engine finds, read and write its config, look the zone and the live records up through the
 // Cloudflare provider (an inline program run as a preview on the same stack: the provider answers,
-// the results are captured in this process), preview, and `up` with the engine's events.
+// the results are captured in this process), preview, and `up` with the engine's events. Every long
+// engine call runs under the engine guard (lib/engineGuard) and takes the command's AbortSignal.
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { findEngine, isEngine } from "../lib/engine";
+import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
 import type { ConfigMap, UpdateEntry } from "../lib/phaseGates";
 import type { Phase } from "../lib/config";
 import { SITE_RECORD_TYPES, type ListedRecord } from "../lib/liveRecords";
@@ -17,6 +19,8 @@ export interface GuidedStack {
     dir: string;
     stack: Stack;
     engineVersion: string;
+    /** Where this project's engine guards write what they run (lib/engineGuard). */
+    registry: string;
 }
 
 /** The engine's own words from a failed CLI call (its `error:` lines), not the Automation API's wrapping. */
@@ -37,11 +41,12 @@ export async function openStack(name: string, dir: string, env: NodeJS.ProcessEn
     const engine = findEngine(env);
     if (!isEngine(engine)) throw new Error(engine.missing);
     if (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) throw new Error(`${dir} is not the Pulumi project (no Pulumi.yaml): pass --dir <project dir>`);
-    const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
-    const pulumiCommand = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
+    const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+    const pulumiCommand = await guardedPulumiCommand(engine);
+    const registry = registryDir(dir);
     try {
-        const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: dir }, { workDir: dir, envVars: stringEnv(env), pulumiCommand });
-        return { name, dir, stack, engineVersion: engine.version };
+        const stack = await LocalWorkspace.selectStack({ stackName: name, workDir: dir }, { workDir: dir, envVars: { ...stringEnv(env), ...guardEnv(engine, registry) }, pulumiCommand });
+        return { name, dir, stack, engineVersion: engine.version, registry };
     } catch (err) {
         throw new Error(`cannot select stack ${name}: ${cliMessage(err)} (create it with: pulumi stack init ${name})`);
     }
@@ -124,7 +129,7 @@ export async function listSiteRecords(zoneId: string, domain: string): Promise<L
  * provider: an inline program, run as a preview of this stack (nothing is applied), calls the same
  * lookupZone as the program and getDnsRecords; the provider's answers are captured here.
  */
-export async function discover(gs: GuidedStack, opts: { domain: string; phase: Phase; records: boolean }): Promise<Discovery> {
+export async function discover(gs: GuidedStack, opts: { domain: string; phase: Phase; records: boolean; signal?: AbortSignal }): Promise<Discovery> {
     const found: Discovery = {};
     // The lookup saw the engine stop (a plugin it could not load…): the engine's own error says why.
     let engineStopped = false;
@@ -142,7 +147,7 @@ export async function discover(gs: GuidedStack, opts: { domain: string; phase: P
         return {};
     };
     try {
-        await gs.stack.preview({ program, message: `golive: look up ${opts.domain} at Cloudflare` });
+        await gs.stack.preview({ program, message: `golive: look up ${opts.domain} at Cloudflare`, ...(opts.signal ? { signal: opts.signal } : {}) });
     } catch (err) {
         // The engine may end the preview before the program has seen its lookup fail.
         const said = cliMessage(err);
@@ -158,30 +163,79 @@ export interface PreviewRun {
     ok: boolean;
     steps: PlannedStep[];
     errors: string[];
+    warnings: string[];
 }
 
-/** `pulumi preview` of the program; never throws. */
-export async function previewProgram(gs: GuidedStack): Promise<PreviewRun> {
+/** `pulumi preview` of the program; never throws. Engine warnings (pending operations…) come back in `warnings`. */
+export async function previewProgram(gs: GuidedStack, signal?: AbortSignal): Promise<PreviewRun> {
     const steps: PlannedStep[] = [];
     const errors: string[] = [];
+    const warnings: string[] = [];
     const onEvent = (e: EngineEvent) => {
         if (e.resourcePreEvent) steps.push(plannedStepOf(e.resourcePreEvent.metadata));
         const d = e.diagnosticEvent;
         if (d && d.severity === "error" && !/^(update|preview) failed/.test(d.message.trim())) errors.push(d.message.trim());
+        if (d && d.severity === "warning" && !warnings.includes(d.message.trim())) warnings.push(d.message.trim());
     };
     try {
-        await gs.stack.preview({ onEvent, message: "golive preview" });
-        return { ok: true, steps, errors };
+        await gs.stack.preview({ onEvent, message: "golive preview", ...(signal ? { signal } : {}) });
+        return { ok: true, steps, errors, warnings };
     } catch (err) {
-        return { ok: false, steps, errors: errors.length > 0 ? [...new Set(errors)] : [cliMessage(err)] };
+        return { ok: false, steps, errors: errors.length > 0 ? [...new Set(errors)] : [cliMessage(err)], warnings };
     }
 }
 
 /** `pulumi up` of the program, each engine event handed to `onEvent`; never throws. */
-export async function upProgram(gs: GuidedStack, message: string, onEvent: (e: EngineEvent) => void): Promise<{ ok: boolean; outputs?: Record<string, unknown>; error?: string }> {
+export async function upProgram(gs: GuidedStack, message: string, onEvent: (e: EngineEvent) => void, signal?: AbortSignal): Promise<{ ok: boolean; outputs?: Record<string, unknown>; error?: string }> {
     try {
-        const r = await gs.stack.up({ onEvent, message });
+        const r = await gs.stack.up({ onEvent, message, ...(signal ? { signal } : {}) });
         return { ok: true, outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
+    } catch (err) {
+        return { ok: false, error: cliMessage(err) };
+    }
+}
+
+/** The site records and the pending operations as the stack's state holds them (`pulumi stack export`). */
+export interface StateView {
+    pending: Array<{ op: string; name: string; urn: string }>;
+    records: { apex?: { type: string; content: string }; www?: { type: string; content: string } };
+    /** The zone the site records live in (their zoneId input). */
+    zoneId?: string;
+    /** Any resource at all in the state. */
+    empty: boolean;
+}
+
+/** Reads the stack's state; secrets stay encrypted (only the records' type and content are read). */
+export async function readState(gs: GuidedStack): Promise<StateView> {
+    const d = (await gs.stack.exportStack()).deployment ?? {};
+    const resources: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> = d.resources ?? [];
+    const view: StateView = { pending: [], records: {}, empty: resources.length === 0 };
+    for (const r of resources) {
+        const m = /::dns-(apex|www)$/.exec(r.urn);
+        if (!m || r.type !== "cloudflare:index/dnsRecord:DnsRecord") continue;
+        view.records[m[1] as "apex" | "www"] = { type: String(r.outputs?.type ?? r.inputs?.type ?? ""), content: String(r.outputs?.content ?? r.inputs?.content ?? "") };
+        view.zoneId ??= typeof r.inputs?.zoneId === "string" ? (r.inputs.zoneId as string) : undefined;
+    }
+    for (const p of (d.pending_operations ?? []) as Array<{ type: string; resource: { urn: string } }>) {
+        view.pending.push({ op: p.type, name: p.resource.urn.split("::").pop() ?? p.resource.urn, urn: p.resource.urn });
+    }
+    return view;
+}
+
+/** `pulumi cancel`: removes the lock an engine that is gone left on the stack. */
+export async function cancelStaleLock(gs: GuidedStack): Promise<void> {
+    await gs.stack.cancel();
+}
+
+/**
+ * `pulumi refresh --clear-pending-creates`: every resource read back from its provider (the records
+ * as Cloudflare holds them), and the creates an interrupted engine never saw end dropped from the
+ * state (they are created again by the next `up`). Never throws.
+ */
+export async function refreshState(gs: GuidedStack, onEvent: (e: EngineEvent) => void, signal?: AbortSignal): Promise<{ ok: boolean; error?: string }> {
+    try {
+        await gs.stack.refresh({ clearPendingCreates: true, onEvent, message: "golive recover: refresh (records read back, pending creates cleared)", ...(signal ? { signal } : {}) });
+        return { ok: true };
     } catch (err) {
         return { ok: false, error: cliMessage(err) };
     }

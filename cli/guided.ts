@@ -28,12 +28,24 @@ export interface GuidedDeps {
     now(): number;
     /** Who runs the command (recorded as who decided): git user.name, else the login. */
     operator(dir: string): string;
+    /** Registers a signal handler, returns its removal (default process.on; tests give a stand-in). */
+    onSignal?(signal: NodeJS.Signals, handler: () => void): () => void;
+    /** How long the engine gets to stop cleanly after Ctrl-C (default GOLIVE_CANCEL_WAIT_SECONDS, else 90 s). */
+    cancelWaitMs?: number;
 }
 
 async function askOnTerminal(question: string): Promise<string> {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
     try {
-        return await new Promise<string>((resolve) => rl.question(question, resolve));
+        return await new Promise<string>((resolve) => {
+            rl.question(question, resolve);
+            // A terminal's Ctrl-C at the prompt reaches readline, not the process: no answer, and the
+            // command's Ctrl-C handling (cli/interrupt) hears it.
+            rl.on("SIGINT", () => {
+                resolve("");
+                process.emit("SIGINT", "SIGINT");
+            });
+        });
     } finally {
         rl.close();
     }
@@ -71,6 +83,9 @@ export interface GuidedArgs {
     yes: boolean;
     autoRollback: boolean;
     domain?: string;
+    /** golive recover's way on. */
+    finish?: boolean;
+    rollback?: boolean;
 }
 
 export type Parsed = GuidedArgs | { error: string } | { help: true };
@@ -83,6 +98,8 @@ const GUIDED_OPTIONS = {
     domain: { type: "string" },
     yes: { type: "boolean", short: "y" },
     "auto-rollback": { type: "boolean" },
+    finish: { type: "boolean" },
+    rollback: { type: "boolean" },
 } as const;
 
 /**
@@ -93,7 +110,7 @@ export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
     const options = Object.fromEntries(Object.entries(GUIDED_OPTIONS).filter(([name]) => allowed.includes(`--${name}`)));
     const parsed = parseCommandLine(argv, options);
     if ("help" in parsed || "error" in parsed) return parsed as { help: true } | { error: string };
-    const v = parsed as { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean };
+    const v = parsed as { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean; finish?: boolean; rollback?: boolean };
     const stack = checkedStackName(v.stack);
     if (typeof stack !== "string") return stack;
     const dir = v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR;
@@ -104,6 +121,8 @@ export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
         yes: !!v.yes,
         autoRollback: !!v["auto-rollback"],
         ...(v.domain !== undefined ? { domain: v.domain } : {}),
+        ...(v.finish ? { finish: true } : {}),
+        ...(v.rollback ? { rollback: true } : {}),
     };
 }
 
@@ -128,6 +147,9 @@ export function gateLines(gates: readonly Gate[]): string[] {
     return gates.map((g) => `  ${g.ok ? "✓" : "✗"} ${g.id === "config" || g.id === "order" ? "" : `${g.id} `}${g.label}: ${g.detail}`);
 }
 
+/** Engine silence long enough to say what it waits on (a provider call that does not answer). */
+export const STALL_NOTICE_MS = 30_000;
+
 export interface Applied {
     ok: boolean;
     progress: UpProgress;
@@ -139,12 +161,28 @@ export interface Applied {
 }
 
 /** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
-export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number): Promise<Applied> {
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
+    let lastEventAt = deps.now();
+    let stallSaid = 0;
     const onEvent = (e: EngineEvent) => {
+        lastEventAt = deps.now();
         for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
     };
-    const r = await upProgram(gs, message, onEvent);
+    // A provider that does not answer (a hung API call) shows as silence: say what the engine waits on.
+    const watch = setInterval(() => {
+        const quiet = deps.now() - lastEventAt;
+        if (quiet < STALL_NOTICE_MS || lastEventAt === stallSaid) return;
+        stallSaid = lastEventAt;
+        const waiting = progress.steps.filter((st) => st.endedAt === undefined).map((st) => st.label);
+        deps.err(`  … nothing from the engine for ${Math.round(quiet / 1000)} s${waiting.length > 0 ? `: waiting on ${waiting.join(", ")}` : ""} — Ctrl-C stops cleanly once that ends; twice stops at once`);
+    }, 5_000);
+    let r;
+    try {
+        r = await upProgram(gs, message, onEvent, signal);
+    } finally {
+        clearInterval(watch);
+    }
     return { ok: r.ok, progress, startedAt, endedAt: deps.now(), ...(r.outputs ? { outputs: r.outputs } : {}), ...(r.error ? { error: r.error } : {}) };
 }

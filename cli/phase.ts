@@ -6,7 +6,7 @@
 // previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
 import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
 import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
-import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
+import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, phaseOf, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
 import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
 import { certificateLine, isCheckResult } from "../lib/report";
 import { certificateBeforeSwitch, type CertificateFact } from "../checks/certificateFact";
@@ -15,9 +15,15 @@ import { failedCheckLines } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
 import { isLines } from "./report";
 import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
-import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
+import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, readState, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
-import { preloadRecordsBack, recordsBackFirst } from "./recordsBack";
+import { preloadRecordsBack } from "./recordsBack";
+import { beginRun, type RunFrame } from "./runFrame";
+import { Look, lookAtSite, lookLines } from "./siteLook";
+import { rollBackToPrepare } from "./wayBack";
+import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
+import type { UpProgress } from "../lib/upProgress";
+import type { FailureNote } from "../lib/failureNote";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -96,33 +102,10 @@ export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "st
     const agreed = args.autoRollback ? "--auto-rollback" : autoInConfig ? "golive:rollback.auto agreed in config" : undefined;
     if (agreed) return { choice: "rollback", by: operator, at: new Date(deps.now()), how: `${agreed}: rolled back at once` };
     if (!deps.interactive) {
-        return { choice: "undecided", by: operator, at: new Date(deps.now()), how: `no terminal to ask and no --auto-rollback; roll back with: golive prepare --stack ${args.stack} --yes` };
+        return { choice: "undecided", by: operator, at: new Date(deps.now()), how: `no terminal to ask and no --auto-rollback; roll back with: golive recover --stack ${args.stack} --rollback --yes` };
     }
     const answer = await deps.ask("Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] ");
     return { choice: isYes(answer) ? "rollback" : "no rollback", by: operator, at: new Date(deps.now()), how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
-}
-
-/**
- * R-2: the records back first (an update that touches only them: cli/recordsBack.ts), then the
- * previous phase's `up` reconciles the rest; the same records, in place.
- */
-async function rollBack(gs: GuidedStack, deps: GuidedDeps, origin: number, map: ConfigMap, zoneId: string | undefined): Promise<RollbackRun> {
-    deps.err("\nRolling back (R-2): apex and www back to prepare's records first, then the rest of prepare");
-    const startedAt = deps.now();
-    // The stack file says prepare first: both updates run (and are recorded in the history) as prepare.
-    await setPhase(gs, "prepare");
-    const first = zoneId ? await recordsBackFirst(gs.stack, { map, phase: "prepare", zoneId, now: deps.now }) : undefined;
-    if (first) deps.err(first.ok ? `  ✓ MEP-06 apex and www back to prepare's records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the whole prepare update puts them back`);
-    const r = await applyWithProgress(gs, "golive rollback to prepare (R-2)", deps, origin);
-    const restored = first?.ok ? first.endedAt : r.progress.dnsChangedAt !== undefined ? origin + r.progress.dnsChangedAt : undefined;
-    return {
-        ok: r.ok && (first?.ok ?? true),
-        startedAt: new Date(startedAt),
-        endedAt: new Date(r.endedAt),
-        ...(restored !== undefined ? { dnsRestoredAt: new Date(restored) } : {}),
-        steps: r.progress.steps,
-        errors: [...(first && !first.ok ? [`records first: ${first.error}`] : []), ...r.progress.errors, ...(r.ok ? [] : [r.error ?? "pulumi up failed"])],
-    };
 }
 
 function domainOf(map: ConfigMap): string | undefined {
@@ -139,17 +122,55 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
  * One guided phase. `adoption` is adopt's discovery (cli/adopt.ts); prepare and cutover look the
  * zone up here. Resolves to the exit code and what was recorded.
  */
-export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, adopt?: (gs: GuidedStack, map: ConfigMap) => Promise<Adoption | { code: number }>): Promise<PhaseRun> {
+export async function runPhase(
+    phase: Phase,
+    args: GuidedArgs,
+    deps: GuidedDeps,
+    adopt?: (gs: GuidedStack, map: ConfigMap) => Promise<Adoption | { code: number }>,
+    /** The stack and the run frame of a command that already holds them (golive recover --finish). */
+    inherited?: { gs: GuidedStack; frame: RunFrame },
+): Promise<PhaseRun> {
     const name = `golive ${phase}`;
     const origin = deps.now();
     let gs: GuidedStack;
-    try {
-        gs = await openStack(args.stack, args.dir, deps.env);
-    } catch (err) {
-        deps.err(`${name}: ${(err as Error).message}`);
-        return { code: 2 };
+    if (inherited) gs = inherited.gs;
+    else {
+        try {
+            gs = await openStack(args.stack, args.dir, deps.env);
+        } catch (err) {
+            deps.err(`${name}: ${(err as Error).message}`);
+            return { code: 2 };
+        }
     }
     deps.out(`${name} — stack ${args.stack}: ${WHAT[phase]}`);
+    // One run at a time on a stack, and Ctrl-C as a cancel, before anything else (issue 17).
+    const operator = deps.operator(args.dir);
+    const frame = inherited?.frame ?? beginRun({ dir: args.dir, stack: args.stack, command: name, phase, operator }, deps);
+    if ("refused" in frame) {
+        deps.err(`${name}: ${frame.refused}`);
+        return { code: 1 };
+    }
+    try {
+        return await guidedPhase(phase, args, deps, { gs, frame, origin, operator, name }, adopt);
+    } finally {
+        if (!inherited) frame.end();
+    }
+}
+
+interface RunContext {
+    gs: GuidedStack;
+    frame: RunFrame;
+    origin: number;
+    operator: string;
+    name: string;
+}
+
+/** Exit code of a phase stopped by Ctrl-C (128 + SIGINT), as shells report it. */
+export const EXIT_INTERRUPTED = 130;
+
+async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx: RunContext, adopt?: (gs: GuidedStack, map: ConfigMap) => Promise<Adoption | { code: number }>): Promise<PhaseRun> {
+    const { gs, frame, origin, operator, name } = ctx;
+    const interrupt = frame.interrupt;
     let map: ConfigMap;
     try {
         map = await readConfig(gs);
@@ -158,6 +179,22 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         return { code: 1 };
     }
     const snapshot = snapshotStackFile(gs);
+
+    // Where the site is, before anything changes: an interrupted run's leftovers are cleared by
+    // golive recover, never run over (issue 17). Prepare and cutover read the records (and the zone,
+    // the P-03/P-04 gate) here; adopt reads them itself.
+    let domain = domainOf(map);
+    const look = await lookAtSite(gs, { map, ...(frame.tookOver ? { run: frame.tookOver } : {}), records: !adopt && !!domain, zonePhase: phase, signal: interrupt.signal });
+    const site = look.site;
+    if (frame.tookOver || site.needsRecovery || site.busy || site.interrupted) for (const l of lookLines(look)) deps.out(l);
+    if (site.busy) {
+        deps.err(`${name}: refused: ${site.busy} holds the stack; nothing was changed. Wait for it to end.`);
+        return { code: 1 };
+    }
+    if (site.needsRecovery) {
+        deps.err(`${name}: refused: ${site.headline}; nothing was changed. First: golive recover --stack ${args.stack} (it clears what the interrupted run left, then finishes the ${site.interrupted ?? phase} or rolls back)`);
+        return { code: 1 };
+    }
     let adoption: Adoption | undefined;
     if (adopt) {
         const a = await adopt(gs, map);
@@ -167,21 +204,22 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     }
 
     // Gates: nothing is changed before they all pass.
-    const history = await readHistory(gs);
+    const history = look.history;
     const applied = lastApplied(history);
     const report = configGates(map, phase);
     const gates: Gate[] = [...report.gates, orderGate(phase, applied)];
     // The zone is looked up whenever the domain is valid, so every unmet gate shows at once.
-    let domain = domainOf(map);
+    domain = domainOf(map);
     if (adoption) gates.push(adoption.zone);
     let zoneId: string | undefined;
     if (domain && !adoption) {
-        const found = await discover(gs, { domain, phase, records: false });
+        const found = look.discovery ?? (await discover(gs, { domain, phase, records: false, signal: interrupt.signal }));
         zoneId = found.zone?.id;
         gates.push(zoneGate(found));
     }
     deps.out("Gates:");
     for (const l of gateLines(gates)) deps.out(l);
+    if (interrupt.cancelled) return cancelledBefore(name, snapshot, deps);
     if (!gates.every((g) => g.ok) || !report.cfg) {
         deps.err(`${name}: refused: a gate is not met; nothing was changed`);
         return { code: 1 };
@@ -193,7 +231,9 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
     // Preview, summarized; a live record replaced or deleted is refused.
     if (adoption) await writeLiveRecords(gs, adoption.liveRecords);
     await setPhase(gs, phase);
-    const preview = await previewProgram(gs);
+    const preview = await previewProgram(gs, interrupt.signal);
+    if (interrupt.cancelled) return cancelledBefore(name, snapshot, deps);
+    for (const w of preview.warnings) deps.out(`  ! warning: ${w.split("\n")[0]}`);
     if (!preview.ok) {
         snapshot.restore();
         deps.out("Preview failed:");
@@ -219,38 +259,80 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         return { code: 1 };
     }
     const confirmed = await confirmApply(deps, args.yes, `Apply ${phase} to stack ${args.stack}? [y/N] `);
+    if (interrupt.cancelled) return cancelledBefore(name, snapshot, deps);
     if (!confirmed.ok) {
         snapshot.restore();
         deps.err(`${name}: ${confirmed.message}`);
         return { code: confirmed.code };
     }
 
-    // Apply, with live progress on stderr. At cutover, what a rollback would need is loaded now.
+    // Apply, with live progress on stderr; Ctrl-C asks the engine to stop cleanly. At cutover, what
+    // a rollback would need is loaded now.
     if (phase === "cutover") preloadRecordsBack();
     deps.err(`\nApplying ${phase} (pulumi up):`);
-    const run = await applyWithProgress(gs, name, deps, origin);
-    const operator = deps.operator(args.dir);
+    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal);
     const progress = run.progress;
+    const interrupted = !run.ok && interrupt.cancelled;
     let decision: RollbackDecision | undefined;
     let rollback: RollbackRun | undefined;
-    if (!run.ok) {
+    let after: Look | undefined;
+    let next: string[] = [];
+    if (interrupted) {
+        // The stack file says what the stack runs: the phase before this one (issue 18 item 7).
+        snapshot.restore();
+        deps.out(`\n${phase} INTERRUPTED (${interrupt.by === "SIGINT" ? "Ctrl-C" : interrupt.by}${interrupt.stopped ? ", engine stopped at once" : ", engine stopped cleanly"})`);
+        for (const e of progress.errors.filter((e) => !/canceled|cancelled/.test(e))) deps.out(`  ✗ ${e}`);
+        if (interrupt.stopped) {
+            const left = await readState(gs).catch(() => undefined);
+            deps.out(`  What is left: the stack may be locked by the stopped engine${left && left.pending.length > 0 ? `, ${left.pending.length} operation(s) pending (${left.pending.map((p) => `${p.op} ${p.name}`).join(", ")})` : ""}; where apex and www point was not read (golive status --stack ${args.stack} reads it).`);
+            next = [`golive recover --stack ${args.stack}: clears what the run left, then finish the ${phase} or roll back`];
+        } else {
+            after = await lookAtSite(gs, { map: { ...map, [`${NAMESPACE}:phase`]: { value: applied ? phaseOf(applied) : "adopt", secret: false } }, records: !!domain, zonePhase: phase });
+            for (const l of lookLines(after)) deps.out(l);
+            next = waysOn(args.stack, { ...after.site, interrupted: after.site.interrupted ?? phase });
+            if (next.length === 0) next = [`golive ${phase} --stack ${args.stack} when ready: nothing of the ${phase} is left half-done`];
+        }
+    } else if (!run.ok) {
         const failedChecks = progress.failedChecks.length;
         deps.out(`\n${phase} FAILED: ${failedChecks > 0 ? `${failedChecks} check(s) failed` : run.error ?? "pulumi up failed"}`);
         for (const l of failedCheckLines(progress.results)) deps.out(l);
         for (const e of progress.errors) deps.out(`  ✗ ${e}`);
-        if (phase === "cutover" && progress.dnsChangedAt !== undefined) {
-            deps.out(`  DNS switched ${secs(deps.now() - origin - progress.dnsChangedAt)} ago (${new Date(origin + progress.dnsChangedAt).toISOString()}): visitors reach the new site.`);
-            decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
-            deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
-            if (decision.choice === "rollback") {
-                rollback = await rollBack(gs, deps, origin, map, zoneId);
-                const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
-                deps.out(rollback.ok ? `Rolled back to prepare: the records hold their previous content again${back}.` : `ROLLBACK FAILED: ${rollback.errors.join("; ")}`);
-            } else {
-                deps.out(`Not rolled back: the new site keeps serving. To roll back: golive prepare --stack ${args.stack}`);
+        if (phase === "cutover") {
+            // Every word about visitors comes from the records: Cloudflare's own answers to this run
+            // when it confirmed both (no time lost before R-1), else the records read now.
+            const confirmed = recordsConfirmed(progress, before);
+            if (!confirmed) after = await lookAtSite(gs, { map, records: !!domain, zonePhase: phase });
+            const seen = confirmed ?? after!.site;
+            for (const l of recordLines(seen, !!confirmed, progress.dnsChangedAt, origin, deps)) deps.out(l);
+            const moved = seen.where.apex === "vercel" || seen.where.www === "vercel" || !seen.stateKnows;
+            if (moved) {
+                decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
+                deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
+                if (decision.choice === "rollback") {
+                    const note: FailureNote = {
+                        phase,
+                        at: new Date(deps.now()).toISOString(),
+                        failedChecks: progress.failedChecks,
+                        errors: [...progress.errors, ...(failedChecks === 0 && run.error ? [run.error] : [])],
+                        decision: { choice: decision.choice, by: decision.by, at: decision.at.toISOString(), how: decision.how },
+                        ...(after ? { records: after.site.records } : {}),
+                    };
+                    rollback = await rollBackToPrepare(gs, deps, { map, zoneId, refreshFirst: !!after && !after.site.stateKnows, note, origin, signal: interrupt.signal });
+                    after = await lookAtSite(gs, { map: { ...map, [`${NAMESPACE}:phase`]: { value: "prepare", secret: false } }, records: !!domain, zonePhase: "prepare" });
+                    const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
+                    const home = after.site.where.apex === "old" && after.site.where.www === "old";
+                    deps.out(
+                        rollback.ok && home
+                            ? `Rolled back to prepare: the records hold their previous content again${back}.`
+                            : `ROLLBACK ${rollback.ok ? "INCOMPLETE" : "FAILED"}${rollback.errors.length > 0 ? `: ${rollback.errors.join("; ")}` : ""}`,
+                    );
+                    deps.out(`  Records read from Cloudflare now: ${after.site.records}; ${after.site.visitors}.`);
+                    if (!rollback.ok || !home) next = waysOn(args.stack, { interrupted: "cutover", needsRecovery: after.site.needsRecovery });
+                } else {
+                    next = waysOn(args.stack, { interrupted: "cutover", needsRecovery: after?.site.needsRecovery ?? false });
+                    deps.out(`Not rolled back: ${seen.visitors}.`);
+                }
             }
-        } else if (phase === "cutover") {
-            deps.out("  The DNS records did not change: visitors still reach the old site.");
         }
     }
 
@@ -280,8 +362,18 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         ...(rollback ? { rollback } : {}),
         checklist,
         releaseRef: cfg.vercel.releaseRef ?? null,
+        ...(interrupted ? { interruption: { by: interrupt.by ?? "SIGINT", at: interrupt.at ?? endedAt, stoppedAtOnce: interrupt.stopped } } : {}),
+        ...(after ? { siteAfter: [`${after.site.headline}; ${after.site.visitors}.`] } : {}),
+        ...(next.length > 0 ? { next } : {}),
     };
-    const recordFile = writeRecordFile(args.records, recordFileName(args.stack, phase, new Date(origin)), renderRecord(record));
+    // A run always leaves its record (a taken name gets a suffix); a record that cannot be written
+    // is said, and does not change the run's result.
+    let recordFile: string | undefined;
+    try {
+        recordFile = writeRecordFile(args.records, recordFileName(args.stack, phase, new Date(origin)), renderRecord(record));
+    } catch (err) {
+        deps.err(`${name}: the record could not be written to ${args.records}: ${(err as Error).message}`);
+    }
     let verdict = 0;
     if (run.ok && phase === "prepare") {
         verdict = prepareVerdict(outputs, deps);
@@ -290,10 +382,44 @@ export async function runPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps,
         if (checks.length > 0) deps.out(`\n${phase} done: ${checks.filter((r) => r.status === "pass").length} checks passed, ${checks.filter((r) => r.status === "skip").length} skipped.`);
         else deps.out(`\n${phase} done.`);
     }
-    deps.out(`Record: ${recordFile}`);
-    const after = await readHistory(gs, 10).catch(() => []);
-    deps.out(`Next: ${nextStep(args.stack, latestUpdate(after), lastApplied(after))}`);
-    return { code: run.ok ? verdict : 1, recordFile, record };
+    if (recordFile) deps.out(`Record: ${recordFile}`);
+    if (next.length > 0) {
+        deps.out("Next:");
+        for (const n of next) deps.out(`  ${n}`);
+    } else if (!interrupt.stopped) {
+        const hist = await readHistory(gs, 10).catch(() => []);
+        deps.out(`Next: ${nextStep(args.stack, latestUpdate(hist), lastApplied(hist))}`);
+    }
+    const code = interrupted ? EXIT_INTERRUPTED : run.ok ? verdict : 1;
+    return { code, ...(recordFile ? { recordFile } : {}), record };
+}
+
+/**
+ * Where apex and www point when Cloudflare confirmed both records' updates in this run (its answers
+ * carry the records' content), judged as the site look judges them; undefined otherwise.
+ */
+function recordsConfirmed(progress: UpProgress, before: Record<string, unknown>): SiteState | undefined {
+    const { apex, www } = progress.dnsRecords;
+    if (!apex || !www) return undefined;
+    const dns = (before.dnsRecords ?? {}) as Record<"apex" | "www", { oldContent?: string | null; newContent?: string | null } | undefined>;
+    const target = (l: "apex" | "www") => ({ ...(dns[l]?.oldContent ? { old: dns[l]!.oldContent! } : {}), ...(dns[l]?.newContent ? { vercel: dns[l]!.newContent! } : {}) });
+    const view = { apex: [{ type: apex.type, content: apex.content }], www: [{ type: www.type, content: www.content }] };
+    return judgeSite({ stack: "", pending: [], leftoverProcesses: 0, live: view, state: { apex: view.apex[0], www: view.www[0] }, targets: { apex: target("apex"), www: target("www") } });
+}
+
+/** What visitors reach (after "DNS switched … ago" when this run saw a record change), then the records and where they were read. */
+function recordLines(seen: SiteState, confirmed: boolean, dnsChangedAt: number | undefined, origin: number, deps: Pick<GuidedDeps, "now">): string[] {
+    const switched = dnsChangedAt !== undefined ? `DNS switched ${secs(deps.now() - origin - dnsChangedAt)} ago (${new Date(origin + dnsChangedAt).toISOString()}): ` : "";
+    const visitors = switched ? seen.visitors : seen.visitors.replace(/^./, (c) => c.toUpperCase());
+    const state = seen.stateKnows ? "" : seen.headline.includes("does not know www's") ? "; the stack's state does not know www's change yet" : seen.headline.includes("does not know apex's") ? "; the stack's state does not know apex's change yet" : "; the stack's state does not know it yet";
+    return [`  ${switched}${visitors}.`, `  Records ${confirmed ? "as Cloudflare answered this run" : "read from Cloudflare now"}: ${seen.records}${state}.`];
+}
+
+/** Ctrl-C before `up`: nothing applied, the stack file as it was. */
+function cancelledBefore(name: string, snapshot: { restore(): void }, deps: GuidedDeps): PhaseRun {
+    snapshot.restore();
+    deps.err(`${name}: cancelled (Ctrl-C) before anything was applied; nothing was changed`);
+    return { code: EXIT_INTERRUPTED };
 }
 
 function isCertificateFact(x: unknown): x is CertificateFact {

@@ -39,7 +39,7 @@ export function siteRecordUrns(project: string, stack: string): string[] {
  * phase), in one targeted update of `stack`. `zoneId` is the zone the records live in (the stack's
  * `zone.id` output). Never throws: the result says what happened.
  */
-export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void }): Promise<RecordsBack> {
+export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void; signal?: AbortSignal }): Promise<RecordsBack> {
     const startedAt = opts.now();
     try {
         // The previous phase's records, decided from config alone (prepare's do not depend on Vercel).
@@ -61,6 +61,7 @@ export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; pha
             targetDependents: true,
             message: `golive: records back to ${opts.phase} first (R-2)`,
             ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+            ...(opts.signal ? { signal: opts.signal } : {}),
         });
         return { ok: true, startedAt, endedAt: opts.now() };
     } catch (err) {

@@ -204,12 +204,18 @@ export async function main(argv: string[]): Promise<number> {
     const progress = new Progress((line) => console.error(line), { prefix: "golive rehearse" });
     const { rehearse } = await progress.during("loading the Pulumi SDK and the program", () => import("../rehearsal/run"), { announce: true });
     let report: RehearsalReport;
+    // Ctrl-C or SIGTERM (a `timeout`) ends the rehearsal with everything it started: the engine runs
+    // (their guards end them and their plugins), the prober, the IMAP server (issue 17).
+    const { stopRehearsalOnSignal } = await import("../lib/engineGuard");
+    const uninstall = stopRehearsalOnSignal((line) => console.error(line));
     try {
         report = await rehearse({ ...(fault ? { fault } : {}), engine, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     } catch (err) {
         // --engine pulumi on a machine without the engine: say how to get it.
         console.error(`golive rehearse: ${(err as Error).message}`);
         return EXIT.failed;
+    } finally {
+        uninstall();
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     return report.ok ? EXIT.ok : EXIT.failed;

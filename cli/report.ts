@@ -4,8 +4,10 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../lib/report";
 import { findEngine, isEngine } from "../lib/engine";
-import { buildChecklist, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../lib/report";
+import { parseFailureNote } from "../lib/failureNote";
+import type { CheckResult } from "../checks/types";
 import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError } from "./args";
 
 export const USAGE = [
@@ -22,6 +24,8 @@ export const USAGE = [
 export interface ReportDeps {
     /** `pulumi stack output --json` of a stack; throws an Error with code ENOENT (and findEngine's message) without the engine. */
     stackOutputs(stack: string | undefined): unknown;
+    /** `pulumi stack history --json` of a stack (newest first): what failed and who decided a rollback is kept there. */
+    stackHistory?(stack: string | undefined): unknown;
     now(): string;
     /** Standard input, whole (`--from -`). */
     stdin(): Promise<string>;
@@ -43,8 +47,48 @@ export function pulumiStackOutputs(stack: string | undefined, env: NodeJS.Proces
     return JSON.parse(r.stdout);
 }
 
+/** `pulumi stack history --json` (no secrets) through the engine golive finds (lib/engine). */
+export function pulumiStackHistory(stack: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
+    const engine = findEngine(env);
+    const bin = isEngine(engine) ? path.join(engine.binDir, "pulumi") : "pulumi";
+    const args = ["stack", "history", "--json", "--show-secrets=false", "--page-size", "20", ...(stack ? ["--stack", stack] : [])];
+    const r = spawnSync(bin, args, { encoding: "utf8", timeout: 60_000, maxBuffer: 20_000_000, env });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed: ${(r.stderr || "").trim().split("\n").pop()}`);
+    return JSON.parse(r.stdout);
+}
+
+/**
+ * The failed (or interrupted) phase and the rollback after it, as the stack's history keeps them
+ * (issue 18 item 3): the newest successful update, when it is golive's rollback, carries in its
+ * message what failed with its evidence and who decided (lib/failureNote).
+ */
+export function withFailureFromHistory(facts: ChecklistFacts, history: unknown): ChecklistFacts | undefined {
+    if (!Array.isArray(history)) return undefined;
+    const applied = history.find((e) => e && e.kind === "update" && e.result === "succeeded");
+    const note = parseFailureNote(applied?.message);
+    if (!note) return undefined;
+    const to = applied.config?.["golive:phase"]?.value ?? facts.phase ?? "prepare";
+    const first = note.failedChecks[0];
+    const failed: CheckResult[] = note.failedChecks.map((c) => ({ id: c.id, name: c.name, status: "fail", reason: c.reason, evidence: (c.evidence ?? {}) as Record<string, unknown>, durationMs: 0 }) as CheckResult);
+    const d = note.decision;
+    return {
+        ...facts,
+        phase: note.phase,
+        failedUpdate: { phase: note.phase, error: first ? `${first.id} ${first.name} failed: ${first.reason}` : note.errors[0] ?? (note.interrupted ? "interrupted" : "failed") },
+        rollback: {
+            to,
+            ok: true,
+            why: d ? `${d.choice === "rollback" ? "roll back now" : d.choice}: decided by ${d.by} at ${d.at} (${d.how})` : "rolled back",
+            evidence: `golive:phase back to ${to} and pulumi up, done at ${new Date(applied.endTime ?? applied.startTime).toISOString()}${note.records ? `; when it failed: ${note.records}` : ""} (stack history)`,
+        },
+        results: [...facts.results.filter((r) => !failed.some((f) => f.id === r.id && r.stage !== "pre-switch")), ...failed],
+    };
+}
+
 const defaultDeps: ReportDeps = {
     stackOutputs: pulumiStackOutputs,
+    stackHistory: pulumiStackHistory,
     now: () => new Date().toISOString(),
     stdin: readStdin,
     out: (t) => process.stdout.write(t),
@@ -121,11 +165,22 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
     const generatedAt = deps.now();
     let markdown: string;
     try {
-        const facts = factsFromJson(json, { ...(opts.stack ? { stack: opts.stack } : {}), generatedAt });
+        let facts = factsFromJson(json, { ...(opts.stack ? { stack: opts.stack } : {}), generatedAt });
+        // Read from the stack: a failed cutover rolled back since is kept in the history (the
+        // rollback update's message), not in the outputs, which are the previous phase's.
+        let failure: ChecklistFacts | undefined;
+        if (opts.from === undefined && deps.stackHistory) {
+            try {
+                failure = withFailureFromHistory(facts, deps.stackHistory(opts.stack));
+            } catch {
+                failure = undefined; // the history adds to the outputs; without it, the outputs alone
+            }
+        }
+        if (failure) facts = failure;
         // Stack outputs carry the checklist as recorded at deploy time: it is the record, keep it
         // (with the rollback carried out since, when the JSON says so).
         const recorded = (json as { checklist?: unknown } | null)?.checklist;
-        const lines = isLines(recorded) ? withRollback(recorded, facts) : buildChecklist(facts);
+        const lines = isLines(recorded) && !failure ? withRollback(recorded, facts) : buildChecklist(facts);
         markdown = renderMarkdown(lines, { domain: facts.domain, phase: describePhase(facts), stack: facts.stack, releaseRef: facts.releaseRef, generatedAt });
     } catch (err) {
         deps.err(`golive report: ${opts.from === undefined ? "" : `--from ${opts.from === "-" ? "standard input" : opts.from}: `}${(err as Error).message}`);

@@ -1,5 +1,7 @@
-// `golive status --stack <name>`: where the go-live stands. The phase the stack has reached and its
-// last update with its result (the stack history), what to do next, and whether the site answers as
+// `golive status --stack <name>`: where the go-live stands. First where the site is, really
+// (cli/siteLook: the records Cloudflare holds against the stack's state and the phases, a run under
+// way or interrupted, what it left, the ways on); then the phase the stack has reached and its last
+// update with its result (the stack history), what to do next, and whether the site answers as
 // that phase expects: a quick verify (checks/suite) with the stack's golive:checks settings, DNS
 // compared with the records as last applied.
 import { runSuite, formatTable } from "../checks/suite";
@@ -11,13 +13,18 @@ import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, 
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
 import { valuesOrExit } from "./args";
+import { lookAtSite, lookLines } from "./siteLook";
+import { readRunLock, runLockFile } from "../lib/runLock";
+import type { SiteState } from "../lib/siteState";
+import { waysOn } from "../lib/siteState";
+import { failureSummary, messageTitle, parseFailureNote } from "../lib/failureNote";
 
 export const USAGE = [
     "usage: golive status --stack <stack> [--dir <project dir>]",
     "",
     "The phase the stack has reached, its last update and result, the next step, and a quick verify",
     "of the site as that phase expects (DNS = the records as applied; the new site's checks after cutover).",
-    "Exit code: 0 the site answers as expected, 1 it does not, 2 bad usage or no engine.",
+    "Exit code: 0 the site answers as expected, 1 it does not or an interrupted run left something to clear (golive recover), 2 bad usage or no engine.",
 ].join("\n");
 
 /** A quick verify: seconds, not the cutover's long propagation wait. */
@@ -35,7 +42,8 @@ function ago(ms: number): string {
 
 function describeUpdate(e: UpdateEntry, now: number): string {
     const end = e.endTime ? new Date(e.endTime) : new Date(e.startTime);
-    return `${e.version ? `#${e.version} ` : ""}${e.kind} of ${phaseOf(e)}: ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${e.message ? ` — "${e.message}"` : ""}`;
+    const title = messageTitle(e.message);
+    return `${e.version ? `#${e.version} ` : ""}${e.kind} of ${phaseOf(e)}: ${e.result} at ${end.toISOString()} (${ago(now - end.getTime())})${title ? ` — "${title.length > 160 ? title.slice(0, 160) + "…" : title}"` : ""}`;
 }
 
 /** The quick verify as printed: what was checked, the table, and whether the site answers as the phase applied expects. */
@@ -51,6 +59,7 @@ export function siteSummary(phase: string | undefined, only: string[], results: 
 
 export interface StatusReport {
     code: number;
+    site?: SiteState;
     phase?: string;
     next?: string;
     checks?: ReturnType<typeof summarize>;
@@ -80,8 +89,18 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
     const phase = applied ? phaseOf(applied) : undefined;
     const now = deps.now();
     deps.out(`golive status — stack ${stack}${domain ? ` (${domain})` : ""}`);
+    // Where the site is, really: from the records, the locks and the state as they are now.
+    const held = readRunLock(runLockFile(dir, stack));
+    const look = await lookAtSite(gs, { map, history, outputs, ...(held ? { run: held } : {}), records: !!domain });
+    for (const l of lookLines(look)) deps.out(l);
+    for (const w of waysOn(stack, look.site)) deps.out(`  → ${w}`);
     deps.out(`  phase:       ${phase ? `${phase} (applied by ${updateName(applied!)})` : "none applied yet"}`);
     deps.out(`  last update: ${latest ? describeUpdate(latest, now) : "none"}`);
+    // A rollback's update carries what failed and who decided (lib/failureNote).
+    const note = history.map((e) => ({ e, n: parseFailureNote(e.message) })).find((x) => x.n);
+    if (note?.n && (!applied || note.e === applied || new Date(note.e.startTime) >= new Date(applied.startTime))) {
+        deps.out(`  failure:     ${failureSummary(note.n)}${note.n.decision ? `; rolled back, R-1 decided by ${note.n.decision.by} at ${note.n.decision.at} (${note.n.decision.how})` : ""}`);
+    }
     const filePhase = map[`${NAMESPACE}:phase`]?.value;
     if (filePhase && phase && filePhase !== phase) deps.out(`  stack file:  golive:phase is ${filePhase}: the next \`pulumi up\` applies ${filePhase}`);
     if (configProblem) deps.out(`  stack file:  ${configProblem}`);
@@ -109,7 +128,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
     const results = await runSuite(settings, checksCfg.network ?? {}, { only });
     const totals = summarize(results);
     for (const line of siteSummary(phase, only, results)) deps.out(line);
-    return { code: totals.failed === 0 ? 0 : 1, ...(phase ? { phase } : {}), next, checks: totals };
+    return { code: totals.failed === 0 && !look.site.needsRecovery ? 0 : 1, ...(phase ? { phase } : {}), next, checks: totals, site: look.site };
 }
 
 export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {

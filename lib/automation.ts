@@ -178,7 +178,37 @@ export interface RunOptions {
     repo: ProgramRepo;
     plan: RollbackPlan;
     dryRun: boolean;
-    onOutput: (out: string) => void;
+    /** The engine's raw output (golive rollback --verbose). */
+    onOutput?: (out: string) => void;
+    /** The update's message (default "golive rollback to update N"): what the stack history keeps. */
+    message?: string;
+    signal?: AbortSignal;
+    /**
+     * After a successful rollback, the project's stack file becomes the one the rollback ran with
+     * (the target's config): the stack file says what the stack runs. The one it replaces is kept
+     * in <project>/.golive/ (its path is returned).
+     */
+    keepStackFile?: boolean;
+}
+
+export interface RunResult {
+    summary: string;
+    /** Where the replaced stack file was kept (keepStackFile). */
+    stackFileBackup?: string;
+}
+
+/** Pulumi.<stack>.yaml of `fromDir` becomes the project's, the project's kept under .golive/. */
+export function replaceStackFile(fromDir: string, projectDir: string, stackName: string, at = new Date()): string | undefined {
+    const name = `Pulumi.${stackName}.yaml`;
+    const current = path.join(projectDir, name);
+    let backup: string | undefined;
+    if (fs.existsSync(current)) {
+        backup = path.join(projectDir, ".golive", `${name}.before-rollback-${at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}`);
+        fs.mkdirSync(path.dirname(backup), { recursive: true });
+        fs.copyFileSync(current, backup);
+    }
+    fs.copyFileSync(path.join(fromDir, name), current);
+    return backup;
 }
 
 /** How a stack file says its secrets are encrypted (the passphrase's salt, or another provider). */
@@ -196,7 +226,7 @@ export function freshStackFile(fromDir: string, toDir: string, stackName: string
 }
 
 /** `pulumi preview` or `pulumi up` of the target's program commit with the target's config. */
-export async function runRollback(opts: RunOptions, open: OpenStack = openStack): Promise<{ summary: string }> {
+export async function runRollback(opts: RunOptions, open: OpenStack = openStack): Promise<RunResult> {
     const wt = addWorktree(opts.repo, opts.plan.target.commit, opts.projectDir);
     try {
         // The worktree's stack file is the old commit's (or absent: a stack file the operator never
@@ -211,12 +241,14 @@ export async function runRollback(opts: RunOptions, open: OpenStack = openStack)
         const config = Object.entries(configJsonOf(opts.plan.target.config));
         await stack.setAllConfigJson(JSON.stringify(Object.fromEntries(config.filter(([, v]) => !v.secret))));
         for (const [key, v] of config) if (v.secret) await stack.setSecret(key, v.value);
+        const out = { ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
         if (opts.dryRun) {
-            const r = await stack.preview({ onOutput: opts.onOutput, message: `golive rollback preview to update ${opts.plan.target.version}` });
+            const r = await stack.preview({ ...out, message: `golive rollback preview to update ${opts.plan.target.version}` });
             return { summary: JSON.stringify(r.changeSummary) };
         }
-        const r = await stack.up({ onOutput: opts.onOutput, message: `golive rollback to update ${opts.plan.target.version}` });
-        return { summary: `${r.summary.result}: ${JSON.stringify(r.summary.resourceChanges ?? {})}` };
+        const r = await stack.up({ ...out, message: opts.message ?? `golive rollback to update ${opts.plan.target.version}` });
+        const backup = opts.keepStackFile ? replaceStackFile(wt.projectDir, opts.projectDir, opts.stackName) : undefined;
+        return { summary: `${r.summary.result}: ${JSON.stringify(r.summary.resourceChanges ?? {})}`, ...(backup ? { stackFileBackup: backup } : {}) };
     } finally {
         wt.remove();
     }

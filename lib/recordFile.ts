@@ -28,6 +28,15 @@ export interface RollbackRun {
     errors: string[];
 }
 
+/** A phase stopped by a signal (Ctrl-C, SIGTERM) before it ended (issue 18 item 7). */
+export interface Interruption {
+    /** "SIGINT"… */
+    by: string;
+    at: Date;
+    /** true when the engine was stopped at once (second Ctrl-C, or it did not stop in time). */
+    stoppedAtOnce: boolean;
+}
+
 export interface PhaseRecord {
     stack: string;
     phase: string;
@@ -53,9 +62,14 @@ export interface PhaseRecord {
     rollback?: RollbackRun;
     checklist: ChecklistLine[];
     releaseRef?: string | null;
+    interruption?: Interruption;
+    /** Where the site was when the run ended, read from the records (cli/siteLook): headline and visitors. */
+    siteAfter?: string[];
+    /** The ways on printed at the end. */
+    next?: string[];
 }
 
-/** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md */
+/** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
 export function recordFileName(stack: string, phase: string, at: Date): string {
     const stamp = at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
     return `golive-${stack}-${phase}-${stamp}.md`;
@@ -99,13 +113,15 @@ export function renderRecord(r: PhaseRecord): string {
     const out: string[] = [
         `# golive ${r.phase} — ${r.domain} (stack ${r.stack})`,
         "",
-        `- **Result:** ${r.ok ? "succeeded" : "FAILED"}${r.rollback ? (r.rollback.ok ? ", rolled back to prepare" : ", rollback FAILED") : ""}`,
+        `- **Result:** ${r.interruption ? `INTERRUPTED (${r.interruption.by} at ${r.interruption.at.toISOString()}${r.interruption.stoppedAtOnce ? ", engine stopped at once" : ", engine stopped cleanly"})` : r.ok ? "succeeded" : "FAILED"}${r.rollback ? (r.rollback.ok ? ", rolled back to prepare" : ", rollback FAILED") : ""}`,
         `- **Run by:** ${r.operator}`,
         `- **Started:** ${r.startedAt.toISOString()}`,
         `- **Ended:** ${r.endedAt.toISOString()} (${secondsBetween(r.startedAt, r.endedAt)})`,
         `- **Engine:** pulumi ${r.engine}`,
         `- **Confirmed:** ${r.confirmation}`,
         ...(r.dnsSwitchAt ? [`- **DNS switch:** ${r.dnsSwitchAt.toISOString()}`] : []),
+        ...(r.siteAfter && r.siteAfter.length > 0 ? [`- **Site at the end (from the records Cloudflare holds):** ${r.siteAfter.join(" ")}`] : []),
+        ...(r.next && r.next.length > 0 ? [`- **Next:** ${r.next.join("; ")}`] : []),
         "",
         "## Gates",
         "",
@@ -158,10 +174,82 @@ export function renderRecord(r: PhaseRecord): string {
     return out.join("\n") + "\n";
 }
 
-/** Writes the record into `dir` (created if needed), never over an existing file; returns its path. */
+/**
+ * Writes the record into `dir` (created if needed), never over an existing file: when `name` is
+ * taken (two runs in the same second), the next free `<name>-2.md`, `-3`… Returns its path.
+ */
 export function writeRecordFile(dir: string, name: string, text: string): string {
     fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, name);
-    fs.writeFileSync(file, text, { flag: "wx" });
-    return file;
+    const base = name.replace(/\.md$/, "");
+    for (let n = 1; n <= 1000; n++) {
+        const file = path.join(dir, n === 1 ? name : `${base}-${n}.md`);
+        try {
+            fs.writeFileSync(file, text, { flag: "wx" });
+            return file;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }
+    }
+    throw new Error(`no free record name for ${name} in ${dir}`);
+}
+
+/** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
+export interface RecoveryRecord {
+    stack: string;
+    domain?: string;
+    operator: string;
+    engine: string;
+    startedAt: Date;
+    endedAt: Date;
+    /** The site look before anything was cleared (cli/siteLook lookLines). */
+    before: string[];
+    /** Each thing cleared, as done. */
+    cleared: string[];
+    /** The site look once cleared. */
+    after: string[];
+    /** The way on: finish the phase, roll back, or none (with how it was chosen and what came of it). */
+    way?: { choice: "finish" | "rollback" | "none"; how: string; result: string };
+    rollback?: RollbackRun;
+    clockOrigin: number;
+    ok: boolean;
+}
+
+export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollback"): string {
+    const out = [
+        `# golive ${kind} — ${r.domain ?? "?"} (stack ${r.stack})`,
+        "",
+        `- **Result:** ${r.ok ? (kind === "recover" ? "recovered" : "rolled back") : kind === "recover" ? "NOT recovered" : "NOT rolled back"}`,
+        `- **Run by:** ${r.operator}`,
+        `- **Started:** ${r.startedAt.toISOString()}`,
+        `- **Ended:** ${r.endedAt.toISOString()} (${secondsBetween(r.startedAt, r.endedAt)})`,
+        `- **Engine:** pulumi ${r.engine}`,
+        "",
+        "## Found",
+        "",
+        ...r.before.map((l) => `- ${l.trim().replace(/^! /, "")}`),
+        "",
+        "## Cleared",
+        "",
+        ...(r.cleared.length > 0 ? r.cleared.map((l) => `- ${l}`) : ["Nothing was left to clear."]),
+        "",
+        "## After",
+        "",
+        ...r.after.map((l) => `- ${l.trim().replace(/^! /, "")}`),
+        "",
+    ];
+    if (r.way) out.push("## Way on", "", `- **Choice:** ${r.way.choice} (${r.way.how})`, `- **Result:** ${r.way.result}`, "");
+    if (r.rollback) {
+        const rb = r.rollback;
+        out.push(
+            "## Rollback (R-2: records first, then prepare)",
+            "",
+            `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
+            `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
+            ...(rb.dnsRestoredAt ? [`- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}`] : []),
+            ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
+            "",
+            ...stepRows(rb.steps, r.clockOrigin),
+        );
+    }
+    return out.join("\n") + "\n";
 }

@@ -13,6 +13,12 @@ export type HistoryEntry = Pick<UpdateSummary, "version" | "kind" | "result" | "
 export interface RollbackOptions {
     /** `--to N`: the update version to go back to; default the last successful one before the current. */
     to?: number;
+    /**
+     * The stack went further than its history says (a cutover interrupted before the engine recorded
+     * it: the records at Vercel, the newest update still prepare): go back to the current update
+     * itself, its program and config applied again.
+     */
+    reapplyCurrent?: boolean;
 }
 
 /** What only the caller can observe: the program repository's state. */
@@ -108,7 +114,10 @@ export function planRollback(history: ReadonlyArray<HistoryEntry>, repo: RepoSta
     const skipped: number[] = [];
 
     let target: HistoryEntry | undefined;
-    if (opts.to !== undefined) {
+    if (opts.reapplyCurrent && opts.to === undefined) {
+        if (!succeeded(current)) throw new RollbackRefused(`update ${current.version} (${current.kind}, ${current.result}) is not a successful update: nothing to apply again`);
+        target = current;
+    } else if (opts.to !== undefined) {
         target = entries.find((e) => e.version === opts.to);
         if (!target) throw new RollbackRefused(`update ${opts.to} is not in the stack history (versions ${entries.map((e) => e.version).join(", ")})`);
         if (target.version >= current.version) {
@@ -226,6 +235,7 @@ export function configJsonOf(config: Readonly<Record<string, HistoryConfigValue>
  */
 export function historyReaches(history: ReadonlyArray<HistoryEntry>, opts: RollbackOptions = {}): boolean {
     if (history.length === 0) return false;
+    if (opts.reapplyCurrent && opts.to === undefined) return history.some((e) => APPLYING.has(e.kind));
     if (opts.to !== undefined) return history.some((e) => e.version <= opts.to!);
     const entries = [...history].sort((a, b) => b.version - a.version);
     const current = entries.find((e) => APPLYING.has(e.kind));
@@ -240,7 +250,7 @@ export function describePlan(plan: RollbackPlan, stack: string): string {
     const lines = [
         `Rollback of stack ${stack}`,
         `  current update : ${plan.current.version} (${plan.current.result}, ${plan.current.startTime})${plan.current.commit ? ` from commit ${plan.current.commit}` : ""}`,
-        `  back to update : ${plan.target.version} (succeeded, ${plan.target.startTime})${plan.target.message ? ` "${plan.target.message}"` : ""}`,
+        `  back to update : ${plan.target.version} (succeeded, ${plan.target.startTime})${plan.target.message ? ` "${plan.target.message.split("\n")[0]}"` : ""}${plan.target.version === plan.current.version ? " — applied again: the stack went further than its history says" : ""}`,
         `  program commit : ${plan.target.commit}${plan.current.commit === plan.target.commit ? " (same as current)" : ""}`,
     ];
     if (plan.skipped.length) lines.push(`  passed over    : ${plan.skipped.join(", ")} (same program and config as the current update)`);

@@ -1,7 +1,9 @@
 // Live progress of a `pulumi up`, from the engine's events: one line per resource as it finishes
 // and per check with its result, the check results themselves (passed ones from the resources'
 // outputs, failed ones from the engine's error), and the moments that matter to the rollback
-// decision: the DNS switch and the first failed check. Pure: events in, lines and facts out.
+// decision: the DNS switch and the first failed check. The engine's warnings are shown too (once
+// each): pending operations an interrupted run left, a provider's own warnings. Pure: events in,
+// lines and facts out.
 import type { CheckResult } from "../checks/types";
 import { resultFromFailure } from "../checks/dynamic";
 import { DNS_RECORD_TYPE, describeStep, isPreSwitch, labelOf, nameOfUrn, typeOfUrn } from "./stepLabels";
@@ -41,6 +43,8 @@ export class UpProgress {
     readonly results: CheckResult[] = [];
     /** Errors that are not a check's (a provider refusal, a program error). */
     readonly errors: string[] = [];
+    /** The engine's warnings, once each, as shown. */
+    readonly warnings: string[] = [];
     /** When a site record first finished changing (the DNS switch at cutover, the way back at rollback). */
     dnsChangedAt?: number;
     firstFailedCheckAt?: number;
@@ -95,6 +99,15 @@ export class UpProgress {
             }
         }
         const diag = e.diagnosticEvent;
+        if (diag && diag.severity === "warning") {
+            const message = diag.message.trim();
+            const name = diag.urn && !diag.urn.includes("pulumi:pulumi:Stack") ? nameOfUrn(diag.urn) : undefined;
+            const line = `${name ? `${name}: ` : ""}${message.split("\n").map((l) => l.trim()).filter((l) => l !== "").join(" ")}`;
+            if (message !== "" && !this.warnings.includes(line)) {
+                this.warnings.push(line);
+                lines.push(`  ! warning: ${line}`);
+            }
+        }
         if (diag && diag.severity === "error") {
             const message = diag.message.trim();
             const failed = resultFromFailure(message);

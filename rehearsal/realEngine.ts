@@ -8,6 +8,7 @@ import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackO
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import { preloadRecordsBack, recordsBackFirst } from "../cli/recordsBack";
+import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 import { resultFromFailure } from "../checks/dynamic";
@@ -73,8 +74,10 @@ export class RealEngine {
     static async start(opts: RealEngineOptions): Promise<RealEngine> {
         const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: opts.controlUrl, stack: opts.stack ?? "rehearsal" });
         try {
-            const { LocalWorkspace, PulumiCommand } = await import("@pulumi/pulumi/automation");
-            const pulumiCommand = await PulumiCommand.get({ root: path.dirname(opts.engine.binDir) });
+            const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
+            // Through the engine guard, as golive runs it: every engine run ends with the rehearsal (issue 17).
+            const pulumiCommand = await guardedPulumiCommand(opts.engine);
+            Object.assign(ws.env, guardEnv(opts.engine, registryDir(ws.projectDir)));
             const stack = await LocalWorkspace.selectStack({ stackName: ws.stack, workDir: ws.projectDir }, { workDir: ws.projectDir, envVars: ws.env as Record<string, string>, pulumiCommand });
             return new RealEngine(ws, stack, pulumiCommand, opts);
         } catch (err) {

@@ -92,6 +92,6 @@ describe("cli/phase: the R-1 decision after a failed cutover", () => {
         assert.deepEqual(asked, ["Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] ", "Roll back now to prepare (plan R-1: visitors go back to the old site)? [y/N] "]);
         const open = await decideRollback({ autoRollback: false, stack: "s" }, false, deps(false, "yes", asked), "ci");
         assert.equal(open.choice, "undecided");
-        assert.match(open.how, /no terminal to ask and no --auto-rollback; roll back with: golive prepare --stack s --yes/);
+        assert.match(open.how, /no terminal to ask and no --auto-rollback; roll back with: golive recover --stack s --rollback --yes/);
     });
 });

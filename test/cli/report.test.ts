@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { execFile } from "child_process";
 import { main, pulumiStackOutputs, ReportDeps } from "../../cli/report";
+import { rollbackMessage } from "../../lib/failureNote";
 import { main as verify } from "../../cli/verify";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { buildChecklist } from "../../lib/report";
@@ -65,6 +66,35 @@ describe("cli/report: golive report", () => {
         assert.equal(await main(["--stack", "prod"], f.deps), 0);
         assert.deepEqual(seen, ["prod"]);
         assert.match(f.out.join(""), /\*\*Phase :\*\* prepare/);
+    });
+
+    it("a failed cutover rolled back at R-1: the failure, its evidence and who decided when come from the stack's history (issue 18 item 3)", async () => {
+        const prepared = buildChecklist({ domain: "example.com", phase: "prepare", results: [], generatedAt: "2026-05-01T00:00:00Z" });
+        const outputs = { phase: "prepare", zone: { name: "example.com", status: "active" }, checks: [], checklist: prepared };
+        const message = rollbackMessage("golive rollback to prepare (R-2)", {
+            phase: "cutover",
+            at: "2026-05-01T18:00:05.000Z",
+            failedChecks: [{ id: "MEP-09", name: "HTTPS reachability", reason: "https://www.example.com/ answered 500", evidence: { status: 500 } }],
+            errors: [],
+            decision: { choice: "rollback", by: "Camille", at: "2026-05-01T18:00:07.000Z", how: 'answered "yes" at the prompt' },
+            records: "apex and www point to Vercel (76.76.21.21)",
+        });
+        const history = [
+            { kind: "update", result: "succeeded", message, startTime: "2026-05-01T18:00:08Z", endTime: "2026-05-01T18:00:20Z", config: { "golive:phase": { value: "prepare" } } },
+            { kind: "update", result: "failed", message: "golive cutover", startTime: "2026-05-01T17:59:00Z", config: { "golive:phase": { value: "cutover" } } },
+        ];
+        const f = fakeDeps({ stackOutputs: () => outputs, stackHistory: () => history });
+        assert.equal(await main(["--stack", "prod"], f.deps), 0);
+        const md = f.out.join("");
+        assert.match(md, /\*\*Phase :\*\* cutover \(update failed: MEP-09 HTTPS reachability failed: https:\/\/www\.example\.com\/ answered 500\), then rolled back to prepare/);
+        assert.match(md, /\*\*Bilan :\*\* [^\n]*[1-9]\d* failed/);
+        assert.match(md, /\| \*\*MEP-09\*\* \|[^\n]*❌ failed \|[^\n]*answered 500/);
+        assert.match(md, /\| \*\*R-1\*\* \| Décision \| [^|]+ \| ✅ done \| rollback decided: roll back now: decided by Camille at 2026-05-01T18:00:07\.000Z \(answered "yes" at the prompt\)/);
+        assert.match(md, /\| \*\*R-2\*\* \|[^\n]*✅ done \| back to the prepare phase: golive:phase back to prepare and pulumi up, done at 2026-05-01T18:00:20\.000Z; when it failed: apex and www point to Vercel/);
+        // A later successful cutover: the failure is history, not the stack's state.
+        const g = fakeDeps({ stackOutputs: () => ({ ...outputs, phase: "cutover" }), stackHistory: () => [{ kind: "update", result: "succeeded", message: "golive cutover", startTime: "2026-05-02T10:00:00Z", config: {} }, ...history] });
+        assert.equal(await main(["--stack", "prod"], g.deps), 0);
+        assert.doesNotMatch(g.out.join(""), /rolled back/);
     });
 
     // Issue 18 item 2: one way to find the engine for every command (lib/engine findEngine).

@@ -1,134 +1,196 @@
+// golive rollback (cli/rollback.ts) against a stand-in session: its options, the plan, the
+// confirmation rule, records first, one line per step (the engine's output only with --verbose),
+// the stack file and the record, and the way from an interrupted cutover (issue 17, issue 18 item 4).
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
-import { main, parseArgs, RollbackDeps } from "../../cli/rollback";
+import { main, parseArgs, RollbackDeps, RollbackSession } from "../../cli/rollback";
 import type { HistoryEntry } from "../../lib/rollback";
-import { findEngine, isEngine } from "../../lib/engine";
-import { requireEngine } from "../helpers/prerequisites";
+import type { RunOptions } from "../../lib/automation";
+import { judgeSite, SiteFacts } from "../../lib/siteState";
+import { parseFailureNote } from "../../lib/failureNote";
+import type { Look } from "../../cli/siteLook";
+import { Interrupt } from "../../cli/interrupt";
+import type { RunFrame } from "../../cli/runFrame";
 
 const B = "b".repeat(40);
 const C = "c".repeat(40);
+const OLD = "127.0.0.3";
+const NEW = "127.0.0.2";
 const history: HistoryEntry[] = [
     {
         version: 3, kind: "update", result: "succeeded", startTime: "2026-05-01T10:00:00Z",
-        config: { "golive:phase": { value: "cutover", secret: false }, "golive:token": { value: "tok-new", secret: true } },
+        config: { "golive:phase": { value: "cutover", secret: false }, "golive:domain": { value: "example.fr", secret: false }, "golive:token": { value: "tok-new", secret: true } },
         environment: { "git.head": C },
     },
     {
         version: 2, kind: "update", result: "succeeded", startTime: "2026-05-01T09:00:00Z",
-        config: { "golive:phase": { value: "prepare", secret: false }, "golive:token": { value: "tok-old", secret: true } },
+        config: { "golive:phase": { value: "prepare", secret: false }, "golive:domain": { value: "example.fr", secret: false }, "golive:token": { value: "tok-old", secret: true } },
         environment: { "git.head": B },
     },
 ];
 
-function fakeDeps(over: Partial<RollbackDeps> = {}) {
+const a = (content: string) => [{ type: "A", content }];
+function lookOf(over: Partial<SiteFacts>): Look {
+    const facts: SiteFacts = {
+        stack: "prod",
+        applied: "cutover",
+        latest: { kind: "update", result: "succeeded", phase: "cutover" },
+        pending: [],
+        leftoverProcesses: 0,
+        live: { apex: a(NEW), www: a(NEW) },
+        state: { apex: { type: "A", content: NEW }, www: { type: "A", content: NEW } },
+        targets: { apex: { old: OLD, vercel: NEW }, www: { old: OLD, vercel: NEW } },
+        ...over,
+    };
+    return { facts, site: judgeSite(facts), history: [], outputs: {}, state: { pending: [], records: facts.state ?? {}, zoneId: "zone-1", empty: false } };
+}
+
+function fake(over: Partial<RollbackDeps> = {}, looks: Look[] = [lookOf({}), lookOf({ applied: "prepare", latest: { kind: "update", result: "succeeded", phase: "prepare" }, live: { apex: a(OLD), www: a(OLD) }, state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } } })]) {
     const out: string[] = [];
     const err: string[] = [];
-    const runs: any[] = [];
+    const runs: RunOptions[] = [];
+    const calls: string[] = [];
+    const records = fs.mkdtempSync(path.join(os.tmpdir(), "golive-rb-"));
+    const frame: RunFrame = { lock: { release() {} } as never, interrupt: new Interrupt({ err: () => undefined, cancelWaitMs: 1000, stopNow: async () => undefined, recoverCommand: "x" }), end: () => calls.push("end") };
+    let looked = 0;
+    const session: RollbackSession = {
+        engineVersion: "v3.248.0",
+        frame,
+        readConfig: async () => ({ "golive:phase": { value: "cutover", secret: false } }),
+        look: async () => looks[Math.min(looked++, looks.length - 1)],
+        clear: async () => (calls.push("clear"), { cleared: ["state refreshed"], errors: [] }),
+        opener: () => async () => {
+            throw new Error("not used: readHistory and runRollback are stand-ins");
+        },
+        recordsBack: async (o) => (calls.push(`recordsBack ${o.phase} ${o.zoneId} refresh=${o.refreshFirst}`), { ok: true, startedAt: 0, endedAt: 1200 }),
+    };
     const deps: RollbackDeps = {
-        findEngine: () => ({ binDir: "/engine/bin", version: "v3.248.0", source: "cache" }),
+        env: {},
+        interactive: true,
+        ask: async () => "no",
+        out: (l) => out.push(l),
+        err: (l) => err.push(l),
+        now: () => Date.now(),
+        operator: () => "Camille",
+        open: async () => session,
         readHistory: async () => history,
         programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => [] }),
         runRollback: async (o) => {
             runs.push(o);
-            return { summary: "ok" };
+            return { summary: "succeeded: {\"update\":2}", stackFileBackup: "/p/.golive/Pulumi.prod.yaml.before-rollback-X" };
         },
-        confirm: async () => false,
-        interactive: true,
-        out: (l) => out.push(l),
-        err: (l) => err.push(l),
         ...over,
     };
-    return { deps, out, err, runs };
+    return { deps, out, err, runs, calls, records, argv: (...x: string[]) => ["--stack", "prod", "--dir", "/p", "--records", records, ...x] };
 }
 
 describe("cli/rollback: golive rollback", () => {
     it("parses its options", () => {
-        assert.deepEqual(parseArgs(["--stack", "prod", "--to", "2", "--dry-run", "--dir", "/p"]), { dryRun: true, yes: false, dir: "/p", stack: "prod", to: 2 });
+        assert.deepEqual(parseArgs(["--stack", "prod", "--to", "2", "--dry-run", "--dir", "/p"]), { dryRun: true, yes: false, verbose: false, dir: "/p", records: "/p/records", stack: "prod", to: 2 });
         assert.deepEqual(parseArgs(["--to", "two", "--stack", "prod"]), { error: '--to must be an update version (a positive integer), got "two"' });
         assert.deepEqual(parseArgs(["--stack"]), { error: "--stack needs a value" });
-        // The shared parser's words (cli/args), and a stack name that the Pulumi CLI could read as an option is refused.
         assert.deepEqual(parseArgs(["--stack=--help-me"]), { error: '--stack must be a stack name like prod, got "--help-me"' });
         assert.deepEqual(parseArgs(["--stack", "prod", "-y", "--bogus"]), { error: "unknown option --bogus" });
-        assert.deepEqual(parseArgs(["--stack", "prod", "-y"]), { dryRun: false, yes: true, dir: path.resolve(__dirname, "../.."), stack: "prod" });
+        assert.deepEqual(parseArgs(["--stack", "prod", "-y", "--verbose", "--dir", "/p"]), { dryRun: false, yes: true, verbose: true, dir: "/p", records: "/p/records", stack: "prod" });
     });
 
-    it("exits 2 on usage errors", async () => {
+    it("exits 2 on usage errors, before opening anything", async () => {
         for (const argv of [[], ["--stack"], ["--stack", "prod", "--to", "0"], ["--stack", "prod", "--bogus"]]) {
-            const f = fakeDeps();
+            const f = fake({ open: async () => assert.fail("opened") });
             assert.equal(await main(argv, f.deps), 2, argv.join(" "));
             assert.match(f.err.join("\n"), /usage: golive rollback --stack/);
         }
     });
 
-    // Issue 18 item 2: one way to find the engine for every command (lib/engine findEngine).
-    it("without an engine: exit 2 with findEngine's message, the one status, adopt, prepare and cutover print", async () => {
-        const env = { PATH: "/nonexistent-golive-test", GOLIVE_ENGINE_DIR: "/nonexistent-golive-engine" };
-        const missing = findEngine(env);
-        assert.ok(!isEngine(missing));
-        const f = fakeDeps({ findEngine: () => findEngine(env) });
-        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 2);
-        assert.equal(f.err.join("\n"), `golive rollback: ${missing.missing}`);
-        assert.match(f.err.join("\n"), /npm run engine/);
-        assert.equal(f.runs.length, 0);
+    it("without the engine: exit 2 with what provides it; held by another run: refused (exit 1)", async () => {
+        const f = fake({ open: async () => "the Pulumi engine v3.248.0 is not installed: run `npm run engine`" });
+        assert.equal(await main(f.argv("--dry-run"), f.deps), 2);
+        assert.match(f.err.join("\n"), /^golive rollback: the Pulumi engine v3\.248\.0 is not installed: run `npm run engine`$/);
+        const g = fake({ open: async () => "refused: golive cutover (pid 7 on vm, run by Léa) since 2026-…, 3 s ago holds stack prod; nothing was changed." });
+        assert.equal(await main(g.argv("--yes"), g.deps), 1);
+        assert.equal(g.runs.length, 0);
     });
 
-    it("with no pulumi on PATH, uses the engine `npm run engine` built, and opens the stacks with it", async function () {
-        const built = requireEngine(this);
-        if (built.source !== "cache") this.skip(); // a pulumi 3.248 on PATH: the case is the cached engine
-        const opened: unknown[] = [];
-        const f = fakeDeps({
-            findEngine: () => findEngine({ PATH: "/nonexistent-golive-test", HOME: process.env.HOME, ...(process.env.XDG_CACHE_HOME ? { XDG_CACHE_HOME: process.env.XDG_CACHE_HOME } : {}), ...(process.env.GOLIVE_ENGINE_DIR ? { GOLIVE_ENGINE_DIR: process.env.GOLIVE_ENGINE_DIR } : {}) }),
-            readHistory: async (_s, _d, _r, open) => (opened.push(open), history),
-            runRollback: async (o, open) => (opened.push(open), { summary: "ok" }),
-        });
-        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 0, f.err.join("\n"));
-        assert.doesNotMatch(f.err.join("\n"), /not on PATH/);
-        assert.equal(opened.length, 2);
-        assert.ok(opened.every((o) => typeof o === "function"), "history and rollback open the stack with the engine found");
-    });
-
-    it("shows the plan and previews only with --dry-run", async () => {
-        const f = fakeDeps();
-        assert.equal(await main(["--stack", "prod", "--dry-run"], f.deps), 0);
+    it("shows where the site is and the plan, and previews only with --dry-run (secrets never printed)", async () => {
+        const f = fake();
+        assert.equal(await main(f.argv("--dry-run"), f.deps), 0);
         const text = f.out.join("\n");
+        assert.match(text, /^Where the site is: cutover applied: apex and www point to Vercel \(127\.0\.0\.2\); visitors reach the new site\./m);
         assert.match(text, /back to update : 2/);
         assert.match(text, /~ golive:phase: cutover -> prepare/);
-        assert.match(text, /~ golive:token: \[secret\] -> \[secret\]/);
+        assert.match(text, /records first {2}: apex and www back to prepare's records before the rest/);
         assert.ok(!text.includes("tok-"), "secret values never printed");
         assert.equal(f.runs.length, 1);
         assert.equal(f.runs[0].dryRun, true);
         assert.equal(f.runs[0].plan.target.commit, B);
+        assert.ok(!f.calls.some((c) => c.startsWith("recordsBack")), "a dry run changes nothing");
     });
 
-    it("asks for confirmation, and changes nothing on no", async () => {
-        const f = fakeDeps();
-        assert.equal(await main(["--stack", "prod"], f.deps), 1);
+    it("asks for confirmation, and changes nothing on no; without a terminal and without --yes nothing is applied", async () => {
+        const f = fake();
+        assert.equal(await main(f.argv(), f.deps), 1);
         assert.equal(f.runs.length, 0);
         assert.match(f.out.join("\n"), /cancelled/);
+        const g = fake({ interactive: false });
+        assert.equal(await main(g.argv(), g.deps), 2);
+        assert.equal(g.runs.length, 0);
+        assert.match(g.err.join("\n"), /add --yes/);
     });
 
-    it("refuses to run unconfirmed in a non-interactive shell", async () => {
-        const f = fakeDeps({ interactive: false });
-        assert.equal(await main(["--stack", "prod"], f.deps), 2);
-        assert.equal(f.runs.length, 0);
-        assert.match(f.err.join("\n"), /add --yes/);
-    });
-
-    it("runs the up with --yes and reminds to align the stack file", async () => {
-        const f = fakeDeps();
-        assert.equal(await main(["--stack", "prod", "--yes"], f.deps), 0);
+    it("--yes: records first, then the target's up with one line per step (no raw engine output), the stack file replaced, the site read again, a record", async () => {
+        const f = fake();
+        assert.equal(await main(f.argv("--yes"), f.deps), 0, f.err.join("\n"));
+        assert.deepEqual(f.calls.filter((c) => c.startsWith("recordsBack")), ["recordsBack prepare zone-1 refresh=false"]);
         assert.equal(f.runs.length, 1);
         assert.equal(f.runs[0].dryRun, false);
-        assert.match(f.out.join("\n"), /Pulumi\.prod\.yaml/);
+        assert.equal(f.runs[0].keepStackFile, true);
+        assert.equal(f.runs[0].onOutput, undefined, "the engine's output only with --verbose");
+        const text = f.out.join("\n");
+        assert.match(text, /rollback done \(succeeded: \{"update":2\}\): the stack runs update 2 \(prepare\) again\./);
+        assert.match(text, /^apex and www point to the old host \(127\.0\.0\.3\): visitors reach the old site\.$/m);
+        assert.match(text, /Pulumi\.prod\.yaml now holds that update's config \(golive:phase prepare\); the one it replaced is kept as \.golive\/Pulumi\.prod\.yaml\.before-rollback-X\./);
+        assert.match(f.err.join("\n"), /✓ MEP-06 apex and www back to prepare's records \(1\.2 s\)/);
+        const file = /Record: (.*)$/m.exec(text)![1];
+        assert.match(fs.readFileSync(file, "utf8"), /^# golive rollback — example\.fr \(stack prod\)\n\n- \*\*Result:\*\* rolled back/);
+        assert.ok(f.calls.includes("end"), "the run lock is released");
+        const v = fake();
+        await main(v.argv("--yes", "--verbose"), v.deps);
+        assert.equal(typeof v.runs[0].onOutput, "function");
+    });
+
+    it("from an interrupted cutover (killed: a stale lock, an operation pending, the records at Vercel the state does not know): cleared first, the prepare update applied again, its message keeps what happened", async () => {
+        const interrupted = lookOf({
+            applied: "prepare",
+            filePhase: "cutover",
+            latest: { kind: "update", result: "succeeded", phase: "prepare" },
+            backendLock: { description: "pulumi pid 9 on vm — no longer running", alive: false },
+            pending: [{ op: "updating", name: "dns-www" }],
+            state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } },
+        });
+        const cleared = lookOf({ applied: "prepare", latest: { kind: "update", result: "succeeded", phase: "prepare" } });
+        const home = lookOf({ applied: "prepare", latest: { kind: "update", result: "succeeded", phase: "prepare" }, live: { apex: a(OLD), www: a(OLD) }, state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } } });
+        const prepareOnly = history.slice(1).map((e) => ({ ...e, version: 2 }));
+        const f = fake({ readHistory: async () => prepareOnly }, [interrupted, cleared, home]);
+        assert.equal(await main(f.argv("--yes"), f.deps), 0, f.err.join("\n"));
+        assert.match(f.out[0], /^Where the site is: interrupted during cutover: apex and www point to Vercel \(127\.0\.0\.2\), the stack's state does not know it yet; visitors reach the new site\.$/);
+        assert.deepEqual(f.calls.slice(0, 2), ["clear", "recordsBack prepare zone-1 refresh=false"]);
+        assert.match(f.out.join("\n"), /back to update : 2 \(succeeded, [^)]*\) — applied again: the stack went further than its history says/);
+        const note = parseFailureNote(f.runs[0].message);
+        assert.equal(note?.phase, "cutover");
+        assert.equal(note?.interrupted, true);
+        assert.equal(note?.decision?.by, "Camille");
+        assert.match(f.runs[0].message!, /^golive rollback to update 2 \(prepare\) after the interrupted cutover of /);
     });
 
     it("exits 1 with the reason when the rollback is refused", async () => {
-        const f = fakeDeps({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["lib/dnsPlan.ts"] }) });
-        assert.equal(await main(["--stack", "prod", "--yes"], f.deps), 1);
+        const f = fake({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["lib/dnsPlan.ts"] }) });
+        assert.equal(await main(f.argv("--yes"), f.deps), 1);
         assert.match(f.err.join("\n"), /refused: the program here differs from commit b{40} recorded by update 2 \(lib\/dnsPlan\.ts\)/);
         assert.equal(f.runs.length, 0);
-        const g = fakeDeps();
-        assert.equal(await main(["--stack", "prod", "--to", "3", "--yes"], g.deps), 1);
+        const g = fake();
+        assert.equal(await main(g.argv("--to", "3", "--yes"), g.deps), 1);
         assert.match(g.err.join("\n"), /not before the current update 3/);
     });
 });

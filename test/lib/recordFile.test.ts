@@ -77,12 +77,15 @@ describe("lib/recordFile: the Markdown record of a guided phase", () => {
         assert.equal(lines.find((l) => l.id === "R-1")!.status, "pending");
     });
 
-    it("writes into its folder and never over an existing record", () => {
+    it("writes into its folder, never over an existing record: two runs in the same second both keep theirs (issue 17)", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-records-"));
         try {
-            const file = writeRecordFile(path.join(dir, "records"), "a.md", "one");
-            assert.equal(fs.readFileSync(file, "utf8"), "one");
-            assert.throws(() => writeRecordFile(path.join(dir, "records"), "a.md", "two"), /EEXIST/);
+            const name = recordFileName("client", "cutover", new Date("2026-12-01T08:00:05.123Z"));
+            const first = writeRecordFile(path.join(dir, "records"), name, "one");
+            const second = writeRecordFile(path.join(dir, "records"), name, "two");
+            const third = writeRecordFile(path.join(dir, "records"), name, "three");
+            assert.deepEqual([first, second, third].map((f) => path.basename(f)), ["golive-client-cutover-20261201T080005Z.md", "golive-client-cutover-20261201T080005Z-2.md", "golive-client-cutover-20261201T080005Z-3.md"]);
+            assert.deepEqual([first, second, third].map((f) => fs.readFileSync(f, "utf8")), ["one", "two", "three"]);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -3,7 +3,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { addWorktree, HISTORY_PAGE_SIZE, numbered, programRepo, readHistory, RollbackStack, runRollback, setSecretFromStdin } from "../../lib/automation";
+import { addWorktree, HISTORY_PAGE_SIZE, numbered, programRepo, readHistory, replaceStackFile, RollbackStack, runRollback, setSecretFromStdin } from "../../lib/automation";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { configDiff, configJsonOf, describePlan, historyReaches, HistoryEntry, planRollback, RollbackRefused } from "../../lib/rollback";
 
@@ -65,6 +65,17 @@ describe("lib/rollback: which update to go back to (plan section 4)", () => {
         assert.equal(plan.current.version, 4);
         assert.equal(plan.current.result, "failed");
         assert.equal(plan.target.version, 2);
+    });
+
+    it("a cutover interrupted before the engine recorded it: the current (prepare) update is applied again (issue 17)", () => {
+        const plan = planRollback(typical.slice(3), clean, { reapplyCurrent: true });
+        assert.equal(plan.current.version, 2);
+        assert.equal(plan.target.version, 2);
+        assert.equal(plan.target.commit, B);
+        assert.deepEqual(plan.changes, []);
+        assert.match(describePlan(plan, "prod"), /back to update : 2 \(succeeded, [^)]+\) "update 2" — applied again: the stack went further than its history says/);
+        assert.ok(historyReaches(typical.slice(3), { reapplyCurrent: true }));
+        assert.throws(() => planRollback(typical.slice(1), clean, { reapplyCurrent: true }), /update 4 \(update, failed\) is not a successful update: nothing to apply again/);
     });
 
     it("passes over successful updates identical to the current state", () => {
@@ -350,6 +361,25 @@ describe("lib/automation: a secret goes back through the CLI's stdin", () => {
             await assert.rejects(setSecretFromStdin(stack, "fail:key", value), (err: Error) => /pulumi config set --secret fail:key failed: error: stack 'prod' not found/.test(err.message) && !err.message.includes("s3cr3t"));
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
+
+describe("lib/automation: after a rollback, the stack file says what the stack runs (issue 18 item 4)", () => {
+    it("the worktree's stack file (the target's config) replaces the project's, which is kept under .golive/", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "golive-stackfile-"));
+        try {
+            const [wt, project] = [path.join(root, "wt"), path.join(root, "project")];
+            fs.mkdirSync(wt);
+            fs.mkdirSync(project);
+            fs.writeFileSync(path.join(wt, "Pulumi.prod.yaml"), "encryptionsalt: v1:x\nconfig:\n  golive:phase: prepare\n");
+            fs.writeFileSync(path.join(project, "Pulumi.prod.yaml"), "encryptionsalt: v1:x\nconfig:\n  golive:phase: cutover\n");
+            const backup = replaceStackFile(wt, project, "prod", new Date("2026-11-21T18:00:05.250Z"))!;
+            assert.equal(fs.readFileSync(path.join(project, "Pulumi.prod.yaml"), "utf8"), "encryptionsalt: v1:x\nconfig:\n  golive:phase: prepare\n");
+            assert.equal(backup, path.join(project, ".golive", "Pulumi.prod.yaml.before-rollback-20261121T180005Z"));
+            assert.match(fs.readFileSync(backup, "utf8"), /golive:phase: cutover/);
+        } finally {
+            fs.rmSync(root, { recursive: true, force: true });
         }
     });
 });

@@ -39,6 +39,20 @@ describe("lib/upProgress: live progress of a `pulumi up` from the engine's event
         assert.deepEqual(p.errors, ["site-deployment: the build failed"]);
     });
 
+    it("the engine's warnings reach the output once each: pending operations an interrupted run left, a resource's own (issue 17)", () => {
+        const p = new UpProgress();
+        const pending =
+            "Attempting to deploy or update resources with 1 pending operations from previous deployment.\n  * urn:pulumi:prod::golive::cloudflare:index/dnsRecord:DnsRecord::dns-www, interrupted while updating\nThese resources are in an unknown state because the Pulumi CLI was interrupted while waiting for changes to these resources to complete.";
+        const first = p.onEvent({ diagnosticEvent: { urn: "urn:pulumi:prod::golive::pulumi:pulumi:Stack::golive-prod", severity: "warning", message: pending } }, 10);
+        assert.equal(first.length, 1);
+        assert.match(first[0], /^ {2}! warning: Attempting to deploy or update resources with 1 pending operations from previous deployment\. \* urn:[^ ]+::dns-www, interrupted while updating These resources are in an unknown state/);
+        assert.deepEqual(p.onEvent({ diagnosticEvent: { urn: "urn:pulumi:prod::golive::pulumi:pulumi:Stack::golive-prod", severity: "warning", message: pending } }, 11), [], "once");
+        assert.deepEqual(p.onEvent({ diagnosticEvent: { urn: urn(REC, "dns-www"), severity: "warning", message: "rate limited, retrying" } }, 12), ["  ! warning: dns-www: rate limited, retrying"]);
+        assert.deepEqual(p.onEvent({ diagnosticEvent: { severity: "info", message: "chatter" } }, 13), []);
+        assert.equal(p.warnings.length, 2);
+        assert.deepEqual(p.errors, [], "a warning is not an error");
+    });
+
     it("the failed checks in one line each, with their evidence shortened", () => {
         const lines = failedCheckLines([r("MEP-09", "HTTPS reachability", "pass", "ok"), r("MEP-11", "Smoke test", "fail", "/ answered 500", { pages: "x".repeat(500) })], 40);
         assert.deepEqual(lines, [`  ✗ MEP-11 Smoke test: / answered 500 — evidence: {"pages":"${"x".repeat(30)}…`]);

@@ -1,0 +1,56 @@
+// What frames every golive command that changes a stack (adopt, prepare, cutover, recover, rollback):
+// the stack's run lock taken before anything else (a second run refuses, saying who holds the stack
+// and since when: lib/runLock), and Ctrl-C handled as a cancel (cli/interrupt) until the run ends.
+import { stopGuardsOf } from "../lib/engineGuard";
+import { acquireRunLock, describeHolder, HeldLock, RunLock, runLockFile } from "../lib/runLock";
+import { DEFAULT_CANCEL_WAIT_MS, Interrupt } from "./interrupt";
+
+export interface FrameDeps {
+    err(line: string): void;
+    env: NodeJS.ProcessEnv;
+    onSignal?(signal: NodeJS.Signals, handler: () => void): () => void;
+    cancelWaitMs?: number;
+}
+
+export interface RunFrame {
+    lock: RunLock;
+    interrupt: Interrupt;
+    /** The lock a run that is gone left (taken over): what it was doing is for the site look. */
+    tookOver?: HeldLock;
+    /** Signal handlers off, lock released. Idempotent. */
+    end(): void;
+}
+
+export function cancelWaitMsOf(deps: Pick<FrameDeps, "cancelWaitMs" | "env">): number {
+    if (deps.cancelWaitMs !== undefined) return deps.cancelWaitMs;
+    const s = Number(deps.env.GOLIVE_CANCEL_WAIT_SECONDS);
+    return Number.isFinite(s) && s > 0 ? s * 1000 : DEFAULT_CANCEL_WAIT_MS;
+}
+
+/** Takes the stack for this run, or says who has it (nothing else has been done then). */
+export function beginRun(o: { dir: string; stack: string; command: string; phase?: string; operator: string }, deps: FrameDeps): RunFrame | { refused: string } {
+    const got = acquireRunLock(runLockFile(o.dir, o.stack), { command: o.command, stack: o.stack, operator: o.operator, ...(o.phase ? { phase: o.phase } : {}) });
+    if (!got.ok) {
+        const other = got.held.alive === "unknown" ? ` It runs on another machine; if it is gone, remove ${got.held.file}.` : " Wait for it to end, or stop it in its terminal (Ctrl-C).";
+        return { refused: `refused: ${describeHolder(got.held)} holds stack ${o.stack}; nothing was changed.${other}` };
+    }
+    const interrupt = new Interrupt({
+        err: deps.err,
+        cancelWaitMs: cancelWaitMsOf(deps),
+        stopNow: () => stopGuardsOf(process.pid),
+        recoverCommand: `golive recover --stack ${o.stack}`,
+        ...(deps.onSignal ? { onSignal: deps.onSignal } : {}),
+    }).install();
+    let ended = false;
+    return {
+        lock: got.lock,
+        interrupt,
+        ...(got.tookOver ? { tookOver: got.tookOver } : {}),
+        end() {
+            if (ended) return;
+            ended = true;
+            interrupt.uninstall();
+            got.lock.release();
+        },
+    };
+}

@@ -1,0 +1,137 @@
+// Issue 17 on the real engine: Cloudflare failing during the cutover's www update, five ways (the
+// replica's fault hook, replica/control.ts). Each ends in a true message, read from the records
+// Cloudflare holds, and in a recovery; the site serves throughout (a prober runs).
+import { strict as assert } from "assert";
+import type { FaultSpec } from "../../replica/control";
+import { Prober, ProbeFigures } from "../../rehearsal/prober";
+import { requireEngine } from "../helpers/prerequisites";
+import { leftOnStack, LiveStack, processTreeOf, startLiveStack, stillRunningOf } from "../helpers/liveStack";
+
+const STACK = "faulty";
+const DNS = "cloudflare:index/dnsRecord:DnsRecord";
+const www = (fault: FaultSpec["fault"], over: Partial<FaultSpec> = {}): FaultSpec => ({ type: DNS, op: "update", name: "dns-www", fault, ...over });
+
+describe("long: Cloudflare fails during the cutover's www update, five ways (issue 17)", function () {
+    this.timeout(600_000);
+    let ls: LiveStack;
+    let prober: Prober;
+    let figures: ProbeFigures | undefined;
+    const seen: Record<string, unknown> = {};
+
+    before(async function () {
+        this.timeout(600_000);
+        ls = await startLiveStack({ engine: requireEngine(this), stack: STACK, domain: "atelier-faults.fr" });
+        const { world } = ls.replica;
+        prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
+        await prober.start("before").ready();
+    });
+    after(async () => {
+        if (prober && !figures) figures = await prober.stop().catch(() => undefined);
+        console.log(`      faults: ${JSON.stringify(seen)}\n      probes: ${JSON.stringify({ total: figures?.total, failed: figures?.failed })}`);
+        await ls?.close();
+    });
+
+    const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
+    // golive rollback leaves the stack file with the target's config (prepare's, before the client's
+    // approval): the approval is recorded again before the next cutover, as an operator would.
+    const approve = () => ls.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, STACK);
+    const OLD = () => ls.replica.world.oldSite.host;
+    const NEW = () => ls.replica.world.newSite.host;
+    const wwwUpdates = () => ls.replica.control.calls.filter((c) => c.path === "/resource" && c.type === DNS && c.op === "update" && c.name === "dns-www").map((c) => c.status);
+    const backToPrepare = async () => {
+        const rb = ls.golive(["rollback", "--stack", STACK, "--yes", ...dir()]);
+        assert.equal(await rb.exited, 0, rb.output().slice(-3000));
+        assert.deepEqual(ls.dnsNow(), { apex: [OLD()], www: [OLD()] });
+        assert.deepEqual(await leftOnStack(ls), { backendLocks: [], pending: [], runLock: false, guards: 0 });
+        await approve();
+    };
+
+    for (const [label, fault] of [
+        ["500 once", www("500")],
+        ["429 once (Retry-After: 1)", www("429", { retryAfterSeconds: 1 })],
+    ] as const) {
+        it(`${label}: retried as Cloudflare's client retries it; the cutover is done, and says so from the records`, async () => {
+            prober.mark(label);
+            const calls = wwwUpdates().length;
+            ls.replica.control.failNext(fault);
+            const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
+            assert.equal(await run.exited, 0, run.output().slice(-3000));
+            assert.deepEqual(wwwUpdates().slice(calls), [Number(fault.fault), 200], "the failed call, then the retry");
+            assert.match(run.output(), /cutover done: \d+ checks passed/);
+            assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [NEW()] });
+            seen[label] = { wwwCalls: wwwUpdates().slice(calls) };
+            await backToPrepare();
+        });
+    }
+
+    it("500 on every attempt: www is left on the old host, apex on Vercel — said so from the records, half-applied in status; recover --finish once Cloudflare answers again", async () => {
+        prober.mark("500 every time");
+        const clear = ls.replica.control.failNext(www("500", { times: Infinity }));
+        const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
+        assert.equal(await run.exited, 1, run.output().slice(-3000));
+        clear();
+        const out = run.output();
+        assert.match(out, /cutover FAILED: [^\n]*failed to make http request: PUT "https:\/\/api\.cloudflare\.com\/client\/v4\/zones\/[^"]+\/dns_records\/[^"]+": 500 Internal Server Error/);
+        assert.match(out, /DNS switched \d+\.\d s ago \(20[^)]+\): visitors reach the old site on www and the new site on the apex\./);
+        assert.match(out, new RegExp(`Records read from Cloudflare now: apex points to Vercel \\(${NEW().replace(/\./g, "\\.")}\\), www to the old host \\(${OLD().replace(/\./g, "\\.")}\\)\\.`));
+        assert.doesNotMatch(out, /DNS records did not change|visitors still reach the old site\./);
+        assert.match(out, /finish the cutover: golive recover --stack faulty --finish/);
+        assert.match(out, /roll back to prepare \(records first\): golive recover --stack faulty --rollback/);
+        assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [OLD()] });
+        const st = ls.golive(["status", "--stack", STACK, "--dir", ls.ws.projectDir]);
+        await st.exited;
+        assert.match(st.output(), /Where the site is: half-applied cutover: prepare applied, but apex points to Vercel \([^)]+\), www to the old host \([^)]+\)/);
+        const rc = ls.golive(["recover", "--stack", STACK, "--finish", "--yes", ...dir()]);
+        assert.equal(await rc.exited, 0, rc.output().slice(-3000));
+        assert.match(rc.output(), /cutover done:/);
+        assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [NEW()] });
+        seen["500 every time"] = { wwwCalls: 3, recoveredBy: "golive recover --finish" };
+        await backToPrepare();
+    });
+
+    it("applied, then 500 on every attempt: Cloudflare holds Vercel for www, the state does not — said so; recover reads the records back, then --finish", async () => {
+        prober.mark("apply-then-500");
+        const clear = ls.replica.control.failNext(www("apply-then-500", { times: Infinity }));
+        const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
+        assert.equal(await run.exited, 1, run.output().slice(-3000));
+        clear();
+        const out = run.output();
+        assert.match(out, /: visitors reach the new site\.\n {2}Records read from Cloudflare now: apex and www point to Vercel \([^)]+\); the stack's state does not know www's change yet\./);
+        assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [NEW()] });
+        const rc = ls.golive(["recover", "--stack", STACK, "--finish", "--yes", ...dir()]);
+        assert.equal(await rc.exited, 0, rc.output().slice(-3000));
+        assert.match(rc.output(), /the stack's state does not hold what Cloudflare holds for www/);
+        assert.match(rc.output(), /✓ state refreshed: \d+ resource\(s\) read back/);
+        assert.match(rc.output(), /cutover done:/);
+        seen["apply-then-500"] = { recoveredBy: "golive recover --finish" };
+        await backToPrepare();
+    });
+
+    it("no answer at all (a hang): golive says what the engine waits on; Ctrl-C, then the bounded wait stops it at once and says what is left; recover --rollback", async () => {
+        prober.mark("hang");
+        ls.replica.control.failNext(www("hang"));
+        const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()], { env: { GOLIVE_CANCEL_WAIT_SECONDS: "8" } });
+        await run.waitFor(/nothing from the engine for \d+ s: waiting on [^\n]*MEP-06 DNS record dns-www/, 240_000);
+        const tree = processTreeOf(run.pid);
+        process.kill(-run.pid, "SIGINT");
+        assert.equal(await run.exited, 130, run.output().slice(-3000));
+        const out = run.output();
+        assert.match(out, /the engine did not stop within 8 s: stopping at once/);
+        assert.match(out, /cutover INTERRUPTED \(Ctrl-C, engine stopped at once\)/);
+        assert.match(out, /What is left: the stack may be locked by the stopped engine/);
+        assert.match(out, /golive recover --stack faulty: clears what the run left/);
+        assert.deepEqual(stillRunningOf(tree), [], "stopped at once: nothing of the run left running");
+        ls.replica.control.clearFaults();
+        const rc = ls.golive(["recover", "--stack", STACK, "--rollback", "--yes", ...dir()]);
+        assert.equal(await rc.exited, 0, rc.output().slice(-3000));
+        assert.deepEqual(ls.dnsNow(), { apex: [OLD()], www: [OLD()] });
+        assert.deepEqual(await leftOnStack(ls), { backendLocks: [], pending: [], runLock: false, guards: 0 });
+        seen.hang = { recoveredBy: "golive recover --rollback" };
+    });
+
+    it("the site served throughout: 0 failed probes", async () => {
+        figures = await prober.stop();
+        assert.ok(figures.total > 0);
+        assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 5)));
+    });
+});

@@ -8,6 +8,7 @@ import type { CheckResult } from "../checks/types";
 import { ChecklistLine, renderMarkdown } from "./report";
 import type { Gate } from "./phaseGates";
 import type { ProgressStep } from "./upProgress";
+import { ciRecordLines, type CiRun } from "./ciContext";
 
 export interface RollbackDecision {
     choice: "rollback" | "no rollback" | "undecided";
@@ -53,6 +54,8 @@ export interface PhaseRecord {
     rollback?: RollbackRun;
     checklist: ChecklistLine[];
     releaseRef?: string | null;
+    /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
+    ci?: CiRun;
 }
 
 /** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md */
@@ -106,6 +109,7 @@ export function renderRecord(r: PhaseRecord): string {
         `- **Engine:** pulumi ${r.engine}`,
         `- **Confirmed:** ${r.confirmation}`,
         ...(r.dnsSwitchAt ? [`- **DNS switch:** ${r.dnsSwitchAt.toISOString()}`] : []),
+        ...(r.ci ? ciRecordLines(r.ci) : []),
         "",
         "## Gates",
         "",

@@ -18,6 +18,7 @@ export async function withMarkdownRecord(title: string, deps: GuidedDeps, run: (
     } catch {
         record = undefined; // said on stderr by the run; its lines stand in for it
     }
-    deps.out(record ?? runLinesMarkdown(title, said, r.code));
+    // The record as it is (deps.out ends the text with its own newline).
+    deps.out((record ?? runLinesMarkdown(title, said, r.code)).replace(/\n$/, ""));
     return r.code;
 }

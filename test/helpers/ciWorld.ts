@@ -4,12 +4,10 @@
 // with the guided commands, the stack's webhook, a loopback stand-in for GitHub's API, and
 // `workflow(file, event)` running a workflow of .github/workflows as a GitHub-hosted runner would
 // (test/helpers/workflowRunner.ts), with the stand-ins for the actions it uses.
-import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import type { Engine } from "../../lib/engine";
-import { PROGRAM_DIR } from "../../lib/programDir";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
@@ -18,6 +16,7 @@ import { main as init } from "../../cli/init";
 import { main as adopt } from "../../cli/adopt";
 import type { GuidedDeps } from "../../cli/guided";
 import { EngineReplica, startEngineReplica } from "./engineReplica";
+import { fillCheckout, git as gitIn } from "./checkout";
 import { artifactStandIns, loadWorkflow, runnerTmp, runWorkflow, type RunnerSetup, type StandIn, type WorkflowRun } from "./workflowRunner";
 
 export interface Io {
@@ -26,9 +25,6 @@ export interface Io {
 }
 export const newIo = (): Io => ({ out: [], err: [] });
 export const text = (io: Io) => [...io.out, ...io.err].join("\n");
-
-/** What the checkout holds besides the program the engine workspace copies: the command and the workflows. */
-const REPOSITORY_EXTRAS = ["cli", "replica", "rehearsal", ".github", "tsconfig.build.json"];
 
 export interface CiWorld {
     replica: EngineReplica;
@@ -72,21 +68,8 @@ export async function startCiWorld(opts: { engine: Engine; stack: string; domain
         const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: replica.control.url, stack: "workspace" });
         cleanups.push(() => ws.remove());
         const checkout = ws.projectDir;
-        for (const f of REPOSITORY_EXTRAS) fs.cpSync(path.join(PROGRAM_DIR, f), path.join(checkout, f), { recursive: true });
-        // What npm ci leaves in a runner's checkout: the golive command built into dist/ (cli/build.js),
-        // copied from the clone when its build is of these very sources, else built here.
-        const { BUILD_DIR, buildState } = require(path.join(PROGRAM_DIR, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
-        if (buildState(PROGRAM_DIR) === "fresh") fs.cpSync(path.join(PROGRAM_DIR, BUILD_DIR), path.join(checkout, BUILD_DIR), { recursive: true });
-        else execFileSync("node", [path.join(checkout, "cli", "build.js")], { cwd: checkout, timeout: 180_000, stdio: "ignore" });
-        fs.appendFileSync(path.join(checkout, ".gitignore"), "records/\n.golive/\ndist/\n");
-        const git = (...args: string[]) =>
-            execFileSync("git", args, {
-                cwd: checkout,
-                encoding: "utf8",
-                timeout: 30_000,
-                env: { ...process.env, GIT_AUTHOR_NAME: "Camille", GIT_AUTHOR_EMAIL: "camille@agency.test", GIT_COMMITTER_NAME: "Camille", GIT_COMMITTER_EMAIL: "camille@agency.test", GIT_CONFIG_NOSYSTEM: "1" },
-                stdio: ["ignore", "pipe", "pipe"],
-            }).trim();
+        fillCheckout(checkout, { program: false });
+        const git = (...args: string[]) => gitIn(checkout, ...args);
         const stack = opts.stack;
         const stackFile = path.join(checkout, `Pulumi.${stack}.yaml`);
         const deps = (io: Io, over: Partial<GuidedDeps> = {}): GuidedDeps => ({

@@ -122,7 +122,7 @@ function parse(src: string): Node {
                     }
                 }
                 expect(")");
-                return { k: "call", name: low, args };
+                return { k: "call", name: tk.v, args };
             }
             return { k: "ctx", name: low };
         }
@@ -234,7 +234,7 @@ function evaluate(n: Node, ctx: Contexts, opts: EvalOptions): Value {
         case "call": {
             const a = n.args.map((x) => evaluate(x, ctx, opts));
             const status = opts.status ?? "success";
-            switch (n.name) {
+            switch (n.name.toLowerCase()) {
                 case "success":
                     return status === "success";
                 case "failure":

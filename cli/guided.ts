@@ -11,6 +11,7 @@ import type { Gate } from "../lib/phaseGates";
 import { UpProgress } from "../lib/upProgress";
 import { PROGRAM_DIR } from "../lib/programDir";
 import { GuidedStack, upProgram } from "./engineStack";
+import { ciOperatorOf } from "../lib/ciContext";
 
 /** What a guided command needs from the outside world. */
 export interface GuidedDeps {
@@ -52,6 +53,9 @@ async function askOnTerminal(question: string): Promise<string> {
 }
 
 export function operatorOf(dir: string, env: NodeJS.ProcessEnv = process.env): string {
+    // In CI, whoever started the run (a dispatch, a merge), named with the run.
+    const ci = ciOperatorOf(env);
+    if (ci) return ci;
     const r = spawnSync("git", ["config", "user.name"], { cwd: dir, env, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
     const name = r.status === 0 ? r.stdout.trim() : "";
     if (name) return name;
@@ -86,6 +90,10 @@ export interface GuidedArgs {
     /** golive recover's way on. */
     finish?: boolean;
     rollback?: boolean;
+    /** R-1 decided beforehand as no rollback (CI's on_failure input "keep"). */
+    noRollback?: boolean;
+    /** The record's Markdown on stdout, everything else on stderr (a CI run's summary). */
+    markdown?: boolean;
 }
 
 export type Parsed = GuidedArgs | { error: string } | { help: true };
@@ -100,6 +108,8 @@ const GUIDED_OPTIONS = {
     "auto-rollback": { type: "boolean" },
     finish: { type: "boolean" },
     rollback: { type: "boolean" },
+    "no-rollback": { type: "boolean" },
+    markdown: { type: "boolean" },
 } as const;
 
 /**
@@ -110,7 +120,8 @@ export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
     const options = Object.fromEntries(Object.entries(GUIDED_OPTIONS).filter(([name]) => allowed.includes(`--${name}`)));
     const parsed = parseCommandLine(argv, options);
     if ("help" in parsed || "error" in parsed) return parsed as { help: true } | { error: string };
-    const v = parsed as { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean; finish?: boolean; rollback?: boolean };
+    const v = parsed as { stack?: string; dir?: string; records?: string; domain?: string; yes?: boolean; "auto-rollback"?: boolean; finish?: boolean; rollback?: boolean; "no-rollback"?: boolean; markdown?: boolean };
+    if (v["auto-rollback"] && v["no-rollback"]) return { error: "--auto-rollback and --no-rollback decide R-1 both ways: give one" };
     const stack = checkedStackName(v.stack);
     if (typeof stack !== "string") return stack;
     const dir = v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR;
@@ -123,6 +134,8 @@ export function parseGuidedArgs(argv: string[], allowed: string[]): Parsed {
         ...(v.domain !== undefined ? { domain: v.domain } : {}),
         ...(v.finish ? { finish: true } : {}),
         ...(v.rollback ? { rollback: true } : {}),
+        ...(v["no-rollback"] ? { noRollback: true } : {}),
+        ...(v.markdown ? { markdown: true } : {}),
     };
 }
 

@@ -11,6 +11,9 @@ const COMMANDS: Record<string, { module: string; summary: string; entry?: string
     report: { module: "./report", summary: "print the go-live checklist (P-01..MEP-18) with statuses and evidence" },
     rollback: { module: "./rollback", summary: "roll the stack back to its previous successful update (plan section 4)" },
     rehearse: { module: "./rehearse", summary: "play the whole go-live on a local replica (no account needed)" },
+    plan: { module: "./plan", summary: "the gates and the preview of the phase a stack file asks for, applying nothing (a pull request's review)" },
+    watch: { module: "./watch", summary: "a live site looked at again (checks, certificate, drift); the webhook told when its status changes" },
+    ci: { module: "./ci", summary: "what the GitHub workflows run between phases: targets, the run's approval (P-01), the PR comment" },
 };
 
 export function usage(): string {

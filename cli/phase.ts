@@ -24,6 +24,8 @@ import { rollBackToPrepare } from "./wayBack";
 import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
 import type { UpProgress } from "../lib/upProgress";
 import type { FailureNote } from "../lib/failureNote";
+import { ciRunOf } from "../lib/ciContext";
+import { withMarkdownRecord } from "./markdownOutput";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -33,7 +35,7 @@ const WHAT: Record<Phase, string> = {
 
 export function usage(phase: Phase): string {
     return [
-        `usage: golive ${phase} --stack <stack> [--yes]${phase === "cutover" ? " [--auto-rollback]" : ""} [--dir <project dir>] [--records <dir>]`,
+        `usage: golive ${phase} --stack <stack> [--yes]${phase === "cutover" ? " [--auto-rollback | --no-rollback]" : ""} [--markdown] [--dir <project dir>] [--records <dir>]`,
         "",
         `${phase}: ${WHAT[phase]}.`,
         phase === "adopt"
@@ -46,8 +48,11 @@ export function usage(phase: Phase): string {
             ? [
                   "  --auto-rollback     if a check fails, roll back to prepare at once (R-1 agreed beforehand; also golive:rollback.auto).",
                   "                      Without it, a failed check asks whether to roll back now (even with --yes).",
+                  "  --no-rollback       if a check fails after the switch, keep the new site serving (R-1 decided beforehand, as",
+                  "                      CI's on_failure input \"keep\"); the record says so and how to roll back.",
               ]
             : []),
+        "  --markdown          print the record (Markdown) on stdout at the end, everything else on stderr (a CI run's summary)",
         "  --dir <dir>         the Pulumi project (default: this program's directory)",
         "  --records <dir>     where the Markdown record goes (default <project>/records)",
         "",
@@ -98,7 +103,8 @@ function checklistAfterFailure(gs: GuidedStack, phase: Phase, gates: GateReport,
 }
 
 /** R-1: who decides, when, how. Agreed beforehand (flag or config), asked, or left open without a terminal. */
-export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "stack">, autoInConfig: boolean, deps: Pick<GuidedDeps, "interactive" | "ask" | "now">, operator: string): Promise<RollbackDecision> {
+export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "stack" | "noRollback">, autoInConfig: boolean, deps: Pick<GuidedDeps, "interactive" | "ask" | "now">, operator: string): Promise<RollbackDecision> {
+    if (args.noRollback) return { choice: "no rollback", by: operator, at: new Date(deps.now()), how: `--no-rollback: decided beforehand, the new site keeps serving; to roll back: golive rollback --stack ${args.stack}` };
     const agreed = args.autoRollback ? "--auto-rollback" : autoInConfig ? "golive:rollback.auto agreed in config" : undefined;
     if (agreed) return { choice: "rollback", by: operator, at: new Date(deps.now()), how: `${agreed}: rolled back at once` };
     if (!deps.interactive) {
@@ -365,6 +371,7 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
         ...(interrupted ? { interruption: { by: interrupt.by ?? "SIGINT", at: interrupt.at ?? endedAt, stoppedAtOnce: interrupt.stopped } } : {}),
         ...(after ? { siteAfter: [`${after.site.headline}; ${after.site.visitors}.`] } : {}),
         ...(next.length > 0 ? { next } : {}),
+        ...(ciRunOf(deps.env) ? { ci: ciRunOf(deps.env)! } : {}),
     };
     // A run always leaves its record (a taken name gets a suffix); a record that cannot be written
     // is said, and does not change the run's result.
@@ -451,9 +458,10 @@ function prepareVerdict(outputs: Record<string, unknown>, deps: GuidedDeps): num
 }
 
 async function command(phase: Phase, argv: string[], deps: GuidedDeps): Promise<number> {
-    const allowed = ["--stack", "--dir", "--records", "--yes", ...(phase === "cutover" ? ["--auto-rollback"] : [])];
+    const allowed = ["--stack", "--dir", "--records", "--yes", "--markdown", ...(phase === "cutover" ? ["--auto-rollback", "--no-rollback"] : [])];
     const args = valuesOrExit(phase, parseGuidedArgs(argv, allowed), usage(phase), deps);
     if (typeof args === "number") return args;
+    if (args.markdown) return withMarkdownRecord(`golive ${phase} — stack ${args.stack}`, deps, (quiet) => runPhase(phase, args, quiet));
     return (await runPhase(phase, args, deps)).code;
 }
 

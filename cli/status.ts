@@ -21,6 +21,7 @@ import { failureSummary, messageTitle, parseFailureNote } from "../lib/failureNo
 
 export const USAGE = [
     "usage: golive status --stack <stack> [--dir <project dir>]",
+    "       golive status --all [--markdown] [--dir <project dir>]   (every stack of the clone: golive status --all --help)",
     "",
     "The phase the stack has reached, its last update and result, the next step, and a quick verify",
     "of the site as that phase expects (DNS = the records as applied; the new site's checks after cutover).",
@@ -132,6 +133,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
 }
 
 export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
+    if (argv.includes("--all")) return (await import("./statusAll")).main(argv, deps);
     const args = valuesOrExit("status", parseGuidedArgs(argv, ["--stack", "--dir"]), USAGE, deps);
     if (typeof args === "number") return args;
     return (await status(args.stack, args.dir, deps)).code;

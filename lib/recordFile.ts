@@ -8,6 +8,7 @@ import type { CheckResult } from "../checks/types";
 import { ChecklistLine, renderMarkdown } from "./report";
 import type { Gate } from "./phaseGates";
 import type { ProgressStep } from "./upProgress";
+import { ciRecordLines, type CiRun } from "./ciContext";
 
 export interface RollbackDecision {
     choice: "rollback" | "no rollback" | "undecided";
@@ -67,6 +68,8 @@ export interface PhaseRecord {
     siteAfter?: string[];
     /** The ways on printed at the end. */
     next?: string[];
+    /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
+    ci?: CiRun;
 }
 
 /** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
@@ -122,6 +125,7 @@ export function renderRecord(r: PhaseRecord): string {
         ...(r.dnsSwitchAt ? [`- **DNS switch:** ${r.dnsSwitchAt.toISOString()}`] : []),
         ...(r.siteAfter && r.siteAfter.length > 0 ? [`- **Site at the end (from the records Cloudflare holds):** ${r.siteAfter.join(" ")}`] : []),
         ...(r.next && r.next.length > 0 ? [`- **Next:** ${r.next.join("; ")}`] : []),
+        ...(r.ci ? ciRecordLines(r.ci) : []),
         "",
         "## Gates",
         "",

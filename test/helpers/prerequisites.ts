@@ -2,6 +2,7 @@
 // are pending, and the reason and the one command that provides it are printed; under CI (which
 // installs everything through .ci/run) a missing prerequisite is a failure, never a quiet skip.
 import * as fs from "fs";
+import { findActionlint } from "./actionlint";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
 import { DOVECOT_BIN, DOVECOT_INSTALL_HINT } from "../../replica/mailbox";
 import { findEngine, isEngine, ENGINE_BUILD_COMMAND, type Engine } from "../../lib/engine";
@@ -36,4 +37,11 @@ export function requireEngine(ctx: Mocha.Context): Engine {
     const found = findEngine();
     requirePrerequisite(ctx, "the Pulumi engine", isEngine(found) ? undefined : found.missing, ENGINE_BUILD_COMMAND);
     return found as Engine;
+}
+
+/** actionlint (pinned, scripts/actionlint.sh) with shellcheck for the workflows' scripts, or the tests are pending (failing under CI). */
+export function requireActionlint(ctx: Mocha.Context): { actionlint: string; shellcheck: string } {
+    const found = findActionlint();
+    requirePrerequisite(ctx, "actionlint with shellcheck (the workflows' linter)", "missing" in found ? found.missing : undefined, "missing" in found ? found.command : "");
+    return found as { actionlint: string; shellcheck: string };
 }

@@ -1,0 +1,220 @@
+// `golive plan --stack <name>`: what `golive prepare|cutover` would do, without doing it — the gates
+// and the preview of the phase the stack file asks for (or --phase), as the guided command shows
+// them, then the stack file exactly as it was. A pull request's review reads it (--markdown, the
+// comment the preview workflow posts). With --approval-from <environment>, P-01 is not asked of the
+// stack file: the apply run's approval by a required reviewer of that GitHub environment gives it.
+import { NAMESPACE, PHASES, parseDomain, type Phase } from "../lib/config";
+import { configGates, lastApplied, orderGate, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap, type Gate } from "../lib/phaseGates";
+import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
+import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../lib/markdownSummary";
+import type { CertificateFact } from "../checks/certificateFact";
+import { valuesOrExit, parseCommandLine, checkedStackName } from "./args";
+import { DEFAULT_DEPS, gateLines, PROGRAM_DIR, type GuidedDeps } from "./guided";
+import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "./engineStack";
+import * as path from "path";
+
+export const USAGE = [
+    "usage: golive plan --stack <stack> [--phase adopt|prepare|cutover] [--markdown] [--approval-from <environment>] [--dir <project dir>]",
+    "",
+    "The gates and the preview of the phase the stack file asks for (golive:phase, or --phase), as",
+    "golive prepare|cutover would show them; nothing is applied and the stack file is left as it was.",
+    "",
+    "  --stack <stack>               the stack (e.g. prod)",
+    "  --phase <phase>               preview this phase instead of the stack file's golive:phase",
+    "  --markdown                    print the plan as Markdown on stdout (a pull request comment); the plain lines go to stderr",
+    "  --approval-from <environment> P-01 is given at the apply by a required reviewer of this GitHub environment",
+    "                                (golive ci approval): the plan does not ask golive:approvedBy of the stack file",
+    "  --dir <dir>                   the Pulumi project (default: this program's directory)",
+    "",
+    "Exit code: 0 the phase could be applied, 1 it would be refused (a gate, the preview), 2 bad usage or no engine.",
+].join("\n");
+
+const OPTIONS = {
+    stack: { type: "string" },
+    phase: { type: "string" },
+    markdown: { type: "boolean" },
+    "approval-from": { type: "string" },
+    dir: { type: "string" },
+} as const;
+
+/** A GitHub environment name as golive takes it: never read as an option. */
+export const ENVIRONMENT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+export interface PlanArgs {
+    stack: string;
+    phase?: Phase;
+    markdown: boolean;
+    approvalFrom?: string;
+    dir: string;
+}
+
+export function parsePlanArgs(argv: string[]): PlanArgs | { help: true } | { error: string } {
+    const parsed = parseCommandLine(argv, OPTIONS);
+    if ("help" in parsed || "error" in parsed) return parsed as { help: true } | { error: string };
+    const v = parsed as { stack?: string; phase?: string; markdown?: boolean; "approval-from"?: string; dir?: string };
+    const stack = checkedStackName(v.stack);
+    if (typeof stack !== "string") return stack;
+    if (v.phase !== undefined && !(PHASES as readonly string[]).includes(v.phase)) return { error: `--phase must be one of ${PHASES.join(", ")}, got ${JSON.stringify(v.phase)}` };
+    if (v["approval-from"] !== undefined && !ENVIRONMENT_NAME.test(v["approval-from"])) return { error: `--approval-from must be a GitHub environment name like golive-${stack}, got ${JSON.stringify(v["approval-from"])}` };
+    return {
+        stack,
+        markdown: !!v.markdown,
+        dir: v.dir !== undefined ? path.resolve(v.dir) : PROGRAM_DIR,
+        ...(v.phase ? { phase: v.phase as Phase } : {}),
+        ...(v["approval-from"] ? { approvalFrom: v["approval-from"] } : {}),
+    };
+}
+
+function domainOf(map: ConfigMap): string | undefined {
+    try {
+        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
+    } catch {
+        return undefined; // the config gate says why
+    }
+}
+
+function isCertificateFact(x: unknown): x is CertificateFact {
+    return !!x && typeof x === "object" && typeof (x as CertificateFact).status === "string" && Array.isArray((x as CertificateFact).names);
+}
+
+/** What P-01 looks like when the apply run's environment gives it. */
+function pendingApproval(environment: string, map: ConfigMap): { pending: PendingGate; note?: string; placeholder: ConfigMap } {
+    const typed = map[`${NAMESPACE}:approvedBy`]?.value;
+    return {
+        pending: {
+            id: "P-01",
+            label: "client approval",
+            detail: `given at the apply: a required reviewer of GitHub environment ${environment} approves the run, and golive ci approval records who and when as golive:approvedBy / golive:approvedAt`,
+        },
+        ...(typed ? { note: `golive:approvedBy is set in the stack file (${JSON.stringify(typed)}): the apply replaces it with the approval of environment ${environment}` } : {}),
+        // Only for the gates and the preview: the program refuses a cutover without P-01.
+        placeholder: {
+            [`${NAMESPACE}:approvedBy`]: { value: `a required reviewer of ${environment} (at the apply)`, secret: false },
+            [`${NAMESPACE}:approvedAt`]: { value: new Date().toISOString().slice(0, 10), secret: false },
+        },
+    };
+}
+
+/** R-1 in CI, where nobody can be asked: what the stack file and the run's input decide. */
+function rollbackRuleOf(auto: boolean): string {
+    return auto
+        ? "rolled back to prepare at once, records first (golive:rollback.auto is true in the stack file)."
+        : "decided by the apply run's `on_failure` input: `rollback` rolls back at once, `keep` keeps the new site serving. A merge runs with `stack-config`, and golive:rollback.auto is not true here: nobody decides, the new site keeps serving and the record says how to roll back. Set golive:rollback.auto true to roll back at once.";
+}
+
+/** The plan of one stack; never applies, and leaves the stack file as it was. */
+export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ code: number; report?: PlanReport; lines: string[] }> {
+    const lines: string[] = [];
+    const say = (l: string) => {
+        lines.push(l);
+        deps.out(l);
+    };
+    let gs: GuidedStack;
+    try {
+        gs = await openStack(args.stack, args.dir, deps.env);
+    } catch (err) {
+        deps.err(`golive plan: ${(err as Error).message}`);
+        return { code: 2, lines };
+    }
+    let map: ConfigMap;
+    try {
+        map = await readConfig(gs);
+    } catch (err) {
+        deps.err(`golive plan: the stack config cannot be read: ${(err as Error).message}`);
+        return { code: 1, lines };
+    }
+    const filePhase = map[`${NAMESPACE}:phase`]?.value || "adopt";
+    const phase = args.phase ?? (filePhase as Phase);
+    if (!(PHASES as readonly string[]).includes(phase)) {
+        deps.err(`golive plan: golive:phase in Pulumi.${args.stack}.yaml is ${JSON.stringify(filePhase)}: one of ${PHASES.join(", ")} is expected`);
+        return { code: 1, lines };
+    }
+    say(`golive plan — stack ${args.stack}: ${phase}${args.phase && args.phase !== filePhase ? ` (the stack file says ${filePhase})` : ""}; nothing is applied`);
+    const history = await readHistory(gs);
+    const applied = lastApplied(history);
+    const approval = phase === "cutover" && args.approvalFrom ? pendingApproval(args.approvalFrom, map) : undefined;
+    const judged = approval ? { ...map, ...approval.placeholder } : map;
+    const report = configGates(judged, phase);
+    const gates: Gate[] = [...report.gates.filter((g) => !(approval && g.id === "P-01")), orderGate(phase, applied)];
+    const domain = domainOf(map);
+    if (domain) gates.push(zoneGate(await discover(gs, { domain, phase, records: false })));
+    say("Gates:");
+    for (const l of gateLines(gates)) say(l);
+    if (approval) say(`  … P-01 ${approval.pending.label}: ${approval.pending.detail}`);
+    const notes: string[] = [];
+    if (approval?.note) notes.push(approval.note);
+    const warning = phase === "cutover" && report.cfg ? ttlWarning(report.cfg, applied, deps.now()) : undefined;
+    if (warning) notes.push(warning);
+    for (const n of notes) say(`  ! ${n}`);
+    const base: PlanReport = {
+        stack: args.stack,
+        ...(domain ? { domain } : {}),
+        phase,
+        ...(applied ? { applied: { phase: phaseOf(applied), at: new Date(applied.endTime ?? applied.startTime).toISOString(), name: updateName(applied) } } : {}),
+        gates,
+        pending: approval ? [approval.pending] : [],
+        notes,
+        ...(phase === "cutover" && report.cfg ? { rollbackRule: rollbackRuleOf(report.cfg.rollback.auto) } : {}),
+        ...(args.approvalFrom ? { environment: args.approvalFrom } : {}),
+        ready: false,
+        verdict: "",
+    };
+    if (!gates.every((g) => g.ok) || !report.cfg) {
+        say(`Refused: a gate is not met; the preview was not run.`);
+        return { code: 1, report: { ...base, verdict: "Refused: a gate is not met (the table says which); the preview was not run" }, lines };
+    }
+
+    // The preview, with the stack file as the phase would set it; then the file as it was.
+    const snapshot = snapshotStackFile(gs);
+    let preview;
+    let certificate: CertificateFact | null = null;
+    try {
+        await setPhase(gs, phase);
+        if (approval) await gs.stack.setAllConfig(Object.fromEntries(Object.entries(approval.placeholder).map(([k, v]) => [k, { value: v.value, secret: false }])));
+        preview = await previewProgram(gs);
+        if (phase === "cutover") {
+            const before = await readOutputs(gs).catch((): Record<string, unknown> => ({}));
+            if (isCertificateFact(before.certificate)) certificate = before.certificate;
+        }
+    } finally {
+        snapshot.restore();
+    }
+    if (!preview.ok) {
+        say("Preview failed:");
+        for (const e of preview.errors) say(`  ${e.split("\n")[0]}`);
+        return { code: 1, report: { ...base, previewErrors: preview.errors, verdict: "Refused: the preview failed" }, lines };
+    }
+    const summary = summarizePreview(preview.steps, {
+        allowRecordReplace: report.cfg.dns.allowRecordReplace,
+        adopt: phase === "adopt",
+        switchesToVercel: phase === "cutover",
+        certificate,
+        certWaitSeconds: report.checks?.certWaitSeconds ?? 300,
+    });
+    const previewLines = renderPreviewSummary(summary);
+    say("Preview:");
+    for (const l of previewLines) say(l);
+    const ready = summary.refusals.length === 0;
+    say(ready ? `Ready: golive ${phase} --stack ${args.stack} would apply this.` : `Refused: the preview would replace or delete a live record, or change what this phase must not.`);
+    return {
+        code: ready ? 0 : 1,
+        report: {
+            ...base,
+            preview: { lines: previewLines, summary },
+            ready,
+            verdict: ready ? "Ready to apply: every gate is met and the preview refuses nothing" : "Refused: the preview would replace or delete a live record, or change what this phase must not",
+        },
+        lines,
+    };
+}
+
+export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
+    const args = valuesOrExit("plan", parsePlanArgs(argv), USAGE, deps);
+    if (typeof args === "number") return args;
+    if (!args.markdown) return (await planStack(args, deps)).code;
+    // Markdown on stdout only; what a person reads in the log goes to stderr.
+    const said: string[] = [];
+    const r = await planStack(args, { ...deps, out: (l) => (said.push(l), deps.err(l)), err: (l) => (said.push(l), deps.err(l)) });
+    deps.out(r.report ? renderPlanMarkdown(r.report, r.lines) : planFailedMarkdown(args.stack, said));
+    return r.code;
+}

@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { Engine } from "./engine";
-import * as tree from "../scripts/engine-guard/processTree";
+import type * as ProcessTree from "../scripts/engine-guard/processTree";
 import type { ProcessInfo } from "../scripts/engine-guard/processTree";
 
 export type { ProcessInfo };
@@ -20,6 +20,14 @@ export function guardRoot(): string {
     if (!found) throw new Error(`the engine guard is missing (looked in ${candidates.join(", ")})`);
     return found;
 }
+
+/**
+ * The guard's process helpers, plain JavaScript beside guard.js: loaded from guardRoot(), so the
+ * compiled CLI (dist/lib, one level deeper) finds the same file as the sources.
+ */
+const tree: typeof ProcessTree = new Proxy({} as typeof ProcessTree, {
+    get: (_t, key) => (require(path.join(guardRoot(), "processTree")) as Record<string | symbol, unknown>)[key],
+});
 
 /** Where the guards of a project write what they run: <project>/.golive/engine. */
 export function registryDir(projectDir: string): string {

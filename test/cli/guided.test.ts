@@ -67,8 +67,8 @@ describe("cli/main: the guided commands are dispatched like the others", () => {
         } finally {
             process.stderr.write = write;
         }
-        assert.match(err.join(""), /golive cutover: unknown option --bogus\n\nusage: golive cutover --stack <stack> \[--yes\] \[--auto-rollback\]/);
-        assert.match(err.join(""), /golive prepare: --stack is required\n\nusage: golive prepare --stack <stack> \[--yes\] \[--dir/);
+        assert.match(err.join(""), /golive cutover: unknown option --bogus\n\nusage: golive cutover --stack <stack> \[--yes\] \[--auto-rollback \| --no-rollback\]/);
+        assert.match(err.join(""), /golive prepare: --stack is required\n\nusage: golive prepare --stack <stack> \[--yes\] \[--markdown\] \[--dir/);
     });
 });
 

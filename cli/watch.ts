@@ -26,7 +26,7 @@ import {
     driftChanges,
     encodeMemo,
     expectedRecordsOf,
-    liveSince,
+    watchedSince,
     problemsOf,
     watchMessage,
     WATCH_CHECKS,
@@ -151,8 +151,8 @@ export async function watchStack(o: { stack: string; dir: string; notify: boolea
         return { code: 2, live: false };
     }
     const history = await readHistory(gs, 20);
-    const since = liveSince(history);
-    if (!since) {
+    const watched = watchedSince(history);
+    if (!watched) {
         const applied = lastApplied(history);
         say(`golive watch — stack ${o.stack}: not live (${applied ? `its last successful update applied ${phaseOf(applied)}` : "nothing applied yet"}): nothing to watch`);
         return { code: 0, live: false };
@@ -170,8 +170,10 @@ export async function watchStack(o: { stack: string; dir: string; notify: boolea
         deps.err("golive watch: the stack has no golive:domain");
         return { code: 2, live: true };
     }
+    const since = watched.since;
     const cadence = cadenceOf(since, deps.now());
-    say(`golive watch — stack ${o.stack} (${domain}): live since ${since.toISOString()}, watched ${cadence === "hourly" ? `hourly (first ${DEFAULT_HOURLY_DAYS} days)` : "daily"}`);
+    const state = watched.keptFailure ? `its cutover failed at ${since.toISOString()} and was not rolled back (the records say where visitors go)` : `live since ${since.toISOString()}`;
+    say(`golive watch — stack ${o.stack} (${domain}): ${state}, watched ${cadence === "hourly" ? `hourly (first ${DEFAULT_HOURLY_DAYS} days)` : "daily"}`);
 
     // The checks of golive verify, with the stack's settings and DNS as the stack holds it.
     let results: CheckResult[];
@@ -266,6 +268,8 @@ export interface ListedStack {
     stack: string;
     live: boolean;
     liveSince?: string;
+    /** Watched because its cutover failed and was kept (not a successful go-live). */
+    keptFailure?: boolean;
     cadence?: Cadence;
     lastWatch?: WatchMemo;
     error?: string;
@@ -276,11 +280,13 @@ export async function listStacks(o: { dir: string; stack?: string; hourlyDays: n
     const looks = await surveyStacks(names, o.dir, deps.env, { historySize: 20 });
     return looks.map((l) => {
         if (!l.history) return { stack: l.stack, live: false, error: l.error ?? "not read" };
-        const since = liveSince(l.history);
+        const watched = watchedSince(l.history);
+        const since = watched?.since;
         const lastWatch = decodeMemo(l.tags?.[WATCH_TAG]);
         return {
             stack: l.stack,
             live: !!since,
+            ...(watched?.keptFailure ? { keptFailure: true } : {}),
             ...(since ? { liveSince: since.toISOString(), cadence: cadenceOf(since, deps.now(), o.hourlyDays) } : {}),
             ...(lastWatch ? { lastWatch } : {}),
         };
@@ -306,7 +312,7 @@ export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Pro
         const listed = await listStacks({ dir, hourlyDays, ...(o.stack ? { stack: o.stack } : {}) }, deps);
         const due = listed.filter((l) => l.live && (cadence !== "hourly" || l.cadence === "hourly"));
         for (const l of listed) {
-            deps.err(`  ${l.stack}: ${l.error ? `not read (${l.error})` : l.live ? `live since ${l.liveSince}, watched ${l.cadence}${l.lastWatch ? `; last watch ${l.lastWatch.at} ${l.lastWatch.s}` : "; never watched"}` : "not live"}${due.includes(l) ? "  ← due" : ""}`);
+            deps.err(`  ${l.stack}: ${l.error ? `not read (${l.error})` : l.live ? `${l.keptFailure ? "cutover failed and kept" : "live"} since ${l.liveSince}, watched ${l.cadence}${l.lastWatch ? `; last watch ${l.lastWatch.at} ${l.lastWatch.s}` : "; never watched"}` : "not live"}${due.includes(l) ? "  ← due" : ""}`);
         }
         if (o.json) deps.out(JSON.stringify(due.map((l) => ({ stack: l.stack }))));
         else deps.out(due.map((l) => l.stack).join("\n"));

@@ -168,6 +168,27 @@ export function liveSince(history: readonly UpdateEntry[]): Date | undefined {
     return new Date(since.endTime ?? since.startTime);
 }
 
+/**
+ * A cutover that failed and was kept (R-1 answered no, `--no-rollback`, or nobody decided): the
+ * newest update is a failed cutover after a successful prepare. Visitors may be on the new site
+ * (a check after the switch failed) or still on the old one (stopped before the switch): the
+ * records say which, so such a stack is watched too. When that failed update ended, or undefined.
+ */
+export function keptFailedCutover(history: readonly UpdateEntry[]): Date | undefined {
+    const latest = history.find((e) => e.kind === "update");
+    const applied = lastApplied([...history]);
+    if (!latest || latest.result === "succeeded" || phaseOf(latest) !== "cutover" || !applied || phaseOf(applied) !== "prepare") return undefined;
+    return new Date(latest.endTime ?? latest.startTime);
+}
+
+/** What the watch looks at: a live stack, or one whose failed cutover was kept. */
+export function watchedSince(history: readonly UpdateEntry[]): { since: Date; keptFailure: boolean } | undefined {
+    const live = liveSince(history);
+    if (live) return { since: live, keptFailure: false };
+    const kept = keptFailedCutover(history);
+    return kept ? { since: kept, keptFailure: true } : undefined;
+}
+
 export type Cadence = "hourly" | "daily";
 
 /** Hourly in the first `hourlyDays` days live, daily after. */

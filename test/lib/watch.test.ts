@@ -9,6 +9,7 @@ import {
     encodeMemo,
     expectedRecordsOf,
     liveSince,
+    watchedSince,
     problemsOf,
     TAG_VALUE_MAX,
     watchMessage,
@@ -93,6 +94,15 @@ describe("lib/watch: what golive watch counts as a problem, keeps, and tells", (
         assert.equal(liveSince([update("prepare", "2026-12-06T10:00:00Z"), ...h]), undefined, "rolled back: not live");
         assert.equal(liveSince([]), undefined);
         assert.equal(liveSince([update("cutover", "2026-12-06T10:00:00Z", "failed"), update("prepare", "2026-12-05T10:00:00Z")]), undefined);
+    });
+
+    it("a failed cutover kept (the newest update, after a successful prepare) is watched too, said as such; not once rolled back or re-applied", () => {
+        const kept = [update("cutover", "2026-12-06T10:00:00Z", "failed"), update("prepare", "2026-12-05T10:00:00Z")];
+        assert.deepEqual(watchedSince(kept), { since: new Date("2026-12-06T10:00:00Z"), keptFailure: true });
+        assert.equal(watchedSince([update("prepare", "2026-12-06T11:00:00Z"), ...kept]), undefined, "rolled back to prepare: not watched");
+        assert.equal(watchedSince([update("cutover", "2026-12-06T09:00:00Z", "failed"), update("adopt", "2026-12-05T10:00:00Z")]), undefined, "never prepared: nothing to watch");
+        const live = [update("cutover", "2026-12-07T10:00:00Z"), ...kept];
+        assert.deepEqual(watchedSince(live), { since: new Date("2026-12-07T10:00:00Z"), keptFailure: false });
     });
 
     it("watched hourly in its first days live (7 by default), daily after", () => {

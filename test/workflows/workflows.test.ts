@@ -149,6 +149,17 @@ describe(".github/workflows run without the engine: the glue", function () {
         base = head;
     });
 
+    it("the branch's first push (before is all zeros): the stacks of the pushed commit's files, not a diff against nothing", async () => {
+        fs.appendFileSync(path.join(checkout, "Pulumi.lumiere.yaml"), "  golive:ttl: 60\n");
+        git(checkout, "commit", "-qam", "lumiere: ttl");
+        const head = git(checkout, "rev-parse", "HEAD");
+        const run = await runWorkflow(wf("golive-apply.yml"), setup({ name: "push", payload: { before: "0".repeat(40), after: head } }, true));
+        const targets = run.job("targets");
+        assert.equal(targets.result, "success", targets.steps.map((s) => s.stderr).join("\n"));
+        assert.deepEqual(JSON.parse(targets.outputs.targets), [{ stack: "lumiere", phase: "cutover" }]);
+        base = head;
+    });
+
     it("a dispatch of a cutover: the run's on_failure input becomes --auto-rollback, --no-rollback or nothing (golive:rollback.auto decides); an unknown one stops before golive; golive's exit code and Markdown are the step's", async () => {
         const dispatch = (onFailure?: string) => ({ name: "workflow_dispatch", payload: { inputs: { stack: "lumiere", phase: "cutover", ...(onFailure ? { on_failure: onFailure } : {}) } } });
         for (const [input, flags] of [

@@ -104,7 +104,7 @@ function checklistAfterFailure(gs: GuidedStack, phase: Phase, gates: GateReport,
 
 /** R-1: who decides, when, how. Agreed beforehand (flag or config), asked, or left open without a terminal. */
 export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "stack" | "noRollback">, autoInConfig: boolean, deps: Pick<GuidedDeps, "interactive" | "ask" | "now">, operator: string): Promise<RollbackDecision> {
-    if (args.noRollback) return { choice: "no rollback", by: operator, at: new Date(deps.now()), how: `--no-rollback: decided beforehand, the new site keeps serving; to roll back: golive rollback --stack ${args.stack}` };
+    if (args.noRollback) return { choice: "no rollback", by: operator, at: new Date(deps.now()), how: `--no-rollback: decided beforehand, the new site keeps serving; to roll back: golive prepare --stack ${args.stack}` };
     const agreed = args.autoRollback ? "--auto-rollback" : autoInConfig ? "golive:rollback.auto agreed in config" : undefined;
     if (agreed) return { choice: "rollback", by: operator, at: new Date(deps.now()), how: `${agreed}: rolled back at once` };
     if (!deps.interactive) {

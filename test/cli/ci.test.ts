@@ -214,7 +214,7 @@ describe("golive ci: the glue of the GitHub workflows", () => {
             const a = parseGuidedArgs(["--stack", "prod", "--no-rollback", "--markdown"], ["--stack", "--no-rollback", "--auto-rollback", "--markdown"]);
             assert.ok(!("error" in a) && !("help" in a));
             const d = await decideRollback(a as { stack: string; autoRollback: boolean; noRollback?: boolean }, true, { interactive: true, ask: async () => "yes", now: () => 0 }, "camille-ops (GitHub Actions run x)");
-            assert.deepEqual(d, { choice: "no rollback", by: "camille-ops (GitHub Actions run x)", at: new Date(0), how: "--no-rollback: decided beforehand, the new site keeps serving; to roll back: golive rollback --stack prod" });
+            assert.deepEqual(d, { choice: "no rollback", by: "camille-ops (GitHub Actions run x)", at: new Date(0), how: "--no-rollback: decided beforehand, the new site keeps serving; to roll back: golive prepare --stack prod" });
             assert.deepEqual(parseGuidedArgs(["--stack", "prod", "--no-rollback", "--auto-rollback"], ["--stack", "--no-rollback", "--auto-rollback"]), { error: "--auto-rollback and --no-rollback decide R-1 both ways: give one" });
         });
     });

@@ -91,11 +91,16 @@ describe("long: issue 20's failures through the workflows, on the real engine", 
             const md = run.job("apply").summary;
             assert.equal(run.job("apply").result, "failure");
             assert.match(md, /- \*\*Decision:\*\* no rollback/, jobLog(run, "apply"));
-            assert.match(md, /- \*\*How:\*\* --no-rollback: decided beforehand, the new site keeps serving; to roll back: golive rollback --stack atelier/);
+            assert.match(md, /- \*\*How:\*\* --no-rollback: decided beforehand, the new site keeps serving; to roll back: golive prepare --stack atelier/);
             assert.deepEqual(dns(), [ci.replica.world.newSite.host], "kept, as decided");
         } finally {
             brokenUnderTraffic = false;
         }
+        // A failed cutover kept is watched: visitors may be on the new site.
+        const listed = newIo();
+        assert.equal(await watch(["--list", "--json", "--dir", ci.checkout], ci.deps(listed)), 0, text(listed));
+        assert.deepEqual(JSON.parse(listed.out.join("")), [{ stack: STACK }], text(listed));
+        assert.match(text(listed), new RegExp(`${STACK}: cutover failed and kept since `));
         // Back to prepare from a terminal, as the record says.
         const io = newIo();
         assert.equal(await prepare(["--stack", STACK, "--yes", "--dir", ci.checkout, "--records", path.join(ci.checkout, "records")], ci.deps(io)), 0, text(io));
@@ -129,7 +134,7 @@ describe("long: issue 20's failures through the workflows, on the real engine", 
             assert.match(body, /### ❌ `atelier` — atelier-long\.fr: cutover would be refused/);
             assert.match(body, /\| stack config \| ❌ not met \| golive:redirectStatus must be 301 or 308, got 302 \|/);
         } finally {
-            ci.git("revert", "--no-edit", "-q", "HEAD");
+            ci.git("revert", "--no-edit", "HEAD");
         }
     });
 

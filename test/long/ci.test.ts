@@ -38,7 +38,7 @@ describe("long: issue 20's failures through the workflows, on the real engine", 
         const { world, zone } = ci.replica;
         const spec = world.newSite.spec;
         const serve = spec.handle;
-        const serving = () => zone.list({ name: world.www }).some((r) => r.type === "A" && r.content === world.newSite.host);
+        const serving = () => [world.domain, world.www].some((name) => zone.list({ name }).some((r) => r.type === "A" && r.content === world.newSite.host));
         world.newSite.spec = { ...spec, handle: (req) => (brokenUnderTraffic && serving() ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : serve?.(req)) };
         const io = newIo();
         const code = await prepare(["--stack", STACK, "--yes", "--dir", ci.checkout, "--records", path.join(ci.checkout, "records")], ci.deps(io));

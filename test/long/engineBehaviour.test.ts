@@ -18,7 +18,7 @@ import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 const DNS_RECORD = "cloudflare:index/dnsRecord:DnsRecord";
 const STACK = "behaviour";
 
-describe("engine tier: what the real engine does that the mocks hid (issue 11)", function () {
+describe("long: what the real engine does that the mocks hid (issue 11)", function () {
     this.timeout(180_000);
     let replica: EngineReplica;
     let world: ReplicaWorld;

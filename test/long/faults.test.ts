@@ -10,14 +10,18 @@ import { requireEngine } from "../helpers/prerequisites";
 
 const siteRecords = (r: RehearsalReport, when: keyof RehearsalReport["figures"]["records"]) => [r.figures.records[when]!.apex, r.figures.records[when]!.www];
 
-/** A fault found before the switch: non-zero, the check named, 0 failed probes, the records as prepare left them. */
-function stoppedBeforeSwitch(r: RehearsalReport, id: string, reason: RegExp): void {
+/**
+ * A fault found before the switch: non-zero, one of the checks named failed, 0 failed probes, the
+ * records as prepare left them. The engine stops scheduling once a check fails, so which of the
+ * checks a fault breaks ran first is a race: any of `ids` will do.
+ */
+function stoppedBeforeSwitch(r: RehearsalReport, ids: string[], reason: RegExp): void {
     assert.equal(r.engine.kind, "pulumi");
     assert.equal(r.ok, false, "the rehearsal reports the failure (exit non-zero)");
-    const failed = r.cutoverChecks.filter((c) => c.id === id && c.status === "fail");
-    assert.ok(failed.length > 0, `${id} failed: ${JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.stage ?? "", c.status]))}`);
-    assert.ok(failed.every((c) => c.stage === "pre-switch" || r.stoppedAt === "prepare"), `${id} failed before the switch`);
-    assert.match(failed[0].reason, reason);
+    const failed = r.cutoverChecks.filter((c) => ids.includes(c.id) && c.status === "fail");
+    assert.ok(failed.length > 0, `${ids.join(" or ")} failed: ${JSON.stringify(r.cutoverChecks.map((c) => [c.id, c.stage ?? "", c.status]))}`);
+    assert.ok(failed.every((c) => c.stage === "pre-switch" || r.stoppedAt === "prepare"), `${ids.join(" or ")} failed before the switch`);
+    assert.ok(failed.some((c) => reason.test(c.reason)), JSON.stringify(failed.map((c) => [c.id, c.reason])));
     assert.equal(r.figures.dnsSwitched, false);
     assert.equal(r.figures.probes.failed, 0, JSON.stringify(r.figures.probes.failures.slice(0, 3)));
     for (const when of ["cutover", "rollback"] as const) if (r.figures.records[when]) assert.deepEqual(siteRecords(r, when), siteRecords(r, "prepare"), `${when}: same ids, same contents as after prepare`);
@@ -40,18 +44,20 @@ describe("long: issue 16's faults on the real engine", function () {
         assert.equal(typeof r.figures.dnsSwitchToGreenMs, "number");
     });
 
-    const caught: Array<[string, string, RegExp]> = [
-        ["broken-release", "MEP-09", /500/],
-        ["redirect-302", "MEP-10", /302/],
-        ["robots-disallow", "MEP-14", /robots\.txt/],
-        ["slow-site", "MEP-13", /scores 85 < 90/],
-        ["dns-before-domain", "MEP-09", /404/],
-        ["cert-delay", "MEP-08", /vercel\.app/],
-        ["domain-claimed", "MEP-05", /held by project kalia-old-site/],
+    // The release answers 500 (or 404 before its domains are on Vercel) on every page: MEP-09, 10, 11 and 14 each see it.
+    const everyPage = ["MEP-09", "MEP-10", "MEP-11", "MEP-14"];
+    const caught: Array<[string, string[], RegExp]> = [
+        ["broken-release", everyPage, /500/],
+        ["redirect-302", ["MEP-10"], /302/],
+        ["robots-disallow", ["MEP-14"], /robots\.txt/],
+        ["slow-site", ["MEP-13"], /scores 85 < 90/],
+        ["dns-before-domain", everyPage, /404/],
+        ["cert-delay", ["MEP-08"], /vercel\.app/],
+        ["domain-claimed", ["MEP-05"], /held by project kalia-old-site/],
     ];
-    for (const [fault, id, reason] of caught) {
-        it(`${fault}: ${id} stops it before the switch; DNS never changes, 0 failed probes`, async () => {
-            stoppedBeforeSwitch(await run(fault), id, reason);
+    for (const [fault, ids, reason] of caught) {
+        it(`${fault}: ${ids.join("/")} stops it before the switch; DNS never changes, 0 failed probes`, async () => {
+            stoppedBeforeSwitch(await run(fault), ids, reason);
         });
     }
 

@@ -5,7 +5,7 @@
 // (test/helpers/workflowRunner.ts) where the engine is not needed: a fork's pull request previews
 // nothing, a merge of a stack file at adopt applies nothing, the apply's R-1 input becomes the
 // flag golive takes (golive stands in for itself there: its argv is recorded). actionlint in its
-// own file (actionlint.test.ts); the workflows against the replica in test/engine/workflows.test.ts.
+// own file (actionlint.test.ts); the workflows against the replica on the engine in test/long/workflows.test.ts (npm run test:long).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";

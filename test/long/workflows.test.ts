@@ -20,7 +20,7 @@ const STACK = "atelier";
 const DOMAIN = "atelier-ci.fr";
 const RUNNER = "GitHub Actions 7";
 
-describe("engine tier: the GitHub workflows, run step by step against the replica", function () {
+describe("long: the GitHub workflows, run step by step against the replica", function () {
     this.timeout(300_000);
     let ci: CiWorld;
     const history = async () => JSON.parse((await ci.ws.pulumi(["stack", "history", "--json", "--stack", STACK])).stdout || "[]") as Array<{ result: string; message?: string; config?: Record<string, { value?: string }> }>;

@@ -3,7 +3,8 @@
 // `golive:vercelApiUrl`, plus the provider's own `vercel:apiToken` (secret) and `vercel:team`.
 // Read and validated once; errors name the key.
 import type * as pulumi from "@pulumi/pulumi";
-import { deepFreeze, fail, isObject, RawConfigSource, stackConfigSource } from "./config";
+import { deepFreeze, RawConfigSource, stackConfigSource } from "./config";
+import { booleanValue, fail, integerValue, isObject } from "./configValues";
 import { isLoopbackHost } from "./loopback";
 import { VERCEL_API_BASE_URL } from "../checks/vercelApi";
 
@@ -26,13 +27,6 @@ export interface VercelApiConfig {
 const KEY = "golive:certificate";
 const KNOWN = ["preIssue", "timeoutSeconds", "pollSeconds"];
 
-function seconds(key: string, raw: unknown, fallback: number, min: number, max: number): number {
-    if (raw === undefined || raw === null || raw === "") return fallback;
-    const n = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) return fail(`${key} must be an integer between ${min} and ${max} (seconds), got ${JSON.stringify(raw)}`);
-    return n;
-}
-
 export function parseCertificateConfig(raw: RawConfigSource): Readonly<CertificateConfig> {
     const text = raw.get("certificate");
     let value: unknown = {};
@@ -46,12 +40,10 @@ export function parseCertificateConfig(raw: RawConfigSource): Readonly<Certifica
     if (!isObject(value)) return fail(`${KEY} must be an object {preIssue, timeoutSeconds, pollSeconds}`);
     const extra = Object.keys(value).filter((k) => !KNOWN.includes(k));
     if (extra.length > 0) fail(`${KEY} only knows ${KNOWN.join(", ")}, got ${extra.join(", ")}`);
-    const pre = value.preIssue;
-    if (pre !== undefined && typeof pre !== "boolean" && pre !== "true" && pre !== "false") fail(`${KEY}.preIssue must be true or false, got ${JSON.stringify(pre)}`);
     const cfg: CertificateConfig = {
-        preIssue: pre === undefined ? true : pre === true || pre === "true",
-        timeoutSeconds: seconds(`${KEY}.timeoutSeconds`, value.timeoutSeconds, 600, 5, 3_600),
-        pollSeconds: seconds(`${KEY}.pollSeconds`, value.pollSeconds, 10, 1, 300),
+        preIssue: booleanValue(`${KEY}.preIssue`, value.preIssue, true),
+        timeoutSeconds: integerValue(`${KEY}.timeoutSeconds`, value.timeoutSeconds, 600, { min: 5, max: 3_600, unit: "seconds" }),
+        pollSeconds: integerValue(`${KEY}.pollSeconds`, value.pollSeconds, 10, { min: 1, max: 300, unit: "seconds" }),
     };
     if (cfg.pollSeconds > cfg.timeoutSeconds) fail(`${KEY}.pollSeconds (${cfg.pollSeconds}) must not exceed ${KEY}.timeoutSeconds (${cfg.timeoutSeconds})`);
     return deepFreeze(cfg);

@@ -6,7 +6,8 @@ import { isIP } from "net";
 import type { SuiteSettings } from "../checks/suite";
 import type { NetOptions } from "../checks/types";
 import { sitePathProblem } from "../checks/siteUrl";
-import { deepFreeze, fail, isObject } from "./config";
+import { deepFreeze } from "./config";
+import { fail, integerValue, isObject, optionalIntegerValue } from "./configValues";
 
 export interface ChecksConfig {
     /** MEP-11/MEP-14: key pages, each with an optional text it must show. */
@@ -41,20 +42,6 @@ export interface ChecksConfig {
 const KEY = "golive:checks";
 const KNOWN = ["pages", "resolvers", "authoritativeNameservers", "dnsTimeoutSeconds", "minCertDays", "certWaitSeconds", "budgets", "sitemapSample", "nonce", "network"];
 const NETWORK_KNOWN = ["dnsServers", "httpPort", "httpsPort", "caPem", "timeoutMs", "attempts"];
-
-function integer(key: string, raw: unknown, fallback: number, min: number, max: number): number {
-    if (raw === undefined || raw === null || raw === "") return fallback;
-    // Text only as plain digits: Number() would also take "0x10", "1e3" or " 5 ".
-    const n = typeof raw === "string" && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-    if (typeof n !== "number" || !Number.isInteger(n) || n < min || n > max) {
-        return fail(`${key} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
-    }
-    return n;
-}
-
-function optionalInteger(key: string, raw: unknown, min: number, max: number): number | undefined {
-    return raw === undefined || raw === null ? undefined : integer(key, raw, 0, min, max);
-}
 
 /** "ip" or "ip:port" ("[v6]:port" for IPv6 with a port), as checks/net's resolvers take them. */
 export function isServerAddress(s: string): boolean {
@@ -106,10 +93,10 @@ function network(raw: unknown): NetOptions | undefined {
     const unknown = Object.keys(raw).filter((x) => !NETWORK_KNOWN.includes(x));
     if (unknown.length > 0) fail(`${key} has unknown key(s) ${unknown.join(", ")}; known: ${NETWORK_KNOWN.join(", ")}`);
     const dnsServers = servers(`${key}.dnsServers`, raw.dnsServers);
-    const httpPort = optionalInteger(`${key}.httpPort`, raw.httpPort, 1, 65_535);
-    const httpsPort = optionalInteger(`${key}.httpsPort`, raw.httpsPort, 1, 65_535);
-    const timeoutMs = optionalInteger(`${key}.timeoutMs`, raw.timeoutMs, 100, 120_000);
-    const attempts = optionalInteger(`${key}.attempts`, raw.attempts, 1, 10);
+    const httpPort = optionalIntegerValue(`${key}.httpPort`, raw.httpPort, { min: 1, max: 65_535 });
+    const httpsPort = optionalIntegerValue(`${key}.httpsPort`, raw.httpsPort, { min: 1, max: 65_535 });
+    const timeoutMs = optionalIntegerValue(`${key}.timeoutMs`, raw.timeoutMs, { min: 100, max: 120_000 });
+    const attempts = optionalIntegerValue(`${key}.attempts`, raw.attempts, { min: 1, max: 10 });
     const caPem = raw.caPem;
     if (caPem !== undefined && (typeof caPem !== "string" || !caPem.includes("-----BEGIN CERTIFICATE-----"))) {
         fail(`${key}.caPem must be a PEM certificate (-----BEGIN CERTIFICATE-----...)`);
@@ -142,8 +129,8 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
     if (!isObject(budgetsRaw)) return fail(`${KEY}.budgets must be an object {httpsMs?, pageMs?}`);
     const unknownBudgets = Object.keys(budgetsRaw).filter((x) => x !== "httpsMs" && x !== "pageMs");
     if (unknownBudgets.length > 0) fail(`${KEY}.budgets has unknown key(s) ${unknownBudgets.join(", ")}; known: httpsMs, pageMs`);
-    const httpsMs = optionalInteger(`${KEY}.budgets.httpsMs`, budgetsRaw.httpsMs, 100, 60_000);
-    const pageMs = optionalInteger(`${KEY}.budgets.pageMs`, budgetsRaw.pageMs, 100, 60_000);
+    const httpsMs = optionalIntegerValue(`${KEY}.budgets.httpsMs`, budgetsRaw.httpsMs, { min: 100, max: 60_000 });
+    const pageMs = optionalIntegerValue(`${KEY}.budgets.pageMs`, budgetsRaw.pageMs, { min: 100, max: 60_000 });
     const nonce = value.nonce;
     if (nonce !== undefined && nonce !== null && typeof nonce !== "string" && typeof nonce !== "number") {
         fail(`${KEY}.nonce must be text or a number`);
@@ -154,11 +141,11 @@ export function parseChecksConfig(raw: unknown): Readonly<ChecksConfig> {
         pages: pages(value.pages),
         ...(resolvers ? { resolvers } : {}),
         ...(authoritative ? { authoritativeNameservers: authoritative } : {}),
-        dnsTimeoutSeconds: integer(`${KEY}.dnsTimeoutSeconds`, value.dnsTimeoutSeconds, 600, 1, 86_400),
-        minCertDays: integer(`${KEY}.minCertDays`, value.minCertDays, 14, 0, 365),
-        certWaitSeconds: integer(`${KEY}.certWaitSeconds`, value.certWaitSeconds, 300, 0, 3_600),
+        dnsTimeoutSeconds: integerValue(`${KEY}.dnsTimeoutSeconds`, value.dnsTimeoutSeconds, 600, { min: 1, max: 86_400 }),
+        minCertDays: integerValue(`${KEY}.minCertDays`, value.minCertDays, 14, { min: 0, max: 365 }),
+        certWaitSeconds: integerValue(`${KEY}.certWaitSeconds`, value.certWaitSeconds, 300, { min: 0, max: 3_600 }),
         budgets: { ...(httpsMs !== undefined ? { httpsMs } : {}), ...(pageMs !== undefined ? { pageMs } : {}) },
-        sitemapSample: integer(`${KEY}.sitemapSample`, value.sitemapSample, 5, 0, 50),
+        sitemapSample: integerValue(`${KEY}.sitemapSample`, value.sitemapSample, 5, { min: 0, max: 50 }),
         ...(nonce !== undefined && nonce !== null ? { nonce: String(nonce) } : {}),
     };
     const net = network(value.network);

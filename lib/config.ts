@@ -13,6 +13,7 @@ import { createHash } from "crypto";
 import { approvalDateProblem } from "./approvalDate";
 import { releaseRefProblem } from "./gitInput";
 import { PROGRAM_DIR } from "./programDir";
+import { booleanValue, ConfigError, fail, integerValue, isObject } from "./configValues";
 
 /**
  * The Pulumi SDK, loaded on first use: `golive verify` and `golive --help` read and validate config
@@ -99,31 +100,9 @@ export interface RawConfigSource {
     isSecret(key: string): boolean;
 }
 
-/**
- * A bad config value. A RunError: the engine shows its message alone (no stack), and the SDK does
- * not util.inspect it (measured on pulumi 3.248: ~30 s of CPU per failed preview otherwise). The SDK
- * recognises one by its `__pulumiRunError` flag (RunError.isInstance), so this needs no SDK loaded.
- */
-export class ConfigError extends Error {
-    /** What pulumi.RunError.isInstance reads. */
-    public readonly __pulumiRunError = true;
-
-    constructor(message: string) {
-        super(message);
-        this.name = "ConfigError";
-    }
-}
+export { ConfigError, fail, isObject } from "./configValues";
 
 const k = (key: string) => `${NAMESPACE}:${key}`;
-/** Throws the ConfigError every lib/*Config module reports with. */
-export const fail = (message: string): never => {
-    throw new ConfigError(message);
-};
-
-/** A plain object (structured config), not an array or null. */
-export function isObject(x: unknown): x is Record<string, unknown> {
-    return typeof x === "object" && x !== null && !Array.isArray(x);
-}
 
 // RFC 1123 labels, at least two of them, lower case, no trailing dot.
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -153,18 +132,12 @@ export function parseDomain(raw: string | undefined): string {
     return domain;
 }
 
-function parseInteger(key: string, raw: string | undefined, fallback: number): number {
-    if (raw === undefined || raw === "") return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n)) return fail(`${k(key)} must be an integer, got ${JSON.stringify(raw)}`);
-    return n;
+function parseInteger(key: string, raw: unknown, fallback: number): number {
+    return integerValue(k(key), raw, fallback);
 }
 
-function parseBoolean(key: string, raw: string | undefined, fallback: boolean): boolean {
-    if (raw === undefined || raw === "") return fallback;
-    if (raw === "true") return true;
-    if (raw === "false") return false;
-    return fail(`${k(key)} must be true or false, got ${JSON.stringify(raw)}`);
+function parseBoolean(key: string, raw: unknown, fallback: boolean): boolean {
+    return booleanValue(k(key), raw, fallback);
 }
 
 function parseJson(key: string, raw: string | undefined): unknown {
@@ -176,7 +149,7 @@ function parseJson(key: string, raw: string | undefined): unknown {
     }
 }
 
-function parseTtl(key: string, raw: string | undefined, fallback: number): number {
+function parseTtl(key: string, raw: unknown, fallback: number): number {
     const ttl = parseInteger(key, raw, fallback);
     // Cloudflare: 1 means automatic, otherwise 60..86400 (30 on Enterprise, not assumed here).
     if (ttl !== 1 && (ttl < 60 || ttl > 86400)) {
@@ -207,8 +180,8 @@ function parseLiveRecord(which: "apex" | "www", raw: unknown, domain: string): L
     }
     const cnameIssue = type === "CNAME" ? cnameTargetProblem(content, which === "apex" ? domain : `www.${domain}`) : undefined;
     if (cnameIssue) return fail(`${k(key + ".content")} ${cnameIssue}, got ${JSON.stringify(content)}`);
-    const ttl = parseTtl(`${key}.ttl`, r.ttl === undefined ? undefined : String(r.ttl), 1);
-    const proxied = parseBoolean(`${key}.proxied`, r.proxied === undefined ? undefined : String(r.proxied), false);
+    const ttl = parseTtl(`${key}.ttl`, r.ttl, 1);
+    const proxied = parseBoolean(`${key}.proxied`, r.proxied, false);
     // Cloudflare controls a proxied record's TTL: the API keeps 1 ("automatic", answered as 300 s)
     // and the provider refuses another value (terraform-provider-cloudflare dns_record/resource.go).
     if (proxied && ttl !== 1) return fail(`${k(key + ".ttl")} must be 1 (automatic) for a proxied record: Cloudflare controls its TTL (it answers 300 s), got ${ttl}`);
@@ -363,7 +336,7 @@ export function parseConfig(raw: RawConfigSource): Readonly<GoLiveConfig> {
     const rollbackObj = rollbackRaw as Record<string, unknown>;
     const rollbackExtra = Object.keys(rollbackObj).filter((x) => x !== "auto");
     if (rollbackExtra.length > 0) fail(`${k("rollback")} only knows auto, got ${rollbackExtra.join(", ")}`);
-    const auto = parseBoolean("rollback.auto", rollbackObj.auto === undefined ? undefined : String(rollbackObj.auto), false);
+    const auto = parseBoolean("rollback.auto", rollbackObj.auto, false);
 
     const cfg: GoLiveConfig = {
         phase,

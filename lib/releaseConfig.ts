@@ -1,7 +1,8 @@
 // Config of the release steps: the webhook of MEP-01/MEP-17 (`golive:notify`) and the production
 // tag of MEP-18 (`golive:release`). Validated once; errors name the key, never print the URL.
 import type * as pulumi from "@pulumi/pulumi";
-import { fail, NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
+import { NAMESPACE, RawConfigSource, stackConfigSource } from "./config";
+import { fail, textValue } from "./configValues";
 import { pathProblem, refNameProblem, remoteProblem } from "./gitInput";
 import { isLoopbackHost } from "./loopback";
 
@@ -32,11 +33,8 @@ function object(key: string, raw: string | undefined, allowed: string[]): Record
 }
 
 function text(key: string, v: unknown): string | undefined {
-    if (v === undefined || v === null || v === "") return undefined;
-    if (typeof v !== "string") return fail(`${k(key)} must be text, got ${typeof v}`);
-    return v.trim();
+    return textValue(k(key), v)?.trim();
 }
-
 
 export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
     const out: ReleaseConfig = {};

@@ -3,7 +3,8 @@
 // the key and never print a value of a secret field (imap.password, pagespeed.apiKey,
 // searchConsole.serviceAccountKey, analytics.serviceAccountKey). Secret fields must be stored
 // with `--secret`; the component turns every input that holds them into a Pulumi secret.
-import { fail, isObject, RawConfigSource, stackConfigSource } from "./config";
+import { RawConfigSource, stackConfigSource } from "./config";
+import { booleanValue, decimalValue, fail, integerValue, isObject, oneOfValue, textValue } from "./configValues";
 import { SERVICE_TIMEOUTS_S, ServicesSettings } from "../checks/serviceInputs";
 import { sitePathProblem } from "../checks/siteUrl";
 
@@ -33,38 +34,8 @@ function objectAt(raw: ServicesRawSource, key: string, known: string[]): Obj | u
 }
 
 function str(key: string, v: unknown, required = false): string | undefined {
-    if (v === undefined || v === null || v === "") {
-        return required ? fail(`${key} is required`) : undefined;
-    }
-    if (typeof v !== "string") return fail(`${key} must be text, got ${typeof v}`);
-    return v;
-}
-
-function num(key: string, v: unknown, fallback: number, min: number, max: number): number {
-    if (v === undefined || v === null || v === "") return fallback;
-    const n = typeof v === "string" && /^\s*-?(\d+\.?\d*|\.\d+)\s*$/.test(v) ? Number(v) : v;
-    if (typeof n !== "number" || !Number.isFinite(n) || n < min || n > max) return fail(`${key} must be a number between ${min} and ${max}, got ${JSON.stringify(v)}`);
-    return n;
-}
-
-/** A port or a count: a whole number (993.5 or 2.5 would be truncated or refused somewhere later). */
-function int(key: string, v: unknown, fallback: number, min: number, max: number): number {
-    const n = num(key, v, fallback, min, max);
-    if (!Number.isInteger(n)) return fail(`${key} must be a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`);
-    return n;
-}
-
-function bool(key: string, v: unknown, fallback: boolean): boolean {
-    if (v === undefined || v === null || v === "") return fallback;
-    if (v === true || v === "true") return true;
-    if (v === false || v === "false") return false;
-    return fail(`${key} must be true or false, got ${JSON.stringify(v)}`);
-}
-
-function oneOf<T extends string>(key: string, v: unknown, allowed: readonly T[], fallback: T): T {
-    if (v === undefined || v === null || v === "") return fallback;
-    if (typeof v !== "string" || !allowed.includes(v as T)) return fail(`${key} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
-    return v as T;
+    const s = textValue(key, v);
+    return s === undefined && required ? fail(`${key} is required`) : s;
 }
 
 function baseUrl(key: string, v: unknown): string | undefined {
@@ -128,23 +99,23 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         out.contactForm = {
             path,
             ...(action !== undefined ? { action } : {}),
-            method: oneOf("golive:contactForm.method", form.method, ["POST", "GET"] as const, "POST"),
+            method: oneOfValue("golive:contactForm.method", form.method, ["POST", "GET"] as const, "POST"),
             fields,
             hidden: stringMap("golive:contactForm.hidden", form.hidden),
             ...(form.sender !== undefined ? { sender: stringMap("golive:contactForm.sender", form.sender) } : {}),
             ...(expectStatus !== undefined ? { expectStatus: expectStatus as number[] } : {}),
             ...(form.expectText !== undefined ? { expectText: str("golive:contactForm.expectText", form.expectText)! } : {}),
-            deliveryTimeoutSeconds: num("golive:contactForm.deliveryTimeoutSeconds", form.deliveryTimeoutSeconds, 180, 5, 3600),
-            pollSeconds: num("golive:contactForm.pollSeconds", form.pollSeconds, 5, 0.1, 300),
+            deliveryTimeoutSeconds: decimalValue("golive:contactForm.deliveryTimeoutSeconds", form.deliveryTimeoutSeconds, 180, { min: 5, max: 3600 }),
+            pollSeconds: decimalValue("golive:contactForm.pollSeconds", form.pollSeconds, 5, { min: 0.1, max: 300 }),
         };
     }
 
     const imap = objectAt(raw, "imap", ["host", "port", "secure", "user", "mailbox", "password"]);
     if (imap) {
-        const secure = bool("golive:imap.secure", imap.secure, true);
+        const secure = booleanValue("golive:imap.secure", imap.secure, true);
         out.imap = {
             host: str("golive:imap.host", imap.host, true)!,
-            port: int("golive:imap.port", imap.port, secure ? 993 : 143, 1, 65535),
+            port: integerValue("golive:imap.port", imap.port, secure ? 993 : 143, { min: 1, max: 65535 }),
             secure,
             user: str("golive:imap.user", imap.user, true)!,
             ...(imap.mailbox !== undefined ? { mailbox: str("golive:imap.mailbox", imap.mailbox)! } : {}),
@@ -162,10 +133,10 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             ...(psi.apiKey !== undefined ? { apiKey: secretField(raw, "pagespeed", "apiKey", psi.apiKey) } : {}),
             ...(psi.baseUrl !== undefined ? { baseUrl: baseUrl("golive:pagespeed.baseUrl", psi.baseUrl) } : {}),
             strategies: strategies as ("mobile" | "desktop")[],
-            threshold: num("golive:pagespeed.threshold", psi.threshold, 0.9, 0, 1),
-            mode: oneOf("golive:pagespeed.mode", psi.mode, ["api", "local", "auto"] as const, "auto"),
-            localRuns: int("golive:pagespeed.localRuns", psi.localRuns, 3, 1, 9),
-            timeoutSeconds: num("golive:pagespeed.timeoutSeconds", psi.timeoutSeconds, SERVICE_TIMEOUTS_S.pagespeed, 1, 3600),
+            threshold: decimalValue("golive:pagespeed.threshold", psi.threshold, 0.9, { min: 0, max: 1 }),
+            mode: oneOfValue("golive:pagespeed.mode", psi.mode, ["api", "local", "auto"] as const, "auto"),
+            localRuns: integerValue("golive:pagespeed.localRuns", psi.localRuns, 3, { min: 1, max: 9 }),
+            timeoutSeconds: decimalValue("golive:pagespeed.timeoutSeconds", psi.timeoutSeconds, SERVICE_TIMEOUTS_S.pagespeed, { min: 1, max: 3600 }),
         };
     }
 
@@ -181,7 +152,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             ...(sc.serviceAccountKey !== undefined ? { serviceAccountKey: serviceAccountKey(raw, "searchConsole", sc.serviceAccountKey) } : {}),
             ...(sc.baseUrl !== undefined ? { baseUrl: baseUrl("golive:searchConsole.baseUrl", sc.baseUrl) } : {}),
             ...(sc.tokenUrl !== undefined ? { tokenUrl: baseUrl("golive:searchConsole.tokenUrl", sc.tokenUrl) } : {}),
-            timeoutSeconds: num("golive:searchConsole.timeoutSeconds", sc.timeoutSeconds, SERVICE_TIMEOUTS_S.searchConsole, 1, 1800),
+            timeoutSeconds: decimalValue("golive:searchConsole.timeoutSeconds", sc.timeoutSeconds, SERVICE_TIMEOUTS_S.searchConsole, { min: 1, max: 1800 }),
         };
     }
 
@@ -193,8 +164,8 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
         if (tagManagerId !== undefined && !/^GTM-[A-Z0-9]{4,}$/.test(tagManagerId)) fail(`golive:analytics.tagManagerId must look like GTM-XXXXXXX, got ${JSON.stringify(tagManagerId)}`);
         const propertyId = ga.propertyId === undefined ? undefined : String(ga.propertyId);
         if (propertyId !== undefined && !/^[0-9]+$/.test(propertyId)) fail(`golive:analytics.propertyId must be the numeric GA4 property id, got ${JSON.stringify(ga.propertyId)}`);
-        const realtimeWaitSeconds = num("golive:analytics.realtimeWaitSeconds", ga.realtimeWaitSeconds, 120, 0, 1800);
-        const timeoutSeconds = num("golive:analytics.timeoutSeconds", ga.timeoutSeconds, Math.max(SERVICE_TIMEOUTS_S.analytics, realtimeWaitSeconds + 180), 1, 3600);
+        const realtimeWaitSeconds = decimalValue("golive:analytics.realtimeWaitSeconds", ga.realtimeWaitSeconds, 120, { min: 0, max: 1800 });
+        const timeoutSeconds = decimalValue("golive:analytics.timeoutSeconds", ga.timeoutSeconds, Math.max(SERVICE_TIMEOUTS_S.analytics, realtimeWaitSeconds + 180), { min: 1, max: 3600 });
         if (timeoutSeconds <= realtimeWaitSeconds) {
             fail(`golive:analytics.timeoutSeconds (${timeoutSeconds}) must be longer than golive:analytics.realtimeWaitSeconds (${realtimeWaitSeconds}): the realtime wait is part of the check's deadline`);
         }
@@ -206,7 +177,7 @@ export function parseServicesConfig(raw: ServicesRawSource): ServicesSettings {
             ...(ga.baseUrl !== undefined ? { baseUrl: baseUrl("golive:analytics.baseUrl", ga.baseUrl) } : {}),
             ...(ga.tokenUrl !== undefined ? { tokenUrl: baseUrl("golive:analytics.tokenUrl", ga.tokenUrl) } : {}),
             realtimeWaitSeconds,
-            visit: oneOf("golive:analytics.visit", ga.visit, ["browser", "none"] as const, "browser"),
+            visit: oneOfValue("golive:analytics.visit", ga.visit, ["browser", "none"] as const, "browser"),
             timeoutSeconds,
         };
     }

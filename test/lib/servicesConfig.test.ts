@@ -88,11 +88,11 @@ describe("lib/servicesConfig: golive:contactForm, imap, pagespeed, searchConsole
     it("names the key of each invalid value", () => {
         const cases: [Record<string, unknown>, RegExp][] = [
             [{ imap: { user: "u" } }, /golive:imap\.host is required/],
-            [{ imap: { host: "h", user: "u", port: 70000 } }, /golive:imap\.port must be a number between 1 and 65535/],
+            [{ imap: { host: "h", user: "u", port: 70000 } }, /golive:imap\.port must be an integer between 1 and 65535/],
             // Issue 9 item 8: ports and counts are whole numbers.
-            [{ imap: { host: "h", user: "u", port: 993.5 } }, /golive:imap\.port must be a whole number between 1 and 65535, got 993\.5/],
-            [{ pagespeed: { localRuns: 2.5 } }, /golive:pagespeed\.localRuns must be a whole number between 1 and 9, got 2\.5/],
-            [{ imap: { host: "h", user: "u", port: "0x3e1" } }, /golive:imap\.port must be a number between 1 and 65535, got "0x3e1"/],
+            [{ imap: { host: "h", user: "u", port: 993.5 } }, /golive:imap\.port must be an integer between 1 and 65535, got 993\.5/],
+            [{ pagespeed: { localRuns: 2.5 } }, /golive:pagespeed\.localRuns must be an integer between 1 and 9, got 2\.5/],
+            [{ imap: { host: "h", user: "u", port: "0x3e1" } }, /golive:imap\.port must be an integer between 1 and 65535, got "0x3e1"/],
             [{ contactForm: { path: "contact" } }, /golive:contactForm\.path is a path of the site: it must start with "\/"/],
             [{ contactForm: { method: "PUT" } }, /golive:contactForm\.method must be one of POST, GET/],
             [{ contactForm: { fields: { phone: "tel" } } }, /golive:contactForm\.fields has unknown field\(s\) phone/],

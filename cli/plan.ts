@@ -3,11 +3,10 @@
 // them, then the stack file exactly as it was. A pull request's review reads it (--markdown, the
 // comment the preview workflow posts). With --approval-from <environment>, P-01 is not asked of the
 // stack file: the apply run's approval by a required reviewer of that GitHub environment gives it.
-import { NAMESPACE, PHASES, parseDomain, type Phase } from "../lib/config";
-import { configGates, lastApplied, orderGate, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap, type Gate } from "../lib/phaseGates";
-import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
+import { NAMESPACE, PHASES, type Phase } from "../lib/config";
+import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap } from "../lib/phaseGates";
+import { renderPreviewSummary, summarizePhasePreview } from "../lib/previewSummary";
 import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../lib/markdownSummary";
-import type { CertificateFact } from "../checks/certificateFact";
 import { valuesOrExit, parseCommandLine, checkedStackName } from "./args";
 import { DEFAULT_DEPS, gateLines, PROGRAM_DIR, type GuidedDeps } from "./guided";
 import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "./engineStack";
@@ -65,18 +64,6 @@ export function parsePlanArgs(argv: string[]): PlanArgs | { help: true } | { err
     };
 }
 
-function domainOf(map: ConfigMap): string | undefined {
-    try {
-        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
-    } catch {
-        return undefined; // the config gate says why
-    }
-}
-
-function isCertificateFact(x: unknown): x is CertificateFact {
-    return !!x && typeof x === "object" && typeof (x as CertificateFact).status === "string" && Array.isArray((x as CertificateFact).names);
-}
-
 /** What P-01 looks like when the apply run's environment gives it. */
 function pendingApproval(environment: string, map: ConfigMap): { pending: PendingGate; note?: string; placeholder: ConfigMap } {
     const typed = map[`${NAMESPACE}:approvedBy`]?.value;
@@ -123,7 +110,7 @@ export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ cod
         deps.err(`golive plan: the stack config cannot be read: ${(err as Error).message}`);
         return { code: 1, lines };
     }
-    const filePhase = map[`${NAMESPACE}:phase`]?.value || "adopt";
+    const filePhase = phaseOf({ config: map });
     const phase = args.phase ?? (filePhase as Phase);
     if (!(PHASES as readonly string[]).includes(phase)) {
         deps.err(`golive plan: golive:phase in Pulumi.${args.stack}.yaml is ${JSON.stringify(filePhase)}: one of ${PHASES.join(", ")} is expected`);
@@ -135,9 +122,9 @@ export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ cod
     const approval = phase === "cutover" && args.approvalFrom ? pendingApproval(args.approvalFrom, map) : undefined;
     const judged = approval ? { ...map, ...approval.placeholder } : map;
     const report = configGates(judged, phase);
-    const gates: Gate[] = [...report.gates.filter((g) => !(approval && g.id === "P-01")), orderGate(phase, applied)];
     const domain = domainOf(map);
-    if (domain) gates.push(zoneGate(await discover(gs, { domain, phase, records: false })));
+    const zone = domain ? zoneGate(await discover(gs, { domain, phase, records: false })) : undefined;
+    const gates = gatesOfPhase(report, phase, applied, zone, { approvalPending: !!approval });
     say("Gates:");
     for (const l of gateLines(gates)) say(l);
     if (approval) say(`  … P-01 ${approval.pending.label}: ${approval.pending.detail}`);
@@ -167,14 +154,13 @@ export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ cod
     // The preview, with the stack file as the phase would set it; then the file as it was.
     const snapshot = snapshotStackFile(gs);
     let preview;
-    let certificate: CertificateFact | null = null;
+    let certificate: unknown;
     try {
         await setPhase(gs, phase);
         if (approval) await gs.stack.setAllConfig(Object.fromEntries(Object.entries(approval.placeholder).map(([k, v]) => [k, { value: v.value, secret: false }])));
         preview = await previewProgram(gs);
         if (phase === "cutover") {
-            const before = await readOutputs(gs).catch((): Record<string, unknown> => ({}));
-            if (isCertificateFact(before.certificate)) certificate = before.certificate;
+            certificate = (await readOutputs(gs).catch((): Record<string, unknown> => ({}))).certificate;
         }
     } finally {
         snapshot.restore();
@@ -184,13 +170,7 @@ export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ cod
         for (const e of preview.errors) say(`  ${e.split("\n")[0]}`);
         return { code: 1, report: { ...base, previewErrors: preview.errors, verdict: "Refused: the preview failed" }, lines };
     }
-    const summary = summarizePreview(preview.steps, {
-        allowRecordReplace: report.cfg.dns.allowRecordReplace,
-        adopt: phase === "adopt",
-        switchesToVercel: phase === "cutover",
-        certificate,
-        certWaitSeconds: report.checks?.certWaitSeconds ?? 300,
-    });
+    const summary = summarizePhasePreview(preview.steps, phase, report.cfg, report.checks, certificate);
     const previewLines = renderPreviewSummary(summary);
     say("Preview:");
     for (const l of previewLines) say(l);

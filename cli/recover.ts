@@ -12,9 +12,9 @@
 //    or roll back to the previous phase (from an interrupted cutover: the records back to prepare
 //    first, then prepare). --finish / --rollback choose without asking; without a terminal and
 //    without either, the two commands are printed.
-import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
+import { NAMESPACE, type Phase } from "../lib/config";
 import { endLeftovers } from "../lib/engineGuard";
-import { lastApplied, phaseOf, type ConfigMap } from "../lib/phaseGates";
+import { domainOf, lastApplied, phaseOf, type ConfigMap } from "../lib/phaseGates";
 import { RecoveryRecord, recordFileName, renderRecoveryRecord, RollbackRun, writeRecordFile } from "../lib/recordFile";
 import { previousPhase } from "../lib/siteState";
 import { valuesOrExit } from "./args";
@@ -44,14 +44,6 @@ export const USAGE = [
 ].join("\n");
 
 type Way = "finish" | "rollback" | "none";
-
-function domainOf(map: ConfigMap): string | undefined {
-    try {
-        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
-    } catch {
-        return undefined;
-    }
-}
 
 async function chooseWay(phase: string, flags: { finish: boolean; rollback: boolean }, deps: GuidedDeps): Promise<{ way: Way; how: string }> {
     if (flags.finish) return { way: "finish", how: "--finish" };

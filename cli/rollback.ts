@@ -15,7 +15,7 @@ import * as automation from "../lib/automation";
 import { describePlan, historyReaches, planRollback, RollbackRefused, type HistoryEntry, type RollbackOptions, type RollbackPlan } from "../lib/rollback";
 import { NAMESPACE, type Phase } from "../lib/config";
 import type { ConfigMap } from "../lib/phaseGates";
-import { UpProgress } from "../lib/upProgress";
+import { seconds, UpProgress } from "../lib/upProgress";
 import { rollbackMessage, type FailureNote } from "../lib/failureNote";
 import { recordFileName, RecoveryRecord, renderRecoveryRecord, writeRecordFile } from "../lib/recordFile";
 import { previousPhase } from "../lib/siteState";
@@ -146,7 +146,6 @@ const defaultDeps: RollbackDeps = {
     runRollback: automation.runRollback,
 };
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The target's config as the stack's config map (what recordsBack and the look read). */
 function mapOf(plan: RollbackPlan): ConfigMap {
@@ -248,7 +247,7 @@ async function rollback(args: RollbackArgs, deps: RollbackDeps, session: Rollbac
     let first: RecordsBack | undefined;
     if (recordsFirst && !args.dryRun) {
         first = await session.recordsBack({ map: targetMap, phase: targetPhase, zoneId: zoneId!, refreshFirst: !look.site.stateKnows });
-        deps.err(first.ok ? `  ✓ MEP-06 apex and www back to ${targetPhase}'s records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the rollback's update puts them back`);
+        deps.err(first.ok ? `  ✓ MEP-06 apex and www back to ${targetPhase}'s records (${seconds(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the rollback's update puts them back`);
     }
     const failedPhase = look.site.interrupted ?? (plan.current.result !== "succeeded" ? (before.facts.latest?.phase ?? "cutover") : undefined);
     const note: FailureNote | undefined = failedPhase

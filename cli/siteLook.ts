@@ -2,10 +2,10 @@
 // golive run holding it, the backend's lock, the pending operations and site records of its state,
 // the records Cloudflare holds now (read through the Cloudflare provider, as `discover` reads them),
 // what each phase declares — judged by lib/siteState into one plain account.
-import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
+import { NAMESPACE, type Phase } from "../lib/config";
 import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "../lib/backendLock";
 import { leftoverEngines } from "../lib/engineGuard";
-import { lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "../lib/phaseGates";
+import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "../lib/phaseGates";
 import { judgeSite, SiteFacts, SiteState, type RecordView } from "../lib/siteState";
 import { describeHolder, type HeldLock } from "../lib/runLock";
 import { discover, Discovery, GuidedStack, readHistory, readOutputs, readState, StateView } from "./engineStack";
@@ -54,12 +54,9 @@ function targetsOf(outputs: Record<string, unknown>, map: ConfigMap | undefined)
     return { apex: one("apex"), www: one("www") };
 }
 
-function domainOf(map: ConfigMap | undefined, outputs: Record<string, unknown>): string | undefined {
-    try {
-        return parseDomain(map?.[`${NAMESPACE}:domain`]?.value);
-    } catch {
-        return (outputs.zone as { name?: string } | undefined)?.name;
-    }
+/** The apex from the stack config, else the zone the last update saw. */
+function siteDomainOf(map: ConfigMap | undefined, outputs: Record<string, unknown>): string | undefined {
+    return domainOf(map) ?? (outputs.zone as { name?: string } | undefined)?.name;
 }
 
 async function backendLockOf(gs: GuidedStack, latest: UpdateEntry | undefined, orphans: number[]): Promise<SiteFacts["backendLock"]> {
@@ -90,7 +87,7 @@ export async function lookAtSite(gs: GuidedStack, o: LookOptions): Promise<Look>
     const applied = lastApplied(history);
     const latest = latestUpdate(history);
     const state = await readState(gs).catch(() => undefined);
-    const domain = domainOf(o.map, outputs);
+    const domain = siteDomainOf(o.map, outputs);
     // Engine processes an interrupted golive left running (their guard is gone), then who holds the
     // stack: a run under way is not disturbed by a preview of ours; an orphaned engine is a leftover.
     let leftoverPids: number[] = [];

@@ -27,6 +27,14 @@ export const NAMESPACE = "golive";
 export const PHASES = ["adopt", "prepare", "cutover"] as const;
 export type Phase = (typeof PHASES)[number];
 
+/**
+ * The phase an update ran (or a stack config holds): its golive:phase, Pulumi.yaml's default
+ * (adopt) when unset or empty. The one reading of it for history entries and config maps alike.
+ */
+export function phaseOf(entry: { config?: Record<string, { value?: string } | undefined> }): string {
+    return entry.config?.[`${NAMESPACE}:phase`]?.value || "adopt";
+}
+
 /** Record types the program manages for apex and www (what Vercel accepts there). */
 export type SiteRecordType = "A" | "CNAME";
 

@@ -3,7 +3,7 @@
 // stack's config, so the messages are the ones `pulumi preview` would print. Also: which phase the
 // stack has reached (its update history) and what the next step is. Pure.
 import { parseCertificateConfig, parseVercelApiUrl } from "./certificateConfig";
-import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, Phase, PHASES, RawConfigSource } from "./config";
+import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, parseDomain, Phase, phaseOf, PHASES, RawConfigSource } from "./config";
 import { ChecksConfig, parseChecksConfig } from "./checksConfig";
 import { parseServicesConfig } from "./servicesConfig";
 import { parseReleaseConfig, ReleaseConfig } from "./releaseConfig";
@@ -103,6 +103,26 @@ export function configGates(map: ConfigMap, phase: Phase): GateReport {
     };
 }
 
+/**
+ * Every gate of a guided phase before anything changes, in the order the operator sees them: the
+ * config gates (configGates), the order of the phases, then the zone (P-03/P-04) when it was
+ * looked up. One list for `golive plan` and the guided phases. `approvalPending`: P-01 is shown
+ * as pending (golive plan --approval-from, the approval comes with the apply run), not as a gate.
+ */
+export function gatesOfPhase(report: GateReport, phase: Phase, applied: UpdateEntry | undefined, zone?: Gate, opts: { approvalPending?: boolean } = {}): Gate[] {
+    const config = opts.approvalPending ? report.gates.filter((g) => g.id !== "P-01") : report.gates;
+    return [...config, orderGate(phase, applied), ...(zone ? [zone] : [])];
+}
+
+/** The apex that golive:domain holds in the stack config; undefined when unset or invalid (the config gate says why). */
+export function domainOf(map: ConfigMap | undefined): string | undefined {
+    try {
+        return parseDomain(map?.[`${NAMESPACE}:domain`]?.value);
+    } catch {
+        return undefined;
+    }
+}
+
 /** P-03/P-04 from the zone lookup the program itself makes (lib/program lookupZone). */
 export function zoneGate(result: { zone?: { name: string; status: string }; error?: string }): Gate {
     if (result.error || !result.zone) return { id: "P-03/P-04", label: "Cloudflare zone", ok: false, detail: result.error ?? "the zone was not looked up" };
@@ -120,10 +140,7 @@ export interface UpdateEntry {
     config?: Record<string, { value?: string; secret?: boolean } | undefined>;
 }
 
-/** The phase of an update: its golive:phase (the project default, adopt, when unset). */
-export function phaseOf(entry: UpdateEntry): string {
-    return entry.config?.[`${NAMESPACE}:phase`]?.value || "adopt";
-}
+export { phaseOf };
 
 /** "update 7", or its end time where the backend does not number updates (the file backend). */
 export function updateName(e: UpdateEntry): string {

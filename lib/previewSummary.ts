@@ -6,6 +6,8 @@ import { DNS_RECORD_TYPE, describeStep, isPreSwitch, isSiteRecord, labelOf, name
 import { certificateBeforeSwitch, type CertificateFact } from "../checks/certificateFact";
 
 import { UNKNOWN_VALUE } from "./secretEnvelope";
+import type { GoLiveConfig, Phase } from "./config";
+import type { ChecksConfig } from "./checksConfig";
 
 /** A step of a preview, from the engine's resourcePreEvent metadata. */
 export interface PlannedStep {
@@ -110,6 +112,32 @@ export interface SummaryOptions {
     certificate?: CertificateFact | null;
     /** golive:checks.certWaitSeconds: how long MEP-08 waits after the switch without a certificate. */
     certWaitSeconds?: number;
+}
+
+/** The stack output `certificate` when it has the shape of a CertificateFact (an old stack may lack it). */
+export function isCertificateFact(x: unknown): x is CertificateFact {
+    return !!x && typeof x === "object" && typeof (x as CertificateFact).status === "string" && Array.isArray((x as CertificateFact).names);
+}
+
+/**
+ * The summary of a guided phase's preview, its options read off the phase and the config: one
+ * definition for `golive plan` and the guided phases. `certificateOutput`: the stack output
+ * `certificate` before the update (it decides, at cutover, whether visitors would meet a gap).
+ */
+export function summarizePhasePreview(
+    steps: readonly PlannedStep[],
+    phase: Phase,
+    cfg: Pick<GoLiveConfig, "dns">,
+    checks: Pick<ChecksConfig, "certWaitSeconds"> | undefined,
+    certificateOutput: unknown,
+): PreviewSummary {
+    return summarizePreview(steps, {
+        allowRecordReplace: cfg.dns.allowRecordReplace,
+        adopt: phase === "adopt",
+        switchesToVercel: phase === "cutover",
+        certificate: phase === "cutover" && isCertificateFact(certificateOutput) ? certificateOutput : null,
+        certWaitSeconds: checks?.certWaitSeconds ?? 300,
+    });
 }
 
 /** What serves the site once DNS points to Vercel (MEP-04, MEP-05). */

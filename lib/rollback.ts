@@ -2,6 +2,7 @@
 // to go back to, with which config and which program commit, and when to refuse.
 // Pure: works on history entries shaped like `Stack.history()` of @pulumi/pulumi/automation.
 import type { ConfigMap, UpdateSummary } from "@pulumi/pulumi/automation";
+import { phaseOf } from "./config";
 
 /** The fields of an UpdateSummary the decision uses (dates may be strings when read from JSON). */
 export type HistoryEntry = Pick<UpdateSummary, "version" | "kind" | "result" | "config" | "environment"> & {
@@ -184,7 +185,6 @@ export function planRollback(history: ReadonlyArray<HistoryEntry>, repo: RepoSta
     };
 }
 
-const phaseOf = (e: Pick<HistoryEntry, "config">) => e.config?.["golive:phase"]?.value ?? "adopt"; // Pulumi.yaml's default
 
 /**
  * Going back to adopt would delete the Vercel project, its deployment and domains (adopt declares

@@ -30,7 +30,8 @@ export interface ProgressStep {
     result?: CheckResult;
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+/** A duration as the guided commands print it: `4.2 s`. */
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const firstLine = (s: string) => s.trim().split("\n")[0];
 
 function isCheckResult(x: unknown): x is CheckResult {

@@ -21,6 +21,16 @@ import { booleanValue, ConfigError, fail, integerValue, isObject } from "./confi
  */
 const sdk = (): typeof pulumi => require("@pulumi/pulumi");
 
+/**
+ * The SDK's runtime through its public entry, `pulumi.runtime` (allConfig, hasEngine). One call is
+ * not in its typings: `isConfigSecret`, which `@pulumi/pulumi/runtime` exports at run time but
+ * 3.248 marks internal. No public call says whether a config key is stored as a secret, and
+ * refusing a credential kept in clear needs exactly that; without it every such key reads as clear
+ * and is refused (never let through). test/program/sdkSurface.test.ts pins this remainder.
+ */
+type Runtime = typeof pulumi.runtime & { isConfigSecret?: (key: string) => boolean };
+const runtime = (): Runtime => sdk().runtime as Runtime;
+
 export const NAMESPACE = "golive";
 
 /** Each phase is one `pulumi up`, in this order; going back one phase is the rollback. */
@@ -410,12 +420,10 @@ export function deepFreeze<T>(o: T): T {
  */
 export function stackConfigSource(): RawConfigSource {
     const config = new (sdk().Config)(NAMESPACE);
-    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248; it reads PULUMI_CONFIG_SECRET_KEYS.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (key: string) => boolean };
+    const rt = runtime();
     return {
         get: (key) => config.get(key),
-        isSecret: (key) => runtimeConfig.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
+        isSecret: (key) => rt.isConfigSecret?.(`${NAMESPACE}:${key}`) ?? false,
     };
 }
 
@@ -424,14 +432,17 @@ export function stackConfigSource(): RawConfigSource {
  * engine the program then ends at once with the SDK's "already reported" exit code: the SDK's own
  * path for an uncaught error spends ~10 s of CPU describing it (pulumi 3.248, measured here: a
  * refused preview took 16 s that way, 5 s this way). Under mocks (no engine) it throws as before.
+ *
+ * The one process.exit of the program, and a remainder the SDK's public API cannot replace: 3.248
+ * offers no call that ends a program as "error already reported" (its exit code, 32, is the
+ * language host's `nodeJSProcessExitedAfterLoggingUserActionableMessage`, not exported publicly).
+ * test/program/sdkSurface.test.ts pins it.
  */
 export async function refusingBadConfig<T>(program: () => Promise<T>): Promise<T> {
     try {
         return await program();
     } catch (err) {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
-        const settings = require("@pulumi/pulumi/runtime/settings") as { hasEngine(): boolean };
-        if (!(err instanceof ConfigError) || !settings.hasEngine()) throw err;
+        if (!(err instanceof ConfigError) || !runtime().hasEngine()) throw err;
         await sdk().log.error(err.message);
         // 32: the language host's "bail", an error the user has already been shown.
         return process.exit(32);
@@ -466,9 +477,8 @@ export function clearProviderTokensProblem(setKeys: readonly string[], isSecret:
 
 /** Refuses, before anything is declared, a provider token that the stack config holds in clear. */
 export function refuseClearProviderTokens(): void {
-    // isConfigSecret is not in the public typings of @pulumi/pulumi 3.248 (see stackConfigSource).
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string>; isConfigSecret?: (key: string) => boolean };
-    const problem = clearProviderTokensProblem(Object.keys(runtimeConfig.allConfig()), (key) => runtimeConfig.isConfigSecret?.(key) ?? false);
+    const rt = runtime();
+    const problem = clearProviderTokensProblem(Object.keys(rt.allConfig()), (key) => rt.isConfigSecret?.(key) ?? false);
     if (problem) fail(problem);
 }
 
@@ -522,7 +532,6 @@ export function declaredConfigKeys(projectFile = path.join(PROGRAM_DIR, "Pulumi.
 
 /** Refuses, before anything is declared, a `golive:*` key of the stack config that Pulumi.yaml does not declare. */
 export function refuseUndeclaredKeys(): void {
-    const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { allConfig(): Record<string, string> };
-    const problem = undeclaredKeysProblem(Object.keys(runtimeConfig.allConfig()), declaredConfigKeys());
+    const problem = undeclaredKeysProblem(Object.keys(runtime().allConfig()), declaredConfigKeys());
     if (problem) fail(problem);
 }

@@ -5,7 +5,7 @@
 // loads reach the same handlers through the service API (replica/control.ts).
 import type { ReplicaWorld } from "./world";
 import { CloudflareZone } from "./cloudflareZone";
-import { namesNeedingLetsEncrypt } from "../lib/dnsPlan";
+import { caaPermits } from "./letsEncryptCaa";
 import type { InvokeHandler, ResourceHandler } from "./providerApi";
 import { SCHEMAS } from "./providerSchemas";
 import { CLOUDFLARE_TYPES, cloudflareHandlers, CloudflareBehaviour, DnsChange } from "./cloudflare";
@@ -46,11 +46,9 @@ export function replicaProviders(
     const newHost = world.newSite.host;
     const vercelCname = vercelCnameOf(world);
     const pointsToVercel = (type: string, content: string) => (type === "A" && content === newHost) || (type === "CNAME" && content.toLowerCase().replace(/\.$/, "") === vercelCname);
-    // Let's Encrypt reads the zone's CAA records (comments mean nothing to a CA).
-    vercel.attach(now, (host) => {
-        const caa = zone.list({ type: "CAA" }).map((r) => ({ name: r.name, data: r.data }));
-        return !namesNeedingLetsEncrypt(world.domain, caa).some((n) => n.name === host);
-    });
+    // Let's Encrypt reads the zone's CAA records (comments mean nothing to a CA), by the replica's
+    // own RFC 8659 rule (replica/letsEncryptCaa.ts), never the program's decision.
+    vercel.attach(now, (host) => caaPermits(host, zone.list({ type: "CAA" }).map((r) => ({ name: r.name, data: r.data as { flags?: number; tag?: string; value?: string } | undefined }))));
     const cloudflare = cloudflareHandlers(world, zone, behaviour, now, (change, isUpdate) => {
         const { type: _type, ...c } = change;
         onDnsChange(c);

@@ -31,6 +31,8 @@ export interface PageSpec {
     failFirst?: { status: number; times: number };
     /** Redirects there instead of serving. */
     redirect?: { status: number; location: string };
+    /** Awaited before the page answers (a test holds pages to see which requests arrive together). */
+    beforeAnswer?: () => Promise<void>;
 }
 
 /** A static file of the site (stylesheet, icon, image). */
@@ -205,6 +207,7 @@ export async function respond(spec: SiteSpec, req: RequestInfo): Promise<Reply> 
         return { status: spec.notFoundStatus, headers: { "content-type": "text/html; charset=utf-8" }, body: "<!doctype html><title>Page introuvable</title><h1>404</h1>" };
     }
     if (page.delayMs) await new Promise((r) => setTimeout(r, Math.min(page.delayMs!, 60_000)));
+    if (page.beforeAnswer) await page.beforeAnswer();
     return { status: page.status ?? 200, headers: { "content-type": page.contentType ?? "text/html; charset=utf-8" }, body: renderPage(spec, req.path, page) };
 }
 

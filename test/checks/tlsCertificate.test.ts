@@ -76,11 +76,11 @@ describe("checks/tlsCertificate (MEP-08)", () => {
     });
 
     it("fails, bounded, when nothing answers TLS", async () => {
-        const started = Date.now();
         const r = await checkTlsCertificate({ hosts: [world.www] }, { ...world.net, httpsPort: 1 });
         assert.equal(r.status, "fail");
         assert.match(r.reason, /no TLS connection to www\.kaliabeautystudio\.com: .*ECONNREFUSED/);
-        assert.ok(Date.now() - started < 3_000);
+        // Without golive's wait there is one look (its retries bounded by checks/net's attempts): no wait evidence.
+        assert.equal(r.evidence.wait, undefined);
     });
 
     it("waits for the certificate Vercel issues after the switch, and reports what was served meanwhile", async () => {
@@ -93,8 +93,9 @@ describe("checks/tlsCertificate (MEP-08)", () => {
             assert.equal(r.status, "pass", r.reason);
             assert.match(r.reason, /issued after \d+\.\d s of waiting \(meanwhile kaliabeautystudio\.com served \[\*\.vercel\.app\] from golive rehearsal CA/);
             const wait = r.evidence.wait as { waitedMs: number; rounds: number; servedMeanwhile: Record<string, Array<{ served: string; firstSeenMs: number }>> };
-            assert.ok(wait.waitedMs >= 500 && wait.waitedMs < 5_000, String(wait.waitedMs));
-            assert.ok(wait.rounds >= 2);
+            // Issued 600 ms in (a lower bound a busy machine keeps); the pass itself says it did not wait out the 10 s.
+            assert.ok(wait.waitedMs >= 500, String(wait.waitedMs));
+            assert.ok(wait.rounds >= 2 && wait.rounds < 1 + 10_000 / 100, String(wait.rounds));
             assert.deepEqual(wait.servedMeanwhile[world.www].map((x) => x.served), ["[*.vercel.app] from golive rehearsal CA"]);
         } finally {
             clearTimeout(issued);
@@ -103,21 +104,21 @@ describe("checks/tlsCertificate (MEP-08)", () => {
 
     it("fails when the certificate never comes, after the bounded wait, with what was served", async () => {
         world.newSite.certs = { "*": world.issue(["*.vercel.app"]) };
-        const started = Date.now();
         const r = await checkTlsCertificate({ hosts: [world.www], waitMs: 700, pollMs: 100 }, world.net);
-        const took = Date.now() - started;
         assert.equal(r.status, "fail");
         assert.match(r.reason, /^certificate names \[\*\.vercel\.app\] do not cover www\.kaliabeautystudio\.com \(after waiting 0\.\d s for the certificate; meanwhile www\.kaliabeautystudio\.com served \[\*\.vercel\.app\]/);
-        assert.ok(took >= 600 && took < 3_000, `bounded: ${took} ms`);
+        // Bounded in looks (one, then one per poll of the wait) and waited out: counts, not a clock.
+        const wait = r.evidence.wait as { waitMs: number; waitedMs: number; rounds: number };
+        assert.ok(wait.rounds >= 2 && wait.rounds <= 1 + Math.ceil(700 / 100), String(wait.rounds));
+        assert.ok(wait.waitedMs >= 600, String(wait.waitedMs));
     });
 
     it("does not wait for what waiting cannot fix (a certificate expiring too soon)", async () => {
         world.newSite.certs = { "*": world.issue(hosts, new Date(Date.now() - DAY), new Date(Date.now() + 3.5 * DAY)) };
-        const started = Date.now();
         const r = await checkTlsCertificate({ hosts: [world.www], waitMs: 10_000, pollMs: 100 }, world.net);
         assert.equal(r.status, "fail");
         assert.equal(r.reason, `certificate for ${world.www} expires in 3 days (< 14)`);
-        assert.ok(Date.now() - started < 2_000);
+        assert.equal((r.evidence.wait as { rounds: number }).rounds, 1, "one look: no wait");
     });
 
     it("judges names, dates and protocols by the rules", () => {

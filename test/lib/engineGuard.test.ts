@@ -106,20 +106,23 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
     it("golive killed and an engine that does not stop: killed at the end of GOLIVE_ENGINE_GRACE_MS", async () => {
         const parent = run(process.execPath, ["-e", `require("child_process").spawn(process.execPath, [${JSON.stringify(GUARD)}, ${JSON.stringify(FAKE)}, "up", "--stack", "prod"], { stdio: ["ignore", "inherit", "inherit"] }); setInterval(() => {}, 1000);`], {
             GOLIVE_ENGINE_REGISTRY: registry,
-            GOLIVE_ENGINE_GRACE_MS: "800",
+            GOLIVE_ENGINE_GRACE_MS: "2000",
             FAKE_ENGINE_IGNORE_SIGINT: "1",
         });
         const p = await ready(parent);
         parent.child.kill("SIGKILL");
-        await sleep(400);
-        assert.ok(isAlive(p.engine), "still within the grace");
-        await until("engine and plugin killed after the grace", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
+        await until("engine and plugin killed after the grace", () => !isAlive(p.engine) && !isAlive(p.plugin), 15_000);
+        // The order, not a clock: the clean cancel (SIGINT) first, the engine still running after it
+        // (its "." every 200 ms), then the kill at the grace's end.
+        const afterCancel = parent.out().split("SIGINT 1\n")[1];
+        assert.ok(afterCancel !== undefined, `the engine was asked to cancel first: ${parent.out()}`);
+        assert.match(afterCancel, /\./, "the engine ran on within the grace before it was killed");
     });
 
     it("the engine killed by someone else (its plugin orphaned under init): the guard ends the plugin", async () => {
         const r = guarded();
         const p = await ready(r);
-        await sleep(1300); // one snapshot of the tree
+        await until("the guard's snapshot of the tree", () => readGuards(registry).some((e) => e.processes.length >= 2), 10_000);
         process.kill(p.engine, "SIGKILL");
         assert.equal(await r.exited, 137);
         await until("the orphaned plugin ended", () => !isAlive(p.plugin), 10_000);

@@ -34,6 +34,15 @@ function alive(pid: number): boolean {
     }
 }
 
+/** Waits, polling, until `ok()` holds: what the test waits for is a count of probes, not a time. */
+async function waitFor(what: string, ok: () => boolean, capMs = 15_000): Promise<void> {
+    const until = Date.now() + capMs;
+    while (!ok()) {
+        if (Date.now() > until) throw new Error(`not within ${capMs} ms: ${what}`);
+        await sleep(20);
+    }
+}
+
 async function goneWithin(pid: number, ms: number): Promise<boolean> {
     const until = Date.now() + ms;
     while (Date.now() < until) {
@@ -56,18 +65,20 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
         let figures;
         try {
             await prober.ready();
-            await sleep(300);
-            // A probe counts in the window it was sent in: a gap on each side of the outage keeps
-            // the probes in flight at a switch out of the neighbouring windows.
+            const phase = (label: string) => prober.figures().byPhase[label] ?? { total: 0, failed: 0 };
+            await waitFor("6 probes before the outage", () => phase("before").total >= 6);
+            // A probe counts in the window it was sent in: a gap on each side of the outage (probes
+            // answered, counted) keeps the probes in flight at a switch out of the neighbouring windows.
             prober.mark("outage");
             assert.equal(prober.currentPhase, "outage");
-            await sleep(100);
+            await waitFor("2 probes sent in the outage window answered before the site fails", () => phase("outage").total >= 2);
             world.newSite.spec.pages["/"].status = 503;
-            await sleep(300);
+            await waitFor("4 failed probes in the outage", () => phase("outage").failed >= 4);
             world.newSite.spec.pages["/"].status = 200;
-            await sleep(100);
+            const okBefore = phase("outage").total - phase("outage").failed;
+            await waitFor("2 probes answered after the restore", () => phase("outage").total - phase("outage").failed >= okBefore + 2);
             prober.mark("after");
-            await sleep(300);
+            await waitFor("4 probes after the outage", () => phase("after").total >= 4);
         } finally {
             world.newSite.spec.pages["/"].status = 200;
             figures = await prober.stop();
@@ -89,7 +100,7 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
         const probe = async () => {
             const prober = new Prober({ urls: [`https://${world.www}/`], net: world.net, timeoutMs: 1_000 }).start("tls");
             await prober.ready();
-            await sleep(300);
+            await waitFor("2 probes answered", () => prober.figures().total >= 2);
             return prober.stop();
         };
         let wrongName: ProbeFigures;
@@ -123,9 +134,9 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
             const prober = new Prober({ urls: [`https://${remote.www}/`, `https://${remote.domain}/`], net: remote.net, timeoutMs: 1_000, now: () => Date.now() }).start("stall");
             try {
                 await prober.ready();
-                await sleep(300);
+                await waitFor("the first probes answered", () => prober.figures().total >= 2);
                 block = blockFor(1_500);
-                await sleep(300);
+                await waitFor("a probe sent after the stall answered", () => prober.samples.some((x) => x.at > block.to));
             } finally {
                 figures = await prober.stop();
             }
@@ -153,6 +164,8 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
             let stalled: ProbeFigures;
             try {
                 await prober.ready();
+                // The stall's place among the probes decides which timeout a probe meets (DNS or
+                // request): this case is about a stall, so its timing stays as measured.
                 await sleep(300);
                 blockFor(1_500);
                 await sleep(400);
@@ -173,7 +186,7 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
         let figures;
         try {
             await slow.ready();
-            await sleep(1_200);
+            await waitFor("a probe timed out", () => slow.figures().failed >= 1);
         } finally {
             figures = await slow.stop();
             world.newSite.spec.pages["/"].delayMs = undefined;

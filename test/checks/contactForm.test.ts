@@ -121,12 +121,12 @@ describe("checks/contactForm (MEP-12) against the replica site and a real IMAP s
 
     it("fails within the bounded wait when the mail never arrives", async () => {
         mode = "lose";
-        const started = Date.now();
         const result = await checkContactForm(inputOf({ deliveryTimeoutMs: 1_500, pollMs: 300 }), world.net);
         assert.equal(result.status, "fail");
         assert.match(result.reason, /no mail with token golive-[0-9a-f]+ reached .* within 2 s/);
-        assert.ok(Date.now() - started < 6_000, "the wait is bounded");
-        assert.ok((result.evidence as any).mail.searches >= 2);
+        // Bounded in searches (one per poll within the wait, and one at the start), not by a clock.
+        const searches = (result.evidence as any).mail.searches;
+        assert.ok(searches >= 2 && searches <= 1 + Math.ceil(1_500 / 300), `the wait is bounded: ${searches} searches`);
     });
 
     it("fails with the cause when the mailbox refuses the login: authentication failed for the user on host:port", async () => {

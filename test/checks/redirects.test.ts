@@ -61,12 +61,13 @@ describe("checks/redirects (MEP-10)", () => {
         // www bounces back to the apex, which sends to www again.
         world.newSite.spec.handle = (req) =>
             req.scheme === "https" && req.host === `www.${domain}` ? { status: 301, headers: { location: `https://${domain}${req.path}${req.query}` } } : undefined;
-        const started = Date.now();
         const r = await checkRedirects({ domain }, world.net);
         assert.equal(r.status, "fail");
         assert.match(r.reason, new RegExp(`redirect loop: https://${domain}/\\?golive=1 → https://www.${domain}/\\?golive=1 → https://${domain}/\\?golive=1`));
-        assert.match((r.evidence.chains as Record<string, string>)[`http://${domain}`], /\(loop\)$/);
-        assert.ok(Date.now() - started < 5_000);
+        // Bounded by the loop's detection: the chain stops where it comes back, a few hops in.
+        const chain = (r.evidence.chains as Record<string, string>)[`http://${domain}`];
+        assert.match(chain, /\(loop\)$/);
+        assert.ok(chain.split(" → ").length <= 6, chain);
     });
 
     it("fails when a redirect drops the path and query", async () => {

@@ -100,7 +100,7 @@ describe("rehearsal/prober: counts what a visitor would see, from a process of i
         const probe = async () => {
             const prober = new Prober({ urls: [`https://${world.www}/`], net: world.net, timeoutMs: 1_000 }).start("tls");
             await prober.ready();
-            await waitFor("2 probes answered", () => prober.figures().total >= 2);
+            await waitFor("a probe answered", () => prober.figures().total >= 1);
             return prober.stop();
         };
         let wrongName: ProbeFigures;

@@ -111,8 +111,17 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
             await sleep(wait);
             continue;
         }
-        const { code: _c, message: _m, ...details } = err as Record<string, unknown>;
-        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
+        const { code: _c, message: _m, ...rest } = err as Record<string, unknown>;
+        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, redactedDetails(rest, token));
+    }
+}
+
+/** The rest of Vercel's error object through the same redaction (messages quote it); dropped if that breaks it. */
+function redactedDetails(details: Record<string, unknown>, token: string): Record<string, unknown> {
+    try {
+        return JSON.parse(redact(JSON.stringify(details), [token])) as Record<string, unknown>;
+    } catch {
+        return {};
     }
 }
 

@@ -67,9 +67,14 @@ describe("lib/redact: the one redaction of outside answers", () => {
 
 describe("error texts from echoing servers carry no credential golive sent", () => {
     it("Vercel API: an error message that echoes the request leaves the token out", async () => {
-        const srv = await echoServer(403, (echo) => ({ error: { code: "forbidden", message: `denied for ${echo}` } }));
+        const srv = await echoServer(403, (echo) => ({ error: { code: "forbidden", message: `denied for ${echo}`, request: echo } }));
         try {
-            const said = await outcome(() => vercelCall({ baseUrl: srv.url, token: VERCEL_TOKEN }, "GET", "/v9/projects/x"));
+            const said = await outcome(() =>
+                vercelCall({ baseUrl: srv.url, token: VERCEL_TOKEN }, "GET", "/v9/projects/x").catch((err: Error & { details?: unknown }) => {
+                    throw new Error(`${err.message} ${JSON.stringify(err.details)}`);
+                }),
+            );
+            assert.match(said, /"request":"GET \/v9\/projects\/x/, "the details are kept, redacted");
             assert.ok(srv.seen.some((s) => s.includes(VERCEL_TOKEN)), "the server did receive the token (the echo is real)");
             assert.match(said, /Vercel API GET \/v9\/projects\/x: denied for GET/);
             assert.ok(!said.includes(VERCEL_TOKEN), said);

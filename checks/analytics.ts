@@ -7,6 +7,7 @@ import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routing
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, pinOf, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
+import { redact } from "../lib/redact";
 import type { CheckResult, NetOptions } from "./types";
 import { plural } from "./words";
 
@@ -180,7 +181,7 @@ export async function checkAnalytics(input: AnalyticsInput, net: NetOptions): Pr
             const deadline = deadlineIn(input.timeoutMs ?? DEFAULT_ANALYTICS_TIMEOUT_MS, "golive:analytics.timeoutSeconds");
             return withinDeadline(deadline, () => tagsThenRealtime(input, net, deadline));
         },
-        (err) => ({ id: "MEP-16", name: NAME, status: "fail", reason: `analytics check could not run: ${describeError(err)}`, evidence: {} }),
+        (err) => ({ id: "MEP-16", name: NAME, status: "fail", reason: `analytics check could not run: ${redact(describeError(err))}`, evidence: {} }),
     );
 }
 
@@ -195,7 +196,7 @@ async function tagsThenRealtime(input: AnalyticsInput, net: NetOptions, deadline
     if (input.tagsOnly) {
         return { id: "MEP-16", name: NAME, status: "pass", reason: `${pages.length} key pages carry ${ids} (the realtime report is read after the switch)`, evidence: { measurementId: input.measurementId, pages } };
     }
-    const realtime = await realtimeCheck(input, net, deadline).catch((err): Realtime => ({ status: "fail", reason: `the realtime report could not be read: ${describeError(err)}` }));
+    const realtime = await realtimeCheck(input, net, deadline).catch((err): Realtime => ({ status: "fail", reason: `the realtime report could not be read: ${redact(describeError(err))}` }));
     const evidence = { measurementId: input.measurementId, pages, realtime };
     const tagged = `${pages.length} key pages carry ${ids}`;
     if (realtime.status === "fail") return { id: "MEP-16", name: NAME, status: "fail", reason: `${tagged}, but ${realtime.reason}`, evidence };

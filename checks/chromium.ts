@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { isIP } from "net";
-import { lookupAddress, pinOf, sleep } from "./net";
+import { lookupAddress, loopbackOnly, pinOf, sleep } from "./net";
 import type { NetOptions } from "./types";
 
 /** How long a run must show no process before it counts as ended. */
@@ -50,12 +50,15 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
     const flags: string[] = [];
     const viaServers = !!net.dnsServers && net.dnsServers.length > 0;
     const pinned = Object.keys(net.pins ?? {});
-    if (viaServers || pinned.length > 0) {
+    // GOLIVE_LOOPBACK_ONLY: the browser resolves nothing itself (its names are mapped by our lookup, or not found).
+    const closed = viaServers || loopbackOnly();
+    if (closed || pinned.length > 0) {
         const rules: string[] = [];
         const hosts = new Map<string, number | undefined>();
         for (const raw of urls) {
             const u = new URL(raw);
-            if (!viaServers && pinOf(net, u.hostname) === undefined) continue; // resolves as usual
+            if (!closed && pinOf(net, u.hostname) === undefined) continue; // resolves as usual
+            if (isIP(u.hostname.replace(/^\[|\]$/g, "")) !== 0) continue; // an address: nothing to resolve
             const port = u.port ? Number(u.port) : u.protocol === "https:" ? net.httpsPort : net.httpPort;
             hosts.set(u.hostname, port);
         }
@@ -65,7 +68,7 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
             const at = isIP(address) === 6 ? `[${address}]` : address;
             rules.push(`MAP ${host} ${at}${port !== undefined ? `:${port}` : ""}`);
         }
-        if (viaServers) rules.push("MAP * ~NOTFOUND");
+        if (closed) rules.push("MAP * ~NOTFOUND", ...(viaServers ? [] : ["EXCLUDE localhost"]));
         flags.push(`--host-resolver-rules=${rules.join(", ")}`);
     }
     if (net.caPem) flags.push("--ignore-certificate-errors");

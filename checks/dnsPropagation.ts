@@ -3,7 +3,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { isIP } from "net";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
-import { backoffMs, describeError, makeResolver, sleep, timed } from "./net";
+import { backoffMs, describeError, loopbackRefusal, makeResolver, outsideLoopback, sleep, timed } from "./net";
 import type { CheckResult, NetOptions } from "./types";
 
 export interface DnsPropagationInput {
@@ -129,9 +129,18 @@ export interface AskedServer {
  * resolvers (MEP-07, and the certificate's DNS-01 challenges). The rehearsal and the tests name
  * the servers (net.dnsServers); they then stand for both lists.
  */
-export async function serversToAsk(domain: string, input: { authoritative?: string[]; resolvers?: string[] }, net: NetOptions, queryMs: number): Promise<{ servers: AskedServer[]; nsError?: string }> {
+export async function serversToAsk(domain: string, input: { authoritative?: string[]; resolvers?: string[] }, net: NetOptions, queryMs: number): Promise<{ servers: AskedServer[]; nsError?: string; refused?: string }> {
     const servers: AskedServer[] = [];
     let nsError: string | undefined;
+    // GOLIVE_LOOPBACK_ONLY: servers outside the loopback are not asked (the public resolvers and the
+    // zone's nameservers without net.dnsServers); the refusal is the reason nothing could be asked.
+    const given = net.dnsServers && net.dnsServers.length > 0 ? net.dnsServers : [...(input.authoritative ?? []), ...(input.resolvers ?? DEFAULT_PUBLIC_RESOLVERS)];
+    const outside = outsideLoopback(given);
+    if (outside.length > 0) {
+        const refused = loopbackRefusal(`DNS server ${outside.join(", ")}`).message;
+        const inside = given.filter((s) => !outside.includes(s)).map((server) => ({ server, role: "configured" as const }));
+        return { servers: inside, nsError: refused, refused };
+    }
     if (net.dnsServers && net.dnsServers.length > 0) {
         servers.push(...net.dnsServers.map((server) => ({ server, role: "configured" as const })));
     } else {
@@ -186,7 +195,9 @@ export async function checkDnsPropagation(input: DnsPropagationInput, net: NetOp
             }
             const started = Date.now();
             const deadline = started + timeoutMs;
-            const { servers, nsError } = await serversToAsk(domain, input, net, queryMs);
+            const { servers, nsError, refused } = await serversToAsk(domain, input, net, queryMs);
+            // Not a verdict on the records: the check could not ask anyone.
+            if (servers.length === 0 && refused) return { ...base, status: "skip", reason: `DNS propagation not checked: ${refused}`, evidence: { refused } };
             if (servers.length === 0) {
                 return { ...base, status: "fail", reason: `no DNS server to ask${nsError ? `: ${nsError}` : ""}`, evidence: { nsError } };
             }

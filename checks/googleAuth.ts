@@ -5,6 +5,7 @@
 // which a loopback rehearsal cannot answer.
 import * as crypto from "crypto";
 import { Deadline, httpRequestWithRetry } from "./net";
+import { redact, registerSecret } from "../lib/redact";
 import type { NetOptions } from "./types";
 
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -51,10 +52,11 @@ export function signAssertion(key: ServiceAccountKey, scope: string, audience: s
  */
 export async function fetchAccessToken(key: ServiceAccountKey, scope: string, net: NetOptions, tokenUrl?: string, deadline?: Deadline): Promise<string> {
     const endpoint = tokenUrl ?? key.token_uri ?? GOOGLE_TOKEN_URL;
-    const body = new URLSearchParams({
-        grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        assertion: signAssertion(key, scope, endpoint),
-    }).toString();
+    const assertion = signAssertion(key, scope, endpoint);
+    // What golive sends and may be echoed back: the key, the signed assertion (lib/redact).
+    registerSecret(key.private_key);
+    registerSecret(assertion);
+    const body = new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString();
     const res = await httpRequestWithRetry(endpoint, net, {
         method: "POST",
         headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
@@ -70,8 +72,9 @@ export async function fetchAccessToken(key: ServiceAccountKey, scope: string, ne
     }
     if (res.status !== 200 || typeof json.access_token !== "string") {
         const detail = json.error ? `${json.error}${json.error_description ? `: ${json.error_description}` : ""}` : `HTTP ${res.status}`;
-        throw new Error(`token endpoint ${new URL(endpoint).origin} refused service account ${key.client_email}: ${detail}`);
+        throw new Error(`token endpoint ${new URL(endpoint).origin} refused service account ${key.client_email}: ${redact(detail)}`);
     }
+    registerSecret(json.access_token);
     return json.access_token;
 }
 

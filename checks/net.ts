@@ -11,6 +11,7 @@ import { isIP as isIP } from "net";
 import * as tls from "tls";
 import axios from "axios";
 import type { NetOptions } from "./types";
+import { isLoopbackAddress } from "../lib/loopback";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_ATTEMPTS = 10;
@@ -169,8 +170,46 @@ export async function withRetry<T>(
     }
 }
 
-/** A resolver bound to the given servers ("ip" or "ip:port"), with a timeout per query. */
+/**
+ * The tests' and the rehearsal's rule (GOLIVE_LOOPBACK_ONLY, read at each call: test/setup.ts and
+ * `golive rehearse` set it, the engine and its plugins inherit it): nothing leaves 127.0.0.0/8 or
+ * ::1, DNS included. Enforced here, the one door: a resolver on another address, a system lookup
+ * of a name other than localhost, an answer outside the loopback, a connection to an outside
+ * address are refused with this error, and nothing is sent.
+ */
+export function loopbackOnly(): boolean {
+    return !!process.env.GOLIVE_LOOPBACK_ONLY;
+}
+
+/** The refusal under GOLIVE_LOOPBACK_ONLY of what would leave the machine (never retried). */
+export function loopbackRefusal(what: string): NodeJS.ErrnoException {
+    const err: NodeJS.ErrnoException = new Error(`${what} refused: GOLIVE_LOOPBACK_ONLY is set (a test or a rehearsal reaches 127.0.0.0/8 and ::1 only; point golive:checks.network.dnsServers and the service URLs at the replica)`);
+    err.code = "ELOOPBACKONLY";
+    return err;
+}
+
+/** The address of a DNS server given as "ip", "ip:port" or "[v6]:port". */
+export function serverAddress(server: string): string {
+    const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(server);
+    if (v6) return v6[1];
+    return isIP(server) === 6 ? server : server.replace(/:\d+$/, "");
+}
+
+/** Under GOLIVE_LOOPBACK_ONLY, the servers of `servers` outside the loopback (none otherwise). */
+export function outsideLoopback(servers: string[]): string[] {
+    return loopbackOnly() ? servers.filter((s) => !isLoopbackAddress(serverAddress(s))) : [];
+}
+
+/** Under GOLIVE_LOOPBACK_ONLY, the refusal of a connection to an address outside the loopback (a name goes through the lookup). */
+export function addressRefusal(host: string): NodeJS.ErrnoException | undefined {
+    const h = host.replace(/^\[|\]$/g, "");
+    return loopbackOnly() && isIP(h) !== 0 && !isLoopbackAddress(h) ? loopbackRefusal(`connection to ${h}`) : undefined;
+}
+
+/** A resolver bound to the given servers ("ip" or "ip:port"), with a timeout per query. Throws the refusal for a server outside the loopback under GOLIVE_LOOPBACK_ONLY. */
 export function makeResolver(servers: string[], timeoutMs = 2_000): dns.promises.Resolver {
+    const outside = outsideLoopback(servers);
+    if (outside.length > 0) throw loopbackRefusal(`DNS server ${outside.join(", ")}`);
     const resolver = new dns.promises.Resolver({ timeout: timeoutMs, tries: 2 });
     resolver.setServers(servers);
     return resolver;
@@ -192,6 +231,33 @@ export function pinOf(net: NetOptions, host: string): string | undefined {
  * system resolver. Undefined when neither is set, so Node's default lookup applies.
  */
 export function makeLookup(net: NetOptions): ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => void) | undefined {
+    const lookup = routedLookup(net);
+    if (!loopbackOnly()) return lookup;
+    // GOLIVE_LOOPBACK_ONLY: always a lookup of ours (Node's default would ask the system resolver),
+    // and what it answers must be loopback too (a connection to it would leave the machine).
+    const outside = outsideLoopback(net.dnsServers ?? []);
+    return (hostname, options, cb) => {
+        const wantAll = typeof options === "object" && options.all === true;
+        const refuse = (what: string) => cb(loopbackRefusal(what), wantAll ? [] : "", undefined);
+        if (outside.length > 0) return refuse(`lookup of ${hostname} on the DNS server ${outside.join(", ")}`);
+        const name = hostname.toLowerCase().replace(/\.$/, "");
+        // Without net.dnsServers, a name (or the host name a pin points to) goes to the system resolver.
+        const target = (pinOf(net, name) ?? name).toLowerCase();
+        const system = !(net.dnsServers && net.dnsServers.length > 0);
+        if (system && isIP(target) === 0 && target !== "localhost" && !target.endsWith(".localhost")) return refuse(`system lookup of ${target}`);
+        const inner = lookup ?? ((h: string, o: dns.LookupOptions, c: LookupCallback) => dns.lookup(h, o, c as never));
+        inner(hostname, options, (err, address, family) => {
+            if (err) return cb(err, address, family);
+            const found = Array.isArray(address) ? address.map((a) => a.address) : [address];
+            const away = found.filter((a) => !isLoopbackAddress(a));
+            if (away.length > 0) return refuse(`connection to ${hostname} (${away.join(", ")}, outside the loopback)`);
+            cb(null, address, family);
+        });
+    };
+}
+
+/** The lookup of pins and net.dnsServers; undefined when neither is set (Node's default applies). */
+function routedLookup(net: NetOptions): ((hostname: string, options: dns.LookupOptions, cb: LookupCallback) => void) | undefined {
     const servers = net.dnsServers;
     const viaServers = !!servers && servers.length > 0 ? serversLookup(servers, net) : undefined;
     if (!viaServers && (!net.pins || Object.keys(net.pins).length === 0)) {
@@ -363,6 +429,8 @@ export function portFor(url: URL, net: NetOptions): number {
  */
 export async function httpRequest(rawUrl: string, net: NetOptions, opts: RequestOptions = {}): Promise<HttpResponse> {
     const url = new URL(rawUrl);
+    const refused = addressRefusal(url.hostname);
+    if (refused) throw refused;
     const port = portFor(url, net);
     const target = new URL(url.toString());
     target.port = String(port);
@@ -522,6 +590,8 @@ export interface TlsInfo {
 /** Opens a TLS connection with SNI `host` and reports what the server presented. */
 export function inspectTls(host: string, net: NetOptions, port?: number): Promise<TlsInfo> {
     const p = port ?? net.httpsPort ?? 443;
+    const refused = addressRefusal(host);
+    if (refused) return Promise.reject(refused);
     const timeout = net.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const lookup = makeLookup(net);
     return new Promise<TlsInfo>((resolve, reject) => {

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { attemptsOf, describeError, httpRequest, timed, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
+import { redact } from "../lib/redact";
 
 export type NotificationStage = "start" | "end";
 
@@ -94,7 +95,7 @@ export async function postNotification(input: NotificationInput, net: NetOptions
             }
             return { id, name, status: "fail", reason: `the webhook on ${host} answered HTTP ${res.status}`, evidence };
         },
-        (err) => ({ id, name, status: "fail", reason: `the webhook on ${host} could not be reached: ${scrubUrl(describeError(err), input.webhookUrl)}`, evidence: { host } }),
+        (err) => ({ id, name, status: "fail", reason: `the webhook on ${host} could not be reached: ${redact(scrubUrl(describeError(err), input.webhookUrl))}`, evidence: { host } }),
     );
 }
 

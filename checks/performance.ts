@@ -9,6 +9,7 @@ import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
 import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, pinOf, timeFor, timed, withinDeadline, withRetry } from "./net";
 import { describePins } from "./pins";
+import { redact, registerSecret } from "../lib/redact";
 import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 
@@ -70,10 +71,6 @@ export interface PageScore {
 
 const NAME = "Performance";
 
-/** Removes the API key from text that may end up in a reason or in evidence. */
-function redact(text: string, secret?: string): string {
-    return secret ? text.split(secret).join("***") : text;
-}
 
 function median(values: number[]): number {
     const s = [...values].sort((a, b) => a - b);
@@ -113,6 +110,7 @@ async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: S
     const url = page.url;
     const at = page.measuredUrl ? { measuredUrl: page.measuredUrl } : {};
     const base = (input.apiBaseUrl ?? PSI_BASE_URL).replace(/\/+$/, "");
+    registerSecret(input.apiKey);
     const query = new URLSearchParams({ url: page.measuredUrl ?? url, category: "performance", strategy, key: input.apiKey ?? "" });
     const endpoint = `${base}/pagespeedonline/v5/runPagespeed?${query}`;
     const snet = serviceNet(net, input.apiTimeoutMs ?? 90_000);
@@ -134,7 +132,7 @@ async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: S
             },
         );
     } catch (err) {
-        if (isTransientError(err) || (err as { code?: string }).code === "ENOTFOUND") throw new ApiUnreachable(redact(describeError(err), input.apiKey));
+        if (isTransientError(err) || (err as { code?: string }).code === "ENOTFOUND") throw new ApiUnreachable(redact(describeError(err), [input.apiKey]));
         throw err;
     }
     if (res.status !== 200) {
@@ -144,13 +142,13 @@ async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: S
         } catch {
             // not Google's error shape
         }
-        return { url, ...at, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, input.apiKey) };
+        return { url, ...at, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, [input.apiKey]) };
     }
     let answer: { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } };
     try {
         answer = jsonBody(res, "PageSpeed Insights");
     } catch (err) {
-        return { url, ...at, strategy, attempts, error: redact(describeError(err), input.apiKey) };
+        return { url, ...at, strategy, attempts, error: redact(describeError(err), [input.apiKey]) };
     }
     const score = answer?.lighthouseResult?.categories?.performance?.score;
     if (typeof score !== "number") return { url, ...at, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
@@ -285,7 +283,7 @@ export async function checkPerformance(input: PerformanceInput, net: NetOptions)
             const deadline = deadlineIn(input.timeoutMs ?? DEFAULT_PERFORMANCE_TIMEOUT_MS, "golive:pagespeed.timeoutSeconds");
             return withinDeadline(deadline, () => measure(input, net, mode, threshold, strategies, deadline));
         },
-        (err) => ({ id: "MEP-13", name: NAME, status: "fail", reason: `performance check could not run: ${redact(describeError(err), input?.apiKey)}`, evidence: {} }),
+        (err) => ({ id: "MEP-13", name: NAME, status: "fail", reason: `performance check could not run: ${redact(describeError(err), [input?.apiKey])}`, evidence: {} }),
     );
 }
 

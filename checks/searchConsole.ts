@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { deadlineIn, describeError, httpRequest, jsonBody, timed, withinDeadline, withRetry } from "./net";
+import { redact } from "../lib/redact";
 import type { CheckResult, NetOptions } from "./types";
 
 export const SEARCH_CONSOLE_BASE_URL = "https://www.googleapis.com";
@@ -52,7 +53,7 @@ export function propertyProblem(siteUrl: string, sitemapUrl: string): string | u
 
 function googleMessage(body: string): string {
     try {
-        return (JSON.parse(body) as { error?: { message?: string } }).error?.message ?? "";
+        return redact((JSON.parse(body) as { error?: { message?: string } }).error?.message ?? "");
     } catch {
         return "";
     }
@@ -118,12 +119,12 @@ export async function checkSearchConsole(input: SearchConsoleInput, net: NetOpti
                         evidence.readBackStatus = read.status;
                     }
                 } catch (err) {
-                    evidence.readBackError = describeError(err);
+                    evidence.readBackError = redact(describeError(err));
                 }
                 return { id: "MEP-15", name: NAME, status: "pass", reason: `sitemap ${input.sitemapUrl} submitted to ${input.siteUrl} (${submitted.status})`, evidence };
             });
         },
-        (err) => ({ id: "MEP-15", name: NAME, status: "fail", reason: `Search Console submission could not run: ${describeError(err)}`, evidence: { siteUrl: input?.siteUrl } }),
+        (err) => ({ id: "MEP-15", name: NAME, status: "fail", reason: `Search Console submission could not run: ${redact(describeError(err))}`, evidence: { siteUrl: input?.siteUrl } }),
     );
 }
 

@@ -5,6 +5,7 @@
 // Dynamic providers serialize this module: no module-level state, everything built per call.
 import { backoffMs, Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
 import { isLoopbackHost } from "../lib/loopback";
+import { redact, registerSecret } from "../lib/redact";
 
 /** Where the program reaches Vercel's REST API. */
 export interface VercelApi {
@@ -66,6 +67,7 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
         throw new Error(`Vercel API at ${host} refused: GOLIVE_LOOPBACK_ONLY is set (a test or a rehearsal must point golive:vercelApiUrl at the replica)`);
     }
     const token = vercelToken(api);
+    registerSecret(token);
     const what = `Vercel API ${method} ${path}`;
     for (let attempt = 1; ; attempt++) {
         let status = 0;
@@ -85,7 +87,7 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
             const after = Number(res.headers["retry-after"]);
             if (Number.isFinite(after) && after >= 0) retryAfterMs = after * 1000;
         } catch (err) {
-            if (!isTransientError(err) || attempt >= ATTEMPTS) throw new Error(`${what} failed: ${describeError(err).split(token).join("[token]")}`);
+            if (!isTransientError(err) || attempt >= ATTEMPTS) throw new Error(`${what} failed: ${redact(describeError(err), [token])}`);
             await sleep(Math.min(backoffMs(attempt, 500, 4_000), Math.max(0, deadline.at - Date.now())));
             continue;
         }
@@ -101,15 +103,25 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
         }
         const err = json?.error ?? {};
         const code = typeof err.code === "string" ? err.code : `http_${status}`;
-        const message = typeof err.message === "string" ? err.message : `answered ${status}`;
+        // The API's own words, through the one redaction: a proxy that echoes the request would quote the token.
+        const message = typeof err.message === "string" ? redact(err.message, [token]) : `answered ${status}`;
         const transient = status === 429 || status >= 500;
         const wait = Math.min(retryAfterMs ?? backoffMs(attempt, 500, 4_000), 10_000);
         if (transient && attempt < ATTEMPTS && Date.now() + wait < deadline.at) {
             await sleep(wait);
             continue;
         }
-        const { code: _c, message: _m, ...details } = err as Record<string, unknown>;
-        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
+        const { code: _c, message: _m, ...rest } = err as Record<string, unknown>;
+        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, redactedDetails(rest, token));
+    }
+}
+
+/** The rest of Vercel's error object through the same redaction (messages quote it); dropped if that breaks it. */
+function redactedDetails(details: Record<string, unknown>, token: string): Record<string, unknown> {
+    try {
+        return JSON.parse(redact(JSON.stringify(details), [token])) as Record<string, unknown>;
+    } catch {
+        return {};
     }
 }
 

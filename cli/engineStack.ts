@@ -12,6 +12,7 @@ import type { ConfigMap, UpdateEntry } from "../lib/phaseGates";
 import type { Phase } from "../lib/config";
 import { SITE_RECORD_TYPES, type ListedRecord } from "../lib/liveRecords";
 import { plannedStepOf, PlannedStep } from "../lib/previewSummary";
+import { outputValues } from "../lib/secretOutput";
 
 export interface GuidedStack {
     name: string;
@@ -66,10 +67,9 @@ export async function readHistory(gs: GuidedStack, pageSize = 10): Promise<Updat
     return (await gs.stack.history(pageSize, 1, false)) as unknown as UpdateEntry[];
 }
 
-/** The stack outputs of the last successful update, plain values. */
+/** The stack outputs of the last successful update, plain values; a secret one stays secret (lib/secretOutput). */
 export async function readOutputs(gs: GuidedStack): Promise<Record<string, unknown>> {
-    const outs = await gs.stack.outputs();
-    return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value]));
+    return outputValues(await gs.stack.outputs());
 }
 
 /**
@@ -189,7 +189,7 @@ export async function previewProgram(gs: GuidedStack, signal?: AbortSignal): Pro
 export async function upProgram(gs: GuidedStack, message: string, onEvent: (e: EngineEvent) => void, signal?: AbortSignal): Promise<{ ok: boolean; outputs?: Record<string, unknown>; error?: string }> {
     try {
         const r = await gs.stack.up({ onEvent, message, ...(signal ? { signal } : {}) });
-        return { ok: true, outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
+        return { ok: true, outputs: outputValues(r.outputs) };
     } catch (err) {
         return { ok: false, error: cliMessage(err) };
     }

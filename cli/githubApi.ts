@@ -4,6 +4,7 @@
 // (replica/github.ts), and under GOLIVE_LOOPBACK_ONLY any other host is refused.
 import { describeError, httpRequestWithRetry, jsonBody } from "../checks/net";
 import { isLoopbackHost } from "../lib/loopback";
+import { redact, registerSecret } from "../lib/redact";
 
 export interface GitHubApi {
     get<T>(path: string): Promise<T>;
@@ -25,6 +26,7 @@ export function githubApiOf(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number }
     }
     // The tests and the rehearsal run with GOLIVE_LOOPBACK_ONLY: nothing may leave the machine.
     if (env.GOLIVE_LOOPBACK_ONLY && !isLoopbackHost(host)) return { missing: `GitHub API at ${host} refused: GOLIVE_LOOPBACK_ONLY is set` };
+    registerSecret(token);
     const headers = { Accept: "application/vnd.github+json", Authorization: `Bearer ${token}`, "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "golive" };
     const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
         const what = `GitHub API ${method} ${path}`;
@@ -37,7 +39,7 @@ export function githubApiOf(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number }
                 call: "GitHub API",
             });
         } catch (err) {
-            throw new Error(`${what}: ${describeError(err).split(token).join("[token]")}`);
+            throw new Error(`${what}: ${redact(describeError(err), [token])}`);
         }
         if (res.status < 200 || res.status >= 300) {
             const message = (() => {
@@ -48,7 +50,8 @@ export function githubApiOf(env: NodeJS.ProcessEnv, opts: { timeoutMs?: number }
                 }
             })();
             const hint = res.status === 403 || res.status === 404 ? " (the job's token may lack a permission: see the workflow's permissions)" : "";
-            throw new Error(`${what} answered HTTP ${res.status}${message ? `: ${message}` : ""}${hint}`);
+            // The API's own words, through the one redaction: a proxy that echoes the request would quote the token.
+            throw new Error(`${what} answered HTTP ${res.status}${message ? `: ${redact(message, [token])}` : ""}${hint}`);
         }
         return jsonBody<T>(res, what);
     };

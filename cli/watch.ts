@@ -13,6 +13,7 @@ import { describeError, httpRequestWithRetry } from "../checks/net";
 import { NAMESPACE } from "../lib/config";
 import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { isLoopbackHost } from "../lib/loopback";
+import { redact } from "../lib/redact";
 import { runUrlOf } from "../lib/ciContext";
 import { lastApplied, phaseOf, type ConfigMap } from "../lib/phaseGates";
 import { reasonLine } from "../lib/failures";
@@ -117,7 +118,7 @@ async function postWebhook(url: string, text: string, env: NodeJS.ProcessEnv): P
         return res.status >= 200 && res.status < 300 ? { ok: true, said: `posted to the webhook on ${host} (HTTP ${res.status})` } : { ok: false, said: `the webhook on ${host} answered HTTP ${res.status}` };
     } catch (err) {
         const { scrubUrl } = await import("../checks/notify");
-        return { ok: false, said: `the webhook on ${host} could not be reached: ${scrubUrl(describeError(err), url)}` };
+        return { ok: false, said: `the webhook on ${host} could not be reached: ${redact(scrubUrl(describeError(err), url))}` };
     }
 }
 

@@ -12,6 +12,7 @@ import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard"
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 import { resultFromFailure } from "../checks/dynamic";
+import { outputValues } from "../lib/secretOutput";
 
 export interface RealEngineOptions {
     engine: Engine;
@@ -180,7 +181,7 @@ export class RealEngine {
         let outputs: Record<string, unknown> | undefined;
         try {
             await apply(onEvent);
-            outputs = Object.fromEntries(Object.entries(await this.stack.outputs()).map(([k, v]) => [k, v.value]));
+            outputs = outputValues(await this.stack.outputs());
         } catch (err) {
             if (errors.length === 0) errors.push(String((err as Error)?.message ?? err).split("\n").slice(-5).join("\n").trim());
         }

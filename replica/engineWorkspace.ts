@@ -109,6 +109,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
                     resolve({ code, stdout: String(stdout), stderr: String(stderr) + (err && code === -1 ? `\n${err.message}` : ""), ms: Date.now() - t0 });
                 },
             );
+            child.stdin?.on("error", () => undefined); // a CLI that exits early closes its stdin: its exit says why
             if (o.input !== undefined) child.stdin?.end(o.input);
         });
 
@@ -131,11 +132,19 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
         env,
         pulumi,
         async setConfig(values, target = stack) {
+            // As golive itself does (lib/automation setSecretFromStdin): the plain values through
+            // set-all --json, each secret on its own with the value on stdin, never on a command
+            // line where any user of the machine reads it (ps, /proc/<pid>/cmdline).
             // Objects and arrays go in structured (a declared `type: array` is checked as one); a
             // secret one as its JSON text: the CLI's set-all --json cannot store a secret object
             // (3.248: "invalid character 'v'"), and the program reads both the same way.
-            const json: Record<string, { value: string; secret: boolean; objectValue?: unknown }> = {};
+            const json: Record<string, { value: string; secret: false; objectValue?: unknown }> = {};
+            const secrets: Array<[string, string]> = [];
             for (const [key, v] of Object.entries(values)) {
+                if (v.secret) {
+                    secrets.push([key, v.value]);
+                    continue;
+                }
                 let objectValue: unknown;
                 try {
                     const parsed = JSON.parse(v.value);
@@ -143,10 +152,17 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
                 } catch {
                     // plain text
                 }
-                json[key] = { value: v.value, secret: !!v.secret, ...(objectValue !== undefined && !v.secret ? { objectValue } : {}) };
+                json[key] = { value: v.value, secret: false, ...(objectValue !== undefined ? { objectValue } : {}) };
             }
-            const r = await pulumi(["config", "set-all", "--stack", target, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
-            if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
+            if (Object.keys(json).length > 0) {
+                const r = await pulumi(["config", "set-all", "--stack", target, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
+                if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
+            }
+            // One after the other: each rewrites the stack file.
+            for (const [key, value] of secrets) {
+                const r = await pulumi(["config", "set", "--stack", target, "--secret", "--raw", key], { timeoutMs: 60_000, input: value });
+                if (r.code !== 0) throw new Error(`pulumi config set --secret ${key}: ${r.stderr.trim()}`);
+            }
         },
         commit(message) {
             git(projectDir, ["add", "-A"]);

@@ -19,6 +19,8 @@ export interface Mailbox {
     password: string;
     /** Maildir of the user (owned by uid 65534). */
     maildir: string;
+    /** The passdb ({PLAIN}<password>): 0600 in a 0700 folder. */
+    passwordFile: string;
     stop(): Promise<void>;
 }
 
@@ -63,7 +65,14 @@ export async function startDovecot(opts: { user?: string; password?: string; sta
     fs.chmodSync(dir, 0o755);
     // Mail is handled as nobody: dovecot refuses uid 0 for mail users.
     fs.chownSync(home, 65534, 65534);
-    fs.writeFileSync(path.join(dir, "passwd"), `${user}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+    // The password file: 0600 in a 0700 folder (the run folder is 0755 for dovecot's unprivileged
+    // processes; the auth process that reads the passdb runs as the owner, set below).
+    const secrets = path.join(dir, "secret");
+    fs.mkdirSync(secrets, { mode: 0o700 });
+    fs.chmodSync(secrets, 0o700);
+    const passwd = path.join(secrets, "passwd");
+    fs.writeFileSync(passwd, `${user}:{PLAIN}${password}::::::\n`, { mode: 0o600 });
+    fs.chmodSync(passwd, 0o600);
     const conf = path.join(dir, "dovecot.conf");
     fs.writeFileSync(
         conf,
@@ -78,7 +87,7 @@ auth_mechanisms = plain login
 log_path = ${dir}/dovecot.log
 passdb {
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u ${dir}/passwd
+  args = scheme=PLAIN username_format=%u ${passwd}
 }
 userdb {
   driver = static
@@ -94,6 +103,9 @@ service imap-login {
   inet_listener imaps {
     port = 0
   }
+}
+service auth {
+  user = ${os.userInfo().username}
 }
 service stats {
   inet_listener http {
@@ -125,7 +137,7 @@ service stats {
         }
         await new Promise((r) => setTimeout(r, 100));
     }
-    return { host, port, user, password, maildir: path.join(home, user, "Maildir"), stop };
+    return { host, port, user, password, maildir: path.join(home, user, "Maildir"), passwordFile: passwd, stop };
 }
 
 /**

@@ -246,8 +246,18 @@ describe("pins: the checks look at the new host while DNS points at the old one 
 
     describe("Chromium (MEP-13 local Lighthouse, MEP-16 visit) follows the pins", () => {
         it("routingFlags maps every pinned name to its address; without DNS servers other names resolve as usual", async () => {
+            // A real go-live: names without a pin resolve as usual.
+            delete process.env.GOLIVE_LOOPBACK_ONLY;
+            try {
+                assert.deepEqual(await routingFlags([`https://${world.www}/`], { pins: { [world.www]: NEW, [world.domain]: "::1" } }), [
+                    `--host-resolver-rules=MAP ${world.www} ${NEW}, MAP ${world.domain} [::1]`,
+                ]);
+            } finally {
+                process.env.GOLIVE_LOOPBACK_ONLY = "1";
+            }
+            // Under GOLIVE_LOOPBACK_ONLY (the tests, the rehearsal) the browser resolves nothing else itself.
             assert.deepEqual(await routingFlags([`https://${world.www}/`], { pins: { [world.www]: NEW, [world.domain]: "::1" } }), [
-                `--host-resolver-rules=MAP ${world.www} ${NEW}, MAP ${world.domain} [::1]`,
+                `--host-resolver-rules=MAP ${world.www} ${NEW}, MAP ${world.domain} [::1], MAP * ~NOTFOUND, EXCLUDE localhost`,
             ]);
             assert.deepEqual(await routingFlags([`https://${world.www}/`], { ...world.net, pins: { [world.www]: "cname.vercel-dns.com" } }), [
                 `--host-resolver-rules=MAP ${world.www} ${NEW}:${world.net.httpsPort}, MAP * ~NOTFOUND`,

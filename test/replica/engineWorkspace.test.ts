@@ -1,0 +1,62 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
+
+// The engine workspace of the tests and the rehearsal sets config as golive does: no secret on a
+// command line. A stand-in `pulumi` records each call's argv (what /proc/<pid>/cmdline shows) and
+// what it read on stdin; the engine-tier proof (a real rehearsal, the process list sampled) is in
+// test/long/secretsOffCommandLines.test.ts.
+describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv", () => {
+    let dir: string;
+    let ws: EngineWorkspace;
+    const log = () => fs.readFileSync(path.join(dir, "calls.log"), "utf8");
+    before(async function () {
+        this.timeout(60_000);
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-fake-cli-"));
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        // argv one per line after ARGV; stdin (read only by `config set`) after STDIN.
+        fs.writeFileSync(
+            path.join(bin, "pulumi"),
+            `#!/bin/sh\nlog='${path.join(dir, "calls.log")}'\nprintf 'ARGV' >> "$log"; for a in "$@"; do printf ' <%s>' "$a" >> "$log"; done; echo >> "$log"\ncase "$1 $2" in "config set") printf 'STDIN <%s>\\n' "$(cat)" >> "$log";; esac\nexit 0\n`,
+            { mode: 0o755 },
+        );
+        ws = await createEngineWorkspace({ engine: { binDir: bin, version: "3.248.0", source: "cache" }, controlUrl: "http://127.0.0.1:9" });
+    });
+    after(() => {
+        ws?.remove();
+        if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("sets plain values through set-all --json and each secret through `config set --secret` with the value on stdin", async () => {
+        const canaries = { token: "canary-vercel-token-1f2e", env: JSON.stringify({ RESEND_API_KEY: "canary-resend-9c8b" }), webhook: "http://127.0.0.1:1/services/canary-hook" };
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        await ws.setConfig({
+            "golive:domain": { value: "kalia-beauty.fr" },
+            "golive:envVars": { value: '["RESEND_API_KEY"]' },
+            "vercel:apiToken": { value: canaries.token, secret: true },
+            "golive:envValues": { value: canaries.env, secret: true },
+            "golive:notify": { value: JSON.stringify({ webhookUrl: canaries.webhook }), secret: true },
+        });
+        const lines = log().trim().split("\n");
+        const argv = lines.filter((l) => l.startsWith("ARGV"));
+        for (const a of argv) for (const c of ["canary-vercel", "canary-resend", "canary-hook"]) assert.ok(!a.includes(c), `a secret on a command line: ${a}`);
+        // One set-all with the plain values (arrays structured), then one `config set --secret` per secret.
+        assert.equal(argv.length, 4, lines.join("\n"));
+        assert.match(argv[0], /^ARGV <config> <set-all> <--stack> <replica> <--json> <\{.*"golive:domain":\{"value":"kalia-beauty.fr","secret":false\}/);
+        assert.match(argv[0], /"golive:envVars":\{"value":"\[\\"RESEND_API_KEY\\"\]","secret":false,"objectValue":\["RESEND_API_KEY"\]\}/);
+        assert.deepEqual(argv.slice(1), ["vercel:apiToken", "golive:envValues", "golive:notify"].map((k) => `ARGV <config> <set> <--stack> <replica> <--secret> <--raw> <${k}> <--non-interactive>`));
+        assert.deepEqual(
+            lines.filter((l) => l.startsWith("STDIN")),
+            [canaries.token, canaries.env, JSON.stringify({ webhookUrl: canaries.webhook })].map((v) => `STDIN <${v}>`),
+        );
+    });
+
+    it("skips set-all when every value is secret", async () => {
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        await ws.setConfig({ "cloudflare:apiToken": { value: "canary-cf-token-77", secret: true } }, "other");
+        assert.deepEqual(log().trim().split("\n"), ["ARGV <config> <set> <--stack> <other> <--secret> <--raw> <cloudflare:apiToken> <--non-interactive>", "STDIN <canary-cf-token-77>"]);
+    });
+});

@@ -158,8 +158,17 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
                 const r = await pulumi(["config", "set-all", "--stack", target, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
                 if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
             }
+            // Only the secrets whose value differs from the stack's (one read instead of one CLI run
+            // per secret at every phase); the values come back on stdout, never on a command line.
+            const current = secrets.length > 0 ? await pulumi(["config", "--json", "--show-secrets", "--stack", target], { timeoutMs: 60_000 }) : undefined;
+            let held: Record<string, { value?: string; secret?: boolean }> = {};
+            try {
+                held = current && current.code === 0 ? JSON.parse(current.stdout || "{}") : {};
+            } catch {
+                held = {};
+            }
             // One after the other: each rewrites the stack file.
-            for (const [key, value] of secrets) {
+            for (const [key, value] of secrets.filter(([k, v]) => !(held[k]?.secret === true && held[k]?.value === v))) {
                 const r = await pulumi(["config", "set", "--stack", target, "--secret", "--raw", key], { timeoutMs: 60_000, input: value });
                 if (r.code !== 0) throw new Error(`pulumi config set --secret ${key}: ${r.stderr.trim()}`);
             }

@@ -20,7 +20,7 @@ describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv
         // argv one per line after ARGV; stdin (read only by `config set`) after STDIN.
         fs.writeFileSync(
             path.join(bin, "pulumi"),
-            `#!/bin/sh\nlog='${path.join(dir, "calls.log")}'\nprintf 'ARGV' >> "$log"; for a in "$@"; do printf ' <%s>' "$a" >> "$log"; done; echo >> "$log"\ncase "$1 $2" in "config set") printf 'STDIN <%s>\\n' "$(cat)" >> "$log";; esac\nexit 0\n`,
+            `#!/bin/sh\nlog='${path.join(dir, "calls.log")}'\nprintf 'ARGV' >> "$log"; for a in "$@"; do printf ' <%s>' "$a" >> "$log"; done; echo >> "$log"\ncase "$1 $2" in "config set") printf 'STDIN <%s>\\n' "$(cat)" >> "$log";; "config --json") cat '${path.join(dir, "held.json")}' 2>/dev/null || echo '{}';; esac\nexit 0\n`,
             { mode: 0o755 },
         );
         ws = await createEngineWorkspace({ engine: { binDir: bin, version: "3.248.0", source: "cache" }, controlUrl: "http://127.0.0.1:9" });
@@ -43,11 +43,12 @@ describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv
         const lines = log().trim().split("\n");
         const argv = lines.filter((l) => l.startsWith("ARGV"));
         for (const a of argv) for (const c of ["canary-vercel", "canary-resend", "canary-hook"]) assert.ok(!a.includes(c), `a secret on a command line: ${a}`);
-        // One set-all with the plain values (arrays structured), then one `config set --secret` per secret.
-        assert.equal(argv.length, 4, lines.join("\n"));
+        // One set-all with the plain values (arrays structured), one read of the stack's values, then one `config set --secret` per secret.
+        assert.equal(argv.length, 5, lines.join("\n"));
         assert.match(argv[0], /^ARGV <config> <set-all> <--stack> <replica> <--json> <\{.*"golive:domain":\{"value":"kalia-beauty.fr","secret":false\}/);
         assert.match(argv[0], /"golive:envVars":\{"value":"\[\\"RESEND_API_KEY\\"\]","secret":false,"objectValue":\["RESEND_API_KEY"\]\}/);
-        assert.deepEqual(argv.slice(1), ["vercel:apiToken", "golive:envValues", "golive:notify"].map((k) => `ARGV <config> <set> <--stack> <replica> <--secret> <--raw> <${k}> <--non-interactive>`));
+        assert.equal(argv[1], "ARGV <config> <--json> <--show-secrets> <--stack> <replica> <--non-interactive>");
+        assert.deepEqual(argv.slice(2), ["vercel:apiToken", "golive:envValues", "golive:notify"].map((k) => `ARGV <config> <set> <--stack> <replica> <--secret> <--raw> <${k}> <--non-interactive>`));
         assert.deepEqual(
             lines.filter((l) => l.startsWith("STDIN")),
             [canaries.token, canaries.env, JSON.stringify({ webhookUrl: canaries.webhook })].map((v) => `STDIN <${v}>`),
@@ -57,6 +58,21 @@ describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv
     it("skips set-all when every value is secret", async () => {
         fs.writeFileSync(path.join(dir, "calls.log"), "");
         await ws.setConfig({ "cloudflare:apiToken": { value: "canary-cf-token-77", secret: true } }, "other");
-        assert.deepEqual(log().trim().split("\n"), ["ARGV <config> <set> <--stack> <other> <--secret> <--raw> <cloudflare:apiToken> <--non-interactive>", "STDIN <canary-cf-token-77>"]);
+        assert.deepEqual(log().trim().split("\n"), ["ARGV <config> <--json> <--show-secrets> <--stack> <other> <--non-interactive>", "ARGV <config> <set> <--stack> <other> <--secret> <--raw> <cloudflare:apiToken> <--non-interactive>", "STDIN <canary-cf-token-77>"]);
+    });
+
+    it("sets again only the secrets whose value the stack does not already hold (one read, no CLI run per unchanged secret)", async () => {
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        fs.writeFileSync(path.join(dir, "held.json"), JSON.stringify({ "vercel:apiToken": { value: "canary-same-1", secret: true }, "golive:notify": { value: "canary-old-2", secret: true } }));
+        try {
+            await ws.setConfig({ "vercel:apiToken": { value: "canary-same-1", secret: true }, "golive:notify": { value: "canary-new-3", secret: true } });
+        } finally {
+            fs.rmSync(path.join(dir, "held.json"));
+        }
+        assert.deepEqual(log().trim().split("\n"), [
+            "ARGV <config> <--json> <--show-secrets> <--stack> <replica> <--non-interactive>",
+            "ARGV <config> <set> <--stack> <replica> <--secret> <--raw> <golive:notify> <--non-interactive>",
+            "STDIN <canary-new-3>",
+        ]);
     });
 });

@@ -4,7 +4,9 @@
 // guessed: a fact the record lacks is absent, and the page says so.
 import type { CheckResult } from "../checks/types";
 import type { ChecklistFacts, ChecklistLine } from "./report";
-import { isCheckResult } from "./report";
+import { isCheckResult, nextDateNeeds } from "./report";
+
+export { nextDateNeeds };
 
 /** A page as a visitor saw it, at one moment (checks/screenshot PageShot, kept as recorded). */
 export interface PageShot {
@@ -172,26 +174,6 @@ export function certificateOf(facts: ChecklistFacts): CertificateView | undefine
     const c = facts.certificate;
     if (c && (c.status === "issued" || c.status === "exists")) return { names: c.names, ...(c.expiresAt ? { expiresAt: c.expiresAt } : {}), source: `Vercel, ${c.status === "issued" ? `issued before the switch${c.issuedAt ? ` at ${c.issuedAt}` : ""}` : "already held"}` };
     return undefined;
-}
-
-/**
- * R-6: what a new date needs after a rolled-back or failed cutover: the cause fixed, the phases to
- * run again, the client told. Empty when nothing failed.
- */
-export function nextDateNeeds(facts: Pick<ChecklistFacts, "failedUpdate" | "rollback" | "stack" | "results">): string[] {
-    if (!facts.failedUpdate) return [];
-    const stack = facts.stack ?? "<stack>";
-    const failed = facts.results.filter((r) => r.status === "fail");
-    const ids = [...new Set(failed.map((r) => r.id))];
-    // A failure of the site itself needs a new build; one of the records or the certificate does not.
-    const siteFixed = failed.some((r) => ["P-02", "MEP-09", "MEP-11", "MEP-12", "MEP-13", "MEP-14", "MEP-16"].includes(r.id));
-    return [
-        `fix the cause: ${ids.length ? ids.join(", ") : facts.failedUpdate.error} (R-4, incident section)`,
-        siteFixed
-            ? `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${stack}\` (new build, certificate kept, checks before the switch)`
-            : `\`golive phase prepare --stack ${stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
-        `\`golive phase cutover --stack ${stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
-    ];
 }
 
 /** Everything the page shows, from the record's JSON and the checklist built from it. */

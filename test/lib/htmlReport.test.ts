@@ -23,7 +23,7 @@ describe("lib/htmlReport: the go-live page (issue 26)", () => {
     });
 
     it("says live since the DNS switch when the cutover went through", () => {
-        const record = { ...failedCutoverRecord(PNG), failedUpdate: undefined, rollback: undefined, incident: undefined, results: [] };
+        const record: Record<string, any> = { ...failedCutoverRecord(PNG), failedUpdate: undefined, rollback: undefined, incident: undefined, results: [] };
         const facts = factsFromJson(record, { generatedAt: "2026-12-05T10:00:00Z" });
         assert.deepEqual(verdictOf(facts, { rehearsal: false, timeline: record.timeline as any }), { kind: "live", since: "2026-12-05T09:00:30.000Z" });
         const { html } = pageOf(record, "en");

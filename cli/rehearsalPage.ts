@@ -24,7 +24,7 @@ export function writeRehearsalPage(report: RehearsalReport, file?: string, now =
         // The record beside it: `golive report --from` renders it again (in English, or as Markdown).
         const record = target.replace(/\.html?$/, "") + ".json";
         fs.writeFileSync(record, JSON.stringify(report, null, 2));
-        return `go-live page: ${target}\n  (its record: ${record}; golive report --from ${path.relative(process.cwd(), record)} --html <file> --lang en renders it in English)`;
+        return `go-live page: ${target}\n  (its record: ${record}; golive report --from ${path.relative(process.cwd(), record).startsWith("..") ? record : path.relative(process.cwd(), record)} --html <file> --lang en renders it in English)`;
     } catch (err) {
         return `golive rehearse: the go-live page could not be written to ${target}: ${(err as Error).message}`;
     }

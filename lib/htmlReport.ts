@@ -81,8 +81,8 @@ function timelineSection(p: GoLivePage, w: Words): string {
 
 const pct = (s: number) => String(Math.round(s * 100));
 
-function scoreCell(r: ScoreRow | undefined): string {
-    if (!r) return `<td>—</td>`;
+function scoreCell(r: ScoreRow | undefined, w: Words): string {
+    if (!r) return `<td class="small">${esc(w.notMeasured)}</td>`;
     if (r.score === undefined) return `<td class="bad">${esc(r.error ?? "—")}</td>`;
     const cls = r.score >= 0.9 ? "ok" : r.score >= 0.5 ? "warn" : "bad";
     return `<td><span class="score ${cls}">${pct(r.score)}</span>${r.mode ? ` <span class="small">${esc(r.mode === "api" ? "PageSpeed" : "Lighthouse")}</span>` : ""}</td>`;
@@ -97,7 +97,7 @@ function scoresSection(p: GoLivePage, w: Words): string {
               .map((k) => {
                   const [url, strategy] = k.split("\n");
                   const at = (stage: ScoreRow["stage"]) => [...keyed].reverse().find((r) => r.url === url && r.strategy === strategy && r.stage === stage);
-                  return `<tr><th scope="row">${esc(url)}</th><td>${esc(strategy)}</td>${scoreCell(at("pre-switch"))}${scoreCell(at("after-switch"))}</tr>`;
+                  return `<tr><th scope="row">${esc(url)}</th><td>${esc(strategy)}</td>${scoreCell(at("pre-switch"), w)}${scoreCell(at("after-switch"), w)}</tr>`;
               })
               .join("")}</tbody></table></div>`
         : `<p class="note">${esc(w.noScores)}</p>`;

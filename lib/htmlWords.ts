@@ -51,6 +51,7 @@ export interface Words {
     device: string;
     score: string;
     noScores: string;
+    notMeasured: string;
     certTitle: string;
     issuer: string;
     names: string;
@@ -121,6 +122,7 @@ const FR: Words = {
     device: "Appareil",
     score: "Score",
     noScores: "Aucun score enregistré.",
+    notMeasured: "non mesuré",
     certTitle: "Certificat SSL",
     issuer: "Émetteur",
     names: "Noms",
@@ -197,6 +199,7 @@ const EN: Words = {
     device: "Device",
     score: "Score",
     noScores: "No score recorded.",
+    notMeasured: "not measured",
     certTitle: "SSL certificate",
     issuer: "Issuer",
     names: "Names",

@@ -70,5 +70,5 @@ export function rehearsalIncident(failed: CheckResult[], events: Incident["deplo
  * pre-switch checks see it), or after it through the replica's public DNS.
  */
 export function shootKeyPages(urls: string[], stage: PageShot["stage"], net: NetOptions, pins: Record<string, string>): Promise<PageShot[]> {
-    return screenshotPages(urls, stage, stage === "pre-switch" ? { ...net, pins } : net, { timeoutMs: 30_000 });
+    return screenshotPages(urls, stage, stage === "pre-switch" ? { ...net, pins } : net, { timeoutMs: 30_000, width: 1024, height: 640 });
 }

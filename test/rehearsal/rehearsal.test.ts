@@ -201,6 +201,7 @@ describe("rehearsal: the go-live page's facts", function () {
 
     it("clean: the timeline has the phases in order, the DNS switch inside the cutover, every check and every probe; the page says rehearsed", async () => {
         const r = await rehearsed("");
+        assert.deepEqual(r.problems, [], "a clean rehearsal (what follows assumes it)");
         const t = r.timeline!;
         assert.deepEqual(t.phases.map((p) => p.label), ["adopt", "prepare", "cutover", "checks", "report", "rollback", "rollback-checks"]);
         const cutover = t.phases.find((p) => p.label === "cutover")!;
@@ -217,7 +218,8 @@ describe("rehearsal: the go-live page's facts", function () {
 
     it("fails-under-traffic: the incident keeps the failed check and the visitors' figures; the way back is drawn; R-6 says what a new date needs", async () => {
         const r = await rehearsed("fails-under-traffic");
-        assert.deepEqual(r.incident!.failedChecks.map((c) => c.id), ["MEP-09"]);
+        assert.ok(r.failedUpdate, "the cutover failed");
+        assert.ok(r.incident!.failedChecks.some((c) => c.id === "MEP-09" && c.stage !== "pre-switch"), JSON.stringify(r.incident!.failedChecks.map((c) => c.id)));
         assert.equal(r.incident!.probes!.total, r.figures.probes.total);
         assert.ok(r.timeline!.wayBack && r.timeline!.wayBack.endMs > r.timeline!.wayBack.startMs);
         const html = rehearsalPageHtml(r, "en");

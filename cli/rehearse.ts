@@ -7,6 +7,7 @@ import { clip, failureSummary } from "../lib/failures";
 import { plural } from "../checks/words";
 import { Progress } from "../lib/progress";
 import { EXIT, parseOptions, reportError, UsageError } from "./args";
+import { writeRehearsalPage } from "./rehearsalPage";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--engine auto|pulumi|mock] [--json] [--list-faults]
 
@@ -23,7 +24,12 @@ fed by the contact form (MEP-12; without it MEP-12 is skipped: apt-get install d
                    provider plugins; mock: the embedded mock engine; auto (default): pulumi
                    when this machine has it, else mock
   --json           print the full report as JSON
+  --page <file>    where to write the go-live page (default .golive/rehearsal-<time>.html); the key
+                   pages are photographed before and after the switch for it (headless Chromium)
   --list-faults    list the faults`;
+
+/** The key pages the rehearsal photographs for its go-live page. */
+const REHEARSAL_KEY_PAGES = ["/", "/tarifs", "/contact"];
 
 const ms = (n: number | null) => (n === null ? "—" : n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(2)} s`);
 
@@ -173,11 +179,13 @@ export async function main(argv: string[]): Promise<number> {
     let fault: string | undefined;
     let engine: "auto" | "pulumi" | "mock" = "auto";
     let json = false;
+    let page: string | undefined;
     try {
         const values = parseOptions(argv, {
             break: { type: "string" },
             engine: { type: "string", default: "auto" },
             json: { type: "boolean", default: false },
+            page: { type: "string" },
             "list-faults": { type: "boolean", default: false },
             help: { type: "boolean", short: "h", default: false },
         });
@@ -191,6 +199,8 @@ export async function main(argv: string[]): Promise<number> {
         }
         fault = values.break;
         json = values.json ?? false;
+        page = values.page;
+        if (page === "") throw new UsageError("--page needs a file name");
         if (fault !== undefined && !FAULTS.some((f) => f.name === fault)) {
             throw new UsageError(`--break takes one of ${FAULTS.map((f) => f.name).join(", ")}, got ${JSON.stringify(fault)}`);
         }
@@ -209,7 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     const { stopRehearsalOnSignal } = await import("../lib/engineGuard");
     const uninstall = stopRehearsalOnSignal((line) => console.error(line));
     try {
-        report = await rehearse({ ...(fault ? { fault } : {}), engine, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
+        report = await rehearse({ ...(fault ? { fault } : {}), engine, screenshots: REHEARSAL_KEY_PAGES, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     } catch (err) {
         // --engine pulumi on a machine without the engine: say how to get it.
         console.error(`golive rehearse: ${(err as Error).message}`);
@@ -218,6 +228,8 @@ export async function main(argv: string[]): Promise<number> {
         uninstall();
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
+    // The go-live page (issue 26), so a newcomer sees it on the first run.
+    console.error(writeRehearsalPage(report, page));
     return report.ok ? EXIT.ok : EXIT.failed;
 }
 

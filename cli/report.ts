@@ -8,15 +8,21 @@ import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFrom
 import { findEngine, isEngine } from "../lib/engine";
 import { parseFailureNote } from "../lib/failureNote";
 import type { CheckResult } from "../checks/types";
-import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError } from "./args";
+import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError } from "./args";
+import { goLivePageOf } from "../lib/goLivePage";
+import { renderHtmlReport } from "../lib/htmlReport";
+import { LANGS, type Lang } from "../lib/htmlWords";
 
 export const USAGE = [
-    "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>]",
+    "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>] [--html <file.html> [--lang fr|en]]",
     "",
     "  --from <file>    facts as JSON: `pulumi stack output --json`, `golive verify --json`, or a rehearsal record;",
     "                   - reads standard input: golive verify ... --json | golive report --from -",
     "  --stack <stack>  without --from, read `pulumi stack output --json` of this stack (needs the engine: npm run engine)",
     "  --out <file>     write the Markdown there instead of stdout",
+    "  --html <file>    write the go-live page there instead: one self-contained HTML file (verdict, the key",
+    "                   pages' screenshots before and after the switch, timeline, scores, certificate, checklist)",
+    "  --lang <fr|en>   the page's language (default fr, the plan's)",
     "",
     EXIT_CODES_TEXT,
 ].join("\n");
@@ -138,11 +144,14 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
     let opts;
     let json: unknown;
     try {
-        opts = parseOptions(argv, { from: { type: "string" }, stack: { type: "string" }, out: { type: "string" }, help: { type: "boolean", short: "h" } });
+        opts = parseOptions(argv, { from: { type: "string" }, stack: { type: "string" }, out: { type: "string" }, html: { type: "string" }, lang: { type: "string" }, help: { type: "boolean", short: "h" } });
         if (opts.help) {
             deps.out(USAGE + "\n");
             return EXIT.ok;
         }
+        if (opts.lang !== undefined && !LANGS.includes(opts.lang as Lang)) throw new UsageError(`--lang must be ${LANGS.join(" or ")}, got ${JSON.stringify(opts.lang)}`);
+        if (opts.lang !== undefined && opts.html === undefined) throw new UsageError("--lang applies to the page: give --html <file> too");
+        if (opts.html === "") throw new UsageError("--html needs a file name");
         if (opts.from !== undefined) json = await readFrom(opts.from, deps);
     } catch (err) {
         return reportError("report", err, USAGE, deps.err);
@@ -164,6 +173,7 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
 
     const generatedAt = deps.now();
     let markdown: string;
+    let html: string | undefined;
     try {
         let facts = factsFromJson(json, { ...(opts.stack ? { stack: opts.stack } : {}), generatedAt });
         // Read from the stack: a failed cutover rolled back since is kept in the history (the
@@ -182,9 +192,20 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
         const recorded = (json as { checklist?: unknown } | null)?.checklist;
         const lines = isLines(recorded) && !failure ? withRollback(recorded, facts) : buildChecklist(facts);
         markdown = renderMarkdown(lines, { domain: facts.domain, phase: describePhase(facts), stack: facts.stack, releaseRef: facts.releaseRef, generatedAt });
+        if (opts.html !== undefined) html = renderHtmlReport(goLivePageOf(json, facts, lines), (opts.lang ?? "fr") as Lang);
     } catch (err) {
         deps.err(`golive report: ${opts.from === undefined ? "" : `--from ${opts.from === "-" ? "standard input" : opts.from}: `}${(err as Error).message}`);
         return opts.from === undefined ? EXIT.usage : EXIT.file;
+    }
+    if (opts.html !== undefined) {
+        try {
+            fs.writeFileSync(opts.html, html!);
+        } catch (err) {
+            deps.err(`golive report: cannot write --html ${opts.html}: ${(err as Error).message}`);
+            return EXIT.file;
+        }
+        deps.err(`golive report: the go-live page is ${path.resolve(opts.html)}`);
+        if (!opts.out) return EXIT.ok;
     }
     if (opts.out) {
         try {

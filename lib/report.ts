@@ -327,14 +327,39 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
         case "R-2":
             if (facts.rollback) return { status: facts.rollback.ok ? "done" : "failed", evidence: `back to the ${facts.rollback.to} phase: ${facts.rollback.evidence}` };
             return { status: "manual", evidence: `ready: golive rollback --stack ${facts.stack ?? "<stack>"} returns the DNS records to the previous successful update` };
+        case "R-6": {
+            // What a new date needs, said by `golive report` once a cutover failed.
+            const needs = nextDateNeeds(facts);
+            if (needs.length > 0) return { status: "pending", evidence: `a new date needs: ${needs.map((l, i) => `(${i + 1}) ${l}`).join("; ")}` };
+            return { status: "manual", evidence: "" };
+        }
         case "R-3":
         case "R-4":
         case "R-5":
-        case "R-6":
             return { status: "manual", evidence: line.id === "R-4" ? "stack history, check results above and Vercel logs" : "" };
         default:
             return fromResults(facts.results.filter((r) => r.id === line.id), facts);
     }
+}
+
+/**
+ * R-6: what a new date needs after a rolled-back or failed cutover: the cause fixed, the phases to
+ * run again, the client told. Empty when nothing failed.
+ */
+export function nextDateNeeds(facts: Pick<ChecklistFacts, "failedUpdate" | "rollback" | "stack" | "results">): string[] {
+    if (!facts.failedUpdate) return [];
+    const stack = facts.stack ?? "<stack>";
+    const failed = facts.results.filter((r) => r.status === "fail");
+    const ids = [...new Set(failed.map((r) => r.id))];
+    // A failure of the site itself needs a new build; one of the records or the certificate does not.
+    const siteFixed = failed.some((r) => ["P-02", "MEP-09", "MEP-11", "MEP-12", "MEP-13", "MEP-14", "MEP-16"].includes(r.id));
+    return [
+        `fix the cause: ${ids.length ? ids.join(", ") : facts.failedUpdate.error} (R-4, incident section)`,
+        siteFixed
+            ? `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${stack}\` (new build, certificate kept, checks before the switch)`
+            : `\`golive phase prepare --stack ${stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
+        `\`golive phase cutover --stack ${stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
+    ];
 }
 
 /** MEP-08's evidence before hour H: the certificate issued at prepare, or why there is none. */

@@ -37,6 +37,8 @@ export interface ProbeSample {
     status?: number;
     /** Who answered (`x-served-by`), or the error. */
     detail: string;
+    /** How long it took, sent to answer or error (ms). */
+    ms?: number;
     /**
      * Set apart, not counted as failed: the probe timed out (no answer, no DNS answer) while a
      * process stood still for at least half its wait (at most half the probe timeout), so the
@@ -258,6 +260,12 @@ export class Prober {
         return this.readyState ?? Promise.reject(new Error("the prober was not started"));
     }
 
+    /** The phases marked so far (`mark`), on the caller's clock (the `now` option). */
+    get phaseMarks(): Array<{ at: number; label: string }> {
+        const shift = this.opts.now() - Date.now();
+        return this.marks.map((m) => ({ at: m.at + shift, label: m.label }));
+    }
+
     /** Probes sent from now on are counted under `label`. */
     mark(label: string): void {
         this.phase = label;
@@ -363,6 +371,7 @@ export class Prober {
             ok: m.ok,
             ...(m.status !== undefined ? { status: m.status } : {}),
             detail: m.detail,
+            ms: m.ended - m.sent,
             ...(stalled ? { stalled, setApartBecause: because } : {}),
         });
     }

@@ -27,6 +27,8 @@ import { plural } from "../checks/words";
 import { clip, reasonLine } from "../lib/failures";
 import { Progress } from "../lib/progress";
 import { isPreSwitch } from "../lib/stepLabels";
+import type { GoLiveTimeline, Incident, PageShot } from "../lib/goLivePage";
+import { rehearsalIncident, rehearsalTimeline, shootKeyPages } from "./goLivePage";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -45,6 +47,11 @@ export interface RehearsalOptions {
      * the embedded mock engine ("mock"), or the real one when this machine has it ("auto", default).
      */
     engine?: "auto" | "pulumi" | "mock";
+    /**
+     * Key pages (paths) photographed for the go-live page (issue 26): before the switch on the new
+     * host, names pinned, and after it through public DNS. None by default (Chromium, ~2 s a page).
+     */
+    screenshots?: string[];
 }
 
 /** Which engine ran the rehearsal. */
@@ -142,6 +149,12 @@ export interface RehearsalReport {
     notes: string[];
     /** Why the rehearsal failed, one line each. */
     problems: string[];
+    /** The go-live page's timeline (lib/goLivePage, golive report --html). */
+    timeline?: GoLiveTimeline;
+    /** The key pages as a visitor saw them before and after the switch (RehearsalOptions.screenshots). */
+    screenshots?: PageShot[];
+    /** R-4 on a failed cutover: failed checks, the deployment's events, the prober's figures. */
+    incident?: Incident;
 }
 
 export interface OutsideServicesFigures {
@@ -372,6 +385,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 
         const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
         const phases: PhaseSummary[] = [];
+        // For the go-live page: every phase's check steps, and the key pages' pictures.
+        const phaseRuns: PhaseResult[] = [];
+        const screenshots: PageShot[] = [];
+        const shootPages = async (stage: PageShot["stage"]) => {
+            if (!options.screenshots?.length) return;
+            const urls = options.screenshots.map((p) => `https://${world.www}${p}`);
+            const pins = { [world.www]: world.newSite.host, [world.domain]: world.newSite.host };
+            screenshots.push(...(await waits.during(`screenshots of the key pages ${stage === "pre-switch" ? "on the new host before the switch" : "after the switch"}`, () => shootKeyPages(urls, stage, world.net, pins))));
+        };
         // how: "up" (the phase's config), "preview", or "golive rollback" (the real engine: the
         // command's own path, history → target update's commit and config → `pulumi up`).
         const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", how: "up" | "preview" | "golive rollback" = "up") => {
@@ -383,6 +405,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
             const summary = summarizePhase(r, configPhase);
             phases.push(summary);
+            if (!preview) phaseRuns.push(r);
             log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
             // Each error is already on its step's line above. A failed cutover is rolled back at once
             // (R-1 agreed beforehand): no time on the failed state.
@@ -408,6 +431,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             /** The phase whose failure stopped the go-live before the cutover. */
             stoppedAt?: "prepare";
         }): Promise<RehearsalReport> => {
+            const marks = prober!.phaseMarks;
+            const samples = prober!.samples;
             const probes = await prober!.stop();
             prober = undefined;
             const cachedVisitorProbes = cachedProber ? await cachedProber.stop() : undefined;
@@ -482,7 +507,20 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 outsideServices,
                 notes: services!.notes,
                 problems: [...new Set(problems)],
+                ...goLivePageFacts(ran, marks, samples, probes),
             };
+        };
+        /** The go-live page's timeline, pictures and incident (rehearsal/goLivePage). */
+        const goLivePageFacts = (ran: { switchAt: number | undefined; wayBack?: WayBack; cutoverChecks: CheckResult[]; failedUpdate?: FailedUpdate }, marks: Array<{ at: number; label: string }>, samples: readonly ProbeSample[], probes: ProbeFigures) => {
+            const checkSteps = phaseRuns.flatMap((r) => r.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic")));
+            const firstFail = Math.min(...checkSteps.filter((s) => !s.ok).map((s) => s.endedAt));
+            const timeline = rehearsalTimeline({
+                t0, endAt: Date.now() - t0, marks, samples, checkSteps, switchAt: ran.switchAt, probedUrls: probed, intervalMs: 50,
+                ...(ran.wayBack && Number.isFinite(firstFail) ? { wayBack: { startMs: firstFail, endMs: firstFail + ran.wayBack.totalMs } } : {}),
+            });
+            const failed = ran.cutoverChecks.filter((c) => c.status === "fail");
+            const incident = ran.failedUpdate ? rehearsalIncident(failed, "the rehearsal's Vercel replica serves no build log yet", probes) : undefined;
+            return { timeline, ...(options.screenshots?.length ? { screenshots } : {}), ...(incident ? { incident } : {}) };
         };
 
         // As README's workflow: adopt is previewed first; a refusal stops the go-live there.
@@ -504,7 +542,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             const prepareChecks = checkResultsOf(prepare);
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }
+        await shootPages("pre-switch");
         const cutover = await upPhase("cutover", "cutover");
+        if (!cutover.ok) for (const shot of screenshots.filter((x) => x.stage === "pre-switch")) screenshots.push({ url: shot.url, stage: "after-switch", takenAt: new Date().toISOString(), missing: "no picture after the switch: the cutover failed and was rolled back at once (R-1 agreed beforehand); the way back waits for no picture", width: shot.width, height: shot.height });
         records.cutover = snapshotRecords(zone, world);
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
@@ -520,6 +560,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // went through. A failed cutover is rolled back at once instead (R-1 agreed beforehand).
         let verifyNew: CheckResult[] = [];
         if (cutover.ok) {
+            await shootPages("after-switch");
             mark("checks");
             log("\n== checks (golive verify against the new site)");
             const newAddress = world.newSite.host;

@@ -9,6 +9,7 @@ import { main as verify } from "../../cli/verify";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { buildChecklist } from "../../lib/report";
 import { RESULTS } from "../fixtures/checkResults";
+import { failedCutoverRecord } from "../fixtures/goLiveRecord";
 import { findEngine, isEngine } from "../../lib/engine";
 import { requireEngine } from "../helpers/prerequisites";
 
@@ -44,6 +45,27 @@ describe("cli/report: golive report", () => {
         assert.match(md, /^# Mise en production — example\.com/);
         assert.match(md, /\*\*MEP-10\*\* \| Forcer la Redirection \| Développeur \| ❌ failed/);
         assert.match(md, /Rapport généré le :\*\* 2026-05-02T10:00:00Z/);
+    });
+
+    it("--html writes the go-live page from the record (issue 26), in French by default, --lang en in English; --lang alone or unknown is refused", async () => {
+        const from = path.join(dir, "golive.json");
+        fs.writeFileSync(from, JSON.stringify(failedCutoverRecord(undefined)));
+        const page = path.join(dir, "golive.html");
+        const f = fakeDeps();
+        assert.equal(await main(["--from", from, "--html", page], f.deps), 0);
+        assert.deepEqual(f.out, []);
+        assert.match(f.err.join("\n"), /the go-live page is .*golive\.html/);
+        const html = fs.readFileSync(page, "utf8");
+        assert.match(html, /^<!doctype html>\n<html lang="fr">/);
+        assert.match(html, /Retour arrière le 2026-12-05 09:00:44 UTC/);
+        assert.equal(await main(["--from", from, "--html", page, "--lang", "en"], fakeDeps().deps), 0);
+        assert.match(fs.readFileSync(page, "utf8"), /Rolled back at 2026-12-05 09:00:44 UTC: the go-live is postponed/);
+        const bad = fakeDeps();
+        assert.equal(await main(["--from", from, "--html", page, "--lang", "de"], bad.deps), 2);
+        assert.match(bad.err.join("\n"), /--lang must be fr or en, got "de"/);
+        const alone = fakeDeps();
+        assert.equal(await main(["--from", from, "--lang", "en"], alone.deps), 2);
+        assert.match(alone.err.join("\n"), /--lang applies to the page: give --html <file> too/);
     });
 
     it("writes to --out and keeps the checklist recorded in stack outputs", async () => {

@@ -159,6 +159,9 @@ describe("lib/report: the go-live checklist (traceability)", () => {
         assert.match(md, /\*\*Phase :\*\* cutover \(update failed: MEP-10 Redirects failed\)/);
         assert.match(md, /❔ unknown/);
         assert.match(md, /, 11 unknown/); // + MEP-15, MEP-16
+        // R-6 (issue 26): what a new date needs, the phases to run again.
+        assert.equal(byId(lines, "R-6").status, "pending");
+        assert.match(byId(lines, "R-6").evidence, /^a new date needs: \(1\) fix the cause: .*\(3\) `golive phase cutover --stack /);
     });
 
     it("MEP-06 is done only when the records hold Vercel's values", () => {

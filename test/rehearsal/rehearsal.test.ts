@@ -8,6 +8,7 @@ import { parseServicesConfig } from "../../lib/servicesConfig";
 import { dovecotAvailable } from "../../replica/mailbox";
 import { startWorld } from "../../replica/world";
 import { rehearsed, recordTellsTruth, stoppedBeforeSwitch } from "../helpers/rehearsed";
+import { rehearsalPageHtml } from "../../cli/rehearsalPage";
 
 // The dress rehearsal end to end on loopback: one clean run and three faults (~30 s together).
 describe("rehearsal: the go-live played on loopback", function () {
@@ -191,6 +192,40 @@ describe("rehearsal: verified before the switch", function () {
         assert.deepEqual([r.figures.records.rollback!.apex, r.figures.records.rollback!.www], [r.figures.records.prepare!.apex, r.figures.records.prepare!.www], "the same records, back on the old host");
         assert.ok(r.verifyOld.every((c) => c.status === "pass"), JSON.stringify(r.verifyOld));
         assert.match(renderReport(r), /first failed check → old site {2}\d/);
+    });
+});
+
+// The go-live page of a rehearsal (issue 26): its timeline and incident come from what ran.
+describe("rehearsal: the go-live page's facts", function () {
+    this.timeout(120_000);
+
+    it("clean: the timeline has the phases in order, the DNS switch inside the cutover, every check and every probe; the page says rehearsed", async () => {
+        const r = await rehearsed("");
+        assert.deepEqual(r.problems, [], "a clean rehearsal (what follows assumes it)");
+        const t = r.timeline!;
+        assert.deepEqual(t.phases.map((p) => p.label), ["adopt", "prepare", "cutover", "checks", "report", "rollback", "rollback-checks"]);
+        const cutover = t.phases.find((p) => p.label === "cutover")!;
+        assert.ok(t.dnsSwitchMs! >= cutover.startMs && t.dnsSwitchMs! <= cutover.endMs, JSON.stringify({ switch: t.dnsSwitchMs, cutover }));
+        assert.ok(t.checks.some((c) => c.stage === "pre-switch" && c.id === "MEP-10") && t.checks.some((c) => c.stage === "after-switch" && c.id === "MEP-10"));
+        assert.equal(t.probes.length, r.figures.probes.total - r.figures.probes.stalled - r.figures.probes.stalledReplica);
+        assert.ok(t.probes.every((p) => p.ms >= 0));
+        assert.equal(r.incident, undefined);
+        assert.equal(r.screenshots, undefined, "no picture unless asked (the CLI asks)");
+        const html = rehearsalPageHtml(r, "en");
+        assert.match(html, /Rehearsal passed: DNS switched at /);
+        assert.match(html, /No screenshot was recorded during this go-live/);
+    });
+
+    it("fails-under-traffic: the incident keeps the failed check and the visitors' figures; the way back is drawn; R-6 says what a new date needs", async () => {
+        const r = await rehearsed("fails-under-traffic");
+        assert.ok(r.failedUpdate, "the cutover failed");
+        assert.ok(r.incident!.failedChecks.some((c) => c.id === "MEP-09" && c.stage !== "pre-switch"), JSON.stringify(r.incident!.failedChecks.map((c) => c.id)));
+        assert.equal(r.incident!.probes!.total, r.figures.probes.total);
+        assert.ok(r.timeline!.wayBack && r.timeline!.wayBack.endMs > r.timeline!.wayBack.startMs);
+        const html = rehearsalPageHtml(r, "en");
+        assert.match(html, /Rolled back at .*: the go-live is postponed/);
+        assert.match(html, /id="incident"/);
+        assert.match(r.checklist.find((l) => l.id === "R-6")!.evidence, /a new date needs/);
     });
 });
 

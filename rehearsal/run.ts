@@ -45,6 +45,11 @@ export interface RehearsalOptions {
      * the embedded mock engine ("mock"), or the real one when this machine has it ("auto", default).
      */
     engine?: "auto" | "pulumi" | "mock";
+    /**
+     * Tests: the replica's build clock runs this many times faster, and the provider's 5 s poll with
+     * it (same polls, same states as a real build of that length, in less time). Default 1.
+     */
+    buildClockScale?: number;
 }
 
 /** Which engine ran the rehearsal. */
@@ -321,6 +326,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
         vercelApi = await startVercelApi(vercel);
         fault?.apply(world, behaviour, services, zone, vercel);
+        if (options.buildClockScale !== undefined) behaviour.buildClockScale = options.buildClockScale;
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];

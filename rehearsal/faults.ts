@@ -209,7 +209,7 @@ export const FAULTS: Fault[] = [
     {
         name: "build-checks-failed",
         summary: "the release builds, but its deployment checks fail on Vercel (checksConclusion: failed): the production domains are not assigned to it",
-        expect: "prepare fails at MEP-04 with Vercel's words (deployment checks have failed) before any DNS record changes (0 failed probes)",
+        expect: "prepare fails at MEP-04 with Vercel's words (deployment checks have failed) and what to do; the site's records still point to the old host (0 failed probes), no cutover",
         causesDowntime: false,
         apply: (_world, b) => {
             b.build = { state: "READY", buildMs: 20_000, checks: "failed" };

@@ -10,7 +10,8 @@ import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFac
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
-import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
+import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, TYPES, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
+import { refusalOf } from "../lib/providerRefusals";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { ReplicaDns } from "../replica/dnsServer";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
@@ -506,7 +507,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!prepare.ok) {
             // What prepare finds (a build that fails, a domain another project keeps) stops the go-live
             // there: the operator fixes it hours before H; DNS was never pointed anywhere new.
-            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map((e) => e.split("\n")[0]).join("; ")}`);
+            // A provider's refusal reads as the operator would read it (lib/providerRefusals), the provider's words kept.
+            const dnsUnchanged = !prepare.steps.some((s) => s.type === TYPES.dnsRecord && s.op !== "same" && s.ok);
+            const explained = (e: string) => {
+                const refusal = refusalOf(e, dnsUnchanged);
+                return refusal ? `${refusal.id} ${refusal.text}` : e.split("\n")[0];
+            };
+            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map(explained).join("; ")}`);
             const prepareChecks = checkResultsOf(prepare);
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }

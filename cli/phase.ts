@@ -481,7 +481,7 @@ export function cutover(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promis
 
 /**
  * MEP-04: the wait for Vercel's build bounded by golive:buildTimeoutSeconds, and what Vercel says of
- * the project's newest production deployment meanwhile (GET /v6/deployments, with the provider's
+ * the project's newest production deployment meanwhile (GET /v7/deployments, with the provider's
  * own token and team; read in memory, never printed).
  */
 function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch | undefined {
@@ -502,7 +502,7 @@ function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch |
         stop: () => stop(`the wait for Vercel's build reached ${BUILD_TIMEOUT_KEY} (${limitS} s)`),
         look: async () => {
             if (!project) return undefined;
-            const r = await vercelCall<{ deployments?: DeploymentSeen[] }>(api, "GET", `/v6/deployments?projectId=${encodeURIComponent(project)}&target=production&limit=1`, undefined, deadlineIn(10_000, "a look at Vercel's build"));
+            const r = await vercelCall<{ deployments?: DeploymentSeen[] }>(api, "GET", `/v7/deployments?projectId=${encodeURIComponent(project)}&target=production&limit=1`, undefined, deadlineIn(10_000, "a look at Vercel's build"));
             const d = r.deployments?.[0];
             return d ? saidOf(d, Date.now()) : undefined;
         },

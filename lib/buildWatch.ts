@@ -1,7 +1,7 @@
 // MEP-04 while prepare waits for Vercel's build: what the guided command says meanwhile and when it
 // stops waiting. The provider (terraform-provider-vercel client/deployment.go) polls Vercel every
 // 5 s with no bound and tells the engine nothing until the build is over; golive reads the same
-// deployment state from Vercel's REST API (GET /v6/deployments, the project's newest production
+// deployment state from Vercel's REST API (GET /v7/deployments, the project's newest production
 // deployment) to say what Vercel says, and bounds the wait by golive:buildTimeoutSeconds. Pure.
 import { BUILD_TIMEOUT_KEY } from "./buildConfig";
 

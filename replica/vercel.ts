@@ -176,6 +176,8 @@ export interface DeploymentView {
     creator: { uid: string; username: string };
     gitSource?: { type: "github"; ref: string; repoId: number; sha: string };
     meta: Record<string, string>;
+    regions: string[];
+    type: "LAMBDAS";
 }
 
 interface DeploymentEntry {
@@ -238,6 +240,8 @@ export class VercelReplica {
     readonly certs = new Map<string, CertificateRecord>();
     /** Projects the provider created (id → name, team). */
     readonly projects = new Map<string, { name: string; teamId?: string }>();
+    /** Production environment variables by id (POST /v10/projects/{idOrName}/env); values are not kept. */
+    readonly envs = new Map<string, { projectId: string; key: string; target: string[]; type: string; createdAt: number }>();
     /** Deployments by id (POST /v13/deployments). */
     readonly deployments = new Map<string, DeploymentEntry>();
     private readonly claims = new Map<string, DomainClaim & { code: string }>();
@@ -289,6 +293,57 @@ export class VercelReplica {
     /** The provider created or updated a project. */
     registerProject(id: string, name: string, teamId?: string): void {
         this.projects.set(id, { name, ...(teamId ? { teamId } : {}) });
+    }
+
+    /** POST /v11/projects (the provider: /v10/projects): a new project of the account; 409 when the name is taken. */
+    createProject(name: string, teamId?: string): string {
+        if ([...this.projects.values()].some((p) => p.name === name)) throw new VercelApiError(409, "conflict", `A project with the name ${name} already exists.`, {});
+        const id = `prj_${randomId(12)}`;
+        this.registerProject(id, name, teamId);
+        return id;
+    }
+
+    /** GET /v9/projects/{idOrName}: the project (id, name, account). */
+    project(idOrName: string): { id: string; name: string; accountId: string } {
+        const id = this.projectIdOf(idOrName);
+        const p = this.projects.get(id)!;
+        return { id, name: p.name, accountId: p.teamId ?? "team_replica" };
+    }
+
+    /** POST /v10/projects/{idOrName}/env: a variable of the project (its value is not kept by the replica). */
+    addEnv(idOrName: string, body: Record<string, unknown>): { id: string; key: string; target: string[]; type: string; createdAt: number; projectId: string } {
+        const projectId = [...this.projects.entries()].find(([id, p]) => id === idOrName || p.name === idOrName)?.[0] ?? idOrName;
+        const key = typeof body.key === "string" ? body.key : "";
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new VercelApiError(400, "bad_request", `Invalid environment variable key ${JSON.stringify(key).slice(0, 60)}.`, {});
+        if (typeof body.value !== "string") throw new VercelApiError(400, "bad_request", "The environment variable needs a value.", {});
+        const target = Array.isArray(body.target) ? body.target.map(String) : ["production"];
+        const type = typeof body.type === "string" ? body.type : "encrypted";
+        const clash = [...this.envs.values()].find((e) => e.projectId === projectId && e.key === key && e.target.some((t) => target.includes(t)));
+        if (clash) throw new VercelApiError(400, "ENV_ALREADY_EXISTS", `A variable with the name \`${key}\` already exists for the target ${target.join(", ")}.`, { key });
+        const id = randomId(8);
+        const env = { projectId, key, target, type, createdAt: Date.now() };
+        this.envs.set(id, env);
+        return { id, ...env };
+    }
+
+    removeEnv(id: string): void {
+        this.envs.delete(id);
+    }
+
+    /**
+     * GET /v6/domains/{domain}/config: what Vercel recommends for a domain, ranked (the provider keeps
+     * rank 1: terraform-provider-vercel client/domain_config.go, vercel/data_source_domain_config.go).
+     */
+    domainConfig(domain: string): { configuredBy: "A" | "CNAME" | null; acceptedChallenges: Array<"dns-01" | "http-01">; recommendedIPv4: Array<{ rank: number; value: string[] }>; recommendedCNAME: Array<{ rank: number; value: string }>; misconfigured: boolean } {
+        const host = domain.toLowerCase();
+        const here = this.pointed.has(host);
+        return {
+            configuredBy: here ? (host === this.world.domain ? "A" : "CNAME") : null,
+            acceptedChallenges: host === this.world.domain ? ["dns-01", "http-01"] : ["http-01"],
+            recommendedIPv4: [{ rank: 1, value: [this.world.newSite.host] }, { rank: 2, value: ["76.76.21.21"] }],
+            recommendedCNAME: [{ rank: 1, value: vercelCnameOf(this.world) }, { rank: 2, value: "cname.vercel-dns.com" }],
+            misconfigured: !here,
+        };
     }
 
     removeProject(id: string): void {
@@ -575,6 +630,8 @@ export class VercelReplica {
             creator: { uid: "replica-user", username: d.teamId || "team" },
             ...(d.ref ? { gitSource: { type: "github" as const, ref: d.ref, repoId: 1, sha: /^[0-9a-f]{40}$/.test(d.ref) ? d.ref : "0".repeat(40) } } : {}),
             meta: {},
+            regions: ["iad1"],
+            type: "LAMBDAS",
         };
     }
 
@@ -702,16 +759,27 @@ export class VercelReplica {
 
 /** The Vercel resource handlers and data sources, acting on `vercel`. */
 export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { resources: Record<string, ResourceHandler>; invokes: Record<string, InvokeHandler> } {
-    const newHost = world.newSite.host;
-    const vercelCname = vercelCnameOf(world);
     const resources: Record<string, ResourceHandler> = {
         [VERCEL_TYPES.project]: async (req) => {
-            const id = req.olds?.id ?? `prj_${Math.random().toString(36).slice(2, 14)}`;
-            if (req.op === "delete") vercel.removeProject(id);
-            else vercel.registerProject(id, String(req.inputs.name ?? id), req.inputs.teamId);
-            return { id };
+            if (req.op === "delete") {
+                if (req.olds?.id) vercel.removeProject(req.olds.id);
+                return;
+            }
+            if (req.olds?.id) {
+                vercel.registerProject(req.olds.id, String(req.inputs.name ?? req.olds.id), req.inputs.teamId);
+                return { id: req.olds.id };
+            }
+            return { id: vercel.createProject(String(req.inputs.name ?? ""), req.inputs.teamId) };
         },
-        [VERCEL_TYPES.envVar]: async (req) => ({ id: req.olds?.id ?? `env_${Math.random().toString(36).slice(2, 14)}` }),
+        [VERCEL_TYPES.envVar]: async (req) => {
+            if (req.op === "delete") {
+                if (req.olds?.id) vercel.removeEnv(req.olds.id);
+                return;
+            }
+            if (req.olds?.id) return { id: req.olds.id };
+            const { projectId, key, value, targets, sensitive } = req.inputs as { projectId?: string; key?: string; value?: string; targets?: string[]; sensitive?: boolean };
+            return { id: vercel.addEnv(String(projectId ?? ""), { key, value: value ?? "", target: targets ?? ["production"], type: sensitive ? "sensitive" : "encrypted" }).id };
+        },
         [VERCEL_TYPES.projectDomain]: async (req) => {
             const { domain, redirect, redirectStatusCode, projectId } = req.inputs as { domain: string; redirect?: string; redirectStatusCode?: number; projectId?: string };
             if (req.op === "delete") {
@@ -757,10 +825,7 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
         // the provider keeps the rank-1 values and echoes its own arguments, nothing else
         // (terraform-provider-vercel v5.4.1 client/domain_config.go, vercel/data_source_domain_config.go).
         "vercel:index/getDomainConfig:getDomainConfig": (inputs) => {
-            const config = {
-                recommendedIPv4: [{ rank: 1, value: [newHost] }, { rank: 2, value: ["76.76.21.21"] }],
-                recommendedCNAME: [{ rank: 1, value: vercelCname }, { rank: 2, value: "cname.vercel-dns.com" }],
-            };
+            const config = vercel.domainConfig(String(inputs.domain ?? ""));
             return {
                 domain: inputs.domain,
                 projectIdOrName: inputs.projectIdOrName,

@@ -70,11 +70,16 @@ describe("replica/vercelApi against Vercel's schema (@vercel/sdk as the oracle)"
             return clientOf(new VercelCore(opts));
         };
     });
-    beforeEach(async () => {
+    // One replica world for the file (its certificates take seconds to make); each test uses names of its own.
+    before(async () => {
         vw = await startVercelWorld();
         sdk = new Vercel({ bearerToken: vw.api.token, serverURL: vw.api.url, retryConfig: { strategy: "none" } });
     });
-    afterEach(() => vw.close());
+    after(() => vw?.close());
+    afterEach(() => {
+        delete vw.behaviour.build;
+        delete vw.behaviour.buildClockScale;
+    });
 
     /** The SDK's answer; a ResponseValidationError (the schema rejected the replica's shape) fails with its detail. */
     async function valid<T>(call: Promise<T>): Promise<T> {
@@ -149,7 +154,6 @@ describe("replica/vercelApi against Vercel's schema (@vercel/sdk as the oracle)"
 
     it("deployments: created, read while BUILDING and once complete; the list; an unknown one is 404", async () => {
         const { projectId, behaviour } = vw;
-        await vw.addSiteDomains();
         behaviour.build = { state: "READY", buildMs: 60_000 };
         behaviour.buildClockScale = 1;
         const created = await valid(sdk.deployments.createDeployment({ requestBody: { name: "kalia-site", project: projectId, target: "production", gitSource: { type: "github", ref: "v1.0.0", repoId: 1 } } }));

@@ -242,6 +242,8 @@ export class VercelReplica {
     readonly projects = new Map<string, { name: string; teamId?: string }>();
     /** Production environment variables by id (POST /v10/projects/{idOrName}/env); values are not kept. */
     readonly envs = new Map<string, { projectId: string; key: string; target: string[]; type: string; createdAt: number }>();
+    /** The wall clock of the deployments (ms since the epoch); a test may drive it. */
+    clock: () => number = () => Date.now();
     /** Deployments by id (POST /v13/deployments). */
     readonly deployments = new Map<string, DeploymentEntry>();
     private readonly claims = new Map<string, DomainClaim & { code: string }>();
@@ -560,7 +562,7 @@ export class VercelReplica {
             url: `${slug}-${id.slice(4, 12).toLowerCase()}.vercel.app`,
             production: req.production,
             outcome: this.behaviour.build ?? DEFAULT_BUILD,
-            createdAt: Date.now(),
+            createdAt: this.clock(),
             reads: 0,
         };
         this.deployments.set(id, entry);
@@ -599,7 +601,7 @@ export class VercelReplica {
     }
 
     private deploymentView(d: DeploymentEntry): DeploymentView {
-        const elapsed = (Date.now() - d.createdAt) * this.buildClockScale();
+        const elapsed = (this.clock() - d.createdAt) * this.buildClockScale();
         const o = d.outcome;
         const buildMs = Math.max(0, o.buildMs ?? 0);
         // Vercel's limit: a build still running after 45 minutes is canceled.

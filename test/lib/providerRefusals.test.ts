@@ -39,7 +39,7 @@ describe("lib/providerRefusals: what the operator reads when Vercel says no", ()
     it("the guided command's progress shows the refusal, and says DNS did not change only when no record step finished", () => {
         const p = new UpProgress();
         const urn = "urn:pulumi:prod::golive::golive:vercel:Site$vercel:index/projectDomain:ProjectDomain::site-apex";
-        p.onEvent({ resourcePreEvent: { metadata: { op: "create", urn, type: "vercel:index/projectDomain:ProjectDomain", provider: "" } as never } }, 10);
+        p.onEvent({ resourcePreEvent: { metadata: { op: "create", urn, type: "vercel:index/projectDomain:ProjectDomain", provider: "", new: { custom: true } } as never } }, 10);
         const lines = p.onEvent({ diagnosticEvent: { urn, message: IN_USE, severity: "error" } }, 20);
         assert.match(lines.join("\n"), /✗ .*: MEP-05 kalia\.fr is already assigned .* No DNS record was changed\./);
         assert.match(p.errors[0], /^site-apex: MEP-05 /);

@@ -12,6 +12,7 @@ import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, TYPES, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
 import { refusalOf } from "../lib/providerRefusals";
+import { VERCEL_BUILD_LIMIT_MS } from "../replica/vercel";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { ReplicaDns } from "../replica/dnsServer";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
@@ -368,12 +369,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         const probed = [`https://${world.www}/`, `https://${world.domain}/`];
-        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+        // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its length.
+        const buildWallMs = (behaviour.build?.buildMs ?? 0) / (behaviour.buildClockScale ?? 1);
+        const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0);
+        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
         await prober.start("adopt").ready();
         if (fault?.cachingVisitors) {
             // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
             visitorsCache = await ReplicaDns.startCaching(world.dns);
-            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
             await cachedProber.start("adopt").ready();
         }
 

@@ -491,7 +491,7 @@ function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch |
         limitS = parseBuildTimeout(configSource(map).get("buildTimeoutSeconds"));
         baseUrl = parseVercelApiUrl(configSource(map));
     } catch {
-        return undefined; // the gates already refused the config
+        return undefined; // the config gate refused it already (lib/phaseGates)
     }
     const project = map[`${NAMESPACE}:projectName`]?.value || (domainOf(map) ?? "").replace(/\./g, "-");
     const token = map["vercel:apiToken"]?.value;

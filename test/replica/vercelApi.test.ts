@@ -258,12 +258,15 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
             await assert.rejects(deploy(), /unexpected error: deployment canceled$/);
         });
 
-        it("READY after buildMs: the step waits for the build", async () => {
-            behaviour.build = { state: "READY", buildMs: 300 };
-            const started = Date.now();
+        it("READY after buildMs: the step waits for the build (the provider's 5 s reads, on a build clock 20× faster)", async () => {
+            behaviour.build = { state: "READY", buildMs: 6_000 };
+            behaviour.buildClockScale = 20;
             const done = await deploy();
-            assert.ok(Date.now() - started >= 295, `waited ${Date.now() - started} ms`);
             assert.match(done!.id!, /^dpl_/);
+            const d = vercel.deployments.get(done!.id!)!;
+            // Read every 5 s of build clock until complete: at 5 s (BUILDING) and 10 s, or once when a busy machine's timer runs late.
+            assert.ok(d.reads >= 1 && d.reads <= 2, `${d.reads} reads`);
+            assert.equal(vercel.deployment(d.id).readyState, "READY");
         });
     });
 });

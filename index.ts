@@ -39,7 +39,7 @@ async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unk
 
     // MEP-02..MEP-05: the Vercel project, its variables, the frozen release deployed, both domains;
     // from prepare on, while DNS still points to the old host.
-    const site = cfg.phase !== "adopt" ? new VercelSite("site", siteArgsOf(cfg)) : undefined;
+    const site = cfg.phase !== "adopt" ? new VercelSite("site", { ...siteArgsOf(cfg), buildTimeoutSeconds: p.buildTimeoutSeconds }) : undefined;
     const targets = site ? vercelTargets(cfg, site) : undefined;
     const domains = site
         ? new VerifiedDomains("domains", { zoneId: zone.id, zone: cfg.domain, projectId: site.projectId, projectName: cfg.vercel.projectName, domains: [{ label: "apex", domain: site.apexDomain }, { label: "www", domain: site.wwwDomain }], api: p.api, wait, ...(net ? { net } : {}) })
@@ -74,7 +74,9 @@ async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unk
         zoneId: zone.id,
         ...(apexPlan.spec ? { apex: apexPlan.spec } : {}),
         ...(wwwPlan.spec ? { www: wwwPlan.spec } : {}),
-        ...(cutover && preSwitch ? { after: [preSwitch] } : {}),
+        // At cutover only once the pre-switch checks passed; at prepare (the TTL lowered) only once
+        // Vercel took both domains: a domain it refuses stops prepare before any record changes.
+        ...(cutover && preSwitch ? { after: [preSwitch] } : site ? { after: [site.wwwDomain, site.apexDomain] } : {}),
     });
     const records = { apex: siteRecordOf(apexPlan, dns.apex), www: siteRecordOf(wwwPlan, dns.www) };
 

@@ -9,6 +9,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { checkedStackName, parseCommandLine } from "./args";
 import type { Gate } from "../lib/phaseGates";
 import { UpProgress } from "../lib/upProgress";
+import { buildTimeoutMessage, buildWaitLine } from "../lib/buildWatch";
 import { PROGRAM_DIR } from "../lib/programDir";
 import { GuidedStack, upProgram } from "./engineStack";
 import { ciOperatorOf } from "../lib/ciContext";
@@ -173,8 +174,22 @@ export interface Applied {
     error?: string;
 }
 
+/** MEP-04: the wait for Vercel's build, watched (lib/buildWatch). */
+export interface BuildWatch {
+    /** golive:buildTimeoutSeconds, in ms. */
+    limitMs: number;
+    /** What Vercel says of the newest production deployment now, if it can be read. */
+    look?: () => Promise<string | undefined>;
+    /** Stops the engine (the bound ran out): the command's interrupt. */
+    stop(reason: string): void;
+    /** A progress line this often while the build runs (default 30 s). */
+    everyMs?: number;
+}
+
+const DEPLOYMENT_TYPE = "vercel:index/deployment:Deployment";
+
 /** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
-export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal): Promise<Applied> {
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, build?: BuildWatch): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
     let lastEventAt = deps.now();
@@ -191,11 +206,50 @@ export async function applyWithProgress(gs: GuidedStack, message: string, deps: 
         const waiting = progress.steps.filter((st) => st.endedAt === undefined).map((st) => st.label);
         deps.err(`  … nothing from the engine for ${Math.round(quiet / 1000)} s${waiting.length > 0 ? `: waiting on ${waiting.join(", ")}` : ""} — Ctrl-C stops cleanly once that ends; twice stops at once`);
     }, 5_000);
+    const buildTimer = build ? watchBuild(progress, build, deps, origin) : undefined;
     let r;
     try {
         r = await upProgram(gs, message, onEvent, signal);
     } finally {
         clearInterval(watch);
+        buildTimer?.stop();
     }
     return { ok: r.ok, progress, startedAt, endedAt: deps.now(), ...(r.outputs ? { outputs: r.outputs } : {}), ...(r.error ? { error: r.error } : {}) };
+}
+
+/**
+ * MEP-04: while the deployment step runs, a line every `everyMs` saying what Vercel says of the
+ * build; at the bound, the reason into the run's errors and the engine stopped.
+ */
+function watchBuild(progress: UpProgress, build: BuildWatch, deps: GuidedDeps, origin: number): { stop(): void } {
+    const every = build.everyMs ?? 30_000;
+    let lastLine = 0;
+    let looking = false;
+    let said: string | undefined;
+    let done = false;
+    const tick = async () => {
+        const step = progress.steps.find((s) => s.type === DEPLOYMENT_TYPE && s.endedAt === undefined && s.op !== "delete");
+        if (!step || done || looking) return;
+        const waited = deps.now() - origin - step.startedAt;
+        if (waited >= build.limitMs) {
+            done = true;
+            const reason = buildTimeoutMessage(step.label, build.limitMs, said);
+            progress.errors.push(`${step.name}: ${reason}`);
+            deps.err(`  ✗ ${reason}`);
+            build.stop(reason);
+            return;
+        }
+        if (waited - lastLine < every) return;
+        lastLine = waited;
+        looking = true;
+        try {
+            said = (await build.look?.().catch(() => undefined)) ?? said;
+        } finally {
+            looking = false;
+        }
+        deps.err(buildWaitLine(step.label, waited, build.limitMs, said));
+    };
+    const timer = setInterval(() => void tick(), Math.min(5_000, every));
+    timer.unref?.();
+    return { stop: () => clearInterval(timer) };
 }

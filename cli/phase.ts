@@ -14,7 +14,13 @@ import type { CheckResult } from "../checks/types";
 import { failedCheckLines } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
 import { isLines } from "./report";
-import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
+import { BUILD_TIMEOUT_KEY, parseBuildTimeout } from "../lib/buildConfig";
+import { saidOf, type DeploymentSeen } from "../lib/buildWatch";
+import { parseVercelApiUrl } from "../lib/certificateConfig";
+import { configSource } from "../lib/phaseGates";
+import { vercelCall } from "../checks/vercelApi";
+import { deadlineIn } from "../checks/net";
+import { applyWithProgress, Applied, BuildWatch, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, readState, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
 import { preloadRecordsBack } from "./recordsBack";
@@ -276,7 +282,7 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     // a rollback would need is loaded now.
     if (phase === "cutover") preloadRecordsBack();
     deps.err(`\nApplying ${phase} (pulumi up):`);
-    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal);
+    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal, phase === "adopt" ? undefined : buildWatchOf(map, (why) => void interrupt.stopAtOnce(why)));
     const progress = run.progress;
     const interrupted = !run.ok && interrupt.cancelled;
     let decision: RollbackDecision | undefined;
@@ -286,7 +292,7 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     if (interrupted) {
         // The stack file says what the stack runs: the phase before this one (issue 18 item 7).
         snapshot.restore();
-        deps.out(`\n${phase} INTERRUPTED (${interrupt.by === "SIGINT" ? "Ctrl-C" : interrupt.by}${interrupt.stopped ? ", engine stopped at once" : ", engine stopped cleanly"})`);
+        deps.out(`\n${phase} INTERRUPTED (${interrupt.by === "SIGINT" ? "Ctrl-C" : interrupt.by ?? BUILD_TIMEOUT_KEY}${interrupt.stopped ? ", engine stopped at once" : ", engine stopped cleanly"})`);
         for (const e of progress.errors.filter((e) => !/canceled|cancelled/.test(e))) deps.out(`  ✗ ${e}`);
         if (interrupt.stopped) {
             const left = await readState(gs).catch(() => undefined);
@@ -471,4 +477,34 @@ export function prepare(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promis
 
 export function cutover(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
     return command("cutover", argv, deps);
+}
+
+/**
+ * MEP-04: the wait for Vercel's build bounded by golive:buildTimeoutSeconds, and what Vercel says of
+ * the project's newest production deployment meanwhile (GET /v7/deployments, with the provider's
+ * own token and team; read in memory, never printed).
+ */
+function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch | undefined {
+    let limitS: number;
+    let baseUrl: string;
+    try {
+        limitS = parseBuildTimeout(configSource(map).get("buildTimeoutSeconds"));
+        baseUrl = parseVercelApiUrl(configSource(map));
+    } catch {
+        return undefined; // the config gate refused it already (lib/phaseGates)
+    }
+    const project = map[`${NAMESPACE}:projectName`]?.value || (domainOf(map) ?? "").replace(/\./g, "-");
+    const token = map["vercel:apiToken"]?.value;
+    const teamId = map["vercel:team"]?.value;
+    const api = { baseUrl, ...(teamId ? { teamId } : {}), ...(token ? { token } : {}) };
+    return {
+        limitMs: limitS * 1000,
+        stop: () => stop(`the wait for Vercel's build reached ${BUILD_TIMEOUT_KEY} (${limitS} s)`),
+        look: async () => {
+            if (!project) return undefined;
+            const r = await vercelCall<{ deployments?: DeploymentSeen[] }>(api, "GET", `/v7/deployments?projectId=${encodeURIComponent(project)}&target=production&limit=1`, undefined, deadlineIn(10_000, "a look at Vercel's build"));
+            const d = r.deployments?.[0];
+            return d ? saidOf(d, Date.now()) : undefined;
+        },
+    };
 }

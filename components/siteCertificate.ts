@@ -55,7 +55,8 @@ export class SiteCertificate extends pulumi.ComponentResource {
                 new cloudflare.DnsRecord(
                     `dns-caa-${c.label}`,
                     { zoneId: args.zoneId, name: c.name, type: "CAA", ttl: c.ttl, comment: OWN_CAA_COMMENT, data: { flags: 0, tag: "issue", value: "letsencrypt.org" } },
-                    { parent: this, aliases: [{ parent: formerParent }] },
+                    // Only once the domains are on the project (args.after): a refused domain stops prepare before any record changes.
+                    { parent: this, aliases: [{ parent: formerParent }], ...(args.after ? { dependsOn: args.after } : {}) },
                 ),
         );
 

@@ -21,6 +21,8 @@ export interface VercelSiteArgs {
     wwwDomain: string;
     /** MEP-10: 308 or 301 (validated by lib/config). */
     redirectStatus: pulumi.Input<301 | 308>;
+    /** MEP-04: the bound on the wait for the build (golive:buildTimeoutSeconds); the provider has none. */
+    buildTimeoutSeconds?: number;
 }
 
 export class VercelSite extends pulumi.ComponentResource {
@@ -87,7 +89,13 @@ export class VercelSite extends pulumi.ComponentResource {
         this.deployment = new vercel.Deployment(
             `${name}-deployment`,
             { projectId: this.project.id, ref: args.releaseRef, production: true },
-            { ...parent, dependsOn: [...this.envVars, this.wwwDomain, this.apexDomain] },
+            {
+                ...parent,
+                dependsOn: [...this.envVars, this.wwwDomain, this.apexDomain],
+                // The engine's bound on the step (Pulumi's customTimeouts); the guided command
+                // watches the same bound and says what the build is doing meanwhile.
+                ...(args.buildTimeoutSeconds ? { customTimeouts: { create: `${args.buildTimeoutSeconds}s`, update: `${args.buildTimeoutSeconds}s` } } : {}),
+            },
         );
         this.deploymentId = this.deployment.id;
         this.deploymentUrl = this.deployment.url;

@@ -3,6 +3,7 @@
 // stack's config, so the messages are the ones `pulumi preview` would print. Also: which phase the
 // stack has reached (its update history) and what the next step is. Pure.
 import { parseCertificateConfig, parseVercelApiUrl } from "./certificateConfig";
+import { parseBuildTimeout } from "./buildConfig";
 import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, parseDomain, Phase, phaseOf, PHASES, RawConfigSource } from "./config";
 import { ChecksConfig, parseChecksConfig } from "./checksConfig";
 import { parseServicesConfig } from "./servicesConfig";
@@ -71,7 +72,8 @@ export function configGates(map: ConfigMap, phase: Phase): GateReport {
     const release = attempt(() => parseReleaseConfig(configSource(map)));
     const certificate = attempt(() => parseCertificateConfig(configSource(map)));
     const vercelApi = attempt(() => parseVercelApiUrl(configSource(map)));
-    const configErrors = [base.error, checks.error, services.error, release.error, certificate.error, vercelApi.error].filter((e): e is string => !!e);
+    const buildTimeout = attempt(() => parseBuildTimeout(configSource(map).get("buildTimeoutSeconds")));
+    const configErrors = [base.error, checks.error, services.error, release.error, certificate.error, vercelApi.error, buildTimeout.error].filter((e): e is string => !!e);
     gates.push({ id: "config", label: "stack config", ok: configErrors.length === 0, detail: configErrors.length === 0 ? "every golive: key is valid" : configErrors.join("; ") });
 
     if (after("prepare")) {

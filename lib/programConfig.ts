@@ -1,7 +1,8 @@
 // Everything the program reads from the stack config, loaded and validated once, before any
 // resource is declared: the core (lib/config), the checks, the outside services, the release
 // steps, the certificate and Vercel's API, and the frozen release resolved to its commit (MEP-02).
-import { loadConfig, refuseUndeclaredKeys, type GoLiveConfig } from "./config";
+import { loadConfig, refuseUndeclaredKeys, stackConfigSource, type GoLiveConfig } from "./config";
+import { DEFAULT_BUILD_TIMEOUT_SECONDS, parseBuildTimeout } from "./buildConfig";
 import { loadChecksConfig, parseChecksConfig, type ChecksConfig } from "./checksConfig";
 import { loadServicesConfig } from "./servicesConfig";
 import { loadReleaseConfig, type ReleaseConfig } from "./releaseConfig";
@@ -17,6 +18,8 @@ export interface ProgramConfig {
     services: ServicesSettings;
     release: ReleaseConfig;
     certificate: Readonly<CertificateConfig>;
+    /** MEP-04: how long prepare waits for Vercel's build (golive:buildTimeoutSeconds). */
+    buildTimeoutSeconds: number;
     api: VercelApiConfig;
     /** MEP-02: the frozen ref resolved to its commit (from prepare on, when golive:release names the repository). */
     frozen?: ResolvedRelease;
@@ -35,10 +38,11 @@ export function loadProgramConfig(): ProgramConfig {
     const release = loadReleaseConfig();
     const certificate = loadCertificateConfig();
     const api = loadVercelApiConfig();
+    const buildTimeoutSeconds = parseBuildTimeout(stackConfigSource().get("buildTimeoutSeconds"));
     // MEP-02: from prepare on, the frozen ref is resolved to its commit where the site's repository
     // can be read (golive:release): Vercel builds it and MEP-18 tags it.
     const frozen = core.vercel.releaseRef && core.phase !== "adopt" ? resolveReleaseRef(core.vercel.releaseRef, release.release) : undefined;
-    return { cfg: pinnedToCommit(core, frozen), checks, services, release, certificate, api, ...(frozen ? { frozen } : {}) };
+    return { cfg: pinnedToCommit(core, frozen), checks, services, release, certificate, buildTimeoutSeconds, api, ...(frozen ? { frozen } : {}) };
 }
 
 /** A ProgramConfig around a parsed core config, the rest at its defaults (tests). */
@@ -49,6 +53,7 @@ export function programConfigOf(cfg: Readonly<GoLiveConfig>, over: Partial<Omit<
         services: {},
         release: {},
         certificate: { preIssue: true, timeoutSeconds: 600, pollSeconds: 10 },
+        buildTimeoutSeconds: DEFAULT_BUILD_TIMEOUT_SECONDS,
         api: { baseUrl: VERCEL_API_BASE_URL },
         ...over,
     };

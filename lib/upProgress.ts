@@ -8,6 +8,7 @@ import type { CheckResult } from "../checks/types";
 import { resultFromFailure } from "../checks/dynamic";
 import { DNS_RECORD_TYPE, describeStep, isPreSwitch, labelOf, nameOfUrn, typeOfUrn } from "./stepLabels";
 import { plannedStepOf, StepMetadata } from "./previewSummary";
+import { refusalOf } from "./providerRefusals";
 
 /** The fields of the engine's EngineEvent used here. */
 export interface ProgressEvent {
@@ -129,13 +130,21 @@ export class UpProgress {
                 this.firstFailedCheckAt ??= Number.isFinite(failedAt) ? Math.min(at, at - Math.max(0, Date.now() - failedAt)) : at;
                 lines.push(`  ✗ ${result.id} ${result.name}${result.stage === "pre-switch" ? " (before the switch)" : ""}: FAILED — ${result.reason}`);
             } else if (!failed && diag.urn && !diag.urn.includes("pulumi:pulumi:Stack")) {
-                this.errors.push(`${name}: ${firstLine(message)}`);
-                lines.push(`  ✗ ${s?.label ?? describeStep(typeOfUrn(diag.urn), name!)}: ${firstLine(message)}`);
+                // A refusal the operator can act on reads so, the provider's words kept (lib/providerRefusals).
+                const refusal = refusalOf(message, !this.dnsChanged());
+                const text = refusal ? `${refusal.id} ${refusal.text}` : firstLine(message);
+                this.errors.push(`${name}: ${text}`);
+                lines.push(`  ✗ ${s?.label ?? describeStep(typeOfUrn(diag.urn), name!)}: ${text}`);
             } else if (!failed && !/update failed|preview failed/.test(message)) {
                 this.errors.push(firstLine(message));
             }
         }
         return lines;
+    }
+
+    /** Whether a DNS record of the zone changed in this update (a site record, a CAA or a TXT record). */
+    dnsChanged(): boolean {
+        return this.steps.some((x) => x.type === DNS_RECORD_TYPE && x.endedAt !== undefined && x.ok);
     }
 
     get failedChecks(): CheckResult[] {

@@ -152,15 +152,6 @@ export const FAULTS: Fault[] = [
         },
     },
     {
-        name: "domain-claimed",
-        summary: "the apex is attached to another Vercel project of the same team (kalia-old-site), which keeps it",
-        expect: "prepare fails at MEP-05 naming the domain, the project that holds it and what to do; DNS never changes (0 failed probes)",
-        causesDowntime: false,
-        apply: (world, _b, _s, _z, vercel) => {
-            vercel.claimDomain(world.domain, { projectName: "kalia-old-site", team: "kalia-agency", yields: false });
-        },
-    },
-    {
         name: "build-error",
         summary: "the release does not build on Vercel (the deployment ends in ERROR)",
         expect: "prepare fails at MEP-04 with Vercel's build error; DNS never changes (0 failed probes)",
@@ -195,6 +186,33 @@ export const FAULTS: Fault[] = [
             const live = JSON.parse(config["golive:liveRecords"]);
             for (const which of ["apex", "www"]) live[which] = { ...live[which], proxied: true, ttl: 1 };
             config["golive:liveRecords"] = JSON.stringify(live);
+        },
+    },
+    {
+        name: "domain-in-use",
+        summary: "the apex is already assigned to another Vercel project of the team (kalia-old-site): Vercel refuses to add it (409 domain_already_in_use)",
+        expect: "prepare stops at the add of the apex (MEP-05) naming the domain, what Vercel said and what to do, before any DNS record changes (0 failed probes)",
+        causesDowntime: false,
+        apply: (world, _b, _s, _z, vercel) => {
+            vercel.claimDomain(world.domain, { projectName: "kalia-old-site", team: "kalia-agency", yields: false });
+        },
+    },
+    {
+        name: "slow-build",
+        summary: "the release takes 4 minutes to build on Vercel (the replica's deployment is BUILDING for 240 s, read every 5 s as the provider does)",
+        expect: "prepare waits for the build, saying so while it waits, within golive:vercel.buildTimeoutSeconds; the go-live then goes on as usual",
+        causesDowntime: false,
+        apply: (_world, b) => {
+            b.build = { state: "READY", buildMs: 240_000 };
+        },
+    },
+    {
+        name: "build-checks-failed",
+        summary: "the release builds, but its deployment checks fail on Vercel (checksConclusion: failed): the production domains are not assigned to it",
+        expect: "prepare fails at MEP-04 with Vercel's words (deployment checks have failed) and what to do; the site's records still point to the old host (0 failed probes), no cutover",
+        causesDowntime: false,
+        apply: (_world, b) => {
+            b.build = { state: "READY", buildMs: 20_000, checks: "failed" };
         },
     },
 ];

@@ -10,7 +10,9 @@ import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFac
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
-import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
+import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, TYPES, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
+import { refusalOf } from "../lib/providerRefusals";
+import { VERCEL_BUILD_LIMIT_MS } from "../replica/vercel";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { ReplicaDns } from "../replica/dnsServer";
 import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
@@ -52,6 +54,11 @@ export interface RehearsalOptions {
      * host, names pinned, and after it through public DNS. None by default (Chromium, ~2 s a page).
      */
     screenshots?: string[];
+    /**
+     * Tests: the replica's build clock runs this many times faster, and the provider's 5 s poll with
+     * it (same polls, same states as a real build of that length, in less time). Default 1.
+     */
+    buildClockScale?: number;
 }
 
 /** Which engine ran the rehearsal. */
@@ -334,6 +341,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
         vercelApi = await startVercelApi(vercel);
         fault?.apply(world, behaviour, services, zone, vercel);
+        if (options.buildClockScale !== undefined) behaviour.buildClockScale = options.buildClockScale;
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
@@ -374,12 +382,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         const probed = [`https://${world.www}/`, `https://${world.domain}/`];
-        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+        // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its length.
+        const buildWallMs = (behaviour.build?.buildMs ?? 0) / (behaviour.buildClockScale ?? 1);
+        const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0);
+        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
         await prober.start("adopt").ready();
         if (fault?.cachingVisitors) {
             // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
             visitorsCache = await ReplicaDns.startCaching(world.dns);
-            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now });
+            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
             await cachedProber.start("adopt").ready();
         }
 
@@ -538,7 +549,13 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!prepare.ok) {
             // What prepare finds (a build that fails, a domain another project keeps) stops the go-live
             // there: the operator fixes it hours before H; DNS was never pointed anywhere new.
-            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map((e) => e.split("\n")[0]).join("; ")}`);
+            // A provider's refusal reads as the operator would read it (lib/providerRefusals), the provider's words kept.
+            const dnsUnchanged = !prepare.steps.some((s) => s.type === TYPES.dnsRecord && s.op !== "same" && s.ok);
+            const explained = (e: string) => {
+                const refusal = refusalOf(e, dnsUnchanged);
+                return refusal ? `${refusal.id} ${refusal.text}` : e.split("\n")[0];
+            };
+            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map(explained).join("; ")}`);
             const prepareChecks = checkResultsOf(prepare);
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }

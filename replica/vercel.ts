@@ -4,15 +4,21 @@
 // - A ProjectDomain puts a name on the project; a verified one makes the Vercel-like host serve it
 //   (before that, it answers like Vercel does for a host it does not know: a certificate that does
 //   not cover the name, and 404 DEPLOYMENT_NOT_FOUND). A name another project holds (claimDomain)
-//   comes unverified with the `_vercel` TXT challenge Vercel asks for (REST: POST /v10/projects/…/domains
-//   → `verified: false, verification: [...]`), and is verified through POST …/verify.
+//   of another team (claimDomain, `yields`) comes unverified with the `_vercel` TXT challenge Vercel
+//   asks for (REST: POST /v10/projects/…/domains → `verified: false, verification: [...]`), and is
+//   verified through POST …/verify. One another project of the same team holds is refused at the
+//   add: 409 `domain_already_in_use` (Vercel's "add a domain to a project" docs: "The domain is
+//   already assigned to another Vercel project"; @vercel/sdk projectsAddProjectDomain lists the 409),
+//   which terraform-provider-vercel reports as "Could not add domain …" (vercel/resource_project_domain.go).
 // - Certificates: the DNS-01 order Vercel's "pre-generate SSL certificates" flow uses (vercel CLI
 //   packages/cli/src/util/certs/start-cert-order.ts, finish-cert-order.ts): startOrder answers one
 //   `_acme-challenge` TXT value per name, finalizeOrder issues once the authoritative server answers
 //   them and CAA lets Let's Encrypt issue. A name without one gets its certificate the HTTP-01 way,
 //   once DNS points to the host, after a delay.
-// - A Deployment is polled until READY and fails on ERROR or CANCELED, as the provider's
-//   client/deployment.go CreateDeployment and CheckForError do; it gets an id and a *.vercel.app URL.
+// - A Deployment (client/deployment.go, terraform-provider-vercel): created, then read every 5 s
+//   until `aliasAssigned && aliasError == nil` (IsComplete, not READY); CheckForError fails it on
+//   CANCELED, ERROR, `checksConclusion: "failed"` and an alias error, in that order. No overall
+//   timeout upstream; the replica's build ends by Vercel's own 45-minute build limit (CANCELED).
 import { randomBytes, X509Certificate } from "crypto";
 import type { ReplicaWorld } from "./world";
 import type { KeyPair } from "./pki";
@@ -30,8 +36,14 @@ export const VERCEL_TYPES = {
 /** Why Vercel refuses a certificate order (startOrder). */
 export type OrderRefusal = "already-issued" | "personal-scope" | "caa";
 
-/** How the production deployment's build ends. */
-export type BuildOutcome = { state: "READY"; buildMs: number } | { state: "ERROR"; message?: string; code?: string } | { state: "CANCELED" };
+/**
+ * How the production deployment's build goes: it builds for `buildMs` (on the build clock), then is
+ * READY (its checks may fail, its aliases may not be assigned), ERROR or CANCELED.
+ */
+export type BuildOutcome =
+    | { state: "READY"; buildMs: number; checks?: "failed"; aliasError?: { code: string; message: string } }
+    | { state: "ERROR"; buildMs?: number; message?: string; code?: string }
+    | { state: "CANCELED"; buildMs?: number };
 
 /** How the replica's Vercel behaves; the `--break` faults change these. */
 export interface VercelBehaviour {
@@ -49,8 +61,14 @@ export interface VercelBehaviour {
     orderRefused?: OrderRefusal;
     /** finalizeOrder answers challenge_still_pending until this many ms after it first found every TXT record. */
     issuanceDelayMs?: number;
-    /** How the deployment's build ends (default: READY at once). */
+    /** How the deployment's build goes (default: READY and aliased when created). */
     build?: BuildOutcome;
+    /**
+     * The build clock runs this many times faster than the wall clock (default 1), and so does the
+     * provider's 5 s poll: the same polls, the same states, in less time (a test's choice, never the
+     * rehearsal's).
+     */
+    buildClockScale?: number;
 }
 
 /** A refusal of Vercel's REST API: its status, `error.code`, message and extra fields (`domain`, …). */
@@ -133,6 +151,50 @@ export interface CertificateOrder {
     createdAt: number;
 }
 
+/** Vercel's state of a deployment (client/deployment.go ReadyState; @vercel/sdk GetDeploymentResponseBody readyState). */
+export type ReadyState = "QUEUED" | "BUILDING" | "READY" | "ERROR" | "CANCELED";
+
+/** A deployment as Vercel answers it (POST /v13/deployments, GET /v13/deployments/{id}): the fields the provider reads, and the ones Vercel's schema requires. */
+export interface DeploymentView {
+    id: string;
+    url: string;
+    name: string;
+    projectId: string;
+    readyState: ReadyState;
+    status: ReadyState;
+    target: "production" | null;
+    alias: string[];
+    aliasAssigned: boolean;
+    aliasError: { code: string; message: string } | null;
+    checksState?: "registered" | "running" | "completed";
+    checksConclusion?: "succeeded" | "failed" | "skipped" | "canceled";
+    errorCode?: string;
+    errorMessage?: string;
+    createdAt: number;
+    buildingAt: number;
+    ready?: number;
+    creator: { uid: string; username: string };
+    gitSource?: { type: "github"; ref: string; repoId: number; sha: string };
+    meta: Record<string, string>;
+    regions: string[];
+    type: "LAMBDAS";
+}
+
+interface DeploymentEntry {
+    id: string;
+    projectId: string;
+    name: string;
+    teamId?: string;
+    ref?: string;
+    url: string;
+    production: boolean;
+    outcome: BuildOutcome;
+    /** Wall clock, ms. */
+    createdAt: number;
+    /** GET answers served (the provider's polls). */
+    reads: number;
+}
+
 interface ProjectDomainEntry {
     projectId?: string;
     redirect?: string;
@@ -151,8 +213,12 @@ interface PendingOrder {
     resolvedAt?: number;
 }
 
-/** A build waits at most this long, whatever buildMs says: under the 60 s a plugin gives one service API call (replica/control.ts). */
-const MAX_BUILD_MS = 45_000;
+/** Vercel cancels a build after 45 minutes (Vercel docs, Limits: "Build time per deployment … 45 minutes"). */
+export const VERCEL_BUILD_LIMIT_MS = 45 * 60_000;
+/** The provider reads the deployment every 5 s while it is not complete (client/deployment.go CreateDeployment). */
+export const DEPLOYMENT_POLL_MS = 5_000;
+/** A build without a fault is complete when created (a shortcut of the replica's: real builds take minutes, the slow-build fault). */
+const DEFAULT_BUILD: BuildOutcome = { state: "READY", buildMs: 0 };
 /** Names in one order at most (Let's Encrypt's limit is 100). */
 const MAX_ORDER_NAMES = 100;
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -174,6 +240,12 @@ export class VercelReplica {
     readonly certs = new Map<string, CertificateRecord>();
     /** Projects the provider created (id → name, team). */
     readonly projects = new Map<string, { name: string; teamId?: string }>();
+    /** Production environment variables by id (POST /v10/projects/{idOrName}/env); values are not kept. */
+    readonly envs = new Map<string, { projectId: string; key: string; target: string[]; type: string; createdAt: number }>();
+    /** The wall clock of the deployments (ms since the epoch); a test may drive it. */
+    clock: () => number = () => Date.now();
+    /** Deployments by id (POST /v13/deployments). */
+    readonly deployments = new Map<string, DeploymentEntry>();
     private readonly claims = new Map<string, DomainClaim & { code: string }>();
     private readonly orders = new Map<string, PendingOrder>();
     private readonly unknownHostCert: KeyPair;
@@ -225,6 +297,57 @@ export class VercelReplica {
         this.projects.set(id, { name, ...(teamId ? { teamId } : {}) });
     }
 
+    /** POST /v11/projects (the provider: /v10/projects): a new project of the account; 409 when the name is taken. */
+    createProject(name: string, teamId?: string): string {
+        if ([...this.projects.values()].some((p) => p.name === name)) throw new VercelApiError(409, "conflict", `A project with the name ${name} already exists.`, {});
+        const id = `prj_${randomId(12)}`;
+        this.registerProject(id, name, teamId);
+        return id;
+    }
+
+    /** GET /v9/projects/{idOrName}: the project (id, name, account). */
+    project(idOrName: string): { id: string; name: string; accountId: string } {
+        const id = this.projectIdOf(idOrName);
+        const p = this.projects.get(id)!;
+        return { id, name: p.name, accountId: p.teamId ?? "team_replica" };
+    }
+
+    /** POST /v10/projects/{idOrName}/env: a variable of the project (its value is not kept by the replica). */
+    addEnv(idOrName: string, body: Record<string, unknown>): { id: string; key: string; target: string[]; type: string; createdAt: number; projectId: string } {
+        const projectId = [...this.projects.entries()].find(([id, p]) => id === idOrName || p.name === idOrName)?.[0] ?? idOrName;
+        const key = typeof body.key === "string" ? body.key : "";
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new VercelApiError(400, "bad_request", `Invalid environment variable key ${JSON.stringify(key).slice(0, 60)}.`, {});
+        if (typeof body.value !== "string") throw new VercelApiError(400, "bad_request", "The environment variable needs a value.", {});
+        const target = Array.isArray(body.target) ? body.target.map(String) : ["production"];
+        const type = typeof body.type === "string" ? body.type : "encrypted";
+        const clash = [...this.envs.values()].find((e) => e.projectId === projectId && e.key === key && e.target.some((t) => target.includes(t)));
+        if (clash) throw new VercelApiError(400, "ENV_ALREADY_EXISTS", `A variable with the name \`${key}\` already exists for the target ${target.join(", ")}.`, { key });
+        const id = randomId(8);
+        const env = { projectId, key, target, type, createdAt: Date.now() };
+        this.envs.set(id, env);
+        return { id, ...env };
+    }
+
+    removeEnv(id: string): void {
+        this.envs.delete(id);
+    }
+
+    /**
+     * GET /v6/domains/{domain}/config: what Vercel recommends for a domain, ranked (the provider keeps
+     * rank 1: terraform-provider-vercel client/domain_config.go, vercel/data_source_domain_config.go).
+     */
+    domainConfig(domain: string): { configuredBy: "A" | "CNAME" | null; acceptedChallenges: Array<"dns-01" | "http-01">; recommendedIPv4: Array<{ rank: number; value: string[] }>; recommendedCNAME: Array<{ rank: number; value: string }>; misconfigured: boolean } {
+        const host = domain.toLowerCase();
+        const here = this.pointed.has(host);
+        return {
+            configuredBy: here ? (host === this.world.domain ? "A" : "CNAME") : null,
+            acceptedChallenges: host === this.world.domain ? ["dns-01", "http-01"] : ["http-01"],
+            recommendedIPv4: [{ rank: 1, value: [this.world.newSite.host] }, { rank: 2, value: ["76.76.21.21"] }],
+            recommendedCNAME: [{ rank: 1, value: vercelCnameOf(this.world) }, { rank: 2, value: "cname.vercel-dns.com" }],
+            misconfigured: !here,
+        };
+    }
+
     removeProject(id: string): void {
         this.projects.delete(id);
     }
@@ -232,6 +355,39 @@ export class VercelReplica {
     /** Another project holds `domain`: the program's project gets it unverified, with a TXT challenge. */
     claimDomain(domain: string, claim: DomainClaim): void {
         this.claims.set(domain.toLowerCase(), { ...claim, code: randomId(10) });
+    }
+
+    /**
+     * The add of a domain another project of the team holds: refused with 409 domain_already_in_use
+     * (POST /v10/projects/{idOrName}/domains; @vercel/sdk projectsAddProjectDomain's 409). Another
+     * team's project yields to the `_vercel` TXT proof instead (addDomain, verifyDomain). The message
+     * is Vercel's; it does not name the project that holds the domain.
+     */
+    refuseAdd(name: string): void {
+        const host = name.toLowerCase();
+        const claim = this.claims.get(host);
+        if (!claim || claim.yields || this.domains.has(host)) return;
+        throw new VercelApiError(409, "domain_already_in_use", `Cannot add ${host} since it's already assigned to another project.`, { domain: host });
+    }
+
+    /** POST /v10/projects/{idOrName}/domains: the domain added (or refused), as Vercel answers it. */
+    addProjectDomain(idOrName: string, body: Record<string, unknown>): ProjectDomainView {
+        const name = typeof body.name === "string" ? body.name.toLowerCase().replace(/\.$/, "") : "";
+        if (!HOSTNAME.test(name)) throw new VercelApiError(400, "invalid_domain", `The domain name ${JSON.stringify(name).slice(0, 80)} is invalid.`, { domain: name.slice(0, 253) });
+        const projectId = this.projectIdOf(idOrName);
+        const redirect = typeof body.redirect === "string" && body.redirect !== "" ? body.redirect : undefined;
+        const status = typeof body.redirectStatusCode === "number" ? body.redirectStatusCode : undefined;
+        this.refuseAdd(name);
+        this.addDomain(name, redirect, status, projectId);
+        return this.projectDomain(projectId, name);
+    }
+
+    /** A project of the account by id or name: its id, or 404 as Vercel answers (GET /v9/projects/{idOrName}). */
+    projectIdOf(idOrName: string): string {
+        if (this.projects.has(idOrName)) return idOrName;
+        const byName = [...this.projects.entries()].find(([, p]) => p.name === idOrName);
+        if (byName) return byName[0];
+        throw new VercelApiError(404, "not_found", "Project not found.", {});
     }
 
     addDomain(name: string, redirect?: string, redirectStatusCode?: number, projectId?: string): void {
@@ -299,23 +455,14 @@ export class VercelReplica {
 
     /**
      * POST /v9/projects/{idOrName}/domains/{domain}/verify: the `_vercel` TXT record proves ownership
-     * and moves the domain from another team's project; a project of the same team keeps it.
+     * and moves the domain from another team's project (one of the same team never gets here: its add
+     * was refused).
      */
     verifyDomain(idOrName: string, name: string): ProjectDomainView {
         const view = this.projectDomain(idOrName, name);
         if (view.verified) return view;
         const host = view.name;
         const entry = this.domains.get(host)!;
-        const claim = this.claims.get(host);
-        if (claim && !claim.yields) {
-            // Vercel's words for a domain another project of the team holds (the add answers 409
-            // domain_already_in_use); the replica adds which project, as the operator needs it.
-            throw new VercelApiError(409, "domain_already_in_use", `Cannot add ${host} since it's already assigned to another project. The project "${claim.projectName}" of team "${claim.team}" holds it.`, {
-                domain: host,
-                projectName: claim.projectName,
-                team: claim.team,
-            });
-        }
         const challenge = entry.verification!;
         if (!this.txtValues(challenge.domain).includes(challenge.value)) {
             throw new VercelApiError(400, "missing_txt_record", `Domain ${challenge.domain} is missing required TXT Record "${challenge.value}"`, { domain: host });
@@ -402,24 +549,97 @@ export class VercelReplica {
         return { ...cert, cns: [...cert.cns] };
     }
 
+    /** POST /v13/deployments (the provider: /v12/now/deployments): a new deployment of `projectId`, building. */
+    createDeployment(req: { projectId: string; name?: string; teamId?: string; ref?: string; production: boolean }): DeploymentView {
+        const id = `dpl_${randomBytes(12).toString("base64url").replace(/[-_]/g, "x")}`;
+        const slug = (req.name ?? this.projects.get(req.projectId)?.name ?? req.projectId).toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 12) || "site";
+        const entry: DeploymentEntry = {
+            id,
+            projectId: req.projectId,
+            name: req.name ?? this.projects.get(req.projectId)?.name ?? req.projectId,
+            ...(req.teamId ? { teamId: req.teamId } : {}),
+            ...(req.ref ? { ref: req.ref } : {}),
+            url: `${slug}-${id.slice(4, 12).toLowerCase()}.vercel.app`,
+            production: req.production,
+            outcome: this.behaviour.build ?? DEFAULT_BUILD,
+            createdAt: this.clock(),
+            reads: 0,
+        };
+        this.deployments.set(id, entry);
+        return this.deploymentView(entry);
+    }
+
+    /** GET /v13/deployments/{idOrUrl}: the deployment as it stands now on the build clock. */
+    deployment(idOrUrl: string): DeploymentView {
+        const entry = this.deployments.get(idOrUrl) ?? [...this.deployments.values()].find((d) => d.url === idOrUrl.replace(/^https?:\/\//, ""));
+        if (!entry) throw new VercelApiError(404, "not_found", "The deployment could not be found.", {});
+        entry.reads++;
+        return this.deploymentView(entry);
+    }
+
     /**
-     * The deployment's build, as the provider waits for it: READY after `buildMs` (bounded), or the
-     * step fails with the provider's words on ERROR or CANCELED.
+     * What the provider does after the POST (client/deployment.go CreateDeployment): while the
+     * deployment is not complete (aliasAssigned && aliasError == nil), CheckForError, sleep 5 s (on
+     * the build clock), read it again. Bounded: Vercel ends every build by its 45-minute limit.
      */
-    async build(projectId: string, teamId?: string): Promise<void> {
-        const build = this.behaviour.build;
-        if (!build) return;
-        if (build.state === "READY") {
-            await new Promise((r) => setTimeout(r, Math.min(Math.max(0, build.buildMs), MAX_BUILD_MS)));
-            return;
+    async completeDeployment(first: DeploymentView, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<DeploymentView> {
+        const maxPolls = Math.ceil(VERCEL_BUILD_LIMIT_MS / DEPLOYMENT_POLL_MS) + 2;
+        let r = first;
+        for (let poll = 0; !(r.aliasAssigned && r.aliasError === null); poll++) {
+            const failed = deploymentError(r);
+            if (failed) throw new Error(failed);
+            if (poll >= maxPolls) throw new Error(`deployment ${r.id} still ${r.readyState} after ${poll} polls`);
+            await sleep(DEPLOYMENT_POLL_MS / this.buildClockScale());
+            r = this.deployment(r.id);
         }
-        // client/deployment.go CheckForError, wrapped by resource_deployment.go's "Error creating deployment".
-        const failedId = randomBytes(12).toString("base64url");
-        const reason =
-            build.state === "CANCELED"
-                ? "deployment canceled"
-                : `${build.code ?? "BUILD_UTILS_SPAWN_1"} - ${build.message ?? 'Command "npm run build" exited with 1'}. Visit https://vercel.com/${teamId || "team"}/${projectId}/${failedId} for more information`;
-        throw new Error(`Error creating deployment: Could not create deployment, unexpected error: ${reason}`);
+        return r;
+    }
+
+    private buildClockScale(): number {
+        const s = this.behaviour.buildClockScale ?? 1;
+        return Number.isFinite(s) && s > 0 ? s : 1;
+    }
+
+    private deploymentView(d: DeploymentEntry): DeploymentView {
+        const elapsed = (this.clock() - d.createdAt) * this.buildClockScale();
+        const o = d.outcome;
+        const buildMs = Math.max(0, o.buildMs ?? 0);
+        // Vercel's limit: a build still running after 45 minutes is canceled.
+        const canceledByLimit = buildMs >= VERCEL_BUILD_LIMIT_MS && elapsed >= VERCEL_BUILD_LIMIT_MS;
+        const done = elapsed >= buildMs || canceledByLimit;
+        const state: ReadyState = canceledByLimit ? "CANCELED" : !done ? (elapsed < Math.min(1_000, buildMs / 20) ? "QUEUED" : "BUILDING") : o.state;
+        const ready = state === "READY";
+        const checksFailed = ready && o.state === "READY" && o.checks === "failed";
+        const aliasError = ready && o.state === "READY" && o.aliasError ? { ...o.aliasError } : null;
+        const doneAt = d.createdAt + Math.round(Math.min(buildMs, VERCEL_BUILD_LIMIT_MS) / this.buildClockScale());
+        return {
+            id: d.id,
+            url: d.url,
+            name: d.name,
+            projectId: d.projectId,
+            readyState: state,
+            status: state,
+            target: d.production ? "production" : null,
+            // Vercel assigns the production domains once the build is READY and its checks passed.
+            alias: ready && !checksFailed && !aliasError && d.production ? this.productionAliases(d.projectId) : [],
+            aliasAssigned: ready && !checksFailed && !aliasError,
+            aliasError,
+            ...(ready ? { checksState: "completed" as const, checksConclusion: checksFailed ? ("failed" as const) : ("succeeded" as const) } : {}),
+            ...(state === "ERROR" && o.state === "ERROR" ? { errorCode: o.code ?? "BUILD_UTILS_SPAWN_1", errorMessage: o.message ?? 'Command "npm run build" exited with 1' } : {}),
+            createdAt: d.createdAt,
+            buildingAt: d.createdAt,
+            ...(done ? { ready: doneAt } : {}),
+            creator: { uid: "replica-user", username: d.teamId || "team" },
+            ...(d.ref ? { gitSource: { type: "github" as const, ref: d.ref, repoId: 1, sha: /^[0-9a-f]{40}$/.test(d.ref) ? d.ref : "0".repeat(40) } } : {}),
+            meta: {},
+            regions: ["iad1"],
+            type: "LAMBDAS",
+        };
+    }
+
+    /** The project's verified domains: the production aliases a READY deployment gets. */
+    private productionAliases(projectId: string): string[] {
+        return [...this.domains.entries()].filter(([, e]) => e.verified && (!e.projectId || e.projectId === projectId)).map(([h]) => h);
     }
 
     /** A domain as the project receives it: at once, or (the dns-before-domain fault) some time after the first DNS change. */
@@ -541,21 +761,41 @@ export class VercelReplica {
 
 /** The Vercel resource handlers and data sources, acting on `vercel`. */
 export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { resources: Record<string, ResourceHandler>; invokes: Record<string, InvokeHandler> } {
-    const newHost = world.newSite.host;
-    const vercelCname = vercelCnameOf(world);
     const resources: Record<string, ResourceHandler> = {
         [VERCEL_TYPES.project]: async (req) => {
-            const id = req.olds?.id ?? `prj_${Math.random().toString(36).slice(2, 14)}`;
-            if (req.op === "delete") vercel.removeProject(id);
-            else vercel.registerProject(id, String(req.inputs.name ?? id), req.inputs.teamId);
-            return { id };
+            if (req.op === "delete") {
+                if (req.olds?.id) vercel.removeProject(req.olds.id);
+                return;
+            }
+            if (req.olds?.id) {
+                vercel.registerProject(req.olds.id, String(req.inputs.name ?? req.olds.id), req.inputs.teamId);
+                return { id: req.olds.id };
+            }
+            return { id: vercel.createProject(String(req.inputs.name ?? ""), req.inputs.teamId) };
         },
-        [VERCEL_TYPES.envVar]: async (req) => ({ id: req.olds?.id ?? `env_${Math.random().toString(36).slice(2, 14)}` }),
+        [VERCEL_TYPES.envVar]: async (req) => {
+            if (req.op === "delete") {
+                if (req.olds?.id) vercel.removeEnv(req.olds.id);
+                return;
+            }
+            if (req.olds?.id) return { id: req.olds.id };
+            const { projectId, key, value, targets, sensitive } = req.inputs as { projectId?: string; key?: string; value?: string; targets?: string[]; sensitive?: boolean };
+            return { id: vercel.addEnv(String(projectId ?? ""), { key, value: value ?? "", target: targets ?? ["production"], type: sensitive ? "sensitive" : "encrypted" }).id };
+        },
         [VERCEL_TYPES.projectDomain]: async (req) => {
             const { domain, redirect, redirectStatusCode, projectId } = req.inputs as { domain: string; redirect?: string; redirectStatusCode?: number; projectId?: string };
             if (req.op === "delete") {
                 vercel.removeDomain(domain);
                 return;
+            }
+            if (req.op === "create") {
+                try {
+                    vercel.refuseAdd(domain);
+                } catch (err) {
+                    // vercel/resource_project_domain.go Create: the client's APIError is "<code> - <message>".
+                    if (!(err instanceof VercelApiError)) throw err;
+                    throw new Error(`Error adding domain to project: Could not add domain ${domain} to project ${projectId ?? ""}, unexpected error: ${err.code} - ${err.message}`);
+                }
             }
             vercel.receiveDomain(() => vercel.addDomain(domain, redirect, redirectStatusCode, projectId));
             // The provider's computed outputs: whether the domain serves, and the challenge when not.
@@ -569,12 +809,17 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
                 const { url, domains, ref } = req.olds.outputs;
                 return { id: req.olds.id, outputs: { url, domains, ...(ref !== undefined ? { ref } : {}) } };
             }
-            await vercel.build(String(req.inputs.projectId ?? ""), req.inputs.teamId);
-            const id = `dpl_${Math.random().toString(36).slice(2, 14)}`;
-            const url = `${String(req.inputs.projectId ?? "site").slice(0, 12).replace(/[^a-z0-9]/gi, "").toLowerCase()}-${id.slice(4, 12)}.vercel.app`;
+            const ref = typeof req.inputs.ref === "string" && req.inputs.ref !== "" ? req.inputs.ref : undefined;
+            const created = vercel.createDeployment({ projectId: String(req.inputs.projectId ?? ""), ...(req.inputs.teamId ? { teamId: req.inputs.teamId } : {}), ...(ref ? { ref } : {}), production: req.inputs.production === true });
+            let done: DeploymentView;
+            try {
+                done = await vercel.completeDeployment(created);
+            } catch (err) {
+                // resource_deployment.go wraps the client's error so.
+                throw new Error(`Error creating deployment: Could not create deployment, unexpected error: ${(err as Error).message}`);
+            }
             // Vercel records the git ref it built as gitSource.ref; the provider reads `ref` back from it.
-            const gitSource = typeof req.inputs.ref === "string" && req.inputs.ref !== "" ? { ref: req.inputs.ref } : undefined;
-            return { id, outputs: { url, domains: [url], ...(gitSource ? { ref: gitSource.ref } : {}) } };
+            return { id: done.id, outputs: { url: done.url, domains: [done.url], ...(done.gitSource ? { ref: done.gitSource.ref } : {}) } };
         },
     };
     const invokes: Record<string, InvokeHandler> = {
@@ -582,10 +827,7 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
         // the provider keeps the rank-1 values and echoes its own arguments, nothing else
         // (terraform-provider-vercel v5.4.1 client/domain_config.go, vercel/data_source_domain_config.go).
         "vercel:index/getDomainConfig:getDomainConfig": (inputs) => {
-            const config = {
-                recommendedIPv4: [{ rank: 1, value: [newHost] }, { rank: 2, value: ["76.76.21.21"] }],
-                recommendedCNAME: [{ rank: 1, value: vercelCname }, { rank: 2, value: "cname.vercel-dns.com" }],
-            };
+            const config = vercel.domainConfig(String(inputs.domain ?? ""));
             return {
                 domain: inputs.domain,
                 projectIdOrName: inputs.projectIdOrName,
@@ -596,4 +838,17 @@ export function vercelHandlers(world: ReplicaWorld, vercel: VercelReplica): { re
         },
     };
     return { resources, invokes };
+}
+
+/**
+ * client/deployment.go CheckForError: why a deployment failed, in the provider's words, or
+ * undefined. The logs URL is built from the creator's username, as upstream does.
+ */
+export function deploymentError(d: DeploymentView): string | undefined {
+    const logs = `https://vercel.com/${d.creator.username}/${d.projectId}/${d.id.replace(/^dpl_/, "")}`;
+    if (d.readyState === "CANCELED") return "deployment canceled";
+    if (d.readyState === "ERROR") return `${d.errorCode ?? ""} - ${d.errorMessage ?? ""}. Visit ${logs} for more information`;
+    if (d.checksConclusion === "failed") return `deployment checks have failed. Visit ${logs} for more information`;
+    if (d.aliasError) return `${d.aliasError.code} - ${d.aliasError.message}. Visit ${logs} for more information`;
+    return undefined;
 }

@@ -12,7 +12,7 @@ import type { AddressInfo } from "net";
 import { randomBytes, timingSafeEqual } from "crypto";
 import { readBody } from "./control";
 import { isLoopbackHost } from "../lib/loopback";
-import { CertificateRecord, VercelApiError, VercelReplica } from "./vercel";
+import { CertificateRecord, DeploymentView, VercelApiError, VercelReplica } from "./vercel";
 
 /** Request bodies larger than this drop the connection (an order's body is well under 10 kB). */
 const MAX_BODY = 64 * 1024;
@@ -42,7 +42,7 @@ export interface VercelApi {
     close(): Promise<void>;
 }
 
-type Route = { method: string; path: RegExp; answer: (params: string[], body: Record<string, unknown>) => unknown };
+type Route = { method: string; path: RegExp; status?: number; answer: (params: string[], body: Record<string, unknown>, query: URLSearchParams) => unknown };
 
 /** The v3 certificate (finalizeOrder), as the CLI's Cert type reads it. */
 function certV3(c: CertificateRecord) {
@@ -71,6 +71,107 @@ function routes(vercel: VercelReplica): Route[] {
     ];
 }
 
+// ---- What the provider plugins imitate (terraform-provider-vercel client/*.go), on the same VercelReplica
+// state the plugins' handlers act on: one Vercel, served to the engine's providers and over REST. Each
+// answer is checked against Vercel's published schema by @vercel/sdk (test/replica/vercelSchema.test.ts).
+//   POST /v11/projects, /v8/projects                      client/project.go CreateProject (SDK createProject)
+//   GET  /v9/projects/{idOrName}                          client/project.go GetProject (SDK getProject)
+//   POST /v10/projects/{idOrName}/domains                 client/project_domain.go CreateProjectDomain (SDK addProjectDomain)
+//   POST /v10/projects/{idOrName}/env                     client/environment_variable.go (SDK createProjectEnv)
+//   GET  /v6/domains/{domain}/config                      client/domain_config.go (SDK getDomainConfig)
+//   POST /v13/deployments, /v12/now/deployments           client/deployment.go CreateDeployment (SDK createDeployment)
+//   GET  /v13/deployments/{idOrUrl}                       client/deployment.go GetDeployment (SDK getDeployment)
+//   GET  /v7/deployments?projectId=&target=&limit=        the guided command's look at a build (SDK getDeployments; v6 too)
+
+/** GET /v9/projects/{idOrName} and the create's answer: the fields Vercel's schema requires. */
+function projectView(p: { id: string; name: string; accountId: string }) {
+    return {
+        id: p.id,
+        name: p.name,
+        accountId: p.accountId,
+        nodeVersion: "22.x",
+        directoryListing: false,
+        alias: [],
+        defaultResourceConfig: { functionDefaultRegions: ["iad1"] },
+        resourceConfig: { functionDefaultRegions: ["iad1"] },
+        deploymentExpiration: {},
+    };
+}
+
+/** A deployment as the list (GET /v7/deployments) gives it. */
+function listedDeployment(d: DeploymentView) {
+    return {
+        uid: d.id,
+        name: d.name,
+        url: d.url,
+        created: d.createdAt,
+        createdAt: d.createdAt,
+        buildingAt: d.buildingAt,
+        ...(d.ready !== undefined ? { ready: d.ready } : {}),
+        state: d.readyState,
+        readyState: d.readyState,
+        type: "LAMBDAS" as const,
+        creator: { uid: d.creator.uid, username: d.creator.username },
+        target: d.target,
+        aliasAssigned: d.aliasAssigned ? d.ready ?? d.createdAt : null,
+        aliasError: d.aliasError,
+        ...(d.checksConclusion ? { checksState: d.checksState, checksConclusion: d.checksConclusion } : {}),
+        inspectorUrl: null,
+        projectId: d.projectId,
+        meta: d.meta,
+    };
+}
+
+function providerRoutes(vercel: VercelReplica): Route[] {
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    const createProject = (body: Record<string, unknown>) => {
+        const name = str(body.name) ?? "";
+        if (!/^[a-z0-9._-]{1,100}$/.test(name) || name.includes("---")) throw new VercelApiError(400, "bad_request", `Invalid request: \`name\` ${JSON.stringify(name).slice(0, 60)} is not a valid project name.`, {});
+        return projectView(vercel.project(vercel.createProject(name)));
+    };
+    const createDeployment = (body: Record<string, unknown>) => {
+        const projectId = vercel.projectIdOf(str(body.project) ?? str(body.projectId) ?? str(body.name) ?? "");
+        const git = body.gitSource as { ref?: unknown } | undefined;
+        const ref = str(git?.ref);
+        return vercel.createDeployment({ projectId, ...(ref ? { ref } : {}), production: body.target === "production" });
+    };
+    return [
+        { method: "POST", path: /^\/v(?:11|8)\/projects$/, answer: (_p, body) => createProject(body) },
+        { method: "GET", path: /^\/v9\/projects\/([^/]+)$/, answer: ([project]) => projectView(vercel.project(project)) },
+        { method: "POST", path: /^\/v10\/projects\/([^/]+)\/domains$/, answer: ([project], body) => vercel.addProjectDomain(project, body) },
+        {
+            method: "POST",
+            path: /^\/v10\/projects\/([^/]+)\/env$/,
+            status: 201,
+            answer: ([project], body) => {
+                vercel.projectIdOf(project);
+                const e = vercel.addEnv(project, body);
+                // Vercel's answer: the variable created (its value is not echoed for a sensitive one), and none failed.
+                return { created: { id: e.id, key: e.key, type: e.type, target: e.target, createdAt: e.createdAt, updatedAt: e.createdAt, configurationId: null }, failed: [] };
+            },
+        },
+        { method: "GET", path: /^\/v6\/domains\/([^/]+)\/config$/, answer: ([domain]) => vercel.domainConfig(domain) },
+        { method: "POST", path: /^\/(?:v13\/deployments|v12\/now\/deployments)$/, answer: (_p, body) => createDeployment(body) },
+        { method: "GET", path: /^\/v13\/deployments\/([^/]+)$/, answer: ([id]) => vercel.deployment(id) },
+        {
+            method: "GET",
+            path: /^\/v[67]\/deployments$/,
+            answer: (_p, _b, q) => {
+                const project = q.get("projectId") ?? q.get("projectIds");
+                const projectId = project ? vercel.projectIdOf(project) : undefined;
+                const target = q.get("target");
+                const limit = Math.min(100, Math.max(1, Number(q.get("limit")) || 20));
+                const list = [...vercel.deployments.values()]
+                    .filter((d) => (!projectId || d.projectId === projectId) && (!target || (target === "production") === d.production))
+                    .sort((a, b) => b.createdAt - a.createdAt)
+                    .slice(0, limit)
+                    .map((d) => listedDeployment(vercel.deployment(d.id)));
+                return { pagination: { count: list.length, next: null, prev: null }, deployments: list };
+            },
+        },
+    ];
+}
+
 /** Whether the request carries `Bearer <token>` (compared in constant time). */
 function authorized(header: string | undefined, token: string): boolean {
     const m = /^Bearer (.+)$/.exec(header ?? "");
@@ -85,7 +186,7 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
     if (!isLoopbackHost(host.includes(":") ? `[${host}]` : host)) throw new Error(`the replica's Vercel API listens on loopback only, got ${host}`);
     const token = opts.token ?? `replica_${randomBytes(24).toString("hex")}`;
     const calls: VercelApiCall[] = [];
-    const table = routes(vercel);
+    const table = [...routes(vercel), ...providerRoutes(vercel)];
     const server = http.createServer(async (req, res) => {
         const url = new URL(req.url ?? "/", "http://replica");
         const call: VercelApiCall = { method: req.method ?? "GET", path: url.pathname, status: 200, ...(url.searchParams.has("teamId") ? { teamId: url.searchParams.get("teamId")!.slice(0, 100) } : {}) };
@@ -114,7 +215,7 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
                 if (!body || typeof body !== "object" || Array.isArray(body)) throw new VercelApiError(400, "bad_request", "The body must be a JSON object.");
             }
             if (typeof body.op === "string") call.op = body.op.slice(0, 40);
-            const route = table.find((r) => r.path.test(url.pathname));
+            const route = table.find((r) => r.method === req.method && r.path.test(url.pathname)) ?? table.find((r) => r.path.test(url.pathname));
             if (!route) throw new VercelApiError(404, "not_found", "The requested endpoint was not found.");
             if (route.method !== req.method) throw new VercelApiError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}.`);
             const params = route.path.exec(url.pathname)!.slice(1).map((p) => {
@@ -124,7 +225,7 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
                     throw new VercelApiError(400, "bad_request", "The path is not valid.");
                 }
             });
-            return reply(200, route.answer(params, body));
+            return reply(route.status ?? 200, route.answer(params, body, url.searchParams));
         } catch (err) {
             if (err instanceof VercelApiError) return reply(err.status, err.body);
             if (res.destroyed) return;

@@ -10,6 +10,7 @@
 import type * as provider from "@pulumi/pulumi/provider";
 import { callControl, CONTROL_ENV } from "../control";
 import { TYPES } from "../providers";
+import { VERCEL_BUILD_LIMIT_MS, VERCEL_TYPES } from "../vercel";
 import { runLocalCommand } from "../command";
 import { inputProblems, SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
 import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
@@ -57,16 +58,20 @@ export class ReplicaProvider implements provider.Provider {
         return s;
     }
 
-    private api<T>(path: "/resource" | "/invoke", body: unknown): Promise<T> {
+    private api<T>(path: "/resource" | "/invoke", body: unknown, timeoutMs?: number): Promise<T> {
         const url = process.env[CONTROL_ENV];
         if (!url) throw new Error(`${CONTROL_ENV} is not set: the replica ${this.pkg} provider has no world to act on`);
-        return callControl<T>(url, path, body);
+        return timeoutMs === undefined ? callControl<T>(url, path, body) : callControl<T>(url, path, body, timeoutMs);
     }
 
     /** A resource operation, through the world's handler (or run here for a local command). */
     private async act(req: ProviderRequest): Promise<{ id?: string; outputs?: Record<string, any> }> {
         if (req.type === "command:local:Command") return (await runLocalCommand(req)) ?? {};
-        return this.api("/resource", req);
+        // A deployment's create is the provider's whole wait for the build (client/deployment.go polls
+        // with no timeout of its own): the world's handler answers once Vercel's state says so, at
+        // the latest by Vercel's 45-minute build limit.
+        const building = req.type === VERCEL_TYPES.deployment && req.op === "create";
+        return this.api("/resource", req, building ? VERCEL_BUILD_LIMIT_MS + 60_000 : undefined);
     }
 
     /**

@@ -33,6 +33,13 @@ describe("lib/phaseGates: the gates of a guided phase, from the program's own pa
         assert.equal(g.cfg?.phase, "cutover");
     });
 
+    it("golive:buildTimeoutSeconds out of range: the config gate names the key (MEP-04's bound on the wait for the build)", () => {
+        const map: ConfigMap = { ...configMap(), "golive:buildTimeoutSeconds": { value: "30", secret: false } };
+        const g = configGates(map, "prepare");
+        assert.equal(g.gates[0].ok, false);
+        assert.match(g.gates[0].detail, /golive:buildTimeoutSeconds must be a whole number of seconds from 60 to 10800/);
+    });
+
     it("every unmet gate shows at once, each with the message `pulumi preview` would print", () => {
         const map = configMap({ releaseRef: undefined, approvedBy: undefined, approvedAt: undefined, envValues: { RESEND_API_KEY: "x" } });
         const g = configGates(map, "cutover");

@@ -24,10 +24,14 @@ describe("long: rehearsal (mock engine): verified before the switch, the other f
         assert.equal(r.figures.certificate.via, null);
     });
 
-    it("domain-claimed: prepare fails at MEP-05 naming the domain and the project that holds it; no cutover", async () => {
-        const r = await stoppedBeforeSwitch("domain-claimed", "MEP-05", /kaliabeautystudio\.com is held by project kalia-old-site/);
+    it("domain-in-use: Vercel refuses the apex at the add; prepare stops there naming the domain, Vercel's words and what to do; no record changed", async () => {
+        const r = await rehearsed("domain-in-use");
+        assert.equal(r.ok, false);
         assert.equal(r.stoppedAt, "prepare");
         assert.deepEqual(r.phases.map((p) => p.phase), ["adopt (preview)", "adopt", "prepare"]);
+        assert.match(r.problems.join("\n"), /MEP-05 kaliabeautystudio\.com is already assigned to another Vercel project .*domain_already_in_use.* No DNS record was changed\./);
+        assert.deepEqual(r.phases.find((p) => p.phase === "prepare")!.changes.filter((c) => c.type === "cloudflare:index/dnsRecord:DnsRecord" && c.ok), []);
+        assert.equal(r.figures.probes.failed, 0);
         assert.match(renderReport(r), /prepare failed, the go-live stops there/);
     });
 

@@ -215,15 +215,13 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         assert.equal(vercel.certificates.get(world.domain)?.via, "http-01", "served now, so DNS pointing here brings its certificate");
     });
 
-    it("a domain another project of the same team keeps: verify answers domain_already_in_use naming that project, even with the TXT record", async () => {
+    it("a domain another project of the same team holds: the add is refused (409 domain_already_in_use), over REST and through the provider; verify never gets it", async () => {
         vercel.claimDomain(world.domain, { projectName: "kalia-staging", team: "kalia", yields: false });
-        const created = await addDomain(world.domain);
-        const challenge = (created!.outputs as { verifications: Array<{ domain: string; value: string }> }).verifications[0];
-        await addTxt(challenge.domain, challenge.value);
-        const refused = await call("POST", `/v9/projects/${projectId}/domains/${world.domain}/verify`);
-        assert.deepEqual([refused.status, refused.data.error.code, refused.data.error.projectName], [409, "domain_already_in_use", "kalia-staging"]);
-        assert.match(refused.data.error.message, /already assigned to another project.*"kalia-staging"/);
-        assert.equal((await call("GET", `/v9/projects/${projectId}/domains/${world.domain}`)).data.verified, false);
+        const refused = await call("POST", `/v10/projects/${projectId}/domains`, { name: world.domain });
+        assert.deepEqual([refused.status, refused.data.error.code], [409, "domain_already_in_use"]);
+        assert.match(refused.data.error.message, /^Cannot add kaliabeautystudio\.com since it's already assigned to another project\.$/);
+        await assert.rejects(Promise.resolve(addDomain(world.domain)), /Could not add domain kaliabeautystudio\.com to project .*domain_already_in_use/);
+        assert.equal((await call("GET", `/v9/projects/${projectId}/domains/${world.domain}`)).status, 404);
         assert.equal(vercel.serves(world.domain), false);
     });
 
@@ -260,12 +258,15 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
             await assert.rejects(deploy(), /unexpected error: deployment canceled$/);
         });
 
-        it("READY after buildMs: the step waits for the build", async () => {
-            behaviour.build = { state: "READY", buildMs: 300 };
-            const started = Date.now();
+        it("READY after buildMs: the step waits for the build (the provider's 5 s reads, on a build clock 20× faster)", async () => {
+            behaviour.build = { state: "READY", buildMs: 6_000 };
+            behaviour.buildClockScale = 20;
             const done = await deploy();
-            assert.ok(Date.now() - started >= 295, `waited ${Date.now() - started} ms`);
             assert.match(done!.id!, /^dpl_/);
+            const d = vercel.deployments.get(done!.id!)!;
+            // Read every 5 s of build clock until complete: at 5 s (BUILDING) and 10 s, or once when a busy machine's timer runs late.
+            assert.ok(d.reads >= 1 && d.reads <= 2, `${d.reads} reads`);
+            assert.equal(vercel.deployment(d.id).readyState, "READY");
         });
     });
 });

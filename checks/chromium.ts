@@ -8,6 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { isIP } from "net";
 import { lookupAddress, loopbackOnly, pinOf, sleep } from "./net";
+import { isLoopbackAddress } from "../lib/loopback";
 import type { NetOptions } from "./types";
 
 /** How long a run must show no process before it counts as ended. */
@@ -55,10 +56,17 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
     if (closed || pinned.length > 0) {
         const rules: string[] = [];
         const hosts = new Map<string, number | undefined>();
+        const literals = new Set<string>();
         for (const raw of urls) {
             const u = new URL(raw);
             if (!closed && pinOf(net, u.hostname) === undefined) continue; // resolves as usual
-            if (isIP(u.hostname.replace(/^\[|\]$/g, "")) !== 0) continue; // an address: nothing to resolve
+            const literal = u.hostname.replace(/^\[|\]$/g, "");
+            if (isIP(literal) !== 0) {
+                // An address: nothing to resolve. Chromium's `MAP *` catches literals too, so a loopback
+                // one is let through by name; any other stays not found under the closed rules.
+                if (closed && isLoopbackAddress(literal)) literals.add(u.hostname);
+                continue;
+            }
             const port = u.port ? Number(u.port) : u.protocol === "https:" ? net.httpsPort : net.httpPort;
             hosts.set(u.hostname, port);
         }
@@ -68,7 +76,7 @@ export async function routingFlags(urls: string[], net: NetOptions): Promise<str
             const at = isIP(address) === 6 ? `[${address}]` : address;
             rules.push(`MAP ${host} ${at}${port !== undefined ? `:${port}` : ""}`);
         }
-        if (closed) rules.push("MAP * ~NOTFOUND", ...(viaServers ? [] : ["EXCLUDE localhost"]));
+        if (closed) rules.push("MAP * ~NOTFOUND", ...(viaServers ? [] : ["EXCLUDE localhost"]), ...[...literals].map((l) => `EXCLUDE ${l}`));
         flags.push(`--host-resolver-rules=${rules.join(", ")}`);
     }
     if (net.caPem) flags.push("--ignore-certificate-errors");

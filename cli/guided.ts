@@ -174,7 +174,7 @@ export interface Applied {
 }
 
 /** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
-export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal): Promise<Applied> {
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, onProgress?: (progress: UpProgress) => void): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
     let lastEventAt = deps.now();
@@ -182,6 +182,7 @@ export async function applyWithProgress(gs: GuidedStack, message: string, deps: 
     const onEvent = (e: EngineEvent) => {
         lastEventAt = deps.now();
         for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
+        onProgress?.(progress);
     };
     // A provider that does not answer (a hung API call) shows as silence: say what the engine waits on.
     const watch = setInterval(() => {

@@ -39,7 +39,7 @@ export function siteRecordUrns(project: string, stack: string): string[] {
  * phase), in one targeted update of `stack`. `zoneId` is the zone the records live in (the stack's
  * `zone.id` output). Never throws: the result says what happened.
  */
-export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void; signal?: AbortSignal }): Promise<RecordsBack> {
+export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void; signal?: AbortSignal; said?: string }): Promise<RecordsBack> {
     const startedAt = opts.now();
     try {
         // The previous phase's records, decided from config alone (prepare's do not depend on Vercel).
@@ -59,7 +59,7 @@ export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; pha
             // What depends on the records is what only the switched phase declares (the checks after
             // the switch, the release steps): the previous phase drops them anyway, after the records.
             targetDependents: true,
-            message: `golive: records back to ${opts.phase} first (R-2)`,
+            message: `golive: records back to ${opts.phase} first (R-2)${opts.said ?? ""}`,
             ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
         });

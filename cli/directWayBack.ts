@@ -34,27 +34,30 @@ export type DirectPlan = { ok: true; plan: DirectWayBack } | { ok: false; why: s
  * prepare kept them in place), prepare's records (planSiteRecords on `map` as prepare), the API.
  */
 export async function planDirectWayBack(stack: Stack, map: ConfigMap, zoneId: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<DirectPlan> {
-    if (!zoneId) return { ok: false, why: "the zone is not known" };
     const token = map[CLOUDFLARE_TOKEN_KEY]?.value || env[TOKEN_ENV];
     if (!token) return { ok: false, why: `no ${CLOUDFLARE_TOKEN_KEY} in the stack config (nor ${TOKEN_ENV})` };
     const baseUrl = map[CLOUDFLARE_BASE_URL_KEY]?.value || CLOUDFLARE_API_BASE_URL;
     const bad = baseUrlProblem(baseUrl);
     if (bad) return { ok: false, why: bad };
+    const ids: Partial<Record<"apex" | "www", string>> = {};
+    try {
+        const d = (await stack.exportStack()).deployment ?? {};
+        for (const r of (d.resources ?? []) as Array<{ urn: string; type: string; id?: string; inputs?: Record<string, unknown> }>) {
+            const m = /::dns-(apex|www)$/.exec(r.urn);
+            if (!m || r.type !== "cloudflare:index/dnsRecord:DnsRecord" || !r.id) continue;
+            ids[m[1] as "apex" | "www"] = r.id;
+            // The zone the records live in, when the caller does not know it.
+            if (!zoneId && typeof r.inputs?.zoneId === "string") zoneId = r.inputs.zoneId;
+        }
+    } catch (err) {
+        return { ok: false, why: `the stack's state cannot be read: ${(err as Error).message}` };
+    }
+    if (!zoneId) return { ok: false, why: "the zone is not known" };
     let specs;
     try {
         specs = planSiteRecords(parseConfig(configSource(map, { phase: "prepare" })), zoneId);
     } catch (err) {
         return { ok: false, why: `prepare's records cannot be decided: ${(err as Error).message}` };
-    }
-    const ids: Partial<Record<"apex" | "www", string>> = {};
-    try {
-        const d = (await stack.exportStack()).deployment ?? {};
-        for (const r of (d.resources ?? []) as Array<{ urn: string; type: string; id?: string }>) {
-            const m = /::dns-(apex|www)$/.exec(r.urn);
-            if (m && r.type === "cloudflare:index/dnsRecord:DnsRecord" && r.id) ids[m[1] as "apex" | "www"] = r.id;
-        }
-    } catch (err) {
-        return { ok: false, why: `the stack's state cannot be read: ${(err as Error).message}` };
     }
     const records: RecordBack[] = [];
     for (const [i, label] of (["apex", "www"] as const).entries()) {

@@ -18,8 +18,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** `pulumi refresh` of the two site records only: the state takes what Cloudflare holds. Never throws. */
 export async function refreshRecords(gs: GuidedStack, signal?: AbortSignal, onEvent?: (e: EngineEvent) => void): Promise<{ ok: boolean; error?: string }> {
     try {
-        const project = (await gs.stack.workspace.projectSettings()).name;
-        await gs.stack.refresh({ target: siteRecordUrns(project, gs.name), message: "golive: site records read back from Cloudflare", ...(signal ? { signal } : {}), ...(onEvent ? { onEvent } : {}) });
+        const urns = Object.values(await siteRecordUrns(gs.stack));
+        if (urns.length === 0) return { ok: false, error: "the stack's state holds no site record" };
+        await gs.stack.refresh({ target: urns, message: "golive: site records read back from Cloudflare", ...(signal ? { signal } : {}), ...(onEvent ? { onEvent } : {}) });
         return { ok: true };
     } catch (err) {
         return { ok: false, error: cliMessage(err) };

@@ -7,7 +7,8 @@ import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automatio
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
-import { preloadRecordsBack, recordsBackFirst } from "../cli/recordsBack";
+import { recordsBackFirst } from "../cli/recordsBack";
+import { preloadRecordsBack } from "../components/recordsFirst";
 import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";

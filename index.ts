@@ -21,6 +21,7 @@ import { VerifiedDomains } from "./components/verifiedDomains";
 import { SiteCertificate } from "./components/siteCertificate";
 import { PreSwitchChecks } from "./components/preSwitchChecks";
 import { DnsRecords } from "./components/dnsRecords";
+import { SITE_RECORDS_NAME } from "./components/recordsFirst";
 import { PostDeployChecks } from "./components/postDeployChecks";
 import { ServiceChecks } from "./components/serviceChecks";
 import { ReleaseSteps } from "./components/releaseSteps";
@@ -70,7 +71,7 @@ async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unk
     // MEP-06: apex and www updated in place; at cutover only once the pre-switch checks passed.
     const planned = planSiteRecords(cfg, zone.id, targets);
     const [apexPlan, wwwPlan] = planned;
-    const dns = new DnsRecords("dns", {
+    const dns = new DnsRecords(SITE_RECORDS_NAME, {
         zoneId: zone.id,
         ...(apexPlan.spec ? { apex: apexPlan.spec } : {}),
         ...(wwwPlan.spec ? { www: wwwPlan.spec } : {}),

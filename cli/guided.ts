@@ -189,7 +189,7 @@ export interface BuildWatch {
 const DEPLOYMENT_TYPE = "vercel:index/deployment:Deployment";
 
 /** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
-export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, build?: BuildWatch): Promise<Applied> {
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, build?: BuildWatch, onProgress?: (progress: UpProgress) => void): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
     let lastEventAt = deps.now();
@@ -197,6 +197,7 @@ export async function applyWithProgress(gs: GuidedStack, message: string, deps: 
     const onEvent = (e: EngineEvent) => {
         lastEventAt = deps.now();
         for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
+        onProgress?.(progress);
     };
     // A provider that does not answer (a hung API call) shows as silence: say what the engine waits on.
     const watch = setInterval(() => {

@@ -27,6 +27,8 @@ import { preloadRecordsBack } from "./recordsBack";
 import { beginRun, type RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
+import { directLines, failedAfterSwitch, planDirectWayBack, putBackNow, type DirectPlan } from "./directWayBack";
+import type { RecordsPut } from "../lib/cloudflareDns";
 import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
 import type { UpProgress } from "../lib/upProgress";
 import type { FailureNote } from "../lib/failureNote";
@@ -280,11 +282,18 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
 
     // Apply, with live progress on stderr; Ctrl-C asks the engine to stop cleanly. At cutover, what
     // a rollback would need is loaded now.
-    if (phase === "cutover") preloadRecordsBack();
+    // At cutover, the way back is ready before the switch: the records-first program loaded, and
+    // what the direct calls need read (issue 25).
+    let early: EarlyWayBack | undefined;
+    if (phase === "cutover") {
+        preloadRecordsBack();
+        early = earlyWayBack(await planDirectWayBack(gs.stack, map, zoneId, deps.env), args, cfg.rollback.auto, deps, operator);
+    }
     deps.err(`\nApplying ${phase} (pulumi up):`);
-    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal, phase === "adopt" ? undefined : buildWatchOf(map, (why) => void interrupt.stopAtOnce(why)));
+    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal, phase === "adopt" ? undefined : buildWatchOf(map, (why) => void interrupt.stopAtOnce(why)), early?.watch);
     const progress = run.progress;
     const interrupted = !run.ok && interrupt.cancelled;
+    const wentBack = early ? await early.settled() : {};
     let decision: RollbackDecision | undefined;
     let rollback: RollbackRun | undefined;
     let after: Look | undefined;
@@ -312,13 +321,14 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
         if (phase === "cutover") {
             // Every word about visitors comes from the records: Cloudflare's own answers to this run
             // when it confirmed both (no time lost before R-1), else the records read now.
-            const confirmed = recordsConfirmed(progress, before);
+            // Records put back by the API meanwhile: the engine's answers are out of date, read them.
+            const confirmed = wentBack.put ? undefined : recordsConfirmed(progress, before);
             if (!confirmed) after = await lookAtSite(gs, { map, records: !!domain, zonePhase: phase });
             const seen = confirmed ?? after!.site;
-            for (const l of recordLines(seen, !!confirmed, progress.dnsChangedAt, origin, deps)) deps.out(l);
-            const moved = seen.where.apex === "vercel" || seen.where.www === "vercel" || !seen.stateKnows;
+            for (const l of recordLines(seen, !!confirmed, progress, origin, deps)) deps.out(l);
+            const moved = seen.where.apex === "vercel" || seen.where.www === "vercel" || !seen.stateKnows || !!wentBack.put;
             if (moved) {
-                decision = await decideRollback(args, cfg.rollback.auto, deps, operator);
+                decision = wentBack.decision ?? (await decideRollback(args, cfg.rollback.auto, deps, operator));
                 deps.out(`R-1: ${decision.choice} — ${decision.by}, ${decision.at.toISOString()} (${decision.how})`);
                 if (decision.choice === "rollback") {
                     const note: FailureNote = {
@@ -328,8 +338,11 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
                         errors: [...progress.errors, ...(failedChecks === 0 && run.error ? [run.error] : [])],
                         decision: { choice: decision.choice, by: decision.by, at: decision.at.toISOString(), how: decision.how },
                         ...(after ? { records: after.site.records } : {}),
+                        ...(wentBack.put ? { recordsBackByApi: { at: new Date(wentBack.put.endedAt).toISOString(), ok: wentBack.put.ok, calls: directLines(wentBack.put) } } : {}),
                     };
-                    rollback = await rollBackToPrepare(gs, deps, { map, zoneId, refreshFirst: !!after && !after.site.stateKnows, note, origin, signal: interrupt.signal });
+                    // Put back by the API: the records-first update finds Cloudflare as declared, no refresh needed.
+                    const refreshFirst = !!after && !after.site.stateKnows && !wentBack.put?.ok;
+                    rollback = await rollBackToPrepare(gs, deps, { map, zoneId, refreshFirst, note, origin, signal: interrupt.signal, ...(wentBack.put?.ok ? { restoredAt: wentBack.put.endedAt } : {}) });
                     after = await lookAtSite(gs, { map: { ...map, [`${NAMESPACE}:phase`]: { value: "prepare", secret: false } }, records: !!domain, zonePhase: "prepare" });
                     const back = rollback.dnsRestoredAt && progress.firstFailedCheckAt !== undefined ? ` ${secs(rollback.dnsRestoredAt.getTime() - origin - progress.firstFailedCheckAt)} after the first failed check` : "";
                     const home = after.site.where.apex === "old" && after.site.where.www === "old";
@@ -407,6 +420,49 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     return { code, ...(recordFile ? { recordFile } : {}), record };
 }
 
+/** What the early way back did while the engine ended the cutover: R-1 and the direct calls. */
+interface WentBack {
+    decision?: RollbackDecision;
+    put?: RecordsPut;
+}
+
+interface EarlyWayBack {
+    /** Called after each engine event with the update's progress. */
+    watch: (progress: UpProgress) => void;
+    /** What happened, once the decision and the calls (if any) are over. */
+    settled: () => Promise<WentBack>;
+}
+
+/**
+ * The data plane first (issue 25): at the first failed check after the switch, R-1 is taken then
+ * (given beforehand, or asked at once at the prompt), and "roll back" puts apex and www back to
+ * prepare's records by Cloudflare's API at once, while the engine still ends the cutover. Without a
+ * terminal and without R-1 given, or with --no-rollback, nothing happens here.
+ */
+function earlyWayBack(direct: DirectPlan, args: GuidedArgs, autoInConfig: boolean, deps: GuidedDeps, operator: string): EarlyWayBack {
+    let started: Promise<WentBack> | undefined;
+    const decidedBefore = args.autoRollback || autoInConfig;
+    const go = async (): Promise<WentBack> => {
+        const decision = await decideRollback(args, autoInConfig, deps, operator);
+        if (decision.choice !== "rollback") return { decision };
+        if (!direct.ok) {
+            deps.err(`  R-1: roll back — the records go back through the engine (${direct.why})`);
+            return { decision };
+        }
+        deps.err("  R-1: roll back — apex and www back to prepare's records by Cloudflare's API now, while the engine ends the cutover");
+        const put = await putBackNow(direct.plan);
+        for (const l of directLines(put)) deps.err(`    ${l}`);
+        return { decision, put };
+    };
+    return {
+        watch: (progress) => {
+            if (started || args.noRollback || !(decidedBefore || deps.interactive) || !failedAfterSwitch(progress)) return;
+            started = go();
+        },
+        settled: () => started ?? Promise.resolve({}),
+    };
+}
+
 /**
  * Where apex and www point when Cloudflare confirmed both records' updates in this run (its answers
  * carry the records' content), judged as the site look judges them; undefined otherwise.
@@ -420,9 +476,15 @@ function recordsConfirmed(progress: UpProgress, before: Record<string, unknown>)
     return judgeSite({ stack: "", pending: [], leftoverProcesses: 0, live: view, state: { apex: view.apex[0], www: view.www[0] }, targets: { apex: target("apex"), www: target("www") } });
 }
 
-/** What visitors reach (after "DNS switched … ago" when this run saw a record change), then the records and where they were read. */
-function recordLines(seen: SiteState, confirmed: boolean, dnsChangedAt: number | undefined, origin: number, deps: Pick<GuidedDeps, "now">): string[] {
-    const switched = dnsChangedAt !== undefined ? `DNS switched ${secs(deps.now() - origin - dnsChangedAt)} ago (${new Date(origin + dnsChangedAt).toISOString()}): ` : "";
+/**
+ * What visitors reach (after "DNS switched … ago" when this run changed both records, "apex
+ * switched … ago, www did not" when only one), then the records and where they were read.
+ */
+export function recordLines(seen: SiteState, confirmed: boolean, progress: Pick<UpProgress, "dnsChangedAt" | "dnsRecords">, origin: number, deps: Pick<GuidedDeps, "now">): string[] {
+    const at = progress.dnsChangedAt;
+    const changed = (["apex", "www"] as const).filter((l) => progress.dnsRecords[l] !== undefined);
+    const what = changed.length === 2 ? "DNS switched" : changed.length === 1 ? `${changed[0]} switched, ${changed[0] === "apex" ? "www" : "apex"} did not,` : "DNS switched";
+    const switched = at !== undefined ? `${what} ${secs(deps.now() - origin - at)} ago (${new Date(origin + at).toISOString()}): ` : "";
     const visitors = switched ? seen.visitors : seen.visitors.replace(/^./, (c) => c.toUpperCase());
     const state = seen.stateKnows ? "" : seen.headline.includes("does not know www's") ? "; the stack's state does not know www's change yet" : seen.headline.includes("does not know apex's") ? "; the stack's state does not know apex's change yet" : "; the stack's state does not know it yet";
     return [`  ${switched}${visitors}.`, `  Records ${confirmed ? "as Cloudflare answered this run" : "read from Cloudflare now"}: ${seen.records}${state}.`];

@@ -2,9 +2,9 @@
 // reveal fails after DNS moved, the two site records go back first, in an update that touches only
 // them, then the rest of the stack is reconciled by the ordinary `up` of the previous phase.
 //
-// The first update runs an inline program (Automation API) that declares the DNS records component
-// exactly as the previous phase does (lib/dnsPlan planSiteRecords on that phase's config), and
-// targets the two records' URNs: the engine updates them in place, then drops what depends on them
+// The first update runs the records-first program (components/recordsFirst.ts, the DNS records
+// component exactly as the previous phase declares it: lib/dnsPlan planSiteRecords on that phase's
+// config) inline, and targets the two records' URNs as the stack's state holds them: the engine updates them in place, then drops what depends on them
 // (the checks after the switch, the release steps: the previous phase does not declare them
 // either), and leaves every other resource of the state alone. No program compile, no check provider to serialize, no Vercel call: the records
 // are back in the time of one provider call each.
@@ -12,6 +12,7 @@ import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseConfig, type Phase } from "../lib/config";
 import { configSource, type ConfigMap } from "../lib/phaseGates";
 import { planSiteRecords } from "../lib/dnsPlan";
+import { preloadRecordsBack, recordsFirstProgram, SITE_RECORDS_NAME } from "../components/recordsFirst";
 
 export interface RecordsBack {
     ok: boolean;
@@ -21,17 +22,20 @@ export interface RecordsBack {
     error?: string;
 }
 
-/**
- * Loads what the records-first program needs (the DNS records component and the Cloudflare SDK),
- * so that at the moment of a rollback nothing is left to load: called when a cutover starts.
- */
-export function preloadRecordsBack(): void {
-    void import("../components/dnsRecords");
-}
+export { preloadRecordsBack };
 
-/** The URNs of the site records in `stack` of project `project`. */
-export function siteRecordUrns(project: string, stack: string): string[] {
-    return ["apex", "www"].map((l) => `urn:pulumi:${stack}::${project}::golive:cloudflare:DnsRecords$cloudflare:index/dnsRecord:DnsRecord::dns-${l}`);
+/**
+ * The URNs of the site records as the stack's state holds them (the resources of type DnsRecord
+ * that the component named SITE_RECORDS_NAME declared), by label: never built by hand.
+ */
+export async function siteRecordUrns(stack: Stack): Promise<Partial<Record<"apex" | "www", string>>> {
+    const d = (await stack.exportStack()).deployment ?? {};
+    const out: Partial<Record<"apex" | "www", string>> = {};
+    for (const r of (d.resources ?? []) as Array<{ urn: string; type: string }>) {
+        const m = new RegExp(`::${SITE_RECORDS_NAME}-(apex|www)$`).exec(r.urn);
+        if (m && r.type === "cloudflare:index/dnsRecord:DnsRecord") out[m[1] as "apex" | "www"] = r.urn;
+    }
+    return out;
 }
 
 /**
@@ -39,27 +43,25 @@ export function siteRecordUrns(project: string, stack: string): string[] {
  * phase), in one targeted update of `stack`. `zoneId` is the zone the records live in (the stack's
  * `zone.id` output). Never throws: the result says what happened.
  */
-export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void; signal?: AbortSignal }): Promise<RecordsBack> {
+export async function recordsBackFirst(stack: Stack, opts: { map: ConfigMap; phase: Phase; zoneId: string; now: () => number; onEvent?: (e: EngineEvent) => void; signal?: AbortSignal; said?: string }): Promise<RecordsBack> {
     const startedAt = opts.now();
     try {
         // The previous phase's records, decided from config alone (prepare's do not depend on Vercel).
         const cfg = parseConfig(configSource(opts.map, { phase: opts.phase }));
         const [apex, www] = planSiteRecords(cfg, opts.zoneId);
         if (!apex.spec && !www.spec) return { ok: true, startedAt, endedAt: opts.now() };
-        const program = async () => {
-            const { DnsRecords } = await import("../components/dnsRecords");
-            new DnsRecords("dns", { zoneId: opts.zoneId, ...(apex.spec ? { apex: apex.spec } : {}), ...(www.spec ? { www: www.spec } : {}) });
-            return {};
-        };
-        const project = (await stack.workspace.projectSettings()).name;
+        const program = recordsFirstProgram(opts.zoneId, apex.spec, www.spec);
+        const urns = await siteRecordUrns(stack);
+        const target = [apex.spec ? urns.apex : undefined, www.spec ? urns.www : undefined].filter((u): u is string => !!u);
+        if (target.length === 0) throw new Error("the stack's state holds neither site record: the whole prepare update puts them back");
         // The stack as it is (its workspace, config, engine), this inline program for one update.
         await stack.up({
             program,
-            target: siteRecordUrns(project, stack.name).filter((_, i) => (i === 0 ? !!apex.spec : !!www.spec)),
+            target,
             // What depends on the records is what only the switched phase declares (the checks after
             // the switch, the release steps): the previous phase drops them anyway, after the records.
             targetDependents: true,
-            message: `golive: records back to ${opts.phase} first (R-2)`,
+            message: `golive: records back to ${opts.phase} first (R-2)${opts.said ?? ""}`,
             ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
             ...(opts.signal ? { signal: opts.signal } : {}),
         });

@@ -9,18 +9,20 @@ import { summarize, type CheckResult } from "../checks/types";
 import { plural } from "../checks/words";
 import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
 import { NAMESPACE } from "../lib/config";
-import { lastApplied, latestUpdate, nextStep, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
+import { lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
 import { valuesOrExit } from "./args";
 import { lookAtSite, lookLines } from "./siteLook";
 import { readRunLock, runLockFile } from "../lib/runLock";
 import type { SiteState } from "../lib/siteState";
-import { waysOn } from "../lib/siteState";
+import { waysOn, whatNext } from "../lib/siteState";
+import { recordSaysInterrupted } from "../lib/recordFile";
+import * as path from "path";
 import { failureSummary, messageTitle, parseFailureNote } from "../lib/failureNote";
 
 export const USAGE = [
-    "usage: golive status --stack <stack> [--dir <project dir>]",
+    "usage: golive status --stack <stack> [--dir <project dir>] [--records <dir>]",
     "       golive status --all [--markdown] [--dir <project dir>]   (every stack of the clone: golive status --all --help)",
     "",
     "The phase the stack has reached, its last update and result, the next step, and a quick verify",
@@ -66,7 +68,7 @@ export interface StatusReport {
     checks?: ReturnType<typeof summarize>;
 }
 
-export async function status(stack: string, dir: string, deps: GuidedDeps): Promise<StatusReport> {
+export async function status(stack: string, dir: string, deps: GuidedDeps, recordsDir?: string): Promise<StatusReport> {
     let gs: GuidedStack;
     try {
         gs = await openStack(stack, dir, deps.env);
@@ -105,7 +107,14 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
     const filePhase = map[`${NAMESPACE}:phase`]?.value;
     if (filePhase && phase && filePhase !== phase) deps.out(`  stack file:  golive:phase is ${filePhase}: the next \`pulumi up\` applies ${filePhase}`);
     if (configProblem) deps.out(`  stack file:  ${configProblem}`);
-    const next = nextStep(stack, latest, applied);
+    // One source for what next: where the site is (the records), then the history (and the record
+    // of an update stopped by the operator, which the history counts as failed).
+    const latestInterrupted = latest && latest.result === "failed" ? recordSaysInterrupted(recordsDir ?? path.join(dir, "records"), stack, phaseOf(latest), new Date(latest.startTime)) : undefined;
+    const next = whatNext(stack, look.site, {
+        ...(latest ? { latest: { kind: latest.kind, result: latest.result, phase: phaseOf(latest) } } : {}),
+        ...(applied ? { applied: phaseOf(applied) } : {}),
+        ...(latestInterrupted ? { latestInterrupted } : {}),
+    });
     deps.out(`  next:        ${next}`);
     if (!domain) {
         deps.out("Site: not checked (no golive:domain)");
@@ -134,7 +143,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps): Prom
 
 export async function main(argv: string[], deps: GuidedDeps = DEFAULT_DEPS): Promise<number> {
     if (argv.includes("--all")) return (await import("./statusAll")).main(argv, deps);
-    const args = valuesOrExit("status", parseGuidedArgs(argv, ["--stack", "--dir"]), USAGE, deps);
+    const args = valuesOrExit("status", parseGuidedArgs(argv, ["--stack", "--dir", "--records"]), USAGE, deps);
     if (typeof args === "number") return args;
-    return (await status(args.stack, args.dir, deps)).code;
+    return (await status(args.stack, args.dir, deps, args.records)).code;
 }

@@ -18,8 +18,9 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** `pulumi refresh` of the two site records only: the state takes what Cloudflare holds. Never throws. */
 export async function refreshRecords(gs: GuidedStack, signal?: AbortSignal, onEvent?: (e: EngineEvent) => void): Promise<{ ok: boolean; error?: string }> {
     try {
-        const project = (await gs.stack.workspace.projectSettings()).name;
-        await gs.stack.refresh({ target: siteRecordUrns(project, gs.name), message: "golive: site records read back from Cloudflare", ...(signal ? { signal } : {}), ...(onEvent ? { onEvent } : {}) });
+        const urns = Object.values(await siteRecordUrns(gs.stack));
+        if (urns.length === 0) return { ok: false, error: "the stack's state holds no site record" };
+        await gs.stack.refresh({ target: urns, message: "golive: site records read back from Cloudflare", ...(signal ? { signal } : {}), ...(onEvent ? { onEvent } : {}) });
         return { ok: true };
     } catch (err) {
         return { ok: false, error: cliMessage(err) };
@@ -36,6 +37,8 @@ export interface WayBackOptions {
     note?: FailureNote;
     origin: number;
     signal?: AbortSignal;
+    /** Epoch ms: the records were already put back by Cloudflare's API then (cli/directWayBack). */
+    restoredAt?: number;
 }
 
 /** R-2: records back to prepare first, then prepare's `up`. */
@@ -50,12 +53,14 @@ export async function rollBackToPrepare(gs: GuidedStack, deps: GuidedDeps, o: Wa
     }
     // The stack file says prepare first: both updates run (and are recorded in the history) as prepare.
     await setPhase(gs, "prepare");
-    const first = o.zoneId ? await recordsBackFirst(gs.stack, { map: o.map, phase: "prepare", zoneId: o.zoneId, now: deps.now, ...(o.signal ? { signal: o.signal } : {}) }) : undefined;
+    const byApi = o.note?.recordsBackByApi;
+    const said = byApi ? `; already put back by Cloudflare's API at ${byApi.at} (${byApi.calls.join("; ")})` : "";
+    const first = o.zoneId ? await recordsBackFirst(gs.stack, { map: o.map, phase: "prepare", zoneId: o.zoneId, now: deps.now, ...(o.signal ? { signal: o.signal } : {}), ...(said ? { said } : {}) }) : undefined;
     if (first) deps.err(first.ok ? `  ✓ MEP-06 apex and www back to prepare's records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the whole prepare update puts them back`);
     if (first && !first.ok) errors.push(`records first: ${first.error}`);
     const message = o.note ? rollbackMessage("golive rollback to prepare (R-2)", o.note) : "golive rollback to prepare (R-2)";
     const r = await applyWithProgress(gs, message, deps, o.origin, o.signal);
-    const restored = first?.ok ? first.endedAt : r.progress.dnsChangedAt !== undefined ? o.origin + r.progress.dnsChangedAt : undefined;
+    const restored = o.restoredAt ?? (first?.ok ? first.endedAt : undefined) ?? (r.progress.dnsChangedAt !== undefined ? o.origin + r.progress.dnsChangedAt : undefined);
     return {
         ok: r.ok && (first?.ok ?? true),
         startedAt: new Date(startedAt),

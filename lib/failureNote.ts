@@ -21,6 +21,11 @@ export interface FailureNote {
     decision?: { choice: string; by: string; at: string; how: string };
     /** Where the records pointed when the failure was seen (cli/siteLook). */
     records?: string;
+    /**
+     * The way back's data plane (issue 25): apex and www put back by Cloudflare's API directly at
+     * the first failed check, before the engine caught up; `at` ISO when the calls ended.
+     */
+    recordsBackByApi?: { at: string; ok: boolean; calls: string[] };
 }
 
 const MAX_EVIDENCE = 600;
@@ -46,7 +51,8 @@ export function failureSummary(n: FailureNote): string {
 export function rollbackMessage(title: string, n: FailureNote): string {
     const note = noteOf(n);
     const decided = note.decision ? `; R-1 "${note.decision.choice}" decided by ${note.decision.by} at ${note.decision.at} (${note.decision.how})` : "";
-    return `${title} after ${failureSummary(note)}${decided}\n${NOTE_MARK}${JSON.stringify(note)}`;
+    const direct = note.recordsBackByApi ? `; apex and www ${note.recordsBackByApi.ok ? "were put back" : "could not all be put back"} by Cloudflare's API at ${note.recordsBackByApi.at} (${note.recordsBackByApi.calls.join("; ")})` : "";
+    return `${title} after ${failureSummary(note)}${decided}${direct}\n${NOTE_MARK}${JSON.stringify(note)}`;
 }
 
 /** The note in an update message, if it carries one. */

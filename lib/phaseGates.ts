@@ -8,6 +8,7 @@ import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, parseDomain, Phase, 
 import { ChecksConfig, parseChecksConfig } from "./checksConfig";
 import { parseServicesConfig } from "./servicesConfig";
 import { parseReleaseConfig, ReleaseConfig } from "./releaseConfig";
+import { whatNext } from "./siteState";
 
 /** `pulumi config --json` (Automation API getAllConfig): objects and arrays as JSON text. */
 export type ConfigMap = Record<string, { value: string; secret: boolean }>;
@@ -176,29 +177,12 @@ export function orderGate(target: Phase, applied: UpdateEntry | undefined): Gate
     };
 }
 
-/** What the operator does next, from the newest update and the newest successful one. */
+/**
+ * What the operator does next from the history alone (where the records are not read): the one
+ * decision of lib/siteState whatNext, with the site's place unknown.
+ */
 export function nextStep(stack: string, latest: UpdateEntry | undefined, applied: UpdateEntry | undefined): string {
-    if (!latest) return `golive adopt --stack ${stack}: import the records serving today (48 h before H)`;
-    const failed = latest.kind === "update" && latest.result !== "succeeded";
-    const done = applied ? phaseOf(applied) : undefined;
-    if (failed && phaseOf(latest) === "cutover" && done === "cutover") {
-        return `the last cutover failed after an earlier one had succeeded: check the site (golive verify --stack ${stack}), then golive cutover --stack ${stack} again or golive prepare --stack ${stack} to roll back`;
-    }
-    if (failed) {
-        const phase = phaseOf(latest);
-        const back = phase === "cutover" ? `; if visitors see the new site broken, roll back: golive prepare --stack ${stack}` : "";
-        return `the last ${phase} failed: read its record, fix the cause, then golive ${phase} --stack ${stack} again${back}`;
-    }
-    switch (done) {
-        case "adopt":
-            return `golive prepare --stack ${stack}: freeze the release, set up Vercel, lower the TTL (at least one old TTL before H)`;
-        case "prepare":
-            return `golive cutover --stack ${stack} at hour H, once the client's approval (P-01) is recorded`;
-        case "cutover":
-            return `done: the site is live. golive report --stack ${stack} prints the checklist; roll back with golive prepare --stack ${stack}`;
-        default:
-            return `golive adopt --stack ${stack}`;
-    }
+    return whatNext(stack, { where: { apex: "unknown", www: "unknown" }, needsRecovery: false }, { ...(latest ? { latest: { kind: latest.kind, result: latest.result, phase: phaseOf(latest) } } : {}), ...(applied ? { applied: phaseOf(applied) } : {}) });
 }
 
 /**

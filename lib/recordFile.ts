@@ -197,6 +197,33 @@ export function writeRecordFile(dir: string, name: string, text: string): string
     throw new Error(`no free record name for ${name} in ${dir}`);
 }
 
+/**
+ * Whether the newest record of `phase` on `stack` in `dir`, started at most `before` (the update's
+ * start: the record's name carries the run's start, a little earlier), says the run was
+ * interrupted (Ctrl-C or a signal) rather than failed. Undefined when no such record is there.
+ */
+export function recordSaysInterrupted(dir: string, stack: string, phase: string, before: Date): boolean | undefined {
+    let names: string[];
+    try {
+        names = fs.readdirSync(dir);
+    } catch {
+        return undefined;
+    }
+    const prefix = `golive-${stack}-${phase}-`;
+    const stampOf = (n: string) => /^(\d{8}T\d{6}Z)/.exec(n.slice(prefix.length))?.[1];
+    const at = (stamp: string) => Date.parse(stamp.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+    const newest = names
+        .filter((n) => n.startsWith(prefix) && n.endsWith(".md") && stampOf(n) && at(stampOf(n)!) <= before.getTime() + 1000)
+        .sort()
+        .pop();
+    if (!newest) return undefined;
+    try {
+        return /^- \*\*Result:\*\* INTERRUPTED/m.test(fs.readFileSync(path.join(dir, newest), "utf8"));
+    } catch {
+        return undefined;
+    }
+}
+
 /** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
 export interface RecoveryRecord {
     stack: string;

@@ -192,3 +192,56 @@ export function waysOn(stack: string, s: Pick<SiteState, "interrupted" | "needsR
     if (back === "prepare") lines.push(`roll back to prepare (records first): golive recover --stack ${stack} --rollback`);
     return lines;
 }
+
+/** What the stack's history says, for the next step (after where the site is). */
+export interface HistoryFacts {
+    /** The newest update: kind, result, the phase it ran. */
+    latest?: { kind: string; result: string; phase: string };
+    /** The phase of the last successful update. */
+    applied?: string;
+    /** The newest update was stopped by the operator (Ctrl-C, its record says INTERRUPTED), not failed. */
+    latestInterrupted?: boolean;
+}
+
+/**
+ * What to do next (issue 25), from one source: where the site is first (a run under way, what an
+ * interrupted or half-applied run left, read from the records), then the history. Every line a
+ * command prints about the ways on agrees with it: it never advises a phase that would refuse.
+ */
+export function whatNext(stack: string, site: Pick<SiteState, "busy" | "interrupted" | "needsRecovery" | "where">, h: HistoryFacts): string {
+    if (site.busy) return `wait for the run under way to end (${site.busy}), then golive status --stack ${stack}`;
+    const phase = site.interrupted;
+    const back = previousPhase(phase);
+    if (site.needsRecovery) {
+        return `golive recover --stack ${stack}: clears what the ${phase ? `interrupted ${phase}` : "interrupted run"} left, then finishes it${back === "prepare" ? " (--finish) or rolls back to prepare (--rollback)" : ""}`;
+    }
+    if (phase === "rollback") return `finish the rollback: golive rollback --stack ${stack}`;
+    if (phase) return `golive recover --stack ${stack} --finish to finish the ${phase}${back === "prepare" ? `, or --rollback to go back to prepare (records first)` : ""}`;
+    const failed = h.latest && h.latest.kind === "update" && h.latest.result !== "succeeded" ? h.latest.phase : undefined;
+    const home = site.where.apex === "old" && site.where.www === "old";
+    if (failed && h.latestInterrupted) {
+        return `the last ${failed} was interrupted before anything of it was left half-done${failed === "cutover" && home ? " (visitors keep the old site)" : ""}: golive ${failed} --stack ${stack} when ready`;
+    }
+    if (failed === "cutover" && home && h.applied !== "cutover") {
+        return `the last cutover failed and visitors are on the old site: read its record, fix the cause, then golive cutover --stack ${stack} again`;
+    }
+    if (failed === "cutover" && h.applied === "cutover") {
+        return `the last cutover failed after an earlier one had succeeded: check the site (golive verify --stack ${stack}), then golive cutover --stack ${stack} again or golive prepare --stack ${stack} to roll back`;
+    }
+    if (failed) {
+        const visitorsOnNew = !home;
+        return `the last ${failed} failed: read its record, fix the cause, then golive ${failed} --stack ${stack} again${failed === "cutover" && visitorsOnNew ? `; if visitors see the new site broken, roll back: golive prepare --stack ${stack}` : ""}`;
+    }
+    switch (h.applied) {
+        case undefined:
+            return `golive adopt --stack ${stack}: import the records serving today (48 h before H)`;
+        case "adopt":
+            return `golive prepare --stack ${stack}: freeze the release, set up Vercel, lower the TTL (at least one old TTL before H)`;
+        case "prepare":
+            return `golive cutover --stack ${stack} at hour H, once the client's approval (P-01) is recorded`;
+        case "cutover":
+            return `done: the site is live. golive report --stack ${stack} prints the checklist; roll back with golive prepare --stack ${stack}`;
+        default:
+            return `golive adopt --stack ${stack}`;
+    }
+}

@@ -7,12 +7,18 @@ import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automatio
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
 import { historyReaches, planRollback } from "../lib/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
-import { preloadRecordsBack, recordsBackFirst } from "../cli/recordsBack";
+import { recordsBackFirst } from "../cli/recordsBack";
+import { preloadRecordsBack } from "../components/recordsFirst";
 import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
 import type { Engine } from "../lib/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 import { resultFromFailure } from "../checks/dynamic";
 import { outputValues } from "../lib/secretOutput";
+import { CLOUDFLARE_BASE_URL_KEY, directLines, failedAfterSwitch, planDirectWayBack, putBackNow } from "../cli/directWayBack";
+import { CLOUDFLARE_TOKEN_KEY } from "../lib/zoneLookup";
+import { UpProgress } from "../lib/upProgress";
+import type { RecordsPut } from "../lib/cloudflareDns";
+import { randomBytes } from "crypto";
 
 export interface RealEngineOptions {
     engine: Engine;
@@ -21,6 +27,12 @@ export interface RealEngineOptions {
     stack?: string;
     now?: () => number;
     log?: (line: string) => void;
+    /**
+     * How a cutover that fails after the switch goes back (issue 25): "direct", as golive cutover
+     * with R-1 given beforehand, puts apex and www back by Cloudflare's API at the first failed check
+     * while the engine ends the cutover; "engine" (default) leaves it all to the rollback's updates.
+     */
+    wayBack?: "engine" | "direct";
 }
 
 export interface PreviewResult {
@@ -62,6 +74,10 @@ export class RealEngine {
     readonly version: string;
     readonly phases: PhaseResult[] = [];
     private readonly t0 = Date.now();
+    /** The Cloudflare provider's token in this workspace (the replica asks for one, as Cloudflare does). */
+    private readonly cloudflareToken = randomBytes(20).toString("hex");
+    /** The direct calls of the last cutover that failed after the switch, when taken. */
+    recordsBackByApi?: RecordsPut;
 
     private constructor(
         readonly ws: EngineWorkspace,
@@ -95,6 +111,9 @@ export class RealEngine {
     async setConfig(config: Record<string, string>, secretKeys: string[] = []): Promise<void> {
         freshStackFile(this.ws.projectDir, this.ws.projectDir, this.ws.stack);
         const values: Record<string, { value: string; secret?: boolean }> = {};
+        // The program's Cloudflare provider config: the replica's REST API and a token, as a stack holds them.
+        values[CLOUDFLARE_BASE_URL_KEY] = { value: `${this.opts.controlUrl}/client/v4` };
+        values[CLOUDFLARE_TOKEN_KEY] = { value: this.cloudflareToken, secret: true };
         for (const [k, v] of Object.entries(config)) values[k] = { value: v, secret: secretKeys.includes(k) };
         await this.ws.setConfig(values);
     }
@@ -195,11 +214,33 @@ export class RealEngine {
     /** One `pulumi up` with the phase's config. Never throws: failures are in the result. */
     async up(label: string, config: Record<string, string>, secretKeys: string[] = []): Promise<PhaseResult> {
         // As golive cutover does: what the records-first rollback needs is loaded before the switch.
-        if (config["golive:phase"] === "cutover") preloadRecordsBack();
-        return this.phase(label, async (onEvent) => {
+        const cutover = config["golive:phase"] === "cutover";
+        if (cutover) preloadRecordsBack();
+        this.recordsBackByApi = undefined;
+        let direct: Promise<unknown> | undefined;
+        const result = await this.phase(label, async (onEvent) => {
             await this.setConfig(config, secretKeys);
-            await this.stack.up({ onEvent, message: `golive ${label}` });
+            let watch = onEvent;
+            if (cutover && this.opts.wayBack === "direct") {
+                // What golive cutover --auto-rollback reads before the switch, then does at the first failed check.
+                const map = Object.fromEntries([...Object.entries(config).map(([k, v]) => [k, { value: v, secret: secretKeys.includes(k) }]), [CLOUDFLARE_BASE_URL_KEY, { value: `${this.opts.controlUrl}/client/v4` }], [CLOUDFLARE_TOKEN_KEY, { value: this.cloudflareToken, secret: true }]]);
+                const plan = await planDirectWayBack(this.stack, map, undefined, {});
+                if (!plan.ok) (this.opts.log ?? (() => undefined))(`  (the direct way back cannot be taken: ${plan.why})`);
+                const progress = new UpProgress();
+                watch = (e) => {
+                    onEvent(e);
+                    progress.onEvent(e as Parameters<UpProgress["onEvent"]>[0], this.now());
+                    if (direct || !plan.ok || !failedAfterSwitch(progress)) return;
+                    direct = putBackNow(plan.plan).then((put) => {
+                        this.recordsBackByApi = put;
+                        for (const l of directLines(put)) (this.opts.log ?? (() => undefined))(`  R-2 by Cloudflare's API: ${l}`);
+                    });
+                };
+            }
+            await this.stack.up({ onEvent: watch, message: `golive ${label}` });
         });
+        await direct;
+        return result;
     }
 
     /**
@@ -215,7 +256,9 @@ export class RealEngine {
                 // file still holds the switched phase, so the history's plan below skips this update
                 // as identical to the one it undoes.
                 const map = Object.fromEntries(Object.entries(recordsFirst.config).map(([k, v]) => [k, { value: v, secret: recordsFirst.secretKeys.includes(k) }]));
-                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent });
+                const put = this.recordsBackByApi;
+                const said = put ? `; already put back by Cloudflare's API at ${new Date(put.endedAt).toISOString()} (${directLines(put).join("; ")})` : undefined;
+                const first = await recordsBackFirst(this.stack, { map, phase: "prepare", zoneId: recordsFirst.zoneId, now: () => this.now(), onEvent, ...(said ? { said } : {}) });
                 if (!first.ok) throw new Error(`the records could not be put back first: ${first.error}`);
             }
             const open = async (stackName: string, workDir: string): Promise<RollbackStack> => {

@@ -59,6 +59,8 @@ export interface RehearsalOptions {
      * it (same polls, same states as a real build of that length, in less time). Default 1.
      */
     buildClockScale?: number;
+    /** The real engine's way back after a failed cutover: "direct" (by Cloudflare's API at the first failed check, as golive cutover does) or "engine" (the rollback's updates only, the path before issue 25). Default "direct". */
+    wayBack?: "engine" | "direct";
 }
 
 /** Which engine ran the rehearsal. */
@@ -354,7 +356,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(clip(l)), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
         if (realEngine) {
             control = await startControlServer(providers);
-            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)) });
+            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)), wayBack: options.wayBack ?? "direct" });
         }
         const runPhase = (label: string, config: Record<string, string>, secretKeys: string[], preview: boolean): Promise<PhaseResult> =>
             real
@@ -600,7 +602,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
-        const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples) : null;
+        const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples, dnsChanges.filter((c) => c.name === world.domain || c.name === world.www), Number(phaseConfig(world, "prepare").config["golive:ttl"])) : null;
         const failedCheckToOldSiteMs = wayBack?.totalMs ?? null;
         mark("rollback-checks");
         log("\n== checks against the old site after the rollback");
@@ -659,7 +661,17 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
  * its first failed check, the rollback starting, the records' update, the visitors' next probe.
  */
 export interface WayBack {
+    /** First failed check → both names probed on the old host. */
     totalMs: number;
+    /** First failed check → both names served by the old host at the zone's servers (the goal's figure). */
+    zoneMs?: number;
+    /**
+     * A visitor behind a caching resolver: the new address may be kept for the record's TTL after the
+     * way back, so until this long after the first failed check at most (zoneMs + TTL).
+     */
+    cachedVisitorMs?: number;
+    /** How the records went back: by Cloudflare's API at the first failed check, or by the rollback's update. */
+    how?: "direct" | "engine";
     /** First failed check → the cutover's `up` returned. */
     cutoverEndsMs?: number;
     /** The cutover's end → the rollback started (the decision; in the rehearsal, at once). */
@@ -670,21 +682,29 @@ export interface WayBack {
     probesMs?: number;
 }
 
-function wayBackOf(checkSteps: Step[], cutover: PhaseResult | undefined, rollback: PhaseResult, samples: readonly ProbeSample[]): WayBack | null {
+function wayBackOf(checkSteps: Step[], cutover: PhaseResult | undefined, rollback: PhaseResult, samples: readonly ProbeSample[], siteChanges: readonly DnsChange[], ttlSeconds: number): WayBack | null {
     const failedAt = checkSteps.filter((s) => !s.ok).map((s) => s.endedAt);
     if (failedAt.length === 0) return null;
-    const urls = [...new Set(samples.map((p) => p.url))];
-    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= rollback.startedAt && p.ok && p.detail.startsWith("old-host"))?.at);
-    if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
     const first = Math.min(...failedAt);
+    const urls = [...new Set(samples.map((p) => p.url))];
+    // The old site back: the first probe of each name on the old host after the first failed check
+    // (by the API, the records can be back before the cutover's update ends).
+    const backAt = urls.map((url) => samples.find((p) => p.url === url && p.at >= first && p.ok && p.detail.startsWith("old-host"))?.at);
+    if (urls.length === 0 || backAt.some((t) => t === undefined)) return null;
+    // At the zone's servers: the change of each name after the first failed check (the way back).
+    const names = [...new Set(siteChanges.map((c) => c.name))];
+    const zoneAt = names.map((n) => siteChanges.find((c) => c.name === n && c.op === "set" && c.at >= first)?.at);
+    const zoneBack = names.length === 2 && zoneAt.every((t) => t !== undefined) ? Math.max(...(zoneAt as number[])) : undefined;
+    const how = cutover && zoneBack !== undefined && zoneBack <= cutover.endedAt ? "direct" : "engine";
     const back = Math.max(...(backAt as number[]));
     // The first update of each record (a later "same" step of the reconciling update is not it).
     const records = ["dns-apex", "dns-www"].map((n) => rollback.steps.find((s) => s.name === n && s.op !== "same")?.endedAt).filter((t): t is number => t !== undefined);
     const recordsAt = records.length > 0 ? Math.max(...records) : undefined;
     return {
         totalMs: back - first,
+        ...(zoneBack !== undefined ? { zoneMs: zoneBack - first, cachedVisitorMs: zoneBack - first + ttlSeconds * 1000, how } : {}),
         ...(cutover ? { cutoverEndsMs: cutover.endedAt - first, rollbackStartsMs: rollback.startedAt - cutover.endedAt } : {}),
-        ...(recordsAt !== undefined ? { recordsMs: recordsAt - rollback.startedAt, probesMs: back - recordsAt } : {}),
+        ...(recordsAt !== undefined && how === "engine" ? { recordsMs: recordsAt - rollback.startedAt, probesMs: back - recordsAt } : {}),
     };
 }
 

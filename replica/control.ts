@@ -82,6 +82,9 @@ export function readBody(req: http.IncomingMessage, maxBytes = MAX_BODY): Promis
     });
 }
 
+/** Cloudflare's REST path of one DNS record: /client/v4/zones/{zone_id}/dns_records/{dns_record_id}. */
+const REST_RECORD = /^\/client\/v4\/zones\/([0-9a-f]{32})\/dns_records\/([0-9a-f]{32})$/;
+
 const METHOD: Record<string, string> = { create: "POST", update: "PUT", delete: "DELETE", read: "GET" };
 
 /**
@@ -123,7 +126,63 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             res.writeHead(status, { "content-type": "application/json", ...headers });
             res.end(JSON.stringify(body));
         };
+        /**
+         * Cloudflare's REST endpoint "Update DNS Record" (PATCH /client/v4/zones/{zone_id}/dns_records/
+         * {dns_record_id}, developers.cloudflare.com/api/resources/dns/subresources/records/methods/edit;
+         * cloudflare-go v6 dns/record.go RecordService.Edit): a partial update of one record, answered
+         * in Cloudflare's envelope. It acts through the same DnsRecord handler, on the same zone, as the
+         * provider plugins (one definition of the zone), and the same faults strike it (an update of a
+         * DnsRecord). No token: 400 with Cloudflare's code 9106 ("Missing X-Auth-Key, X-Auth-Email or
+         * Authorization headers"); a record not in the zone: 404 with code 81044 ("Record does not exist.").
+         */
+        const patchRecord = async (zoneId: string, recordId: string) => {
+            const type = "cloudflare:index/dnsRecord:DnsRecord";
+            const call: ControlServer["calls"][number] = { path: "/client/v4/dns_records", type, op: "update" };
+            calls.push(call);
+            const envelope = (status: number, code: number, message: string) => {
+                call.status = status;
+                return reply(status, { success: false, errors: [{ code, message }], messages: [], result: null });
+            };
+            if (!/^Bearer \S+$/.test(String(req.headers.authorization ?? ""))) return envelope(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers");
+            let patch: Record<string, unknown>;
+            try {
+                patch = JSON.parse(await readBody(req));
+            } catch {
+                return envelope(400, 9207, "Request body is invalid.");
+            }
+            const handler = handlers.resources[type];
+            if (!handler) return envelope(404, 7003, "Could not route to /zones/dns_records");
+            const fault = takeFault(type, "update", undefined);
+            if (fault) faults.push({ at: Date.now(), type, op: "update", fault: fault.fault });
+            if (fault?.fault === "500" || fault?.fault === "429") {
+                call.status = Number(fault.fault);
+                const body = cloudflareError(call.status, { op: "update", id: recordId, inputs: { zoneId } });
+                return reply(call.status, { success: false, errors: body.errors, messages: [], result: null }, fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {});
+            }
+            const hold = () =>
+                new Promise<void>((resolve) => {
+                    const release = () => {
+                        held.delete(release);
+                        clearTimeout(timer);
+                        resolve();
+                    };
+                    const timer = fault?.holdMs !== undefined ? setTimeout(release, fault.holdMs) : undefined;
+                    held.add(release);
+                    req.socket.once("close", release);
+                }).then(() => void res.destroy());
+            if (fault?.fault === "hang") return await hold();
+            const current = await handler({ op: "read", type, name: "", inputs: {}, id: `${zoneId}/${recordId}` });
+            if (!current || !current.inputs) return envelope(404, 81044, "Record does not exist.");
+            const inputs = { ...current.inputs, ...patch, zoneId };
+            const answer = await handler({ op: "update", type, name: "", inputs, id: recordId });
+            if (fault?.fault === "apply-then-hang") return await hold();
+            if (fault?.fault === "apply-then-500") return envelope(500, 10000, "Internal Server Error");
+            call.status = 200;
+            return reply(200, { success: true, errors: [], messages: [], result: { ...inputs, ...(answer?.outputs ?? {}), id: recordId, zone_id: zoneId } });
+        };
         try {
+            const rest = req.method === "PATCH" ? REST_RECORD.exec(req.url ?? "") : null;
+            if (rest) return await patchRecord(rest[1], rest[2]);
             if (req.method !== "POST") return reply(405, { error: "POST only" });
             const body = JSON.parse(await readBody(req));
             if (req.url === "/faults") {

@@ -27,6 +27,12 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms: num
 interface KillPoint {
     name: string;
     fault?: FaultSpec;
+    /**
+     * The new site fails once DNS points to it (as the rehearsal's fails-under-traffic), and R-1 is
+     * given beforehand (--auto-rollback): the way back by Cloudflare's API at the first failed check
+     * (issue 25). Its failed probes are the fault's, counted apart.
+     */
+    failsAfterSwitch?: boolean;
     reach(run: GoliveRun, ls: LiveStack): Promise<void>;
 }
 
@@ -36,7 +42,7 @@ const guardOf = (ls: LiveStack, command: string) => {
     return () => fs.existsSync(dir) && fs.readdirSync(dir).some((n) => n.endsWith(".json") && JSON.parse(fs.readFileSync(path.join(dir, n), "utf8")).command === command);
 };
 
-/** The nine points, in the order a cutover meets them. */
+/** The ten points, in the order a cutover meets them. */
 const POINTS: KillPoint[] = [
     {
         name: "during the preview",
@@ -50,17 +56,24 @@ const POINTS: KillPoint[] = [
     { name: "after Cloudflare changed www, before the engine heard back", fault: { type: DNS, op: "update", name: "dns-www", fault: "apply-then-hang", holdMs: 4000 }, reach: (_run, ls) => faultStruck(ls, "apply-then-hang") },
     { name: "once both records are written to the state", reach: (run) => run.waitFor(/✓ update MEP-06 DNS record dns-(apex|www)[\s\S]*✓ update MEP-06 DNS record dns-(apex|www)/) },
     { name: "while the checks after the switch run", reach: (run) => run.waitFor(/ checks-mep09-https: running/) },
+    {
+        name: "after Cloudflare's API put both records back, before the engine caught up",
+        failsAfterSwitch: true,
+        reach: (run) => run.waitFor(/✓ (apex|www): PATCH dns_records\/\S+ accepted[\s\S]*✓ (apex|www): PATCH dns_records\/\S+ accepted/),
+    },
     { name: "while MEP-15 and MEP-16 run", reach: (run) => run.waitFor(/ services-(search-console|analytics): running/) },
     { name: "during the last steps (challenge records removed)", reach: (run) => run.waitFor(/✓ delete MEP-08 DNS-01 challenge record/) },
     { name: "after the update succeeded, while golive ends", reach: (run) => run.waitFor(/cutover done:/) },
 ];
 
-describe(`long: a cutover interrupted at 9 points × ${process.env.GOLIVE_LONG_FULL === "1" ? "(Ctrl-C, SIGKILL)" : "Ctrl-C or SIGKILL in turn (GOLIVE_LONG_FULL=1: both)"}, recovered by golive recover (issue 17)`, function () {
+describe(`long: a cutover interrupted at ${POINTS.length} points × ${process.env.GOLIVE_LONG_FULL === "1" ? "(Ctrl-C, SIGKILL)" : "Ctrl-C or SIGKILL in turn (GOLIVE_LONG_FULL=1: both)"}, recovered by golive recover (issue 17)`, function () {
     this.timeout(600_000);
     let ls: LiveStack;
     let prober: Prober;
     const runs: Array<{ point: string; how: string; exit: number; dnsAfterKill: string; recoverS: number; leftAfterKill: number }> = [];
     let figures: ProbeFigures | undefined;
+    /** The prober's marks of the runs whose new site failed after the switch (their failed probes are the fault's). */
+    const faultLabels: string[] = [];
 
     before(async function () {
         this.timeout(600_000);
@@ -69,6 +82,9 @@ describe(`long: a cutover interrupted at 9 points × ${process.env.GOLIVE_LONG_F
         const { world } = ls.replica;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
         await prober.start("before").ready();
+        // The Cloudflare provider's config, as a stack holds it: the replica's REST API and a token
+        // (the way back by Cloudflare's API reads them; the replica plugins do not need them).
+        await ls.ws.setConfig({ "cloudflare:baseUrl": { value: `${ls.replica.control.url}/client/v4` }, "cloudflare:apiToken": { value: "replica-token-interrupted", secret: true } }, STACK);
     });
 
     after(async () => {
@@ -100,7 +116,13 @@ describe(`long: a cutover interrupted at 9 points × ${process.env.GOLIVE_LONG_F
                 const nonce = await ls.ws.pulumi(["config", "set", "--path", "golive:checks.nonce", `${POINTS.indexOf(point)}-${how}`, "--stack", STACK]);
                 assert.equal(nonce.code, 0, nonce.stderr);
                 if (point.fault) ls.replica.control.failNext(point.fault);
-                const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()], { env: { GOLIVE_CANCEL_WAIT_SECONDS: "60" } });
+                const serving = world.newSite.spec;
+                if (point.failsAfterSwitch) {
+                    const previous = serving.handle;
+                    const vercel = ls.replica.vercel;
+                    world.newSite.spec = { ...serving, handle: (req) => (vercel.dnsSwitchedAt !== undefined ? { status: 500, headers: { "content-type": "text/plain" }, body: "pool exhausted" } : previous ? previous(req) : undefined) };
+                }
+                const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...(point.failsAfterSwitch ? ["--auto-rollback"] : []), ...dir()], { env: { GOLIVE_CANCEL_WAIT_SECONDS: "60" } });
                 await point.reach(run, ls);
                 const tree = processTreeOf(run.pid);
                 assert.ok(tree.length >= 1, "golive runs");
@@ -130,6 +152,12 @@ describe(`long: a cutover interrupted at 9 points × ${process.env.GOLIVE_LONG_F
                 }
                 const dnsAfterKill = dnsText();
                 ls.replica.control.clearFaults();
+                world.newSite.spec = serving;
+                if (point.failsAfterSwitch) {
+                    // Killed after the API calls: the records are on the old host already, whatever the engine did not finish.
+                    assert.equal(dnsAfterKill, `apex ${world.oldSite.host} www ${world.oldSite.host}`, out.slice(-3000));
+                    faultLabels.push(`${point.name} × ${how}`);
+                }
 
                 // golive status says where the site is, from the records.
                 const st = ls.golive(["status", "--stack", STACK, "--dir", ls.ws.projectDir]);
@@ -169,9 +197,10 @@ describe(`long: a cutover interrupted at 9 points × ${process.env.GOLIVE_LONG_F
         }
     }
 
-    it("the site served throughout: 0 failed probes", async () => {
+    it("the site served throughout: 0 failed probes (but for the new site's failure after the switch, until the records were back)", async () => {
         figures = await prober.stop();
         assert.ok(figures.total > 0);
-        assert.equal(figures.failed, 0, JSON.stringify(figures.failures.slice(0, 5)));
+        const fault = faultLabels.reduce((n, l) => n + (figures!.byPhase[l]?.failed ?? 0), 0);
+        assert.equal(figures.failed - fault, 0, JSON.stringify(figures.failures.filter((f) => !faultLabels.some((l) => JSON.stringify(f).includes(l))).slice(0, 5)));
     });
 });

@@ -1,0 +1,25 @@
+// The records-first program of the way back (plan R-2): the same DnsRecords component index.ts
+// declares, with the previous phase's records only, run inline by the Automation API for one
+// targeted update (cli/recordsBack.ts). Its logical names are index.ts's (`dns`, hence dns-apex and
+// dns-www), so the engine updates the stack's own records in place.
+import type { SiteRecordSpec } from "./dnsRecords";
+
+/** The component's name in index.ts: the records' URNs are the stack's own. */
+export const SITE_RECORDS_NAME = "dns";
+
+/** The inline program: the two records as `apex` and `www` declare them (one may be absent). */
+export function recordsFirstProgram(zoneId: string, apex: SiteRecordSpec | undefined, www: SiteRecordSpec | undefined): () => Promise<Record<string, unknown>> {
+    return async () => {
+        const { DnsRecords } = await import("./dnsRecords");
+        new DnsRecords(SITE_RECORDS_NAME, { zoneId, ...(apex ? { apex } : {}), ...(www ? { www } : {}) });
+        return {};
+    };
+}
+
+/**
+ * Loads what the program needs (the component and the Cloudflare SDK) so that at the moment of a
+ * rollback nothing is left to load: called when a cutover starts.
+ */
+export function preloadRecordsBack(): void {
+    void import("./dnsRecords");
+}

@@ -4,14 +4,14 @@
 // deleted is refused), confirmation, `up` with live progress, and a Markdown record of it all. A
 // failed cutover shows the failed checks and asks for the plan's R-1 decision: roll back now (the
 // previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
-import { NAMESPACE, parseDomain, type Phase } from "../lib/config";
+import { NAMESPACE, type Phase } from "../lib/config";
 import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
-import { configGates, ConfigMap, Gate, lastApplied, latestUpdate, nextStep, orderGate, phaseOf, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
-import { renderPreviewSummary, summarizePreview } from "../lib/previewSummary";
+import { configGates, ConfigMap, domainOf, Gate, gatesOfPhase, lastApplied, latestUpdate, nextStep, phaseOf, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
+import { isCertificateFact, renderPreviewSummary, summarizePhasePreview } from "../lib/previewSummary";
 import { certificateLine, isCheckResult } from "../lib/report";
-import { certificateBeforeSwitch, type CertificateFact } from "../checks/certificateFact";
+import { certificateBeforeSwitch } from "../checks/certificateFact";
 import type { CheckResult } from "../checks/types";
-import { failedCheckLines } from "../lib/upProgress";
+import { failedCheckLines, seconds as secs } from "../lib/upProgress";
 import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
 import { isLines } from "./report";
 import { BUILD_TIMEOUT_KEY, parseBuildTimeout } from "../lib/buildConfig";
@@ -122,15 +122,6 @@ export async function decideRollback(args: Pick<GuidedArgs, "autoRollback" | "st
     return { choice: isYes(answer) ? "rollback" : "no rollback", by: operator, at: new Date(deps.now()), how: `answered ${JSON.stringify(answer.trim())} at the prompt` };
 }
 
-function domainOf(map: ConfigMap): string | undefined {
-    try {
-        return parseDomain(map[`${NAMESPACE}:domain`]?.value);
-    } catch {
-        return undefined; // the config gate says why
-    }
-}
-
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * One guided phase. `adoption` is adopt's discovery (cli/adopt.ts); prepare and cutover look the
@@ -221,16 +212,16 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     const history = look.history;
     const applied = lastApplied(history);
     const report = configGates(map, phase);
-    const gates: Gate[] = [...report.gates, orderGate(phase, applied)];
     // The zone is looked up whenever the domain is valid, so every unmet gate shows at once.
     domain = domainOf(map);
-    if (adoption) gates.push(adoption.zone);
+    let zone: Gate | undefined = adoption?.zone;
     let zoneId: string | undefined;
     if (domain && !adoption) {
         const found = look.discovery ?? (await discover(gs, { domain, phase, records: false, signal: interrupt.signal }));
         zoneId = found.zone?.id;
-        gates.push(zoneGate(found));
+        zone = zoneGate(found);
     }
+    const gates = gatesOfPhase(report, phase, applied, zone);
     deps.out("Gates:");
     for (const l of gateLines(gates)) deps.out(l);
     if (interrupt.cancelled) return cancelledBefore(name, snapshot, deps);
@@ -257,13 +248,7 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     }
     // At cutover, what prepare left of the certificate decides whether visitors meet a gap.
     const before = phase === "cutover" ? await readOutputs(gs).catch((): Record<string, unknown> => ({})) : {};
-    const summary = summarizePreview(preview.steps, {
-        allowRecordReplace: cfg.dns.allowRecordReplace,
-        adopt: phase === "adopt",
-        switchesToVercel: phase === "cutover",
-        certificate: isCertificateFact(before.certificate) ? before.certificate : null,
-        certWaitSeconds: report.checks?.certWaitSeconds ?? 300,
-    });
+    const summary = summarizePhasePreview(preview.steps, phase, cfg, report.checks, before.certificate);
     const previewLines = renderPreviewSummary(summary);
     deps.out("Preview:");
     for (const l of previewLines) deps.out(l);
@@ -495,10 +480,6 @@ function cancelledBefore(name: string, snapshot: { restore(): void }, deps: Guid
     snapshot.restore();
     deps.err(`${name}: cancelled (Ctrl-C) before anything was applied; nothing was changed`);
     return { code: EXIT_INTERRUPTED };
-}
-
-function isCertificateFact(x: unknown): x is CertificateFact {
-    return !!x && typeof x === "object" && typeof (x as CertificateFact).status === "string" && Array.isArray((x as CertificateFact).names);
 }
 
 /**

@@ -5,6 +5,7 @@
 // touches only them (cli/recordsBack.ts), then prepare's own `up` reconciles the rest. The rollback's
 // update message carries what failed and who decided (lib/failureNote), so the stack's history
 // keeps it.
+import { seconds as secs } from "../lib/upProgress";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { ConfigMap } from "../lib/phaseGates";
 import type { RollbackRun } from "../lib/recordFile";
@@ -13,7 +14,6 @@ import { recordsBackFirst, siteRecordUrns } from "./recordsBack";
 import { applyWithProgress, GuidedDeps } from "./guided";
 import { cliMessage, GuidedStack, setPhase } from "./engineStack";
 
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** `pulumi refresh` of the two site records only: the state takes what Cloudflare holds. Never throws. */
 export async function refreshRecords(gs: GuidedStack, signal?: AbortSignal, onEvent?: (e: EngineEvent) => void): Promise<{ ok: boolean; error?: string }> {

@@ -78,9 +78,9 @@ export class SiteCertificate extends pulumi.ComponentResource {
         // asks for no challenge (a certificate exists, a refusal) leaves a TXT value that no CA reads.
         const challenges = args.publishChallenges
             ? (["apex", "www"] as const).map((label) => {
-                  const name = label === "apex" ? `_acme-challenge.${args.domain}` : `_acme-challenge.www.${args.domain}`;
-                  const content = this.order!.order.apply((o) => o.challenges.find((c) => c.name === name)?.value ?? `golive: no DNS-01 challenge (certificate ${o.status})`);
-                  return new cloudflare.DnsRecord(`${name}-acme-${label}`, { zoneId: args.zoneId, name, type: "TXT", content, ttl: 60, comment: CHALLENGE_COMMENT }, { parent: this });
+                  const record = label === "apex" ? `_acme-challenge.${args.domain}` : `_acme-challenge.www.${args.domain}`;
+                  const content = this.order!.order.apply((o) => o.challenges.find((c) => c.name === record)?.value ?? `golive: no DNS-01 challenge (certificate ${o.status})`);
+                  return new cloudflare.DnsRecord(`${name}-acme-${label}`, { zoneId: args.zoneId, name: record, type: "TXT", content, ttl: 60, comment: CHALLENGE_COMMENT }, { parent: this });
               })
             : [];
 

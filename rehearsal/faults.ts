@@ -217,6 +217,11 @@ export const FAULTS: Fault[] = [
         apply: (_world, b) => {
             b.ordersLapsing = 1;
         },
+        // The new values replace TXT answers resolvers may hold for their TTL (60 s): the issuance
+        // waits as long as a production config lets it (golive:certificate.timeoutSeconds).
+        configure: (config) => {
+            config["golive:certificate"] = JSON.stringify({ timeoutSeconds: 90, pollSeconds: 1 });
+        },
     },
     {
         name: "cert-exists",

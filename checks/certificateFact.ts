@@ -4,9 +4,10 @@
 /** The certificate as prepare leaves it: the MEP-08 evidence before H. */
 export interface CertificateFact {
     /**
-     * issued: by DNS-01, before the switch; exists: Vercel already held one (it refused a new
-     * order for that reason); pending: ordered, not issued yet (the records did not resolve in
-     * time, or Vercel had not issued); refused: no certificate before the switch (the cutover
+     * issued: by DNS-01, before the switch; exists: Vercel already holds certificates covering the
+     * names (GET /v8/certs), so none was ordered; pending: ordered, not issued yet (the records did
+     * not resolve in time, Vercel had not issued, was rate-limited, or the order lapsed and was
+     * placed again); refused: no certificate before the switch (the cutover
      * waits for it after the switch: a visitor-facing gap); not-ordered: golive:certificate.preIssue
      * is false (the same gap, chosen).
      */
@@ -16,6 +17,8 @@ export interface CertificateFact {
     issuedAt?: string;
     expiresAt?: string;
     via?: "dns-01";
+    /** Vercel's last error code when it is pending (validation_running, too_many_requests, cert_order_not_found, …). */
+    code?: string;
     reason: string;
     todo?: string;
 }

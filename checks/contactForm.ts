@@ -289,7 +289,11 @@ export function contactFormRunKey(props: Record<string, any> | undefined): strin
 export function contactFormRunsAgain(olds: Record<string, any> | undefined, news: Record<string, any> | undefined): boolean {
     const before = olds?.triggers?.deployment;
     const deploymentChanged = before !== undefined && before !== null && before !== news?.triggers?.deployment;
-    return deploymentChanged || contactFormRunKey(olds) !== contactFormRunKey(news);
+    // A failure recorded before the site's certificate changed (MEP-08 still pending at an earlier
+    // prepare, e.g. an order that lapsed) does not stand: the check runs against the host as it is now.
+    const cert = olds?.triggers?.certificate;
+    const failedBeforeCertificate = olds?.result?.status === "fail" && cert !== undefined && cert !== news?.triggers?.certificate;
+    return deploymentChanged || failedBeforeCertificate || contactFormRunKey(olds) !== contactFormRunKey(news);
 }
 
 function contactFormProvider(): pulumi.dynamic.ResourceProvider {

@@ -112,7 +112,11 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
             continue;
         }
         const { code: _c, message: _m, ...rest } = err as Record<string, unknown>;
-        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, redactedDetails(rest, token));
+        const details = redactedDetails(rest, token);
+        // The vercel CLI's APIError (errors-ts.ts) takes retryAfterMs from Retry-After on 429/503:
+        // the certificate's finalize loop honours it (a domain answer, not this call's retry).
+        if (retryAfterMs !== undefined && (status === 429 || status === 503)) details.retryAfterMs = retryAfterMs;
+        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
     }
 }
 

@@ -74,19 +74,15 @@ export class SiteCertificate extends pulumi.ComponentResource {
         const token = args.api.token ? { token: args.api.token } : {};
         this.order = new CertificateOrder(`${name}-order`, { api, names, ...token }, { parent: this, dependsOn: [...this.caa, ...(args.after ?? [])] });
 
+        // The DNS-01 challenge records, declared (not discovered): their names are known before the
+        // order, so `pulumi preview` shows them; their content is the order's output. An order that
+        // asks for no challenge (a certificate exists, a refusal) leaves a TXT value that no CA reads.
         const challenges = args.publishChallenges
-            ? this.order.order.apply((o) =>
-                  o.status !== "ordered"
-                      ? []
-                      : o.challenges.map(
-                            (c) =>
-                                new cloudflare.DnsRecord(
-                                    `${name}-acme-${c.name === `_acme-challenge.${args.domain}` ? "apex" : c.name === `_acme-challenge.www.${args.domain}` ? "www" : c.name.replace(/[^a-z0-9-]/g, "-")}`,
-                                    { zoneId: args.zoneId, name: c.name, type: "TXT", content: c.value, ttl: 60, comment: CHALLENGE_COMMENT },
-                                    { parent: this },
-                                ),
-                        ),
-              )
+            ? (["apex", "www"] as const).map((label) => {
+                  const record = label === "apex" ? `_acme-challenge.${args.domain}` : `_acme-challenge.www.${args.domain}`;
+                  const content = this.order!.order.apply((o) => o.challenges.find((c) => c.name === record)?.value ?? `golive: no DNS-01 challenge (certificate ${o.status})`);
+                  return new cloudflare.DnsRecord(`${name}-acme-${label}`, { zoneId: args.zoneId, name: record, type: "TXT", content, ttl: 60, comment: CHALLENGE_COMMENT }, { parent: this });
+              })
             : [];
 
         this.issuance = new CertificateIssuance(

@@ -28,6 +28,8 @@ export interface Fault {
     apply(world: ReplicaWorld, behaviour: ReplicaBehaviour, services: ServiceStandIns, zone: CloudflareZone, vercel: VercelReplica): void;
     /** Changes the stack config of every phase (the operator's mistake or choice). */
     configure?(config: Record<string, string>, world: ReplicaWorld): void;
+    /** The operator runs prepare a second time before the cutover, as prepare's own output tells them to (why). */
+    prepareAgain?: string;
 }
 
 /** What a broken release answers to every request. */
@@ -213,6 +215,39 @@ export const FAULTS: Fault[] = [
         causesDowntime: false,
         apply: (_world, b) => {
             b.build = { state: "READY", buildMs: 20_000, checks: "failed" };
+        },
+    },
+    {
+        name: "cert-validating",
+        summary: "Vercel answers validation_running to finalizeOrder for 3 s after the DNS-01 records resolve (Let's Encrypt still validating), then issues",
+        expect: "prepare waits it out within golive:certificate.timeoutSeconds and says what Vercel answered; the certificate is issued by DNS-01 before the switch; 0 failed probes",
+        causesDowntime: false,
+        apply: (_world, b) => {
+            b.issuanceDelayMs = 3_000;
+        },
+    },
+    {
+        name: "order-lapsed",
+        summary: "the certificate order lapses at Vercel before it is finalized: finalizeOrder answers cert_order_not_found (as after Let's Encrypt's 7-day life of a pending authorization)",
+        expect: "prepare places the order again and says the new values are published at its next run; the second prepare finds the lapse, publishes them (the TXT records updated in place) and the certificate is issued by DNS-01 before the switch; no hand edit, 0 failed probes",
+        causesDowntime: false,
+        prepareAgain: "prepare said the order lapsed and was placed again: its next run publishes the new values",
+        apply: (_world, b) => {
+            b.ordersLapsing = 1;
+        },
+        // The new values replace TXT answers resolvers may hold for their TTL (60 s): the issuance
+        // waits as long as a production config lets it (golive:certificate.timeoutSeconds).
+        configure: (config) => {
+            config["golive:certificate"] = JSON.stringify({ timeoutSeconds: 90, pollSeconds: 1 });
+        },
+    },
+    {
+        name: "cert-exists",
+        summary: "Vercel already holds a certificate for apex and www from before the go-live (an earlier project of the site)",
+        expect: "prepare reads it (GET /v8/certs), orders nothing and publishes no challenge; MEP-08 before the switch finds it served; 0 failed probes",
+        causesDowntime: false,
+        apply: (_world, b) => {
+            b.existingCertificate = true;
         },
     },
 ];

@@ -546,7 +546,11 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const adopt = await upPhase("adopt", "adopt");
         if (!adopt.ok) problems.push("adopt failed");
         records.adopt = snapshotRecords(zone, world);
-        const prepare = await upPhase("prepare", "prepare");
+        let prepare = await upPhase("prepare", "prepare");
+        if (prepare.ok && fault?.prepareAgain) {
+            log(`\n(the operator runs prepare again: ${fault.prepareAgain})`);
+            prepare = await upPhase("prepare (again)", "prepare");
+        }
         records.prepare = snapshotRecords(zone, world);
         if (!prepare.ok) {
             // What prepare finds (a build that fails, a domain another project keeps) stops the go-live

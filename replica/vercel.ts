@@ -14,7 +14,10 @@
 //   packages/cli/src/util/certs/start-cert-order.ts, finish-cert-order.ts): startOrder answers one
 //   `_acme-challenge` TXT value per name, finalizeOrder issues once the authoritative server answers
 //   them and CAA lets Let's Encrypt issue. A name without one gets its certificate the HTTP-01 way,
-//   once DNS points to the host, after a delay.
+//   once DNS points to the host, after a delay. finalizeOrder's other answers (validation_running,
+//   too_many_requests, the terminal codes, cert_order_not_found for an order that lapsed) are the
+//   codes the CLI's map-cert-error.ts and finish-cert-order.ts know; docs/replica-certificates.md
+//   lists each rule with its source and what is assumed.
 // - A Deployment (client/deployment.go, terraform-provider-vercel): created, then read every 5 s
 //   until `aliasAssigned && aliasError == nil` (IsComplete, not READY); CheckForError fails it on
 //   CANCELED, ERROR, `checksConclusion: "failed"` and an alias error, in that order. No overall
@@ -34,7 +37,27 @@ export const VERCEL_TYPES = {
 } as const;
 
 /** Why Vercel refuses a certificate order (startOrder). */
-export type OrderRefusal = "already-issued" | "personal-scope" | "caa";
+export type OrderRefusal = "personal-scope" | "caa";
+
+/**
+ * One answer finalizeOrder gives on demand, once its TXT records resolve: a code of the vercel CLI's
+ * map-cert-error.ts (validation_running, too_many_requests, conflicting_caa_record, bad_domains,
+ * domain_not_verified, configuration_error, …). `times` answers (default 1); `retryAfterSeconds`
+ * sends a Retry-After header (the CLI's errors-ts.ts APIError reads retryAfterMs from it on 429/503).
+ */
+export interface FinalizeAnswer {
+    code: string;
+    status?: number;
+    times?: number;
+    retryAfterSeconds?: number;
+}
+
+/**
+ * How long an open order lives. Vercel does not document it; its CA, Let's Encrypt, expires a
+ * pending authorization 7 days after it is created (community.letsencrypt.org "Automatic recycling
+ * of pending authorizations"), which ends the order.
+ */
+export const ORDER_LIFETIME_MS = 7 * 86_400_000;
 
 /**
  * How the production deployment's build goes: it builds for `buildMs` (on the build clock), then is
@@ -54,13 +77,21 @@ export interface VercelBehaviour {
     /** Vercel issues a name's certificate this many ms after DNS points the name to it (default 0). */
     certDelayMs?: number;
     /**
-     * startOrder is refused: a certificate already exists for the name (it exists, so the host serves
-     * it from the moment the name is on the project), the domain is personal-scoped (no permission
-     * under the team), or CAA does not let Let's Encrypt issue.
+     * startOrder is refused: the domain is personal-scoped (no permission under the team), or CAA
+     * does not let Let's Encrypt issue.
      */
     orderRefused?: OrderRefusal;
-    /** finalizeOrder answers challenge_still_pending until this many ms after it first found every TXT record. */
+    /**
+     * The account already holds a certificate for each name from before the go-live (listed by
+     * GET /v8/certs; the host serves it from the moment the name is on the project).
+     */
+    existingCertificate?: boolean;
+    /** finalizeOrder answers validation_running until this many ms after it first found every TXT record. */
     issuanceDelayMs?: number;
+    /** finalizeOrder's answers on demand, in order, once the TXT records resolve (then it issues). */
+    finalizeAnswers?: FinalizeAnswer[];
+    /** This many orders lapse before their first finalizeOrder (it answers cert_order_not_found). */
+    ordersLapsing?: number;
     /** How the deployment's build goes (default: READY and aliased when created). */
     build?: BuildOutcome;
     /**
@@ -78,6 +109,8 @@ export class VercelApiError extends Error {
         readonly code: string,
         message: string,
         readonly fields: Record<string, unknown> = {},
+        /** Headers of the answer (Retry-After of a 429). */
+        readonly headers: Record<string, string> = {},
     ) {
         super(message);
         this.name = "VercelApiError";
@@ -121,7 +154,7 @@ export interface ProjectDomainView {
 /** How a certificate came: the DNS-01 order, HTTP-01 after DNS pointed here, or there before the go-live. */
 export type CertificateSource = "dns-01" | "http-01" | "existing";
 
-/** A certificate of the account (GET /v7/certs/{id}). */
+/** A certificate of the account (GET /v8/certs, GET /v8/certs/{id}). */
 export interface CertificateRecord {
     id: string;
     cns: string[];
@@ -211,6 +244,8 @@ interface PendingOrder {
     createdAt: number;
     /** Engine clock: when finalizeOrder first found every TXT record. */
     resolvedAt?: number;
+    /** finalizeOrder was called for it at least once. */
+    finalizeSeen?: boolean;
 }
 
 /** Vercel cancels a build after 45 minutes (Vercel docs, Limits: "Build time per deployment … 45 minutes"). */
@@ -476,8 +511,11 @@ export class VercelReplica {
     }
 
     /**
-     * PATCH /v3/certs `startOrder`: one pending DNS-01 challenge per name (the same order again while
-     * it is pending). Every name must be a verified domain of a project, and have no certificate yet.
+     * PATCH /v3/certs `startOrder`: one pending DNS-01 challenge per name; the same order again while
+     * it is open (Let's Encrypt hands back a pending authorization while it has over an hour left:
+     * community.letsencrypt.org "Automatic recycling of pending authorizations"), a new one once it
+     * lapsed. Every name must be a verified domain of a project. What Vercel answers for names that
+     * already have a certificate is unknown (no upstream source names a code): the replica orders.
      */
     startOrder(cns: unknown): CertificateOrder {
         const names = this.orderNames(cns);
@@ -492,14 +530,8 @@ export class VercelReplica {
         if (this.behaviour.orderRefused === "caa") {
             throw new VercelApiError(400, "conflicting_caa_record", `A CAA record of ${names[0]} does not allow letsencrypt.org to issue certificates.`, { domain: names[0] });
         }
-        for (const n of names) this.existingCertificate(n);
-        const held = names.find((n) => this.certificates.get(n)?.issuedAt !== undefined);
-        if (held) {
-            const certId = this.certificates.get(held)!.certId;
-            throw new VercelApiError(409, "cert_already_exists", `A certificate for ${held} already exists (${certId}).`, { domain: held, certId });
-        }
         const key = names.join(",");
-        const order = this.orders.get(key) ?? { domains: names, createdAt: Date.now(), challenges: names.map((name) => ({ name, token: randomId(16), value: randomBytes(32).toString("base64url"), id: randomId(8) })) };
+        const order = this.openOrder(key) ?? { domains: names, createdAt: Date.now(), challenges: names.map((name) => ({ name, token: randomId(16), value: randomBytes(32).toString("base64url"), id: randomId(8) })) };
         this.orders.set(key, order);
         return {
             challengesToResolve: order.challenges.map((c) => ({
@@ -524,25 +556,40 @@ export class VercelReplica {
     finalizeOrder(cns: unknown): CertificateRecord {
         const names = this.orderNames(cns);
         const key = names.join(",");
-        const order = this.orders.get(key);
-        if (!order) throw new VercelApiError(404, "cert_order_not_found", `No certificate order for ${names.join(", ")}: start one with op "startOrder".`, { cns: names });
+        let order = this.openOrder(key);
+        if (order && !order.finalizeSeen && (this.behaviour.ordersLapsing ?? 0) > 0) {
+            // The lapse on demand: the order is gone before its first finalize.
+            this.behaviour.ordersLapsing! -= 1;
+            this.orders.delete(key);
+            order = undefined;
+        }
+        // finish-cert-order.ts: cert_order_not_found is the answer for names without an open order
+        // (the CLI then falls back to POST /v3/certs, Vercel's own issuance).
+        if (!order) throw new VercelApiError(404, "cert_order_not_found", `No cert order could be found for cns ${names.join(", ")}.`, { cns: names });
+        order.finalizeSeen = true;
         const missing = order.challenges.filter((c) => !this.txtValues(`_acme-challenge.${c.name}`).includes(c.value));
         if (missing.length > 0) {
             throw new VercelApiError(400, "challenge_still_pending", `The DNS-01 challenge is still pending: ${missing.map((c) => `_acme-challenge.${c.name} has no TXT record "${c.value}"`).join("; ")}.`, { cns: names });
         }
         order.resolvedAt ??= this.now();
+        const scripted = this.behaviour.finalizeAnswers?.[0];
+        if (scripted) {
+            if ((scripted.times ?? 1) <= 1) this.behaviour.finalizeAnswers!.shift();
+            else scripted.times = (scripted.times ?? 1) - 1;
+            throw this.finalizeRefusal(scripted, names);
+        }
         const blocked = names.find((n) => !this.caaAllows(n));
-        if (blocked) throw new VercelApiError(400, "conflicting_caa_record", `A CAA record of ${blocked} does not allow letsencrypt.org to issue certificates.`, { domain: blocked });
+        if (blocked) throw new VercelApiError(400, "conflicting_caa_record", `A CAA record of ${blocked} does not allow letsencrypt.org to issue certificates.`, { domain: blocked, cns: names });
         const waited = this.now() - order.resolvedAt;
         const delay = this.behaviour.issuanceDelayMs ?? 0;
         if (waited < delay) {
-            throw new VercelApiError(400, "challenge_still_pending", `The DNS-01 challenge for ${names.join(", ")} is still being validated; try again shortly.`, { cns: names });
+            throw new VercelApiError(400, "validation_running", `The DNS-01 challenges for ${names.join(", ")} are being validated; try again shortly.`, { cns: names });
         }
         this.orders.delete(key);
         return this.issueCertificate(names, "dns-01");
     }
 
-    /** GET /v7/certs/{id}. */
+    /** GET /v8/certs/{id}. */
     certificate(id: string): CertificateRecord {
         const cert = this.certs.get(id);
         if (!cert) throw new VercelApiError(404, "cert_not_found", `Certificate ${id} not found.`, { id });
@@ -575,6 +622,44 @@ export class VercelReplica {
         if (!entry) throw new VercelApiError(404, "not_found", "The deployment could not be found.", {});
         entry.reads++;
         return this.deploymentView(entry);
+    }
+
+    /** GET /v8/certs: the account's certificates, newest first (one page: the replica holds a handful). */
+    certificateList(): CertificateRecord[] {
+        return [...this.certs.values()].sort((a, b) => b.createdAt - a.createdAt).map((c) => ({ ...c, cns: [...c.cns] }));
+    }
+
+    /** The open order for the names: none once it lapsed (ORDER_LIFETIME_MS after it was placed). */
+    private openOrder(key: string): PendingOrder | undefined {
+        const order = this.orders.get(key);
+        if (order && Date.now() - order.createdAt >= ORDER_LIFETIME_MS) {
+            this.orders.delete(key);
+            return undefined;
+        }
+        return order;
+    }
+
+    /**
+     * A finalizeOrder answer asked for on demand, with the status upstream implies where it says:
+     * configuration_error is 449 for HTTP-01 (map-cert-error.ts), too_many_requests 429 (errors-ts.ts
+     * APIError's retryAfterMs); the others' statuses are not in upstream sources (400 assumed).
+     */
+    private finalizeRefusal(answer: FinalizeAnswer, names: string[]): VercelApiError {
+        const status = answer.status ?? (answer.code === "too_many_requests" || answer.code === "rate_limited" ? 429 : 400);
+        const message: Record<string, string> = {
+            validation_running: `The DNS-01 challenges for ${names.join(", ")} are being validated; try again shortly.`,
+            txt_record_not_found: `The TXT record for the DNS-01 challenge of ${names[0]} was not found.`,
+            dns_error: `The DNS lookup of the challenge for ${names[0]} failed.`,
+            challenge_error: `The DNS-01 challenge for ${names[0]} could not be completed.`,
+            too_many_requests: "Rate limited. Too many requests to the same endpoint.",
+            rate_limited: `Too many certificates were issued for ${names[0]} recently.`,
+            conflicting_caa_record: `A CAA record of ${names[0]} does not allow letsencrypt.org to issue certificates.`,
+            bad_domains: `A certificate cannot be issued for ${names.join(", ")}.`,
+            domain_not_verified: `The domain ${names[0]} is not verified.`,
+            configuration_error: `The DNS configuration of ${names.join(", ")} could not be verified.`,
+        };
+        const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { "Retry-After": String(answer.retryAfterSeconds) } : {};
+        return new VercelApiError(status, answer.code, message[answer.code] ?? `Certificate error (${answer.code}).`, { cns: names }, headers);
     }
 
     /**
@@ -677,15 +762,15 @@ export class VercelReplica {
         this.pending.clear();
     }
 
-    /** A verified domain now serves: its existing certificate (the already-issued refusal), or the HTTP-01 way. */
+    /** A verified domain now serves: its existing certificate (existingCertificate), or the HTTP-01 way. */
     private nowServed(host: string): void {
         this.existingCertificate(host);
         this.maybeIssue(host);
     }
 
-    /** The `already-issued` refusal: the name has had a certificate since before the go-live. */
+    /** existingCertificate: the name has had a certificate since before the go-live. */
     private existingCertificate(host: string): void {
-        if (this.behaviour.orderRefused !== "already-issued" || this.certificates.get(host)?.issuedAt !== undefined) return;
+        if (!this.behaviour.existingCertificate || this.certificates.get(host)?.issuedAt !== undefined) return;
         this.issueCertificate([host], "existing");
     }
 

@@ -3,7 +3,8 @@
 // the provider handlers act on (replica/vercel.ts), so the program sees one Vercel whichever engine
 // runs it. Paths, bodies and error shape as Vercel's: `{ error: { code, message, ... } }`.
 //   PATCH /v3/certs                                       { op: "startOrder" | "finalizeOrder", domains }
-//   GET   /v7/certs/{id}
+//   GET   /v8/certs                                     (@vercel/sdk getCerts)
+//   GET   /v8/certs/{id}                                (@vercel/sdk getCertById)
 //   GET   /v9/projects/{idOrName}/domains/{domain}
 //   POST  /v9/projects/{idOrName}/domains/{domain}/verify
 // Every call needs `Authorization: Bearer <token>`; `?teamId=` is accepted and recorded.
@@ -49,8 +50,8 @@ function certV3(c: CertificateRecord) {
     return { uid: c.id, id: c.id, cns: c.cns, created: new Date(c.createdAt).toISOString(), expiration: new Date(c.expiresAt).toISOString(), autoRenew: true };
 }
 
-/** The v7 certificate (GET /v7/certs/{id}). */
-function certV7(c: CertificateRecord) {
+/** The v8 certificate: @vercel/sdk esm/models/getcertbyidop.d.ts GetCertByIdResponseBody, getcertsop.d.ts Certs. */
+function certV8(c: CertificateRecord) {
     return { id: c.id, cns: c.cns, createdAt: c.createdAt, expiresAt: c.expiresAt, autoRenew: true };
 }
 
@@ -65,7 +66,9 @@ function routes(vercel: VercelReplica): Route[] {
                 throw new VercelApiError(400, "bad_request", `op must be "startOrder" or "finalizeOrder", got ${JSON.stringify(body.op ?? null).slice(0, 40)}.`);
             },
         },
-        { method: "GET", path: /^\/v7\/certs\/([^/]+)$/, answer: ([id]) => certV7(vercel.certificate(id)) },
+        // getcertsop.d.ts GetCertsResponseBody: { certs, pagination: { count, next, prev } }; one page.
+        { method: "GET", path: /^\/v8\/certs$/, answer: () => ({ certs: vercel.certificateList().map(certV8), pagination: { count: vercel.certs.size, next: null, prev: null } }) },
+        { method: "GET", path: /^\/v8\/certs\/([^/]+)$/, answer: ([id]) => certV8(vercel.certificate(id)) },
         { method: "GET", path: /^\/v9\/projects\/([^/]+)\/domains\/([^/]+)$/, answer: ([project, domain]) => vercel.projectDomain(project, domain) },
         { method: "POST", path: /^\/v9\/projects\/([^/]+)\/domains\/([^/]+)\/verify$/, answer: ([project, domain]) => vercel.verifyDomain(project, domain) },
     ];
@@ -191,11 +194,11 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
         const url = new URL(req.url ?? "/", "http://replica");
         const call: VercelApiCall = { method: req.method ?? "GET", path: url.pathname, status: 200, ...(url.searchParams.has("teamId") ? { teamId: url.searchParams.get("teamId")!.slice(0, 100) } : {}) };
         calls.push(call);
-        const reply = (status: number, body: unknown) => {
+        const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
             call.status = status;
             const code = (body as { error?: { code?: string } })?.error?.code;
             if (code) call.code = code;
-            res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+            res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8" });
             res.end(JSON.stringify(body));
         };
         try {
@@ -227,7 +230,7 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
             });
             return reply(route.status ?? 200, route.answer(params, body, url.searchParams));
         } catch (err) {
-            if (err instanceof VercelApiError) return reply(err.status, err.body);
+            if (err instanceof VercelApiError) return reply(err.status, err.body, err.headers);
             if (res.destroyed) return;
             return reply(500, { error: { code: "internal_server_error", message: (err as Error)?.message ?? String(err) } });
         }

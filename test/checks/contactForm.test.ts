@@ -3,7 +3,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { ImapFlow } from "imapflow";
-import { checkContactForm, ContactFormCheck, ContactFormInput, IMAP_LIMITS } from "../../checks/contactForm";
+import { checkContactForm, ContactFormCheck, contactFormRunsAgain, ContactFormInput, IMAP_LIMITS } from "../../checks/contactForm";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import type { Reply, RequestInfo } from "../../replica/site";
 import { Mailbox, startDovecot } from "../fixtures/dovecot";
@@ -236,5 +236,15 @@ describe("checks/contactForm (MEP-12) against hostile IMAP servers: every phase 
         // Counted on the socket as it arrives: at most one chunk past the cap, whatever the load.
         assert.ok(received < IMAP_LIMITS.maxTotalBytes + 1_000_000, `received ${received} bytes`);
         within(ms, result.reason);
+    });
+});
+
+describe("checks/contactForm: when MEP-12 runs again (it sends a real mail)", () => {
+    const state = (deployment: string, certificate: string, status?: "pass" | "fail") => ({ input: { pageUrl: "https://www.example.com/contact" }, triggers: { deployment, certificate }, ...(status ? { result: { status } } : {}) });
+    it("once per deployment: a passed result stands when the certificate changes; a failure recorded before the certificate changed does not", () => {
+        assert.equal(contactFormRunsAgain(state("dpl_1", "pending", "pass"), state("dpl_1", "cert_1")), false);
+        assert.equal(contactFormRunsAgain(state("dpl_1", "pending", "fail"), state("dpl_1", "cert_1")), true);
+        assert.equal(contactFormRunsAgain(state("dpl_1", "cert_1", "fail"), state("dpl_1", "cert_1")), false, "same certificate: the failure stands");
+        assert.equal(contactFormRunsAgain(state("dpl_1", "cert_1", "pass"), state("dpl_2", "cert_1")), true, "a new deployment");
     });
 });

@@ -7,7 +7,7 @@ import type { ReplicaBehaviour, VercelReplica } from "../../replica/providers";
 import type { VercelApi } from "../../replica/vercelApi";
 import { startVercelWorld, VercelWorld } from "../helpers/vercelWorld";
 import { inspectTls } from "../../checks/net";
-import { certificateAfterSwitch, certificateBeforeSwitch, issueCertificate, orderCertificate } from "../../checks/siteCertificate";
+import { certificateAfterSwitch, certificateBeforeSwitch, issueCertificate, orderCertificate, orderLapsed } from "../../checks/siteCertificate";
 import { checkDomainVerification, DomainVerificationInput } from "../../checks/domainVerification";
 
 describe("checks/siteCertificate and checks/domainVerification: MEP-05 and MEP-08 before the switch, against the replica's Vercel API", function () {
@@ -69,10 +69,11 @@ describe("checks/siteCertificate and checks/domainVerification: MEP-05 and MEP-0
         await publish(order.challenges);
         const cert = await issueCertificate({ api: apiOf(), domain: world.domain, order, wait: { timeoutMs: 1_500, pollMs: 200 }, net: world.net });
         assert.equal(cert.status, "pending");
-        assert.match(cert.reason, /Vercel had not issued the certificate within 2 s \(golive:certificate\.timeoutSeconds\): .*challenge_still_pending/);
+        assert.match(cert.reason, /Vercel had not issued the certificate within 2 s \(golive:certificate\.timeoutSeconds\): it answered validation_running ×\d+ over \d+\.\d s/);
+        assert.equal(cert.code, "validation_running");
     });
 
-    it("each refusal is recorded with what to do, not thrown: a personal-scoped domain, CAA, names on no project; a certificate already held is read back", async () => {
+    it("each refusal is recorded with what to do, not thrown: a personal-scoped domain, CAA, names on no project", async () => {
         await addSiteDomains();
         behaviour.orderRefused = "personal-scope";
         const personal = await orderCertificate({ api: apiOf(), names: names() });
@@ -89,15 +90,122 @@ describe("checks/siteCertificate and checks/domainVerification: MEP-05 and MEP-0
         const nowhere = await orderCertificate({ api: apiOf(), names: ["other.example", "www.other.example"] });
         assert.deepEqual([nowhere.status, nowhere.code], ["refused", "not_found"]);
 
-        behaviour.orderRefused = "already-issued";
+    });
+
+    it("a certificate Vercel already holds for the names (GET /v8/certs) is used: nothing is ordered, its details are read back (GET /v8/certs/{id})", async () => {
+        behaviour.existingCertificate = true;
+        await addSiteDomains();
         const exists = await orderCertificate({ api: apiOf(), names: names() });
         assert.equal(exists.status, "exists", exists.reason);
-        assert.match(exists.certId ?? "", /^cert_/);
+        assert.equal(exists.certIds?.length, 2, "one per name, as Vercel issued them");
+        assert.match(exists.reason, /Vercel already holds certificates cert_\w+, cert_\w+ for .* \(GET \/v8\/certs\), valid until \d{4}-\d\d-\d\d: none ordered/);
+        assert.deepEqual(api.calls.map((c) => `${c.method} ${c.path}`), ["GET /v8/certs"], "no startOrder");
         const held = await issueCertificate({ api: apiOf(), domain: world.domain, order: exists, wait, net: world.net });
         assert.equal(held.status, "exists");
-        assert.equal(held.id, exists.certId);
-        assert.ok(held.expiresAt, "its details were read (GET /v7/certs/{id})");
+        assert.equal(held.id, exists.certIds!.join(", "));
+        assert.ok(held.expiresAt, "its details were read (GET /v8/certs/{id})");
+        assert.ok(api.calls.some((c) => c.path === `/v8/certs/${exists.certIds![0]}`));
         assert.ok(certificateBeforeSwitch(held));
+    });
+
+    it("a certificate held for one name only, or within Vercel's 30-day renewal window, is not used: the order is placed", async () => {
+        await addSiteDomains();
+        vercel.dnsPoints(world.www, true); // www got its certificate the HTTP-01 way
+        const partial = await orderCertificate({ api: apiOf(), names: names() });
+        assert.equal(partial.status, "ordered", partial.reason);
+        const realNow = Date.now;
+        try {
+            const cert = [...vercel.certs.values()][0];
+            const late = cert.expiresAt - 10 * 86_400_000;
+            Date.now = () => late;
+            vercel.dnsPoints(world.domain, true);
+            const expiring = await orderCertificate({ api: apiOf(), names: names() });
+            assert.equal(expiring.status, "ordered");
+            assert.match(expiring.reason, /expires \d{4}-\d\d-\d\d: within Vercel's 30-day renewal window, not used/);
+        } finally {
+            Date.now = realNow;
+        }
+    });
+
+    describe("finalizeOrder's answers (vercel CLI map-cert-error.ts, finish-cert-order.ts)", () => {
+        const ordered = async () => {
+            await addSiteDomains();
+            const order = await orderCertificate({ api: apiOf(), names: names() });
+            await publish(order.challenges);
+            return order;
+        };
+        const finalizes = () => api.calls.filter((c) => c.op === "finalizeOrder").map((c) => c.code ?? "issued");
+
+        for (const code of ["validation_running", "challenge_still_pending", "txt_record_not_found", "dns_error", "challenge_error"]) {
+            it(`${code}: in progress, waited out; the certificate is issued and the reason says what Vercel answered`, async () => {
+                behaviour.finalizeAnswers = [{ code, times: 2 }];
+                const order = await ordered();
+                const cert = await issueCertificate({ api: apiOf(), domain: world.domain, order, wait: { timeoutMs: 3_000, pollMs: 50 }, net: world.net });
+                assert.equal(cert.status, "issued", cert.reason);
+                assert.match(cert.reason, new RegExp(`Vercel answered ${code} ×2 over \\d+\\.\\d s first`));
+                assert.deepEqual(finalizes(), [code, code, "issued"]);
+            });
+        }
+
+        it("too_many_requests: Retry-After honoured (retryAfterMs), then issued", async () => {
+            behaviour.finalizeAnswers = [{ code: "too_many_requests", retryAfterSeconds: 1, times: 4 }];
+            const order = await ordered();
+            const cert = await issueCertificate({ api: apiOf(), domain: world.domain, order, wait: { timeoutMs: 8_000, pollMs: 50 }, net: world.net });
+            assert.equal(cert.status, "issued", cert.reason);
+            assert.match(cert.reason, /too_many_requests ×\d/);
+            // vercelCall's own retries of a 429 happen within a call; the loop waited the rest out.
+            assert.equal(finalizes().filter((c) => c === "too_many_requests").length, 4);
+        });
+
+        it("rate_limited asking for longer than the wait left: pending at once, saying when to try again", async () => {
+            behaviour.finalizeAnswers = [{ code: "rate_limited", retryAfterSeconds: 3_600, times: 5 }];
+            const order = await ordered();
+            const cert = await issueCertificate({ api: apiOf(), domain: world.domain, order, wait: { timeoutMs: 3_000, pollMs: 50 }, net: world.net });
+            assert.equal(cert.status, "pending");
+            assert.equal(cert.code, "rate_limited");
+            assert.match(cert.reason, /rate-limited .* \(rate_limited\) and asks to wait 3600\.0 s, more than what is left of golive:certificate\.timeoutSeconds/);
+            assert.match(cert.todo ?? "", /run golive prepare again after \d{4}-/);
+        });
+
+        const terminal: Array<[string, number | undefined, RegExp]> = [
+            ["conflicting_caa_record", undefined, /add a CAA record 0 issue "letsencrypt\.org" at kaliabeautystudio\.com/],
+            ["bad_domains", undefined, /check golive:domain .* domains of the Vercel project \(MEP-05\)/],
+            ["domain_not_verified", undefined, /complete its verification \(MEP-05/],
+            ["configuration_error", 449, /Vercel tried HTTP-01 .* needs DNS to point to Vercel/],
+            ["configuration_error", 400, /could not verify the DNS-01 records _acme-challenge\.kaliabeautystudio\.com/],
+        ];
+        for (const [code, status, todo] of terminal) {
+            it(`${code}${status ? ` (${status})` : ""}: terminal, the step fails naming the code, the names and what to do; no second finalize`, async () => {
+                behaviour.finalizeAnswers = [{ code, ...(status ? { status } : {}) }];
+                const order = await ordered();
+                await assert.rejects(issueCertificate({ api: apiOf(), domain: world.domain, order, wait, net: world.net }), (err: Error) => {
+                    assert.match(err.message, new RegExp(`^MEP-08 certificate finalization for kaliabeautystudio\\.com, www\\.kaliabeautystudio\\.com: Vercel answered ${code} \\(`));
+                    assert.match(err.message, todo);
+                    assert.match(err.message, /DNS was not changed$/);
+                    return true;
+                });
+                assert.deepEqual(finalizes(), [code]);
+            });
+        }
+
+        it("cert_order_not_found: the order lapsed; it is placed again and the step says the new values get published at the next run, which then issues", async () => {
+            behaviour.ordersLapsing = 1;
+            const order = await ordered();
+            const cert = await issueCertificate({ api: apiOf(), domain: world.domain, order, wait, net: world.net });
+            assert.equal(cert.status, "pending");
+            assert.equal(cert.code, "cert_order_not_found");
+            assert.match(cert.reason, /had lapsed at Vercel .*a new order was placed, with new DNS-01 values/);
+            assert.match(cert.todo ?? "", /run golive prepare again .*publishes the new values .*nothing to edit by hand/);
+            // The next run: the order's diff finds the lapse, the order is placed again (the open one), its values published.
+            assert.equal(await orderLapsed(apiOf(), order), true);
+            const again = await orderCertificate({ api: apiOf(), names: names() });
+            assert.notDeepEqual(again.challenges, order.challenges);
+            assert.equal(await orderLapsed(apiOf(), again), false, "the open order: no change");
+            await publish(again.challenges);
+            assert.equal((await issueCertificate({ api: apiOf(), domain: world.domain, order: again, wait, net: world.net })).status, "issued");
+            assert.equal(await orderLapsed(apiOf(), again), false, "issued: the certificate covers the names, nothing is ordered");
+            assert.equal(api.calls.filter((c) => c.op === "startOrder").length, 5, "startOrder: order, re-order at the lapse, probe, update, probe; none after issuance");
+        });
     });
 
     it("a refused token fails the step naming vercel:apiToken, and never shows the token", async () => {

@@ -73,6 +73,13 @@ describe("program: phases adopt → prepare → cutover", function () {
         assert.equal(byType(prepare.rec.registrations, "vercel:index/deployment:Deployment").length, 1);
         assert.equal(prepare.outputs.dnsRecords.apex.content, LIVE.apex.content, "DNS still points to the old host");
         assert.equal(prepare.outputs.dnsRecords.apex.newContent, VERCEL_IPV4, "the planned value is visible before cutover");
+        // MEP-08: the DNS-01 challenge records are declared by name (not inside an apply), their content the order's output.
+        const acme = prepare.rec.registrations.filter((r) => /^certificate-acme-/.test(r.name)).map((r) => [r.name, r.inputs.name, r.inputs.type, r.inputs.content]);
+        assert.deepEqual(acme, [
+            ["certificate-acme-apex", "_acme-challenge.kaliabeautystudio.com", "TXT", "challenge-kaliabeautystudio.com"],
+            ["certificate-acme-www", "_acme-challenge.www.kaliabeautystudio.com", "TXT", "challenge-www.kaliabeautystudio.com"],
+        ]);
+        assert.deepEqual(cutover.rec.registrations.filter((r) => /-acme-/.test(r.name)), [], "dropped from cutover on");
     });
 
     it("cutover changes only the record contents to Vercel's, and leaves Vercel's resources as prepared", () => {

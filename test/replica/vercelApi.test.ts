@@ -3,6 +3,7 @@ import axios from "axios";
 import type { ReplicaWorld } from "../../replica/world";
 import { CloudflareZone } from "../../replica/cloudflareZone";
 import { ReplicaBehaviour, replicaProviders, TYPES, VercelReplica } from "../../replica/providers";
+import { ORDER_LIFETIME_MS } from "../../replica/vercel";
 import type { VercelApi } from "../../replica/vercelApi";
 import { startVercelWorld, VercelWorld } from "../helpers/vercelWorld";
 import { startControlServer, CONTROL_ENV } from "../../replica/control";
@@ -73,27 +74,32 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         }
         assert.equal((await httpRequest(`https://${world.www}/`, world.net)).status, 200);
 
-        const read = await call("GET", `/v7/certs/${issued.data.id}`);
+        // GET /v8/certs/{id} and GET /v8/certs, in @vercel/sdk's getCertById / getCerts shapes.
+        const read = await call("GET", `/v8/certs/${issued.data.id}`);
         assert.equal(read.status, 200);
+        assert.deepEqual(Object.keys(read.data).sort(), ["autoRenew", "cns", "createdAt", "expiresAt", "id"]);
         assert.deepEqual(read.data.cns, [world.domain, world.www]);
         assert.equal(read.data.expiresAt, Date.parse(issued.data.expiration));
-        assert.equal((await call("GET", "/v7/certs/cert_nope")).data.error.code, "cert_not_found");
-        // The order is spent; the names now hold a certificate.
-        assert.equal((await certsOp("finalizeOrder", [world.domain, world.www])).data.error.code, "cert_order_not_found");
-        assert.equal((await certsOp("startOrder", [world.domain, world.www])).status, 409);
+        assert.equal((await call("GET", "/v8/certs/cert_nope")).data.error.code, "cert_not_found");
+        assert.equal((await call("GET", `/v7/certs/${issued.data.id}`)).status, 404, "v7 is not the documented path");
+        const list = await call("GET", "/v8/certs");
+        assert.deepEqual(list.data.certs.map((c: { id: string }) => c.id), [issued.data.id]);
+        assert.deepEqual(list.data.pagination, { count: 1, next: null, prev: null });
+        // The order is spent (finish-cert-order.ts: cert_order_not_found for names without one).
+        assert.deepEqual([(await certsOp("finalizeOrder", [world.domain, world.www])).status, (await certsOp("finalizeOrder", [world.domain, world.www])).data.error.code], [404, "cert_order_not_found"]);
         assert.ok(api.calls.filter((c) => c.path === "/v3/certs").every((c) => c.teamId === "team_kalia"));
         assert.deepEqual(api.calls.filter((c) => c.path === "/v3/certs" && c.status === 200).map((c) => c.op), ["startOrder", "startOrder", "finalizeOrder"]);
     });
 
-    it("keeps the HTTP-01 way for a name without a DNS-01 certificate: issued once DNS points here, and an order is then refused", async () => {
+    it("keeps the HTTP-01 way for a name without a DNS-01 certificate: issued once DNS points here, listed by GET /v8/certs; no invented refusal of a later order", async () => {
         await addSiteDomains();
         vercel.dnsPoints(world.www, true);
         assert.equal(vercel.certificates.get(world.www)?.via, "http-01");
-        const refused = await certsOp("startOrder", [world.domain, world.www]);
-        assert.equal(refused.status, 409);
-        assert.equal(refused.data.error.code, "cert_already_exists");
-        assert.equal(refused.data.error.domain, world.www);
-        assert.equal(refused.data.error.certId, vercel.certificates.get(world.www)?.certId);
+        const list = await call("GET", "/v8/certs");
+        assert.deepEqual(list.data.certs.map((c: { cns: string[] }) => c.cns), [[world.www]]);
+        // What Vercel answers here is unknown (no upstream source names a code): the replica orders.
+        const order = await certsOp("startOrder", [world.domain, world.www]);
+        assert.equal(order.status, 200, JSON.stringify(order.data));
     });
 
     it("refuses orders as Vercel does: names not in the account, a bad body, an unknown op", async () => {
@@ -109,7 +115,7 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         assert.equal((await call("GET", "/v1/nothing")).data.error.code, "not_found");
     });
 
-    it("order-refused switches: a personal-scoped domain (forbidden), CAA (conflicting_caa_record), a certificate already issued (served, and the order refused)", async () => {
+    it("order-refused switches: a personal-scoped domain (forbidden), CAA (conflicting_caa_record); existingCertificate: listed and served", async () => {
         await addSiteDomains();
         behaviour.orderRefused = "personal-scope";
         const personal = await certsOp("startOrder", [world.domain, world.www]);
@@ -120,12 +126,13 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         const caa = await certsOp("startOrder", [world.domain, world.www]);
         assert.deepEqual([caa.status, caa.data.error.code], [400, "conflicting_caa_record"]);
 
-        behaviour.orderRefused = "already-issued";
-        const existing = await certsOp("startOrder", [world.domain, world.www]);
-        assert.deepEqual([existing.status, existing.data.error.code], [409, "cert_already_exists"]);
-        const cert = await call("GET", `/v7/certs/${existing.data.error.certId}`);
+        behaviour.orderRefused = undefined;
+        behaviour.existingCertificate = true;
+        await addSiteDomains();
+        const { data } = await call("GET", "/v8/certs");
+        assert.deepEqual(data.certs.map((c: { cns: string[] }) => c.cns[0]).sort(), [world.domain, world.www], "one certificate per name, as Vercel issues them per domain");
+        const cert = await call("GET", `/v8/certs/${data.certs[0].id}`);
         assert.equal(cert.status, 200);
-        assert.ok(cert.data.cns.includes(existing.data.error.domain));
         world.pointAt("new");
         const tls = await inspectTls(world.www, world.net);
         assert.equal(tls.authorized, true);
@@ -133,8 +140,8 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         assert.equal(vercel.certificates.get(world.www)?.via, "existing");
     });
 
-    it("already-issued: the existing certificate is served as soon as the name is on the project, before any DNS change", async () => {
-        behaviour.orderRefused = "already-issued";
+    it("existingCertificate: the existing certificate is served as soon as the name is on the project, before any DNS change", async () => {
+        behaviour.existingCertificate = true;
         await addDomain(world.www);
         world.pointAt("new");
         assert.ok((await inspectTls(world.www, world.net)).altNames.includes(world.www));
@@ -157,17 +164,65 @@ describe("replica/vercelApi: Vercel's REST API over the replica's Vercel (certif
         for (const c of data.challengesToResolve) await addTxt(`_acme-challenge.${c.domain}`, c.value);
         const firstSeen = Date.now();
         const first = await certsOp("finalizeOrder", [world.domain, world.www]);
-        assert.deepEqual([first.status, first.data.error.code], [400, "challenge_still_pending"]);
+        assert.deepEqual([first.status, first.data.error.code], [400, "validation_running"]);
         assert.equal((await certsOp("startOrder", [world.domain, world.www])).data.challengesToResolve.every((c: { status: string }) => c.status === "valid"), true);
         let issued;
         for (let i = 0; i < 100 && !issued; i++) {
             await sleep(50);
             const r = await certsOp("finalizeOrder", [world.domain, world.www]);
             if (r.status === 200) issued = Date.now();
-            else assert.equal(r.data.error.code, "challenge_still_pending");
+            else assert.equal(r.data.error.code, "validation_running");
         }
         assert.ok(issued, "issued within the bounded wait");
         assert.ok(issued - firstSeen >= 400, `issued ${issued - firstSeen} ms after the records were first found`);
+    });
+
+    it("finalizeAnswers: the codes of map-cert-error.ts on demand, in order, once the TXT records resolve; too_many_requests with Retry-After; then it issues", async () => {
+        behaviour.finalizeAnswers = [
+            { code: "validation_running", times: 2 },
+            { code: "too_many_requests", retryAfterSeconds: 3 },
+            { code: "configuration_error", status: 449 },
+        ];
+        await addSiteDomains();
+        const { data } = await certsOp("startOrder", [world.domain, world.www]);
+        const early = await certsOp("finalizeOrder", [world.domain, world.www]);
+        assert.equal(early.data.error.code, "challenge_still_pending", "the records come first");
+        for (const c of data.challengesToResolve) await addTxt(`_acme-challenge.${c.domain}`, c.value);
+        const seen = [];
+        for (let i = 0; i < 5; i++) {
+            const r = await certsOp("finalizeOrder", [world.domain, world.www]);
+            seen.push([r.status, r.status === 200 ? "issued" : r.data.error.code, r.headers["retry-after"] ?? null]);
+        }
+        assert.deepEqual(seen, [
+            [400, "validation_running", null],
+            [400, "validation_running", null],
+            [429, "too_many_requests", "3"],
+            [449, "configuration_error", null],
+            [200, "issued", null],
+        ]);
+        assert.deepEqual(behaviour.finalizeAnswers, []);
+    });
+
+    it("an order lapses on demand (ordersLapsing) or after its lifetime: finalizeOrder answers cert_order_not_found, startOrder then places a new order with new values", async () => {
+        behaviour.ordersLapsing = 1;
+        await addSiteDomains();
+        const first = (await certsOp("startOrder", [world.domain, world.www])).data;
+        assert.deepEqual((await certsOp("startOrder", [world.domain, world.www])).data.challengesToResolve, first.challengesToResolve, "the same order while it is open");
+        for (const c of first.challengesToResolve) await addTxt(`_acme-challenge.${c.domain}`, c.value);
+        const lapsed = await certsOp("finalizeOrder", [world.domain, world.www]);
+        assert.deepEqual([lapsed.status, lapsed.data.error.code, lapsed.data.error.cns], [404, "cert_order_not_found", [world.domain, world.www]]);
+        const second = (await certsOp("startOrder", [world.domain, world.www])).data;
+        assert.notDeepEqual(second.challengesToResolve.map((c: { value: string }) => c.value), first.challengesToResolve.map((c: { value: string }) => c.value));
+        assert.equal(second.challengesToResolve[0].status, "pending", "the published values are the old order's");
+        // Seven days on (ORDER_LIFETIME_MS), the open order is gone without any fault.
+        const realNow = Date.now;
+        try {
+            const later = realNow() + ORDER_LIFETIME_MS;
+            Date.now = () => later;
+            assert.equal((await certsOp("finalizeOrder", [world.domain, world.www])).data.error.code, "cert_order_not_found");
+        } finally {
+            Date.now = realNow;
+        }
     });
 
     it("answers 403 forbidden to a wrong or missing token, and acts on nothing", async () => {

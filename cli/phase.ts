@@ -18,7 +18,7 @@ import { applyWithProgress, Applied, confirmApply, DEFAULT_DEPS, gateLines, Guid
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, readState, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
 import { preloadRecordsBack } from "./recordsBack";
-import { beginRun, type RunFrame } from "./runFrame";
+import { beginRun, providerCallBoundMsOf, type RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
 import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
@@ -138,6 +138,12 @@ export async function runPhase(
 ): Promise<PhaseRun> {
     const name = `golive ${phase}`;
     const origin = deps.now();
+    try {
+        providerCallBoundMsOf(deps.env);
+    } catch (err) {
+        deps.err(`${name}: ${(err as Error).message}; nothing was changed`);
+        return { code: 2 };
+    }
     let gs: GuidedStack;
     if (inherited) gs = inherited.gs;
     else {
@@ -276,7 +282,11 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
     // a rollback would need is loaded now.
     if (phase === "cutover") preloadRecordsBack();
     deps.err(`\nApplying ${phase} (pulumi up):`);
-    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal);
+    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal, {
+        boundMs: providerCallBoundMsOf(deps.env),
+        // A provider call that never answers: cancelled as Ctrl-C cancels, naming the call.
+        onHang: (step, ranMs) => interrupt.cancel(`no answer: ${step.op} ${step.label}`, `no answer from ${step.type.startsWith("vercel:") ? "Vercel" : "Cloudflare"} for ${step.op} ${step.label} after ${Math.round(ranMs / 1000)} s (GOLIVE_PROVIDER_CALL_SECONDS)`),
+    });
     const progress = run.progress;
     const interrupted = !run.ok && interrupt.cancelled;
     let decision: RollbackDecision | undefined;

@@ -107,6 +107,11 @@ export interface RehearsalFigures {
     probes: ProbeFigures;
     /** The same visits from behind a caching resolver (visitors who keep an answer for its TTL), when the fault asks for them. */
     cachedVisitorProbes?: ProbeFigures;
+    /**
+     * A fault that makes the replica's APIs fail (rate-limited): the failed answers given per phase,
+     * and how long the cutover and the rollback took with them (`pulumi up`, `golive rollback`).
+     */
+    apiFaults?: { cutover: { struck: number; ms: number } | null; rollback: { struck: number; ms: number } | null };
 }
 
 export interface RehearsalReport {
@@ -286,6 +291,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const found = choice === "mock" ? undefined : findEngine();
     if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
     const realEngine = found && isEngine(found) ? found : undefined;
+    if (fault?.needsRealEngine && !realEngine) throw new Error(`the ${fault.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${fault.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
     const engineInfo: EngineInfo = realEngine
         ? { kind: "pulumi", version: realEngine.version }
         : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
@@ -324,6 +330,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
+        const apiFaults: NonNullable<RehearsalFigures["apiFaults"]> = { cutover: null, rollback: null };
         // The engine's clock is the time axis of the steps, the DNS changes and the probes.
         const t0 = Date.now();
         const now = () => Date.now() - t0;
@@ -437,6 +444,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 dnsSwitched: ran.switchAt !== undefined,
                 probes,
                 ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
+                ...(fault?.arm ? { apiFaults } : {}),
             };
             // A check once, however many runs saw it fail and whatever random path its reason names.
             const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
@@ -504,8 +512,18 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             const prepareChecks = checkResultsOf(prepare);
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }
+        const armed = (phase: "cutover" | "rollback") => {
+            if (!fault?.arm || !control || !vercelApi) return;
+            fault.arm(phase, { providers: control, vercelRest: vercelApi });
+            return control.faults.length;
+        };
+        const struckFrom = armed("cutover");
         const cutover = await upPhase("cutover", "cutover");
         records.cutover = snapshotRecords(zone, world);
+        if (struckFrom !== undefined) {
+            apiFaults.cutover = { struck: control!.faults.length - struckFrom, ms: cutover.endedAt - cutover.startedAt };
+            log(`   ${fault!.name}: ${apiFaults.cutover.struck} failed API answer(s) during the cutover, which took ${(apiFaults.cutover.ms / 1000).toFixed(1)} s`);
+        }
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
         const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
@@ -539,7 +557,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         }
         // Plan section 4 on the real engine is `golive rollback` (the records back first, then the
         // prepare update from the stack history); on the mock engine, the previous phase's `pulumi up`.
+        const rollbackStruckFrom = armed("rollback");
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
+        if (rollbackStruckFrom !== undefined) {
+            apiFaults.rollback = { struck: control!.faults.length - rollbackStruckFrom, ms: rollback.endedAt - rollback.startedAt };
+            log(`   ${fault!.name}: ${apiFaults.rollback.struck} failed API answer(s) during the rollback, which took ${(apiFaults.rollback.ms / 1000).toFixed(1)} s`);
+        }
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
         const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples) : null;

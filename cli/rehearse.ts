@@ -133,6 +133,9 @@ export function renderReport(r: RehearsalReport): string {
               ]
             : []),
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
+        ...(f.apiFaults
+            ? [`  under the API faults           cutover ${f.apiFaults.cutover ? `${ms(f.apiFaults.cutover.ms)} (${f.apiFaults.cutover.struck} failed answers)` : "—"}, rollback ${f.apiFaults.rollback ? `${ms(f.apiFaults.rollback.ms)} (${f.apiFaults.rollback.struck} failed answers)` : "—"}`]
+            : []),
         ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place${r.fault?.acceptedGap ? "; this fault accepts a gap" : ""})`,
         `  resources replaced             ${f.replacements}`,

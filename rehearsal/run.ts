@@ -31,6 +31,11 @@ import { isPreSwitch } from "../lib/stepLabels";
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
     fault?: string;
+    /**
+     * Another fault whose API failures (its `arm`) strike too, e.g. rate-limited with
+     * fails-under-traffic: the way back timed under Cloudflare's rate limit (bench/wayBack.ts --rate-limited).
+     */
+    armAlso?: string;
     /** Shorter waits (tests). */
     fast?: boolean;
     log?: (line: string) => void;
@@ -284,6 +289,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     process.env.GOLIVE_LOOPBACK_ONLY = "1";
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
+    const alsoArmed: Fault | undefined = options.armAlso ? faultNamed(options.armAlso) : undefined;
+    const armers = [fault, alsoArmed].filter((f): f is Fault => !!f?.arm);
     const started = Date.now();
     // Long waits are told on the progress writer (stderr in the CLI), --json or not.
     const waits = new Progress(options.progress, { prefix: "golive rehearse" });
@@ -291,7 +298,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const found = choice === "mock" ? undefined : findEngine();
     if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
     const realEngine = found && isEngine(found) ? found : undefined;
-    if (fault?.needsRealEngine && !realEngine) throw new Error(`the ${fault.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${fault.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
+    for (const f of [fault, alsoArmed]) if (f?.needsRealEngine && !realEngine) throw new Error(`the ${f.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${f.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
     const engineInfo: EngineInfo = realEngine
         ? { kind: "pulumi", version: realEngine.version }
         : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
@@ -444,7 +451,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 dnsSwitched: ran.switchAt !== undefined,
                 probes,
                 ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
-                ...(fault?.arm ? { apiFaults } : {}),
+                ...(armers.length > 0 ? { apiFaults } : {}),
             };
             // A check once, however many runs saw it fail and whatever random path its reason names.
             const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
@@ -513,8 +520,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }
         const armed = (phase: "cutover" | "rollback") => {
-            if (!fault?.arm || !control || !vercelApi) return;
-            fault.arm(phase, { providers: control, vercelRest: vercelApi });
+            if (armers.length === 0 || !control || !vercelApi) return;
+            for (const f of armers) f.arm!(phase, { providers: control, vercelRest: vercelApi });
             return control.faults.length;
         };
         const struckFrom = armed("cutover");
@@ -522,7 +529,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         records.cutover = snapshotRecords(zone, world);
         if (struckFrom !== undefined) {
             apiFaults.cutover = { struck: control!.faults.length - struckFrom, ms: cutover.endedAt - cutover.startedAt };
-            log(`   ${fault!.name}: ${apiFaults.cutover.struck} failed API answer(s) during the cutover, which took ${(apiFaults.cutover.ms / 1000).toFixed(1)} s`);
+            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.cutover.struck} failed API answer(s) during the cutover, which took ${(apiFaults.cutover.ms / 1000).toFixed(1)} s`);
         }
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
@@ -561,7 +568,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
         if (rollbackStruckFrom !== undefined) {
             apiFaults.rollback = { struck: control!.faults.length - rollbackStruckFrom, ms: rollback.endedAt - rollback.startedAt };
-            log(`   ${fault!.name}: ${apiFaults.rollback.struck} failed API answer(s) during the rollback, which took ${(apiFaults.rollback.ms / 1000).toFixed(1)} s`);
+            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.rollback.struck} failed API answer(s) during the rollback, which took ${(apiFaults.rollback.ms / 1000).toFixed(1)} s`);
         }
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);

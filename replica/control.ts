@@ -33,6 +33,11 @@ export interface FaultSpec {
     times?: number;
     /** 429: the Retry-After the answer carries, in seconds (default 1). */
     retryAfterSeconds?: number;
+    /**
+     * 500, 429, apply-then-500: a `Retry-After-Ms` header on the answer, which cloudflare-go honours
+     * for any status (requestconfig.go `retryDelay`): lets a test walk the 10 retries without the backoff's minutes.
+     */
+    retryAfterMs?: number;
     /** hang, apply-then-hang: how long the call is held before the connection is closed unanswered (default: until the caller goes away or the server closes). */
     holdMs?: number;
 }
@@ -158,7 +163,10 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             if (event) faults.push(event);
             if (fault?.fault === "500" || fault?.fault === "429") {
                 call.status = Number(fault.fault);
-                return reply(call.status, providerError(call.status, kind, r), fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {});
+                return reply(call.status, providerError(call.status, kind, r), {
+                    ...(fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {}),
+                    ...(fault.retryAfterMs !== undefined ? { "retry-after-ms": String(fault.retryAfterMs) } : {}),
+                });
             }
             const handler = isResource ? handlers.resources[r.type] : handlers.invokes[String(r.token)];
             if (!handler) return reply(404, { error: `the replica does not know ${isResource ? "resource type" : "data source"} ${kind}` });
@@ -184,7 +192,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             if (fault?.fault === "apply-then-500") {
                 // Applied, and the answer lost: Cloudflare changed the record, the provider hears a 500.
                 call.status = 500;
-                return reply(500, providerError(500, kind, r));
+                return reply(500, providerError(500, kind, r), fault.retryAfterMs !== undefined ? { "retry-after-ms": String(fault.retryAfterMs) } : {});
             }
             call.status = 200;
             return reply(200, answer ?? {});

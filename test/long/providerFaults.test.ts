@@ -66,10 +66,14 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
 
     it("500 on every attempt: www is left on the old host, apex on Vercel — said so from the records, half-applied in status; recover --finish once Cloudflare answers again", async () => {
         prober.mark("500 every time");
-        const clear = ls.replica.control.failNext(www("500", { times: Infinity }));
+        const calls = wwwUpdates().length;
+        // Retry-After-Ms: 200 (honoured by cloudflare-go for any status) walks the 10 retries in seconds, not minutes.
+        const clear = ls.replica.control.failNext(www("500", { times: Infinity, retryAfterMs: 200 }));
         const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
         assert.equal(await run.exited, 1, run.output().slice(-3000));
         clear();
+        // cloudflare-go v6.6's 10 retries before the provider gives up.
+        assert.deepEqual(wwwUpdates().slice(calls), Array(11).fill(500));
         const out = run.output();
         assert.match(out, /cutover FAILED: [^\n]*failed to make http request: PUT "https:\/\/api\.cloudflare\.com\/client\/v4\/zones\/[^"]+\/dns_records\/[^"]+": 500 Internal Server Error/);
         assert.match(out, /DNS switched \d+\.\d s ago \(20[^)]+\): visitors reach the old site on www and the new site on the apex\./);
@@ -85,13 +89,13 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         assert.equal(await rc.exited, 0, rc.output().slice(-3000));
         assert.match(rc.output(), /cutover done:/);
         assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [NEW()] });
-        seen["500 every time"] = { wwwCalls: 3, recoveredBy: "golive recover --finish" };
+        seen["500 every time"] = { wwwCalls: 11, recoveredBy: "golive recover --finish" };
         await backToPrepare();
     });
 
     it("applied, then 500 on every attempt: Cloudflare holds Vercel for www, the state does not — said so; recover reads the records back, then --finish", async () => {
         prober.mark("apply-then-500");
-        const clear = ls.replica.control.failNext(www("apply-then-500", { times: Infinity }));
+        const clear = ls.replica.control.failNext(www("apply-then-500", { times: Infinity, retryAfterMs: 200 }));
         const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
         assert.equal(await run.exited, 1, run.output().slice(-3000));
         clear();

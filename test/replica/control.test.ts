@@ -67,6 +67,13 @@ describe("replica/control: faults on demand, and the real providers' client retr
         assert.deepEqual(applied, []);
     });
 
+    it("a Retry-After-Ms on a 500 is honoured too (cloudflare-go reads it whatever the status)", async () => {
+        control.failNext({ type: DNS, op: "update", name: "dns-www", fault: "500", times: 2, retryAfterMs: 200 });
+        await callControl(control.url, "/resource", update("dns-www"), 5_000, sleep);
+        assert.deepEqual(waits, [200, 200]);
+        assert.deepEqual(control.calls.map((c) => c.status), [500, 500, 200]);
+    });
+
     it("apply-then-500: Cloudflare applied the change and the answer was a 500; the retry (a PUT: the same record again) succeeds", async () => {
         control.failNext({ type: DNS, op: "update", name: "dns-www", fault: "apply-then-500" });
         await callControl(control.url, "/resource", update("dns-www"), 5_000, sleep);

@@ -118,7 +118,9 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()], { env: { GOLIVE_PROVIDER_CALL_SECONDS: "20", GOLIVE_CANCEL_WAIT_SECONDS: "8" } });
         await run.waitFor(/no answer from Cloudflare for update MEP-06 DNS record dns-www after 2\d s \(GOLIVE_PROVIDER_CALL_SECONDS\): stopping cleanly/, 240_000);
         const tree = processTreeOf(run.pid);
-        assert.equal(await run.exited, 130, run.output().slice(-3000));
+        // Cancelled, then stopped at once 8 s later: the command ends well within 3 minutes (a bound, not a speed claim).
+        const code = await Promise.race([run.exited, new Promise<string>((r) => setTimeout(() => r("still running after 180 s"), 180_000).unref())]);
+        assert.equal(code, 130, run.output().slice(-3000));
         const out = run.output();
         assert.match(out, /the engine did not stop within 8 s: stopping at once/);
         assert.match(out, /cutover INTERRUPTED \(no answer: update MEP-06 DNS record dns-www, engine stopped at once\)/);

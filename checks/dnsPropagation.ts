@@ -67,9 +67,12 @@ export async function askWithin<T>(resolver: ReturnType<typeof makeResolver>, qu
 
 /**
  * One name on one server. When the expected values are host names, the CNAME is what counts
- * (Vercel's `cname.vercel-dns.com` for www); otherwise the A set, CNAMEs followed.
+ * (Vercel's `cname.vercel-dns.com` for www); otherwise the A set, CNAMEs followed. A CNAME at the
+ * zone's apex is flattened by Cloudflare (developers.cloudflare.com/dns/cname-flattening): the
+ * apex answers its target's addresses, never the CNAME, so there the server's answer counts as the
+ * target when its A set is the targets' A set, asked to the same server (addresses compared).
  */
-async function answerFor(server: string, name: string, expected: string[], ms: number): Promise<string[]> {
+async function answerFor(server: string, name: string, expected: string[], ms: number, isApex = false): Promise<string[]> {
     const resolver = makeResolver([server], ms);
     const wantCname = expected.length > 0 && expected.every((v) => isIP(v) === 0);
     if (wantCname) {
@@ -82,7 +85,13 @@ async function answerFor(server: string, name: string, expected: string[], ms: n
         }
     }
     // No CNAME (yet): show the A set, which is what the old records answer.
-    return (await askWithin(resolver, () => resolver.resolve4(name), ms)).map(normalize).sort();
+    const addresses = (await askWithin(resolver, () => resolver.resolve4(name), ms)).map(normalize).sort();
+    if (wantCname && isApex && addresses.length > 0) {
+        const targets = await Promise.all(expected.map((t) => askWithin(resolver, () => resolver.resolve4(t), ms).catch(() => [] as string[])));
+        const flat = [...new Set(targets.flat().map(normalize))].sort();
+        if (flat.length > 0 && flat.length === addresses.length && flat.every((a, i) => a === addresses[i])) return expected;
+    }
+    return addresses;
 }
 
 async function askServer(server: string, names: Record<NameKey, string>, expected: Record<NameKey, string[]>, ms: number): Promise<ServerAnswer> {
@@ -90,7 +99,7 @@ async function askServer(server: string, names: Record<NameKey, string>, expecte
     await Promise.all(
         NAME_KEYS.filter((k) => expected[k].length > 0).map(async (k) => {
             try {
-                out[k] = await answerFor(server, names[k], expected[k], ms);
+                out[k] = await answerFor(server, names[k], expected[k], ms, k === "apex");
             } catch (err) {
                 const code = (err as { code?: string }).code;
                 out.errors = { ...out.errors, [k]: code ?? describeError(err) };

@@ -56,11 +56,13 @@ export async function checkDomainVerification(input: DomainVerificationInput, ne
             // Vercel reads the record on its own schedule: a few tries, bounded by the wait.
             const deadline = Date.now() + Math.max(5_000, input.wait.timeoutMs);
             let last: VercelApiError | undefined;
+            // Vercel's 429/5xx answers the call retried (checks/vercelRetry.ts), said in the evidence.
+            const retries: string[] = [];
             for (let attempt = 1; attempt <= 10 && Date.now() < deadline; attempt++) {
                 try {
-                    const r = await vercelCall<{ verified?: boolean }>(input.api, "POST", `/v9/projects/${encodeURIComponent(input.projectId)}/domains/${encodeURIComponent(input.domain)}/verify`, {}, deadlineIn(Math.min(30_000, Math.max(1_000, deadline - Date.now())), "golive:certificate.timeoutSeconds"));
+                    const r = await vercelCall<{ verified?: boolean }>(input.api, "POST", `/v9/projects/${encodeURIComponent(input.projectId)}/domains/${encodeURIComponent(input.domain)}/verify`, {}, deadlineIn(Math.min(30_000, Math.max(1_000, deadline - Date.now())), "golive:certificate.timeoutSeconds"), (note) => retries.push(note));
                     if (r.verified !== false) {
-                        return { ...base, status: "pass", reason: `${input.domain} verified on the Vercel project ${input.projectName} by the TXT record ${txt.map((t) => t.name).join(", ")}`, evidence: { ...evidence, verified: true, attempts: attempt } };
+                        return { ...base, status: "pass", reason: `${input.domain} verified on the Vercel project ${input.projectName} by the TXT record ${txt.map((t) => t.name).join(", ")}`, evidence: { ...evidence, verified: true, attempts: attempt, ...(retries.length > 0 ? { retries } : {}) } };
                     }
                 } catch (err) {
                     if (isTokenRefusal(err)) throw new Error(`Vercel refused the token (${(err as Error).message}): ${TOKEN_HINT}`);
@@ -85,7 +87,7 @@ export async function checkDomainVerification(input: DomainVerificationInput, ne
                 ...base,
                 status: "fail",
                 reason: `${input.domain}: Vercel did not verify the domain on the project ${input.projectName} although the TXT record resolves (${last ? last.message : "it kept answering verified: false"}); check Project → Domains in Vercel, then run golive prepare again`,
-                evidence,
+                evidence: { ...evidence, ...(retries.length > 0 ? { retries } : {}) },
             };
         },
         (err) => ({ ...base, status: "fail", reason: `${input.domain} could not be verified: ${describeError(err)}`, evidence: { domain: input.domain } }),

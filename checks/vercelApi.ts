@@ -1,11 +1,13 @@
 // The program's own calls to Vercel's REST API (what the provider does not do: the DNS-01
 // certificate order, a domain's verification). One call = one bounded request through checks/net;
-// 429 and 5xx answers are retried a few times within the call's deadline. The token is a secret:
+// 429 and 5xx answers are retried as Vercel's own client retries them (checks/vercelRetry.ts),
+// honouring Retry-After within the call's deadline, and the caller hears each retry (onRetry). The token is a secret:
 // it is sent in the Authorization header and never appears in an error, a result or a log line.
 // Dynamic providers serialize this module: no module-level state, everything built per call.
-import { backoffMs, Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
+import { Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
 import { isLoopbackHost } from "../lib/loopback";
 import { redact, registerSecret } from "../lib/redact";
+import { isVercelRetryStatus, VERCEL_MAX_RETRIES, vercelRetryAfterMs, vercelRetryDelayMs } from "./vercelRetry";
 
 /** Where the program reaches Vercel's REST API. */
 export interface VercelApi {
@@ -20,7 +22,7 @@ export interface VercelApi {
 export const VERCEL_API_BASE_URL = "https://api.vercel.com";
 /** One API call's bound, retries included. */
 export const VERCEL_CALL_MS = 30_000;
-const ATTEMPTS = 3;
+const ATTEMPTS = VERCEL_MAX_RETRIES + 1;
 
 /**
  * Vercel's error answer: `{ error: { code, message } }`, with the HTTP status. A plain Error with
@@ -60,7 +62,15 @@ function urlOf(api: VercelApi, path: string): string {
  * One call to the API. Resolves to the JSON answer of a 2xx; throws a VercelApiError for Vercel's
  * refusal (4xx, or 5xx after the retries), an Error naming the call for anything else.
  */
-export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PATCH", path: string, body?: unknown, deadline: Deadline = deadlineIn(VERCEL_CALL_MS, "a Vercel API call")): Promise<T> {
+export async function vercelCall<T>(
+    api: VercelApi,
+    method: "GET" | "POST" | "PATCH",
+    path: string,
+    body?: unknown,
+    deadline: Deadline = deadlineIn(VERCEL_CALL_MS, "a Vercel API call"),
+    /** Told each time a retry is needed: what Vercel answered and how long the call waits. */
+    onRetry?: (note: string) => void,
+): Promise<T> {
     // The tests and the rehearsal run with GOLIVE_LOOPBACK_ONLY: nothing may leave the machine.
     const host = new URL(api.baseUrl).hostname;
     if (process.env.GOLIVE_LOOPBACK_ONLY && !isLoopbackHost(host)) {
@@ -72,7 +82,7 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
     for (let attempt = 1; ; attempt++) {
         let status = 0;
         let text = "";
-        let retryAfterMs: number | undefined;
+        let headers: Record<string, string | string[] | undefined> = {};
         try {
             const res = await httpRequest(urlOf(api, path), { timeoutMs: 15_000 }, {
                 method,
@@ -84,11 +94,12 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
             });
             status = res.status;
             text = res.body;
-            const after = Number(res.headers["retry-after"]);
-            if (Number.isFinite(after) && after >= 0) retryAfterMs = after * 1000;
+            headers = res.headers;
         } catch (err) {
             if (!isTransientError(err) || attempt >= ATTEMPTS) throw new Error(`${what} failed: ${redact(describeError(err), [token])}`);
-            await sleep(Math.min(backoffMs(attempt, 500, 4_000), Math.max(0, deadline.at - Date.now())));
+            const wait = Math.min(vercelRetryDelayMs(attempt - 1), Math.max(0, deadline.at - Date.now()));
+            onRetry?.(`${what}: ${redact(describeError(err), [token])}; retry ${attempt} of ${ATTEMPTS - 1} in ${(wait / 1000).toFixed(1)} s`);
+            await sleep(wait);
             continue;
         }
         let json: any;
@@ -105,9 +116,12 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
         const code = typeof err.code === "string" ? err.code : `http_${status}`;
         // The API's own words, through the one redaction: a proxy that echoes the request would quote the token.
         const message = typeof err.message === "string" ? redact(err.message, [token]) : `answered ${status}`;
-        const transient = status === 429 || status >= 500;
-        const wait = Math.min(retryAfterMs ?? backoffMs(attempt, 500, 4_000), 10_000);
-        if (transient && attempt < ATTEMPTS && Date.now() + wait < deadline.at) {
+        const transient = isVercelRetryStatus(status);
+        const wait = vercelRetryDelayMs(attempt - 1, headers);
+        const beyondDeadline = transient && attempt < ATTEMPTS && Date.now() + wait >= deadline.at;
+        if (transient && attempt < ATTEMPTS && !beyondDeadline) {
+            const asked = vercelRetryAfterMs(headers) > 0 ? " (as Vercel asked)" : "";
+            onRetry?.(`${what}: ${status} ${code}; retry ${attempt} of ${ATTEMPTS - 1} in ${(wait / 1000).toFixed(1)} s${asked}`);
             await sleep(wait);
             continue;
         }
@@ -115,8 +129,11 @@ export async function vercelCall<T>(api: VercelApi, method: "GET" | "POST" | "PA
         const details = redactedDetails(rest, token);
         // The vercel CLI's APIError (errors-ts.ts) takes retryAfterMs from Retry-After on 429/503:
         // the certificate's finalize loop honours it (a domain answer, not this call's retry).
-        if (retryAfterMs !== undefined && (status === 429 || status === 503)) details.retryAfterMs = retryAfterMs;
-        throw vercelApiError(status, code, `${what}: ${message} (${code}${transient && attempt > 1 ? `, after ${attempt} attempts` : ""})`, details);
+        const retryAfterMs = vercelRetryAfterMs(headers);
+        if (retryAfterMs > 0 && (status === 429 || status === 503)) details.retryAfterMs = retryAfterMs;
+        const tried = transient && attempt > 1 ? `, after ${attempt} attempts` : "";
+        const late = beyondDeadline ? `; the next retry (in ${(wait / 1000).toFixed(1)} s) would pass this call's deadline` : "";
+        throw vercelApiError(status, code, `${what}: ${message} (${code}${tried}${late})`, details);
     }
 }
 

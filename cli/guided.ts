@@ -188,12 +188,28 @@ export interface BuildWatch {
 
 const DEPLOYMENT_TYPE = "vercel:index/deployment:Deployment";
 
+/** golive's bound on a hung provider call: how long, and what to do when one passes it (cancel the run). */
+export interface HangBound {
+    boundMs: number;
+    /** Called once, with the step that went unanswered (its label, op) and how long it has run. */
+    onHang(step: { label: string; op: string; type: string }, ranMs: number): void;
+}
+
+/** A step that is a call to a real provider's API (Cloudflare, Vercel); golive's own checks bound themselves. */
+export const isProviderCall = (type: string) => type.startsWith("cloudflare:") || type.startsWith("vercel:");
+
+/** The provider call, of those in flight, that has run `boundMs` or more (the oldest), if any. */
+export function hungCall<T extends { type: string; startedAt: number; endedAt?: number }>(steps: readonly T[], nowOnOrigin: number, boundMs: number): T | undefined {
+    return steps.filter((st) => st.endedAt === undefined && isProviderCall(st.type) && nowOnOrigin - st.startedAt >= boundMs).sort((a, b) => a.startedAt - b.startedAt)[0];
+}
+
 /** `pulumi up` with one progress line per resource and per check on stderr; times on `origin`'s clock. */
-export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, build?: BuildWatch, onProgress?: (progress: UpProgress) => void): Promise<Applied> {
+export async function applyWithProgress(gs: GuidedStack, message: string, deps: GuidedDeps, origin: number, signal?: AbortSignal, build?: BuildWatch, onProgress?: (progress: UpProgress) => void, hang?: HangBound): Promise<Applied> {
     const progress = new UpProgress();
     const startedAt = deps.now();
     let lastEventAt = deps.now();
     let stallSaid = 0;
+    let hangSaid = false;
     const onEvent = (e: EngineEvent) => {
         lastEventAt = deps.now();
         for (const line of progress.onEvent(e, deps.now() - origin)) deps.err(line);
@@ -205,15 +221,26 @@ export async function applyWithProgress(gs: GuidedStack, message: string, deps: 
         if (quiet < STALL_NOTICE_MS || lastEventAt === stallSaid) return;
         stallSaid = lastEventAt;
         const waiting = progress.steps.filter((st) => st.endedAt === undefined).map((st) => st.label);
-        deps.err(`  … nothing from the engine for ${Math.round(quiet / 1000)} s${waiting.length > 0 ? `: waiting on ${waiting.join(", ")}` : ""} — Ctrl-C stops cleanly once that ends; twice stops at once`);
+        deps.err(`  … nothing from the engine for ${Math.round(quiet / 1000)} s${waiting.length > 0 ? `: waiting on ${waiting.join(", ")}` : ""} — Ctrl-C stops cleanly once that ends; twice stops at once${hang ? ` (golive stops the run itself once a provider call has gone ${Math.round(hang.boundMs / 1000)} s unanswered)` : ""}`);
     }, 5_000);
     const buildTimer = build ? watchBuild(progress, build, deps, origin) : undefined;
+    // golive's own bound on a provider call that never answers (the real Cloudflare client has none).
+    const hangWatch = hang
+        ? setInterval(() => {
+              if (hangSaid) return;
+              const hung = hungCall(progress.steps, deps.now() - origin, hang.boundMs);
+              if (!hung) return;
+              hangSaid = true;
+              hang.onHang(hung, deps.now() - origin - hung.startedAt);
+          }, Math.min(5_000, Math.max(500, hang.boundMs / 4)))
+        : undefined;
     let r;
     try {
         r = await upProgram(gs, message, onEvent, signal);
     } finally {
         clearInterval(watch);
         buildTimer?.stop();
+        if (hangWatch) clearInterval(hangWatch);
     }
     return { ok: r.ok, progress, startedAt, endedAt: deps.now(), ...(r.outputs ? { outputs: r.outputs } : {}), ...(r.error ? { error: r.error } : {}) };
 }

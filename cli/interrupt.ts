@@ -34,8 +34,8 @@ export class Interrupt {
     private timer?: NodeJS.Timeout;
     private stopping?: Promise<void>;
     state: InterruptState = "running";
-    /** The signal that started the cancel, for the record. */
-    by?: NodeJS.Signals;
+    /** What started the cancel, for the record: a signal, or golive's own bound on a hung provider call. */
+    by?: string;
     at?: Date;
 
     constructor(private readonly opts: InterruptOptions) {}
@@ -72,12 +72,24 @@ export class Interrupt {
     }
 
     private first(signal: NodeJS.Signals): void {
+        this.begin(signal, signal === "SIGINT" ? "Ctrl-C" : signal);
+    }
+
+    /**
+     * A cancel golive starts itself, exactly as the first Ctrl-C (a clean stop, then at once after
+     * the bounded wait): `by` is recorded, `why` said. Nothing when a cancel is already under way.
+     */
+    cancel(by: string, why: string): void {
+        if (this.state === "running") this.begin(by, why);
+    }
+
+    private begin(by: string, why: string): void {
         this.state = "cancelling";
-        this.by = signal;
+        this.by = by;
         this.at = new Date();
         const s = Math.round(this.opts.cancelWaitMs / 1000);
         this.opts.err(
-            `\n${signal === "SIGINT" ? "Ctrl-C" : signal}: stopping cleanly — the engine finishes the resource operations in flight (up to ${s} s), ` +
+            `\n${why}: stopping cleanly — the engine finishes the resource operations in flight (up to ${s} s), ` +
                 "saves the state and releases the stack; nothing new starts. Press Ctrl-C again to stop at once.",
         );
         this.controller.abort();

@@ -24,7 +24,7 @@ import { applyWithProgress, Applied, BuildWatch, confirmApply, DEFAULT_DEPS, gat
 import { discover, GuidedStack, openStack, previewProgram, readConfig, readHistory, readOutputs, readState, setPhase, snapshotStackFile, writeLiveRecords } from "./engineStack";
 import { valuesOrExit } from "./args";
 import { preloadRecordsBack } from "./recordsBack";
-import { beginRun, type RunFrame } from "./runFrame";
+import { beginRun, providerCallBoundMsOf, type RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
 import { directLines, failedAfterSwitch, planDirectWayBack, putBackNow, type DirectPlan } from "./directWayBack";
@@ -137,6 +137,12 @@ export async function runPhase(
 ): Promise<PhaseRun> {
     const name = `golive ${phase}`;
     const origin = deps.now();
+    try {
+        providerCallBoundMsOf(deps.env);
+    } catch (err) {
+        deps.err(`${name}: ${(err as Error).message}; nothing was changed`);
+        return { code: 2 };
+    }
     let gs: GuidedStack;
     if (inherited) gs = inherited.gs;
     else {
@@ -275,7 +281,20 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
         early = earlyWayBack(await planDirectWayBack(gs.stack, map, zoneId, deps.env), args, cfg.rollback.auto, deps, operator);
     }
     deps.err(`\nApplying ${phase} (pulumi up):`);
-    const run = await applyWithProgress(gs, name, deps, origin, interrupt.signal, phase === "adopt" ? undefined : buildWatchOf(map, (why) => void interrupt.stopAtOnce(why)), early?.watch);
+    const run = await applyWithProgress(
+        gs,
+        name,
+        deps,
+        origin,
+        interrupt.signal,
+        phase === "adopt" ? undefined : buildWatchOf(map, (why) => void interrupt.stopAtOnce(why)),
+        early?.watch,
+        {
+            boundMs: providerCallBoundMsOf(deps.env),
+            // A provider call that never answers: cancelled as Ctrl-C cancels, naming the call.
+            onHang: (step, ranMs) => interrupt.cancel(`no answer: ${step.op} ${step.label}`, `no answer from ${step.type.startsWith("vercel:") ? "Vercel" : "Cloudflare"} for ${step.op} ${step.label} after ${Math.round(ranMs / 1000)} s (GOLIVE_PROVIDER_CALL_SECONDS)`),
+        },
+    );
     const progress = run.progress;
     const interrupted = !run.ok && interrupt.cancelled;
     const wentBack = early ? await early.settled() : {};

@@ -139,6 +139,9 @@ export function renderReport(r: RehearsalReport): string {
               ]
             : []),
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
+        ...(f.apiFaults
+            ? [`  under the API faults           cutover ${f.apiFaults.cutover ? `${ms(f.apiFaults.cutover.ms)} (${f.apiFaults.cutover.struck} failed answers)` : "—"}, rollback ${f.apiFaults.rollback ? `${ms(f.apiFaults.rollback.ms)} (${f.apiFaults.rollback.struck} failed answers)` : "—"}`]
+            : []),
         ...(f.wayBack?.zoneMs !== undefined ? [`  first failed check → old host at the zone's servers  ${ms(f.wayBack.zoneMs)}  (${f.wayBack.how === "direct" ? "by Cloudflare's API at the first failed check" : "by the rollback's records-first update"})`] : []),
         ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (probed on both names; R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
         ...(f.wayBack?.cachedVisitorMs !== undefined ? [`  behind a caching resolver      up to ${ms(f.wayBack.cachedVisitorMs)} after the first failed check on the new address (the record's TTL after the way back)`] : []),

@@ -5,6 +5,14 @@ import type { ReplicaWorld } from "../replica/world";
 import type { CloudflareZone } from "../replica/cloudflareZone";
 import { LIVE_RECORD_IDS, type ReplicaBehaviour, type VercelReplica } from "../replica/providers";
 import type { ServiceStandIns } from "./services";
+import type { FaultSpec } from "../replica/control";
+import type { VercelApiFaultSpec } from "../replica/vercelApi";
+
+/** The replica's APIs that fail on demand: the providers' service API (Cloudflare, Vercel) and Vercel's REST API. */
+export interface FaultApis {
+    providers: { failNext(spec: FaultSpec): () => void };
+    vercelRest: { failNext(spec: VercelApiFaultSpec): () => void };
+}
 
 export interface Fault {
     name: string;
@@ -30,6 +38,10 @@ export interface Fault {
     configure?(config: Record<string, string>, world: ReplicaWorld): void;
     /** The operator runs prepare a second time before the cutover, as prepare's own output tells them to (why). */
     prepareAgain?: string;
+    /** Makes the replica's APIs fail on demand just before a phase (the cutover, the rollback). */
+    arm?(phase: "cutover" | "rollback", apis: FaultApis): void;
+    /** Why the fault needs the real engine, when it does (the mock engine calls the replica in-process). */
+    needsRealEngine?: string;
 }
 
 /** What a broken release answers to every request. */
@@ -248,6 +260,19 @@ export const FAULTS: Fault[] = [
         causesDowntime: false,
         apply: (_world, b) => {
             b.existingCertificate = true;
+        },
+    },
+    {
+        name: "rate-limited",
+        summary: "Cloudflare's API rate limit is reached during the cutover and during the way back: each update of the apex and www records is answered 429 twice (Retry-After: 3 s) before it goes through",
+        expect: "the Cloudflare provider waits as cloudflare-go v6.6 does (Retry-After honoured, 10 retries at most) and goes on: the cutover and the rollback (records first) succeed, later by the waits (the figures time both); 0 failed probes",
+        causesDowntime: false,
+        needsRealEngine: "the 429s are answered on the replica's service API, which the real engine's provider plugins call with cloudflare-go's retries; the mock engine calls the replica in-process",
+        apply: () => undefined,
+        // Cloudflare's API answers 429 with `retry-after` (seconds until capacity, rounded up) once
+        // its limit is reached (developers.cloudflare.com/fundamentals/api/reference/limits).
+        arm: (_phase, apis) => {
+            for (const name of ["dns-apex", "dns-www"]) apis.providers.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", name, fault: "429", retryAfterSeconds: 3, times: 2 });
         },
     },
 ];

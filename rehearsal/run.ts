@@ -35,6 +35,11 @@ import { rehearsalIncident, rehearsalTimeline, shootKeyPages } from "./goLivePag
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
     fault?: string;
+    /**
+     * Another fault whose API failures (its `arm`) strike too, e.g. rate-limited with
+     * fails-under-traffic: the way back timed under Cloudflare's rate limit (bench/wayBack.ts --rate-limited).
+     */
+    armAlso?: string;
     /** Shorter waits (tests). */
     fast?: boolean;
     log?: (line: string) => void;
@@ -123,6 +128,11 @@ export interface RehearsalFigures {
     probes: ProbeFigures;
     /** The same visits from behind a caching resolver (visitors who keep an answer for its TTL), when the fault asks for them. */
     cachedVisitorProbes?: ProbeFigures;
+    /**
+     * A fault that makes the replica's APIs fail (rate-limited): the failed answers given per phase,
+     * and how long the cutover and the rollback took with them (`pulumi up`, `golive rollback`).
+     */
+    apiFaults?: { cutover: { struck: number; ms: number } | null; rollback: { struck: number; ms: number } | null };
 }
 
 export interface RehearsalReport {
@@ -301,6 +311,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     process.env.GOLIVE_LOOPBACK_ONLY = "1";
     const log = options.log ?? (() => undefined);
     const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
+    const alsoArmed: Fault | undefined = options.armAlso ? faultNamed(options.armAlso) : undefined;
+    const armers = [fault, alsoArmed].filter((f): f is Fault => !!f?.arm);
     const started = Date.now();
     // Long waits are told on the progress writer (stderr in the CLI), --json or not.
     const waits = new Progress(options.progress, { prefix: "golive rehearse" });
@@ -308,6 +320,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     const found = choice === "mock" ? undefined : findEngine();
     if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
     const realEngine = found && isEngine(found) ? found : undefined;
+    for (const f of [fault, alsoArmed]) if (f?.needsRealEngine && !realEngine) throw new Error(`the ${f.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${f.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
     const engineInfo: EngineInfo = realEngine
         ? { kind: "pulumi", version: realEngine.version }
         : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
@@ -347,6 +360,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
 
         const dnsChanges: DnsChange[] = [];
+        const apiFaults: NonNullable<RehearsalFigures["apiFaults"]> = { cutover: null, rollback: null };
         // The engine's clock is the time axis of the steps, the DNS changes and the probes.
         const t0 = Date.now();
         const now = () => Date.now() - t0;
@@ -475,6 +489,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
                 dnsSwitched: ran.switchAt !== undefined,
                 probes,
                 ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
+                ...(armers.length > 0 ? { apiFaults } : {}),
             };
             // A check once, however many runs saw it fail and whatever random path its reason names.
             const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
@@ -566,9 +581,19 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
             return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
         }
         await shootPages("pre-switch");
+        const armed = (phase: "cutover" | "rollback") => {
+            if (armers.length === 0 || !control || !vercelApi) return;
+            for (const f of armers) f.arm!(phase, { providers: control, vercelRest: vercelApi });
+            return control.faults.length;
+        };
+        const struckFrom = armed("cutover");
         const cutover = await upPhase("cutover", "cutover");
         if (!cutover.ok) for (const shot of screenshots.filter((x) => x.stage === "pre-switch")) screenshots.push({ url: shot.url, stage: "after-switch", takenAt: new Date().toISOString(), missing: "no picture after the switch: the cutover failed and was rolled back at once (R-1 agreed beforehand); the way back waits for no picture", width: shot.width, height: shot.height });
         records.cutover = snapshotRecords(zone, world);
+        if (struckFrom !== undefined) {
+            apiFaults.cutover = { struck: control!.faults.length - struckFrom, ms: cutover.endedAt - cutover.startedAt };
+            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.cutover.struck} failed API answer(s) during the cutover, which took ${(apiFaults.cutover.ms / 1000).toFixed(1)} s`);
+        }
 
         // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
         const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
@@ -603,7 +628,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         }
         // Plan section 4 on the real engine is `golive rollback` (the records back first, then the
         // prepare update from the stack history); on the mock engine, the previous phase's `pulumi up`.
+        const rollbackStruckFrom = armed("rollback");
         const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
+        if (rollbackStruckFrom !== undefined) {
+            apiFaults.rollback = { struck: control!.faults.length - rollbackStruckFrom, ms: rollback.endedAt - rollback.startedAt };
+            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.rollback.struck} failed API answer(s) during the rollback, which took ${(apiFaults.rollback.ms / 1000).toFixed(1)} s`);
+        }
         if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
         records.rollback = snapshotRecords(zone, world);
         const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples, dnsChanges.filter((c) => c.name === world.domain || c.name === world.www), Number(phaseConfig(world, "prepare").config["golive:ttl"])) : null;

@@ -4,8 +4,9 @@
 // HTTPS request to the origin the zone's record for that name holds, marking the answer
 // `x-served-by: <origin> (via cloudflare)`.
 //
-// Imitated: a proxied A/CNAME is answered with the edge's address (replica/cloudflareZone) and
-// the edge forwards to the record's target (developers.cloudflare.com/dns/proxy-status). Assumed,
+// Imitated: a proxied A/CNAME is answered with the edge's addresses, A and AAAA, as Cloudflare's
+// anycast answers both (replica/cloudflareZone; here 127.0.0.4 and ::1 when the machine has an
+// IPv6 loopback), and the edge forwards to the record's target (developers.cloudflare.com/dns/proxy-status). Assumed,
 // not documented by any provider source: a name whose record turned DNS-only is still forwarded
 // to its (new) target when a visitor's resolver still holds the edge address (README, "How
 // faithful is the replica").
@@ -26,6 +27,10 @@ export class CloudflareEdge {
     private originOf: OriginLookup = () => undefined;
     private readonly sockets = new Set<Socket>();
 
+    /** The edge's IPv6 address (::1), when it listens there too: what the zone answers for a proxied name's AAAA. */
+    public host6?: string;
+    private readonly more: Array<http.Server | https.Server> = [];
+
     private constructor(
         public readonly host: string,
         private readonly httpServer: http.Server,
@@ -37,7 +42,7 @@ export class CloudflareEdge {
      * Serves on `host` at the ports visitors use (the same as the sites'), forwarding to origins
      * on those ports too.
      */
-    static async start(opts: { host: string; httpPort: number; httpsPort: number; cert: KeyPair }): Promise<CloudflareEdge> {
+    static async start(opts: { host: string; host6?: string; httpPort: number; httpsPort: number; cert: KeyPair }): Promise<CloudflareEdge> {
         // eslint-disable-next-line prefer-const
         let edge: CloudflareEdge;
         const handler = (scheme: "http" | "https") => (req: http.IncomingMessage, res: http.ServerResponse) => edge.forward(scheme, req, res);
@@ -52,6 +57,20 @@ export class CloudflareEdge {
         }
         await listen(httpServer, opts.host, opts.httpPort);
         await listen(httpsServer, opts.host, opts.httpsPort);
+        if (opts.host6) {
+            // Cloudflare's anycast answers on IPv6 too: the same edge, on the IPv6 loopback.
+            const [http6, https6] = [http.createServer(handler("http")), https.createServer({ cert: opts.cert.certPem, key: opts.cert.keyPem }, handler("https"))];
+            for (const server of [http6, https6]) {
+                server.on("connection", (s: Socket) => {
+                    edge.sockets.add(s);
+                    s.on("close", () => edge.sockets.delete(s));
+                });
+            }
+            await listen(http6, opts.host6, opts.httpPort);
+            await listen(https6, opts.host6, opts.httpsPort);
+            edge.more.push(http6, https6);
+            edge.host6 = opts.host6;
+        }
         return edge;
     }
 
@@ -66,7 +85,7 @@ export class CloudflareEdge {
 
     async close(): Promise<void> {
         for (const s of this.sockets) s.destroy();
-        await Promise.all([new Promise<void>((r) => this.httpServer.close(() => r())), new Promise<void>((r) => this.httpsServer.close(() => r()))]);
+        await Promise.all([this.httpServer, this.httpsServer, ...this.more].map((server) => new Promise<void>((r) => server.close(() => r()))));
     }
 
     private forward(scheme: "http" | "https", req: http.IncomingMessage, res: http.ServerResponse): void {

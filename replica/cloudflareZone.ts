@@ -153,18 +153,30 @@ export class CloudflareZone {
     }
 
     /**
-     * The DNS server answers exactly the zone's records of `name`, except that a proxied A or CNAME
-     * is answered with the edge's address (a CNAME flattened), TTL 300, as Cloudflare answers it
-     * (developers.cloudflare.com/dns/proxy-status; automatic TTL is 300 s). The replica's edge has no
-     * IPv6 address: no AAAA is answered for a proxied name.
+     * The DNS server answers exactly the zone's records of `name`, except:
+     * - a proxied A or CNAME is answered with the edge's addresses, A and AAAA (when the edge has
+     *   an IPv6 address), TTL 300, as Cloudflare's anycast answers it (developers.cloudflare.com/dns/proxy-status;
+     *   automatic TTL is 300 s);
+     * - a CNAME at the zone's apex is flattened: the apex answers its target's A and AAAA, never a
+     *   CNAME (developers.cloudflare.com/dns/cname-flattening: "CNAME flattening at the zone apex"
+     *   is always on, on every plan), with the record's TTL.
      */
     private serve(name: string): void {
         const at = [...this.records.values()].filter((x) => x.name === name);
         const edge = this.dns.proxyEdge;
         const proxied = !!edge && at.some((x) => x.proxied && ADDRESS_TYPES.includes(x.type));
+        const flattened = !proxied && this.dns.isZoneApex(name) ? at.find((x) => x.type === "CNAME") : undefined;
         for (const type of SERVED_TYPES) {
             if (proxied && ADDRESS_TYPES.includes(type)) {
                 if (type === "A") this.dns.set(name, "A", [edge!.host], PROXIED_TTL);
+                else if (type === "AAAA" && edge!.host6) this.dns.set(name, "AAAA", [edge!.host6], PROXIED_TTL);
+                else this.dns.remove(name, type);
+                continue;
+            }
+            if (flattened && ADDRESS_TYPES.includes(type)) {
+                const ttl = flattened.ttl === 1 ? AUTOMATIC_TTL : flattened.ttl;
+                const addresses = type === "CNAME" ? [] : this.targetAddresses(flattened.content, type);
+                if (addresses.length > 0) this.dns.set(name, type, addresses, ttl);
                 else this.dns.remove(name, type);
                 continue;
             }
@@ -172,6 +184,14 @@ export class CloudflareZone {
             if (set.length === 0) this.dns.remove(name, type);
             else this.dns.set(name, type, set.map((x) => x.content), Math.min(...set.map((x) => (x.ttl === 1 ? AUTOMATIC_TTL : x.ttl))));
         }
+    }
+
+    /** The addresses a CNAME target answers (A or AAAA), CNAMEs followed, as Cloudflare's resolver finds them when it flattens. */
+    private targetAddresses(target: string, type: "A" | "AAAA" | "NS" | "TXT" | "CAA"): string[] {
+        return this.dns
+            .answer(target, type)
+            .answers.filter((a) => a.type === type)
+            .map((a) => String((a as { data?: unknown }).data));
     }
 
     private newId(): string {

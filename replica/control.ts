@@ -6,7 +6,8 @@
 // It can fail on demand (issue 17): `failNext` (or POST /faults) makes the next call(s) of a kind
 // (resource type, op, optionally the resource's name) answer 500 or 429, hang, or apply the change
 // and then answer 500 or never answer — what a provider meets in a real go-live. And the plugins call it as the
-// real Cloudflare provider calls Cloudflare: cloudflare-go's client retries (callControl).
+// real providers call their APIs (issue 23): cloudflare-go's retries for Cloudflare, terraform-provider-vercel's
+// for Vercel, each client's own request timeout (none for Cloudflare) (callControl).
 import * as http from "http";
 import type { AddressInfo } from "net";
 import type { InvokeHandler, ProviderRequest, ResourceHandler } from "./providerApi";
@@ -32,6 +33,11 @@ export interface FaultSpec {
     times?: number;
     /** 429: the Retry-After the answer carries, in seconds (default 1). */
     retryAfterSeconds?: number;
+    /**
+     * 500, 429, apply-then-500: a `Retry-After-Ms` header on the answer, which cloudflare-go honours
+     * for any status (requestconfig.go `retryDelay`): lets a test walk the 10 retries without the backoff's minutes.
+     */
+    retryAfterMs?: number;
     /** hang, apply-then-hang: how long the call is held before the connection is closed unanswered (default: until the caller goes away or the server closes). */
     holdMs?: number;
 }
@@ -98,6 +104,22 @@ function cloudflareError(status: number, r: Partial<ProviderRequest>): { success
     const record = r.id ? `/${r.id.split("/").pop()}` : "";
     const url = `https://api.cloudflare.com/client/v4/zones/${zone}/dns_records${record}`;
     return { success: false, errors, error: `failed to make http request: ${METHOD[r.op ?? ""] ?? "GET"} "${url}": ${status} ${http.STATUS_CODES[status] ?? ""} ${JSON.stringify({ success: false, errors })}` };
+}
+
+/**
+ * Vercel's error answer (`{error: {code, message}}`, the shape terraform-provider-vercel's
+ * client/request.go reads into its APIError), and in `message` what the provider reports once its
+ * client gave up: APIError.Error() is `<code> - <message>`. The codes are assumed (Vercel documents
+ * 429 as rate limiting, not the code's spelling).
+ */
+function vercelError(status: number): { error: { code: string; message: string }; message: string } {
+    const error = status === 429 ? { code: "rate_limited", message: "Rate limit exceeded" } : { code: "internal_server_error", message: "An unexpected internal error occurred" };
+    return { error, message: `unexpected error: ${error.code} - ${error.message}` };
+}
+
+/** The error a provider meets: Cloudflare's for a cloudflare resource, Vercel's for a vercel one. */
+function providerError(status: number, kind: string, r: Partial<ProviderRequest>): unknown {
+    return kind.startsWith("vercel:") ? vercelError(status) : cloudflareError(status, r);
 }
 
 /** Serves `handlers` on 127.0.0.1: POST /resource {ProviderRequest}, POST /invoke {token, inputs}, POST /faults {FaultSpec}. */
@@ -200,7 +222,10 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             if (event) faults.push(event);
             if (fault?.fault === "500" || fault?.fault === "429") {
                 call.status = Number(fault.fault);
-                return reply(call.status, cloudflareError(call.status, r), fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {});
+                return reply(call.status, providerError(call.status, kind, r), {
+                    ...(fault.fault === "429" ? { "retry-after": String(fault.retryAfterSeconds ?? 1) } : {}),
+                    ...(fault.retryAfterMs !== undefined ? { "retry-after-ms": String(fault.retryAfterMs) } : {}),
+                });
             }
             const handler = isResource ? handlers.resources[r.type] : handlers.invokes[String(r.token)];
             if (!handler) return reply(404, { error: `the replica does not know ${isResource ? "resource type" : "data source"} ${kind}` });
@@ -226,7 +251,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             if (fault?.fault === "apply-then-500") {
                 // Applied, and the answer lost: Cloudflare changed the record, the provider hears a 500.
                 call.status = 500;
-                return reply(500, cloudflareError(500, r));
+                return reply(500, providerError(500, kind, r), fault.retryAfterMs !== undefined ? { "retry-after-ms": String(fault.retryAfterMs) } : {});
             }
             call.status = 200;
             return reply(200, answer ?? {});
@@ -259,14 +284,36 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
 }
 
 /**
- * What Cloudflare's own Go client (cloudflare-go v4–v6, internal/requestconfig/requestconfig.go,
- * which terraform-provider-cloudflare v5 and so @pulumi/cloudflare v6 use with its defaults) does
- * when a call fails: 2 retries (3 attempts); a retry for a connection error, 408, 409, 429 and any
- * 5xx unless the answer says `x-should-retry: false` (and always when it says true); the wait is
- * `Retry-After-Ms`, else `Retry-After` (seconds or an HTTP date) when under a minute, else
- * 0.5 s × 2^retry capped at 8 s, less up to a quarter of random jitter. It sets no request timeout.
+ * How the real providers' API clients retry, one rule per provider: the replica plugins call the
+ * service API as each real provider calls its API. These are the replica's own imitations of
+ * upstream (lib/cloudflareRetry.ts is the product's; the replica never borrows it).
  */
-export const CLOUDFLARE_CLIENT_RETRY = { maxRetries: 2 } as const;
+export interface ClientRetryRule {
+    /** Retries after the first attempt. */
+    maxRetries: number;
+    /** Whether an answer (undefined status: no answer, a connection error) is retried. */
+    shouldRetry(status: number | undefined, headers: http.IncomingHttpHeaders, body: string | undefined): boolean;
+    /** The wait before retry `retry` + 1 (`retry` counts from 0). */
+    delayMs(retry: number, headers: http.IncomingHttpHeaders, random?: () => number, now?: number): number;
+    /** The client's own timeout per request; undefined: none (only the caller's bound ends a hung call). */
+    requestTimeoutMs?: number;
+}
+
+/**
+ * What Cloudflare's own Go client does when a call fails, as cloudflare-go v6.6.0
+ * internal/requestconfig/requestconfig.go has it (terraform-provider-cloudflare v5.19+, and so
+ * @pulumi/cloudflare 6.22, builds it with no retry or timeout option in internal/provider.go):
+ * `MaxRetries: 10` (2 up to v6.5.0); `shouldRetry`: a connection error, 408, 409, 429 and any 5xx
+ * unless the answer says `x-should-retry: false` (always when it says true); `retryDelay`:
+ * `Retry-After-Ms`, else `Retry-After` (seconds or an HTTP date) when 0 ≤ it < 1 minute, else
+ * 2 s × 2^retry capped at 30 s, less up to a quarter of random jitter. No request timeout
+ * (`RequestTimeout` is zero unless an option sets it).
+ */
+export const CLOUDFLARE_CLIENT_RETRY: ClientRetryRule = {
+    maxRetries: 10,
+    shouldRetry: (status, headers) => cloudflareShouldRetry(status, headers),
+    delayMs: (retry, headers, random, now) => cloudflareRetryDelayMs(retry, headers, random, now),
+};
 
 export function cloudflareShouldRetry(status: number | undefined, headers: http.IncomingHttpHeaders = {}): boolean {
     if (status === undefined) return true; // no answer: a connection error
@@ -286,22 +333,62 @@ export function cloudflareRetryDelayMs(retryCount: number, headers: http.Incomin
         else if (!Number.isNaN(Date.parse(raw))) asked = Date.parse(raw) - now;
     }
     if (asked !== undefined && asked >= 0 && asked < 60_000) return asked;
-    const delay = Math.min(500 * 2 ** retryCount, 8_000);
+    const delay = Math.min(2_000 * 2 ** retryCount, 30_000);
     return delay - Math.floor(random() * (delay / 4));
 }
 
-/** Whether a call to the service API stands for a call to Cloudflare's API (a cloudflare resource or data source). */
-function isCloudflareCall(body: unknown): boolean {
-    const b = body as { type?: unknown; token?: unknown };
-    return [b?.type, b?.token].some((x) => typeof x === "string" && x.startsWith("cloudflare:"));
+/**
+ * What terraform-provider-vercel's client does (v5.10.0 client/request.go `doRequest`,
+ * `_doRequest`; client/client.go `http()`): a 429 only, and only when the answer is Vercel's
+ * `{error: {code, message}}`, is retried up to 3 times, after `Retry-After` seconds (a whole
+ * number above 0, else 1 s) when that is under 5 minutes; nothing else is retried (a 5xx or a
+ * connection error fails at once). Each request has a 5-minute timeout (`http.Client.Timeout`).
+ */
+export const VERCEL_CLIENT_RETRY: ClientRetryRule = {
+    maxRetries: 3,
+    shouldRetry: (status, headers, body) => status === 429 && isVercelErrorBody(body) && vercelRetryAfterSeconds(headers) < 5 * 60,
+    delayMs: (_retry, headers) => vercelRetryAfterSeconds(headers) * 1000,
+    requestTimeoutMs: 5 * 60_000,
+};
+
+function vercelRetryAfterSeconds(headers: http.IncomingHttpHeaders): number {
+    const raw = String(headers["retry-after"] ?? "");
+    const n = /^[+-]?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+    return Number.isInteger(n) && n > 0 ? n : 1;
 }
+
+function isVercelErrorBody(body: string | undefined): boolean {
+    try {
+        const e = JSON.parse(body ?? "")?.error;
+        return !!e && typeof e === "object" && (!!e.code || !!e.message);
+    } catch {
+        return false;
+    }
+}
+
+/** The rule of the provider a call stands for: Cloudflare's or Vercel's client; none for the rest (a local command). */
+export function clientRetryRuleOf(body: unknown): ClientRetryRule | undefined {
+    const b = body as { type?: unknown; token?: unknown };
+    const kind = [b?.type, b?.token].find((x) => typeof x === "string");
+    if (typeof kind !== "string") return undefined;
+    if (kind.startsWith("cloudflare:")) return CLOUDFLARE_CLIENT_RETRY;
+    if (kind.startsWith("vercel:")) return VERCEL_CLIENT_RETRY;
+    return undefined;
+}
+
+/**
+ * Not upstream: the replica's own outer bound on one plugin call, retries included, so that a
+ * plugin left without golive (a bare `pulumi up` against the replica) still ends. Far beyond
+ * golive's own bound on a hung provider call (GOLIVE_PROVIDER_CALL_SECONDS), which ends it first.
+ */
+export const REPLICA_CALL_SAFETY_MS = 30 * 60_000;
 
 interface Answer {
     status?: number;
     headers: http.IncomingHttpHeaders;
     text?: string;
     error?: Error;
-    /** The replica's own safety deadline ran out (the real client has none: not retried). */
+    /** The request's deadline ran out (the client's own timeout, or the replica's safety bound): not retried. */
     timedOut?: boolean;
 }
 
@@ -336,22 +423,38 @@ function postOnce(url: URL, payload: string, timeoutMs: number, path: string): P
 }
 
 /**
- * One call to the service API from a plugin, bounded by `timeoutMs` per attempt whatever the server
- * does. A call standing for Cloudflare's API is retried as Cloudflare's client retries
- * (CLOUDFLARE_CLIENT_RETRY); others are not. The API's own refusal (a Cloudflare-like error) comes
- * back as an Error with its message.
+ * One call to the service API from a plugin, retried as the real provider's client retries the
+ * API the call stands for (clientRetryRuleOf): Cloudflare's with cloudflare-go's rule, Vercel's
+ * with terraform-provider-vercel's, a local command never. Each attempt is bounded by `timeoutMs`
+ * when given, else by the client's own request timeout (none for Cloudflare), and the whole call by
+ * REPLICA_CALL_SAFETY_MS whatever the server does. The API's own refusal (a provider-like error)
+ * comes back as an Error with its message.
  */
-export async function callControl<T>(baseUrl: string, path: "/resource" | "/invoke", body: unknown, timeoutMs = 60_000, sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+export async function callControl<T>(
+    baseUrl: string,
+    path: "/resource" | "/invoke",
+    body: unknown,
+    timeoutMs?: number,
+    sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    random: () => number = Math.random,
+): Promise<T> {
     const url = new URL(path, baseUrl);
     if (!isLoopbackHost(url.hostname)) throw new Error(`${CONTROL_ENV} must be a loopback URL, got ${baseUrl}`);
     const payload = JSON.stringify(body);
-    const maxRetries = isCloudflareCall(body) ? CLOUDFLARE_CLIENT_RETRY.maxRetries : 0;
+    const rule = clientRetryRuleOf(body);
+    const maxRetries = rule?.maxRetries ?? 0;
+    const safetyAt = Date.now() + REPLICA_CALL_SAFETY_MS;
     for (let retry = 0; ; retry++) {
-        const a = await postOnce(url, payload, timeoutMs, path);
-        const retriable = !a.timedOut && cloudflareShouldRetry(a.error ? undefined : a.status, a.headers);
-        if (retry < maxRetries && retriable && (a.error || a.status !== 200)) {
-            await sleep(cloudflareRetryDelayMs(retry, a.headers));
-            continue;
+        const left = safetyAt - Date.now();
+        const perRequest = Math.min(timeoutMs ?? rule?.requestTimeoutMs ?? left, left);
+        const a = await postOnce(url, payload, Math.max(0, perRequest), path);
+        const retriable = !!rule && !a.timedOut && (a.error !== undefined || a.status !== 200) && rule.shouldRetry(a.error ? undefined : a.status, a.headers, a.text);
+        if (retry < maxRetries && retriable) {
+            const wait = rule!.delayMs(retry, a.headers, random);
+            if (Date.now() + wait < safetyAt) {
+                await sleep(wait);
+                continue;
+            }
         }
         if (a.error) throw a.error;
         let parsed: any;
@@ -360,7 +463,7 @@ export async function callControl<T>(baseUrl: string, path: "/resource" | "/invo
         } catch {
             throw new Error(`replica API ${path}: answer is not JSON (status ${a.status})`);
         }
-        if (a.status !== 200) throw new Error(parsed?.error ?? `replica API ${path}: status ${a.status}`);
+        if (a.status !== 200) throw new Error(parsed?.error && typeof parsed.error === "string" ? parsed.error : parsed?.message ?? `replica API ${path}: status ${a.status}`);
         return parsed as T;
     }
 }

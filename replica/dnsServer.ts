@@ -43,7 +43,7 @@ export class ReplicaDns {
     /** NXDOMAIN answers given so far, per name: a fault can wait until a visitor has missed a name. */
     public readonly missed = new Map<string, number>();
     /** Cloudflare's edge whose address this server answers for a zone's proxied records (set by the world). */
-    public proxyEdge?: { readonly host: string; attach(originOf: (host: string) => string | undefined): void };
+    public proxyEdge?: { readonly host: string; readonly host6?: string; attach(originOf: (host: string) => string | undefined): void };
 
     /** A caching resolver's authority and cache (see startCaching). */
     private cacheOf?: { authority: ReplicaDns; now: () => number; entries: Map<string, { until: number; rcode: "NOERROR" | "NXDOMAIN" | "REFUSED"; answers: dnsPacket.Answer[] }> };
@@ -82,6 +82,11 @@ export class ReplicaDns {
     addZone(apex: string): this {
         this.zones.add(norm(apex));
         return this;
+    }
+
+    /** Whether `name` is the apex of a zone this server holds. */
+    isZoneApex(name: string): boolean {
+        return this.zones.has(norm(name));
     }
 
     /** Replaces every record of (name, type) with `values`. */

@@ -33,6 +33,26 @@ export interface VercelApiCall {
     code?: string;
 }
 
+/**
+ * Vercel failing on demand (issue 23): the next matching call(s) answer 429 or a 5xx instead of
+ * their answer, as replica/control.ts failNext does for the providers' calls.
+ */
+export interface VercelApiFaultSpec {
+    /** Only calls with this method (any when left out). */
+    method?: string;
+    /** Only calls whose path starts with this (e.g. /v3/certs; any when left out). */
+    path?: string;
+    /** Only PATCH /v3/certs calls with this body `op` (startOrder, finalizeOrder). */
+    op?: string;
+    status: 429 | 500 | 502 | 503 | 504;
+    /** How many matching calls fail in a row (default 1; Infinity until cleared). */
+    times?: number;
+    /** 429: the `Retry-After` the answer carries, in whole seconds (none when left out). */
+    retryAfterSeconds?: number;
+    /** A `retry-after-ms` header (which @vercel/sdk's retries read first), for tests that must not wait. */
+    retryAfterMs?: number;
+}
+
 export interface VercelApi {
     /** Base URL, e.g. http://127.0.0.1:40123 (what the program's `golive:vercelApi.baseUrl` points at). */
     url: string;
@@ -40,7 +60,19 @@ export interface VercelApi {
     token: string;
     /** Requests served, in order (no token, no body). */
     calls: VercelApiCall[];
+    /** Makes the next matching call(s) fail; returns a function that clears this fault. */
+    failNext(spec: VercelApiFaultSpec): () => void;
+    clearFaults(): void;
     close(): Promise<void>;
+}
+
+/**
+ * Vercel's rate-limit and server-error answers. Vercel documents 429 with `Retry-After` for its
+ * rate limits (vercel.com/docs/rest-api "Rate Limits"); the CLI reads `rate_limited` among its
+ * known codes (packages/cli/src/util/certs/map-cert-error.ts). The 5xx code is assumed.
+ */
+function faultAnswer(status: VercelApiFaultSpec["status"]): { error: { code: string; message: string } } {
+    return status === 429 ? { error: { code: "rate_limited", message: "Rate limit exceeded" } } : { error: { code: "internal_server_error", message: "An unexpected internal error occurred" } };
 }
 
 type Route = { method: string; path: RegExp; status?: number; answer: (params: string[], body: Record<string, unknown>, query: URLSearchParams) => unknown };
@@ -190,6 +222,20 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
     const token = opts.token ?? `replica_${randomBytes(24).toString("hex")}`;
     const calls: VercelApiCall[] = [];
     const table = [...routes(vercel), ...providerRoutes(vercel)];
+    const pending: Array<VercelApiFaultSpec & { left: number }> = [];
+    const failNext = (spec: VercelApiFaultSpec) => {
+        const entry = { ...spec, left: spec.times ?? 1 };
+        pending.push(entry);
+        return () => {
+            const i = pending.indexOf(entry);
+            if (i >= 0) pending.splice(i, 1);
+        };
+    };
+    const takeFault = (call: VercelApiCall) => {
+        const f = pending.find((x) => (x.method === undefined || x.method === call.method) && (x.path === undefined || call.path.startsWith(x.path)) && (x.op === undefined || x.op === call.op));
+        if (f && --f.left <= 0) pending.splice(pending.indexOf(f), 1);
+        return f;
+    };
     const server = http.createServer(async (req, res) => {
         const url = new URL(req.url ?? "/", "http://replica");
         const call: VercelApiCall = { method: req.method ?? "GET", path: url.pathname, status: 200, ...(url.searchParams.has("teamId") ? { teamId: url.searchParams.get("teamId")!.slice(0, 100) } : {}) };
@@ -218,6 +264,13 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
                 if (!body || typeof body !== "object" || Array.isArray(body)) throw new VercelApiError(400, "bad_request", "The body must be a JSON object.");
             }
             if (typeof body.op === "string") call.op = body.op.slice(0, 40);
+            const fault = takeFault(call);
+            if (fault) {
+                const headers: Record<string, string> = {};
+                if (fault.status === 429 && fault.retryAfterSeconds !== undefined) headers["retry-after"] = String(fault.retryAfterSeconds);
+                if (fault.retryAfterMs !== undefined) headers["retry-after-ms"] = String(fault.retryAfterMs);
+                return reply(fault.status, faultAnswer(fault.status), headers);
+            }
             const route = table.find((r) => r.method === req.method && r.path.test(url.pathname)) ?? table.find((r) => r.path.test(url.pathname));
             if (!route) throw new VercelApiError(404, "not_found", "The requested endpoint was not found.");
             if (route.method !== req.method) throw new VercelApiError(405, "method_not_allowed", `${req.method} is not allowed on ${url.pathname}.`);
@@ -246,8 +299,11 @@ export async function startVercelApi(vercel: VercelReplica, opts: { token?: stri
         url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
         token,
         calls,
+        failNext,
+        clearFaults: () => void pending.splice(0),
         close: () =>
             new Promise<void>((resolve) => {
+                pending.splice(0);
                 server.closeAllConnections?.();
                 server.close(() => resolve());
             }),

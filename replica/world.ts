@@ -16,6 +16,8 @@ export interface WorldOptions {
     oldHost?: string;
     /** Address of Cloudflare's edge stand-in (what the zone answers for a proxied record). */
     edgeHost?: string;
+    /** IPv6 address of the edge (default ::1 when the machine has an IPv6 loopback; "" for none). */
+    edgeHost6?: string;
     dnsHost?: string;
     /** Where DNS points at start: the old host (a go-live) or the new one (already switched). */
     pointAt?: "old" | "new";
@@ -40,6 +42,16 @@ export interface ReplicaWorld {
     close(): Promise<void>;
 }
 
+/** Whether the IPv6 loopback (::1) can be listened on here. */
+async function hasIpv6Loopback(): Promise<boolean> {
+    const net = await import("net");
+    return new Promise<boolean>((resolve) => {
+        const s = net.createServer();
+        s.once("error", () => resolve(false));
+        s.listen(0, "::1", () => s.close(() => resolve(true)));
+    });
+}
+
 export async function startWorld(opts: WorldOptions = {}): Promise<ReplicaWorld> {
     const domain = opts.domain ?? "kaliabeautystudio.com";
     const brand = opts.brand ?? "Kalia Beauty Studio";
@@ -50,13 +62,16 @@ export async function startWorld(opts: WorldOptions = {}): Promise<ReplicaWorld>
     const ttl = opts.ttl ?? 60;
     const ca = createCa();
     const siteCert = issueCertificate(ca, { names: [domain, www] });
-    const [httpPort, httpsPort] = [await freePortOn([newHost, oldHost, edgeHost]), await freePortOn([newHost, oldHost, edgeHost])];
+    // Cloudflare's edge answers on IPv6 too: on ::1 when this machine has an IPv6 loopback.
+    const edgeHost6 = opts.edgeHost6 !== undefined ? opts.edgeHost6 || undefined : (await hasIpv6Loopback()) ? "::1" : undefined;
+    const hosts = [newHost, oldHost, edgeHost, ...(edgeHost6 ? [edgeHost6] : [])];
+    const [httpPort, httpsPort] = [await freePortOn(hosts), await freePortOn(hosts)];
     const dns = (await ReplicaDns.start(opts.dnsHost ?? "127.0.0.1", 0)).addZone(domain);
     const oldSpec: SiteSpec = { ...vercelLikeSpec(domain, brand, "old-host"), apexRedirectStatus: 301, httpsRedirectStatus: 301 };
     const newSite = await ReplicaSite.start({ host: newHost, httpPort, httpsPort, certs: { "*": siteCert }, spec: vercelLikeSpec(domain, brand) });
     const oldSite = await ReplicaSite.start({ host: oldHost, httpPort, httpsPort, certs: { "*": siteCert }, spec: oldSpec });
     // Cloudflare's Universal SSL certificate covers the apex and its first-level names.
-    const edge = await CloudflareEdge.start({ host: edgeHost, httpPort, httpsPort, cert: issueCertificate(ca, { names: [domain, `*.${domain}`] }) });
+    const edge = await CloudflareEdge.start({ host: edgeHost, ...(edgeHost6 ? { host6: edgeHost6 } : {}), httpPort, httpsPort, cert: issueCertificate(ca, { names: [domain, `*.${domain}`] }) });
     dns.proxyEdge = edge;
     const world: ReplicaWorld = {
         domain,

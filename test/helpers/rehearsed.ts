@@ -37,7 +37,7 @@ export async function stoppedBeforeSwitch(fault: string, id: string, reason: Reg
 }
 
 /** The faults whose rehearsal reaches the cutover and its rollback: their record is checked. */
-export const RECORDED_FAULTS = FAULTS.filter((f) => !["adopt-mismatch", "domain-in-use", "build-error", "build-checks-failed", "slow-build"].includes(f.name)).map((f) => f.name);
+export const RECORDED_FAULTS = FAULTS.filter((f) => !f.needsRealEngine && !["adopt-mismatch", "domain-in-use", "build-error", "build-checks-failed", "slow-build"].includes(f.name)).map((f) => f.name);
 
 /**
  * The record a rehearsal leaves (its checklist, its summary, the Markdown of `golive report`) states

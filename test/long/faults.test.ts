@@ -110,4 +110,26 @@ describe("long: issue 16's faults on the real engine", function () {
         assert.ok(rollback.ok, rollback.errors.join("\n"));
         console.log(`      first failed check → old site: ${r.figures.failedCheckToOldSiteMs} ms; ${r.figures.probes.failed} failed probes`);
     });
+
+    it("rate-limited: Cloudflare answers 429 (Retry-After: 3 s) twice to each site record update, at the cutover and on the way back; the provider waits as cloudflare-go does and goes on; 0 failed probes", async () => {
+        const r = await run("rate-limited");
+        // Nothing of the rate limit reaches the operator: the provider waited and went on.
+        assert.deepEqual(r.problems.filter((p) => /429|rate limit|Rate limited/i.test(p)), [], r.problems.join("\n"));
+        assert.equal(r.figures.dnsSwitched, true);
+        const cutover = r.phases.find((p) => p.phase === "cutover")!;
+        const siteRecords_ = cutover.changes.filter((c) => c.name === "dns-apex" || c.name === "dns-www");
+        assert.deepEqual(siteRecords_.map((c) => [c.name, c.ok]).sort(), [["dns-apex", true], ["dns-www", true]], "both records updated at the cutover, after the 429s");
+        const f = r.figures.apiFaults!;
+        assert.equal(f.cutover?.struck, 4, "two 429s for apex, two for www, at the cutover");
+        assert.equal(f.rollback?.struck, 4, "and again on the way back (records first)");
+        // Waited as asked (3 s, twice) before each record went through: behaviour, not speed.
+        assert.ok(f.cutover!.ms >= 6_000 && f.rollback!.ms >= 6_000, JSON.stringify(f));
+        const rollback = r.phases.find((p) => p.phase === "rollback")!;
+        assert.ok(rollback.ok, rollback.errors.join("\n"));
+        assert.deepEqual(siteRecords(r, "rollback"), siteRecords(r, "prepare"));
+        const before = ["adopt", "prepare"].reduce((n, p) => n + (r.figures.probes.byPhase[p]?.failed ?? 0), 0);
+        assert.equal(before, 0, "0 failed probes before the switch");
+        assert.equal(r.figures.probes.failed, 0, JSON.stringify(r.figures.probes.failures.slice(0, 3)));
+        console.log(`      rate-limited: cutover ${(f.cutover!.ms / 1000).toFixed(1)} s, rollback ${(f.rollback!.ms / 1000).toFixed(1)} s (4 × 429 each)`);
+    });
 });

@@ -196,4 +196,26 @@ describe("lib/engineGuard: the engine and everything it started end with golive"
             fs.rmSync(bin, { recursive: true, force: true });
         }
     });
+
+    it("stop at once finds a guard the way the Automation API starts it (through the `pulumi` wrapper), and ends its tree", async () => {
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), "golive-fakebin-"));
+        try {
+            fs.symlinkSync(FAKE, path.join(bin, "pulumi"));
+            const wrapper = path.join(guardRoot(), "bin", "pulumi");
+            const parent = run(process.execPath, ["-e", `require("child_process").spawn(${JSON.stringify(wrapper)}, ["up", "--stack", "prod"], { stdio: ["ignore", "inherit", "inherit"] }); setInterval(() => {}, 1000);`], {
+                GOLIVE_ENGINE_BIN: bin,
+                GOLIVE_NODE: process.execPath,
+                GOLIVE_ENGINE_REGISTRY: registry,
+                FAKE_ENGINE_IGNORE_SIGINT: "1",
+            });
+            started.push(parent.child.pid!);
+            const p = await ready(parent);
+            await until("the guard registered the run", () => readGuards(registry).length === 1, 10_000);
+            const trees = await stopGuardsOf(parent.child.pid!);
+            assert.ok(trees.some((t) => t.pid === p.engine) && trees.some((t) => t.pid === p.plugin), `the guard found through the wrapper: ${JSON.stringify(trees)}`);
+            await until("engine and plugin gone", () => !isAlive(p.engine) && !isAlive(p.plugin), 10_000);
+        } finally {
+            fs.rmSync(bin, { recursive: true, force: true });
+        }
+    });
 });

@@ -3,44 +3,15 @@
 // `PATCH /client/v4/zones/{zone_id}/dns_records/{dns_record_id}` (Cloudflare API docs, "Update DNS
 // Record"; cloudflare-go v6 dns/record.go RecordService.Edit), with the provider's own token as a
 // Bearer header (never on a command line, never in a message), each call retried as Cloudflare's Go
-// client retries (cloudflare-go v6 internal/requestconfig/requestconfig.go: the policy below) and
+// client retries (lib/cloudflareRetry, read off cloudflare-go v6.6.0 requestconfig.go) and
 // bounded in time whatever the server does.
 import { deadlineIn, httpRequest, sleep } from "../checks/net";
+import { CLOUDFLARE_MAX_RETRIES, cloudflareRetryDelayMs, cloudflareShouldRetry } from "./cloudflareRetry";
 import { isLoopbackHost } from "./loopback";
+import { redact } from "./redact";
 
 /** Cloudflare's REST API, as the provider's `cloudflare:baseUrl` defaults to it. */
 export const CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4";
-
-/**
- * cloudflare-go v6's retry policy (internal/requestconfig/requestconfig.go, the client
- * terraform-provider-cloudflare v5 and so @pulumi/cloudflare v6 use with its defaults): 2 retries;
- * a retry on no answer, 408, 409, 429 and any 5xx, unless the answer says `x-should-retry: false`
- * (always when it says true); the wait is `Retry-After-Ms`, else `Retry-After` (seconds or an HTTP
- * date) when under a minute, else 0.5 s × 2^retry capped at 8 s less up to a quarter of jitter.
- * Written here because no shared module held it when this was built (replica/control.ts imitates
- * the same policy for the replica plugins).
- */
-export const CLOUDFLARE_MAX_RETRIES = 2;
-
-export function shouldRetry(status: number | undefined, headers: Record<string, string | string[] | undefined> = {}): boolean {
-    if (status === undefined) return true;
-    const says = String(headers["x-should-retry"] ?? "");
-    if (says === "true") return true;
-    if (says === "false") return false;
-    return status === 408 || status === 409 || status === 429 || status >= 500;
-}
-
-export function retryDelayMs(retry: number, headers: Record<string, string | string[] | undefined> = {}, random: () => number = Math.random, now = Date.now()): number {
-    let asked: number | undefined;
-    if (headers["retry-after-ms"] !== undefined && Number.isFinite(Number(headers["retry-after-ms"]))) asked = Number(headers["retry-after-ms"]);
-    if (asked === undefined && headers["retry-after"] !== undefined) {
-        const raw = String(headers["retry-after"]);
-        asked = Number.isFinite(Number(raw)) ? Number(raw) * 1000 : Number.isNaN(Date.parse(raw)) ? undefined : Date.parse(raw) - now;
-    }
-    if (asked !== undefined && asked >= 0 && asked < 60_000) return asked;
-    const delay = Math.min(500 * 2 ** retry, 8_000);
-    return delay - Math.floor(random() * (delay / 4));
-}
 
 /** One site record as it must be again (prepare's content), with its Cloudflare id. */
 export interface RecordBack {
@@ -95,7 +66,8 @@ export function baseUrlProblem(raw: string): string | undefined {
 
 /**
  * PATCHes one record to `r`, retried as cloudflare-go retries, within `deadlineMs` in all. Never
- * throws. The token goes in the Authorization header only; errors quote Cloudflare's messages.
+ * throws. The token goes in the Authorization header only; errors quote Cloudflare's messages,
+ * through the one redaction (an answer that echoes the request would quote the token).
  */
 export async function patchRecord(api: CloudflareApi, zoneId: string, r: RecordBack, deadlineMs: number, wait: (ms: number) => Promise<void> = sleep): Promise<RecordCall> {
     const url = `${api.baseUrl.replace(/\/+$/, "")}/zones/${encodeURIComponent(zoneId)}/dns_records/${encodeURIComponent(r.id)}`;
@@ -116,14 +88,14 @@ export async function patchRecord(api: CloudflareApi, zoneId: string, r: RecordB
                 // not JSON: said below by the status
             }
             if (status === 200 && answer.success !== false) return { label: r.label, id: r.id, ok: true, attempts: retry + 1, status, endedAt: Date.now() };
-            const said = (answer.errors ?? []).map((e) => `${e.code ?? ""} ${e.message ?? ""}`.trim()).join("; ");
+            const said = redact((answer.errors ?? []).map((e) => `${e.code ?? ""} ${e.message ?? ""}`.trim()).join("; "), [api.token]);
             last = { label: r.label, id: r.id, ok: false, attempts: retry + 1, status, error: `HTTP ${status}${said ? `: ${said}` : ""}` };
         } catch (err) {
-            last = { label: r.label, id: r.id, ok: false, attempts: retry + 1, error: (err as Error).message };
+            last = { label: r.label, id: r.id, ok: false, attempts: retry + 1, error: redact((err as Error).message, [api.token]) };
             if ((err as { deadlineExceeded?: boolean }).deadlineExceeded) break;
         }
-        if (retry === CLOUDFLARE_MAX_RETRIES || !shouldRetry(status, headers)) break;
-        const pause = retryDelayMs(retry, headers);
+        if (retry === CLOUDFLARE_MAX_RETRIES || !cloudflareShouldRetry(status, headers)) break;
+        const pause = cloudflareRetryDelayMs(retry, headers);
         if (Date.now() + pause >= deadline.at) break;
         await wait(pause);
     }

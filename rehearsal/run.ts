@@ -398,9 +398,10 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         // Time on each state between phases, so the prober sees every one of them.
         const settleMs = options.fast ? 300 : 1_000;
         const probed = [`https://${world.www}/`, `https://${world.domain}/`];
-        // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its length.
+        // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its
+        // length, and a second prepare (order-lapsed: it waits out the resolvers' cached TXT answers) 3 min.
         const buildWallMs = (behaviour.build?.buildMs ?? 0) / (behaviour.buildClockScale ?? 1);
-        const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0);
+        const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0) + (fault?.prepareAgain ? 3 * 60_000 : 0);
         prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
         await prober.start("adopt").ready();
         if (fault?.cachingVisitors) {

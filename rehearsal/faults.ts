@@ -241,7 +241,7 @@ export const FAULTS: Fault[] = [
     {
         name: "order-lapsed",
         summary: "the certificate order lapses at Vercel before it is finalized: finalizeOrder answers cert_order_not_found (as after Let's Encrypt's 7-day life of a pending authorization)",
-        expect: "prepare places the order again and says the new values are published at its next run; the second prepare finds the lapse, publishes them (the TXT records updated in place) and the certificate is issued by DNS-01 before the switch; no hand edit, 0 failed probes",
+        expect: "prepare places the order again and says its next run publishes the new values; that run updates the TXT records in place and the certificate is issued by DNS-01 before the switch; no hand edit, 0 failed probes",
         causesDowntime: false,
         prepareAgain: "prepare said the order lapsed and was placed again: its next run publishes the new values",
         apply: (_world, b) => {

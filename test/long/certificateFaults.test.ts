@@ -39,10 +39,12 @@ describe("long: issue 23's certificate faults on the real engine", function () {
         const again = r.phases.find((p) => p.phase === "prepare (again)")!;
         const ops = again.changes.filter((c) => /certificate-(order|issuance|acme)/.test(c.name)).map((c) => `${c.name} ${c.op}`).sort();
         assert.deepEqual(ops, ["certificate-acme-apex update", "certificate-acme-www update", "certificate-issuance update", "certificate-order update"]);
-        // Two values per name were published, each record updated in place (one record id per name).
+        // Two values per name were published, each record updated in place (one record id per name):
+        // the first two writes of each name, prepare's and prepare again's (the cutover then deletes the
+        // challenge records, and the rollback to prepare creates them anew under new ids).
         const sets = r.dnsChanges.filter((c) => ACME.test(c.name) && c.op === "set");
         for (const name of new Set(sets.map((c) => c.name))) {
-            const mine = sets.filter((c) => c.name === name);
+            const mine = sets.filter((c) => c.name === name).slice(0, 2);
             assert.equal(new Set(mine.map((c) => c.content)).size, 2, `${name}: ${JSON.stringify(mine)}`);
             assert.equal(new Set(mine.map((c) => c.recordId)).size, 1, `${name}: updated in place`);
         }

@@ -118,9 +118,14 @@ describe(`long: a cutover interrupted at ${POINTS.length} points × ${process.en
                 if (point.fault) ls.replica.control.failNext(point.fault);
                 const serving = world.newSite.spec;
                 if (point.failsAfterSwitch) {
+                    // Broken under traffic: 500 while either name's record points at the new host (the
+                    // earlier points switched DNS too, so "once switched" would break this run from its start).
                     const previous = serving.handle;
-                    const vercel = ls.replica.vercel;
-                    world.newSite.spec = { ...serving, handle: (req) => (vercel.dnsSwitchedAt !== undefined ? { status: 500, headers: { "content-type": "text/plain" }, body: "pool exhausted" } : previous ? previous(req) : undefined) };
+                    const underTraffic = () => {
+                        const d = ls.dnsNow();
+                        return d.apex.includes(world.newSite.host) || d.www.includes(world.newSite.host);
+                    };
+                    world.newSite.spec = { ...serving, handle: (req) => (underTraffic() ? { status: 500, headers: { "content-type": "text/plain" }, body: "pool exhausted" } : previous ? previous(req) : undefined) };
                 }
                 const run = ls.golive(["cutover", "--stack", STACK, "--yes", ...(point.failsAfterSwitch ? ["--auto-rollback"] : []), ...dir()], { env: { GOLIVE_CANCEL_WAIT_SECONDS: "60" } });
                 await point.reach(run, ls);

@@ -1,25 +1,10 @@
 // Where the site is, really (issue 17): lib/siteState judges facts into one plain account. Each case
 // is a situation the issue met on the engine tier, with the sentence the operator must read.
 import { strict as assert } from "assert";
-import { judgeSite, SiteFacts, waysOn, whereOf } from "../../lib/siteState";
+import { judgeSite, waysOn, whereOf } from "../../lib/siteState";
+import { a, NEW, OLD, siteFacts, targets } from "../helpers/siteFacts";
 
-const OLD = "127.0.0.3";
-const NEW = "127.0.0.2";
-const targets = { apex: { old: OLD, vercel: NEW }, www: { old: OLD, vercel: NEW } };
-const a = (content: string) => [{ type: "A", content }];
-
-const base = (over: Partial<SiteFacts> = {}): SiteFacts => ({
-    stack: "prod",
-    applied: "prepare",
-    filePhase: "prepare",
-    latest: { kind: "update", result: "succeeded", phase: "prepare" },
-    pending: [],
-    leftoverProcesses: 0,
-    live: { apex: a(OLD), www: a(OLD) },
-    state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } },
-    targets,
-    ...over,
-});
+const base = siteFacts;
 
 describe("lib/siteState: where the site is, from the records", () => {
     it("after prepare, nothing left: the old host, visitors reach the old site, nothing to recover", () => {

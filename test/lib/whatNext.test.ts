@@ -2,25 +2,11 @@
 // then the history. Each case is one of the four wrong `next:` lines seen on the real engine.
 import { strict as assert } from "assert";
 import { judgeSite, SiteFacts, waysOn, whatNext } from "../../lib/siteState";
+import { a, NEW, OLD, siteFacts } from "../helpers/siteFacts";
 import { nextStep } from "../../lib/phaseGates";
 import { recordLines } from "../../cli/phase";
 
-const OLD = "127.0.0.3";
-const NEW = "127.0.0.2";
-const targets = { apex: { old: OLD, vercel: NEW }, www: { old: OLD, vercel: NEW } };
-const a = (content: string) => [{ type: "A", content }];
-const facts = (over: Partial<SiteFacts> = {}): SiteFacts => ({
-    stack: "prod",
-    applied: "prepare",
-    filePhase: "prepare",
-    latest: { kind: "update", result: "succeeded", phase: "prepare" },
-    pending: [],
-    leftoverProcesses: 0,
-    live: { apex: a(OLD), www: a(OLD) },
-    state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } },
-    targets,
-    ...over,
-});
+const facts = siteFacts;
 const historyOf = (f: SiteFacts, latestInterrupted?: boolean) => ({ ...(f.latest ? { latest: f.latest } : {}), ...(f.applied ? { applied: f.applied } : {}), ...(latestInterrupted ? { latestInterrupted } : {}) });
 
 describe("lib/siteState whatNext: what to do next agrees with where the site is", () => {

@@ -1,19 +1,19 @@
 // The go-live of a website on Vercel with DNS at Cloudflare, one phase per `pulumi up`
 // (golive:phase = adopt → prepare → cutover; the previous phase is the rollback). Plan:
 // docs/plan-mep.md. Everything site-specific comes from the stack config (Pulumi.<stack>.yaml),
-// read and validated once (lib/programConfig.ts).
+// read and validated once (program/programConfig.ts).
 //
 // The stages, in the plan's order: the Vercel site; the certificate (before H); the new site
 // verified before the switch; the DNS records (the switch itself, after those checks at cutover);
 // the checks only the switch can fail; the release steps. Everything a visitor could see is proven
 // on the new host before DNS moves.
 import * as pulumi from "@pulumi/pulumi";
-import { refusingBadConfig } from "./lib/config";
-import { suiteSettingsOf } from "./lib/checksConfig";
-import { loadProgramConfig, type ProgramConfig } from "./lib/programConfig";
-import { describeRelease } from "./lib/releaseRef";
-import { planSiteRecords } from "./lib/dnsPlan";
-import { caaToAdd, checklistFacts, lookupZone, pinsOf, refuseAdoptChanges, siteArgsOf, siteChecksTargets, siteRecordOf, stackOutputs, vercelTargets } from "./lib/program";
+import { refusingBadConfig } from "./config/config";
+import { suiteSettingsOf } from "./config/checksConfig";
+import { loadProgramConfig, type ProgramConfig } from "./program/programConfig";
+import { describeRelease } from "./program/releaseRef";
+import { planSiteRecords } from "./program/dnsPlan";
+import { caaToAdd, checklistFacts, lookupZone, pinsOf, refuseAdoptChanges, siteArgsOf, siteChecksTargets, siteRecordOf, stackOutputs, vercelTargets } from "./program/program";
 import { certificateAfterSwitch } from "./checks/certificateFact";
 import type { CheckResult } from "./checks/types";
 import { VercelSite } from "./components/vercelSite";

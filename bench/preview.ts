@@ -5,7 +5,7 @@
 //   tsconfig.json's "ts-node": { "transpileOnly": true } (forced here with PULUMI_NODEJS_TRANSPILE_ONLY=false);
 // - as configured: the variable unset, so tsconfig.json decides (transpile only; `npm test` type-checks).
 // Needs the engine (`npm run engine`). Everything stays on loopback.
-import { findEngine, isEngine } from "../lib/engine";
+import { findEngine, isEngine } from "../operations/engine";
 import { RealEngine } from "../rehearsal/realEngine";
 import { phaseConfig } from "../rehearsal/run";
 import { startEngineReplica } from "../test/helpers/engineReplica";

@@ -15,7 +15,7 @@
 import * as os from "os";
 import { rehearse, RehearsalReport } from "../rehearsal/run";
 import { FAULTS } from "../rehearsal/faults";
-import { findEngine, isEngine } from "../lib/engine";
+import { findEngine, isEngine } from "../operations/engine";
 import { Figure, figureOf, saveResults, showFigure } from "./checks";
 
 const GOAL_MS = 1_000;

@@ -7,7 +7,7 @@ import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routing
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { Deadline, deadlineIn, describeError, httpRequest, httpRequestWithRetry, jsonBody, pinOf, sleep, subDeadline, timed, timeFor, withinDeadline, withRetry } from "./net";
-import { redact } from "../lib/redact";
+import { redact } from "../shared/redact";
 import type { CheckResult, NetOptions } from "./types";
 import { plural } from "./words";
 

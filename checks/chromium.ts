@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { isIP } from "net";
 import { lookupAddress, loopbackOnly, pinOf, sleep } from "./net";
-import { isLoopbackAddress } from "../lib/loopback";
+import { isLoopbackAddress } from "../shared/loopback";
 import type { NetOptions } from "./types";
 
 /** How long a run must show no process before it counts as ended. */

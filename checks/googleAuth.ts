@@ -5,7 +5,7 @@
 // which a loopback rehearsal cannot answer.
 import * as crypto from "crypto";
 import { Deadline, httpRequestWithRetry } from "./net";
-import { redact, registerSecret } from "../lib/redact";
+import { redact, registerSecret } from "../shared/redact";
 import type { NetOptions } from "./types";
 
 export const GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token";
@@ -53,7 +53,7 @@ export function signAssertion(key: ServiceAccountKey, scope: string, audience: s
 export async function fetchAccessToken(key: ServiceAccountKey, scope: string, net: NetOptions, tokenUrl?: string, deadline?: Deadline): Promise<string> {
     const endpoint = tokenUrl ?? key.token_uri ?? GOOGLE_TOKEN_URL;
     const assertion = signAssertion(key, scope, endpoint);
-    // What golive sends and may be echoed back: the key, the signed assertion (lib/redact).
+    // What golive sends and may be echoed back: the key, the signed assertion (shared/redact).
     registerSecret(key.private_key);
     registerSecret(assertion);
     const body = new URLSearchParams({ grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion }).toString();

@@ -11,7 +11,7 @@ import { isIP as isIP } from "net";
 import * as tls from "tls";
 import axios from "axios";
 import type { NetOptions } from "./types";
-import { isLoopbackAddress } from "../lib/loopback";
+import { isLoopbackAddress } from "../shared/loopback";
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const MAX_ATTEMPTS = 10;

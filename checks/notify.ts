@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { attemptsOf, describeError, httpRequest, timed, withRetry } from "./net";
 import type { CheckResult, NetOptions } from "./types";
-import { redact } from "../lib/redact";
+import { redact } from "../shared/redact";
 
 export type NotificationStage = "start" | "end";
 

@@ -9,7 +9,7 @@ import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
 import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, pinOf, timeFor, timed, withinDeadline, withRetry } from "./net";
 import { describePins } from "./pins";
-import { redact, registerSecret } from "../lib/redact";
+import { redact, registerSecret } from "../shared/redact";
 import { siteUrl } from "./siteUrl";
 import type { CheckResult, NetOptions } from "./types";
 

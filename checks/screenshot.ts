@@ -1,6 +1,6 @@
 // The key pages as a visitor sees them (issue 26): one headless Chromium screenshot per page, taken
 // at a moment of the go-live (before the switch on the new host with the names pinned, after it
-// through public DNS), kept as a data: URI so the go-live page (lib/htmlReport) needs no file
+// through public DNS), kept as a data: URI so the go-live page (rendering/htmlReport) needs no file
 // beside it. The browser is routed as the checks are (checks/chromium routingFlags) and ended with
 // the run whatever happens; a page that could not be taken says why, never an invented picture.
 import { spawn } from "child_process";

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { fetchAccessToken, parseServiceAccountKey, serviceNet } from "./googleAuth";
 import { deadlineIn, describeError, httpRequest, jsonBody, timed, withinDeadline, withRetry } from "./net";
-import { redact } from "../lib/redact";
+import { redact } from "../shared/redact";
 import type { CheckResult, NetOptions } from "./types";
 
 export const SEARCH_CONSOLE_BASE_URL = "https://www.googleapis.com";

@@ -3,7 +3,7 @@
 // functions below, so both paths check exactly the same thing.
 // Each check's module (and its HTTP, HTML, XML and IMAP libraries) is loaded when the check first
 // runs: `golive verify --help` loads none, `--only dns` loads one.
-import { reasonLine } from "../lib/failures";
+import { reasonLine } from "./failures";
 import type { CheckResult, NetOptions, PlanId } from "./types";
 import type { DnsPropagationInput } from "./dnsPropagation";
 import type { TlsCertificateInput } from "./tlsCertificate";
@@ -53,7 +53,7 @@ export interface SuiteSettings {
     pageBudgetMs?: number;
     /** MEP-14: sitemap URLs fetched. */
     sitemapSample?: number;
-    /** MEP-12, MEP-13, MEP-15, MEP-16: outside services (lib/servicesConfig.ts); without credentials those checks skip. */
+    /** MEP-12, MEP-13, MEP-15, MEP-16: outside services (config/servicesConfig.ts); without credentials those checks skip. */
     services?: ServicesSettings;
     /**
      * MEP-13: the deployment's own URL (e.g. https://kalia-abc123.vercel.app). With the site's names

@@ -5,8 +5,8 @@
 // it is sent in the Authorization header and never appears in an error, a result or a log line.
 // Dynamic providers serialize this module: no module-level state, everything built per call.
 import { Deadline, deadlineIn, describeError, httpRequest, isTransientError, sleep } from "./net";
-import { isLoopbackHost } from "../lib/loopback";
-import { redact, registerSecret } from "../lib/redact";
+import { isLoopbackHost } from "../shared/loopback";
+import { redact, registerSecret } from "../shared/redact";
 import { isVercelRetryStatus, VERCEL_MAX_RETRIES, vercelRetryAfterMs, vercelRetryDelayMs } from "./vercelRetry";
 
 /** Where the program reaches Vercel's REST API. */

@@ -1,9 +1,9 @@
 // `golive adopt --stack <name> [--yes]`: the records serving today, read through the Cloudflare
 // provider (no id or content copied by hand), shown, written into golive:liveRecords exactly as they
 // are, then imported by the guided phase (cli/phase.ts): the preview must be two imports and no change.
-import { NAMESPACE } from "../lib/config";
-import { configGates, ConfigMap, zoneGate } from "../lib/phaseGates";
-import { formatLiveRecords, liveRecordsFrom } from "../lib/liveRecords";
+import { NAMESPACE } from "../config/config";
+import { configGates, ConfigMap, zoneGate } from "../operations/phaseGates";
+import { formatLiveRecords, liveRecordsFrom } from "../operations/liveRecords";
 import { DEFAULT_DEPS, gateLines, GuidedDeps, parseGuidedArgs } from "./guided";
 import { discover, GuidedStack } from "./engineStack";
 import { Adoption, runPhase, usage } from "./phase";

@@ -1,7 +1,7 @@
 // What every `golive` command shares about its command line: one wording for option errors, and
 // one meaning for each exit code, so `verify`, `report` and `rehearse` read and answer alike.
 import { parseArgs, ParseArgsConfig } from "util";
-import { STACK_NAME } from "../lib/stackFile";
+import { STACK_NAME } from "../config/stackFile";
 
 /** Exit codes of every command. */
 export const EXIT = {

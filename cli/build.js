@@ -11,7 +11,7 @@ const ROOT = path.resolve(__dirname, "..");
 const BUILD_DIR = "dist";
 const STAMP = path.join(BUILD_DIR, ".sources.json");
 /** What dist/ is built from (tsconfig.build.json's include: the rehearsal runs index.ts too), and the build's settings. */
-const SOURCE_DIRS = ["cli", "lib", "checks", "components", "replica", "rehearsal"];
+const SOURCE_DIRS = ["cli", "shared", "config", "program", "operations", "rendering", "checks", "components", "replica", "rehearsal"];
 const SOURCE_FILES = ["index.ts", "tsconfig.json", "tsconfig.build.json"];
 
 /** The sources, relative to `root`, in a stable order. */

@@ -8,12 +8,12 @@
 //   comment   the pull request's one golive comment, created or edited (found by a hidden marker).
 import * as fs from "fs";
 import * as path from "path";
-import { PHASES, NAMESPACE } from "../lib/config";
-import { approvalDateProblem } from "../lib/approvalDate";
-import { approvalOf, approvedByText, APPROVAL_ENV, jobStartOf, runUrlOf, type CiApproval, type EnvironmentReview, type RunJob } from "../lib/ciContext";
-import { commentMarker, renderPlanComment, type CommentTarget } from "../lib/markdownSummary";
-import { PROGRAM_PATHS } from "../lib/rollback";
-import { readStackFile, STACK_NAME } from "../lib/stackFile";
+import { PHASES, NAMESPACE } from "../config/config";
+import { approvalDateProblem } from "../config/approvalDate";
+import { approvalOf, approvedByText, APPROVAL_ENV, jobStartOf, runUrlOf, type CiApproval, type EnvironmentReview, type RunJob } from "../operations/ciContext";
+import { commentMarker, renderPlanComment, type CommentTarget } from "../rendering/markdownSummary";
+import { PROGRAM_PATHS } from "../operations/rollback";
+import { readStackFile, STACK_NAME } from "../config/stackFile";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 import { githubApiOf, repositoryOf, type GitHubApi } from "./githubApi";
 import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
@@ -28,7 +28,7 @@ export const USAGE = [
     "What the GitHub workflows (.github/workflows) run between golive's own commands:",
     "  targets   the stacks to preview or apply, as JSON for a matrix: [{\"stack\":…,\"phase\":…}]. --files lists the",
     "            changed files (one a line; - reads stdin): a changed Pulumi.<stack>.yaml is that stack at its",
-    "            golive:phase; for a preview, a change of the program (index.ts, components/, lib/…) is every stack.",
+    "            golive:phase; for a preview, a change of the program (index.ts, components/, program/, config/, checks/…) is every stack.",
     "            An apply takes prepare and cutover only (adopt writes the stack file: it runs from a terminal).",
     "  approval  P-01 from this run (GitHub Actions): the last approval of <environment> in the run's review history",
     "            (who), the approved job's start (when); for a cutover, written as golive:approvedBy / golive:approvedAt.",

@@ -5,12 +5,12 @@
 // Cloudflare's API at once, while the engine still ends the cutover. The engine catches up after:
 // the records-first update finds Cloudflare already as declared (cli/wayBack.ts).
 import type { Stack } from "@pulumi/pulumi/automation";
-import { parseConfig } from "../lib/config";
-import { configSource, type ConfigMap } from "../lib/phaseGates";
-import { planSiteRecords } from "../lib/dnsPlan";
-import { CLOUDFLARE_TOKEN_KEY } from "../lib/zoneLookup";
-import { baseUrlProblem, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "../lib/cloudflareDns";
-import type { UpProgress } from "../lib/upProgress";
+import { parseConfig } from "../config/config";
+import { configSource, type ConfigMap } from "../operations/phaseGates";
+import { planSiteRecords } from "../program/dnsPlan";
+import { CLOUDFLARE_TOKEN_KEY } from "../program/zoneLookup";
+import { baseUrlProblem, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "../operations/cloudflareDns";
+import type { UpProgress } from "../operations/upProgress";
 
 /** The provider key of the API's base URL (@pulumi/cloudflare config `baseUrl`). */
 export const CLOUDFLARE_BASE_URL_KEY = "cloudflare:baseUrl";

@@ -1,18 +1,18 @@
 // The guided commands' door to the Pulumi engine (Automation API): select the stack with the engine
-// lib/engine finds, read and write its config, look the zone and the live records up through the
+// operations/engine finds, read and write its config, look the zone and the live records up through the
 // Cloudflare provider (an inline program run as a preview on the same stack: the provider answers,
 // the results are captured in this process), preview, and `up` with the engine's events. Every long
-// engine call runs under the engine guard (lib/engineGuard) and takes the command's AbortSignal.
+// engine call runs under the engine guard (operations/engineGuard) and takes the command's AbortSignal.
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { findEngine, isEngine } from "../lib/engine";
-import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
-import type { ConfigMap, UpdateEntry } from "../lib/phaseGates";
-import type { Phase } from "../lib/config";
-import { SITE_RECORD_TYPES, type ListedRecord } from "../lib/liveRecords";
-import { plannedStepOf, PlannedStep } from "../lib/previewSummary";
-import { outputValues } from "../lib/secretOutput";
+import { findEngine, isEngine } from "../operations/engine";
+import { guardEnv, guardedPulumiCommand, registryDir } from "../operations/engineGuard";
+import type { ConfigMap, UpdateEntry } from "../operations/phaseGates";
+import type { Phase } from "../config/config";
+import { SITE_RECORD_TYPES, type ListedRecord } from "../operations/liveRecords";
+import { plannedStepOf, PlannedStep } from "../operations/previewSummary";
+import { outputValues } from "../operations/secretOutput";
 
 export interface GuidedStack {
     name: string;
@@ -20,7 +20,7 @@ export interface GuidedStack {
     dir: string;
     stack: Stack;
     engineVersion: string;
-    /** Where this project's engine guards write what they run (lib/engineGuard). */
+    /** Where this project's engine guards write what they run (operations/engineGuard). */
     registry: string;
 }
 
@@ -67,7 +67,7 @@ export async function readHistory(gs: GuidedStack, pageSize = 10): Promise<Updat
     return (await gs.stack.history(pageSize, 1, false)) as unknown as UpdateEntry[];
 }
 
-/** The stack outputs of the last successful update, plain values; a secret one stays secret (lib/secretOutput). */
+/** The stack outputs of the last successful update, plain values; a secret one stays secret (operations/secretOutput). */
 export async function readOutputs(gs: GuidedStack): Promise<Record<string, unknown>> {
     return outputValues(await gs.stack.outputs());
 }
@@ -99,7 +99,7 @@ export async function writeLiveRecords(gs: GuidedStack, live: Record<string, unk
 export interface Discovery {
     zone?: { id: string; name: string; status: string };
     records?: ListedRecord[];
-    /** The lookup's own message (lib/program lookupZone's, or the provider's) when it failed. */
+    /** The lookup's own message (program/program lookupZone's, or the provider's) when it failed. */
     error?: string;
 }
 
@@ -135,7 +135,7 @@ export async function discover(gs: GuidedStack, opts: { domain: string; phase: P
     let engineStopped = false;
     const program = async () => {
         try {
-            const { lookupZone } = await import("../lib/program");
+            const { lookupZone } = await import("../program/program");
             const zone = await lookupZone(opts.domain, opts.phase);
             found.zone = zone;
             if (opts.records) found.records = await listSiteRecords(zone.id, opts.domain);
@@ -151,7 +151,7 @@ export async function discover(gs: GuidedStack, opts: { domain: string; phase: P
     } catch (err) {
         // The engine may end the preview before the program has seen its lookup fail.
         const said = cliMessage(err);
-        const { zoneLookupError, zoneLookupFailure } = await import("../lib/zoneLookup");
+        const { zoneLookupError, zoneLookupFailure } = await import("../program/zoneLookup");
         if (engineStopped || (found.error === undefined && zoneLookupFailure(said) !== "other")) found.error = zoneLookupError(opts.domain, said).message;
         else found.error ??= said;
     }

@@ -3,8 +3,8 @@
 // deadline and bounded retries (checks/net); the tests point GITHUB_API_URL at a loopback stand-in
 // (replica/github.ts), and under GOLIVE_LOOPBACK_ONLY any other host is refused.
 import { describeError, httpRequestWithRetry, jsonBody } from "../checks/net";
-import { isLoopbackHost } from "../lib/loopback";
-import { redact, registerSecret } from "../lib/redact";
+import { isLoopbackHost } from "../shared/loopback";
+import { redact, registerSecret } from "../shared/redact";
 
 export interface GitHubApi {
     get<T>(path: string): Promise<T>;

@@ -7,12 +7,12 @@ import * as path from "path";
 import * as readline from "readline";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { checkedStackName, parseCommandLine } from "./args";
-import type { Gate } from "../lib/phaseGates";
-import { UpProgress } from "../lib/upProgress";
-import { buildTimeoutMessage, buildWaitLine } from "../lib/buildWatch";
-import { PROGRAM_DIR } from "../lib/programDir";
+import type { Gate } from "../operations/phaseGates";
+import { UpProgress } from "../operations/upProgress";
+import { buildTimeoutMessage, buildWaitLine } from "../operations/buildWatch";
+import { PROGRAM_DIR } from "../shared/programDir";
 import { GuidedStack, upProgram } from "./engineStack";
-import { ciOperatorOf } from "../lib/ciContext";
+import { ciOperatorOf } from "../operations/ciContext";
 
 /** What a guided command needs from the outside world. */
 export interface GuidedDeps {
@@ -174,7 +174,7 @@ export interface Applied {
     error?: string;
 }
 
-/** MEP-04: the wait for Vercel's build, watched (lib/buildWatch). */
+/** MEP-04: the wait for Vercel's build, watched (operations/buildWatch). */
 export interface BuildWatch {
     /** golive:buildTimeoutSeconds, in ms. */
     limitMs: number;

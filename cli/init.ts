@@ -1,10 +1,10 @@
 // `golive init --stack <name> --domain <domain> [--dir <project>]`: the stack file of a new site,
-// Pulumi.prod.yaml being the example (lib/stackTemplate.ts), then every required key and what to
+// Pulumi.prod.yaml being the example (config/stackTemplate.ts), then every required key and what to
 // run next. Offline: no engine, no account. Never overwrites a stack file.
 import * as fs from "fs";
 import * as path from "path";
-import { parseDomain } from "../lib/config";
-import { renderNewStackFile, requiredKeys } from "../lib/stackTemplate";
+import { parseDomain } from "../config/config";
+import { renderNewStackFile, requiredKeys } from "../config/stackTemplate";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs, PROGRAM_DIR } from "./guided";
 
 export const USAGE = [

@@ -1,7 +1,7 @@
 // Ctrl-C is a cancel (issue 17). The first SIGINT, SIGTERM or SIGHUP asks the engine to stop cleanly
 // (the Automation API's AbortSignal: one SIGINT to the engine, through its guard), says so, and
 // waits a bounded time; a second one, or the end of that wait, stops the engine and everything it
-// started at once (lib/engineGuard stopGuardsOf) and says what that leaves. Between engine calls,
+// started at once (operations/engineGuard stopGuardsOf) and says what that leaves. Between engine calls,
 // the command reads `cancelled` and stops at the next step.
 export type InterruptState = "running" | "cancelling" | "stopped";
 

@@ -2,7 +2,7 @@
 // on stdout and nothing else; every line a person reads goes to stderr. A run refused before it
 // had a record (a gate, bad usage) prints its lines as Markdown instead.
 import * as fs from "fs";
-import { runLinesMarkdown } from "../lib/markdownSummary";
+import { runLinesMarkdown } from "../rendering/markdownSummary";
 import type { GuidedDeps } from "./guided";
 
 export async function withMarkdownRecord(title: string, deps: GuidedDeps, run: (quiet: GuidedDeps) => Promise<{ code: number; recordFile?: string }>): Promise<number> {

@@ -4,20 +4,20 @@
 // deleted is refused), confirmation, `up` with live progress, and a Markdown record of it all. A
 // failed cutover shows the failed checks and asks for the plan's R-1 decision: roll back now (the
 // previous phase, prepare, with `up`), or at once with --auto-rollback / golive:rollback.auto.
-import { NAMESPACE, type Phase } from "../lib/config";
-import { buildChecklist, ChecklistLine, factsFromJson } from "../lib/report";
-import { configGates, ConfigMap, domainOf, Gate, gatesOfPhase, lastApplied, latestUpdate, nextStep, phaseOf, ttlWarning, zoneGate, type GateReport } from "../lib/phaseGates";
-import { isCertificateFact, renderPreviewSummary, summarizePhasePreview } from "../lib/previewSummary";
-import { certificateLine, isCheckResult } from "../lib/report";
+import { NAMESPACE, type Phase } from "../config/config";
+import { buildChecklist, ChecklistLine, factsFromJson } from "../program/report";
+import { configGates, ConfigMap, domainOf, Gate, gatesOfPhase, lastApplied, latestUpdate, nextStep, phaseOf, ttlWarning, zoneGate, type GateReport } from "../operations/phaseGates";
+import { isCertificateFact, renderPreviewSummary, summarizePhasePreview } from "../operations/previewSummary";
+import { certificateLine, isCheckResult } from "../program/report";
 import { certificateBeforeSwitch } from "../checks/certificateFact";
 import type { CheckResult } from "../checks/types";
-import { failedCheckLines, seconds as secs } from "../lib/upProgress";
-import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../lib/recordFile";
+import { failedCheckLines, seconds as secs } from "../operations/upProgress";
+import { PhaseRecord, recordFileName, renderRecord, RollbackDecision, RollbackRun, writeRecordFile } from "../rendering/recordFile";
 import { isLines } from "./report";
-import { BUILD_TIMEOUT_KEY, parseBuildTimeout } from "../lib/buildConfig";
-import { saidOf, type DeploymentSeen } from "../lib/buildWatch";
-import { parseVercelApiUrl } from "../lib/certificateConfig";
-import { configSource } from "../lib/phaseGates";
+import { BUILD_TIMEOUT_KEY, parseBuildTimeout } from "../config/buildConfig";
+import { saidOf, type DeploymentSeen } from "../operations/buildWatch";
+import { parseVercelApiUrl } from "../config/certificateConfig";
+import { configSource } from "../operations/phaseGates";
 import { vercelCall } from "../checks/vercelApi";
 import { deadlineIn } from "../checks/net";
 import { applyWithProgress, Applied, BuildWatch, confirmApply, DEFAULT_DEPS, gateLines, GuidedArgs, GuidedDeps, isYes, parseGuidedArgs } from "./guided";
@@ -28,11 +28,11 @@ import { beginRun, providerCallBoundMsOf, type RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
 import { directLines, failedAfterSwitch, planDirectWayBack, putBackNow, type DirectPlan } from "./directWayBack";
-import type { RecordsPut } from "../lib/cloudflareDns";
-import { judgeSite, waysOn, type SiteState } from "../lib/siteState";
-import type { UpProgress } from "../lib/upProgress";
-import type { FailureNote } from "../lib/failureNote";
-import { ciRunOf } from "../lib/ciContext";
+import type { RecordsPut } from "../operations/cloudflareDns";
+import { judgeSite, waysOn, type SiteState } from "../operations/siteState";
+import type { UpProgress } from "../operations/upProgress";
+import type { FailureNote } from "../operations/failureNote";
+import { ciRunOf } from "../operations/ciContext";
 import { withMarkdownRecord } from "./markdownOutput";
 
 const WHAT: Record<Phase, string> = {
@@ -553,7 +553,7 @@ function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch |
         limitS = parseBuildTimeout(configSource(map).get("buildTimeoutSeconds"));
         baseUrl = parseVercelApiUrl(configSource(map));
     } catch {
-        return undefined; // the config gate refused it already (lib/phaseGates)
+        return undefined; // the config gate refused it already (operations/phaseGates)
     }
     const project = map[`${NAMESPACE}:projectName`]?.value || (domainOf(map) ?? "").replace(/\./g, "-");
     const token = map["vercel:apiToken"]?.value;

@@ -3,10 +3,10 @@
 // them, then the stack file exactly as it was. A pull request's review reads it (--markdown, the
 // comment the preview workflow posts). With --approval-from <environment>, P-01 is not asked of the
 // stack file: the apply run's approval by a required reviewer of that GitHub environment gives it.
-import { NAMESPACE, PHASES, type Phase } from "../lib/config";
-import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap } from "../lib/phaseGates";
-import { renderPreviewSummary, summarizePhasePreview } from "../lib/previewSummary";
-import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../lib/markdownSummary";
+import { NAMESPACE, PHASES, type Phase } from "../config/config";
+import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap } from "../operations/phaseGates";
+import { renderPreviewSummary, summarizePhasePreview } from "../operations/previewSummary";
+import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../rendering/markdownSummary";
 import { valuesOrExit, parseCommandLine, checkedStackName } from "./args";
 import { DEFAULT_DEPS, gateLines, PROGRAM_DIR, type GuidedDeps } from "./guided";
 import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "./engineStack";

@@ -3,15 +3,15 @@
 // them, then the rest of the stack is reconciled by the ordinary `up` of the previous phase.
 //
 // The first update runs the records-first program (components/recordsFirst.ts, the DNS records
-// component exactly as the previous phase declares it: lib/dnsPlan planSiteRecords on that phase's
+// component exactly as the previous phase declares it: program/dnsPlan planSiteRecords on that phase's
 // config) inline, and targets the two records' URNs as the stack's state holds them: the engine updates them in place, then drops what depends on them
 // (the checks after the switch, the release steps: the previous phase does not declare them
 // either), and leaves every other resource of the state alone. No program compile, no check provider to serialize, no Vercel call: the records
 // are back in the time of one provider call each.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { parseConfig, type Phase } from "../lib/config";
-import { configSource, type ConfigMap } from "../lib/phaseGates";
-import { planSiteRecords } from "../lib/dnsPlan";
+import { parseConfig, type Phase } from "../config/config";
+import { configSource, type ConfigMap } from "../operations/phaseGates";
+import { planSiteRecords } from "../program/dnsPlan";
 import { preloadRecordsBack, recordsFirstProgram, SITE_RECORDS_NAME } from "../components/recordsFirst";
 
 export interface RecordsBack {

@@ -12,11 +12,11 @@
 //    or roll back to the previous phase (from an interrupted cutover: the records back to prepare
 //    first, then prepare). --finish / --rollback choose without asking; without a terminal and
 //    without either, the two commands are printed.
-import { NAMESPACE, type Phase } from "../lib/config";
-import { endLeftovers } from "../lib/engineGuard";
-import { domainOf, lastApplied, phaseOf, type ConfigMap } from "../lib/phaseGates";
-import { RecoveryRecord, recordFileName, renderRecoveryRecord, RollbackRun, writeRecordFile } from "../lib/recordFile";
-import { previousPhase } from "../lib/siteState";
+import { NAMESPACE, type Phase } from "../config/config";
+import { endLeftovers } from "../operations/engineGuard";
+import { domainOf, lastApplied, phaseOf, type ConfigMap } from "../operations/phaseGates";
+import { RecoveryRecord, recordFileName, renderRecoveryRecord, RollbackRun, writeRecordFile } from "../rendering/recordFile";
+import { previousPhase } from "../operations/siteState";
 import { valuesOrExit } from "./args";
 import { cancelStaleLock, GuidedStack, openStack, readConfig, refreshState, setPhase } from "./engineStack";
 import { confirmApply, DEFAULT_DEPS, GuidedArgs, GuidedDeps, parseGuidedArgs } from "./guided";

@@ -3,10 +3,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { RehearsalReport } from "../rehearsal/run";
-import { buildChecklist, factsFromJson } from "../lib/report";
-import { goLivePageOf } from "../lib/goLivePage";
-import { renderHtmlReport } from "../lib/htmlReport";
-import type { Lang } from "../lib/htmlWords";
+import { buildChecklist, factsFromJson } from "../program/report";
+import { goLivePageOf } from "../rendering/goLivePage";
+import { renderHtmlReport } from "../rendering/htmlReport";
+import type { Lang } from "../rendering/htmlWords";
 
 /** The page of a rehearsal's go-live, as HTML (the checklist is the record's own). */
 export function rehearsalPageHtml(report: RehearsalReport, lang: Lang = "fr", generatedAt = new Date().toISOString()): string {

@@ -3,9 +3,9 @@
 import { FAULTS } from "../rehearsal/faults";
 import type { RehearsalReport } from "../rehearsal/run";
 import { PROBE_TIMEOUT_MS, type ProbeFigures } from "../rehearsal/prober";
-import { clip, failureSummary } from "../lib/failures";
+import { clip, failureSummary } from "../checks/failures";
 import { plural } from "../checks/words";
-import { Progress } from "../lib/progress";
+import { Progress } from "../operations/progress";
 import { EXIT, parseOptions, reportError, UsageError } from "./args";
 import { writeRehearsalPage } from "./rehearsalPage";
 
@@ -221,7 +221,7 @@ export async function main(argv: string[]): Promise<number> {
     let report: RehearsalReport;
     // Ctrl-C or SIGTERM (a `timeout`) ends the rehearsal with everything it started: the engine runs
     // (their guards end them and their plugins), the prober, the IMAP server (issue 17).
-    const { stopRehearsalOnSignal } = await import("../lib/engineGuard");
+    const { stopRehearsalOnSignal } = await import("../operations/engineGuard");
     const uninstall = stopRehearsalOnSignal((line) => console.error(line));
     try {
         report = await rehearse({ ...(fault ? { fault } : {}), engine, screenshots: REHEARSAL_KEY_PAGES, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });

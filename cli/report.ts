@@ -4,14 +4,14 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../lib/report";
-import { findEngine, isEngine } from "../lib/engine";
-import { parseFailureNote } from "../lib/failureNote";
+import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../program/report";
+import { findEngine, isEngine } from "../operations/engine";
+import { parseFailureNote } from "../operations/failureNote";
 import type { CheckResult } from "../checks/types";
 import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError } from "./args";
-import { goLivePageOf } from "../lib/goLivePage";
-import { renderHtmlReport } from "../lib/htmlReport";
-import { LANGS, type Lang } from "../lib/htmlWords";
+import { goLivePageOf } from "../rendering/goLivePage";
+import { renderHtmlReport } from "../rendering/htmlReport";
+import { LANGS, type Lang } from "../rendering/htmlWords";
 
 export const USAGE = [
     "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>] [--html <file.html> [--lang fr|en]]",
@@ -40,7 +40,7 @@ export interface ReportDeps {
 }
 
 /**
- * `pulumi stack output --json` through the engine every golive command uses (lib/engine); throws an
+ * `pulumi stack output --json` through the engine every golive command uses (operations/engine); throws an
  * Error with code ENOENT and findEngine's message when there is none.
  */
 export function pulumiStackOutputs(stack: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): unknown {
@@ -53,7 +53,7 @@ export function pulumiStackOutputs(stack: string | undefined, env: NodeJS.Proces
     return JSON.parse(r.stdout);
 }
 
-/** `pulumi stack history --json` (no secrets) through the engine golive finds (lib/engine). */
+/** `pulumi stack history --json` (no secrets) through the engine golive finds (operations/engine). */
 export function pulumiStackHistory(stack: string | undefined, env: NodeJS.ProcessEnv = process.env): unknown {
     const engine = findEngine(env);
     const bin = isEngine(engine) ? path.join(engine.binDir, "pulumi") : "pulumi";
@@ -67,7 +67,7 @@ export function pulumiStackHistory(stack: string | undefined, env: NodeJS.Proces
 /**
  * The failed (or interrupted) phase and the rollback after it, as the stack's history keeps them
  * (issue 18 item 3): the newest successful update, when it is golive's rollback, carries in its
- * message what failed with its evidence and who decided (lib/failureNote).
+ * message what failed with its evidence and who decided (operations/failureNote).
  */
 export function withFailureFromHistory(facts: ChecklistFacts, history: unknown): ChecklistFacts | undefined {
     if (!Array.isArray(history)) return undefined;

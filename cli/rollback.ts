@@ -8,17 +8,17 @@
 // from what Cloudflare holds (cli/recordsBack), then runs the target's `up` in a worktree with one
 // line per step (the engine's whole output with --verbose); afterwards the stack file holds the
 // target's config (what the stack runs), the update's message keeps what failed and who decided
-// (lib/failureNote), the site is read again, and a record is written.
+// (operations/failureNote), the site is read again, and a record is written.
 import * as path from "path";
 import type { EngineEvent, PulumiCommand } from "@pulumi/pulumi/automation";
-import * as automation from "../lib/automation";
-import { describePlan, historyReaches, planRollback, RollbackRefused, type HistoryEntry, type RollbackOptions, type RollbackPlan } from "../lib/rollback";
-import { NAMESPACE, type Phase } from "../lib/config";
-import type { ConfigMap } from "../lib/phaseGates";
-import { seconds, UpProgress } from "../lib/upProgress";
-import { rollbackMessage, type FailureNote } from "../lib/failureNote";
-import { recordFileName, RecoveryRecord, renderRecoveryRecord, writeRecordFile } from "../lib/recordFile";
-import { previousPhase } from "../lib/siteState";
+import * as automation from "../operations/automation";
+import { describePlan, historyReaches, planRollback, RollbackRefused, type HistoryEntry, type RollbackOptions, type RollbackPlan } from "../operations/rollback";
+import { NAMESPACE, type Phase } from "../config/config";
+import type { ConfigMap } from "../operations/phaseGates";
+import { seconds, UpProgress } from "../operations/upProgress";
+import { rollbackMessage, type FailureNote } from "../operations/failureNote";
+import { recordFileName, RecoveryRecord, renderRecoveryRecord, writeRecordFile } from "../rendering/recordFile";
+import { previousPhase } from "../operations/siteState";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 import { DEFAULT_DEPS, GuidedDeps, PROGRAM_DIR } from "./guided";
 import { cliMessage, GuidedStack, openStack, readConfig } from "./engineStack";

@@ -1,13 +1,13 @@
 // The look every guided command starts with (and `golive status` shows): the stack as it is — the
 // golive run holding it, the backend's lock, the pending operations and site records of its state,
 // the records Cloudflare holds now (read through the Cloudflare provider, as `discover` reads them),
-// what each phase declares — judged by lib/siteState into one plain account.
-import { NAMESPACE, type Phase } from "../lib/config";
-import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "../lib/backendLock";
-import { leftoverEngines } from "../lib/engineGuard";
-import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "../lib/phaseGates";
-import { judgeSite, SiteFacts, SiteState, type RecordView } from "../lib/siteState";
-import { describeHolder, type HeldLock } from "../lib/runLock";
+// what each phase declares — judged by operations/siteState into one plain account.
+import { NAMESPACE, type Phase } from "../config/config";
+import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "../operations/backendLock";
+import { leftoverEngines } from "../operations/engineGuard";
+import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "../operations/phaseGates";
+import { judgeSite, SiteFacts, SiteState, type RecordView } from "../operations/siteState";
+import { describeHolder, type HeldLock } from "../operations/runLock";
 import { discover, Discovery, GuidedStack, readHistory, readOutputs, readState, StateView } from "./engineStack";
 
 export interface Look {

@@ -4,10 +4,10 @@
 // is selected again at the end, so a plain `pulumi` call afterwards targets the same stack as before.
 import * as fs from "fs";
 import * as path from "path";
-import { NAMESPACE } from "../lib/config";
-import { findEngine, isEngine } from "../lib/engine";
-import type { UpdateEntry } from "../lib/phaseGates";
-import { readStackFile, STACK_NAME } from "../lib/stackFile";
+import { NAMESPACE } from "../config/config";
+import { findEngine, isEngine } from "../operations/engine";
+import type { UpdateEntry } from "../operations/phaseGates";
+import { readStackFile, STACK_NAME } from "../config/stackFile";
 import { openStack, readHistory } from "./engineStack";
 
 export interface StackLook {

@@ -7,19 +7,19 @@
 import { runSuite, formatTable } from "../checks/suite";
 import { summarize, type CheckResult } from "../checks/types";
 import { plural } from "../checks/words";
-import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
-import { NAMESPACE } from "../lib/config";
-import { lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../lib/phaseGates";
+import { parseChecksConfig, suiteSettingsOf } from "../config/checksConfig";
+import { NAMESPACE } from "../config/config";
+import { lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../operations/phaseGates";
 import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
 import { valuesOrExit } from "./args";
 import { lookAtSite, lookLines } from "./siteLook";
-import { readRunLock, runLockFile } from "../lib/runLock";
-import type { SiteState } from "../lib/siteState";
-import { waysOn, whatNext } from "../lib/siteState";
-import { recordSaysInterrupted } from "../lib/recordFile";
+import { readRunLock, runLockFile } from "../operations/runLock";
+import type { SiteState } from "../operations/siteState";
+import { waysOn, whatNext } from "../operations/siteState";
+import { recordSaysInterrupted } from "../rendering/recordFile";
 import * as path from "path";
-import { failureSummary, messageTitle, parseFailureNote } from "../lib/failureNote";
+import { failureSummary, messageTitle, parseFailureNote } from "../operations/failureNote";
 
 export const USAGE = [
     "usage: golive status --stack <stack> [--dir <project dir>] [--records <dir>]",
@@ -99,7 +99,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps, recor
     for (const w of waysOn(stack, look.site)) deps.out(`  → ${w}`);
     deps.out(`  phase:       ${phase ? `${phase} (applied by ${updateName(applied!)})` : "none applied yet"}`);
     deps.out(`  last update: ${latest ? describeUpdate(latest, now) : "none"}`);
-    // A rollback's update carries what failed and who decided (lib/failureNote).
+    // A rollback's update carries what failed and who decided (operations/failureNote).
     const note = history.map((e) => ({ e, n: parseFailureNote(e.message) })).find((x) => x.n);
     if (note?.n && (!applied || note.e === applied || new Date(note.e.startTime) >= new Date(applied.startTime))) {
         deps.out(`  failure:     ${failureSummary(note.n)}${note.n.decision ? `; rolled back, R-1 decided by ${note.n.decision.by} at ${note.n.decision.at} (${note.n.decision.how})` : ""}`);

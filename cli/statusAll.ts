@@ -2,12 +2,12 @@
 // the phase applied and when, its last update and result, and its last watch (the stack tag
 // golive:watch that the scheduled watch keeps). What an agency with many sites reads first.
 import * as path from "path";
-import { latestUpdate, lastApplied, phaseOf, updateName, type UpdateEntry } from "../lib/phaseGates";
-import { decodeMemo, liveSince, WATCH_TAG } from "../lib/watch";
+import { latestUpdate, lastApplied, phaseOf, updateName, type UpdateEntry } from "../operations/phaseGates";
+import { decodeMemo, liveSince, WATCH_TAG } from "../operations/watch";
 import { parseCommandLine, valuesOrExit } from "./args";
 import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
 import { stacksIn, surveyStacks } from "./stackSurvey";
-import { findEngine, isEngine } from "../lib/engine";
+import { findEngine, isEngine } from "../operations/engine";
 
 export const USAGE = [
     "usage: golive status --all [--markdown] [--dir <project dir>]",

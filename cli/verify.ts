@@ -2,16 +2,16 @@
 // The same suite the Pulumi component runs; flags point it anywhere (a replica, a staging host).
 import { readFileSync } from "fs";
 import { CHECKS, formatTable, hasExpectedRecords, runSuite, SuiteSettings } from "../checks/suite";
-import { Progress } from "../lib/progress";
+import { Progress } from "../operations/progress";
 import { summarize } from "../checks/types";
 import { sitePathProblem } from "../checks/siteUrl";
 import { describePins, normalizePinPart, pinProblem } from "../checks/pins";
-import { reasonLine } from "../lib/failures";
+import { reasonLine } from "../checks/failures";
 import type { NetOptions } from "../checks/types";
 import * as path from "path";
-import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
-import { readStackFile } from "../lib/stackFile";
-import { PROGRAM_DIR } from "../lib/programDir";
+import { isServerAddress, parseChecksConfig, suiteSettingsOf } from "../config/checksConfig";
+import { readStackFile } from "../config/stackFile";
+import { PROGRAM_DIR } from "../shared/programDir";
 import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError } from "./args";
 
 export interface Io {

@@ -10,13 +10,13 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { formatTable, runSuite } from "../checks/suite";
 import { summarize, type CheckResult, type NetOptions } from "../checks/types";
 import { describeError, httpRequestWithRetry } from "../checks/net";
-import { NAMESPACE } from "../lib/config";
-import { parseChecksConfig, suiteSettingsOf } from "../lib/checksConfig";
-import { isLoopbackHost } from "../lib/loopback";
-import { redact } from "../lib/redact";
-import { runUrlOf } from "../lib/ciContext";
-import { lastApplied, phaseOf, type ConfigMap } from "../lib/phaseGates";
-import { reasonLine } from "../lib/failures";
+import { NAMESPACE } from "../config/config";
+import { parseChecksConfig, suiteSettingsOf } from "../config/checksConfig";
+import { isLoopbackHost } from "../shared/loopback";
+import { redact } from "../shared/redact";
+import { runUrlOf } from "../operations/ciContext";
+import { lastApplied, phaseOf, type ConfigMap } from "../operations/phaseGates";
+import { reasonLine } from "../checks/failures";
 import {
     cadenceOf,
     certDaysOf,
@@ -37,7 +37,7 @@ import {
     type StatusChange,
     type WatchMemo,
     type WatchResult,
-} from "../lib/watch";
+} from "../operations/watch";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
 import { cliMessage, openStack, readConfig, readHistory, readOutputs, type GuidedStack } from "./engineStack";

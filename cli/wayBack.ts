@@ -3,13 +3,13 @@
 // what Cloudflare holds (a change applied whose answer was lost), the two records are read back
 // first (a targeted refresh); then apex and www go back to prepare's records in an update that
 // touches only them (cli/recordsBack.ts), then prepare's own `up` reconciles the rest. The rollback's
-// update message carries what failed and who decided (lib/failureNote), so the stack's history
+// update message carries what failed and who decided (operations/failureNote), so the stack's history
 // keeps it.
-import { seconds as secs } from "../lib/upProgress";
+import { seconds as secs } from "../operations/upProgress";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import type { ConfigMap } from "../lib/phaseGates";
-import type { RollbackRun } from "../lib/recordFile";
-import { rollbackMessage, type FailureNote } from "../lib/failureNote";
+import type { ConfigMap } from "../operations/phaseGates";
+import type { RollbackRun } from "../rendering/recordFile";
+import { rollbackMessage, type FailureNote } from "../operations/failureNote";
 import { recordsBackFirst, siteRecordUrns } from "./recordsBack";
 import { applyWithProgress, GuidedDeps } from "./guided";
 import { cliMessage, GuidedStack, setPhase } from "./engineStack";

@@ -5,7 +5,7 @@
 // the live records, prepare lowers their TTL, cutover points them at Vercel, all in place.
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
-import type { SiteRecordType } from "../lib/config";
+import type { SiteRecordType } from "../config/config";
 
 /** One site record as it must be in this phase. */
 export interface SiteRecordSpec {
@@ -19,14 +19,14 @@ export interface SiteRecordSpec {
     comment?: string;
     /**
      * adopt only: `<zoneId>/<recordId>`. The engine imports, then updates the live record to these
-     * inputs: lib/program refuseAdoptChanges has checked they are the live record's.
+     * inputs: program/program refuseAdoptChanges has checked they are the live record's.
      */
     importId?: string;
     /**
      * The record type differs from the live record's (accepted by golive:allowRecordReplace), from
      * prepare on: the provider replaces it at cutover and back at the rollback, the old one first
      * since a CNAME cannot coexist with an A, and the engine deletes it only if the state it
-     * replaces was not retainOnDelete (lib/dnsPlan planSiteRecords).
+     * replaces was not retainOnDelete (program/dnsPlan planSiteRecords).
      */
     deleteBeforeReplace?: boolean;
 }

@@ -21,7 +21,7 @@ import { ContactFormCheck } from "../checks/contactForm";
 import { PerformanceCheck } from "../checks/performance";
 import { AnalyticsCheck } from "../checks/analytics";
 import { CertificateFact, certificateAfterSwitch } from "../checks/certificateFact";
-import { httpsUrl } from "../lib/program";
+import { httpsUrl } from "../program/program";
 
 export interface PreSwitchChecksArgs {
     /** The site's settings (domain, key pages, budgets): MEP-07's `expected` is not used here. */

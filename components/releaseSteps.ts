@@ -4,11 +4,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NotificationStep } from "../checks/notify";
 import type { CheckResult, NetOptions } from "../checks/types";
-import { buildChecklist, ChecklistFacts, ChecklistLine, TagFact } from "../lib/report";
-import type { ReleaseConfig } from "../lib/releaseConfig";
+import { buildChecklist, ChecklistFacts, ChecklistLine, TagFact } from "../program/report";
+import type { ReleaseConfig } from "../config/releaseConfig";
 import { ReleaseTag } from "./releaseTag";
 
-/** Facts of the checklist that come from the rest of the stack (see lib/report ChecklistFacts). */
+/** Facts of the checklist that come from the rest of the stack (see program/report ChecklistFacts). */
 export type StackFacts = Omit<ChecklistFacts, "results" | "notifications" | "tag" | "generatedAt" | "domain" | "phase">;
 
 export interface ReleaseStepsArgs {

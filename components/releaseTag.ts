@@ -8,13 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import type { TagFact } from "../lib/report";
-import { PROGRAM_DIR } from "../lib/programDir";
+import type { TagFact } from "../program/report";
+import { PROGRAM_DIR } from "../shared/programDir";
 
 export const TAG_SCRIPT = path.join(PROGRAM_DIR, "scripts", "tag-release.sh");
 
 export interface ReleaseTagArgs {
-    /** The version, e.g. v1.0.0 (validated by lib/releaseConfig). */
+    /** The version, e.g. v1.0.0 (validated by config/releaseConfig). */
     tag: pulumi.Input<string>;
     /** The commit Vercel built: a SHA, or a ref the script resolves to its commit. */
     commit: pulumi.Input<string>;

@@ -20,7 +20,7 @@ import type { CheckResult, NetOptions } from "../checks/types";
 export interface ServiceChecksArgs {
     /** The apex and key pages of the site. */
     site: SiteFacts;
-    /** Parsed golive:contactForm, imap, pagespeed, searchConsole, analytics (lib/servicesConfig.ts). */
+    /** Parsed golive:contactForm, imap, pagespeed, searchConsole, analytics (config/servicesConfig.ts). */
     settings: ServicesSettings;
     net?: pulumi.Input<NetOptions>;
     /** The deployment the checks are about (e.g. { deployment: <id> }): a change re-runs them. */

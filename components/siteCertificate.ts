@@ -11,8 +11,8 @@ import * as cloudflare from "@pulumi/cloudflare";
 import { CertificateFact, CertificateIssuance, CertificateOrder } from "../checks/siteCertificate";
 import type { TxtWait } from "../checks/txtRecords";
 import type { NetOptions } from "../checks/types";
-import type { VercelApiConfig } from "../lib/certificateConfig";
-import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
+import type { VercelApiConfig } from "../config/certificateConfig";
+import { OWN_CAA_COMMENT } from "../program/dnsPlan";
 
 /** The comment on the DNS-01 challenge records the program publishes. */
 export const CHALLENGE_COMMENT = "managed by golive (MEP-08: DNS-01 challenge of Vercel's certificate)";

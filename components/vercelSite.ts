@@ -19,7 +19,7 @@ export interface VercelSiteArgs {
     apexDomain: string;
     /** www.<apex>: serves the site. */
     wwwDomain: string;
-    /** MEP-10: 308 or 301 (validated by lib/config). */
+    /** MEP-10: 308 or 301 (validated by config/config). */
     redirectStatus: pulumi.Input<301 | 308>;
     /** MEP-04: the bound on the wait for the build (golive:buildTimeoutSeconds); the provider has none. */
     buildTimeoutSeconds?: number;

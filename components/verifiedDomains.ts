@@ -9,7 +9,7 @@ import type * as vercel from "@pulumiverse/vercel";
 import { DomainVerificationCheck } from "../checks/domainVerification";
 import type { TxtWait } from "../checks/txtRecords";
 import type { CheckResult, NetOptions } from "../checks/types";
-import type { VercelApiConfig } from "../lib/certificateConfig";
+import type { VercelApiConfig } from "../config/certificateConfig";
 
 /** The comment on the verification records the program publishes. */
 export const VERIFICATION_COMMENT = "managed by golive (MEP-05: Vercel domain verification)";

@@ -18,7 +18,7 @@
 //   resource is changed.
 import * as pulumi from "@pulumi/pulumi";
 import { sleep } from "../checks/net";
-import { unwrapSecrets } from "../lib/secretEnvelope";
+import { unwrapSecrets } from "../shared/secretEnvelope";
 import type { InvokeHandler, ProviderRequest, ResourceHandler, ResourceState } from "../replica/providerApi";
 export type { InvokeHandler, ProviderRequest, ResourceHandler, ResourceState };
 

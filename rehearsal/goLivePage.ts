@@ -1,11 +1,11 @@
-// What the rehearsal keeps for its go-live page (issue 26, lib/goLivePage): the timeline on the
+// What the rehearsal keeps for its go-live page (issue 26, rendering/goLivePage): the timeline on the
 // engine's clock (the prober's phase marks, the check resources as they ended, the DNS switch, the
 // way back, every probe's response time), the key pages' screenshots taken at their moments, and on
 // a failed cutover the incident (R-4): failed checks, the deployment's events, the prober's figures.
 import type { CheckResult, NetOptions } from "../checks/types";
 import { screenshotPages } from "../checks/screenshot";
-import type { GoLiveTimeline, Incident, PageShot, TimelineCheck } from "../lib/goLivePage";
-import { isPreSwitch } from "../lib/stepLabels";
+import type { GoLiveTimeline, Incident, PageShot, TimelineCheck } from "../rendering/goLivePage";
+import { isPreSwitch } from "../program/stepLabels";
 import type { Step } from "./engine";
 import type { ProbeFigures, ProbeSample } from "./prober";
 

@@ -4,20 +4,20 @@
 // turned into the steps the rehearsal and the tests read, on the same clock as the prober.
 import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
-import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../lib/automation";
-import { historyReaches, planRollback } from "../lib/rollback";
+import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../operations/automation";
+import { historyReaches, planRollback } from "../operations/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
 import { recordsBackFirst } from "../cli/recordsBack";
 import { preloadRecordsBack } from "../components/recordsFirst";
-import { guardEnv, guardedPulumiCommand, registryDir } from "../lib/engineGuard";
-import type { Engine } from "../lib/engine";
+import { guardEnv, guardedPulumiCommand, registryDir } from "../operations/engineGuard";
+import type { Engine } from "../operations/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 import { resultFromFailure } from "../checks/dynamic";
-import { outputValues } from "../lib/secretOutput";
+import { outputValues } from "../operations/secretOutput";
 import { CLOUDFLARE_BASE_URL_KEY, directLines, failedAfterSwitch, planDirectWayBack, putBackNow } from "../cli/directWayBack";
-import { CLOUDFLARE_TOKEN_KEY } from "../lib/zoneLookup";
-import { UpProgress } from "../lib/upProgress";
-import type { RecordsPut } from "../lib/cloudflareDns";
+import { CLOUDFLARE_TOKEN_KEY } from "../program/zoneLookup";
+import { UpProgress } from "../operations/upProgress";
+import type { RecordsPut } from "../operations/cloudflareDns";
 import { randomBytes } from "crypto";
 
 export interface RealEngineOptions {
@@ -244,7 +244,7 @@ export class RealEngine {
     }
 
     /**
-     * `golive rollback --yes` as the command runs it (lib/automation + lib/rollback): the stack's
+     * `golive rollback --yes` as the command runs it (operations/automation + operations/rollback): the stack's
      * history, the last successful update before the current one, its program commit in a worktree
      * and its config, then `pulumi up`; the engine's events are collected as for any phase.
      */

@@ -4,7 +4,7 @@
 // what is known: the previous phase's outputs, the cutover's config, which of its steps went
 // through, and the check results. A fact none of them holds is reported unknown, never guessed.
 import type { CheckResult } from "../checks/types";
-import { DNS_RECORD_TYPE } from "../lib/stepLabels";
+import { DNS_RECORD_TYPE } from "../program/stepLabels";
 import {
     buildChecklist,
     ChecklistFacts,
@@ -13,7 +13,7 @@ import {
     FailedUpdate,
     RollbackFact,
     withRollback,
-} from "../lib/report";
+} from "../program/report";
 
 /** One `pulumi up` as the record needs it (rehearsal/engine PhaseResult fits). */
 export interface PhaseOutcome {

@@ -6,30 +6,30 @@ import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions } from "../checks/types";
 import { resultFromFailure as resultFromError } from "../checks/dynamic";
-import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../lib/report";
+import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../program/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
 import { DnsChange, LIVE_RECORD_IDS, REPLACE_KEYS, ReplicaBehaviour, replicaProviders, TYPES, vercelCnameOf, VercelReplica, ZONE_ID } from "../replica/providers";
-import { refusalOf } from "../lib/providerRefusals";
+import { refusalOf } from "../program/providerRefusals";
 import { VERCEL_BUILD_LIMIT_MS } from "../replica/vercel";
 import { CloudflareZone } from "../replica/cloudflareZone";
 import { ReplicaDns } from "../replica/dnsServer";
-import { OWN_CAA_COMMENT } from "../lib/dnsPlan";
+import { OWN_CAA_COMMENT } from "../program/dnsPlan";
 import { Fault, faultNamed } from "./faults";
 import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
-import { findEngine, isEngine } from "../lib/engine";
+import { findEngine, isEngine } from "../operations/engine";
 import { startControlServer, ControlServer } from "../replica/control";
 import { startVercelApi, VercelApi } from "../replica/vercelApi";
 import { RealEngine } from "./realEngine";
 import { plural } from "../checks/words";
-import { clip, reasonLine } from "../lib/failures";
-import { Progress } from "../lib/progress";
-import { isPreSwitch } from "../lib/stepLabels";
-import type { GoLiveTimeline, Incident, PageShot } from "../lib/goLivePage";
+import { clip, reasonLine } from "../checks/failures";
+import { Progress } from "../operations/progress";
+import { isPreSwitch } from "../program/stepLabels";
+import type { GoLiveTimeline, Incident, PageShot } from "../rendering/goLivePage";
 import { rehearsalIncident, rehearsalTimeline, shootKeyPages } from "./goLivePage";
 
 export interface RehearsalOptions {
@@ -168,7 +168,7 @@ export interface RehearsalReport {
     notes: string[];
     /** Why the rehearsal failed, one line each. */
     problems: string[];
-    /** The go-live page's timeline (lib/goLivePage, golive report --html). */
+    /** The go-live page's timeline (rendering/goLivePage, golive report --html). */
     timeline?: GoLiveTimeline;
     /** The key pages as a visitor saw them before and after the switch (RehearsalOptions.screenshots). */
     screenshots?: PageShot[];
@@ -571,7 +571,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         if (!prepare.ok) {
             // What prepare finds (a build that fails, a domain another project keeps) stops the go-live
             // there: the operator fixes it hours before H; DNS was never pointed anywhere new.
-            // A provider's refusal reads as the operator would read it (lib/providerRefusals), the provider's words kept.
+            // A provider's refusal reads as the operator would read it (program/providerRefusals), the provider's words kept.
             const dnsUnchanged = !prepare.steps.some((s) => s.type === TYPES.dnsRecord && s.op !== "same" && s.ok);
             const explained = (e: string) => {
                 const refusal = refusalOf(e, dnsUnchanged);

@@ -11,7 +11,7 @@
 import * as http from "http";
 import type { AddressInfo } from "net";
 import type { InvokeHandler, ProviderRequest, ResourceHandler } from "./providerApi";
-import { isLoopbackHost } from "../lib/loopback";
+import { isLoopbackHost } from "../shared/loopback";
 
 /** The environment variable that tells a replica plugin where the service API is. */
 export const CONTROL_ENV = "GOLIVE_REPLICA_API";
@@ -286,7 +286,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
 /**
  * How the real providers' API clients retry, one rule per provider: the replica plugins call the
  * service API as each real provider calls its API. These are the replica's own imitations of
- * upstream (lib/cloudflareRetry.ts is the product's; the replica never borrows it).
+ * upstream (operations/cloudflareRetry.ts is the product's; the replica never borrows it).
  */
 export interface ClientRetryRule {
     /** Retries after the first attempt. */

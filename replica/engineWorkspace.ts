@@ -9,12 +9,12 @@ import * as os from "os";
 import * as path from "path";
 import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
-import type { Engine } from "../lib/engine";
-import { PROGRAM_DIR } from "../lib/programDir";
+import type { Engine } from "../operations/engine";
+import { PROGRAM_DIR } from "../shared/programDir";
 
 const REPO = PROGRAM_DIR;
 /** What the program is made of (and nothing of the tests or the rehearsal). */
-export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "lib", "checks", "scripts"];
+export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "program", "config", "checks", "shared", "scripts"];
 /** One CLI call may take this long before it is ended (an `up` with every check: well under it). */
 export const CLI_TIMEOUT_MS = 240_000;
 
@@ -132,7 +132,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
         env,
         pulumi,
         async setConfig(values, target = stack) {
-            // As golive itself does (lib/automation setSecretFromStdin): the plain values through
+            // As golive itself does (operations/automation setSecretFromStdin): the plain values through
             // set-all --json, each secret on its own with the value on stdin, never on a command
             // line where any user of the machine reads it (ps, /proc/<pid>/cmdline).
             // Objects and arrays go in structured (a declared `type: array` is checked as one); a

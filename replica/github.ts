@@ -5,7 +5,7 @@
 // point GITHUB_API_URL here.
 import * as http from "http";
 import type { AddressInfo } from "net";
-import type { EnvironmentReview, RunJob } from "../lib/ciContext";
+import type { EnvironmentReview, RunJob } from "../operations/ciContext";
 
 export interface GitHubComment {
     id: number;

@@ -2,7 +2,7 @@
 // way a CA processes CAA records. It imitates RFC 8659 ("DNS Certification Authority Authorization
 // (CAA) Resource Record", https://www.rfc-editor.org/rfc/rfc8659) and Let's Encrypt's documented
 // CAA page (https://letsencrypt.org/docs/caa/: its issuer domain name is `letsencrypt.org`).
-// It is deliberately not the product's rule (lib/dnsPlan's CAA decision): a rehearsal
+// It is deliberately not the product's rule (program/dnsPlan's CAA decision): a rehearsal
 // that judged the program with the program's own decision could never show that decision wrong.
 
 /** A CAA record as the replica's zone holds it (Cloudflare's `data`: flags, tag, value). */

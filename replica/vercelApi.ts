@@ -12,7 +12,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { randomBytes, timingSafeEqual } from "crypto";
 import { readBody } from "./control";
-import { isLoopbackHost } from "../lib/loopback";
+import { isLoopbackHost } from "../shared/loopback";
 import { CertificateRecord, DeploymentView, VercelApiError, VercelReplica } from "./vercel";
 
 /** Request bodies larger than this drop the connection (an order's body is well under 10 kB). */

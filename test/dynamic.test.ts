@@ -3,7 +3,7 @@ import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
 import { CheckResource, checkProvider, inputsDiffer } from "../checks/dynamic";
-import { UNKNOWN_VALUE } from "../lib/secretEnvelope";
+import { UNKNOWN_VALUE } from "../shared/secretEnvelope";
 import { ContactFormCheck, ContactFormInput } from "../checks/contactForm";
 import { describeError, httpRequest } from "../checks/net";
 import { PerformanceCheck } from "../checks/performance";

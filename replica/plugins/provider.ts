@@ -13,7 +13,7 @@ import { TYPES } from "../providers";
 import { VERCEL_BUILD_LIMIT_MS, VERCEL_TYPES } from "../vercel";
 import { runLocalCommand } from "../command";
 import { inputProblems, SCHEMAS, TypeSchema, VERSIONS } from "../providerSchemas";
-import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../lib/secretEnvelope";
+import { secretValue, UNKNOWN_VALUE, unwrapSecrets } from "../../shared/secretEnvelope";
 import type { ProviderRequest } from "../providerApi";
 
 /** Secrets unwrapped, deeply: what the provider works with. */

@@ -1,5 +1,5 @@
 // The processes of this machine as `ps` lists them, and the tree under one of them: what the engine
-// guard (guard.js) and golive (lib/engineGuard.ts) use to end an engine run with everything it
+// guard (guard.js) and golive (operations/engineGuard.ts) use to end an engine run with everything it
 // started. The Pulumi CLI starts its language host and each plugin in a process group of its own,
 // so a process group is not enough: a killed CLI leaves them running under init (pid 1).
 // Plain JavaScript: the guard runs it with node alone, before and without ts-node.

@@ -3,7 +3,7 @@ import { routingFlags } from "../../checks/chromium";
 import { checkDnsPropagation } from "../../checks/dnsPropagation";
 import { httpRequest, inspectTls, lookupAddress, makeLookup, makeResolver } from "../../checks/net";
 import { checkPerformance } from "../../checks/performance";
-import { isLoopbackAddress } from "../../lib/loopback";
+import { isLoopbackAddress } from "../../shared/loopback";
 
 // GOLIVE_LOOPBACK_ONLY (test/setup.ts sets it for every test, `golive rehearse` for the rehearsal)
 // covers DNS: a public resolver, a system lookup of an outside name, an answer or an address

@@ -6,8 +6,8 @@ import { checkSmokeTest } from "../../checks/smokeTest";
 import { checkSeoBasics } from "../../checks/seoBasics";
 import { checkContactForm } from "../../checks/contactForm";
 import { analyticsInputOf, contactFormInputOf, performanceInputOf } from "../../checks/serviceInputs";
-import { parseChecksConfig } from "../../lib/checksConfig";
-import { parseServicesConfig } from "../../lib/servicesConfig";
+import { parseChecksConfig } from "../../config/checksConfig";
+import { parseServicesConfig } from "../../config/servicesConfig";
 
 // Paths that a URL parser reads as another host, or that are not paths at all.
 const HOSTILE_PATHS = ["//evil.example/x", "/\\evil.example/x", "\\\\evil.example/x", "https://evil.example/x", "/\t/evil.example/x", "/\n/evil.example", "evil.example/x", "/a b", "/#frag"];

@@ -10,7 +10,7 @@ import { main as ci, targetsOf, fitComment } from "../../cli/ci";
 import { decideRollback } from "../../cli/phase";
 import { parseGuidedArgs, type GuidedDeps } from "../../cli/guided";
 import { startGitHubStandIn, type GitHubStandIn } from "../../replica/github";
-import { APPROVAL_ENV } from "../../lib/ciContext";
+import { APPROVAL_ENV } from "../../operations/ciContext";
 
 interface Io {
     out: string[];
@@ -55,7 +55,7 @@ describe("golive ci: the glue of the GitHub workflows", () => {
     describe("targets", () => {
         it("a changed stack file is that stack at the phase it asks for; a change of the program previews every stack but applies none; a removed stack file is nothing", () => {
             assert.deepEqual(targetsOf("preview", ["Pulumi.prod.yaml", "README.md"], dir).targets, [{ stack: "prod", phase: "cutover" }]);
-            const program = targetsOf("preview", ["lib/dnsPlan.ts"], dir);
+            const program = targetsOf("preview", ["program/dnsPlan.ts"], dir);
             assert.deepEqual(program.targets.map((t) => t.stack), ["lumiere", "nouveau", "prod"]);
             assert.match(program.notes.join("\n"), /the program changed \(lib\/dnsPlan\.ts\): every stack is previewed/);
             const apply = targetsOf("apply", ["index.ts", "Pulumi.lumiere.yaml", "Pulumi.gone.yaml"], dir);

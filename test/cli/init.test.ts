@@ -4,9 +4,9 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { main } from "../../cli/init";
-import { parseConfig } from "../../lib/config";
-import { parseChecksConfig } from "../../lib/checksConfig";
-import { requiredKeys } from "../../lib/stackTemplate";
+import { parseConfig } from "../../config/config";
+import { parseChecksConfig } from "../../config/checksConfig";
+import { requiredKeys } from "../../config/stackTemplate";
 import { rawFrom } from "../program/mocks";
 
 const REPO = path.resolve(__dirname, "..", "..");
@@ -69,7 +69,7 @@ describe("cli/init: golive init writes a new site's stack file", () => {
         assert.equal(fs.readFileSync(file, "utf8"), "config: {}\n");
     });
 
-    it("bad usage: the domain is judged by lib/config's own rule; missing or unknown options; exit 2, nothing written", async () => {
+    it("bad usage: the domain is judged by config/config's own rule; missing or unknown options; exit 2, nothing written", async () => {
         const cases: Array<[string[], RegExp]> = [
             [["--stack", "x", "--domain", "www.example.com"], /--domain: golive:domain must be the apex \(e\.g\. example\.com\), not the www name: got www\.example\.com/],
             [["--stack", "x", "--domain", "https://example.com/"], /--domain: golive:domain must be a bare domain name without scheme or path/],

@@ -4,13 +4,13 @@ import * as os from "os";
 import * as path from "path";
 import { execFile } from "child_process";
 import { main, pulumiStackOutputs, ReportDeps } from "../../cli/report";
-import { rollbackMessage } from "../../lib/failureNote";
+import { rollbackMessage } from "../../operations/failureNote";
 import { main as verify } from "../../cli/verify";
 import { startWorld, ReplicaWorld } from "../../replica/world";
-import { buildChecklist } from "../../lib/report";
+import { buildChecklist } from "../../program/report";
 import { RESULTS } from "../fixtures/checkResults";
 import { failedCutoverRecord } from "../fixtures/goLiveRecord";
-import { findEngine, isEngine } from "../../lib/engine";
+import { findEngine, isEngine } from "../../operations/engine";
 import { requireEngine } from "../helpers/prerequisites";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -119,7 +119,7 @@ describe("cli/report: golive report", () => {
         assert.doesNotMatch(g.out.join(""), /rolled back/);
     });
 
-    // Issue 18 item 2: one way to find the engine for every command (lib/engine findEngine).
+    // Issue 18 item 2: one way to find the engine for every command (operations/engine findEngine).
     it("without an engine: exit 2 with findEngine's message (what status, adopt, prepare and cutover print) and the --from way", async () => {
         const env = { PATH: "/nonexistent-golive-test", GOLIVE_ENGINE_DIR: "/nonexistent-golive-engine" };
         const missing = findEngine(env);

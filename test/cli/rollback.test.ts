@@ -6,10 +6,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main, parseArgs, RollbackDeps, RollbackSession } from "../../cli/rollback";
-import type { HistoryEntry } from "../../lib/rollback";
-import type { RunOptions } from "../../lib/automation";
-import { judgeSite, SiteFacts } from "../../lib/siteState";
-import { parseFailureNote } from "../../lib/failureNote";
+import type { HistoryEntry } from "../../operations/rollback";
+import type { RunOptions } from "../../operations/automation";
+import { judgeSite, SiteFacts } from "../../operations/siteState";
+import { parseFailureNote } from "../../operations/failureNote";
 import type { Look } from "../../cli/siteLook";
 import { Interrupt } from "../../cli/interrupt";
 import type { RunFrame } from "../../cli/runFrame";
@@ -185,7 +185,7 @@ describe("cli/rollback: golive rollback", () => {
     });
 
     it("exits 1 with the reason when the rollback is refused", async () => {
-        const f = fake({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["lib/dnsPlan.ts"] }) });
+        const f = fake({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["program/dnsPlan.ts"] }) });
         assert.equal(await main(f.argv("--yes"), f.deps), 1);
         assert.match(f.err.join("\n"), /refused: the program here differs from commit b{40} recorded by update 2 \(lib\/dnsPlan\.ts\)/);
         assert.equal(f.runs.length, 0);

@@ -12,7 +12,7 @@ import { startWorld, ReplicaWorld } from "../../replica/world";
 
 const ROOT = path.join(__dirname, "..", "..");
 /** What the compiled CLI is built from, and what it reads at run time (a project copy of these). */
-const PROJECT = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "Pulumi.prod.yaml", "index.ts", "cli", "lib", "checks", "components", "replica", "rehearsal", "scripts"];
+const PROJECT = ["package.json", "tsconfig.json", "tsconfig.build.json", "Pulumi.yaml", "Pulumi.prod.yaml", "index.ts", "cli", "shared", "config", "program", "operations", "rendering", "checks", "components", "replica", "rehearsal", "scripts"];
 const LOADED = path.join(ROOT, "test", "fixtures", "loadedModules.js");
 
 interface Run {

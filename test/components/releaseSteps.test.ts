@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { commitToTag, ReleaseSteps } from "../../components/releaseSteps";
 import type { CheckResult } from "../../checks/types";
-import type { ChecklistLine } from "../../lib/report";
-import { parseReleaseConfig } from "../../lib/releaseConfig";
+import type { ChecklistLine } from "../../program/report";
+import { parseReleaseConfig } from "../../config/releaseConfig";
 import { r, RESULTS } from "../fixtures/checkResults";
 
 const SHA = "d".repeat(40);
@@ -117,7 +117,7 @@ describe("components/releaseSteps: MEP-01, MEP-17, MEP-18 and the checklist unde
     });
 });
 
-describe("lib/releaseConfig: golive:notify and golive:release", () => {
+describe("config/releaseConfig: golive:notify and golive:release", () => {
     const parse = (values: Record<string, unknown>, secret: string[] = ["notify"]) =>
         parseReleaseConfig({ get: (key) => (values[key] === undefined ? undefined : JSON.stringify(values[key])), isSecret: (key) => secret.includes(key) });
 

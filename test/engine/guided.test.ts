@@ -22,7 +22,7 @@ import { main as adopt } from "../../cli/adopt";
 import { cutover, prepare, runPhase } from "../../cli/phase";
 import { main as statusMain } from "../../cli/status";
 import { GuidedDeps, parseGuidedArgs, GuidedArgs } from "../../cli/guided";
-import type { PhaseRecord } from "../../lib/recordFile";
+import type { PhaseRecord } from "../../rendering/recordFile";
 import { requireEngine } from "../helpers/prerequisites";
 import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 

@@ -4,7 +4,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROGRAM_DIR } from "../../lib/programDir";
+import { PROGRAM_DIR } from "../../shared/programDir";
 import { PROGRAM_FILES } from "../../replica/engineWorkspace";
 
 /** What a checkout holds besides the program: the command and the workflows. */

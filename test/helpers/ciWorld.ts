@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import type { Engine } from "../../lib/engine";
+import type { Engine } from "../../operations/engine";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";

@@ -6,7 +6,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import type { Engine } from "../../lib/engine";
+import type { Engine } from "../../operations/engine";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { main as init } from "../../cli/init";

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import { findActionlint } from "./actionlint";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
 import { DOVECOT_BIN, DOVECOT_INSTALL_HINT } from "../../replica/mailbox";
-import { findEngine, isEngine, ENGINE_BUILD_COMMAND, type Engine } from "../../lib/engine";
+import { findEngine, isEngine, ENGINE_BUILD_COMMAND, type Engine } from "../../operations/engine";
 
 const printed = new Set<string>();
 

@@ -1,6 +1,6 @@
 // The facts of a stack at prepare, old host serving, that the site-state tests start from
-// (test/lib/siteState.test.ts, test/lib/whatNext.test.ts): each test changes what its case needs.
-import type { SiteFacts } from "../../lib/siteState";
+// (test/operations/siteState.test.ts, test/operations/whatNext.test.ts): each test changes what its case needs.
+import type { SiteFacts } from "../../operations/siteState";
 
 export const OLD = "127.0.0.3";
 export const NEW = "127.0.0.2";

@@ -9,7 +9,7 @@ import type { CloudflareZone } from "../../replica/cloudflareZone";
 import { LIVE_RECORD_IDS } from "../../replica/providers";
 import { RealEngine } from "../../rehearsal/realEngine";
 import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
-import { OWN_CAA_COMMENT } from "../../lib/dnsPlan";
+import { OWN_CAA_COMMENT } from "../../program/dnsPlan";
 import type { PhaseResult } from "../../rehearsal/engine";
 import { requireEngine } from "../helpers/prerequisites";
 import { golive, problemLines } from "../helpers/golive";

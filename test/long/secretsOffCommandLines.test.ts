@@ -4,7 +4,7 @@
 // host, dynamic providers, replica plugins) runs under GOLIVE_LOOPBACK_ONLY.
 import { strict as assert } from "assert";
 import { Worker } from "worker_threads";
-import { findEngine, isEngine } from "../../lib/engine";
+import { findEngine, isEngine } from "../../operations/engine";
 import { rehearse, type RehearsalReport } from "../../rehearsal/run";
 import type { ServiceStandIns } from "../../rehearsal/services";
 

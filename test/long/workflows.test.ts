@@ -14,7 +14,7 @@ import { CiWorld, jobLog, newIo, runUrl, startCiWorld, text } from "../helpers/c
 import { main as watch } from "../../cli/watch";
 import { main as status } from "../../cli/status";
 import { main as init } from "../../cli/init";
-import { WATCH_TAG } from "../../lib/watch";
+import { WATCH_TAG } from "../../operations/watch";
 
 const STACK = "atelier";
 const DOMAIN = "atelier-ci.fr";

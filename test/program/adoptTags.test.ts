@@ -2,8 +2,8 @@
 // Optional+Computed in the provider (terraform-provider-cloudflare dns_record/schema.go), so the
 // program, which never declares them, leaves them to the record at the import and every update.
 import { strict as assert } from "assert";
-import { parseConfig } from "../../lib/config";
-import { programConfigOf } from "../../lib/programConfig";
+import { parseConfig } from "../../config/config";
+import { programConfigOf } from "../../program/programConfig";
 import program = require("../../index");
 import { liveAtCloudflare, prodConfig, rawFrom, setGoLiveMocks, unwrapDeep } from "./mocks";
 

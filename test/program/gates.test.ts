@@ -2,8 +2,8 @@
 // key, raised before any resource is registered.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, declaredConfigKeys, editDistance, parseConfig, undeclaredKeysProblem } from "../../lib/config";
-import { programConfigOf } from "../../lib/programConfig";
+import { ConfigError, declaredConfigKeys, editDistance, parseConfig, undeclaredKeysProblem } from "../../config/config";
+import { programConfigOf } from "../../program/programConfig";
 import program = require("../../index");
 import { LIVE, liveAtCloudflare, prodConfig, rawFrom, SECRET_VALUES, setGoLiveMocks, unwrap, unwrapDeep } from "./mocks";
 

@@ -2,8 +2,8 @@
 // program makes (Cloudflare zone and CAA records, Vercel domain config). Any other invoke throws,
 // so a new data source cannot slip by untested.
 import * as pulumi from "@pulumi/pulumi";
-import type { RawConfigSource } from "../../lib/config";
-import type { CaaRecord, CloudflareRecordView } from "../../lib/dnsPlan";
+import type { RawConfigSource } from "../../config/config";
+import type { CaaRecord, CloudflareRecordView } from "../../program/dnsPlan";
 
 export interface Registration {
     type: string;

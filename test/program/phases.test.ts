@@ -1,10 +1,10 @@
 // adopt → prepare → cutover (and back): the same resources, updated in place, each phase
 // changing only what it must. The program's stages (index.ts goLive) run with a fresh set of mocks per run.
 import { strict as assert } from "assert";
-import { parseConfig } from "../../lib/config";
-import { programConfigOf } from "../../lib/programConfig";
+import { parseConfig } from "../../config/config";
+import { programConfigOf } from "../../program/programConfig";
 import program = require("../../index");
-import { namesNeedingLetsEncrypt, OWN_CAA_COMMENT, pickCname, pickIpv4, planSiteRecords, VERCEL_DEFAULT_CNAME, VERCEL_DEFAULT_IPV4 } from "../../lib/dnsPlan";
+import { namesNeedingLetsEncrypt, OWN_CAA_COMMENT, pickCname, pickIpv4, planSiteRecords, VERCEL_DEFAULT_CNAME, VERCEL_DEFAULT_IPV4 } from "../../program/dnsPlan";
 import { byName, byType, LIVE, prodConfig, rawFrom, Recorder, Registration, settle, setGoLiveMocks, unwrapDeep, VERCEL_CNAME, VERCEL_IPV4, World, ZONE_ID } from "./mocks";
 
 interface Run {

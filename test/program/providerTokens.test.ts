@@ -2,7 +2,7 @@
 // git when the file is committed). The program refuses it at preview, like a golive: secret in clear.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { clearProviderTokensProblem, ConfigError, loadConfig, PROVIDER_TOKEN_KEYS } from "../../lib/config";
+import { clearProviderTokensProblem, ConfigError, loadConfig, PROVIDER_TOKEN_KEYS } from "../../config/config";
 import { prodConfig, setGoLiveMocks } from "./mocks";
 
 const TOKEN = "tok-clear-5f3a9c";
@@ -13,7 +13,7 @@ function runtimeConfig(extra: Record<string, string>): Record<string, string> {
     return { ...config, ...extra };
 }
 
-describe("lib/config: provider tokens must be Pulumi secrets (vercel:apiToken, cloudflare:apiToken)", () => {
+describe("config/config: provider tokens must be Pulumi secrets (vercel:apiToken, cloudflare:apiToken)", () => {
     after(() => pulumi.runtime.setAllConfig({}, []));
 
     it("names each token stored in clear and the command that stores it as a secret from a prompt or stdin", () => {

@@ -2,8 +2,8 @@
 // except when a type change that deletes first was accepted. Resource options never reach the
 // mocks' newResource, so the mock monitor's registerResource is watched directly.
 import { strict as assert } from "assert";
-import { parseConfig } from "../../lib/config";
-import { programConfigOf } from "../../lib/programConfig";
+import { parseConfig } from "../../config/config";
+import { programConfigOf } from "../../program/programConfig";
 import program = require("../../index");
 import { LIVE, liveAtCloudflare, prodConfig, rawFrom, settle, setGoLiveMocks, unwrapDeep } from "./mocks";
 

@@ -1,5 +1,5 @@
 // The program uses the SDK's public API. This pins what remains outside it, each with its reason
-// (lib/config.ts says why beside the code); a new private import or process.exit fails here.
+// (config/config.ts says why beside the code); a new private import or process.exit fails here.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -7,10 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 const ROOT = path.join(__dirname, "..", "..");
 
-/** The sources the engine runs as the program: index.ts and what it reaches in components/, lib/, checks/. */
+/** The sources of the program's layers (test/program/layers.test.ts): index.ts, components/, program/, config/, checks/, shared/. */
 function programSources(): string[] {
     const out = ["index.ts"];
-    for (const dir of ["components", "lib", "checks"]) {
+    for (const dir of ["components", "program", "config", "checks", "shared"]) {
         for (const f of fs.readdirSync(path.join(ROOT, dir))) if (f.endsWith(".ts")) out.push(path.join(dir, f));
     }
     return out;
@@ -34,24 +34,20 @@ describe("the program and the SDK: public API only, the remainder pinned", () =>
         assert.deepEqual(deep, []);
     });
 
-    it("one process.exit, in lib/config refusingBadConfig: 32, the language host's 'already reported' (no public call ends a program so)", () => {
+    it("one process.exit, in config/config refusingBadConfig: 32, the language host's 'already reported' (no public call ends a program so)", () => {
         const exits: string[] = [];
         for (const file of programSources()) {
             for (const m of code(file).matchAll(/process\.exit\(([^)]*)\)/g)) exits.push(`${file}: ${m[1]}`);
         }
-        // lib/engineGuard.ts runs in the golive command (it guards the engine), never in the program.
-        assert.deepEqual(
-            exits.filter((e) => !e.startsWith(path.join("lib", "engineGuard.ts"))),
-            [`${path.join("lib", "config.ts")}: 32`],
-        );
+        assert.deepEqual(exits, [`${path.join("config", "config.ts")}: 32`]);
     });
 
     it("isConfigSecret: on the public pulumi.runtime at run time, not in its typings (no public call says a key is secret)", () => {
         const rt = pulumi.runtime as typeof pulumi.runtime & { isConfigSecret?: unknown };
-        assert.equal(typeof rt.isConfigSecret, "function", "the SDK no longer has isConfigSecret: lib/config.ts would read every key as clear");
+        assert.equal(typeof rt.isConfigSecret, "function", "the SDK no longer has isConfigSecret: config/config.ts would read every key as clear");
         const typings = fs.readFileSync(require.resolve("@pulumi/pulumi/runtime/config.d.ts"), "utf8");
-        // When a later SDK makes it public, the cast in lib/config.ts can go (and this test with it).
-        assert.ok(!/isConfigSecret/.test(typings), "isConfigSecret is now in the public typings: drop the cast in lib/config.ts");
+        // When a later SDK makes it public, the cast in config/config.ts can go (and this test with it).
+        assert.ok(!/isConfigSecret/.test(typings), "isConfigSecret is now in the public typings: drop the cast in config/config.ts");
         assert.equal(typeof pulumi.runtime.hasEngine, "function");
         assert.equal(typeof pulumi.runtime.allConfig, "function");
     });

@@ -4,7 +4,7 @@ import { ServiceStandIns, startServiceStandIns } from "../../rehearsal/services"
 import { renderReport } from "../../cli/rehearse";
 import { checkContactForm } from "../../checks/contactForm";
 import { contactFormInputOf } from "../../checks/serviceInputs";
-import { parseServicesConfig } from "../../lib/servicesConfig";
+import { parseServicesConfig } from "../../config/servicesConfig";
 import { dovecotAvailable } from "../../replica/mailbox";
 import { startWorld } from "../../replica/world";
 import { rehearsed, recordTellsTruth, stoppedBeforeSwitch } from "../helpers/rehearsed";

@@ -8,7 +8,7 @@ import { ReplicaProvider } from "../../replica/plugins/provider";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
 import { MockEngine } from "../../rehearsal/engine";
 import { discover, GuidedStack } from "../../cli/engineStack";
-import { liveRecordsFrom } from "../../lib/liveRecords";
+import { liveRecordsFrom } from "../../operations/liveRecords";
 
 const LIST = "cloudflare:index/getDnsRecords:getDnsRecords";
 

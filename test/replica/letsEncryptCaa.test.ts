@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { caaPermits, relevantCaaSet, type ZoneCaaRecord } from "../../replica/letsEncryptCaa";
-import { namesNeedingLetsEncrypt } from "../../lib/dnsPlan";
+import { namesNeedingLetsEncrypt } from "../../program/dnsPlan";
 
 const D = "kaliabeautystudio.com";
 const W = `www.${D}`;
@@ -39,7 +39,7 @@ describe("replica/letsEncryptCaa: Let's Encrypt's CAA check by RFC 8659, the rep
         assert.equal(caaPermits(D, [caa(D, "issue", "letsencrypt.org"), caa(D, "tbs", "x", 0)]), true);
     });
 
-    it("can disagree with the product's rule (lib/dnsPlan namesNeedingLetsEncrypt): each answers its own question", () => {
+    it("can disagree with the product's rule (program/dnsPlan namesNeedingLetsEncrypt): each answers its own question", () => {
         // iodef alone: Let's Encrypt may issue; the product adds its own issue record anyway (harmless).
         const iodefOnly = [caa(D, "iodef", "mailto:security@example.com")];
         assert.equal(caaPermits(D, iodefOnly), true);

@@ -6,7 +6,7 @@
 // - every output the replica computes exists in the SDK's resource class; every data-source
 //   argument and result field exists in the SDK's `<name>Args` / `<name>Result`;
 // - every output the program reads (found with the TypeScript type checker in index.ts,
-//   components/, lib/ and cli/) is one the replica answers.
+//   components/, program/, operations/ and cli/) is one the replica answers.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -113,7 +113,7 @@ describe("replica/providerSchemas: the replica's schema table against the instal
         });
     }
 
-    it("every output the program reads (index.ts, components/, lib/, cli/) is one the replica answers", () => {
+    it("every output the program reads (index.ts, components/, program/, operations/, cli/) is one the replica answers", () => {
         const reads = programReads();
         const answered = (where: Read["where"]): string[] | undefined => {
             if (where.kind === "resource") {
@@ -173,7 +173,7 @@ function programReads(): Read[] {
     const parsedConfig = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
     const isProgramFile = (f: string) => {
         const rel = path.relative(ROOT, f);
-        return rel === "index.ts" || /^(components|lib|cli)\//.test(rel);
+        return rel === "index.ts" || /^(components|program|operations|cli)\//.test(rel);
     };
     const program = ts.createProgram(parsedConfig.fileNames.filter(isProgramFile), { ...parsedConfig.options, noEmit: true });
     const checker = program.getTypeChecker();

@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import { ReplicaProvider } from "../../replica/plugins/provider";
 import { CONTROL_ENV } from "../../replica/control";
 import { LIVE_RECORD_IDS, REPLACE_KEYS, TYPES, ZONE_ID } from "../../replica/providers";
-import { unwrapSecrets } from "../../lib/secretEnvelope";
+import { unwrapSecrets } from "../../shared/secretEnvelope";
 import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 import { replicaProviders } from "../../replica/providers";
 import { INVOKES } from "../../replica/providerSchemas";

@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PROGRAM_DIR } from "../../lib/programDir";
+import { PROGRAM_DIR } from "../../shared/programDir";
 import { requireActionlint } from "../helpers/prerequisites";
 import { ACTIONLINT_VERSION } from "../helpers/actionlint";
 

@@ -10,9 +10,9 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { PROGRAM_DIR } from "../../lib/programDir";
-import { PROGRAM_PATHS } from "../../lib/rollback";
-import { ENGINE_VERSION } from "../../lib/engine";
+import { PROGRAM_DIR } from "../../shared/programDir";
+import { PROGRAM_PATHS } from "../../operations/rollback";
+import { ENGINE_VERSION } from "../../operations/engine";
 import { fillCheckout, git } from "../helpers/checkout";
 import { artifactStandIns, loadWorkflow, runnerTmp, runWorkflow, type RunnerSetup, type StandIn, type Workflow } from "../helpers/workflowRunner";
 

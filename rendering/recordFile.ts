@@ -1,0 +1,286 @@
+// The record of one guided phase (traceability): who ran it and when, the gates, the preview, every
+// resource and check as it finished, the failed checks with their evidence, the rollback decision
+// (R-1: who decided, when, how) and the rollback, then the plan's checklist. A Markdown file named
+// after the stack, the phase and the UTC time. Rendering is pure; writeRecordFile only writes.
+import * as fs from "fs";
+import * as path from "path";
+import type { CheckResult } from "../checks/types";
+import { ChecklistLine, renderMarkdown } from "../program/report";
+import type { Gate } from "../operations/phaseGates";
+import type { ProgressStep } from "../operations/upProgress";
+import { ciRecordLines, type CiRun } from "../operations/ciContext";
+
+export interface RollbackDecision {
+    choice: "rollback" | "no rollback" | "undecided";
+    /** Who decided: git user.name or the login. */
+    by: string;
+    at: Date;
+    /** How: "answered yes at the prompt", "--auto-rollback", "golive:rollback.auto agreed in config"... */
+    how: string;
+}
+
+export interface RollbackRun {
+    ok: boolean;
+    startedAt: Date;
+    endedAt: Date;
+    /** When the site records were back at their previous content. */
+    dnsRestoredAt?: Date;
+    steps: ProgressStep[];
+    errors: string[];
+}
+
+/** A phase stopped by a signal (Ctrl-C, SIGTERM) before it ended (issue 18 item 7). */
+export interface Interruption {
+    /** "SIGINT"… */
+    by: string;
+    at: Date;
+    /** true when the engine was stopped at once (second Ctrl-C, or it did not stop in time). */
+    stoppedAtOnce: boolean;
+}
+
+export interface PhaseRecord {
+    stack: string;
+    phase: string;
+    domain: string;
+    operator: string;
+    engine: string;
+    startedAt: Date;
+    endedAt: Date;
+    gates: Gate[];
+    /** The preview summary as shown (operations/previewSummary renderPreviewSummary). */
+    preview: string[];
+    /** How the apply was confirmed: "--yes" or "answered yes at the prompt". */
+    confirmation: string;
+    ok: boolean;
+    errors: string[];
+    steps: ProgressStep[];
+    /** ms since the epoch of the steps' clock origin (step times are relative to it). */
+    clockOrigin: number;
+    failedChecks: CheckResult[];
+    dnsSwitchAt?: Date;
+    firstFailedCheckAt?: Date;
+    decision?: RollbackDecision;
+    rollback?: RollbackRun;
+    checklist: ChecklistLine[];
+    releaseRef?: string | null;
+    interruption?: Interruption;
+    /** Where the site was when the run ended, read from the records (cli/siteLook): headline and visitors. */
+    siteAfter?: string[];
+    /** The ways on printed at the end. */
+    next?: string[];
+    /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
+    ci?: CiRun;
+}
+
+/** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
+export function recordFileName(stack: string, phase: string, at: Date): string {
+    const stamp = at.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    return `golive-${stack}-${phase}-${stamp}.md`;
+}
+
+/** R-1 and R-2 of the checklist filled in with the decision and the rollback that followed. */
+export function withRollbackDecision(lines: readonly ChecklistLine[], decision: RollbackDecision | undefined, rollback: RollbackRun | undefined): ChecklistLine[] {
+    return lines.map((l) => {
+        if (l.id === "R-1" && decision) {
+            const what = decision.choice === "rollback" ? "roll back now" : decision.choice === "no rollback" ? "no rollback" : "no decision taken";
+            return { ...l, status: decision.choice === "undecided" ? "pending" : "done", evidence: `${what}: decided by ${decision.by} at ${decision.at.toISOString()} (${decision.how})` };
+        }
+        if (l.id === "R-2" && rollback) {
+            return {
+                ...l,
+                status: rollback.ok ? "done" : "failed",
+                evidence: rollback.ok
+                    ? `golive:phase back to prepare and pulumi up, done at ${rollback.endedAt.toISOString()}${rollback.dnsRestoredAt ? `; records back at ${rollback.dnsRestoredAt.toISOString()}` : ""}`
+                    : `the rollback's pulumi up failed: ${rollback.errors.join("; ")}`,
+            };
+        }
+        return l;
+    });
+}
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ").trim() || "—";
+const secondsBetween = (a: Date, b: Date) => `${((b.getTime() - a.getTime()) / 1000).toFixed(1)} s`;
+
+function stepRows(steps: readonly ProgressStep[], origin: number): string[] {
+    if (steps.length === 0) return ["No resource changed.", ""];
+    const rows = ["| Time (UTC) | Step | Result |", "| :--- | :--- | :--- |"];
+    for (const s of steps) {
+        const at = new Date(origin + (s.endedAt ?? s.startedAt)).toISOString().slice(11, 23);
+        const result = s.result ? `${s.result.status}: ${s.result.reason}` : s.ok ? `${s.op} done` : `failed: ${s.error ?? ""}`;
+        rows.push(`| ${at} | ${cell(s.label)} | ${cell(result.split("\n")[0])} |`);
+    }
+    return [...rows, ""];
+}
+
+export function renderRecord(r: PhaseRecord): string {
+    const out: string[] = [
+        `# golive ${r.phase} — ${r.domain} (stack ${r.stack})`,
+        "",
+        `- **Result:** ${r.interruption ? `INTERRUPTED (${r.interruption.by} at ${r.interruption.at.toISOString()}${r.interruption.stoppedAtOnce ? ", engine stopped at once" : ", engine stopped cleanly"})` : r.ok ? "succeeded" : "FAILED"}${r.rollback ? (r.rollback.ok ? ", rolled back to prepare" : ", rollback FAILED") : ""}`,
+        `- **Run by:** ${r.operator}`,
+        `- **Started:** ${r.startedAt.toISOString()}`,
+        `- **Ended:** ${r.endedAt.toISOString()} (${secondsBetween(r.startedAt, r.endedAt)})`,
+        `- **Engine:** pulumi ${r.engine}`,
+        `- **Confirmed:** ${r.confirmation}`,
+        ...(r.dnsSwitchAt ? [`- **DNS switch:** ${r.dnsSwitchAt.toISOString()}`] : []),
+        ...(r.siteAfter && r.siteAfter.length > 0 ? [`- **Site at the end (from the records Cloudflare holds):** ${r.siteAfter.join(" ")}`] : []),
+        ...(r.next && r.next.length > 0 ? [`- **Next:** ${r.next.join("; ")}`] : []),
+        ...(r.ci ? ciRecordLines(r.ci) : []),
+        "",
+        "## Gates",
+        "",
+        "| Gate | Status | Detail |",
+        "| :--- | :--- | :--- |",
+        ...r.gates.map((g) => `| ${cell(`${g.id === "config" || g.id === "order" ? "" : `${g.id} `}${g.label}`)} | ${g.ok ? "✅ ok" : "❌ refused"} | ${cell(g.detail)} |`),
+        "",
+        "## Preview",
+        "",
+        "```",
+        ...r.preview.map((l) => l.replace(/^ {2}/, "")),
+        "```",
+        "",
+        "## Progress",
+        "",
+        ...stepRows(r.steps, r.clockOrigin),
+    ];
+    if (r.errors.length > 0) out.push("## Errors", "", ...r.errors.map((e) => `- ${e.split("\n")[0]}`), "");
+    if (r.failedChecks.length > 0) {
+        out.push("## Failed checks", "");
+        for (const c of r.failedChecks) out.push(`- **${c.id} ${c.name}:** ${c.reason} — evidence: \`${JSON.stringify(c.evidence).replace(/`/g, "'")}\``);
+        if (r.dnsSwitchAt && r.firstFailedCheckAt) out.push(`- First failed check ${secondsBetween(r.dnsSwitchAt, r.firstFailedCheckAt)} after the DNS switch.`);
+        out.push("");
+    }
+    if (r.decision) {
+        out.push(
+            "## Rollback decision (R-1)",
+            "",
+            `- **Decision:** ${r.decision.choice}`,
+            `- **Decided by:** ${r.decision.by}`,
+            `- **At:** ${r.decision.at.toISOString()}`,
+            `- **How:** ${r.decision.how}`,
+            "",
+        );
+    }
+    if (r.rollback) {
+        const rb = r.rollback;
+        out.push(
+            "## Rollback (R-2: golive:phase prepare, pulumi up)",
+            "",
+            `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
+            `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
+            ...(rb.dnsRestoredAt ? [`- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}${r.firstFailedCheckAt ? ` (${secondsBetween(r.firstFailedCheckAt, rb.dnsRestoredAt)} after the first failed check)` : ""}`] : []),
+            ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
+            "",
+            ...stepRows(rb.steps, r.clockOrigin),
+        );
+    }
+    out.push(renderMarkdown(withRollbackDecision(r.checklist, r.decision, r.rollback), { domain: r.domain, phase: r.phase, stack: r.stack, releaseRef: r.releaseRef ?? null, generatedAt: r.endedAt.toISOString() }).replace(/^(#+) /gm, "#$1 "));
+    return out.join("\n") + "\n";
+}
+
+/**
+ * Writes the record into `dir` (created if needed), never over an existing file: when `name` is
+ * taken (two runs in the same second), the next free `<name>-2.md`, `-3`… Returns its path.
+ */
+export function writeRecordFile(dir: string, name: string, text: string): string {
+    fs.mkdirSync(dir, { recursive: true });
+    const base = name.replace(/\.md$/, "");
+    for (let n = 1; n <= 1000; n++) {
+        const file = path.join(dir, n === 1 ? name : `${base}-${n}.md`);
+        try {
+            fs.writeFileSync(file, text, { flag: "wx" });
+            return file;
+        } catch (err) {
+            if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        }
+    }
+    throw new Error(`no free record name for ${name} in ${dir}`);
+}
+
+/**
+ * Whether the newest record of `phase` on `stack` in `dir`, started at most `before` (the update's
+ * start: the record's name carries the run's start, a little earlier), says the run was
+ * interrupted (Ctrl-C or a signal) rather than failed. Undefined when no such record is there.
+ */
+export function recordSaysInterrupted(dir: string, stack: string, phase: string, before: Date): boolean | undefined {
+    let names: string[];
+    try {
+        names = fs.readdirSync(dir);
+    } catch {
+        return undefined;
+    }
+    const prefix = `golive-${stack}-${phase}-`;
+    const stampOf = (n: string) => /^(\d{8}T\d{6}Z)/.exec(n.slice(prefix.length))?.[1];
+    const at = (stamp: string) => Date.parse(stamp.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+    const newest = names
+        .filter((n) => n.startsWith(prefix) && n.endsWith(".md") && stampOf(n) && at(stampOf(n)!) <= before.getTime() + 1000)
+        .sort()
+        .pop();
+    if (!newest) return undefined;
+    try {
+        return /^- \*\*Result:\*\* INTERRUPTED/m.test(fs.readFileSync(path.join(dir, newest), "utf8"));
+    } catch {
+        return undefined;
+    }
+}
+
+/** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
+export interface RecoveryRecord {
+    stack: string;
+    domain?: string;
+    operator: string;
+    engine: string;
+    startedAt: Date;
+    endedAt: Date;
+    /** The site look before anything was cleared (cli/siteLook lookLines). */
+    before: string[];
+    /** Each thing cleared, as done. */
+    cleared: string[];
+    /** The site look once cleared. */
+    after: string[];
+    /** The way on: finish the phase, roll back, or none (with how it was chosen and what came of it). */
+    way?: { choice: "finish" | "rollback" | "none"; how: string; result: string };
+    rollback?: RollbackRun;
+    clockOrigin: number;
+    ok: boolean;
+}
+
+export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollback"): string {
+    const out = [
+        `# golive ${kind} — ${r.domain ?? "?"} (stack ${r.stack})`,
+        "",
+        `- **Result:** ${r.ok ? (kind === "recover" ? "recovered" : "rolled back") : kind === "recover" ? "NOT recovered" : "NOT rolled back"}`,
+        `- **Run by:** ${r.operator}`,
+        `- **Started:** ${r.startedAt.toISOString()}`,
+        `- **Ended:** ${r.endedAt.toISOString()} (${secondsBetween(r.startedAt, r.endedAt)})`,
+        `- **Engine:** pulumi ${r.engine}`,
+        "",
+        "## Found",
+        "",
+        ...r.before.map((l) => `- ${l.trim().replace(/^! /, "")}`),
+        "",
+        "## Cleared",
+        "",
+        ...(r.cleared.length > 0 ? r.cleared.map((l) => `- ${l}`) : ["Nothing was left to clear."]),
+        "",
+        "## After",
+        "",
+        ...r.after.map((l) => `- ${l.trim().replace(/^! /, "")}`),
+        "",
+    ];
+    if (r.way) out.push("## Way on", "", `- **Choice:** ${r.way.choice} (${r.way.how})`, `- **Result:** ${r.way.result}`, "");
+    if (r.rollback) {
+        const rb = r.rollback;
+        out.push(
+            "## Rollback (R-2: records first, then prepare)",
+            "",
+            `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
+            `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
+            ...(rb.dnsRestoredAt ? [`- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}`] : []),
+            ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
+            "",
+            ...stepRows(rb.steps, r.clockOrigin),
+        );
+    }
+    return out.join("\n") + "\n";
+}

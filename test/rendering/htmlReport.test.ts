@@ -1,0 +1,112 @@
+import { strict as assert } from "assert";
+import { buildChecklist, factsFromJson } from "../../program/report";
+import { goLivePageOf, nextDateNeeds, verdictOf } from "../../rendering/goLivePage";
+import { renderHtmlReport } from "../../rendering/htmlReport";
+import { thinProbes } from "../../rendering/htmlTimeline";
+import { DOMAIN, failedCutoverRecord } from "../fixtures/goLiveRecord";
+
+const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+
+function pageOf(record: Record<string, unknown>, lang: "fr" | "en" = "fr") {
+    const facts = factsFromJson(record, { generatedAt: "2026-12-05T10:00:00Z" });
+    const lines = buildChecklist(facts);
+    return { facts, lines, page: goLivePageOf(record, facts, lines), html: renderHtmlReport(goLivePageOf(record, facts, lines), lang) };
+}
+
+describe("rendering/htmlReport: the go-live page (issue 26)", () => {
+    it("puts the verdict first: rolled back at the time the old site was back, because of the failed check", () => {
+        const { page, html } = pageOf(failedCutoverRecord(PNG));
+        assert.deepEqual(page.verdict, { kind: "rolled-back", at: "2026-12-05T09:00:44.000Z", because: "MEP-10 Redirects failed: http://kaliabeautystudio.com/ answered 302" });
+        const verdictAt = html.indexOf('class="verdict bad"');
+        assert.ok(verdictAt > 0 && verdictAt < html.indexOf('id="pages"'), "the verdict comes before the sections");
+        assert.match(html, /Retour arrière le 2026-12-05 09:00:44 UTC : mise en production reportée/);
+    });
+
+    it("says live since the DNS switch when the cutover went through", () => {
+        const record: Record<string, any> = { ...failedCutoverRecord(PNG), failedUpdate: undefined, rollback: undefined, incident: undefined, results: [] };
+        const facts = factsFromJson(record, { generatedAt: "2026-12-05T10:00:00Z" });
+        assert.deepEqual(verdictOf(facts, { rehearsal: false, timeline: record.timeline as any }), { kind: "live", since: "2026-12-05T09:00:30.000Z" });
+        const { html } = pageOf(record, "en");
+        assert.match(html, /Live since 2026-12-05 09:00:30 UTC/);
+        assert.doesNotMatch(html, /id="incident"/);
+        assert.doesNotMatch(html, /id="next"/);
+    });
+
+    it("is self-contained: no script, no stylesheet or font from elsewhere, every picture a data: URI", () => {
+        const { html } = pageOf(failedCutoverRecord(PNG));
+        assert.doesNotMatch(html, /<script/i);
+        assert.doesNotMatch(html, /<link/i);
+        assert.doesNotMatch(html, /url\(/);
+        assert.doesNotMatch(html, /@import/);
+        const sources = [...html.matchAll(/<img [^>]*src="([^"]*)"/g)].map((m) => m[1]);
+        assert.equal(sources.length, 3);
+        assert.ok(sources.every((s) => s.startsWith("data:image/png;base64,")));
+        assert.match(html, /<svg class="timeline"/);
+    });
+
+    it("escapes outside text (check reasons, probe details, evidence)", () => {
+        const { html } = pageOf(failedCutoverRecord(PNG));
+        assert.ok(!html.includes("<not permanent>") && html.includes("&lt;not permanent&gt;"));
+        assert.ok(!html.includes("<script>alert(1)</script>"));
+    });
+
+    it("says why a picture is missing, and refuses a picture that is not an inline image", () => {
+        const { html } = pageOf(failedCutoverRecord(undefined));
+        assert.equal((html.match(/<img /g) ?? []).length, 0);
+        assert.equal((html.match(/no Chromium on this machine/g) ?? []).length, 3);
+        const record = failedCutoverRecord(PNG);
+        (record.screenshots as any[])[0].image = "https://tracker.example/pixel.png";
+        const other = pageOf(record).html;
+        assert.doesNotMatch(other, /tracker\.example/);
+        assert.match(other, /not an inline image/);
+    });
+
+    it("shows the pages before and after side by side, and the page whose after picture is missing says so", () => {
+        const { html } = pageOf(failedCutoverRecord(PNG));
+        const tarifs = html.slice(html.indexOf(`<h3>https://www.${DOMAIN}/tarifs</h3>`));
+        assert.match(tarifs.slice(0, tarifs.indexOf("</div></div>") + 12), /Après la bascule/);
+        assert.match(tarifs, /Pas de capture/);
+    });
+
+    it("lists the checklist as the record has it, in the plan's order, French or English", () => {
+        const { lines, html } = pageOf(failedCutoverRecord(PNG));
+        const rows = [...html.matchAll(/<tr data-id="([^"]+)" data-status="([^"]+)">/g)].map((m) => ({ id: m[1], status: m[2] }));
+        assert.deepEqual(rows, lines.map((l) => ({ id: l.id, status: l.status })));
+        assert.equal(rows.length, 29);
+        assert.match(html, /Forcer la Redirection/);
+        const en = pageOf(failedCutoverRecord(PNG), "en").html;
+        assert.match(en, /<html lang="en">/);
+        assert.match(en, /Forced redirection/);
+    });
+
+    it("shows the scores before and after, the certificate, the incident (R-4) and what a new date needs (R-6)", () => {
+        const { page, html } = pageOf(failedCutoverRecord(PNG), "en");
+        assert.deepEqual(page.scores.map((s) => [s.url.replace(/.*\//, "/"), s.stage, s.score]), [["/", "pre-switch", 0.97], ["/tarifs", "pre-switch", 0.92], ["/", "after-switch", 0.95], ["/tarifs", "after-switch", 0.92]]);
+        assert.equal(page.certificate?.issuer, "R11 (Let's Encrypt)");
+        assert.equal(page.certificate?.expiresAt, "2027-03-05T09:00:00.000Z");
+        assert.match(html, /Build Completed in \/vercel\/output/);
+        assert.match(html, /4 failed requests of 1200/);
+        assert.equal(page.nextDate.length, 3);
+        assert.match(page.nextDate[0], /MEP-10/);
+        assert.match(page.nextDate[1], /golive phase prepare --stack prod/);
+    });
+
+    it("R-6: a failure of the site needs a new release; none is asked when nothing failed", () => {
+        const failed = { id: "MEP-11" as const, name: "Smoke test", status: "fail" as const, reason: "404", evidence: {}, durationMs: 1 };
+        assert.match(nextDateNeeds({ stack: "prod", results: [failed], failedUpdate: { phase: "cutover", error: "MEP-11 failed" } })[1], /a new release: golive:releaseRef/);
+        assert.deepEqual(nextDateNeeds({ stack: "prod", results: [failed] }), []);
+    });
+
+    it("draws one mark per check, the DNS switch and the way back; thins the probes but keeps every failure", () => {
+        const { html } = pageOf(failedCutoverRecord(PNG));
+        const svg = html.slice(html.indexOf("<svg"), html.indexOf("</svg>"));
+        assert.equal((svg.match(/<circle /g) ?? []).length, 3);
+        assert.equal((svg.match(/class="check-fail"/g) ?? []).length, 1);
+        assert.equal((svg.match(/class="switch"/g) ?? []).length, 1);
+        assert.equal((svg.match(/class="wayback"/g) ?? []).length, 1);
+        const probes = Array.from({ length: 5000 }, (_, i) => ({ atMs: i, ms: i % 10, ok: i % 1000 !== 3 }));
+        const thin = thinProbes(probes, 500);
+        assert.ok(thin.length <= 510);
+        assert.equal(thin.filter((p) => !p.ok).length, 5);
+    });
+});

@@ -8,7 +8,7 @@ import { PROGRAM_DIR } from "../../shared/programDir";
 import { PROGRAM_FILES } from "../../replica/engineWorkspace";
 
 /** What a checkout holds besides the program: the command and the workflows. */
-const REPOSITORY_EXTRAS = ["cli", "replica", "rehearsal", ".github", "tsconfig.build.json"];
+const REPOSITORY_EXTRAS = ["operations", "rendering", "cli", "replica", "rehearsal", ".github", "tsconfig.build.json"];
 
 export const GIT_ENV = { GIT_AUTHOR_NAME: "Camille", GIT_AUTHOR_EMAIL: "camille@agency.test", GIT_COMMITTER_NAME: "Camille", GIT_COMMITTER_EMAIL: "camille@agency.test", GIT_CONFIG_NOSYSTEM: "1" };
 

@@ -208,11 +208,19 @@ export async function leftOnStack(ls: LiveStack): Promise<{ backendLocks: string
  * process): init, adopt and prepare on the engine cost minutes, and what those files test starts
  * from prepare. A file gets the stack the file before released only if that file left it as a fresh
  * one is (see atPrepare); otherwise a new one is started, so a file that fails cannot break the next.
- * Each file that shares it calls releaseLiveStack in its `after`; the workspace is removed when the
- * process ends (its replica's servers end with the process).
+ * Each file that shares it calls releaseLiveStack in its `after`; the last one kept is closed by a
+ * root `after` hook, once every file has run.
  */
 let shared: LiveStack | undefined;
 const SHARED_STACK = "atelier";
+// Registered when a test file imports this module (mocha's globals; at the top level: the root suite's).
+if (typeof after === "function") {
+    after(async () => {
+        const last = shared;
+        shared = undefined;
+        await last?.close();
+    });
+}
 
 export async function sharedLiveStack(opts: { engine: Engine }): Promise<LiveStack> {
     if (shared) {
@@ -222,12 +230,9 @@ export async function sharedLiveStack(opts: { engine: Engine }): Promise<LiveSta
         await shared.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, shared.stack);
         return shared;
     }
-    const ls = await startLiveStack({ engine: opts.engine, stack: SHARED_STACK });
-    if (!exitHook) process.once("exit", (exitHook = () => shared?.ws.remove()));
-    shared = ls;
-    return ls;
+    shared = await startLiveStack({ engine: opts.engine, stack: SHARED_STACK });
+    return shared;
 }
-let exitHook: (() => void) | undefined;
 
 /** A file is done with the shared stack: kept for the next file if it is as a fresh one, closed otherwise. */
 export async function releaseLiveStack(ls: LiveStack | undefined): Promise<void> {

@@ -53,13 +53,20 @@ describe("checks/smokeTest (MEP-11)", () => {
         assert.doesNotMatch(r.reason, /\/services/);
     });
 
-    it("fails on a page slower than its budget, naming only that page", async () => {
+    it("fails on a page slower than its budget, naming it and only the pages over the budget", async () => {
         world.newSite.spec.pages["/contact"].delayMs = 1_200;
         const r = await checkSmokeTest({ ...input, budgetMs: 800 }, world.net);
         assert.equal(r.status, "fail");
         assert.match(r.reason, /\/contact took \d+ ms, budget 800 ms/);
-        assert.equal(r.reason.split(";").length, 1, r.reason);
         assert.ok(page(r.evidence, "/contact").elapsedMs! >= 1_150);
+        // Only the pages over the budget are named: on a quiet machine /contact alone; on a busy one
+        // another page may really take longer than 800 ms, and then it is named with its own figure.
+        // The verdict agrees with the evidence either way (no clock bound on the other pages).
+        for (const p of r.evidence.pages as PageEvidence[]) {
+            const named = new RegExp(`${p.path.replace(/[/]/g, "\\/")} took \\d+ ms`).test(r.reason);
+            assert.equal(named, p.elapsedMs! > 800, `${p.path} (${p.elapsedMs} ms): ${r.reason}`);
+        }
+        assert.equal(r.reason.split(";").length, (r.evidence.pages as PageEvidence[]).filter((p) => p.elapsedMs! > 800).length, r.reason);
     });
 
     it("fetches the pages concurrently: every key page is asked before any answers", async () => {

@@ -136,7 +136,10 @@ export async function startLiveStack(opts: { engine: Engine; stack: string; doma
         const r = await w.pulumi(["stack", "init", stack]);
         if (r.code !== 0) throw new Error(`pulumi stack init: ${r.stderr}`);
         const targets: RehearsalTargets = {
-            settings: { domain: world.domain, pages: [{ path: "/" }, { path: "/contact" }], dnsTimeoutMs: 10_000, httpsBudgetMs: 2_000, pageBudgetMs: 2_000, sitemapSample: 1 },
+            // MEP-07 passes in its first round here (the replica's DNS answers a change at once); its
+            // timeout is only waited out where DNS is not as expected (golive status or verify after
+            // an interrupted or half-applied cutover), and no test depends on its length: 3 s, not 10.
+            settings: { domain: world.domain, pages: [{ path: "/" }, { path: "/contact" }], dnsTimeoutMs: 3_000, httpsBudgetMs: 2_000, pageBudgetMs: 2_000, sitemapSample: 1 },
             net: { ...world.net, timeoutMs: 2_000, attempts: 2 },
             vercelApi: { url: replica.vercelApi.url, token: replica.vercelApi.token },
         };
@@ -198,4 +201,55 @@ export async function leftOnStack(ls: LiveStack): Promise<{ backendLocks: string
     const registry = path.join(ls.ws.projectDir, ".golive", "engine");
     const guards = fs.existsSync(registry) ? fs.readdirSync(registry).filter((n) => /^guard-\d+\.json$/.test(n)).length : 0;
     return { backendLocks: locks, pending, runLock: fs.existsSync(path.join(ls.ws.projectDir, ".golive", `${ls.stack}.lock`)), guards };
+}
+
+/**
+ * One stack at prepare for several test files (test/long runs them one after the other in one
+ * process): init, adopt and prepare on the engine cost minutes, and what those files test starts
+ * from prepare. A file gets the stack the file before released only if that file left it as a fresh
+ * one is (see atPrepare); otherwise a new one is started, so a file that fails cannot break the next.
+ * Each file that shares it calls releaseLiveStack in its `after`; the last one kept is closed by a
+ * root `after` hook, once every file has run.
+ */
+let shared: LiveStack | undefined;
+const SHARED_STACK = "atelier";
+// Registered when a test file imports this module (mocha's globals; at the top level: the root suite's).
+if (typeof after === "function") {
+    after(async () => {
+        const last = shared;
+        shared = undefined;
+        await last?.close();
+    });
+}
+
+export async function sharedLiveStack(opts: { engine: Engine }): Promise<LiveStack> {
+    if (shared) {
+        // Released at prepare (releaseLiveStack checked it): what a file may have changed besides,
+        // as a fresh stack has it: no fault armed, the client's approval recorded.
+        shared.replica.control.clearFaults();
+        await shared.ws.setConfig({ "golive:approvedBy": { value: "Client (test)" }, "golive:approvedAt": { value: new Date().toISOString().slice(0, 10) } }, shared.stack);
+        return shared;
+    }
+    shared = await startLiveStack({ engine: opts.engine, stack: SHARED_STACK });
+    return shared;
+}
+
+/** A file is done with the shared stack: kept for the next file if it is as a fresh one, closed otherwise. */
+export async function releaseLiveStack(ls: LiveStack | undefined): Promise<void> {
+    if (!ls) return;
+    if (shared === ls && (await atPrepare(ls).catch(() => false))) return;
+    if (shared === ls) shared = undefined;
+    await ls.close();
+}
+
+/** As startLiveStack leaves it: prepare in the stack file and applied, the old host on both names, nothing left on the stack. */
+async function atPrepare(ls: LiveStack): Promise<boolean> {
+    const old = ls.replica.world.oldSite.host;
+    const dns = ls.dnsNow();
+    if (ls.filePhase() !== "prepare" || dns.apex.join() !== old || dns.www.join() !== old) return false;
+    const left = await leftOnStack(ls);
+    if (left.backendLocks.length > 0 || left.pending.length > 0 || left.runLock || left.guards > 0) return false;
+    const history = await ls.ws.pulumi(["stack", "history", "--json", "--stack", ls.stack]);
+    const applied = (JSON.parse(history.stdout || "[]") as Array<{ kind: string; result: string; config?: Record<string, { value: string }> }>).find((e) => e.kind === "update" && e.result === "succeeded");
+    return applied?.config?.["golive:phase"]?.value === "prepare";
 }

@@ -1,4 +1,4 @@
-// Issue 17 on the real engine: `golive cutover --yes` interrupted at nine points, by Ctrl-C (SIGINT to
+// Issue 17 on the real engine: `golive cutover --yes` interrupted at ten points (issue 25's way back by Cloudflare's API among them), by Ctrl-C (SIGINT to
 // its process group, as a terminal sends it) and by SIGKILL (to its process group: golive and the
 // engine guard with it, the engine orphaned), each recovered by the documented command
 // (`golive recover --stack <stack> --rollback --yes`), with a visitor's prober running throughout
@@ -103,9 +103,9 @@ describe(`long: a cutover interrupted at ${POINTS.length} points × ${process.en
     };
     const history = async () => JSON.parse((await ls.ws.pulumi(["stack", "history", "--json", "--stack", STACK])).stdout || "[]") as Array<{ kind: string; result: string; config?: Record<string, { value: string }> }>;
 
-    // Every point by both signals with GOLIVE_LONG_FULL=1 (18 runs); otherwise (`npm run test:long`,
-    // CI) every point once, the signals taking turns (9 runs: both kinds of interruption at
-    // neighbouring points, within CI's time).
+    // Every point by both signals with GOLIVE_LONG_FULL=1 (20 runs: the way back by Cloudflare's API
+    // by SIGKILL too); otherwise (`npm run test:long`, CI) every point once, the signals taking turns
+    // (10 runs: both kinds of interruption at neighbouring points, within CI's time).
     const full = process.env.GOLIVE_LONG_FULL === "1";
     for (const [index, point] of POINTS.entries()) {
         for (const how of (["Ctrl-C", "SIGKILL"] as const).filter((_h, i) => full || i === index % 2)) {

@@ -5,22 +5,24 @@ import { strict as assert } from "assert";
 import type { FaultSpec } from "../../replica/control";
 import { Prober, ProbeFigures } from "../../rehearsal/prober";
 import { requireEngine } from "../helpers/prerequisites";
-import { leftOnStack, LiveStack, processTreeOf, startLiveStack, stillRunningOf } from "../helpers/liveStack";
+import { leftOnStack, LiveStack, processTreeOf, releaseLiveStack, sharedLiveStack, stillRunningOf } from "../helpers/liveStack";
 
-const STACK = "faulty";
 const DNS = "cloudflare:index/dnsRecord:DnsRecord";
 const www = (fault: FaultSpec["fault"], over: Partial<FaultSpec> = {}): FaultSpec => ({ type: DNS, op: "update", name: "dns-www", fault, ...over });
 
 describe("long: Cloudflare fails during the cutover's www update, five ways (issue 17)", function () {
     this.timeout(600_000);
     let ls: LiveStack;
+    let STACK: string;
     let prober: Prober;
     let figures: ProbeFigures | undefined;
     const seen: Record<string, unknown> = {};
 
     before(async function () {
         this.timeout(600_000);
-        ls = await startLiveStack({ engine: requireEngine(this), stack: STACK, domain: "atelier-faults.fr" });
+        // The stack at prepare that races.test.ts uses after this file (helpers/liveStack: shared while each file leaves it at prepare).
+        ls = await sharedLiveStack({ engine: requireEngine(this) });
+        STACK = ls.stack;
         const { world } = ls.replica;
         prober = new Prober({ urls: [`https://${world.www}/`, `https://${world.domain}/`], net: { ...world.net, attempts: 1 }, timeoutMs: 3_000, now: () => Date.now() });
         await prober.start("before").ready();
@@ -28,7 +30,7 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
     after(async () => {
         if (prober && !figures) figures = await prober.stop().catch(() => undefined);
         console.log(`      faults: ${JSON.stringify(seen)}\n      probes: ${JSON.stringify({ total: figures?.total, failed: figures?.failed })}`);
-        await ls?.close();
+        await releaseLiveStack(ls);
     });
 
     const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
@@ -80,8 +82,8 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         assert.doesNotMatch(out, /DNS switched/, "only the apex switched (issue 25)");
         assert.match(out, new RegExp(`Records read from Cloudflare now: apex points to Vercel \\(${NEW().replace(/\./g, "\\.")}\\), www to the old host \\(${OLD().replace(/\./g, "\\.")}\\)\\.`));
         assert.doesNotMatch(out, /DNS records did not change|visitors still reach the old site\./);
-        assert.match(out, /finish the cutover: golive recover --stack faulty --finish/);
-        assert.match(out, /roll back to prepare \(records first\): golive recover --stack faulty --rollback/);
+        assert.match(out, new RegExp(`finish the cutover: golive recover --stack ${STACK} --finish`));
+        assert.match(out, new RegExp(`roll back to prepare \\(records first\\): golive recover --stack ${STACK} --rollback`));
         assert.deepEqual(ls.dnsNow(), { apex: [NEW()], www: [OLD()] });
         const st = ls.golive(["status", "--stack", STACK, "--dir", ls.ws.projectDir]);
         await st.exited;
@@ -126,7 +128,7 @@ describe("long: Cloudflare fails during the cutover's www update, five ways (iss
         assert.match(out, /the engine did not stop within 8 s: stopping at once/);
         assert.match(out, /cutover INTERRUPTED \(no answer: update MEP-06 DNS record dns-www, engine stopped at once\)/);
         assert.match(out, /What is left: the stack may be locked by the stopped engine/);
-        assert.match(out, /golive recover --stack faulty: clears what the run left/);
+        assert.match(out, new RegExp(`golive recover --stack ${STACK}: clears what the run left`));
         assert.deepEqual(stillRunningOf(tree), [], "stopped at once: nothing of the run left running");
         ls.replica.control.clearFaults();
         const rc = ls.golive(["recover", "--stack", STACK, "--rollback", "--yes", ...dir()]);

@@ -5,23 +5,25 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { requireEngine } from "../helpers/prerequisites";
-import { GoliveRun, leftOnStack, LiveStack, startLiveStack } from "../helpers/liveStack";
+import { GoliveRun, leftOnStack, LiveStack, releaseLiveStack, sharedLiveStack } from "../helpers/liveStack";
 
-const STACK = "raced";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("long: two golive runs on one stack (issue 17)", function () {
     this.timeout(600_000);
     let ls: LiveStack;
+    let STACK: string;
     const figures: Record<string, unknown> = {};
 
     before(async function () {
         this.timeout(600_000);
-        ls = await startLiveStack({ engine: requireEngine(this), stack: STACK, domain: "atelier-races.fr" });
+        // The stack at prepare that providerFaults.test.ts used before this file, when it left it at prepare (helpers/liveStack).
+        ls = await sharedLiveStack({ engine: requireEngine(this) });
+        STACK = ls.stack;
     });
     after(async () => {
         if (Object.keys(figures).length > 0) console.log(`      figures: ${JSON.stringify(figures)}`);
-        await ls?.close();
+        await releaseLiveStack(ls);
     });
 
     const dir = () => ["--dir", ls.ws.projectDir, "--records", ls.records];
@@ -81,8 +83,9 @@ describe("long: two golive runs on one stack (issue 17)", function () {
 
     it("a plain `pulumi` run holding the engine's lock: golive cutover is refused, naming the engine's pid, and changes nothing", async () => {
         // A refresh started by hand: it holds the backend's lock while it runs, kept running by
-        // Cloudflare holding its read of www for 40 s (then answering, after the client's retry).
-        ls.replica.control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "read", name: "dns-www", fault: "hang", holdMs: 40_000 });
+        // Cloudflare holding its read of www until the cutover has been refused (then released: the
+        // client's retry is answered); 120 s at most.
+        ls.replica.control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "read", name: "dns-www", fault: "hang", holdMs: 120_000 });
         const hand = ls.ws.pulumi(["refresh", "--yes", "--skip-preview", "--stack", STACK]);
         const lockDir = path.join((ls.ws.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""), ".pulumi", "locks");
         const locked = () => {
@@ -91,16 +94,22 @@ describe("long: two golive runs on one stack (issue 17)", function () {
         };
         for (const end = Date.now() + 60_000; !locked() && Date.now() < end; ) await sleep(50);
         assert.ok(locked(), "the refresh took the engine's lock");
+        const readHeld = () => ls.replica.control.faults.some((f) => f.op === "read" && f.fault === "hang" && f.endedAt === undefined);
+        for (const end = Date.now() + 60_000; !readHeld() && Date.now() < end; ) await sleep(50);
+        assert.ok(readHeld(), "Cloudflare holds the refresh's read of www");
         const cutover = ls.golive(["cutover", "--stack", STACK, "--yes", ...dir()]);
         const code = await cutover.exited;
-        const refusedAt = Date.now();
+        // The order, not a clock: the refresh's read was still held (so the refresh still ran, holding
+        // the lock) when the cutover ended refused; only then is it released.
+        const held = ls.replica.control.faults.find((f) => f.op === "read" && f.fault === "hang");
+        assert.ok(held && held.endedAt === undefined, "the refresh was still running when the cutover was refused");
+        ls.replica.control.clearFaults();
         const r = await hand;
         assert.equal(r.code, 0, r.stderr);
         assert.equal(code, 1, cutover.output().slice(-2000));
         assert.match(cutover.output(), /refused: pulumi pid \d+ on [^,]+, user [^,]+, since 20[^ ]+ \(the engine's own lock\) holds the stack; nothing was changed/);
         assert.doesNotMatch(cutover.output(), /Gates:|Preview:/);
-        const held = ls.replica.control.faults.find((f) => f.op === "read" && f.fault === "hang");
-        assert.ok(held?.endedAt !== undefined && held.endedAt > refusedAt, "the refresh was still running when the cutover was refused");
+        assert.ok(held.endedAt !== undefined, "released by clearFaults");
         figures.backendLockRefused = true;
         assert.deepEqual(await leftOnStack(ls), { backendLocks: [], pending: [], runLock: false, guards: 0 });
     });

@@ -17,7 +17,9 @@ describe("long: golive rehearse stopped mid-way ends with everything it started 
             try {
                 // Mid-way: the cutover's `up` is running (engine, plugins, dynamic providers, the prober).
                 await run.waitFor(/cutover/i, 420_000);
-                await sleep(1500);
+                // Until the engine runs under it (an event, bounded), not a fixed pause.
+                const engineRuns = () => processTreeOf(run.pid).some((p) => /pulumi/.test(p.args));
+                for (const end = Date.now() + 60_000; !engineRuns() && Date.now() < end; ) await sleep(100);
                 const tree = processTreeOf(run.pid);
                 assert.ok(tree.some((p) => /pulumi/.test(p.args)), `the engine runs:\n${tree.map((p) => p.args).join("\n")}`);
                 if (how.startsWith("SIGTERM")) process.kill(run.pid, "SIGTERM");

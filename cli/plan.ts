@@ -4,12 +4,13 @@
 // comment the preview workflow posts). With --approval-from <environment>, P-01 is not asked of the
 // stack file: the apply run's approval by a required reviewer of that GitHub environment gives it.
 import { NAMESPACE, PHASES, type Phase } from "../config/config";
-import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap } from "../operations/phaseGates";
+import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap, gateLines } from "../operations/phaseGates";
 import { renderPreviewSummary, summarizePhasePreview } from "../operations/previewSummary";
 import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../rendering/markdownSummary";
 import { valuesOrExit, parseCommandLine, checkedStackName } from "./args";
-import { DEFAULT_DEPS, gateLines, PROGRAM_DIR, type GuidedDeps } from "./guided";
-import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "./engineStack";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
+import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "../operations/engineStack";
 import * as path from "path";
 
 export const USAGE = [

@@ -1,7 +1,7 @@
 // `golive recover --stack <name> [--finish | --rollback] [--yes]`: the one way back from a go-live
 // that was interrupted (Ctrl-C, a killed terminal, a crash), raced or half-applied (issue 17).
 //
-// 1. Looks at the stack as it is (cli/siteLook): who holds it, the backend's lock, the operations
+// 1. Looks at the stack as it is (operations/siteLook): who holds it, the backend's lock, the operations
 //    the engine never saw end, the records Cloudflare holds against the stack's state and the phases.
 // 2. Clears what the interrupted run left, once sure no run holds the stack: the engine processes
 //    its guard could not end, the lock of an engine that is gone (`pulumi cancel`), the state read
@@ -18,12 +18,13 @@ import { domainOf, lastApplied, phaseOf, type ConfigMap } from "../operations/ph
 import { RecoveryRecord, recordFileName, renderRecoveryRecord, RollbackRun, writeRecordFile } from "../rendering/recordFile";
 import { previousPhase } from "../operations/siteState";
 import { valuesOrExit } from "./args";
-import { cancelStaleLock, GuidedStack, openStack, readConfig, refreshState, setPhase } from "./engineStack";
-import { confirmApply, DEFAULT_DEPS, GuidedArgs, GuidedDeps, parseGuidedArgs } from "./guided";
+import { cancelStaleLock, GuidedStack, openStack, readConfig, refreshState, setPhase } from "../operations/engineStack";
+import { confirmApply, GuidedArgs, GuidedDeps } from "../operations/guided";
+import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
 import { runPhase } from "./phase";
-import { beginRun, RunFrame } from "./runFrame";
-import { Look, lookAtSite, lookLines } from "./siteLook";
-import { rollBackToPrepare } from "./wayBack";
+import { beginRun, RunFrame } from "../operations/runFrame";
+import { Look, lookAtSite, lookLines } from "../operations/siteLook";
+import { rollBackToPrepare } from "../operations/wayBack";
 
 export const USAGE = [
     "usage: golive recover --stack <stack> [--finish | --rollback] [--yes] [--dir <project dir>] [--records <dir>]",

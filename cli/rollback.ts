@@ -3,9 +3,9 @@
 // content, in place), with that update's config and program commit.
 //
 // Like the guided commands (issue 17, issue 18 item 4): it takes the stack's run lock, starts with
-// where the site is (cli/siteLook), clears what an interrupted run left (as golive recover does), so
+// where the site is (operations/siteLook), clears what an interrupted run left (as golive recover does), so
 // it works from an interrupted cutover; puts apex and www back first when the target's records differ
-// from what Cloudflare holds (cli/recordsBack), then runs the target's `up` in a worktree with one
+// from what Cloudflare holds (operations/recordsBack), then runs the target's `up` in a worktree with one
 // line per step (the engine's whole output with --verbose); afterwards the stack file holds the
 // target's config (what the stack runs), the update's message keeps what failed and who decided
 // (operations/failureNote), the site is read again, and a record is written.
@@ -20,13 +20,14 @@ import { rollbackMessage, type FailureNote } from "../operations/failureNote";
 import { recordFileName, RecoveryRecord, renderRecoveryRecord, writeRecordFile } from "../rendering/recordFile";
 import { previousPhase } from "../operations/siteState";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
-import { DEFAULT_DEPS, GuidedDeps, PROGRAM_DIR } from "./guided";
-import { cliMessage, GuidedStack, openStack, readConfig } from "./engineStack";
-import { beginRun, RunFrame } from "./runFrame";
-import { Look, lookAtSite, lookLines } from "./siteLook";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import { GuidedDeps } from "../operations/guided";
+import { cliMessage, GuidedStack, openStack, readConfig } from "../operations/engineStack";
+import { beginRun, RunFrame } from "../operations/runFrame";
+import { Look, lookAtSite, lookLines } from "../operations/siteLook";
 import { clearLeftovers } from "./recover";
-import { recordsBackFirst, type RecordsBack } from "./recordsBack";
-import { refreshRecords } from "./wayBack";
+import { recordsBackFirst, type RecordsBack } from "../operations/recordsBack";
+import { refreshRecords } from "../operations/wayBack";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--verbose] [--dir <project dir>] [--records <dir>]",
@@ -89,7 +90,7 @@ export interface RollbackSession {
     clear(look: Look, map: ConfigMap): Promise<{ cleared: string[]; errors: string[] }>;
     /** Opens this stack (or the worktree's copy) with the same engine, its `up` reporting to `onEvent`. */
     opener(onEvent?: (e: EngineEvent) => void): automation.OpenStack;
-    /** Apex and www back to what `phase` declares with `map` (cli/recordsBack), after a refresh of the two when asked. */
+    /** Apex and www back to what `phase` declares with `map` (operations/recordsBack), after a refresh of the two when asked. */
     recordsBack(o: { map: ConfigMap; phase: Phase; zoneId: string; refreshFirst: boolean }): Promise<RecordsBack>;
 }
 
@@ -102,7 +103,7 @@ export interface RollbackDeps extends GuidedDeps {
     runRollback: typeof automation.runRollback;
 }
 
-/** The real session: cli/engineStack's stack, the run frame, the site look and the clearing of golive recover. */
+/** The real session: operations/engineStack's stack, the run frame, the site look and the clearing of golive recover. */
 export async function openSession(stack: string, dir: string, deps: GuidedDeps): Promise<RollbackSession | string> {
     let gs: GuidedStack;
     try {

@@ -1,6 +1,6 @@
 // The records-first program of the way back (plan R-2): the same DnsRecords component index.ts
 // declares, with the previous phase's records only, run inline by the Automation API for one
-// targeted update (cli/recordsBack.ts). Its logical names are index.ts's (`dns`, hence dns-apex and
+// targeted update (operations/recordsBack.ts). Its logical names are index.ts's (`dns`, hence dns-apex and
 // dns-www), so the engine updates the stack's own records in place.
 import type { SiteRecordSpec } from "./dnsRecords";
 

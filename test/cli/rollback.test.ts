@@ -10,9 +10,9 @@ import type { HistoryEntry } from "../../operations/rollback";
 import type { RunOptions } from "../../operations/automation";
 import { judgeSite, SiteFacts } from "../../operations/siteState";
 import { parseFailureNote } from "../../operations/failureNote";
-import type { Look } from "../../cli/siteLook";
-import { Interrupt } from "../../cli/interrupt";
-import type { RunFrame } from "../../cli/runFrame";
+import type { Look } from "../../operations/siteLook";
+import { Interrupt } from "../../operations/interrupt";
+import type { RunFrame } from "../../operations/runFrame";
 
 const B = "b".repeat(40);
 const C = "c".repeat(40);
@@ -187,7 +187,7 @@ describe("cli/rollback: golive rollback", () => {
     it("exits 1 with the reason when the rollback is refused", async () => {
         const f = fake({ programRepo: () => ({ root: "/repo", prefix: "", hasCommit: () => true, programChanges: () => ["program/dnsPlan.ts"] }) });
         assert.equal(await main(f.argv("--yes"), f.deps), 1);
-        assert.match(f.err.join("\n"), /refused: the program here differs from commit b{40} recorded by update 2 \(lib\/dnsPlan\.ts\)/);
+        assert.match(f.err.join("\n"), /refused: the program here differs from commit b{40} recorded by update 2 \(program\/dnsPlan\.ts\)/);
         assert.equal(f.runs.length, 0);
         const g = fake();
         assert.equal(await main(g.argv("--to", "3", "--yes"), g.deps), 1);

@@ -10,7 +10,7 @@
 // are back in the time of one provider call each.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseConfig, type Phase } from "../config/config";
-import { configSource, type ConfigMap } from "../operations/phaseGates";
+import { configSource, type ConfigMap } from "./phaseGates";
 import { planSiteRecords } from "../program/dnsPlan";
 import { preloadRecordsBack, recordsFirstProgram, SITE_RECORDS_NAME } from "../components/recordsFirst";
 

@@ -7,7 +7,8 @@ import { formatLiveRecords, liveRecordsFrom } from "../operations/liveRecords";
 import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
 import { GuidedDeps } from "../operations/guided";
 import { discover, GuidedStack } from "../operations/engineStack";
-import { Adoption, runPhase, usage } from "./phase";
+import { runPhase, usage } from "./phase";
+import type { Adoption } from "../operations/phaseStages";
 import { valuesOrExit } from "./args";
 
 const LIVE = `${NAMESPACE}:liveRecords`;

@@ -6,6 +6,13 @@ import { UpProgress } from "./upProgress";
 import { buildTimeoutMessage, buildWaitLine } from "./buildWatch";
 import { GuidedStack, upProgram } from "./engineStack";
 import type { GuidedDeps } from "./guided";
+import { BUILD_TIMEOUT_KEY, parseBuildTimeout } from "../config/buildConfig";
+import { NAMESPACE } from "../config/config";
+import { parseVercelApiUrl } from "../config/certificateConfig";
+import { vercelCall } from "../checks/vercelApi";
+import { deadlineIn } from "../checks/net";
+import { saidOf, type DeploymentSeen } from "./buildWatch";
+import { configSource, domainOf, type ConfigMap } from "./phaseGates";
 
 /** Engine silence long enough to say what it waits on (a provider call that does not answer). */
 export const STALL_NOTICE_MS = 30_000;
@@ -126,4 +133,34 @@ function watchBuild(progress: UpProgress, build: BuildWatch, deps: GuidedDeps, o
     const timer = setInterval(() => void tick(), Math.min(5_000, every));
     timer.unref?.();
     return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * MEP-04: the wait for Vercel's build bounded by golive:buildTimeoutSeconds, and what Vercel says of
+ * the project's newest production deployment meanwhile (GET /v7/deployments, with the provider's
+ * own token and team; read in memory, never printed).
+ */
+export function buildWatchOf(map: ConfigMap, stop: (why: string) => void): BuildWatch | undefined {
+    let limitS: number;
+    let baseUrl: string;
+    try {
+        limitS = parseBuildTimeout(configSource(map).get("buildTimeoutSeconds"));
+        baseUrl = parseVercelApiUrl(configSource(map));
+    } catch {
+        return undefined; // the config gate refused it already (operations/phaseGates)
+    }
+    const project = map[`${NAMESPACE}:projectName`]?.value || (domainOf(map) ?? "").replace(/\./g, "-");
+    const token = map["vercel:apiToken"]?.value;
+    const teamId = map["vercel:team"]?.value;
+    const api = { baseUrl, ...(teamId ? { teamId } : {}), ...(token ? { token } : {}) };
+    return {
+        limitMs: limitS * 1000,
+        stop: () => stop(`the wait for Vercel's build reached ${BUILD_TIMEOUT_KEY} (${limitS} s)`),
+        look: async () => {
+            if (!project) return undefined;
+            const r = await vercelCall<{ deployments?: DeploymentSeen[] }>(api, "GET", `/v7/deployments?projectId=${encodeURIComponent(project)}&target=production&limit=1`, undefined, deadlineIn(10_000, "a look at Vercel's build"));
+            const d = r.deployments?.[0];
+            return d ? saidOf(d, Date.now()) : undefined;
+        },
+    };
 }

@@ -203,3 +203,17 @@ export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollb
     }
     return out.join("\n") + "\n";
 }
+
+/**
+ * The stage "record" of golive prepare | cutover | adopt | recover | rollback: the record written
+ * (writeRecordFile), its path returned; one that cannot be written is said on `err`, and does not
+ * change the run's result.
+ */
+export function writeRunRecord(command: string, dir: string, name: string, text: string, err: (line: string) => void): string | undefined {
+    try {
+        return writeRecordFile(dir, name, text);
+    } catch (e) {
+        err(`${command}: the record could not be written to ${dir}: ${(e as Error).message}`);
+        return undefined;
+    }
+}

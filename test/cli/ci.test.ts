@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main as ci, targetsOf, fitComment } from "../../cli/ci";
-import { decideRollback } from "../../cli/phase";
+import { decideRollback } from "../../operations/rollbackDecision";
 import { parseGuidedArgs } from "../../cli/guided";
 import type { GuidedDeps } from "../../operations/guided";
 import { startGitHubStandIn, type GitHubStandIn } from "../../replica/github";
@@ -58,7 +58,7 @@ describe("golive ci: the glue of the GitHub workflows", () => {
             assert.deepEqual(targetsOf("preview", ["Pulumi.prod.yaml", "README.md"], dir).targets, [{ stack: "prod", phase: "cutover" }]);
             const program = targetsOf("preview", ["program/dnsPlan.ts"], dir);
             assert.deepEqual(program.targets.map((t) => t.stack), ["lumiere", "nouveau", "prod"]);
-            assert.match(program.notes.join("\n"), /the program changed \(lib\/dnsPlan\.ts\): every stack is previewed/);
+            assert.match(program.notes.join("\n"), /the program changed \(program\/dnsPlan\.ts\): every stack is previewed/);
             const apply = targetsOf("apply", ["index.ts", "Pulumi.lumiere.yaml", "Pulumi.gone.yaml"], dir);
             assert.deepEqual(apply.targets, [{ stack: "lumiere", phase: "prepare" }]);
             assert.match(apply.notes.join("\n"), /Pulumi\.gone\.yaml was removed: nothing to apply/);

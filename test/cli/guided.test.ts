@@ -5,7 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { confirmApply, GuidedDeps } from "../../operations/guided";
 import { operatorOf, parseGuidedArgs, PROGRAM_DIR } from "../../cli/guided";
-import { decideRollback } from "../../cli/phase";
+import { decideRollback } from "../../operations/rollbackDecision";
 import { main, usage } from "../../cli/main";
 
 describe("cli/guided: what the guided commands share", () => {

@@ -25,7 +25,7 @@ import { GuidedDeps } from "../operations/guided";
 import { cliMessage, GuidedStack, openStack, readConfig } from "../operations/engineStack";
 import { beginRun, RunFrame } from "../operations/runFrame";
 import { Look, lookAtSite, lookLines } from "../operations/siteLook";
-import { clearLeftovers } from "./recover";
+import { clearLeftovers } from "../operations/leftovers";
 import { recordsBackFirst, type RecordsBack } from "../operations/recordsBack";
 import { refreshRecords } from "../operations/wayBack";
 

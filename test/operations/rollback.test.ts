@@ -221,12 +221,12 @@ describe("operations/automation: the program repository and the rollback worktre
         fs.writeFileSync(path.join(root, "infra", "scratch.txt"), "untracked\n");
         assert.deepEqual(repo.programChanges(head), []);
         // Program code, tracked or not, counts.
-        fs.mkdirSync(path.join(root, "infra", "lib"));
-        fs.writeFileSync(path.join(root, "infra", "lib", "new.ts"), "// untracked\n");
+        fs.mkdirSync(path.join(root, "infra", "program"));
+        fs.writeFileSync(path.join(root, "infra", "program", "new.ts"), "// untracked\n");
         fs.writeFileSync(path.join(root, "infra", "index.ts"), "// edited\n");
-        assert.deepEqual(repo.programChanges(head), ["index.ts", "lib/new.ts"]);
+        assert.deepEqual(repo.programChanges(head), ["index.ts", "program/new.ts"]);
         git("checkout", "--", "infra/index.ts");
-        for (const f of ["scratch.txt", "Pulumi.prod.yaml", "lib"]) fs.rmSync(path.join(root, "infra", f), { recursive: true });
+        for (const f of ["scratch.txt", "Pulumi.prod.yaml", "program"]) fs.rmSync(path.join(root, "infra", f), { recursive: true });
     });
 
     it("checks the recorded commit out in a temporary worktree with node_modules, and removes it", () => {

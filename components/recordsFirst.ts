@@ -7,6 +7,11 @@ import type { SiteRecordSpec } from "./dnsRecords";
 /** The component's name in index.ts: the records' URNs are the stack's own. */
 export const SITE_RECORDS_NAME = "dns";
 
+/** The logical name DnsRecords gives its `apex` or `www` record (dns-apex, dns-www): one definition, for the component and for the way back that finds the records in the state. */
+export function siteRecordName(component: string, label: "apex" | "www"): string {
+    return `${component}-${label}`;
+}
+
 /** The inline program: the two records as `apex` and `www` declare them (one may be absent). */
 export function recordsFirstProgram(zoneId: string, apex: SiteRecordSpec | undefined, www: SiteRecordSpec | undefined): () => Promise<Record<string, unknown>> {
     return async () => {

@@ -2,11 +2,13 @@
 // provider (no id or content copied by hand), shown, written into golive:liveRecords exactly as they
 // are, then imported by the guided phase (cli/phase.ts): the preview must be two imports and no change.
 import { NAMESPACE } from "../config/config";
-import { configGates, ConfigMap, zoneGate } from "../operations/phaseGates";
+import { configGates, ConfigMap, zoneGate, gateLines } from "../operations/phaseGates";
 import { formatLiveRecords, liveRecordsFrom } from "../operations/liveRecords";
-import { DEFAULT_DEPS, gateLines, GuidedDeps, parseGuidedArgs } from "./guided";
-import { discover, GuidedStack } from "./engineStack";
-import { Adoption, runPhase, usage } from "./phase";
+import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
+import { GuidedDeps } from "../operations/guided";
+import { discover, GuidedStack } from "../operations/engineStack";
+import { runPhase, usage } from "./phase";
+import type { Adoption } from "../operations/phaseStages";
 import { valuesOrExit } from "./args";
 
 const LIVE = `${NAMESPACE}:liveRecords`;

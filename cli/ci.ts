@@ -16,9 +16,10 @@ import { PROGRAM_PATHS } from "../operations/rollback";
 import { readStackFile, STACK_NAME } from "../config/stackFile";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 import { githubApiOf, repositoryOf, type GitHubApi } from "./githubApi";
-import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
 import { ENVIRONMENT_NAME } from "./plan";
-import { stacksIn } from "./stackSurvey";
+import { stacksIn } from "../operations/stackSurvey";
 
 export const USAGE = [
     "usage: golive ci targets  --for preview|apply (--files <file>|- | --stack <stack> --phase <phase>) [--dir <project dir>]",
@@ -139,7 +140,7 @@ function appendJobEnv(env: NodeJS.ProcessEnv, name: string, value: string): bool
 }
 
 async function writeConfigThroughEngine(stack: string, dir: string, values: Record<string, string>, env: NodeJS.ProcessEnv): Promise<Record<string, string | undefined>> {
-    const { openStack, readConfig } = await import("./engineStack");
+    const { openStack, readConfig } = await import("../operations/engineStack");
     const gs = await openStack(stack, dir, env);
     const before = await readConfig(gs);
     await gs.stack.setAllConfig(Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value, secret: false }])));

@@ -5,7 +5,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDomain } from "../config/config";
 import { renderNewStackFile, requiredKeys } from "../config/stackTemplate";
-import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs, PROGRAM_DIR } from "./guided";
+import { DEFAULT_DEPS, parseGuidedArgs, PROGRAM_DIR } from "./guided";
+import { GuidedDeps } from "../operations/guided";
 
 export const USAGE = [
     "usage: golive init --stack <stack> --domain <domain> [--dir <project dir>]",

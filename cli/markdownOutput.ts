@@ -3,7 +3,7 @@
 // had a record (a gate, bad usage) prints its lines as Markdown instead.
 import * as fs from "fs";
 import { runLinesMarkdown } from "../rendering/markdownSummary";
-import type { GuidedDeps } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
 
 export async function withMarkdownRecord(title: string, deps: GuidedDeps, run: (quiet: GuidedDeps) => Promise<{ code: number; recordFile?: string }>): Promise<number> {
     const said: string[] = [];

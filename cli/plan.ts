@@ -4,12 +4,13 @@
 // comment the preview workflow posts). With --approval-from <environment>, P-01 is not asked of the
 // stack file: the apply run's approval by a required reviewer of that GitHub environment gives it.
 import { NAMESPACE, PHASES, type Phase } from "../config/config";
-import { configGates, domainOf, gatesOfPhase, lastApplied, phaseOf, ttlWarning, updateName, zoneGate, type ConfigMap } from "../operations/phaseGates";
-import { renderPreviewSummary, summarizePhasePreview } from "../operations/previewSummary";
+import { domainOf, lastApplied, phaseOf, ttlWarning, updateName, type ConfigMap } from "../operations/phaseGates";
+import { judgeGates, previewPhase, sayGates, type JudgedGates, type PhasePreview } from "../operations/phaseStages";
 import { planFailedMarkdown, renderPlanMarkdown, type PendingGate, type PlanReport } from "../rendering/markdownSummary";
 import { valuesOrExit, parseCommandLine, checkedStackName } from "./args";
-import { DEFAULT_DEPS, gateLines, PROGRAM_DIR, type GuidedDeps } from "./guided";
-import { discover, openStack, previewProgram, readConfig, readHistory, readOutputs, setPhase, snapshotStackFile, type GuidedStack } from "./engineStack";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
+import { openStack, readConfig, readHistory, setPhase, snapshotStackFile, type GuidedStack } from "../operations/engineStack";
 import * as path from "path";
 
 export const USAGE = [
@@ -89,50 +90,80 @@ function rollbackRuleOf(auto: boolean): string {
         : "decided by the apply run's `on_failure` input: `rollback` rolls back at once, `keep` keeps the new site serving. A merge runs with `stack-config`, and golive:rollback.auto is not true here: nobody decides, the new site keeps serving and the record says how to roll back. Set golive:rollback.auto true to roll back at once.";
 }
 
-/** The plan of one stack; never applies, and leaves the stack file as it was. */
-export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ code: number; report?: PlanReport; lines: string[] }> {
+/** What planStack gives back: the exit code, the plan as data (for --markdown), the lines said. */
+export interface PlanRun {
+    code: number;
+    report?: PlanReport;
+    lines: string[];
+}
+
+/** The stack, its config and the phase to plan, once read. */
+interface PlanTarget {
+    gs: GuidedStack;
+    map: ConfigMap;
+    phase: Phase;
+    filePhase: string;
+}
+
+/** The plan of one stack, as its stages: target → gates → preview → verdict. Never applies, and leaves the stack file as it was. */
+export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<PlanRun> {
     const lines: string[] = [];
     const say = (l: string) => {
         lines.push(l);
         deps.out(l);
     };
+    const target = await planTarget(args, deps);
+    if ("code" in target) return { ...target, lines };
+    say(`golive plan — stack ${args.stack}: ${target.phase}${args.phase && args.phase !== target.filePhase ? ` (the stack file says ${target.filePhase})` : ""}; nothing is applied`);
+    const gated = await planGates(args, target, deps, say);
+    if (!gated.gates.every((g) => g.ok) || !gated.report.cfg) {
+        say(`Refused: a gate is not met; the preview was not run.`);
+        return { code: 1, report: { ...gated.base, verdict: "Refused: a gate is not met (the table says which); the preview was not run" }, lines };
+    }
+    const preview = await planPreview(target, gated.approval, { cfg: gated.report.cfg, checks: gated.report.checks });
+    return { ...planVerdict(args, target.phase, gated.base, preview, say), lines };
+}
+
+/** The stack opened, its config read, the phase to plan (--phase, else the stack file's). */
+async function planTarget(args: PlanArgs, deps: GuidedDeps): Promise<PlanTarget | { code: number }> {
     let gs: GuidedStack;
     try {
         gs = await openStack(args.stack, args.dir, deps.env);
     } catch (err) {
         deps.err(`golive plan: ${(err as Error).message}`);
-        return { code: 2, lines };
+        return { code: 2 };
     }
     let map: ConfigMap;
     try {
         map = await readConfig(gs);
     } catch (err) {
         deps.err(`golive plan: the stack config cannot be read: ${(err as Error).message}`);
-        return { code: 1, lines };
+        return { code: 1 };
     }
     const filePhase = phaseOf({ config: map });
     const phase = args.phase ?? (filePhase as Phase);
     if (!(PHASES as readonly string[]).includes(phase)) {
         deps.err(`golive plan: golive:phase in Pulumi.${args.stack}.yaml is ${JSON.stringify(filePhase)}: one of ${PHASES.join(", ")} is expected`);
-        return { code: 1, lines };
+        return { code: 1 };
     }
-    say(`golive plan — stack ${args.stack}: ${phase}${args.phase && args.phase !== filePhase ? ` (the stack file says ${filePhase})` : ""}; nothing is applied`);
-    const history = await readHistory(gs);
-    const applied = lastApplied(history);
+    return { gs, map, phase, filePhase };
+}
+
+/** The gates as golive prepare | cutover judge them (operations/phaseStages), P-01 pending when the apply run's environment gives it. */
+async function planGates(args: PlanArgs, t: PlanTarget, deps: GuidedDeps, say: (l: string) => void): Promise<JudgedGates & { base: PlanReport; approval?: ReturnType<typeof pendingApproval> }> {
+    const { gs, map, phase } = t;
+    const applied = lastApplied(await readHistory(gs));
     const approval = phase === "cutover" && args.approvalFrom ? pendingApproval(args.approvalFrom, map) : undefined;
-    const judged = approval ? { ...map, ...approval.placeholder } : map;
-    const report = configGates(judged, phase);
-    const domain = domainOf(map);
-    const zone = domain ? zoneGate(await discover(gs, { domain, phase, records: false })) : undefined;
-    const gates = gatesOfPhase(report, phase, applied, zone, { approvalPending: !!approval });
-    say("Gates:");
-    for (const l of gateLines(gates)) say(l);
+    const judged = await judgeGates(gs, phase, { map, judged: approval ? { ...map, ...approval.placeholder } : map, applied, approvalPending: !!approval });
+    const { report, gates } = judged;
+    sayGates(gates, say);
     if (approval) say(`  … P-01 ${approval.pending.label}: ${approval.pending.detail}`);
     const notes: string[] = [];
     if (approval?.note) notes.push(approval.note);
     const warning = phase === "cutover" && report.cfg ? ttlWarning(report.cfg, applied, deps.now()) : undefined;
     if (warning) notes.push(warning);
     for (const n of notes) say(`  ! ${n}`);
+    const domain = domainOf(map);
     const base: PlanReport = {
         stack: args.stack,
         ...(domain ? { domain } : {}),
@@ -146,45 +177,41 @@ export async function planStack(args: PlanArgs, deps: GuidedDeps): Promise<{ cod
         ready: false,
         verdict: "",
     };
-    if (!gates.every((g) => g.ok) || !report.cfg) {
-        say(`Refused: a gate is not met; the preview was not run.`);
-        return { code: 1, report: { ...base, verdict: "Refused: a gate is not met (the table says which); the preview was not run" }, lines };
-    }
+    return { ...judged, base, ...(approval ? { approval } : {}) };
+}
 
-    // The preview, with the stack file as the phase would set it; then the file as it was.
+/** The preview (operations/phaseStages), with the stack file as the phase would set it; then the file as it was. */
+async function planPreview(t: PlanTarget, approval: ReturnType<typeof pendingApproval> | undefined, report: Parameters<typeof previewPhase>[2]): Promise<PhasePreview> {
+    const { gs, phase } = t;
     const snapshot = snapshotStackFile(gs);
-    let preview;
-    let certificate: unknown;
     try {
         await setPhase(gs, phase);
         if (approval) await gs.stack.setAllConfig(Object.fromEntries(Object.entries(approval.placeholder).map(([k, v]) => [k, { value: v.value, secret: false }])));
-        preview = await previewProgram(gs);
-        if (phase === "cutover") {
-            certificate = (await readOutputs(gs).catch((): Record<string, unknown> => ({}))).certificate;
-        }
+        return await previewPhase(gs, phase, report);
     } finally {
         snapshot.restore();
     }
+}
+
+/** Ready (0) when the preview refuses nothing, else refused (1). */
+function planVerdict(args: PlanArgs, phase: Phase, base: PlanReport, preview: PhasePreview, say: (l: string) => void): { code: number; report: PlanReport } {
     if (!preview.ok) {
         say("Preview failed:");
         for (const e of preview.errors) say(`  ${e.split("\n")[0]}`);
-        return { code: 1, report: { ...base, previewErrors: preview.errors, verdict: "Refused: the preview failed" }, lines };
+        return { code: 1, report: { ...base, previewErrors: preview.errors, verdict: "Refused: the preview failed" } };
     }
-    const summary = summarizePhasePreview(preview.steps, phase, report.cfg, report.checks, certificate);
-    const previewLines = renderPreviewSummary(summary);
     say("Preview:");
-    for (const l of previewLines) say(l);
-    const ready = summary.refusals.length === 0;
+    for (const l of preview.lines) say(l);
+    const ready = preview.summary.refusals.length === 0;
     say(ready ? `Ready: golive ${phase} --stack ${args.stack} would apply this.` : `Refused: the preview would replace or delete a live record, or change what this phase must not.`);
     return {
         code: ready ? 0 : 1,
         report: {
             ...base,
-            preview: { lines: previewLines, summary },
+            preview: { lines: preview.lines, summary: preview.summary },
             ready,
             verdict: ready ? "Ready to apply: every gate is met and the preview refuses nothing" : "Refused: the preview would replace or delete a live record, or change what this phase must not",
         },
-        lines,
     };
 }
 

@@ -4,7 +4,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildChecklist, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../program/report";
+import { buildChecklist, isLines, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../program/report";
 import { findEngine, isEngine } from "../operations/engine";
 import { parseFailureNote } from "../operations/failureNote";
 import type { CheckResult } from "../checks/types";
@@ -100,11 +100,6 @@ const defaultDeps: ReportDeps = {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t + "\n"),
 };
-
-/** A checklist as recorded in stack outputs (the `checklist` output). */
-export function isLines(x: unknown): x is ChecklistLine[] {
-    return Array.isArray(x) && x.length > 0 && x.every((l) => l && typeof l.id === "string" && typeof l.status === "string" && typeof l.action === "string");
-}
 
 /** All of standard input, bounded: `--from -` must not wait forever on a terminal. */
 export function readStdin(timeoutMs = 600_000): Promise<string> {

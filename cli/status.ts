@@ -1,5 +1,5 @@
 // `golive status --stack <name>`: where the go-live stands. First where the site is, really
-// (cli/siteLook: the records Cloudflare holds against the stack's state and the phases, a run under
+// (operations/siteLook: the records Cloudflare holds against the stack's state and the phases, a run under
 // way or interrupted, what it left, the ways on); then the phase the stack has reached and its last
 // update with its result (the stack history), what to do next, and whether the site answers as
 // that phase expects: a quick verify (checks/suite) with the stack's golive:checks settings, DNS
@@ -10,10 +10,11 @@ import { plural } from "../checks/words";
 import { parseChecksConfig, suiteSettingsOf } from "../config/checksConfig";
 import { NAMESPACE } from "../config/config";
 import { lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../operations/phaseGates";
-import { DEFAULT_DEPS, GuidedDeps, parseGuidedArgs } from "./guided";
-import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "./engineStack";
+import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
+import { GuidedDeps } from "../operations/guided";
+import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "../operations/engineStack";
 import { valuesOrExit } from "./args";
-import { lookAtSite, lookLines } from "./siteLook";
+import { lookAtSite, lookLines } from "../operations/siteLook";
 import { readRunLock, runLockFile } from "../operations/runLock";
 import type { SiteState } from "../operations/siteState";
 import { waysOn, whatNext } from "../operations/siteState";

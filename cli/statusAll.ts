@@ -5,8 +5,9 @@ import * as path from "path";
 import { latestUpdate, lastApplied, phaseOf, updateName, type UpdateEntry } from "../operations/phaseGates";
 import { decodeMemo, liveSince, WATCH_TAG } from "../operations/watch";
 import { parseCommandLine, valuesOrExit } from "./args";
-import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
-import { stacksIn, surveyStacks } from "./stackSurvey";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
+import { stacksIn, surveyStacks } from "../operations/stackSurvey";
 import { findEngine, isEngine } from "../operations/engine";
 
 export const USAGE = [

@@ -39,9 +39,10 @@ import {
     type WatchResult,
 } from "../operations/watch";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
-import { DEFAULT_DEPS, PROGRAM_DIR, type GuidedDeps } from "./guided";
-import { cliMessage, openStack, readConfig, readHistory, readOutputs, type GuidedStack } from "./engineStack";
-import { stacksIn, surveyStacks } from "./stackSurvey";
+import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
+import type { GuidedDeps } from "../operations/guided";
+import { cliMessage, openStack, readConfig, readHistory, readOutputs, type GuidedStack } from "../operations/engineStack";
+import { stacksIn, surveyStacks } from "../operations/stackSurvey";
 
 export const USAGE = [
     "usage: golive watch --stack <stack> [--notify] [--markdown] [--dir <project dir>]",

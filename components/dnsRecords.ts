@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as cloudflare from "@pulumi/cloudflare";
 import type { SiteRecordType } from "../config/config";
+import { siteRecordName } from "./recordsFirst";
 
 /** One site record as it must be in this phase. */
 export interface SiteRecordSpec {
@@ -51,7 +52,7 @@ export class DnsRecords extends pulumi.ComponentResource {
 
         const record = (label: "apex" | "www", spec: SiteRecordSpec) =>
             new cloudflare.DnsRecord(
-                `${name}-${label}`,
+                siteRecordName(name, label),
                 {
                     zoneId: args.zoneId,
                     name: spec.name,

@@ -19,7 +19,7 @@ export interface FailureNote {
     errors: string[];
     /** who decided the rollback, when, how. */
     decision?: { choice: string; by: string; at: string; how: string };
-    /** Where the records pointed when the failure was seen (cli/siteLook). */
+    /** Where the records pointed when the failure was seen (operations/siteLook). */
     records?: string;
     /**
      * The way back's data plane (issue 25): apex and www put back by Cloudflare's API directly at

@@ -198,3 +198,8 @@ export function ttlWarning(cfg: Pick<GoLiveConfig, "dns">, applied: UpdateEntry 
     if (elapsed >= oldTtl) return undefined;
     return `prepare was applied ${elapsed} s ago, less than the old TTL (${oldTtl} s): resolvers that cached the old records before may keep them up to ${oldTtl - elapsed} s more, for the switch and for a rollback`;
 }
+
+/** The gates as every guided command prints them: ✓ or ✗, the plan ID, what was found. */
+export function gateLines(gates: readonly Gate[]): string[] {
+    return gates.map((g) => `  ${g.ok ? "✓" : "✗"} ${g.id === "config" || g.id === "order" ? "" : `${g.id} `}${g.label}: ${g.detail}`);
+}

@@ -506,3 +506,8 @@ export function isCheckResult(x: unknown): x is CheckResult {
     const r = x as CheckResult;
     return !!r && typeof r === "object" && typeof r.id === "string" && ["pass", "fail", "skip"].includes(r.status) && typeof r.reason === "string";
 }
+
+/** A checklist as recorded in stack outputs (the `checklist` output). */
+export function isLines(x: unknown): x is ChecklistLine[] {
+    return Array.isArray(x) && x.length > 0 && x.every((l) => l && typeof l.id === "string" && typeof l.status === "string" && typeof l.action === "string");
+}

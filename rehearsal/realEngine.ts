@@ -7,14 +7,14 @@ import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automatio
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../operations/automation";
 import { historyReaches, planRollback } from "../operations/rollback";
 import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
-import { recordsBackFirst } from "../cli/recordsBack";
+import { recordsBackFirst } from "../operations/recordsBack";
 import { preloadRecordsBack } from "../components/recordsFirst";
 import { guardEnv, guardedPulumiCommand, registryDir } from "../operations/engineGuard";
 import type { Engine } from "../operations/engine";
 import type { PhaseResult, Step, StepOp } from "./engine";
 import { resultFromFailure } from "../checks/dynamic";
 import { outputValues } from "../operations/secretOutput";
-import { CLOUDFLARE_BASE_URL_KEY, directLines, failedAfterSwitch, planDirectWayBack, putBackNow } from "../cli/directWayBack";
+import { CLOUDFLARE_BASE_URL_KEY, directLines, failedAfterSwitch, planDirectWayBack, putBackNow } from "../operations/directWayBack";
 import { CLOUDFLARE_TOKEN_KEY } from "../program/zoneLookup";
 import { UpProgress } from "../operations/upProgress";
 import type { RecordsPut } from "../operations/cloudflareDns";

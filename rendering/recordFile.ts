@@ -4,73 +4,13 @@
 // after the stack, the phase and the UTC time. Rendering is pure; writeRecordFile only writes.
 import * as fs from "fs";
 import * as path from "path";
-import type { CheckResult } from "../checks/types";
 import { ChecklistLine, renderMarkdown } from "../program/report";
 import type { Gate } from "../operations/phaseGates";
 import type { ProgressStep } from "../operations/upProgress";
-import { ciRecordLines, type CiRun } from "../operations/ciContext";
+import { ciRecordLines } from "../operations/ciContext";
+import type { PhaseRecord, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
 
-export interface RollbackDecision {
-    choice: "rollback" | "no rollback" | "undecided";
-    /** Who decided: git user.name or the login. */
-    by: string;
-    at: Date;
-    /** How: "answered yes at the prompt", "--auto-rollback", "golive:rollback.auto agreed in config"... */
-    how: string;
-}
-
-export interface RollbackRun {
-    ok: boolean;
-    startedAt: Date;
-    endedAt: Date;
-    /** When the site records were back at their previous content. */
-    dnsRestoredAt?: Date;
-    steps: ProgressStep[];
-    errors: string[];
-}
-
-/** A phase stopped by a signal (Ctrl-C, SIGTERM) before it ended (issue 18 item 7). */
-export interface Interruption {
-    /** "SIGINT"… */
-    by: string;
-    at: Date;
-    /** true when the engine was stopped at once (second Ctrl-C, or it did not stop in time). */
-    stoppedAtOnce: boolean;
-}
-
-export interface PhaseRecord {
-    stack: string;
-    phase: string;
-    domain: string;
-    operator: string;
-    engine: string;
-    startedAt: Date;
-    endedAt: Date;
-    gates: Gate[];
-    /** The preview summary as shown (operations/previewSummary renderPreviewSummary). */
-    preview: string[];
-    /** How the apply was confirmed: "--yes" or "answered yes at the prompt". */
-    confirmation: string;
-    ok: boolean;
-    errors: string[];
-    steps: ProgressStep[];
-    /** ms since the epoch of the steps' clock origin (step times are relative to it). */
-    clockOrigin: number;
-    failedChecks: CheckResult[];
-    dnsSwitchAt?: Date;
-    firstFailedCheckAt?: Date;
-    decision?: RollbackDecision;
-    rollback?: RollbackRun;
-    checklist: ChecklistLine[];
-    releaseRef?: string | null;
-    interruption?: Interruption;
-    /** Where the site was when the run ended, read from the records (cli/siteLook): headline and visitors. */
-    siteAfter?: string[];
-    /** The ways on printed at the end. */
-    next?: string[];
-    /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
-    ci?: CiRun;
-}
+export type { Interruption, PhaseRecord, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
 
 /** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
 export function recordFileName(stack: string, phase: string, at: Date): string {
@@ -224,27 +164,6 @@ export function recordSaysInterrupted(dir: string, stack: string, phase: string,
     }
 }
 
-/** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
-export interface RecoveryRecord {
-    stack: string;
-    domain?: string;
-    operator: string;
-    engine: string;
-    startedAt: Date;
-    endedAt: Date;
-    /** The site look before anything was cleared (cli/siteLook lookLines). */
-    before: string[];
-    /** Each thing cleared, as done. */
-    cleared: string[];
-    /** The site look once cleared. */
-    after: string[];
-    /** The way on: finish the phase, roll back, or none (with how it was chosen and what came of it). */
-    way?: { choice: "finish" | "rollback" | "none"; how: string; result: string };
-    rollback?: RollbackRun;
-    clockOrigin: number;
-    ok: boolean;
-}
-
 export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollback"): string {
     const out = [
         `# golive ${kind} — ${r.domain ?? "?"} (stack ${r.stack})`,
@@ -283,4 +202,18 @@ export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollb
         );
     }
     return out.join("\n") + "\n";
+}
+
+/**
+ * The stage "record" of golive prepare | cutover | adopt | recover | rollback: the record written
+ * (writeRecordFile), its path returned; one that cannot be written is said on `err`, and does not
+ * change the run's result.
+ */
+export function writeRunRecord(command: string, dir: string, name: string, text: string, err: (line: string) => void): string | undefined {
+    try {
+        return writeRecordFile(dir, name, text);
+    } catch (e) {
+        err(`${command}: the record could not be written to ${dir}: ${(e as Error).message}`);
+        return undefined;
+    }
 }

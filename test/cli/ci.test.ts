@@ -7,8 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main as ci, targetsOf, fitComment } from "../../cli/ci";
-import { decideRollback } from "../../cli/phase";
-import { parseGuidedArgs, type GuidedDeps } from "../../cli/guided";
+import { decideRollback } from "../../operations/rollbackDecision";
+import { parseGuidedArgs } from "../../cli/guided";
+import type { GuidedDeps } from "../../operations/guided";
 import { startGitHubStandIn, type GitHubStandIn } from "../../replica/github";
 import { APPROVAL_ENV } from "../../operations/ciContext";
 

@@ -3,8 +3,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { confirmApply, GuidedDeps, operatorOf, parseGuidedArgs, PROGRAM_DIR } from "../../cli/guided";
-import { decideRollback } from "../../cli/phase";
+import { confirmApply, GuidedDeps } from "../../operations/guided";
+import { operatorOf, parseGuidedArgs, PROGRAM_DIR } from "../../cli/guided";
+import { decideRollback } from "../../operations/rollbackDecision";
 import { main, usage } from "../../cli/main";
 
 describe("cli/guided: what the guided commands share", () => {

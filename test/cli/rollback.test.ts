@@ -10,9 +10,9 @@ import type { HistoryEntry } from "../../operations/rollback";
 import type { RunOptions } from "../../operations/automation";
 import { judgeSite, SiteFacts } from "../../operations/siteState";
 import { parseFailureNote } from "../../operations/failureNote";
-import type { Look } from "../../cli/siteLook";
-import { Interrupt } from "../../cli/interrupt";
-import type { RunFrame } from "../../cli/runFrame";
+import type { Look } from "../../operations/siteLook";
+import { Interrupt } from "../../operations/interrupt";
+import type { RunFrame } from "../../operations/runFrame";
 
 const B = "b".repeat(40);
 const C = "c".repeat(40);

@@ -1,11 +1,11 @@
-// Issue 18 item 1 on the real engine: the guided commands' zone gate (cli/engineStack discover, the
+// Issue 18 item 1 on the real engine: the guided commands' zone gate (operations/engineStack discover, the
 // program's own lookupZone run as a preview) says why the lookup failed. A missing zone is "no
 // zone"; a Cloudflare plugin the engine cannot load is the plugin, with its install command, not
 // "no zone … Resource monitor is terminating".
 import { strict as assert } from "assert";
 import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
 import { VERSIONS } from "../../replica/providerSchemas";
-import { discover, openStack } from "../../cli/engineStack";
+import { discover, openStack } from "../../operations/engineStack";
 import { requireEngine } from "../helpers/prerequisites";
 import { EngineReplica, startEngineReplica } from "../helpers/engineReplica";
 

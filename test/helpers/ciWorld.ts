@@ -14,7 +14,7 @@ import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookRece
 import { startGitHubStandIn, GitHubStandIn } from "../../replica/github";
 import { main as init } from "../../cli/init";
 import { main as adopt } from "../../cli/adopt";
-import type { GuidedDeps } from "../../cli/guided";
+import type { GuidedDeps } from "../../operations/guided";
 import { EngineReplica, startEngineReplica } from "./engineReplica";
 import { fillCheckout, git as gitIn } from "./checkout";
 import { artifactStandIns, loadWorkflow, runnerTmp, runWorkflow, type RunnerSetup, type StandIn, type WorkflowRun } from "./workflowRunner";

@@ -12,7 +12,7 @@ import { phaseConfig, RehearsalTargets } from "../../rehearsal/run";
 import { main as init } from "../../cli/init";
 import { main as adopt } from "../../cli/adopt";
 import { prepare } from "../../cli/phase";
-import type { GuidedDeps } from "../../cli/guided";
+import type { GuidedDeps } from "../../operations/guided";
 import { EngineReplica, startEngineReplica } from "./engineReplica";
 import { descendantsOf, listProcesses, stillRunning } from "../../scripts/engine-guard/processTree";
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { format, inspect } from "util";
-import { readOutputs, type GuidedStack } from "../../cli/engineStack";
+import { readOutputs, type GuidedStack } from "../../operations/engineStack";
 import { SECRET_TEXT, SecretOutput } from "../../operations/secretOutput";
 
 // The Automation API hands every output in clear with a `secret` flag (`stack output --show-secrets`).

@@ -4,7 +4,7 @@ import { strict as assert } from "assert";
 import { judgeSite, SiteFacts, waysOn, whatNext } from "../../operations/siteState";
 import { a, NEW, OLD, siteFacts } from "../helpers/siteFacts";
 import { nextStep } from "../../operations/phaseGates";
-import { recordLines } from "../../cli/phase";
+import { recordLines } from "../../operations/rollbackDecision";
 
 const facts = siteFacts;
 const historyOf = (f: SiteFacts, latestInterrupted?: boolean) => ({ ...(f.latest ? { latest: f.latest } : {}), ...(f.applied ? { applied: f.applied } : {}), ...(latestInterrupted ? { latestInterrupted } : {}) });

@@ -7,7 +7,7 @@ import { LIVE_RECORD_IDS, replicaProviders, TYPES, VercelReplica, ZONE_ID } from
 import { ReplicaProvider } from "../../replica/plugins/provider";
 import type { CloudflareZone } from "../../replica/cloudflareZone";
 import { MockEngine } from "../../rehearsal/engine";
-import { discover, GuidedStack } from "../../cli/engineStack";
+import { discover, GuidedStack } from "../../operations/engineStack";
 import { liveRecordsFrom } from "../../operations/liveRecords";
 
 const LIST = "cloudflare:index/getDnsRecords:getDnsRecords";
@@ -41,7 +41,7 @@ describe("replica/cloudflare: as the provider answers", function () {
             assert.deepEqual(caa.results.map((r: { data: { value: string } }) => r.data.value), ["digicert.com"]);
         });
 
-        it("golive adopt's discovery (cli/engineStack discover) finds the apex and www records of a zone with a CAA at the apex", async () => {
+        it("golive adopt's discovery (operations/engineStack discover) finds the apex and www records of a zone with a CAA at the apex", async () => {
             // `discover` runs its program as a preview of the stack; here the mock engine runs it
             // against the replica's data sources (the engine tier runs it on the real engine).
             const engine = new MockEngine({ invokes: providers.invokes });

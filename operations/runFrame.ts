@@ -1,8 +1,8 @@
 // What frames every golive command that changes a stack (adopt, prepare, cutover, recover, rollback):
 // the stack's run lock taken before anything else (a second run refuses, saying who holds the stack
-// and since when: operations/runLock), and Ctrl-C handled as a cancel (cli/interrupt) until the run ends.
-import { stopGuardsOf } from "../operations/engineGuard";
-import { acquireRunLock, describeHolder, HeldLock, RunLock, runLockFile } from "../operations/runLock";
+// and since when: operations/runLock), and Ctrl-C handled as a cancel (operations/interrupt) until the run ends.
+import { stopGuardsOf } from "./engineGuard";
+import { acquireRunLock, describeHolder, HeldLock, RunLock, runLockFile } from "./runLock";
 import { DEFAULT_CANCEL_WAIT_MS, Interrupt } from "./interrupt";
 
 export interface FrameDeps {

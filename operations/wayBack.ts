@@ -2,16 +2,17 @@
 // `golive recover --rollback` and `golive rollback` take it: when the stack's state does not hold
 // what Cloudflare holds (a change applied whose answer was lost), the two records are read back
 // first (a targeted refresh); then apex and www go back to prepare's records in an update that
-// touches only them (cli/recordsBack.ts), then prepare's own `up` reconciles the rest. The rollback's
+// touches only them (operations/recordsBack.ts), then prepare's own `up` reconciles the rest. The rollback's
 // update message carries what failed and who decided (operations/failureNote), so the stack's history
 // keeps it.
-import { seconds as secs } from "../operations/upProgress";
+import { seconds as secs } from "./upProgress";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import type { ConfigMap } from "../operations/phaseGates";
-import type { RollbackRun } from "../rendering/recordFile";
-import { rollbackMessage, type FailureNote } from "../operations/failureNote";
+import type { ConfigMap } from "./phaseGates";
+import type { RollbackRun } from "./runRecord";
+import { rollbackMessage, type FailureNote } from "./failureNote";
 import { recordsBackFirst, siteRecordUrns } from "./recordsBack";
-import { applyWithProgress, GuidedDeps } from "./guided";
+import { applyWithProgress } from "./applyWithProgress";
+import { GuidedDeps } from "./guided";
 import { cliMessage, GuidedStack, setPhase } from "./engineStack";
 
 
@@ -37,7 +38,7 @@ export interface WayBackOptions {
     note?: FailureNote;
     origin: number;
     signal?: AbortSignal;
-    /** Epoch ms: the records were already put back by Cloudflare's API then (cli/directWayBack). */
+    /** Epoch ms: the records were already put back by Cloudflare's API then (operations/directWayBack). */
     restoredAt?: number;
 }
 

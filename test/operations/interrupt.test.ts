@@ -1,6 +1,6 @@
-// Ctrl-C is a cancel (issue 17): cli/interrupt with stand-in signals and a stand-in "stop at once".
+// Ctrl-C is a cancel (issue 17): operations/interrupt with stand-in signals and a stand-in "stop at once".
 import { strict as assert } from "assert";
-import { Interrupt } from "../../cli/interrupt";
+import { Interrupt } from "../../operations/interrupt";
 
 function harness(cancelWaitMs = 10_000) {
     const handlers = new Map<NodeJS.Signals, () => void>();
@@ -21,7 +21,7 @@ function harness(cancelWaitMs = 10_000) {
     return { i, lines, handlers, stops: () => stops, send: (s: NodeJS.Signals) => handlers.get(s)!() };
 }
 
-describe("cli/interrupt: the first Ctrl-C cancels cleanly, the second stops at once", () => {
+describe("operations/interrupt: the first Ctrl-C cancels cleanly, the second stops at once", () => {
     it("listens to SIGINT, SIGTERM and SIGHUP until uninstalled", () => {
         const h = harness();
         assert.deepEqual([...h.handlers.keys()].sort(), ["SIGHUP", "SIGINT", "SIGTERM"]);

@@ -10,9 +10,9 @@
 // are back in the time of one provider call each.
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { parseConfig, type Phase } from "../config/config";
-import { configSource, type ConfigMap } from "../operations/phaseGates";
+import { configSource, type ConfigMap } from "./phaseGates";
 import { planSiteRecords } from "../program/dnsPlan";
-import { preloadRecordsBack, recordsFirstProgram, SITE_RECORDS_NAME } from "../components/recordsFirst";
+import { preloadRecordsBack, recordsFirstProgram, siteRecordName, SITE_RECORDS_NAME } from "../components/recordsFirst";
 
 export interface RecordsBack {
     ok: boolean;
@@ -26,14 +26,15 @@ export { preloadRecordsBack };
 
 /**
  * The URNs of the site records as the stack's state holds them (the resources of type DnsRecord
- * that the component named SITE_RECORDS_NAME declared), by label: never built by hand.
+ * that the component named SITE_RECORDS_NAME declared, named as the component names them), by
+ * label: taken from the state, never built by hand.
  */
 export async function siteRecordUrns(stack: Stack): Promise<Partial<Record<"apex" | "www", string>>> {
     const d = (await stack.exportStack()).deployment ?? {};
     const out: Partial<Record<"apex" | "www", string>> = {};
     for (const r of (d.resources ?? []) as Array<{ urn: string; type: string }>) {
-        const m = new RegExp(`::${SITE_RECORDS_NAME}-(apex|www)$`).exec(r.urn);
-        if (m && r.type === "cloudflare:index/dnsRecord:DnsRecord") out[m[1] as "apex" | "www"] = r.urn;
+        if (r.type !== "cloudflare:index/dnsRecord:DnsRecord") continue;
+        for (const label of ["apex", "www"] as const) if (r.urn.endsWith(`::${siteRecordName(SITE_RECORDS_NAME, label)}`)) out[label] = r.urn;
     }
     return out;
 }

@@ -2,8 +2,10 @@
 // at golive:buildTimeoutSeconds the reason in the run's errors and the engine stopped. A fake stack
 // plays the engine (a deployment step that starts and never ends until stopped); the clock is the test's.
 import { strict as assert } from "assert";
-import { applyWithProgress, DEFAULT_DEPS, GuidedDeps } from "../../cli/guided";
-import type { GuidedStack } from "../../cli/engineStack";
+import { applyWithProgress } from "../../operations/applyWithProgress";
+import { DEFAULT_DEPS } from "../../cli/guided";
+import { GuidedDeps } from "../../operations/guided";
+import type { GuidedStack } from "../../operations/engineStack";
 
 describe("cli/guided: the wait for Vercel's build, watched and bounded (MEP-04)", () => {
     it("says what Vercel says while it builds, then stops the engine at the bound with what Vercel last said", async () => {

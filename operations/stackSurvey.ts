@@ -5,8 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { NAMESPACE } from "../config/config";
-import { findEngine, isEngine } from "../operations/engine";
-import type { UpdateEntry } from "../operations/phaseGates";
+import { findEngine, isEngine } from "./engine";
+import type { UpdateEntry } from "./phaseGates";
 import { readStackFile, STACK_NAME } from "../config/stackFile";
 import { openStack, readHistory } from "./engineStack";
 

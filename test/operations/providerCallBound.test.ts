@@ -1,9 +1,9 @@
 // golive bounds a hung provider call itself (issue 23 item 5): the bound's setting, which call
 // passed it, and the cancel it starts (the first Ctrl-C's, naming the call). No real waiting.
 import { strict as assert } from "assert";
-import { Interrupt } from "../../cli/interrupt";
-import { hungCall, isProviderCall } from "../../cli/guided";
-import { DEFAULT_PROVIDER_CALL_MS, providerCallBoundMsOf } from "../../cli/runFrame";
+import { Interrupt } from "../../operations/interrupt";
+import { hungCall, isProviderCall } from "../../operations/applyWithProgress";
+import { DEFAULT_PROVIDER_CALL_MS, providerCallBoundMsOf } from "../../operations/runFrame";
 
 describe("golive's bound on a hung provider call", () => {
     it("GOLIVE_PROVIDER_CALL_SECONDS: 600 s by default; whole seconds from 5 to 7200, else an error naming it", () => {

@@ -6,13 +6,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
-import { findEngine, isEngine } from "../operations/engine";
-import { guardEnv, guardedPulumiCommand, registryDir } from "../operations/engineGuard";
-import type { ConfigMap, UpdateEntry } from "../operations/phaseGates";
+import { findEngine, isEngine } from "./engine";
+import { guardEnv, guardedPulumiCommand, registryDir } from "./engineGuard";
+import type { ConfigMap, UpdateEntry } from "./phaseGates";
 import type { Phase } from "../config/config";
-import { SITE_RECORD_TYPES, type ListedRecord } from "../operations/liveRecords";
-import { plannedStepOf, PlannedStep } from "../operations/previewSummary";
-import { outputValues } from "../operations/secretOutput";
+import { SITE_RECORD_TYPES, type ListedRecord } from "./liveRecords";
+import { plannedStepOf, PlannedStep } from "./previewSummary";
+import { outputValues } from "./secretOutput";
 
 export interface GuidedStack {
     name: string;

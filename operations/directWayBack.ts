@@ -3,14 +3,14 @@
 // from the config as prepare declares them, the API's base URL and token from the Cloudflare
 // provider's config), so that at the first failed check after the switch apex and www go back by
 // Cloudflare's API at once, while the engine still ends the cutover. The engine catches up after:
-// the records-first update finds Cloudflare already as declared (cli/wayBack.ts).
+// the records-first update finds Cloudflare already as declared (operations/wayBack.ts).
 import type { Stack } from "@pulumi/pulumi/automation";
 import { parseConfig } from "../config/config";
-import { configSource, type ConfigMap } from "../operations/phaseGates";
+import { configSource, type ConfigMap } from "./phaseGates";
 import { planSiteRecords } from "../program/dnsPlan";
 import { CLOUDFLARE_TOKEN_KEY } from "../program/zoneLookup";
-import { baseUrlProblem, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "../operations/cloudflareDns";
-import type { UpProgress } from "../operations/upProgress";
+import { baseUrlProblem, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "./cloudflareDns";
+import type { UpProgress } from "./upProgress";
 
 /** The provider key of the API's base URL (@pulumi/cloudflare config `baseUrl`). */
 export const CLOUDFLARE_BASE_URL_KEY = "cloudflare:baseUrl";

@@ -3,11 +3,11 @@
 // the records Cloudflare holds now (read through the Cloudflare provider, as `discover` reads them),
 // what each phase declares — judged by operations/siteState into one plain account.
 import { NAMESPACE, type Phase } from "../config/config";
-import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "../operations/backendLock";
-import { leftoverEngines } from "../operations/engineGuard";
-import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "../operations/phaseGates";
-import { judgeSite, SiteFacts, SiteState, type RecordView } from "../operations/siteState";
-import { describeHolder, type HeldLock } from "../operations/runLock";
+import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "./backendLock";
+import { leftoverEngines } from "./engineGuard";
+import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "./phaseGates";
+import { judgeSite, SiteFacts, SiteState, type RecordView } from "./siteState";
+import { describeHolder, type HeldLock } from "./runLock";
 import { discover, Discovery, GuidedStack, readHistory, readOutputs, readState, StateView } from "./engineStack";
 
 export interface Look {

@@ -49,7 +49,7 @@ describe("golive:report (the go-live page's place and upload)", () => {
     });
 
     it("the guided commands' config gate refuses it too, with the same message", () => {
-        const report = configGates({ "golive:domain": { value: "example.com" }, "golive:report": { value: JSON.stringify({ url: "ftp://pages.example" }) } }, "adopt");
+        const report = configGates({ "golive:domain": { value: "example.com", secret: false }, "golive:report": { value: JSON.stringify({ url: "ftp://pages.example" }), secret: false } }, "adopt");
         const gate = report.gates.find((g) => g.id === "config")!;
         assert.equal(gate.ok, false);
         assert.match(gate.detail, /golive:report\.url must be an https:\/\/ address, got "ftp"/);

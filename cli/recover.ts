@@ -18,12 +18,13 @@ import { domainOf, lastApplied, phaseOf, type ConfigMap } from "../operations/ph
 import { RecoveryRecord, recordFileName, renderRecoveryRecord, RollbackRun, writeRecordFile } from "../rendering/recordFile";
 import { previousPhase } from "../operations/siteState";
 import { valuesOrExit } from "./args";
-import { cancelStaleLock, GuidedStack, openStack, readConfig, refreshState, setPhase } from "./engineStack";
+import { cancelStaleLock, GuidedStack, openStack, readConfig, readOutputs, refreshState, setPhase } from "./engineStack";
 import { confirmApply, DEFAULT_DEPS, GuidedArgs, GuidedDeps, parseGuidedArgs } from "./guided";
 import { runPhase } from "./phase";
 import { beginRun, RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { rollBackToPrepare } from "./wayBack";
+import { newsOfRollback } from "./goLiveNews";
 
 export const USAGE = [
     "usage: golive recover --stack <stack> [--finish | --rollback] [--yes] [--dir <project dir>] [--records <dir>]",
@@ -201,6 +202,7 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
             }
         }
         record.rollback = rollback;
+        if (rollback) Object.assign(record, await newsOfRollback({ map: mapNow, stack: args.stack, ...(domain ? { domain } : {}), kind: "recover", because: `the ${phase} was interrupted: ${before.site.headline}`, decidedBy: operator, rollback, startedAt: new Date(origin), outputs: () => readOutputs(gs), recordsDir: args.records, deps })); // issue 26: R-3
         record.endedAt = new Date(deps.now());
         record.ok = record.ok && code === 0;
         try {

@@ -21,12 +21,13 @@ import { recordFileName, RecoveryRecord, renderRecoveryRecord, writeRecordFile }
 import { previousPhase } from "../operations/siteState";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 import { DEFAULT_DEPS, GuidedDeps, PROGRAM_DIR } from "./guided";
-import { cliMessage, GuidedStack, openStack, readConfig } from "./engineStack";
+import { cliMessage, GuidedStack, openStack, readConfig, readOutputs } from "./engineStack";
 import { beginRun, RunFrame } from "./runFrame";
 import { Look, lookAtSite, lookLines } from "./siteLook";
 import { clearLeftovers } from "./recover";
 import { recordsBackFirst, type RecordsBack } from "./recordsBack";
 import { refreshRecords } from "./wayBack";
+import { newsOfRollback } from "./goLiveNews";
 
 export const USAGE = [
     "usage: golive rollback --stack <stack> [--to <update>] [--dry-run] [--yes] [--verbose] [--dir <project dir>] [--records <dir>]",
@@ -91,6 +92,8 @@ export interface RollbackSession {
     opener(onEvent?: (e: EngineEvent) => void): automation.OpenStack;
     /** Apex and www back to what `phase` declares with `map` (cli/recordsBack), after a refresh of the two when asked. */
     recordsBack(o: { map: ConfigMap; phase: Phase; zoneId: string; refreshFirst: boolean }): Promise<RecordsBack>;
+    /** The stack's outputs once rolled back (the go-live page's facts, issue 26). */
+    outputs?(): Promise<Record<string, unknown>>;
 }
 
 /** What main needs from the outside world; tests replace it. */
@@ -118,6 +121,7 @@ export async function openSession(stack: string, dir: string, deps: GuidedDeps):
         readConfig: () => readConfig(gs),
         look: (map, o) => lookAtSite(gs, { ...(map ? { map } : {}), ...(o.tookOver && frame.tookOver ? { run: frame.tookOver } : {}), records: o.records, signal: frame.interrupt.signal }),
         clear: (look, map) => clearLeftovers(gs, look, map, deps, frame),
+        outputs: () => readOutputs(gs),
         opener: (onEvent) => async (stackName, workDir) => {
             const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
             const ws = gs.stack.workspace;
@@ -312,6 +316,7 @@ async function rollback(args: RollbackArgs, deps: RollbackDeps, session: Rollbac
         clockOrigin: origin,
         ok: home,
     };
+    if ((failedPhase ?? appliedPhase) === "cutover" && targetPhase !== "cutover") Object.assign(record, await newsOfRollback({ map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because: note?.errors[0] ?? `rolled back by ${operator}`, decidedBy: operator, rollback: record.rollback!, startedAt: new Date(origin), outputs: () => session.outputs?.() ?? Promise.resolve({}), recordsDir: args.records, deps })); // issue 26: R-3
     try {
         deps.out(`Record: ${writeRecordFile(args.records, recordFileName(args.stack, "rollback", new Date(origin)), renderRecoveryRecord(record, "rollback"))}`);
     } catch (err) {

@@ -70,6 +70,38 @@ export interface PhaseRecord {
     next?: string[];
     /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
     ci?: CiRun;
+    /** The go-live page, MEP-17's page or R-3's message, R-4's incident (cli/goLiveNews, issue 26). */
+    page?: RecordedPage;
+    messages?: CheckResult[];
+    incident?: { deploymentEvents?: Array<{ at?: string; type: string; text: string }>; deploymentEventsMissing?: string };
+}
+
+/** The go-live page as a guided command left it (operations/goLivePagePublish PublishedPage). */
+export interface RecordedPage {
+    file: string;
+    link: string;
+    upload?: { ok: boolean; detail: string; ms: number };
+    missing?: string;
+}
+
+/** The page, its upload and the messages that carried it: the record's lines (both kinds of record). */
+function newsLines(page: RecordedPage | undefined, messages: readonly CheckResult[] | undefined): string[] {
+    if (!page && !messages?.length) return [];
+    const out = ["## Go-live page and messages (MEP-17, R-3)", ""];
+    if (page) {
+        out.push(page.missing ? `- **Page:** not written: ${page.missing}` : `- **Page:** ${page.file}${page.link !== page.file ? ` — published at ${page.link}` : ""}`);
+        if (page.upload) out.push(`- **Upload:** ${page.upload.ok ? "done" : "FAILED"} (${page.upload.detail}, ${(page.upload.ms / 1000).toFixed(1)} s)`);
+    }
+    for (const m of messages ?? []) out.push(`- **${m.id} ${m.name}:** ${m.status === "pass" ? "sent" : m.status === "skip" ? "manual" : "FAILED"} — ${m.reason}${typeof m.evidence.at === "string" ? ` at ${m.evidence.at}` : ""}`);
+    return [...out, ""];
+}
+
+/** R-4: the Vercel deployment's events as read on the failed cutover (a code block: backquotes become quotes). */
+function incidentLines(incident: PhaseRecord["incident"]): string[] {
+    if (!incident) return [];
+    const events = incident.deploymentEvents ?? [];
+    const line = (e: { at?: string; type: string; text: string }) => `${e.at ?? ""} [${e.type}] ${e.text}`.replace(/`/g, "'").replace(/\r?\n/g, " ");
+    return ["## Vercel deployment events (R-4)", "", ...(events.length > 0 ? ["```", ...events.map(line), "```"] : [`Not gathered: ${incident.deploymentEventsMissing ?? "no event"}`]), ""];
 }
 
 /** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
@@ -174,6 +206,7 @@ export function renderRecord(r: PhaseRecord): string {
             ...stepRows(rb.steps, r.clockOrigin),
         );
     }
+    out.push(...incidentLines(r.incident), ...newsLines(r.page, r.messages));
     out.push(renderMarkdown(withRollbackDecision(r.checklist, r.decision, r.rollback), { domain: r.domain, phase: r.phase, stack: r.stack, releaseRef: r.releaseRef ?? null, generatedAt: r.endedAt.toISOString() }).replace(/^(#+) /gm, "#$1 "));
     return out.join("\n") + "\n";
 }
@@ -241,6 +274,9 @@ export interface RecoveryRecord {
     /** The way on: finish the phase, roll back, or none (with how it was chosen and what came of it). */
     way?: { choice: "finish" | "rollback" | "none"; how: string; result: string };
     rollback?: RollbackRun;
+    /** The go-live page and R-3's message after a rollback of a cutover (cli/goLiveNews, issue 26). */
+    page?: RecordedPage;
+    messages?: CheckResult[];
     clockOrigin: number;
     ok: boolean;
 }
@@ -282,5 +318,6 @@ export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollb
             ...stepRows(rb.steps, r.clockOrigin),
         );
     }
+    out.push(...newsLines(r.page, r.messages));
     return out.join("\n") + "\n";
 }

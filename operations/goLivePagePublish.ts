@@ -38,6 +38,14 @@ export function uploadArgv(command: readonly string[], file: string): string[] {
     return command.some((a) => a.includes("{file}")) ? filled : [...filled, file];
 }
 
+/**
+ * The upload's environment: the operator's, without what belongs to the engine and the providers
+ * (the stack's passphrase, Pulumi's, Vercel's and Cloudflare's tokens): the agency's tool has its own.
+ */
+export function uploadEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    return Object.fromEntries(Object.entries(env).filter(([k]) => !/^PULUMI_/.test(k) && !/^(VERCEL|CLOUDFLARE)_API_(TOKEN|KEY)$|^CLOUDFLARE_EMAIL$/.test(k)));
+}
+
 /** Runs the upload: exit 0 passes; any other end (exit code, signal, no program, the bound) is said. */
 export function uploadPage(command: readonly string[], file: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<PageUpload> {
     const [program, ...args] = uploadArgv(command, file);
@@ -56,7 +64,7 @@ export function uploadPage(command: readonly string[], file: string, timeoutMs: 
         };
         const bounded = `stopped after ${Math.round(timeoutMs / 1000)} s (golive:report.uploadTimeoutSeconds)`;
         // No shell; its own process group (detached), so the bound ends whatever the command started too.
-        const child = spawn(program, args, { shell: false, detached: true, windowsHide: true, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(program, args, { shell: false, detached: true, windowsHide: true, env: uploadEnv(env), stdio: ["ignore", "pipe", "pipe"] });
         child.stdout.resume();
         child.stderr.setEncoding("utf8").on("data", (d: string) => {
             if (stderr.length < OUTPUT_MAX) stderr += d;

@@ -49,6 +49,15 @@ describe("operations/goLivePagePublish: the go-live page written, uploaded, link
         assert.equal(fs.existsSync(pwned), false, "nothing ran through a shell");
     });
 
+    it("the upload does not get the engine's or the providers' secrets from the environment", async () => {
+        const seen = path.join(dir, "env.json");
+        const env = { ...process.env, PULUMI_CONFIG_PASSPHRASE: "stack-passphrase", VERCEL_API_TOKEN: "vercel-token-123", RCLONE_CONFIG_PAGES_TYPE: "s3" };
+        const u = await uploadPage([process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(seen)}, JSON.stringify(process.env))`], path.join(dir, "p.html"), 10_000, env);
+        assert.equal(u.ok, true, u.detail);
+        const got = JSON.parse(fs.readFileSync(seen, "utf8"));
+        assert.deepEqual([got.PULUMI_CONFIG_PASSPHRASE, got.VERCEL_API_TOKEN, got.RCLONE_CONFIG_PAGES_TYPE], [undefined, undefined, "s3"]);
+    });
+
     it("a failing upload is said with its exit code and last error line; a missing program is named", async () => {
         const page = path.join(dir, "p.html");
         const u = await uploadPage([process.execPath, "-e", "console.error('quota exceeded'); process.exit(3)"], page, 10_000);

@@ -28,6 +28,10 @@ import { renderHtmlReport } from "../rendering/htmlReport";
 import { liveBody, postponementBody } from "../rendering/goLiveMessages";
 import { recordFileName, withRollbackDecision, type PhaseRecord, type RollbackRun } from "../rendering/recordFile";
 import type { GuidedDeps } from "./guided";
+import * as path from "path";
+
+/** Where the pages go without golive:report.dir: `<project>/pages`, beside `records/` (the records directory keeps the Markdown records alone). */
+export const PAGES_DIR = "pages";
 
 /** What the record keeps of it: the page (or why there is none), the messages posted, R-4's incident. */
 export interface GoLiveNews {
@@ -79,10 +83,10 @@ async function deploymentEventsOf(map: ConfigMap, outputs: Record<string, unknow
 }
 
 /** Renders, writes and publishes the page; a page that cannot be written is said, not thrown. */
-async function pageOf(json: Record<string, unknown>, facts: ChecklistFacts, lines: ChecklistLine[], name: string, recordsDir: string, report: Readonly<ReportConfig>, deps: Deps): Promise<PublishedPage & { missing?: string }> {
+async function pageOf(json: Record<string, unknown>, facts: ChecklistFacts, lines: ChecklistLine[], name: string, projectDir: string, report: Readonly<ReportConfig>, deps: Deps): Promise<PublishedPage & { missing?: string }> {
     try {
         const html = renderHtmlReport(goLivePageOf(json, facts, lines), report.lang);
-        const page = await publishPage({ html, json, name, recordsDir, report, env: deps.env });
+        const page = await publishPage({ html, json, name, defaultDir: path.join(projectDir, PAGES_DIR), report, env: deps.env });
         deps.out(`Go-live page: ${page.file}${page.upload ? ` (upload ${page.upload.ok ? "done" : `FAILED: ${page.upload.detail}`})` : ""}${page.link !== page.file ? `, published at ${page.link}` : ""}`);
         return page;
     } catch (err) {
@@ -106,7 +110,7 @@ const firstFailure = (checks: readonly CheckResult[], errors: readonly string[])
  * (went through) or R-3 (rolled back). Returns the fields to add to the record, the checklist with
  * the messages in it.
  */
-export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; outputs: Record<string, unknown>; recordsDir: string; deps: Deps }): Promise<GoLiveNews & { checklist: ChecklistLine[] }> {
+export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; outputs: Record<string, unknown>; projectDir: string; deps: Deps }): Promise<GoLiveNews & { checklist: ChecklistLine[] }> {
     const { map, record: r, outputs, deps } = o;
     const report = reportOf(map);
     const webhook = webhookOf(map);
@@ -122,7 +126,7 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
     };
     const lines = withRollbackDecision(r.checklist, r.decision, r.rollback);
     const json = { ...outputs, domain: r.domain, stack: r.stack, phase: "cutover", ...(facts.failedUpdate ? { failedUpdate: facts.failedUpdate } : {}), ...(facts.rollback ? { rollback: facts.rollback } : {}), ...(incident ? { incident } : {}), checklist: lines };
-    const page = await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.recordsDir, report, deps);
+    const page = await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
     const messages: CheckResult[] = [];
     const site = siteOf(r.domain);
     if (r.ok && webhook.url) messages.push(await post("MEP-17", liveBody({ site, ...(r.dnsSwitchAt ? { since: r.dnsSwitchAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps));
@@ -151,7 +155,7 @@ export async function newsOfRollback(o: {
     rollback: RollbackRun;
     startedAt: Date;
     outputs: () => Promise<Record<string, unknown>>;
-    recordsDir: string;
+    projectDir: string;
     deps: Deps;
 }): Promise<GoLiveNews> {
     const { map, deps } = o;
@@ -168,7 +172,7 @@ export async function newsOfRollback(o: {
     const facts: ChecklistFacts = { ...base, phase: "cutover", webhookConfigured: !!webhook.url, failedUpdate: { phase: "cutover", error: o.because }, rollback };
     const lines = buildChecklist(facts);
     const json = { ...outputs, domain, stack: o.stack, phase: "cutover", failedUpdate: facts.failedUpdate, rollback };
-    const page = await pageOf(json, facts, lines, recordFileName(o.stack, o.kind, o.startedAt).replace(/\.md$/, ".html"), o.recordsDir, report, deps);
+    const page = await pageOf(json, facts, lines, recordFileName(o.stack, o.kind, o.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
     const ok = o.rollback.ok;
     const r3 = await post("R-3", postponementBody({ site: siteOf(domain), because: o.because, wayBackOk: ok, ...(ok && o.rollback.dnsRestoredAt ? { backAt: o.rollback.dnsRestoredAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps);
     return { page, messages: [r3] };

@@ -397,7 +397,7 @@ async function guidedPhase(phase: Phase, args: GuidedArgs, deps: GuidedDeps, ctx
         ...(next.length > 0 ? { next } : {}),
         ...(ciRunOf(deps.env) ? { ci: ciRunOf(deps.env)! } : {}),
     };
-    if (phase === "cutover" && !interrupted) Object.assign(record, await newsOfCutover({ map, record, outputs, recordsDir: args.records, deps })); // issue 26: the page, MEP-17's page or R-3, R-4
+    if (phase === "cutover" && !interrupted) Object.assign(record, await newsOfCutover({ map, record, outputs, projectDir: args.dir, deps })); // issue 26: the page, MEP-17's page or R-3, R-4
     // A run always leaves its record (a taken name gets a suffix); a record that cannot be written
     // is said, and does not change the run's result.
     let recordFile: string | undefined;

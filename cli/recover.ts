@@ -202,7 +202,7 @@ export async function recover(args: GuidedArgs & { finish: boolean; rollback: bo
             }
         }
         record.rollback = rollback;
-        if (rollback) Object.assign(record, await newsOfRollback({ map: mapNow, stack: args.stack, ...(domain ? { domain } : {}), kind: "recover", because: `the ${phase} was interrupted: ${before.site.headline}`, decidedBy: operator, rollback, startedAt: new Date(origin), outputs: () => readOutputs(gs), recordsDir: args.records, deps })); // issue 26: R-3
+        if (rollback) Object.assign(record, await newsOfRollback({ map: mapNow, stack: args.stack, ...(domain ? { domain } : {}), kind: "recover", because: `the ${phase} was interrupted: ${before.site.headline}`, decidedBy: operator, rollback, startedAt: new Date(origin), outputs: () => readOutputs(gs), projectDir: args.dir, deps })); // issue 26: R-3
         record.endedAt = new Date(deps.now());
         record.ok = record.ok && code === 0;
         try {

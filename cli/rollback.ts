@@ -316,7 +316,7 @@ async function rollback(args: RollbackArgs, deps: RollbackDeps, session: Rollbac
         clockOrigin: origin,
         ok: home,
     };
-    if ((failedPhase ?? appliedPhase) === "cutover" && targetPhase !== "cutover") Object.assign(record, await newsOfRollback({ map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because: note?.errors[0] ?? `rolled back by ${operator}`, decidedBy: operator, rollback: record.rollback!, startedAt: new Date(origin), outputs: () => session.outputs?.() ?? Promise.resolve({}), recordsDir: args.records, deps })); // issue 26: R-3
+    if ((failedPhase ?? appliedPhase) === "cutover" && targetPhase !== "cutover") Object.assign(record, await newsOfRollback({ map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because: note?.errors[0] ?? `rolled back by ${operator}`, decidedBy: operator, rollback: record.rollback!, startedAt: new Date(origin), outputs: () => session.outputs?.() ?? Promise.resolve({}), projectDir: args.dir, deps })); // issue 26: R-3
     try {
         deps.out(`Record: ${writeRecordFile(args.records, recordFileName(args.stack, "rollback", new Date(origin)), renderRecoveryRecord(record, "rollback"))}`);
     } catch (err) {

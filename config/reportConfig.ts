@@ -10,7 +10,7 @@ export const PAGE_LANGS = ["fr", "en"] as const;
 export type PageLang = (typeof PAGE_LANGS)[number];
 
 export interface ReportConfig {
-    /** Where the page is written; absent: beside the run's record (the guided command's --records). */
+    /** Where the page is written; absent: the project's pages/ (beside records/). */
     dir?: string;
     /** https address where the agency publishes the pages: the message links `<url>/<page file name>`. */
     url?: string;

@@ -1,5 +1,5 @@
 // Where the go-live page goes once a guided command has its verdict (issue 26, golive:report):
-// written beside the run's record (or golive:report.dir) with the JSON it was rendered from, then
+// written into the project's pages/ (or golive:report.dir) with the JSON it was rendered from, then
 // uploaded by the agency's own command when one is configured, and linked by its published address
 // or its path. The upload is an argument vector run without a shell (spawn, as execFile does) (nothing in it is read as code;
 // the values golive puts in — an absolute path, a file name starting with "golive-" — are never
@@ -103,11 +103,11 @@ function killGroup(pid: number | undefined): void {
 
 /**
  * Writes the page (and `<page>.json`, what it was rendered from: `golive report --from` renders it
- * again, in another language) into golive:report.dir or `recordsDir`, uploads it when configured,
+ * again, in another language) into golive:report.dir or `defaultDir`, uploads it when configured,
  * and says what to link. Throws only when the page cannot be written.
  */
-export async function publishPage(o: { html: string; json: unknown; name: string; recordsDir: string; report: Readonly<ReportConfig>; env?: NodeJS.ProcessEnv }): Promise<PublishedPage> {
-    const dir = path.resolve(o.report.dir ?? o.recordsDir);
+export async function publishPage(o: { html: string; json: unknown; name: string; defaultDir: string; report: Readonly<ReportConfig>; env?: NodeJS.ProcessEnv }): Promise<PublishedPage> {
+    const dir = path.resolve(o.report.dir ?? o.defaultDir);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, o.name);
     fs.writeFileSync(file, o.html);

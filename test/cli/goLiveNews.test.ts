@@ -74,19 +74,19 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         };
     };
 
-    it("a cutover rolled back: the build-error's events from Vercel's API in the record and the page's incident (escaped), the page beside the record, R-3 posted and recorded", async () => {
+    it("a cutover rolled back: the build-error's events from Vercel's API in the record and the page's incident (escaped), the page in the project's pages/, R-3 posted and recorded", async () => {
         vw.behaviour.build = { state: "ERROR", buildMs: 0, message: 'Command "npm run build" exited with 1 <img src=x>' };
         const d = vw.vercel.createDeployment({ projectId: vw.projectId, production: true, ref: "v1.0.0" });
         const { lines, deps } = io();
         const record = recordOf(false);
-        const news = await newsOfCutover({ map: mapOf(), record, outputs: { deploymentId: d.id }, recordsDir: dir, deps });
+        const news = await newsOfCutover({ map: mapOf(), record, outputs: { deploymentId: d.id }, projectDir: dir, deps });
         Object.assign(record, news);
         // R-4: read through the product's client, from the replica's route.
         assert.ok(vw.api.calls.some((c) => c.path === `/v3/deployments/${d.id}/events` && c.status === 200));
         const events = news.incident?.deploymentEvents ?? [];
         assert.deepEqual(events.slice(-2).map((e) => e.type), ["stderr", "exit"]);
-        // The page: beside the record, named like it, its incident section showing the events escaped.
-        assert.equal(news.page?.file, path.join(dir, "golive-prod-cutover-20261206T080000Z.html"));
+        // The page: in the project's pages/, named like the record, its incident section showing the events escaped.
+        assert.equal(news.page?.file, path.join(dir, "pages", "golive-prod-cutover-20261206T080000Z.html"));
         const html = fs.readFileSync(news.page!.file, "utf8");
         assert.match(html, /id="incident"/);
         assert.match(html, /exited with 1 &lt;img src=x&gt;/);
@@ -109,7 +109,7 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
     it("a live cutover: MEP-17's page posted after the record's facts, linked at golive:report.url once uploaded; in English when asked", async () => {
         const { deps } = io();
         const record = recordOf(true);
-        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example/golive", uploadCommand: [process.execPath, "-e", "0"], lang: "en" }), record, outputs: {}, recordsDir: dir, deps });
+        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example/golive", uploadCommand: [process.execPath, "-e", "0"], lang: "en" }), record, outputs: {}, projectDir: dir, deps });
         assert.equal(news.incident, undefined, "nothing to analyse");
         assert.equal(news.page?.link, "https://pages.agence.example/golive/golive-prod-cutover-20261206T080000Z.html");
         assert.deepEqual(webhook.messages.map((m) => m.text), ["Go-live of https://www.example.com/ done: the site is live since 2026-12-06 08:00:05 UTC.\nThe go-live page: https://pages.agence.example/golive/golive-prod-cutover-20261206T080000Z.html"]);
@@ -119,7 +119,7 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
 
     it("a failing or hung upload is said, the page then linked by its path, the message still sent; nothing thrown", async () => {
         const { lines, deps } = io();
-        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example", uploadCommand: [process.execPath, "-e", "setInterval(() => {}, 1000)"], uploadTimeoutSeconds: 1 }), record: recordOf(true), outputs: {}, recordsDir: dir, deps });
+        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example", uploadCommand: [process.execPath, "-e", "setInterval(() => {}, 1000)"], uploadTimeoutSeconds: 1 }), record: recordOf(true), outputs: {}, projectDir: dir, deps });
         assert.deepEqual([news.page?.upload?.ok, news.page?.link], [false, news.page?.file]);
         assert.match(news.page!.upload!.detail, /^stopped after 1 s/);
         assert.ok(lines.some((l) => /upload FAILED: stopped after 1 s/.test(l)), lines.join("\n"));
@@ -128,7 +128,7 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
 
     it("no webhook: R-3 stays manual, said so; the page is written all the same; no deployment id: the incident says why there are no events", async () => {
         const { deps } = io();
-        const news = await newsOfCutover({ map: mapOf({}, false), record: recordOf(false), outputs: {}, recordsDir: dir, deps });
+        const news = await newsOfCutover({ map: mapOf({}, false), record: recordOf(false), outputs: {}, projectDir: dir, deps });
         assert.equal(webhook.messages.length, 0);
         assert.equal(news.checklist.find((l) => l.id === "R-3")?.status, "manual");
         assert.match(news.incident!.deploymentEventsMissing!, /no production deployment/);
@@ -137,8 +137,8 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
 
     it("golive rollback / recover --rollback: the page from the stack's outputs and R-3 at once, in the recovery record", async () => {
         const { deps } = io();
-        const news = await newsOfRollback({ map: mapOf(), stack: "prod", domain: "example.com", kind: "rollback", because: "the cutover was interrupted: SIGKILL", decidedBy: "Camille", rollback: { ok: true, startedAt: at(0), endedAt: at(20), dnsRestoredAt: at(8), steps: [], errors: [] }, startedAt: at(0), outputs: async () => ({ domain: "example.com", phase: "prepare" }), recordsDir: dir, deps });
-        assert.equal(news.page?.file, path.join(dir, "golive-prod-rollback-20261206T080000Z.html"));
+        const news = await newsOfRollback({ map: mapOf(), stack: "prod", domain: "example.com", kind: "rollback", because: "the cutover was interrupted: SIGKILL", decidedBy: "Camille", rollback: { ok: true, startedAt: at(0), endedAt: at(20), dnsRestoredAt: at(8), steps: [], errors: [] }, startedAt: at(0), outputs: async () => ({ domain: "example.com", phase: "prepare" }), projectDir: dir, deps });
+        assert.equal(news.page?.file, path.join(dir, "pages", "golive-prod-rollback-20261206T080000Z.html"));
         assert.match(fs.readFileSync(news.page!.file, "utf8"), /the cutover was interrupted: SIGKILL/);
         assert.match(webhook.messages[0].text!, /reportée : the cutover was interrupted: SIGKILL\.\nRetour arrière effectué : les visiteurs retrouvent l'ancien site depuis le 2026-12-06 08:00:08 UTC\./);
         const md = renderRecoveryRecord({ stack: "prod", domain: "example.com", operator: "Camille", engine: "3.248.0", startedAt: at(0), endedAt: at(20), before: [], cleared: [], after: [], clockOrigin: at(0).getTime(), ok: true, ...news }, "rollback");

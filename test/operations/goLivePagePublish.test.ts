@@ -78,14 +78,14 @@ describe("operations/goLivePagePublish: the go-live page written, uploaded, link
         assert.equal(alive(grandchild), false, "what the upload started ended with it");
     });
 
-    it("publishes: the page and its JSON beside the record (or in golive:report.dir), linked at golive:report.url once uploaded; by its path when the upload failed", async () => {
-        const ok = await publishPage({ html: "<p>page</p>", json: { domain: "example.com" }, name: "golive-prod-cutover-20261206T080000Z.html", recordsDir: dir, report: report({ url: "https://pages.agence.example/golive/", uploadCommand: [process.execPath, "-e", "0"] }) });
+    it("publishes: the page and its JSON in the default place (or golive:report.dir), linked at golive:report.url once uploaded; by its path when the upload failed", async () => {
+        const ok = await publishPage({ html: "<p>page</p>", json: { domain: "example.com" }, name: "golive-prod-cutover-20261206T080000Z.html", defaultDir: dir, report: report({ url: "https://pages.agence.example/golive/", uploadCommand: [process.execPath, "-e", "0"] }) });
         assert.equal(ok.file, path.join(dir, "golive-prod-cutover-20261206T080000Z.html"));
         assert.equal(fs.readFileSync(ok.file, "utf8"), "<p>page</p>");
         assert.deepEqual(JSON.parse(fs.readFileSync(`${ok.file}.json`, "utf8")), { domain: "example.com" });
         assert.equal(ok.link, "https://pages.agence.example/golive/golive-prod-cutover-20261206T080000Z.html");
         const other = path.join(dir, "pages");
-        const failed = await publishPage({ html: "x", json: {}, name: "p.html", recordsDir: dir, report: report({ dir: other, url: "https://pages.agence.example", uploadCommand: [process.execPath, "-e", "process.exit(1)"] }) });
+        const failed = await publishPage({ html: "x", json: {}, name: "p.html", defaultDir: dir, report: report({ dir: other, url: "https://pages.agence.example", uploadCommand: [process.execPath, "-e", "process.exit(1)"] }) });
         assert.equal(failed.file, path.join(other, "p.html"));
         assert.equal(failed.link, failed.file, "not uploaded: the link is the file");
         assert.deepEqual([failed.upload?.ok, failed.upload?.detail], [false, "exit 1"]);

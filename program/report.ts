@@ -236,7 +236,8 @@ function postponementMessage(facts: ChecklistFacts): { status: LineStatus; evide
         return r.status === "pass" ? { status: "done", evidence: `the postponement posted with the go-live page: ${r.reason}${at}` } : { status: "failed", evidence: `${r.reason}: inform the client by hand` };
     }
     if (facts.webhookConfigured && facts.rollback) return { status: "pending", evidence: "posted through the webhook (golive:notify) by the command that rolled back; its record says when" };
-    return { status: "manual", evidence: facts.webhookConfigured ? "posted through the webhook (golive:notify) when a cutover is rolled back" : "" };
+    // Nothing rolled back: ready, as R-2 is (posted at once by the command that rolls a cutover back).
+    return { status: "manual", evidence: facts.webhookConfigured ? "ready: posted through the webhook (golive:notify) at once if a cutover is rolled back" : "" };
 }
 
 /**

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { attemptsOf, describeError, httpRequest, timed, withRetry } from "./net";
-import type { CheckResult, NetOptions } from "./types";
+import type { CheckResult, NetOptions, PlanId } from "./types";
 import { redact } from "../shared/redact";
 
 export type NotificationStage = "start" | "end";
@@ -73,20 +73,28 @@ export async function postNotification(input: NotificationInput, net: NetOptions
     const id = input.stage === "start" ? "MEP-01" : "MEP-17";
     // Named like the other checks; the plan ID (MEP-01, MEP-17) goes with it everywhere.
     const name = input.stage === "start" ? "Start notification" : "End notification";
-    if (!input.webhookUrl) {
+    return postWebhookMessage({ id, name }, input.webhookUrl, notificationBody(input), net);
+}
+
+/**
+ * Posts one message of the plan (MEP-01, MEP-17, R-3) to the webhook; pass on a 2xx answer, with
+ * the host, the status, the time and the text as evidence. Never throws; the URL is never said.
+ */
+export async function postWebhookMessage(line: { id: PlanId; name: string }, webhookUrl: string, body: WebhookBody, net: NetOptions): Promise<CheckResult> {
+    const { id, name } = line;
+    if (!webhookUrl) {
         return { id, name, status: "skip", reason: "no webhook configured (golive:notify.webhookUrl): inform the client by hand", evidence: {}, durationMs: 0 };
     }
     let host = "";
     try {
-        host = new URL(input.webhookUrl).host;
+        host = new URL(webhookUrl).host;
     } catch {
         return { id, name, status: "fail", reason: "golive:notify.webhookUrl is not a valid URL", evidence: {}, durationMs: 0 };
     }
     return timed<CheckResult>(
         async () => {
-            const body = notificationBody(input);
             const res = await withRetry(
-                () => httpRequest(input.webhookUrl, net, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
+                () => httpRequest(webhookUrl, net, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }),
                 { attempts: attemptsOf(net), deadlineMs: (net.timeoutMs ?? 10_000) * attemptsOf(net), retryOn: (r) => r.status === 429 || r.status >= 500 },
             );
             const evidence = { host, status: res.status, at: new Date().toISOString(), text: body.text };
@@ -95,7 +103,7 @@ export async function postNotification(input: NotificationInput, net: NetOptions
             }
             return { id, name, status: "fail", reason: `the webhook on ${host} answered HTTP ${res.status}`, evidence };
         },
-        (err) => ({ id, name, status: "fail", reason: `the webhook on ${host} could not be reached: ${redact(scrubUrl(describeError(err), input.webhookUrl))}`, evidence: { host } }),
+        (err) => ({ id, name, status: "fail", reason: `the webhook on ${host} could not be reached: ${redact(scrubUrl(describeError(err), webhookUrl))}`, evidence: { host } }),
     );
 }
 

@@ -17,6 +17,7 @@ import { recordFileName, renderRecord, writeRunRecord } from "../rendering/recor
 import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
 import { valuesOrExit } from "./args";
 import { withMarkdownRecord } from "./markdownOutput";
+import { newsOfCutover } from "./goLiveNews";
 
 const WHAT: Record<Phase, string> = {
     adopt: "import the apex and www records serving today, exactly as Cloudflare holds them (48 h before H); nothing changes",
@@ -120,6 +121,7 @@ async function guidedPhase(ctx: PhaseContext, adopt?: Adopt): Promise<PhaseRun> 
     const endedAt = new Date(ctx.deps.now());
     const outputs = applied.run.ok ? (applied.run.outputs ?? {}) : await readOutputs(ctx.gs).catch((): Record<string, unknown> => ({}));
     const record = phaseRecordOf(ctx, confirmed, applied.run, outcome, checklistOf(ctx, confirmed, applied.run, outputs, endedAt), endedAt);
+    if (ctx.phase === "cutover" && !record.interruption) Object.assign(record, await newsOfCutover({ map: confirmed.map, record, outputs, projectDir: ctx.args.dir, deps: ctx.deps })); // MEP-17's page or R-3 at once, R-4 (issue 26)
     const recordFile = keepRecord(ctx, record);
     const code = await verdictOf(ctx, applied.run, outcome, outputs, recordFile);
     return { code, ...(recordFile ? { recordFile } : {}), record };

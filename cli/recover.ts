@@ -14,7 +14,8 @@
 //    without either, the two commands are printed.
 import type { Phase } from "../config/config";
 import { lastApplied, phaseOf } from "../operations/phaseGates";
-import { openStack, type GuidedStack } from "../operations/engineStack";
+import { openStack, readOutputs, type GuidedStack } from "../operations/engineStack";
+import { newsOfRollback } from "./goLiveNews";
 import { beginRun } from "../operations/runFrame";
 import type { GuidedArgs, GuidedDeps } from "../operations/guided";
 import { isStop, type RunContext } from "../operations/phaseStages";
@@ -93,6 +94,7 @@ async function recoverStages(ctx: RunContext, args: RecoverArgs): Promise<number
         ...(taken.way ? { way: taken.way } : {}),
         rollback: taken.rollback,
     };
+    if (taken.rollback) Object.assign(record, await newsOfRollback({ map: looked.mapNow, stack: args.stack, ...(seen.domain ? { domain: seen.domain } : {}), kind: "recover", because: `the ${looked.after.site.interrupted} was interrupted: ${seen.before.site.headline}`, decidedBy: ctx.operator, rollback: taken.rollback, startedAt: new Date(ctx.origin), outputs: () => readOutputs(ctx.gs), projectDir: args.dir, deps: ctx.deps })); // R-3 at once (issue 26)
     const file = writeRunRecord(ctx.name, args.records, recordFileName(args.stack, "recover", new Date(ctx.origin)), renderRecoveryRecord(record, "recover"), ctx.deps.err);
     if (file) ctx.deps.out(`Record: ${file}`);
     const applied = lastApplied(looked.after.history);

@@ -15,7 +15,9 @@ import { UpProgress } from "../operations/upProgress";
 import { previousPhase } from "../operations/siteState";
 import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
 import { isStop } from "../operations/phaseStages";
-import { confirmRollback, lookAfterRollback, lookAndClear, openSession, planStage, recordsFirstStage, rollbackRecordOf, runTarget, type RollbackArgs, type RollbackContext, type RollbackDeps, type RollbackSession } from "../operations/rollbackStages";
+import { confirmRollback, failureNoteOf, lookAfterRollback, lookAndClear, openSession, planStage, recordsFirstStage, rollbackRecordOf, runTarget, type Looked, type Planned, type RollbackArgs, type RollbackContext, type RollbackDeps, type RollbackSession } from "../operations/rollbackStages";
+import type { RecoveryRecord } from "../operations/runRecord";
+import { newsOfRollback } from "./goLiveNews";
 import { recordFileName, renderRecoveryRecord, writeRunRecord } from "../rendering/recordFile";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
 
@@ -108,10 +110,20 @@ async function rollback(ctx: RollbackContext): Promise<number> {
     }
     const { after, home } = await lookAfterRollback(ctx, planned, result);
     const record = rollbackRecordOf(ctx, looked, planned, { confirmation, ...(first ? { first } : {}), progress, after, home });
+    await tellTheClient(ctx, looked, planned, confirmation, record);
     const file = writeRunRecord("golive rollback", args.records, recordFileName(args.stack, "rollback", new Date(ctx.origin)), renderRecoveryRecord(record, "rollback"), deps.err);
     if (file) deps.out(`Record: ${file}`);
     const back = previousPhase(planned.targetPhase);
     if (!home) deps.out(`Next: golive status --stack ${args.stack}, then golive recover --stack ${args.stack}`);
     else if (back !== undefined || planned.targetPhase === "prepare") deps.out(`Next: when the cause is fixed, golive cutover --stack ${args.stack}`);
     return home ? 0 : 1;
+}
+
+/** R-3 at once when a cutover is rolled back: the postponement and the go-live page through golive:notify's webhook (issue 26). */
+async function tellTheClient(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string, record: RecoveryRecord): Promise<void> {
+    const { args, deps, session, origin, operator } = ctx;
+    const note = failureNoteOf(ctx, looked, planned, confirmation);
+    if ((note?.phase ?? looked.look.facts.applied) !== "cutover" || planned.targetPhase === "cutover" || !record.rollback) return;
+    const because = note?.errors[0] ?? `rolled back by ${operator}`;
+    Object.assign(record, await newsOfRollback({ map: looked.map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because, decidedBy: operator, rollback: record.rollback, startedAt: new Date(origin), outputs: () => session.outputs?.() ?? Promise.resolve({}), projectDir: args.dir, deps }));
 }

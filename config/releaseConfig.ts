@@ -17,7 +17,8 @@ const k = (key: string) => `${NAMESPACE}:${key}`;
 // Semver with a leading v, e.g. v1.0.0 or v1.1.0-rc.1 (the plan's example is v1.0.0).
 export const TAG_PATTERN = /^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
 
-function object(key: string, raw: string | undefined, allowed: string[]): Record<string, unknown> | undefined {
+/** Structured config `golive:<key>` with only the fields in `allowed`; undefined when unset or `{}`. */
+export function structuredObject(key: string, raw: string | undefined, allowed: string[]): Record<string, unknown> | undefined {
     if (raw === undefined || raw === "") return undefined;
     let v: unknown;
     try {
@@ -32,6 +33,8 @@ function object(key: string, raw: string | undefined, allowed: string[]): Record
     return Object.keys(v).length === 0 ? undefined : (v as Record<string, unknown>);
 }
 
+const object = structuredObject;
+
 function text(key: string, v: unknown): string | undefined {
     return textValue(k(key), v)?.trim();
 }
@@ -39,21 +42,8 @@ function text(key: string, v: unknown): string | undefined {
 export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
     const out: ReleaseConfig = {};
 
-    const notify = object("notify", raw.get("notify"), ["webhookUrl"]);
-    const url = text("notify.webhookUrl", notify?.webhookUrl);
+    const url = webhookUrlOf(raw);
     if (url) {
-        // The URL is the credential (Slack-style incoming webhooks): never in clear in the stack file.
-        if (!raw.isSecret("notify")) fail(`${k("notify.webhookUrl")} must be set with --secret: the URL holds the webhook's secret`);
-        let parsed: URL | undefined;
-        try {
-            parsed = new URL(url);
-        } catch {
-            fail(`${k("notify.webhookUrl")} is not a valid URL`);
-        }
-        // Plain http only to a loopback receiver (the rehearsal); anything else must be https.
-        if (parsed!.protocol !== "https:" && !(parsed!.protocol === "http:" && isLoopbackHost(parsed!.hostname))) {
-            fail(`${k("notify.webhookUrl")} must be an https:// URL`);
-        }
         // The SDK only when a webhook is set: the guided commands' --help and gates start without it.
         out.notify = { webhookUrl: (require("@pulumi/pulumi") as typeof pulumi).secret(url) };
     }
@@ -82,6 +72,29 @@ export function parseReleaseConfig(raw: RawConfigSource): ReleaseConfig {
         out.release = { tag, ...(repoPath ? { repoPath } : {}), ...(remote ? { remote } : {}), ...(message ? { message } : {}) };
     }
     return Object.freeze(out);
+}
+
+/**
+ * `golive:notify.webhookUrl` checked (set as a secret, https, or http to a loopback receiver), in
+ * clear: the guided commands post R-3 and the page's message through it after the update.
+ */
+export function webhookUrlOf(raw: RawConfigSource): string | undefined {
+    const notify = object("notify", raw.get("notify"), ["webhookUrl"]);
+    const url = text("notify.webhookUrl", notify?.webhookUrl);
+    if (!url) return undefined;
+    // The URL is the credential (Slack-style incoming webhooks): never in clear in the stack file.
+    if (!raw.isSecret("notify")) fail(`${k("notify.webhookUrl")} must be set with --secret: the URL holds the webhook's secret`);
+    let parsed: URL | undefined;
+    try {
+        parsed = new URL(url);
+    } catch {
+        fail(`${k("notify.webhookUrl")} is not a valid URL`);
+    }
+    // Plain http only to a loopback receiver (the rehearsal); anything else must be https.
+    if (parsed!.protocol !== "https:" && !(parsed!.protocol === "http:" && isLoopbackHost(parsed!.hostname))) {
+        fail(`${k("notify.webhookUrl")} must be an https:// URL`);
+    }
+    return url;
 }
 
 /** Reads `golive:notify` and `golive:release` from the stack config. */

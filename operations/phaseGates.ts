@@ -8,6 +8,7 @@ import { ConfigError, GoLiveConfig, NAMESPACE, parseConfig, parseDomain, Phase, 
 import { ChecksConfig, parseChecksConfig } from "../config/checksConfig";
 import { parseServicesConfig } from "../config/servicesConfig";
 import { parseReleaseConfig, ReleaseConfig } from "../config/releaseConfig";
+import { parseReportConfig } from "../config/reportConfig";
 import { whatNext } from "./siteState";
 
 /** `pulumi config --json` (Automation API getAllConfig): objects and arrays as JSON text. */
@@ -74,7 +75,8 @@ export function configGates(map: ConfigMap, phase: Phase): GateReport {
     const certificate = attempt(() => parseCertificateConfig(configSource(map)));
     const vercelApi = attempt(() => parseVercelApiUrl(configSource(map)));
     const buildTimeout = attempt(() => parseBuildTimeout(configSource(map).get("buildTimeoutSeconds")));
-    const configErrors = [base.error, checks.error, services.error, release.error, certificate.error, vercelApi.error, buildTimeout.error].filter((e): e is string => !!e);
+    const page = attempt(() => parseReportConfig(configSource(map)));
+    const configErrors = [base.error, checks.error, services.error, release.error, certificate.error, vercelApi.error, buildTimeout.error, page.error].filter((e): e is string => !!e);
     gates.push({ id: "config", label: "stack config", ok: configErrors.length === 0, detail: configErrors.length === 0 ? "every golive: key is valid" : configErrors.join("; ") });
 
     if (after("prepare")) {

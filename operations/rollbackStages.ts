@@ -11,7 +11,7 @@ import { NAMESPACE, type Phase } from "../config/config";
 import type { ConfigMap } from "./phaseGates";
 import { seconds, UpProgress } from "./upProgress";
 import { rollbackMessage, type FailureNote } from "./failureNote";
-import { cliMessage, openStack, readConfig, type GuidedStack } from "./engineStack";
+import { cliMessage, openStack, readConfig, readOutputs, type GuidedStack } from "./engineStack";
 import { beginRun, type RunFrame } from "./runFrame";
 import { lookAtSite, lookLines, type Look } from "./siteLook";
 import { clearLeftovers } from "./leftovers";
@@ -42,6 +42,8 @@ export interface RollbackSession {
     opener(onEvent?: (e: EngineEvent) => void): automation.OpenStack;
     /** Apex and www back to what `phase` declares with `map` (operations/recordsBack), after a refresh of the two when asked. */
     recordsBack(o: { map: ConfigMap; phase: Phase; zoneId: string; refreshFirst: boolean }): Promise<RecordsBack>;
+    /** The stack's outputs once rolled back (the go-live page's facts, issue 26). */
+    outputs?(): Promise<Record<string, unknown>>;
 }
 
 /** What golive rollback needs from the outside world; tests replace it. */
@@ -69,6 +71,7 @@ export async function openSession(stack: string, dir: string, deps: GuidedDeps):
         readConfig: () => readConfig(gs),
         look: (map, o) => lookAtSite(gs, { ...(map ? { map } : {}), ...(o.tookOver && frame.tookOver ? { run: frame.tookOver } : {}), records: o.records, signal: frame.interrupt.signal }),
         clear: (look, map) => clearLeftovers(gs, look, map, deps, frame),
+        outputs: () => readOutputs(gs),
         opener: (onEvent) => async (stackName, workDir) => {
             const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
             const ws = gs.stack.workspace;
@@ -212,7 +215,7 @@ export async function recordsFirstStage(ctx: RollbackContext, looked: Looked, pl
 }
 
 /** What failed and who decided, for the rollback update's message (the stack's history keeps it). */
-function failureNoteOf(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string): FailureNote | undefined {
+export function failureNoteOf(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string): FailureNote | undefined {
     const { look, before } = looked;
     const { plan } = planned;
     const failedPhase = look.site.interrupted ?? (plan.current.result !== "succeeded" ? (before.facts.latest?.phase ?? "cutover") : undefined);

@@ -67,6 +67,10 @@ export interface PhaseRecord {
     next?: string[];
     /** The CI run this phase ran in (GitHub Actions): its URL, who started it, who approved it. */
     ci?: CiRun;
+    /** The go-live page, MEP-17's page or R-3's message, R-4's incident (cli/goLiveNews, issue 26). */
+    page?: RecordedPage;
+    messages?: CheckResult[];
+    incident?: { deploymentEvents?: Array<{ at?: string; type: string; text: string }>; deploymentEventsMissing?: string };
 }
 
 /** The record of one `golive recover` or `golive rollback`: what it found, what it cleared, which way on was taken. */
@@ -86,6 +90,17 @@ export interface RecoveryRecord {
     /** The way on: finish the phase, roll back, or none (with how it was chosen and what came of it). */
     way?: { choice: "finish" | "rollback" | "none"; how: string; result: string };
     rollback?: RollbackRun;
+    /** The go-live page and R-3's message after a rollback of a cutover (cli/goLiveNews, issue 26). */
+    page?: RecordedPage;
+    messages?: CheckResult[];
     clockOrigin: number;
     ok: boolean;
+}
+
+/** The go-live page as a guided command left it (operations/goLivePagePublish PublishedPage). */
+export interface RecordedPage {
+    file: string;
+    link: string;
+    upload?: { ok: boolean; detail: string; ms: number };
+    missing?: string;
 }

@@ -6,6 +6,7 @@ import { DEFAULT_BUILD_TIMEOUT_SECONDS, parseBuildTimeout } from "../config/buil
 import { loadChecksConfig, parseChecksConfig, type ChecksConfig } from "../config/checksConfig";
 import { loadServicesConfig } from "../config/servicesConfig";
 import { loadReleaseConfig, type ReleaseConfig } from "../config/releaseConfig";
+import { parseReportConfig } from "../config/reportConfig";
 import { pinnedToCommit, resolveReleaseRef, type ResolvedRelease } from "./releaseRef";
 import { loadCertificateConfig, loadVercelApiConfig, type CertificateConfig, type VercelApiConfig } from "../config/certificateConfig";
 import { VERCEL_API_BASE_URL } from "../checks/vercelApi";
@@ -36,6 +37,8 @@ export function loadProgramConfig(): ProgramConfig {
     const checks = loadChecksConfig();
     const services = loadServicesConfig();
     const release = loadReleaseConfig();
+    // The go-live page's key is the guided commands' (after the update), refused here all the same.
+    parseReportConfig(stackConfigSource());
     const certificate = loadCertificateConfig();
     const api = loadVercelApiConfig();
     const buildTimeoutSeconds = parseBuildTimeout(stackConfigSource().get("buildTimeoutSeconds"));

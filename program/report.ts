@@ -113,7 +113,7 @@ export interface ChecklistFacts {
     certificate?: CertificateFact | null;
     /** MEP-05: each domain's verification on Vercel. */
     domainsVerified?: CheckResult[];
-    /** MEP-01 / MEP-17 results from checks/notify; absent when no webhook is configured. */
+    /** MEP-01 / MEP-17 (and R-3) results from checks/notify; absent when no webhook is configured. */
     notifications?: CheckResult[];
     /** A webhook is configured: without results yet, MEP-01/MEP-17 are pending rather than manual. */
     webhookConfigured?: boolean;
@@ -227,6 +227,36 @@ function notification(id: "MEP-01" | "MEP-17", facts: ChecklistFacts): { status:
     return r.status === "pass" ? { status: "done", evidence: `${r.reason}${at}` } : { status: "failed", evidence: r.reason };
 }
 
+/** R-3: the client told of the postponement through the webhook (posted after a rollback), else by hand. */
+function postponementMessage(facts: ChecklistFacts): { status: LineStatus; evidence: string } {
+    const sent = (facts.notifications ?? []).filter((r) => r.id === "R-3");
+    const r = sent[sent.length - 1];
+    if (r && r.status !== "skip") {
+        const at = typeof r.evidence.at === "string" ? ` at ${r.evidence.at}` : "";
+        return r.status === "pass" ? { status: "done", evidence: `the postponement posted with the go-live page: ${r.reason}${at}` } : { status: "failed", evidence: `${r.reason}: inform the client by hand` };
+    }
+    if (facts.webhookConfigured && facts.rollback) return { status: "pending", evidence: "posted through the webhook (golive:notify) by the command that rolled back; its record says when" };
+    // Nothing rolled back: ready, as R-2 is (posted at once by the command that rolls a cutover back).
+    return { status: "manual", evidence: facts.webhookConfigured ? "ready: posted through the webhook (golive:notify) at once if a cutover is rolled back" : "" };
+}
+
+/**
+ * The checklist with the messages the guided command posted after the update (issue 26): R-3 after
+ * a rollback, and MEP-17's go-live page once the site is live (its evidence says when and where).
+ */
+export function withMessages(lines: readonly ChecklistLine[], messages: readonly CheckResult[], facts: Pick<ChecklistFacts, "webhookConfigured" | "rollback">): ChecklistLine[] {
+    const page = messages.filter((m) => m.id === "MEP-17").pop();
+    return lines.map((l) => {
+        if (l.id === "R-3" && messages.some((m) => m.id === "R-3")) return { ...l, ...postponementMessage({ domain: "", results: [], generatedAt: "", ...facts, notifications: [...messages] }) };
+        if (l.id === "MEP-17" && page) {
+            const at = typeof page.evidence.at === "string" ? ` at ${page.evidence.at}` : "";
+            const what = page.status === "pass" ? `the go-live page posted${at} (${page.reason})` : `the go-live page not posted: ${page.reason}`;
+            return { ...l, evidence: l.evidence ? `${l.evidence}; ${what}` : what };
+        }
+        return l;
+    });
+}
+
 function record(r: DnsRecordFact | null | undefined): string | undefined {
     if (!r) return undefined;
     const content = r.content ?? r.newContent;
@@ -334,6 +364,7 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
             return { status: "manual", evidence: "" };
         }
         case "R-3":
+            return postponementMessage(facts);
         case "R-4":
         case "R-5":
             return { status: "manual", evidence: line.id === "R-4" ? "stack history, check results above and Vercel logs" : "" };

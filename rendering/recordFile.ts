@@ -8,9 +8,10 @@ import { ChecklistLine, renderMarkdown } from "../program/report";
 import type { Gate } from "../operations/phaseGates";
 import type { ProgressStep } from "../operations/upProgress";
 import { ciRecordLines } from "../operations/ciContext";
-import type { PhaseRecord, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
+import type { PhaseRecord, RecordedPage, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
+import type { CheckResult } from "../checks/types";
 
-export type { Interruption, PhaseRecord, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
+export type { Interruption, PhaseRecord, RecordedPage, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
 
 /** golive-<stack>-<phase>-<YYYYMMDDTHHMMSSZ>.md (writeRecordFile adds -2, -3… if that name is taken). */
 export function recordFileName(stack: string, phase: string, at: Date): string {
@@ -114,6 +115,7 @@ export function renderRecord(r: PhaseRecord): string {
             ...stepRows(rb.steps, r.clockOrigin),
         );
     }
+    out.push(...incidentLines(r.incident), ...newsLines(r.page, r.messages));
     out.push(renderMarkdown(withRollbackDecision(r.checklist, r.decision, r.rollback), { domain: r.domain, phase: r.phase, stack: r.stack, releaseRef: r.releaseRef ?? null, generatedAt: r.endedAt.toISOString() }).replace(/^(#+) /gm, "#$1 "));
     return out.join("\n") + "\n";
 }
@@ -201,6 +203,7 @@ export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollb
             ...stepRows(rb.steps, r.clockOrigin),
         );
     }
+    out.push(...newsLines(r.page, r.messages));
     return out.join("\n") + "\n";
 }
 
@@ -216,4 +219,24 @@ export function writeRunRecord(command: string, dir: string, name: string, text:
         err(`${command}: the record could not be written to ${dir}: ${(e as Error).message}`);
         return undefined;
     }
+}
+
+/** The page, its upload and the messages that carried it: the record's lines (both kinds of record). */
+function newsLines(page: RecordedPage | undefined, messages: readonly CheckResult[] | undefined): string[] {
+    if (!page && !messages?.length) return [];
+    const out = ["## Go-live page and messages (MEP-17, R-3)", ""];
+    if (page) {
+        out.push(page.missing ? `- **Page:** not written: ${page.missing}` : `- **Page:** ${page.file}${page.link !== page.file ? ` — published at ${page.link}` : ""}`);
+        if (page.upload) out.push(`- **Upload:** ${page.upload.ok ? "done" : "FAILED"} (${page.upload.detail}, ${(page.upload.ms / 1000).toFixed(1)} s)`);
+    }
+    for (const m of messages ?? []) out.push(`- **${m.id} ${m.name}:** ${m.status === "pass" ? "sent" : m.status === "skip" ? "manual" : "FAILED"} — ${m.reason}${typeof m.evidence.at === "string" ? ` at ${m.evidence.at}` : ""}`);
+    return [...out, ""];
+}
+
+/** R-4: the Vercel deployment's events as read on the failed cutover (a code block: backquotes become quotes). */
+function incidentLines(incident: PhaseRecord["incident"]): string[] {
+    if (!incident) return [];
+    const events = incident.deploymentEvents ?? [];
+    const line = (e: { at?: string; type: string; text: string }) => `${e.at ?? ""} [${e.type}] ${e.text}`.replace(/`/g, "'").replace(/\r?\n/g, " ");
+    return ["## Vercel deployment events (R-4)", "", ...(events.length > 0 ? ["```", ...events.map(line), "```"] : [`Not gathered: ${incident.deploymentEventsMissing ?? "no event"}`]), ""];
 }

@@ -624,6 +624,43 @@ export class VercelReplica {
         return this.deploymentView(entry);
     }
 
+    /**
+     * GET /v3/deployments/{idOrUrl}/events: the build's log as its simulation has gone so far, oldest
+     * first. Shape: @vercel/sdk esm/models/getdeploymenteventsop.d.ts GetDeploymentEventsResponseBody1
+     * (`{ type, created, payload: { id, date, deploymentId, serial, text, info } }`); the lines follow
+     * what a Vercel build prints (clone, `Running "npm run build"`, completion or the command's exit),
+     * timed on the build clock; a failed build ends with its error on stderr, a READY one with its alias.
+     */
+    deploymentEvents(idOrUrl: string): Array<{ type: string; created: number; payload: { id: string; date: number; deploymentId: string; serial: string; text: string; info: { type: string; name: string } } }> {
+        // Not a read of the deployment (the provider's polls are counted apart).
+        const entry = this.deployments.get(idOrUrl) ?? [...this.deployments.values()].find((d) => d.url === idOrUrl.replace(/^https?:\/\//, ""));
+        if (!entry) throw new VercelApiError(404, "not_found", "The deployment could not be found.", {});
+        const view = this.deploymentView(entry);
+        const scale = this.buildClockScale();
+        const buildMs = Math.min(Math.max(0, entry.outcome.buildMs ?? 0), VERCEL_BUILD_LIMIT_MS);
+        const now = this.clock();
+        const lines: Array<[number, string, string]> = [
+            [0, "stdout", `Cloning github.com/replica/${entry.name} (Commit: ${(entry.ref ?? "main").slice(0, 12)})`],
+            [0, "stdout", "Running build in Washington, D.C., USA (East) – iad1"],
+            [Math.min(buildMs, 1_000), "command", 'Running "npm run build"'],
+        ];
+        // A slow build prints as it goes: one line a minute of build clock.
+        for (let m = 60_000; m < buildMs; m += 60_000) lines.push([m, "stdout", `Building… (${m / 60_000} min)`]);
+        if (view.readyState === "CANCELED") lines.push([buildMs, "stderr", "The build was canceled: it exceeded the 45-minute build limit"]);
+        else if (view.readyState === "ERROR") lines.push([buildMs, "stderr", `Error: ${view.errorMessage ?? "the build failed"}`], [buildMs, "exit", `${view.errorCode ?? "BUILD_FAILED"}: ${view.errorMessage ?? ""}`.trim()]);
+        else if (view.readyState === "READY") {
+            lines.push([buildMs, "stdout", `Build Completed in /vercel/output [${Math.round(buildMs / 1000)}s]`], [buildMs, "stdout", "Deploying outputs..."]);
+            if (view.checksConclusion === "failed") lines.push([buildMs, "stderr", "Deployment checks failed: the production domains are not assigned"]);
+            else if (view.aliasError) lines.push([buildMs, "stderr", `Alias error: ${view.aliasError.code}: ${view.aliasError.message}`]);
+            else lines.push([buildMs, "stdout", `Assigned production domains: ${view.alias.join(", ") || "(none yet)"}`]);
+            lines.push([buildMs, "deployment-state", "READY"]);
+        }
+        return lines
+            .map(([b, type, text], i) => ({ at: entry.createdAt + Math.round(b / scale), type, text, i }))
+            .filter((e) => e.at <= now)
+            .map((e) => ({ type: e.type, created: e.at, payload: { id: `${view.id}-${e.i}`, date: e.at, deploymentId: view.id, serial: `${e.at}-${e.i}`, text: e.text, info: { type: "build", name: `bld_${view.id.slice(4)}` } } }));
+    }
+
     /** GET /v8/certs: the account's certificates, newest first (one page: the replica holds a handful). */
     certificateList(): CertificateRecord[] {
         return [...this.certs.values()].sort((a, b) => b.createdAt - a.createdAt).map((c) => ({ ...c, cns: [...c.cns] }));

@@ -117,6 +117,7 @@ function routes(vercel: VercelReplica): Route[] {
 //   POST /v13/deployments, /v12/now/deployments           client/deployment.go CreateDeployment (SDK createDeployment)
 //   GET  /v13/deployments/{idOrUrl}                       client/deployment.go GetDeployment (SDK getDeployment)
 //   GET  /v7/deployments?projectId=&target=&limit=        the guided command's look at a build (SDK getDeployments; v6 too)
+//   GET  /v3/deployments/{idOrUrl}/events?direction=&limit=  R-4's build log (SDK getDeploymentEvents: limit -1 is all)
 
 /** GET /v9/projects/{idOrName} and the create's answer: the fields Vercel's schema requires. */
 function projectView(p: { id: string; name: string; accountId: string }) {
@@ -188,6 +189,17 @@ function providerRoutes(vercel: VercelReplica): Route[] {
         { method: "GET", path: /^\/v6\/domains\/([^/]+)\/config$/, answer: ([domain]) => vercel.domainConfig(domain) },
         { method: "POST", path: /^\/(?:v13\/deployments|v12\/now\/deployments)$/, answer: (_p, body) => createDeployment(body) },
         { method: "GET", path: /^\/v13\/deployments\/([^/]+)$/, answer: ([id]) => vercel.deployment(id) },
+        {
+            method: "GET",
+            path: /^\/v3\/deployments\/([^/]+)\/events$/,
+            answer: ([id], _b, q) => {
+                const events = vercel.deploymentEvents(id);
+                // getdeploymenteventsop.d.ts Direction: order by timestamp; limit: at most that many, -1 all.
+                const ordered = q.get("direction") === "backward" ? [...events].reverse() : events;
+                const limit = Number(q.get("limit"));
+                return Number.isInteger(limit) && limit > 0 ? ordered.slice(0, limit) : ordered;
+            },
+        },
         {
             method: "GET",
             path: /^\/v[67]\/deployments$/,

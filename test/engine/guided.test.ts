@@ -356,6 +356,15 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.equal(r.record.decision?.by, OPERATOR);
         assert.equal(r.record.decision?.how, 'answered "yes" at the prompt');
         await assertRolledBack(r.io, r.record);
+        // Issue 26: R-3 posted at once through the webhook with the page, R-4's Vercel events kept, both in the record.
+        const r3 = webhook.messages.filter((m) => /^Mise en production de https:\/\/www\.studio-lumiere\.fr\/ reportée : MEP-09 HTTPS reachability failed/.test(m.text ?? ""));
+        assert.equal(r3.length, 1, JSON.stringify(webhook.messages.map((m) => m.text)));
+        const page = r.record.page!;
+        assert.ok(r3[0].text!.endsWith(`La page de l'incident : ${page.file}`));
+        assert.match(fs.readFileSync(page.file, "utf8"), /id="incident"[\s\S]*Running &quot;npm run build&quot;/);
+        const md = fs.readFileSync(/Record: (.*)$/m.exec(r.io.out.join("\n"))![1], "utf8");
+        assert.match(md, /\| \*\*R-3\*\* \| [^|]+ \| [^|]+ \| ✅ done \| the postponement posted with the go-live page/);
+        assert.match(md, /## Vercel deployment events \(R-4\)\n\n```\n[^\n]*\[stdout\] Cloning/);
         figures.askedYes = { firstFailedCheckToOldSiteS: r.firstFailedCheckToOldSiteS, failedProbes: r.failedProbes, probes: r.probes.byPhase.cutover?.total };
     });
 

@@ -216,6 +216,17 @@ describe("program: index.ts for the prod stack at cutover", function () {
         pulumi.runtime.setAllConfig(stackConfig(), ["golive:envValues"]);
     });
 
+    it("refuses a bad golive:report at preview, naming the key, before registering anything (issue 26)", async () => {
+        const before = rec.registrations.length;
+        const config = stackConfig();
+        config["golive:report"] = JSON.stringify({ url: "http://pages.agence.example", uploadCommand: ["rclone", "copyto", "{file}"] });
+        pulumi.runtime.setAllConfig(config, ["golive:envValues"]);
+        const program = (await import("../../index")) as unknown as { default: () => Promise<unknown> };
+        await assert.rejects(program.default(), (err: Error) => err.name === "ConfigError" && /^golive:report\.url must be an https:\/\/ address, got "http"$/.test(err.message));
+        assert.equal(rec.registrations.length, before);
+        pulumi.runtime.setAllConfig(stackConfig(), ["golive:envValues"]);
+    });
+
     it("exports the check results and the plan's checklist (P-01..MEP-18)", () => {
         const checks = outputs.checks as { id: string }[];
         // 8 before the switch, 6 site checks and 2 outside services after it.

@@ -1,0 +1,147 @@
+// After a cutover's verdict (issue 26): R-4's Vercel events read from the replica's API and shown
+// in the page's incident section, the page written and published, R-3 posted through the webhook
+// and recorded (R-3 done in the checklist); a live cutover's page sent after MEP-17; a failing or
+// hung upload said, the page then linked by its path, and nothing thrown (the verdict stands).
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { newsOfCutover, newsOfRollback } from "../../cli/goLiveNews";
+import { buildChecklist } from "../../program/report";
+import { renderRecord, renderRecoveryRecord, type PhaseRecord } from "../../rendering/recordFile";
+import type { CheckResult } from "../../checks/types";
+import type { ConfigMap } from "../../operations/phaseGates";
+import { startWebhookReceiver, WebhookReceiver } from "../../rehearsal/releaseFixtures";
+import { startVercelWorld, VercelWorld } from "../helpers/vercelWorld";
+
+const failed: CheckResult = { id: "MEP-09", name: "HTTPS reachability", status: "fail", reason: "https://www.example.com/ answered 500", evidence: { status: 500 }, durationMs: 10 };
+
+describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after the verdict", function () {
+    this.timeout(30_000);
+    let vw: VercelWorld;
+    let webhook: WebhookReceiver;
+    let dir: string;
+    before(async () => {
+        vw = await startVercelWorld();
+        webhook = await startWebhookReceiver();
+    });
+    after(async () => {
+        await webhook?.close();
+        await vw?.close();
+    });
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-news-"));
+        webhook.messages.splice(0);
+    });
+    afterEach(() => {
+        delete vw.behaviour.build;
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    const io = () => {
+        const lines: string[] = [];
+        return { lines, deps: { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l), now: () => Date.now(), env: process.env } };
+    };
+    const mapOf = (over: Record<string, unknown> = {}, webhookOn = true): ConfigMap => ({
+        "golive:domain": { value: "example.com", secret: false },
+        "golive:vercelApiUrl": { value: vw.api.url, secret: false },
+        "vercel:apiToken": { value: vw.api.token, secret: true },
+        ...(webhookOn ? { "golive:notify": { value: JSON.stringify({ webhookUrl: webhook.url }), secret: true } } : {}),
+        ...(Object.keys(over).length ? { "golive:report": { value: JSON.stringify(over), secret: false } } : {}),
+    });
+    const at = (s: number) => new Date(Date.UTC(2026, 11, 6, 8, 0, s));
+    const recordOf = (ok: boolean): PhaseRecord => {
+        const checklist = buildChecklist({ domain: "example.com", stack: "prod", phase: "cutover", results: ok ? [] : [failed], webhookConfigured: true, generatedAt: at(30).toISOString() });
+        return {
+            stack: "prod",
+            phase: "cutover",
+            domain: "example.com",
+            operator: "Camille",
+            engine: "3.248.0",
+            startedAt: at(0),
+            endedAt: at(30),
+            gates: [],
+            preview: [],
+            confirmation: "--yes",
+            ok,
+            errors: ok ? [] : ["MEP-09 failed"],
+            steps: [],
+            clockOrigin: at(0).getTime(),
+            failedChecks: ok ? [] : [failed],
+            dnsSwitchAt: at(5),
+            ...(ok ? {} : { decision: { choice: "rollback" as const, by: "Camille", at: at(10), how: "--auto-rollback: rolled back at once" }, rollback: { ok: true, startedAt: at(10), endedAt: at(25), dnsRestoredAt: at(12), steps: [], errors: [] } }),
+            checklist,
+        };
+    };
+
+    it("a cutover rolled back: the build-error's events from Vercel's API in the record and the page's incident (escaped), the page in the project's pages/, R-3 posted and recorded", async () => {
+        vw.behaviour.build = { state: "ERROR", buildMs: 0, message: 'Command "npm run build" exited with 1 <img src=x>' };
+        const d = vw.vercel.createDeployment({ projectId: vw.projectId, production: true, ref: "v1.0.0" });
+        const { lines, deps } = io();
+        const record = recordOf(false);
+        const news = await newsOfCutover({ map: mapOf(), record, outputs: { deploymentId: d.id }, projectDir: dir, deps });
+        Object.assign(record, news);
+        // R-4: read through the product's client, from the replica's route.
+        assert.ok(vw.api.calls.some((c) => c.path === `/v3/deployments/${d.id}/events` && c.status === 200));
+        const events = news.incident?.deploymentEvents ?? [];
+        assert.deepEqual(events.slice(-2).map((e) => e.type), ["stderr", "exit"]);
+        // The page: in the project's pages/, named like the record, its incident section showing the events escaped.
+        assert.equal(news.page?.file, path.join(dir, "pages", "golive-prod-cutover-20261206T080000Z.html"));
+        const html = fs.readFileSync(news.page!.file, "utf8");
+        assert.match(html, /id="incident"/);
+        assert.match(html, /exited with 1 &lt;img src=x&gt;/);
+        assert.doesNotMatch(html, /<img src=x>/);
+        assert.ok(fs.existsSync(`${news.page!.file}.json`), "what the page was rendered from, for golive report --from");
+        // R-3: posted at once, in French, with the page.
+        assert.equal(webhook.messages.length, 1);
+        assert.match(webhook.messages[0].text!, /^Mise en production de https:\/\/www\.example\.com\/ reportée : MEP-09 HTTPS reachability failed: https:\/\/www\.example\.com\/ answered 500\./);
+        assert.match(webhook.messages[0].text!, /depuis le 2026-12-06 08:00:12 UTC/);
+        assert.ok(webhook.messages[0].text!.endsWith(`La page de l'incident : ${news.page!.file}`));
+        assert.equal(news.messages?.[0].id, "R-3");
+        assert.equal(news.checklist.find((l) => l.id === "R-3")?.status, "done");
+        const md = renderRecord(record);
+        assert.match(md, /\| \*\*R-3\*\* \| [^|]+ \| [^|]+ \| ✅ done \| the postponement posted with the go-live page: message posted to the webhook/);
+        assert.match(md, /## Vercel deployment events \(R-4\)[\s\S]*\[exit\] BUILD_UTILS_SPAWN_1/);
+        assert.match(md, /- \*\*R-3 Postponement notification:\*\* sent/);
+        assert.ok(lines.some((l) => /^R-3 the client told of the postponement: message posted/.test(l)), lines.join("\n"));
+    });
+
+    it("a live cutover: MEP-17's page posted after the record's facts, linked at golive:report.url once uploaded; in English when asked", async () => {
+        const { deps } = io();
+        const record = recordOf(true);
+        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example/golive", uploadCommand: [process.execPath, "-e", "0"], lang: "en" }), record, outputs: {}, projectDir: dir, deps });
+        assert.equal(news.incident, undefined, "nothing to analyse");
+        assert.equal(news.page?.link, "https://pages.agence.example/golive/golive-prod-cutover-20261206T080000Z.html");
+        assert.deepEqual(webhook.messages.map((m) => m.text), ["Go-live of https://www.example.com/ done: the site is live since 2026-12-06 08:00:05 UTC.\nThe go-live page: https://pages.agence.example/golive/golive-prod-cutover-20261206T080000Z.html"]);
+        assert.match(news.checklist.find((l) => l.id === "MEP-17")!.evidence, /the go-live page posted at 20\d\d-/);
+        assert.equal(news.checklist.find((l) => l.id === "R-3")?.status, "manual");
+    });
+
+    it("a failing or hung upload is said, the page then linked by its path, the message still sent; nothing thrown", async () => {
+        const { lines, deps } = io();
+        const news = await newsOfCutover({ map: mapOf({ url: "https://pages.agence.example", uploadCommand: [process.execPath, "-e", "setInterval(() => {}, 1000)"], uploadTimeoutSeconds: 1 }), record: recordOf(true), outputs: {}, projectDir: dir, deps });
+        assert.deepEqual([news.page?.upload?.ok, news.page?.link], [false, news.page?.file]);
+        assert.match(news.page!.upload!.detail, /^stopped after 1 s/);
+        assert.ok(lines.some((l) => /upload FAILED: stopped after 1 s/.test(l)), lines.join("\n"));
+        assert.ok(webhook.messages[0].text!.endsWith(news.page!.file));
+    });
+
+    it("no webhook: R-3 stays manual, said so; the page is written all the same; no deployment id: the incident says why there are no events", async () => {
+        const { deps } = io();
+        const news = await newsOfCutover({ map: mapOf({}, false), record: recordOf(false), outputs: {}, projectDir: dir, deps });
+        assert.equal(webhook.messages.length, 0);
+        assert.equal(news.checklist.find((l) => l.id === "R-3")?.status, "manual");
+        assert.match(news.incident!.deploymentEventsMissing!, /no production deployment/);
+        assert.ok(fs.existsSync(news.page!.file));
+    });
+
+    it("golive rollback / recover --rollback: the page from the stack's outputs and R-3 at once, in the recovery record", async () => {
+        const { deps } = io();
+        const news = await newsOfRollback({ map: mapOf(), stack: "prod", domain: "example.com", kind: "rollback", because: "the cutover was interrupted: SIGKILL", decidedBy: "Camille", rollback: { ok: true, startedAt: at(0), endedAt: at(20), dnsRestoredAt: at(8), steps: [], errors: [] }, startedAt: at(0), outputs: async () => ({ domain: "example.com", phase: "prepare" }), projectDir: dir, deps });
+        assert.equal(news.page?.file, path.join(dir, "pages", "golive-prod-rollback-20261206T080000Z.html"));
+        assert.match(fs.readFileSync(news.page!.file, "utf8"), /the cutover was interrupted: SIGKILL/);
+        assert.match(webhook.messages[0].text!, /reportée : the cutover was interrupted: SIGKILL\.\nRetour arrière effectué : les visiteurs retrouvent l'ancien site depuis le 2026-12-06 08:00:08 UTC\./);
+        const md = renderRecoveryRecord({ stack: "prod", domain: "example.com", operator: "Camille", engine: "3.248.0", startedAt: at(0), endedAt: at(20), before: [], cleared: [], after: [], clockOrigin: at(0).getTime(), ok: true, ...news }, "rollback");
+        assert.match(md, /## Go-live page and messages \(MEP-17, R-3\)[\s\S]*- \*\*R-3 Postponement notification:\*\* sent — message posted/);
+    });
+});

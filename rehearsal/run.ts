@@ -33,6 +33,7 @@ import { isPreSwitch } from "../program/stepLabels";
 import type { GoLiveTimeline, Incident, PageShot } from "../rendering/goLivePage";
 import { shootKeyPages } from "./goLivePage";
 import { reportOf } from "./report";
+import { Started } from "./started";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -797,29 +798,6 @@ function logResults(run: Rehearsal, results: CheckResult[]): void {
 /** The checks of REPLICA_CHECKS the suite has. */
 function rehearsedChecks(): string[] {
     return REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
-}
-
-/** Everything a rehearsal started, in order; `stopAll` ends it all, last started first, each stop tried even if one before it threw. */
-class Started {
-    private readonly stops: Array<() => unknown> = [];
-
-    /** Registers `thing`'s stop and returns the thing. */
-    add<T>(thing: T, stop: (t: T) => unknown): T {
-        this.stops.push(() => stop(thing));
-        return thing;
-    }
-
-    async stopAll(): Promise<void> {
-        const errors: unknown[] = [];
-        for (const stop of this.stops.splice(0).reverse()) {
-            try {
-                await stop();
-            } catch (err) {
-                errors.push(err);
-            }
-        }
-        if (errors.length > 0) throw errors[0];
-    }
 }
 
 /**

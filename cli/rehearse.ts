@@ -71,15 +71,35 @@ const RUNS = [
  * `--json` keeps every reason and all the evidence.
  */
 export function renderReport(r: RehearsalReport): string {
-    const out: string[] = [];
-    out.push("", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`);
+    const failures = failureSummary(RUNS.map((run) => ({ label: run.label, results: r[run.key] })));
+    return [
+        ...headingLines(r),
+        ...phaseLines(r.phases),
+        ...checkTableLines(r),
+        ...(failures.length ? ["", "Failures (each once; --json has every reason and the evidence):", ...failures.map((f) => `  ${f}`)] : []),
+        ...checklistLines(r, failures),
+        ...figureLines(r),
+        ...failedProbeLines(r.figures.probes),
+        "",
+        verdictLine(r),
+    ].join("\n");
+}
+
+/** What was rehearsed: the domain, the engine, the fault and what this machine could not rehearse. */
+function headingLines(r: RehearsalReport): string[] {
+    const out = ["", `Rehearsal of the go-live of ${r.domain}${r.fault ? ` with fault ${r.fault.name}` : ""}`];
     out.push(`  engine: ${r.engine.kind === "pulumi" ? `pulumi ${r.engine.version} with the replica provider plugins` : `embedded mock engine${r.engine.note ? ` (${r.engine.note})` : ""}`}`);
     if (r.fault) out.push(`  fault: ${r.fault.summary}`, `  expected: ${r.fault.expect}`, ...(r.fault.acceptedGap ? [`  accepted gap (measured below, not a failure): ${r.fault.acceptedGap}`] : []));
     if (r.notes.length) out.push("", "Not rehearsed on this machine:", ...r.notes.map((n) => `  ${n}`));
-    out.push("", "Phases (what `pulumi up` changed):");
+    return out;
+}
+
+/** What each phase's `pulumi up` changed: its counts, its DNS records, what stopped it. */
+function phaseLines(phases: RehearsalReport["phases"]): string[] {
+    const out = ["", "Phases (what `pulumi up` changed):"];
     const change = (c: RehearsalReport["phases"][number]["changes"][number]) =>
         c.op === "update" ? "updated in place" : c.op === "replace" ? `replaced (${c.ids?.before ?? "?"} → ${c.ids?.after ?? "?"})` : c.op === "delete" && c.note === "retained" ? "delete skipped (retainOnDelete)" : c.op === "delete" && c.note ? `deleted (${c.note === "replaced" ? "replaced" : c.note})` : c.op;
-    for (const p of r.phases) {
+    for (const p of phases) {
         const counts = Object.entries(p.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ") || "no change";
         out.push(`  ${p.ok ? "ok    " : "FAILED"} ${p.phase.padEnd(8)} (golive:phase=${p.configPhase}) ${ms(p.durationMs).padStart(8)}  ${p.preview ? "planned: " : ""}${counts}`);
         const records = p.changes.filter((c) => c.type.startsWith("cloudflare:"));
@@ -91,8 +111,11 @@ export function renderReport(r: RehearsalReport): string {
             for (const e of other) out.push(`           error: ${clip(e, 160)}`);
         }
     }
+    return out;
+}
 
-    // One row per check, one column per run.
+/** One row per check, one column per run. */
+function checkTableLines(r: RehearsalReport): string[] {
     const rows = new Map<string, { id: string; name: string; statuses: string[] }>();
     RUNS.forEach((run, i) => {
         for (const c of r[run.key]) {
@@ -101,18 +124,20 @@ export function renderReport(r: RehearsalReport): string {
             rows.set(c.id, row);
         }
     });
-    out.push("", "Checks:");
-    if (rows.size === 0) out.push("  (none ran)");
-    else {
-        const nameWidth = Math.max(...[...rows.values()].map((x) => x.name.length));
-        out.push(`  ${"".padEnd(6)} ${"".padEnd(nameWidth)}  ${RUNS.map((run) => run.title.padEnd(15)).join("").trimEnd()}`);
-        const sorted = [...rows.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
-        for (const row of sorted) out.push(`  ${row.id.padEnd(6)} ${row.name.padEnd(nameWidth)}  ${row.statuses.map((x) => x.padEnd(15)).join("").trimEnd()}`);
-    }
-    const failures = failureSummary(RUNS.map((run) => ({ label: run.label, results: r[run.key] })));
-    if (failures.length) out.push("", "Failures (each once; --json has every reason and the evidence):", ...failures.map((f) => `  ${f}`));
+    if (rows.size === 0) return ["", "Checks:", "  (none ran)"];
+    const nameWidth = Math.max(...[...rows.values()].map((x) => x.name.length));
+    const sorted = [...rows.values()].sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
+    return [
+        "",
+        "Checks:",
+        `  ${"".padEnd(6)} ${"".padEnd(nameWidth)}  ${RUNS.map((run) => run.title.padEnd(15)).join("").trimEnd()}`,
+        ...sorted.map((row) => `  ${row.id.padEnd(6)} ${row.name.padEnd(nameWidth)}  ${row.statuses.map((x) => x.padEnd(15)).join("").trimEnd()}`),
+    ];
+}
 
-    out.push("", `Checklist (plan-mep.md), phase ${r.rollback ? `${r.phase}${r.failedUpdate ? " (failed)" : ""}, then rolled back to ${r.rollback.to}` : r.phase}:`);
+/** The plan's checklist (the rollback's manual lines left out); a failed check's evidence is under Failures. */
+function checklistLines(r: RehearsalReport, failures: string[]): string[] {
+    const out = ["", `Checklist (plan-mep.md), phase ${r.rollback ? `${r.phase}${r.failedUpdate ? " (failed)" : ""}, then rolled back to ${r.rollback.to}` : r.phase}:`];
     const width = Math.max(...r.checklist.map((l) => l.id.length));
     for (const l of r.checklist) {
         if (l.phase === "rollback" && l.status === "manual") continue;
@@ -120,31 +145,26 @@ export function renderReport(r: RehearsalReport): string {
         const evidence = l.status === "failed" && /^(MEP|P)-/.test(l.id) && failures.some((f) => f.startsWith(`${l.id} `)) ? "see Failures" : clip(l.evidence, 160);
         out.push(`  ${l.id.padEnd(width)}  ${l.status.padEnd(10)}  ${l.action}${evidence ? ` — ${evidence}` : ""}`);
     }
+    return out;
+}
+
+/** The figures: the visitors' probes, the switch and the way back, the records, the certificate, the stand-ins, the time. */
+function figureLines(r: RehearsalReport): string[] {
     const f = r.figures;
-    const s = r.outsideServices;
-    const sitemaps = Object.values(s.sitemaps).reduce((n, feeds) => n + feeds.length, 0);
-    const mail = s.mailbox ? `${plural(s.mailsDelivered, "form mail")} into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
     const goal = r.fault?.acceptedGap ? "the accepted gap" : "goal 0";
-    out.push(
+    return [
         "",
         "Figures:",
         `  failed probes during cutover   ${f.failedProbesCutover}  (${goal})`,
         `  failed probes during rollback  ${f.failedProbesRollback}  (${goal})`,
         `  probes                         ${f.probes.total} (${f.probes.failed} failed${f.probes.stalled + f.probes.stalledReplica ? `, ${f.probes.stalled + f.probes.stalledReplica} set apart` : ""}), every 50 ms on www and apex from a process of their own (${probeRate(f.probes)}; started in ${ms(f.probes.proberStartMs)})`,
         ...setApartLines(f.probes),
-        ...(f.cachedVisitorProbes
-            ? [
-                  `  behind a caching resolver      ${f.cachedVisitorProbes.total} probes (${f.cachedVisitorProbes.failed} failed): visitors who keep each answer for its TTL`,
-                  ...["cutover", "rollback"].map((phase) => `    ${`${phase}:`.padEnd(28)}served by ${Object.entries(f.cachedVisitorProbes!.byPhase[phase]?.servedBy ?? {}).map(([by, n]) => `${by} ${n}`).join(", ") || "—"}`),
-              ]
-            : []),
+        ...cachedVisitorLines(f.cachedVisitorProbes),
         `  DNS switch → all checks green  ${ms(f.dnsSwitchToGreenMs)}`,
         ...(f.apiFaults
             ? [`  under the API faults           cutover ${f.apiFaults.cutover ? `${ms(f.apiFaults.cutover.ms)} (${f.apiFaults.cutover.struck} failed answers)` : "—"}, rollback ${f.apiFaults.rollback ? `${ms(f.apiFaults.rollback.ms)} (${f.apiFaults.rollback.struck} failed answers)` : "—"}`]
             : []),
-        ...(f.wayBack?.zoneMs !== undefined ? [`  first failed check → old host at the zone's servers  ${ms(f.wayBack.zoneMs)}  (${f.wayBack.how === "direct" ? "by Cloudflare's API at the first failed check" : "by the rollback's records-first update"})`] : []),
-        ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (probed on both names; R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
-        ...(f.wayBack?.cachedVisitorMs !== undefined ? [`  behind a caching resolver      up to ${ms(f.wayBack.cachedVisitorMs)} after the first failed check on the new address (the record's TTL after the way back)`] : []),
+        ...wayBackLines(f),
         `  DNS record deletions           ${f.dnsRecordDeletes}  (goal 0: updated in place${r.fault?.acceptedGap ? "; this fault accepts a gap" : ""})`,
         `  resources replaced             ${f.replacements}`,
         `  apex / www records (id, type, content)`,
@@ -152,32 +172,63 @@ export function renderReport(r: RehearsalReport): string {
         `  certificate (www)              ${certificateFigure(f.certificate, f.dnsSwitched)}`,
         ...(Object.values(f.records).some((x) => x && x.caa.length > 0) ? ["  CAA records of apex and www", ...caaLines(f.records)] : []),
         `  longest event-loop stall       ${ms(f.probes.eventLoopMaxMs)} in the replica's process, ${ms(f.probes.proberEventLoopMaxMs)} in the prober's  (probe timeout ${PROBE_TIMEOUT_MS / 1000} s)`,
-        `  outside-service stand-ins      ${s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0 ? "not asked (the outside-service checks did not run)" : `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`}`,
+        `  outside-service stand-ins      ${standInsFigure(r.outsideServices)}`,
         `  total time                     ${ms(f.totalMs)}`,
-    );
-    if (f.probes.failures.length) {
-        // The same failure seen again and again is one line with its count and first time.
-        const kinds = new Map<string, { first: (typeof f.probes.failures)[number]; count: number }>();
-        for (const p of f.probes.failures) {
-            const detail = p.detail.startsWith(`${p.url}: `) ? p.detail.slice(p.url.length + 2) : p.detail;
-            const key = `${p.url}\n${detail}`;
-            const k = kinds.get(key) ?? { first: { ...p, detail }, count: 0 };
-            k.count++;
-            kinds.set(key, k);
-        }
-        out.push("", `Failed probes (${f.probes.failed} in all; the first ${f.probes.failures.length}, by kind):`);
-        for (const { first, count } of kinds.values()) out.push(`  from +${ms(first.at)} [${first.phase}] ${first.url}: ${clip(first.detail, 160)}${count > 1 ? ` (×${count})` : ""}`);
+    ];
+}
+
+/** The visitors behind a caching resolver, when the fault asked for them: who served them in the cutover and the rollback. */
+function cachedVisitorLines(p: ProbeFigures | undefined): string[] {
+    if (!p) return [];
+    return [
+        `  behind a caching resolver      ${p.total} probes (${p.failed} failed): visitors who keep each answer for its TTL`,
+        ...["cutover", "rollback"].map((phase) => `    ${`${phase}:`.padEnd(28)}served by ${Object.entries(p.byPhase[phase]?.servedBy ?? {}).map(([by, n]) => `${by} ${n}`).join(", ") || "—"}`),
+    ];
+}
+
+/** R-1 decided at once after a failed check: how soon the old host was back, at the zone's servers, on both names, behind a caching resolver. */
+function wayBackLines(f: RehearsalReport["figures"]): string[] {
+    return [
+        ...(f.wayBack?.zoneMs !== undefined ? [`  first failed check → old host at the zone's servers  ${ms(f.wayBack.zoneMs)}  (${f.wayBack.how === "direct" ? "by Cloudflare's API at the first failed check" : "by the rollback's records-first update"})`] : []),
+        ...(f.failedCheckToOldSiteMs !== null ? [`  first failed check → old site  ${ms(f.failedCheckToOldSiteMs)}  (probed on both names; R-1 decided at once, as --auto-rollback; the rehearsal's own verify in between left out)`] : []),
+        ...(f.wayBack?.cachedVisitorMs !== undefined ? [`  behind a caching resolver      up to ${ms(f.wayBack.cachedVisitorMs)} after the first failed check on the new address (the record's TTL after the way back)`] : []),
+    ];
+}
+
+/** What the outside-service checks asked of their stand-ins. */
+function standInsFigure(s: RehearsalReport["outsideServices"]): string {
+    const sitemaps = Object.values(s.sitemaps).reduce((n, feeds) => n + feeds.length, 0);
+    if (s.psiRequests + sitemaps + s.realtimeRequests + s.mailsDelivered === 0) return "not asked (the outside-service checks did not run)";
+    const mail = s.mailbox ? `${plural(s.mailsDelivered, "form mail")} into the loopback mailbox` : "no mailbox (MEP-12 skipped)";
+    return `${plural(s.psiRequests, "PageSpeed analysis", "PageSpeed analyses")}, ${plural(sitemaps, "sitemap")} submitted, ${plural(s.realtimeRequests, "GA4 realtime report")}, ${mail}`;
+}
+
+/** The failed probes by kind: the same failure seen again and again is one line with its count and first time. */
+function failedProbeLines(p: ProbeFigures): string[] {
+    if (!p.failures.length) return [];
+    const kinds = new Map<string, { first: ProbeFigures["failures"][number]; count: number }>();
+    for (const probe of p.failures) {
+        const detail = probe.detail.startsWith(`${probe.url}: `) ? probe.detail.slice(probe.url.length + 2) : probe.detail;
+        const key = `${probe.url}\n${detail}`;
+        const k = kinds.get(key) ?? { first: { ...probe, detail }, count: 0 };
+        k.count++;
+        kinds.set(key, k);
     }
+    return [
+        "",
+        `Failed probes (${p.failed} in all; the first ${p.failures.length}, by kind):`,
+        ...[...kinds.values()].map(({ first, count }) => `  from +${ms(first.at)} [${first.phase}] ${first.url}: ${clip(first.detail, 160)}${count > 1 ? ` (×${count})` : ""}`),
+    ];
+}
+
+/** REHEARSAL OK, or what failed: the failed checks in one line (their reasons are under Failures), every other problem on its own. */
+function verdictLine(r: RehearsalReport): string {
+    if (r.ok) return "REHEARSAL OK";
     const checkProblem = /^(after rollback: )?(MEP-\d+|P-\d+) .+? failed: /;
     const failedIds = [...new Set(r.problems.filter((p) => checkProblem.test(p)).map((p) => checkProblem.exec(p)![2]))];
     const others = r.problems.filter((p) => !checkProblem.test(p));
-    out.push(
-        "",
-        r.ok
-            ? "REHEARSAL OK"
-            : `REHEARSAL FAILED:\n${[...(failedIds.length ? [`${plural(failedIds.length, "check")} failed: ${failedIds.join(", ")} (see Failures)`] : []), ...others.map((p) => clip(p, 160))].map((p) => `  - ${p}`).join("\n")}`,
-    );
-    return out.join("\n");
+    const lines = [...(failedIds.length ? [`${plural(failedIds.length, "check")} failed: ${failedIds.join(", ")} (see Failures)`] : []), ...others.map((p) => clip(p, 160))];
+    return `REHEARSAL FAILED:\n${lines.map((p) => `  - ${p}`).join("\n")}`;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -2,11 +2,12 @@
 // running the whole time. adopt → prepare → cutover (with the post-deploy checks as dynamic
 // resources) → checks → report → rollback to prepare → checks against the old site. The checks
 // that talk to outside services (MEP-12, MEP-13, MEP-15, MEP-16) run against loopback stand-ins.
+// `rehearse` reads as its stages; rehearsal/report.ts turns what they saw into the report.
 import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions } from "../checks/types";
 import { resultFromFailure as resultFromError } from "../checks/dynamic";
-import { buildChecklist, type ChecklistLine, type FailedUpdate, type RollbackFact } from "../program/report";
+import type { ChecklistLine, FailedUpdate, RollbackFact } from "../program/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
@@ -21,7 +22,7 @@ import { program, warmUp } from "./program";
 import { ServiceStandIns, startServiceStandIns } from "./services";
 import { createSiteRepository, SiteRepository, startWebhookReceiver, WebhookReceiver } from "./releaseFixtures";
 import { sleep } from "../checks/net";
-import { findEngine, isEngine } from "../operations/engine";
+import { Engine, findEngine, isEngine } from "../operations/engine";
 import { startControlServer, ControlServer } from "../replica/control";
 import { startVercelApi, VercelApi } from "../replica/vercelApi";
 import { RealEngine } from "./realEngine";
@@ -30,7 +31,9 @@ import { clip, reasonLine } from "../checks/failures";
 import { Progress } from "../operations/progress";
 import { isPreSwitch } from "../program/stepLabels";
 import type { GoLiveTimeline, Incident, PageShot } from "../rendering/goLivePage";
-import { rehearsalIncident, rehearsalTimeline, shootKeyPages } from "./goLivePage";
+import { shootKeyPages } from "./goLivePage";
+import { reportOf } from "./report";
+import { Started } from "./started";
 
 export interface RehearsalOptions {
     /** A fault of rehearsal/faults.ts to inject. */
@@ -306,389 +309,495 @@ function summarizePhase(r: PhaseResult, configPhase: string): PhaseSummary {
     };
 }
 
+/** How a phase is run: its config's `pulumi up`, a `pulumi preview`, or `golive rollback` (the real engine: the command's own path, history → target update's commit and config → `pulumi up`). */
+type How = "up" | "preview" | "golive rollback";
+
+/** What a rehearsal knows before it starts anything: its options, fault and engine, and where it keeps what it sees. */
+export interface Setup {
+    options: RehearsalOptions;
+    log: (line: string) => void;
+    /** Long waits, told on the progress writer (stderr in the CLI), --json or not. */
+    waits: Progress;
+    fault?: Fault;
+    /** The faults whose API failures strike during the cutover and the rollback (their `arm`). */
+    armers: Fault[];
+    engineInfo: EngineInfo;
+    /** The real Pulumi engine, when it plays the phases. */
+    pulumi?: Engine;
+    startedAt: number;
+    /** Time on each state between phases, so the prober sees every one of them. */
+    settleMs: number;
+    /** Everything the rehearsal started: it all ends with the rehearsal, however it ends. */
+    started: Started;
+    seen: Seen;
+}
+
+/** What the phases did so far: filled in by the stages, read by the report. */
+export interface Seen {
+    problems: string[];
+    phases: PhaseSummary[];
+    /** The phases applied (previews left out): their check steps draw the go-live page's timeline. */
+    phaseRuns: PhaseResult[];
+    records: RehearsalFigures["records"];
+    dnsChanges: DnsChange[];
+    apiFaults: NonNullable<RehearsalFigures["apiFaults"]>;
+    /** The key pages as a visitor saw them, for the go-live page. */
+    screenshots: PageShot[];
+}
+
+/** The replica world and what stands in for the outside services around it. */
+export interface Replica {
+    world: ReplicaWorld;
+    /** The Cloudflare zone as it is before the go-live (seededZone). */
+    zone: CloudflareZone;
+    behaviour: ReplicaBehaviour;
+    vercel: VercelReplica;
+    /** Vercel's REST API, the program's own Vercel calls' target. */
+    vercelApi: VercelApi;
+    /** Google's APIs, the client's mailbox and the new site's contact form, on loopback. */
+    services: ServiceStandIns;
+    /** MEP-01 / MEP-17's receiver. */
+    webhook: WebhookReceiver;
+}
+
+/** The engine that plays the phases, and its clock: the time axis of the steps, the DNS changes and the probes. */
+export interface PhaseEngine {
+    t0: number;
+    now: () => number;
+    run: (label: string, how: How, config: Record<string, string>, secretKeys: string[]) => Promise<PhaseResult>;
+    /** The real engine (absent on the mock engine) and the replica's service API its plugins call. */
+    real?: RealEngine;
+    control?: ControlServer;
+}
+
+/** What the stack's config points at besides the replica's hosts, and how the rehearsal's own checks reach them. */
+export interface Stack {
+    settings: SuiteSettings;
+    checkNet: NetOptions;
+    /** MEP-18: the site repository and its frozen commit. */
+    repo: SiteRepository;
+    targets: RehearsalTargets;
+}
+
+/** The visitors: a prober on www and apex, and the same behind a caching resolver when the fault asks for them. */
+export interface Visitors {
+    probed: string[];
+    prober: Prober;
+    cachedProber?: Prober;
+}
+
+/** One rehearsal's state, shared by its stages. */
+export interface Rehearsal extends Setup {
+    replica: Replica;
+    engine: PhaseEngine;
+    stack: Stack;
+    visitors: Visitors;
+}
+
+/** The cutover as it ran: its result, its check steps and results, when DNS switched and when all was green. */
+interface CutoverRun {
+    result: PhaseResult;
+    checkSteps: Step[];
+    checks: CheckResult[];
+    switchAt: number | undefined;
+    greenAt: number | undefined;
+}
+
+/** What the go-live came to (all phases, or up to a refusal), for the report. */
+export interface Outcome {
+    cutoverChecks: CheckResult[];
+    verifyNew: CheckResult[];
+    verifyOld: CheckResult[];
+    checklist?: ChecklistLine[];
+    switchAt: number | undefined;
+    greenAt: number | undefined;
+    failedUpdate?: FailedUpdate;
+    rollback?: RollbackFact;
+    failedCheckToOldSiteMs?: number | null;
+    wayBack?: WayBack;
+    /** The phase whose failure stopped the go-live before the cutover. */
+    stoppedAt?: "prepare";
+}
+
+/** A go-live that stopped before any check ran. */
+const nothingChecked = (): Outcome => ({ cutoverChecks: [], verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined });
+
+/**
+ * The dress rehearsal, stage after stage. Everything a stage starts is in `started` from the moment
+ * it runs, and ends with the rehearsal in the one `finally`, however the rehearsal ends.
+ */
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
     // Everything a rehearsal starts talks to loopback only (the engine and its plugins inherit it).
     process.env.GOLIVE_LOOPBACK_ONLY = "1";
+    const setup = begin(options);
+    try {
+        const replica = await startReplica(setup);
+        const engine = await startEngine(setup, replica);
+        const stack = await loadProgram(setup, replica);
+        const visitors = await startVisitors(setup, replica, engine);
+        const run: Rehearsal = { ...setup, replica, engine, stack, visitors };
+        if (!(await adopt(run))) return await reportOf(run, nothingChecked());
+        const prepared = await prepare(run);
+        if (!prepared.ok) return await reportOf(run, stoppedAtPrepare(run, prepared));
+        const cutover = await cutOver(run);
+        const verifyNew = await verifyNewSite(run, cutover);
+        const rollback = await rollBack(run);
+        const wayBack = measureWayBack(run, cutover, rollback);
+        const verifyOld = await verifyOldSite(run);
+        return await reportOf(run, record(run, { prepared, cutover, verifyNew, rollback, wayBack, verifyOld }));
+    } finally {
+        await setup.started.stopAll();
+    }
+}
+
+/** The fault and the engine, said before anything starts (a fault the mock engine cannot play stops here). */
+function begin(options: RehearsalOptions): Setup {
     const log = options.log ?? (() => undefined);
-    const fault: Fault | undefined = options.fault ? faultNamed(options.fault) : undefined;
-    const alsoArmed: Fault | undefined = options.armAlso ? faultNamed(options.armAlso) : undefined;
-    const armers = [fault, alsoArmed].filter((f): f is Fault => !!f?.arm);
-    const started = Date.now();
-    // Long waits are told on the progress writer (stderr in the CLI), --json or not.
+    const fault = options.fault ? faultNamed(options.fault) : undefined;
+    const alsoArmed = options.armAlso ? faultNamed(options.armAlso) : undefined;
+    const startedAt = Date.now();
     const waits = new Progress(options.progress, { prefix: "golive rehearse" });
-    const choice = options.engine ?? "auto";
+    const { engineInfo, pulumi, line } = chooseEngine(options.engine ?? "auto", [fault, alsoArmed]);
+    log(line);
+    if (!options.log) options.progress?.(line);
+    const started = new Started();
+    started.add(waits, (w) => w.stop());
+    return {
+        options,
+        log,
+        waits,
+        fault,
+        armers: [fault, alsoArmed].filter((f): f is Fault => !!f?.arm),
+        engineInfo,
+        pulumi,
+        startedAt,
+        settleMs: options.fast ? 300 : 1_000,
+        started,
+        seen: { problems: [], phases: [], phaseRuns: [], records: {}, dnsChanges: [], apiFaults: { cutover: null, rollback: null }, screenshots: [] },
+    };
+}
+
+/** The real engine when asked for, or when this machine has it ("auto"); the embedded mock engine otherwise. */
+function chooseEngine(choice: "auto" | "pulumi" | "mock", faults: Array<Fault | undefined>): { engineInfo: EngineInfo; pulumi?: Engine; line: string } {
     const found = choice === "mock" ? undefined : findEngine();
     if (choice === "pulumi" && found && !isEngine(found)) throw new Error(found.missing);
-    const realEngine = found && isEngine(found) ? found : undefined;
-    for (const f of [fault, alsoArmed]) if (f?.needsRealEngine && !realEngine) throw new Error(`the ${f.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${f.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
-    const engineInfo: EngineInfo = realEngine
-        ? { kind: "pulumi", version: realEngine.version }
-        : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
-    const engineLine = `engine: ${engineInfo.kind === "pulumi" ? `pulumi ${engineInfo.version} (${realEngine!.source === "PATH" ? "on PATH" : "built by npm run engine"}), replica provider plugins` : `embedded mock engine${engineInfo.note ? ` (${engineInfo.note})` : ""}`}`;
-    log(engineLine);
-    if (!options.log) options.progress?.(engineLine);
-    const world = await waits.during("starting the replica (CA, DNS server, old and new hosts)", () => startWorld({ pointAt: "old", ttl: 300 }), { announce: true });
-    const problems: string[] = [];
-    let control: ControlServer | undefined;
-    let real: RealEngine | undefined;
-    let prober: Prober | undefined;
-    let cachedProber: Prober | undefined;
-    let visitorsCache: ReplicaDns | undefined;
-    const mark = (label: string) => {
-        prober?.mark(label);
-        cachedProber?.mark(label);
-    };
-    let webhook: WebhookReceiver | undefined;
-    let repo: SiteRepository | undefined;
-    let services: ServiceStandIns | undefined;
-    let vercel: VercelReplica | undefined;
-    let vercelApi: VercelApi | undefined;
-    try {
-        const behaviour: ReplicaBehaviour = {};
-        // The Cloudflare zone as it is before the go-live: the records serving the old site (the ids
-        // golive:liveRecords names), and the name Vercel recommends for a www CNAME.
-        const zone = seededZone(world);
-        // Google's APIs, the client's mailbox and the new site's contact form, on loopback.
-        services = await waits.during("starting the outside services' stand-ins (Google APIs, IMAP mailbox)", () => startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {}), { announce: true });
-        webhook = await startWebhookReceiver();
-        for (const note of services.notes) log(`note: ${note}`);
-        options.onServices?.(services);
-        vercel = new VercelReplica(world, world.issue([world.domain, world.www]), behaviour);
-        vercelApi = await startVercelApi(vercel);
-        fault?.apply(world, behaviour, services, zone, vercel);
-        if (options.buildClockScale !== undefined) behaviour.buildClockScale = options.buildClockScale;
-        if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
+    const pulumi = found && isEngine(found) ? found : undefined;
+    for (const f of faults) if (f?.needsRealEngine && !pulumi) throw new Error(`the ${f.name} fault needs the real Pulumi engine (npm run engine, then --engine pulumi): ${f.needsRealEngine}${found && !isEngine(found) ? `; ${found.missing}` : ""}`);
+    const engineInfo: EngineInfo = pulumi ? { kind: "pulumi", version: pulumi.version } : { kind: "mock", version: "embedded", ...(found && !isEngine(found) ? { note: found.missing } : {}) };
+    const line = `engine: ${pulumi ? `pulumi ${engineInfo.version} (${pulumi.source === "PATH" ? "on PATH" : "built by npm run engine"}), replica provider plugins` : `embedded mock engine${engineInfo.note ? ` (${engineInfo.note})` : ""}`}`;
+    return { engineInfo, ...(pulumi ? { pulumi } : {}), line };
+}
 
-        const dnsChanges: DnsChange[] = [];
-        const apiFaults: NonNullable<RehearsalFigures["apiFaults"]> = { cutover: null, rollback: null };
-        // The engine's clock is the time axis of the steps, the DNS changes and the probes.
-        const t0 = Date.now();
-        const now = () => Date.now() - t0;
-        const providers = replicaProviders(world, zone, vercel, behaviour, now, (c) => dnsChanges.push(c));
-        // One definition of the replica: the mock engine calls its handlers in-process, the real
-        // engine's plugins through the replica's service API.
-        const mock = realEngine ? undefined : new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(clip(l)), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
-        if (realEngine) {
-            control = await startControlServer(providers);
-            real = await RealEngine.start({ engine: realEngine, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)), wayBack: options.wayBack ?? "direct" });
-        }
-        const runPhase = (label: string, config: Record<string, string>, secretKeys: string[], preview: boolean): Promise<PhaseResult> =>
-            real
-                ? preview
-                    ? real.previewPhase(`${label} (preview)`, config, secretKeys)
-                    : real.up(label, config, secretKeys)
-                : preview
-                  ? mock!.preview(`${label} (preview)`, config, program, secretKeys)
-                  : mock!.up(label, config, program, secretKeys);
-        const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
-        const settings: SuiteSettings = {
-            domain: world.domain,
-            pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
-            dnsTimeoutMs: options.fast ? 5_000 : 10_000,
-            dnsPollMs: 100,
-            // Without a certificate before the switch (order-refused), MEP-08 waits this long for Vercel's after it.
-            certWaitMs: options.fast ? 10_000 : 20_000,
-            httpsBudgetMs: 2_000,
-            pageBudgetMs: 2_000,
-            sitemapSample: 3,
-        };
-        repo = createSiteRepository();
-        const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services, vercelApi: { url: vercelApi.url, token: vercelApi.token } };
-        await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
-        // Time on each state between phases, so the prober sees every one of them.
-        const settleMs = options.fast ? 300 : 1_000;
-        const probed = [`https://${world.www}/`, `https://${world.domain}/`];
-        // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its
-        // length, and a second prepare (order-lapsed: it waits out the resolvers' cached TXT answers) 3 min.
-        const buildWallMs = (behaviour.build?.buildMs ?? 0) / (behaviour.buildClockScale ?? 1);
-        const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0) + (fault?.prepareAgain ? 3 * 60_000 : 0);
-        prober = new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
-        await prober.start("adopt").ready();
-        if (fault?.cachingVisitors) {
-            // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
-            visitorsCache = await ReplicaDns.startCaching(world.dns);
-            cachedProber = new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs });
-            await cachedProber.start("adopt").ready();
-        }
+/**
+ * The replica world (CA, DNS server, old and new hosts), the Cloudflare zone as it is before the
+ * go-live, the outside services' stand-ins, the webhook receiver, Vercel and its REST API; then the
+ * fault, injected.
+ */
+async function startReplica({ options, waits, started, log, fault }: Setup): Promise<Replica> {
+    const world = started.add(await waits.during("starting the replica (CA, DNS server, old and new hosts)", () => startWorld({ pointAt: "old", ttl: 300 }), { announce: true }), (w) => w.close());
+    const behaviour: ReplicaBehaviour = {};
+    const zone = seededZone(world);
+    const services = started.add(
+        await waits.during("starting the outside services' stand-ins (Google APIs, IMAP mailbox)", () => startServiceStandIns(world, options.dovecotBin ? { dovecotBin: options.dovecotBin } : {}), { announce: true }),
+        (s) => s.close(),
+    );
+    const webhook = started.add(await startWebhookReceiver(), (w) => w.close());
+    for (const note of services.notes) log(`note: ${note}`);
+    options.onServices?.(services);
+    const vercel = started.add(new VercelReplica(world, world.issue([world.domain, world.www]), behaviour), (v) => v.close());
+    const vercelApi = started.add(await startVercelApi(vercel), (a) => a.close());
+    fault?.apply(world, behaviour, services, zone, vercel);
+    if (options.buildClockScale !== undefined) behaviour.buildClockScale = options.buildClockScale;
+    if (fault) log(`fault injected: ${fault.name}: ${fault.summary}`);
+    return { world, zone, behaviour, vercel, vercelApi, services, webhook };
+}
 
-        const records: RehearsalFigures["records"] = { before: snapshotRecords(zone, world) };
-        const phases: PhaseSummary[] = [];
-        // For the go-live page: every phase's check steps, and the key pages' pictures.
-        const phaseRuns: PhaseResult[] = [];
-        const screenshots: PageShot[] = [];
-        const shootPages = async (stage: PageShot["stage"]) => {
-            if (!options.screenshots?.length) return;
-            const urls = options.screenshots.map((p) => `https://${world.www}${p}`);
-            const pins = { [world.www]: world.newSite.host, [world.domain]: world.newSite.host };
-            screenshots.push(...(await waits.during(`screenshots of the key pages ${stage === "pre-switch" ? "on the new host before the switch" : "after the switch"}`, () => shootKeyPages(urls, stage, world.net, pins))));
-        };
-        // how: "up" (the phase's config), "preview", or "golive rollback" (the real engine: the
-        // command's own path, history → target update's commit and config → `pulumi up`).
-        const upPhase = async (label: string, configPhase: "adopt" | "prepare" | "cutover", how: "up" | "preview" | "golive rollback" = "up") => {
-            const preview = how === "preview";
-            mark(label);
-            log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
-            const { config, secretKeys } = phaseConfig(world, configPhase, targets, fault);
-            const run = () => (how === "golive rollback" && real ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : runPhase(label, config, secretKeys, preview));
-            const r = await waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, run, { announce: !options.log });
-            const summary = summarizePhase(r, configPhase);
-            phases.push(summary);
-            if (!preview) phaseRuns.push(r);
-            log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
-            // Each error is already on its step's line above. A failed cutover is rolled back at once
-            // (R-1 agreed beforehand): no time on the failed state.
-            if (!preview && !(label === "cutover" && !r.ok)) await sleep(settleMs);
-            return r;
-        };
-
-        /** The figures, the problems and the report, from what ran (all phases, or up to a refusal). */
-        const finish = async (ran: {
-            phases: PhaseSummary[];
-            records: RehearsalFigures["records"];
-            dnsChanges: DnsChange[];
-            cutoverChecks: CheckResult[];
-            verifyNew: CheckResult[];
-            verifyOld: CheckResult[];
-            checklist?: ChecklistLine[];
-            switchAt: number | undefined;
-            greenAt: number | undefined;
-            failedUpdate?: FailedUpdate;
-            rollback?: RollbackFact;
-            failedCheckToOldSiteMs?: number | null;
-            wayBack?: WayBack;
-            /** The phase whose failure stopped the go-live before the cutover. */
-            stoppedAt?: "prepare";
-        }): Promise<RehearsalReport> => {
-            const marks = prober!.phaseMarks;
-            const samples = prober!.samples;
-            const probes = await prober!.stop();
-            prober = undefined;
-            const cachedVisitorProbes = cachedProber ? await cachedProber.stop() : undefined;
-            cachedProber = undefined;
-            const failedIn = (...labels: string[]) => labels.reduce((n, l) => n + (probes.byPhase[l]?.failed ?? 0), 0);
-            const wwwCert = vercel!.certificates.get(world.www);
-            // MEP-08 after the switch: its wait for a certificate issued only then.
-            const mep08 = ran.cutoverChecks.find((c) => c.id === "MEP-08" && c.stage !== "pre-switch");
-            const figures: RehearsalFigures = {
-                failedProbesCutover: failedIn("cutover", "checks", "report"),
-                failedProbesRollback: failedIn("rollback", "rollback-checks"),
-                dnsSwitchToGreenMs: ran.switchAt !== undefined && ran.greenAt !== undefined ? ran.greenAt - ran.switchAt : null,
-                failedCheckToOldSiteMs: ran.failedCheckToOldSiteMs ?? null,
-                ...(ran.wayBack ? { wayBack: ran.wayBack } : {}),
-                totalMs: Date.now() - started,
-                // The site's records only: the DNS-01 challenge records go at the end of the cutover by design.
-                dnsRecordDeletes: ran.dnsChanges.filter((c) => c.op === "remove" && (c.name === world.domain || c.name === world.www)).length,
-                replacements: ran.phases.filter((p) => !p.preview).reduce((n, p) => n + p.counts.replace, 0),
-                records: ran.records,
-                certificate: {
-                    via: wwwCert?.via ?? null,
-                    issuedBeforeSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined && wwwCert.issuedAt <= ran.switchAt ? ran.switchAt - wwwCert.issuedAt : null,
-                    issuedAfterSwitchMs: wwwCert?.issuedAt !== undefined && ran.switchAt !== undefined && wwwCert.issuedAt > ran.switchAt ? wwwCert.issuedAt - ran.switchAt : null,
-                    checkWaitedMs: (mep08?.evidence.wait as { waitedMs?: number } | undefined)?.waitedMs ?? null,
-                    ...(wwwCert?.refused ? { refused: wwwCert.refused } : {}),
-                },
-                dnsSwitched: ran.switchAt !== undefined,
-                probes,
-                ...(cachedVisitorProbes ? { cachedVisitorProbes } : {}),
-                ...(armers.length > 0 ? { apiFaults } : {}),
-            };
-            // A check once, however many runs saw it fail and whatever random path its reason names.
-            const failedOnce = (results: CheckResult[]) => results.filter((r, i) => r.status === "fail" && results.findIndex((x) => x.id === r.id && x.status === "fail") === i);
-            for (const r of failedOnce([...ran.cutoverChecks, ...ran.verifyNew])) problems.push(`${r.id} ${r.name} failed: ${r.reason}`);
-            for (const r of failedOnce(ran.verifyOld)) problems.push(`after rollback: ${r.id} ${r.name} failed: ${r.reason}`);
-            // A gap the fault accepts knowingly is measured (figures), not a problem.
-            const gapAccepted = !!fault?.acceptedGap;
-            if (probes.failed > 0 && !gapAccepted) problems.push(`${plural(probes.failed, "failed probe")} (${failedIn("adopt", "prepare")} before cutover, ${figures.failedProbesCutover} during cutover, ${figures.failedProbesRollback} during rollback)`);
-            if (figures.dnsRecordDeletes > 0 && !gapAccepted) problems.push(`${plural(figures.dnsRecordDeletes, "DNS record deletion")}: records must be updated in place`);
-            if (probes.capped) problems.push("the prober hit its time cap");
-            if (probes.proberLost) problems.push(`the prober's process ${probes.proberLost}: the probes after that are missing`);
-            if (cachedVisitorProbes && cachedVisitorProbes.failed > 0 && !gapAccepted) problems.push(`${plural(cachedVisitorProbes.failed, "failed probe")} of visitors behind a caching resolver`);
-            const google = services!.google.state;
-            const outsideServices: OutsideServicesFigures = {
-                psiRequests: google.psiRequests.length,
-                sitemaps: JSON.parse(JSON.stringify(google.sitemaps)),
-                realtimeRequests: google.realtimeRequests,
-                mailbox: !!services!.mailbox,
-                mailsDelivered: services!.formPosts,
-            };
-            const checklist =
-                ran.checklist ??
-                buildChecklist({ phase: "adopt", domain: world.domain, stack: "rehearsal", zone: { name: world.domain, status: "active" }, results: [], webhookConfigured: true, generatedAt: new Date().toISOString() });
-            return {
-                ok: problems.length === 0,
-                engine: engineInfo,
-                ...(fault ? { fault: { name: fault.name, summary: fault.summary, expect: fault.expect, ...(fault.acceptedGap ? { acceptedGap: fault.acceptedGap } : {}) } } : {}),
-                domain: world.domain,
-                stack: "rehearsal",
-                phase: "cutover",
-                ...(ran.failedUpdate ? { failedUpdate: ran.failedUpdate } : {}),
-                ...(ran.stoppedAt ? { stoppedAt: ran.stoppedAt } : {}),
-                ...(ran.rollback ? { rollback: ran.rollback } : {}),
-                releaseRef: repo!.commit,
-                phases: ran.phases,
-                cutoverChecks: ran.cutoverChecks,
-                verifyNew: ran.verifyNew,
-                verifyOld: ran.verifyOld,
-                checklist,
-                release: { messages: webhook!.messages.map((m) => m.text ?? ""), remoteTags: repo!.remoteTags(), commit: repo!.commit },
-                dnsChanges: ran.dnsChanges,
-                figures,
-                outsideServices,
-                notes: services!.notes,
-                problems: [...new Set(problems)],
-                ...goLivePageFacts(ran, marks, samples, probes),
-            };
-        };
-        /** The go-live page's timeline, pictures and incident (rehearsal/goLivePage). */
-        const goLivePageFacts = (ran: { switchAt: number | undefined; wayBack?: WayBack; cutoverChecks: CheckResult[]; failedUpdate?: FailedUpdate }, marks: Array<{ at: number; label: string }>, samples: readonly ProbeSample[], probes: ProbeFigures) => {
-            const checkSteps = phaseRuns.flatMap((r) => r.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic")));
-            const firstFail = Math.min(...checkSteps.filter((s) => !s.ok).map((s) => s.endedAt));
-            const timeline = rehearsalTimeline({
-                t0, endAt: Date.now() - t0, marks, samples, checkSteps, switchAt: ran.switchAt, probedUrls: probed, intervalMs: 50,
-                ...(ran.wayBack && Number.isFinite(firstFail) ? { wayBack: { startMs: firstFail, endMs: firstFail + ran.wayBack.totalMs } } : {}),
-            });
-            const failed = ran.cutoverChecks.filter((c) => c.status === "fail");
-            const incident = ran.failedUpdate ? rehearsalIncident(failed, "the rehearsal's Vercel replica serves no build log yet", probes) : undefined;
-            return { timeline, ...(options.screenshots?.length ? { screenshots } : {}), ...(incident ? { incident } : {}) };
-        };
-
-        // As README's workflow: adopt is previewed first; a refusal stops the go-live there.
-        const adoptPreview = await upPhase("adopt", "adopt", "preview");
-        if (!adoptPreview.ok) {
-            problems.push(`adopt refused at preview: ${adoptPreview.errors.map((e) => e.split("\n")[0]).join("; ")}`);
-            records.adopt = snapshotRecords(zone, world);
-            return await finish({ phases, records, dnsChanges, cutoverChecks: [], verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined });
-        }
-        const adopt = await upPhase("adopt", "adopt");
-        if (!adopt.ok) problems.push("adopt failed");
-        records.adopt = snapshotRecords(zone, world);
-        let prepare = await upPhase("prepare", "prepare");
-        if (prepare.ok && fault?.prepareAgain) {
-            log(`\n(the operator runs prepare again: ${fault.prepareAgain})`);
-            prepare = await upPhase("prepare (again)", "prepare");
-        }
-        records.prepare = snapshotRecords(zone, world);
-        if (!prepare.ok) {
-            // What prepare finds (a build that fails, a domain another project keeps) stops the go-live
-            // there: the operator fixes it hours before H; DNS was never pointed anywhere new.
-            // A provider's refusal reads as the operator would read it (program/providerRefusals), the provider's words kept.
-            const dnsUnchanged = !prepare.steps.some((s) => s.type === TYPES.dnsRecord && s.op !== "same" && s.ok);
-            const explained = (e: string) => {
-                const refusal = refusalOf(e, dnsUnchanged);
-                return refusal ? `${refusal.id} ${refusal.text}` : e.split("\n")[0];
-            };
-            problems.push(`prepare failed, the go-live stops there: ${prepare.errors.map(explained).join("; ")}`);
-            const prepareChecks = checkResultsOf(prepare);
-            return await finish({ phases, records, dnsChanges, cutoverChecks: prepareChecks, verifyNew: [], verifyOld: [], switchAt: undefined, greenAt: undefined, stoppedAt: "prepare" });
-        }
-        await shootPages("pre-switch");
-        const armed = (phase: "cutover" | "rollback") => {
-            if (armers.length === 0 || !control || !vercelApi) return;
-            for (const f of armers) f.arm!(phase, { providers: control, vercelRest: vercelApi });
-            return control.faults.length;
-        };
-        const struckFrom = armed("cutover");
-        const cutover = await upPhase("cutover", "cutover");
-        if (!cutover.ok) for (const shot of screenshots.filter((x) => x.stage === "pre-switch")) screenshots.push({ url: shot.url, stage: "after-switch", takenAt: new Date().toISOString(), missing: "no picture after the switch: the cutover failed and was rolled back at once (R-1 agreed beforehand); the way back waits for no picture", width: shot.width, height: shot.height });
-        records.cutover = snapshotRecords(zone, world);
-        if (struckFrom !== undefined) {
-            apiFaults.cutover = { struck: control!.faults.length - struckFrom, ms: cutover.endedAt - cutover.startedAt };
-            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.cutover.struck} failed API answer(s) during the cutover, which took ${(apiFaults.cutover.ms / 1000).toFixed(1)} s`);
-        }
-
-        // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
-        const checkSteps = cutover.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
-        const cutoverChecks = checkResultsOf(cutover);
-        if (!cutover.ok) problems.push(`cutover failed (\`pulumi up\` would exit non-zero): ${plural(cutover.errors.length, "error")}`);
-        const switchAt = dnsChanges.find((c) => c.at >= cutover.startedAt && c.at <= cutover.endedAt && c.op === "set")?.at;
-        const greenAt = cutover.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
-        const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
-        const only = REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
-
-        // `golive verify` against the live (new) site, as the operator runs it after a cutover that
-        // went through. A failed cutover is rolled back at once instead (R-1 agreed beforehand).
-        let verifyNew: CheckResult[] = [];
-        if (cutover.ok) {
-            await shootPages("after-switch");
-            mark("checks");
-            log("\n== checks (golive verify against the new site)");
-            const newAddress = world.newSite.host;
-            const wwwNew = cutover.outputs ? [String((cutover.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
-            verifyNew = await waits.during("golive verify against the new site", () => runSuite({ ...settings, expected: { apex: [newAddress], www: wwwNew } }, checkNet, { only }));
-            for (const r of verifyNew) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
-            mark("report");
-        }
-        // golive verify's results, plus what only the cutover ran (before the switch, MEP-12/13/15/16) and its notifications.
-        const results = [...verifyNew, ...cutoverChecks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id && v.stage === c.stage))];
-
-        // Plan section 4: back to the previous phase; the same records go back in place. The fault
-        // was the cutover's mistake: the rollback itself is done right.
-        if (behaviour.deleteThenRecreateMs !== undefined) {
-            delete behaviour.deleteThenRecreateMs;
-            log("\n(fault lifted for the rollback: records are updated in place)");
-        }
-        // Plan section 4 on the real engine is `golive rollback` (the records back first, then the
-        // prepare update from the stack history); on the mock engine, the previous phase's `pulumi up`.
-        const rollbackStruckFrom = armed("rollback");
-        const rollback = await upPhase("rollback", "prepare", real ? "golive rollback" : "up");
-        if (rollbackStruckFrom !== undefined) {
-            apiFaults.rollback = { struck: control!.faults.length - rollbackStruckFrom, ms: rollback.endedAt - rollback.startedAt };
-            log(`   ${armers.map((f) => f.name).join(", ")}: ${apiFaults.rollback.struck} failed API answer(s) during the rollback, which took ${(apiFaults.rollback.ms / 1000).toFixed(1)} s`);
-        }
-        if (!rollback.ok) problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
-        records.rollback = snapshotRecords(zone, world);
-        const wayBack = switchAt !== undefined ? wayBackOf(checkSteps, cutover, rollback, prober.samples, dnsChanges.filter((c) => c.name === world.domain || c.name === world.www), Number(phaseConfig(world, "prepare").config["golive:ttl"])) : null;
-        const failedCheckToOldSiteMs = wayBack?.totalMs ?? null;
-        mark("rollback-checks");
-        log("\n== checks against the old site after the rollback");
-        const oldAddress = world.oldSite.host;
-        // What the old records hold: a proxied one is answered with Cloudflare's edge address.
-        const liveAfterRollback = JSON.parse(phaseConfig(world, "prepare", targets, fault).config["golive:liveRecords"]) as Record<"apex" | "www", { proxied?: boolean }>;
-        const answered = (which: "apex" | "www") => [liveAfterRollback[which]?.proxied ? world.edge.host : oldAddress];
-        const verifyOld = await waits.during("golive verify against the old site", () => runSuite({ ...settings, certWaitMs: 0, expected: { apex: answered("apex"), www: answered("www") } }, checkNet, { only }));
-        for (const r of verifyOld) log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
-        // A little time on the old site, so the prober sees it is back.
-        await sleep(settleMs);
-        // The record (rehearsal/record.ts): what the cutover did or, when it failed, what is known of
-        // it, and the rollback that followed (R-1, R-2).
-        const failedUpdate = failedUpdateOf(cutover);
-        const rolledBack = rollback.steps.filter((s) => s.type.startsWith("cloudflare:") && s.op !== "same");
-        const oldFailed = verifyOld.filter((r) => r.status === "fail");
-        const rollbackFact: RollbackFact = {
-            to: "prepare",
-            ok: rollback.ok && oldFailed.length === 0,
-            why: failedUpdate ? `the cutover failed (${failedUpdate.error})` : "the rehearsal ends every cutover with the rollback of plan section 4",
-            evidence:
-                `${real ? "\`golive rollback --yes\` (back to the prepare update from the stack history)" : "golive:phase=prepare and \`pulumi up\`"} ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
-                `${rolledBack.length > 0 ? rolledBack.map((s) => `${s.name} ${s.op === "update" ? "updated in place" : s.op}${s.ok ? "" : " (failed)"}`).join(", ") : "no DNS record changed"} back to the old host ${world.oldSite.host}; ` +
-                `checks against the old site: ${oldFailed.length === 0 ? `${plural(verifyOld.length, "check")} passed` : `${oldFailed.map((r) => r.id).join(", ")} failed`}`,
-        };
-        const { checklist } = rehearsalChecklist({
-            domain: world.domain,
-            stack: "rehearsal",
-            config: phaseConfig(world, "cutover", targets, fault).config,
-            previous: prepare.outputs,
-            cutover,
-            results,
-            notifications: cutoverChecks.filter(isNotification),
-            rollback: rollbackFact,
-            generatedAt: new Date().toISOString(),
-        });
-        return await finish({ phases, records, dnsChanges, cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback: rollbackFact, failedCheckToOldSiteMs, ...(wayBack ? { wayBack } : {}) });
-    } finally {
-        waits.stop();
-        if (prober) await prober.stop();
-        if (cachedProber) await cachedProber.stop();
-        await visitorsCache?.close();
-        vercel?.close();
-        real?.close();
-        await control?.close();
-        await vercelApi?.close();
-        await webhook?.close();
-        await services?.close();
-        repo?.remove();
-        await world.close();
+/**
+ * The engine on the replica's providers. One definition of the replica: the mock engine calls its
+ * handlers in-process, the real engine's plugins through the replica's service API.
+ */
+async function startEngine({ options, log, pulumi, started, seen }: Setup, { world, zone, vercel, behaviour }: Replica): Promise<PhaseEngine> {
+    const t0 = Date.now();
+    const now = () => Date.now() - t0;
+    const providers = replicaProviders(world, zone, vercel, behaviour, now, (c) => seen.dnsChanges.push(c));
+    if (!pulumi) {
+        const mock = new MockEngine({ stack: "rehearsal", resources: providers.resources, invokes: providers.invokes, replaceKeys: REPLACE_KEYS, log: (l) => log(clip(l)), phaseTimeoutMs: options.fast ? 60_000 : 120_000, now });
+        // `golive rollback` on the mock engine is the previous phase's `pulumi up`.
+        const run: PhaseEngine["run"] = (label, how, config, secretKeys) => (how === "preview" ? mock.preview(`${label} (preview)`, config, program, secretKeys) : mock.up(label, config, program, secretKeys));
+        return { t0, now, run };
     }
+    const control = started.add(await startControlServer(providers), (c) => c.close());
+    const real = started.add(await RealEngine.start({ engine: pulumi, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)), wayBack: options.wayBack ?? "direct" }), (r) => r.close());
+    const run: PhaseEngine["run"] = (label, how, config, secretKeys) =>
+        how === "preview" ? real.previewPhase(`${label} (preview)`, config, secretKeys) : how === "golive rollback" ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : real.up(label, config, secretKeys);
+    return { t0, now, run, real, control };
+}
+
+/** What the stack's config points at (checks' settings, the site repository, the stand-ins), and the program and check providers loaded. */
+async function loadProgram({ options, waits, started }: Setup, { world, webhook, services, vercelApi }: Replica): Promise<Stack> {
+    const checkNet: NetOptions = { ...world.net, timeoutMs: 2_000, attempts: 2 };
+    const settings: SuiteSettings = {
+        domain: world.domain,
+        pages: ["/", "/services", "/tarifs", "/a-propos", "/contact", "/mentions-legales"].map((path) => ({ path })),
+        dnsTimeoutMs: options.fast ? 5_000 : 10_000,
+        dnsPollMs: 100,
+        // Without a certificate before the switch (order-refused), MEP-08 waits this long for Vercel's after it.
+        certWaitMs: options.fast ? 10_000 : 20_000,
+        httpsBudgetMs: 2_000,
+        pageBudgetMs: 2_000,
+        sitemapSample: 3,
+    };
+    const repo = started.add(createSiteRepository(), (r) => r.remove());
+    const targets: RehearsalTargets = { settings, net: checkNet, webhookUrl: webhook.url, repo, services, vercelApi: { url: vercelApi.url, token: vercelApi.token } };
+    await waits.during("loading the program and the check providers", () => warmUp(settings, checkNet), { announce: true });
+    return { settings, checkNet, repo, targets };
+}
+
+/** The visitors' prober on www and apex, and the same behind a caching resolver when the fault asks for them. */
+async function startVisitors({ fault, started }: Setup, { world, behaviour }: Replica, { now }: PhaseEngine): Promise<Visitors> {
+    const probed = [`https://${world.www}/`, `https://${world.domain}/`];
+    // The prober's life is capped (5 min by default); a fault's long build (slow-build) adds its
+    // length, and a second prepare (order-lapsed: it waits out the resolvers' cached TXT answers) 3 min.
+    const buildWallMs = (behaviour.build?.buildMs ?? 0) / (behaviour.buildClockScale ?? 1);
+    const maxDurationMs = 5 * 60_000 + Math.min(buildWallMs, VERCEL_BUILD_LIMIT_MS) + (buildWallMs > 0 ? 60_000 : 0) + (fault?.prepareAgain ? 3 * 60_000 : 0);
+    const prober = started.add(new Prober({ urls: probed, net: { ...world.net, attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs }), (p) => p.stop());
+    await prober.start("adopt").ready();
+    if (!fault?.cachingVisitors) return { probed, prober };
+    // Visitors whose resolver keeps each answer for its TTL (they still hold the old address after a switch).
+    const visitorsCache = started.add(await ReplicaDns.startCaching(world.dns), (c) => c.close());
+    const cachedProber = started.add(new Prober({ urls: probed, net: { ...world.net, dnsServers: [visitorsCache.address], attempts: 1 }, timeoutMs: PROBE_TIMEOUT_MS, now, maxDurationMs }), (p) => p.stop());
+    await cachedProber.start("adopt").ready();
+    return { probed, prober, cachedProber };
+}
+
+/** Adopt, previewed first as README's workflow says: a refusal at preview stops the go-live there. */
+async function adopt(run: Rehearsal): Promise<boolean> {
+    snapshot(run, "before");
+    const preview = await playPhase(run, "adopt", "adopt", "preview");
+    if (!preview.ok) {
+        run.seen.problems.push(`adopt refused at preview: ${preview.errors.map((e) => e.split("\n")[0]).join("; ")}`);
+        snapshot(run, "adopt");
+        return false;
+    }
+    const adopted = await playPhase(run, "adopt", "adopt");
+    if (!adopted.ok) run.seen.problems.push("adopt failed");
+    snapshot(run, "adopt");
+    return true;
+}
+
+/** Prepare, and prepare again when the fault says the operator would. */
+async function prepare(run: Rehearsal): Promise<PhaseResult> {
+    const first = await playPhase(run, "prepare", "prepare");
+    const again = first.ok ? run.fault?.prepareAgain : undefined;
+    if (again) run.log(`\n(the operator runs prepare again: ${again})`);
+    const prepared = again ? await playPhase(run, "prepare (again)", "prepare") : first;
+    snapshot(run, "prepare");
+    return prepared;
+}
+
+/**
+ * What prepare finds (a build that fails, a domain another project keeps) stops the go-live there:
+ * the operator fixes it hours before H; DNS was never pointed anywhere new. A provider's refusal
+ * reads as the operator would read it (program/providerRefusals), the provider's words kept.
+ */
+function stoppedAtPrepare(run: Rehearsal, prepared: PhaseResult): Outcome {
+    const dnsUnchanged = !prepared.steps.some((s) => s.type === TYPES.dnsRecord && s.op !== "same" && s.ok);
+    const explained = (e: string) => {
+        const refusal = refusalOf(e, dnsUnchanged);
+        return refusal ? `${refusal.id} ${refusal.text}` : e.split("\n")[0];
+    };
+    run.seen.problems.push(`prepare failed, the go-live stops there: ${prepared.errors.map(explained).join("; ")}`);
+    return { ...nothingChecked(), cutoverChecks: checkResultsOf(prepared), stoppedAt: "prepare" };
+}
+
+/**
+ * The cutover, its post-deploy checks as dynamic resources (MEP-06 to MEP-18): the key pages
+ * photographed on the new host first, the fault's API failures armed, the zone read after.
+ */
+async function cutOver(run: Rehearsal): Promise<CutoverRun> {
+    await shootPages(run, "pre-switch");
+    const struckFrom = armFaults(run, "cutover");
+    const result = await playPhase(run, "cutover", "cutover");
+    if (!result.ok) noPicturesAfterSwitch(run);
+    snapshot(run, "cutover");
+    if (struckFrom !== undefined) run.seen.apiFaults.cutover = struckDuring(run, "cutover", result, struckFrom);
+    // Check results of the cutover: outputs of the check resources, or rebuilt from their failure.
+    const checkSteps = result.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic"));
+    const checks = checkResultsOf(result);
+    if (!result.ok) run.seen.problems.push(`cutover failed (\`pulumi up\` would exit non-zero): ${plural(result.errors.length, "error")}`);
+    const switchAt = run.seen.dnsChanges.find((c) => c.at >= result.startedAt && c.at <= result.endedAt && c.op === "set")?.at;
+    const greenAt = result.ok && checkSteps.length > 0 ? Math.max(...checkSteps.map((s) => s.endedAt)) : undefined;
+    return { result, checkSteps, checks, switchAt, greenAt };
+}
+
+/**
+ * `golive verify` against the live (new) site, as the operator runs it after a cutover that went
+ * through. A failed cutover is rolled back at once instead (R-1 agreed beforehand).
+ */
+async function verifyNewSite(run: Rehearsal, cutover: CutoverRun): Promise<CheckResult[]> {
+    if (!cutover.result.ok) return [];
+    const { world } = run.replica;
+    await shootPages(run, "after-switch");
+    mark(run, "checks");
+    run.log("\n== checks (golive verify against the new site)");
+    const newAddress = world.newSite.host;
+    const wwwNew = cutover.result.outputs ? [String((cutover.result.outputs as any).dnsRecords?.www?.content ?? newAddress)] : [newAddress];
+    const verifyNew = await run.waits.during("golive verify against the new site", () => runSuite({ ...run.stack.settings, expected: { apex: [newAddress], www: wwwNew } }, run.stack.checkNet, { only: rehearsedChecks() }));
+    logResults(run, verifyNew);
+    mark(run, "report");
+    return verifyNew;
+}
+
+/**
+ * Plan section 4 (R-2): back to the previous phase, the same records in place. On the real engine
+ * it is `golive rollback` (the records back first, then the prepare update from the stack history);
+ * on the mock engine, the previous phase's `pulumi up`. The fault was the cutover's mistake: the
+ * rollback itself is done right.
+ */
+async function rollBack(run: Rehearsal): Promise<PhaseResult> {
+    const { behaviour } = run.replica;
+    if (behaviour.deleteThenRecreateMs !== undefined) {
+        delete behaviour.deleteThenRecreateMs;
+        run.log("\n(fault lifted for the rollback: records are updated in place)");
+    }
+    const struckFrom = armFaults(run, "rollback");
+    const rollback = await playPhase(run, "rollback", "prepare", run.engine.real ? "golive rollback" : "up");
+    if (struckFrom !== undefined) run.seen.apiFaults.rollback = struckDuring(run, "rollback", rollback, struckFrom);
+    if (!rollback.ok) run.seen.problems.push(`rollback failed: ${rollback.errors.join("; ")}`);
+    snapshot(run, "rollback");
+    return rollback;
+}
+
+/** Where the way back's time went (a cutover that failed after the switch), read as soon as the rollback ends. */
+function measureWayBack(run: Rehearsal, cutover: CutoverRun, rollback: PhaseResult): WayBack | null {
+    if (cutover.switchAt === undefined) return null;
+    const { world } = run.replica;
+    const siteChanges = run.seen.dnsChanges.filter((c) => c.name === world.domain || c.name === world.www);
+    return wayBackOf(cutover.checkSteps, cutover.result, rollback, run.visitors.prober.samples, siteChanges, Number(phaseConfig(world, "prepare").config["golive:ttl"]));
+}
+
+/** The same checks against the old site after the rollback, then a little time on it, so the prober sees it is back. */
+async function verifyOldSite(run: Rehearsal): Promise<CheckResult[]> {
+    const { world } = run.replica;
+    mark(run, "rollback-checks");
+    run.log("\n== checks against the old site after the rollback");
+    const oldAddress = world.oldSite.host;
+    // What the old records hold: a proxied one is answered with Cloudflare's edge address.
+    const liveAfterRollback = JSON.parse(phaseConfig(world, "prepare", run.stack.targets, run.fault).config["golive:liveRecords"]) as Record<"apex" | "www", { proxied?: boolean }>;
+    const answered = (which: "apex" | "www") => [liveAfterRollback[which]?.proxied ? world.edge.host : oldAddress];
+    const verifyOld = await run.waits.during("golive verify against the old site", () => runSuite({ ...run.stack.settings, certWaitMs: 0, expected: { apex: answered("apex"), www: answered("www") } }, run.stack.checkNet, { only: rehearsedChecks() }));
+    logResults(run, verifyOld);
+    await sleep(run.settleMs);
+    return verifyOld;
+}
+
+/**
+ * The record (rehearsal/record.ts): what the cutover did or, when it failed, what is known of it,
+ * and the rollback that followed (R-1, R-2).
+ */
+function record(run: Rehearsal, ran: { prepared: PhaseResult; cutover: CutoverRun; verifyNew: CheckResult[]; rollback: PhaseResult; wayBack: WayBack | null; verifyOld: CheckResult[] }): Outcome {
+    const { cutover, verifyNew, verifyOld, wayBack } = ran;
+    const isNotification = (r: CheckResult) => r.id === "MEP-01" || r.id === "MEP-17";
+    // golive verify's results, plus what only the cutover ran (before the switch, MEP-12/13/15/16) and its notifications.
+    const results = [...verifyNew, ...cutover.checks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id && v.stage === c.stage))];
+    const failedUpdate = failedUpdateOf(cutover.result);
+    const rollback = rollbackFactOf(run, ran.rollback, verifyOld, failedUpdate);
+    const { checklist } = rehearsalChecklist({
+        domain: run.replica.world.domain,
+        stack: "rehearsal",
+        config: phaseConfig(run.replica.world, "cutover", run.stack.targets, run.fault).config,
+        previous: ran.prepared.outputs,
+        cutover: cutover.result,
+        results,
+        notifications: cutover.checks.filter(isNotification),
+        rollback,
+        generatedAt: new Date().toISOString(),
+    });
+    const { checks: cutoverChecks, switchAt, greenAt } = cutover;
+    return { cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback, failedCheckToOldSiteMs: wayBack?.totalMs ?? null, ...(wayBack ? { wayBack } : {}) };
+}
+
+/** R-1, R-2 as the record states them: why the rollback came, what it changed, what the checks then saw. */
+function rollbackFactOf(run: Rehearsal, rollback: PhaseResult, verifyOld: CheckResult[], failedUpdate: FailedUpdate | undefined): RollbackFact {
+    const rolledBack = rollback.steps.filter((s) => s.type.startsWith("cloudflare:") && s.op !== "same");
+    const oldFailed = verifyOld.filter((r) => r.status === "fail");
+    return {
+        to: "prepare",
+        ok: rollback.ok && oldFailed.length === 0,
+        why: failedUpdate ? `the cutover failed (${failedUpdate.error})` : "the rehearsal ends every cutover with the rollback of plan section 4",
+        evidence:
+            `${run.engine.real ? "\`golive rollback --yes\` (back to the prepare update from the stack history)" : "golive:phase=prepare and \`pulumi up\`"} ${rollback.ok ? "went through" : `failed (${rollback.errors[0]?.split("\n")[0] ?? "no error message"})`}: ` +
+            `${rolledBack.length > 0 ? rolledBack.map((s) => `${s.name} ${s.op === "update" ? "updated in place" : s.op}${s.ok ? "" : " (failed)"}`).join(", ") : "no DNS record changed"} back to the old host ${run.replica.world.oldSite.host}; ` +
+            `checks against the old site: ${oldFailed.length === 0 ? `${plural(verifyOld.length, "check")} passed` : `${oldFailed.map((r) => r.id).join(", ")} failed`}`,
+    };
+}
+
+/** One phase as the operator runs it (`how`), logged, summarized, and followed by time on its state. */
+async function playPhase(run: Rehearsal, label: string, configPhase: "adopt" | "prepare" | "cutover", how: How = "up"): Promise<PhaseResult> {
+    const preview = how === "preview";
+    mark(run, label);
+    run.log(`\n== ${label}${preview ? " (pulumi preview)" : how === "golive rollback" ? " (golive rollback --yes)" : ""} (golive:phase=${configPhase})`);
+    const { config, secretKeys } = phaseConfig(run.replica.world, configPhase, run.stack.targets, run.fault);
+    const r = await run.waits.during(`\`${how === "golive rollback" ? "golive rollback" : `pulumi ${how}`}\` of the ${label} phase`, () => run.engine.run(label, how, config, secretKeys), { announce: !run.options.log });
+    const summary = summarizePhase(r, configPhase);
+    run.seen.phases.push(summary);
+    if (!preview) run.seen.phaseRuns.push(r);
+    run.log(`   ${r.ok ? "ok" : "FAILED"} in ${summary.durationMs} ms: ${Object.entries(summary.counts).filter(([, n]) => n > 0).map(([op, n]) => `${n} ${op}`).join(", ")}`);
+    // Each error is already on its step's line above. A failed cutover is rolled back at once
+    // (R-1 agreed beforehand): no time on the failed state.
+    if (!preview && !(label === "cutover" && !r.ok)) await sleep(run.settleMs);
+    return r;
+}
+
+/** Probes sent from now on are counted under `label`. */
+function mark({ visitors }: Rehearsal, label: string): void {
+    visitors.prober.mark(label);
+    visitors.cachedProber?.mark(label);
+}
+
+/** The zone's apex and www records (and CAA) at one moment of the go-live. */
+function snapshot(run: Rehearsal, when: keyof RehearsalFigures["records"]): void {
+    run.seen.records[when] = snapshotRecords(run.replica.zone, run.replica.world);
+}
+
+/** The fault's API failures, armed for a phase; the count of failed answers so far, when armed. */
+function armFaults(run: Rehearsal, phase: "cutover" | "rollback"): number | undefined {
+    const { control } = run.engine;
+    if (run.armers.length === 0 || !control) return undefined;
+    for (const f of run.armers) f.arm!(phase, { providers: control, vercelRest: run.replica.vercelApi });
+    return control.faults.length;
+}
+
+/** The failed API answers given during a phase and how long it took with them, said in the log. */
+function struckDuring(run: Rehearsal, phase: "cutover" | "rollback", r: PhaseResult, struckFrom: number): { struck: number; ms: number } {
+    const struck = { struck: run.engine.control!.faults.length - struckFrom, ms: r.endedAt - r.startedAt };
+    run.log(`   ${run.armers.map((f) => f.name).join(", ")}: ${struck.struck} failed API answer(s) during the ${phase}, which took ${(struck.ms / 1000).toFixed(1)} s`);
+    return struck;
+}
+
+/** The key pages photographed for the go-live page (none unless asked for: Chromium, ~2 s a page). */
+async function shootPages(run: Rehearsal, stage: PageShot["stage"]): Promise<void> {
+    const pages = run.options.screenshots;
+    if (!pages?.length) return;
+    const { world } = run.replica;
+    const urls = pages.map((p) => `https://${world.www}${p}`);
+    const pins = { [world.www]: world.newSite.host, [world.domain]: world.newSite.host };
+    run.seen.screenshots.push(...(await run.waits.during(`screenshots of the key pages ${stage === "pre-switch" ? "on the new host before the switch" : "after the switch"}`, () => shootKeyPages(urls, stage, world.net, pins))));
+}
+
+/** A failed cutover is rolled back at once (R-1 agreed beforehand): each page says why it has no picture after the switch. */
+function noPicturesAfterSwitch(run: Rehearsal): void {
+    const shots = run.seen.screenshots;
+    for (const shot of shots.filter((x) => x.stage === "pre-switch")) shots.push({ url: shot.url, stage: "after-switch", takenAt: new Date().toISOString(), missing: "no picture after the switch: the cutover failed and was rolled back at once (R-1 agreed beforehand); the way back waits for no picture", width: shot.width, height: shot.height });
+}
+
+function logResults(run: Rehearsal, results: CheckResult[]): void {
+    for (const r of results) run.log(`   ${r.id.padEnd(6)} ${r.status.toUpperCase().padEnd(4)} ${r.name}: ${reasonLine(r)}`);
+}
+
+/** The checks of REPLICA_CHECKS the suite has. */
+function rehearsedChecks(): string[] {
+    return REPLICA_CHECKS.filter((k) => CHECKS.some((c) => c.key === k));
 }
 
 /**

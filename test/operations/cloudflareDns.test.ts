@@ -63,6 +63,17 @@ describe("operations/cloudflareDns: the records back by Cloudflare's API", () =>
         assert.equal(zone.get(WWW)?.content, OLD);
     });
 
+    it("a fault for the REST API (via rest, as the rate-limited fault arms it) strikes the direct PATCHes only, never the provider's calls", async () => {
+        control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", via: "rest", fault: "429", retryAfterSeconds: 3, times: 4 });
+        control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", name: "dns-www", via: "provider", fault: "429", times: 1 });
+        const waits: number[] = [];
+        const put = await putRecordsBack(api, ZONE, back, 15_000, async (ms) => void waits.push(ms));
+        assert.equal(put.ok, true, JSON.stringify(put));
+        assert.deepEqual(put.calls.map((c) => [c.label, c.attempts]), [["apex", 3], ["www", 3]]);
+        assert.deepEqual(waits, [3000, 3000, 3000, 3000], "Retry-After: 3 waited twice by each call");
+        assert.deepEqual(control.faults.map((f) => f.fault), ["429", "429", "429", "429"], "the provider's fault is left for the provider");
+    });
+
     it("no token is refused (9106) and not retried; a record not in the zone is 81044; the token is never in a message", async () => {
         const none = await patchRecord({ ...api, token: "" }, ZONE, back[0], 5_000, async () => undefined);
         assert.equal(none.ok, false);

@@ -126,6 +126,17 @@ export function fromFirstFailedCheck(r: WayBackInput): WayBackRun | undefined {
     return out;
 }
 
+interface RunSeen {
+    load: number;
+    failedProbes: number;
+    setApart: number;
+    /** The prober's 5-minute cap ended it before the rehearsal did (the machine's load): its figures miss the switch. */
+    proberCapped: boolean;
+    proberLost?: string;
+    rehearsalMs: number;
+    siteChanges: Array<{ at: number; name: string; op: string; content?: string }>;
+}
+
 interface PathFigures {
     /** "engine" (the rollback's updates, the path before issue 25) or "direct" (Cloudflare's API at the first failed check). */
     path: "engine" | "direct";
@@ -133,6 +144,8 @@ interface PathFigures {
     runs: number;
     /** Each run's figures, from the first failed check's own moment. */
     perRun: WayBackRun[];
+    /** What each run saw besides: the load, the probes failed and set apart, the site records' changes (rehearsal clock). */
+    seen: RunSeen[];
     /** First failed check → both names on the old host at the zone's servers. */
     zone: Figure | null;
     /** First failed check → the last failed probe. */
@@ -149,7 +162,7 @@ interface PathFigures {
 
 async function wayBack(runs: number, engine: "mock" | "pulumi", rateLimited: boolean): Promise<PathFigures[]> {
     const paths: Array<"engine" | "direct"> = engine === "pulumi" ? ["engine", "direct"] : ["engine"];
-    const acc = Object.fromEntries(paths.map((p) => [p, { perRun: [] as WayBackRun[], failed: [] as number[], deletes: 0, struck: { cutover: [] as number[], rollback: [] as number[] } }]));
+    const acc = Object.fromEntries(paths.map((p) => [p, { perRun: [] as WayBackRun[], seen: [] as RunSeen[], failed: [] as number[], deletes: 0, struck: { cutover: [] as number[], rollback: [] as number[] } }]));
     let version: string = engine;
     // Both paths in the same run, alternated, so that the machine's load weighs on both alike.
     for (let i = 0; i < runs; i++) {
@@ -160,8 +173,14 @@ async function wayBack(runs: number, engine: "mock" | "pulumi", rateLimited: boo
             const a = acc[path];
             const run = fromFirstFailedCheck(r);
             if (run) a.perRun.push(run);
-            console.log(`  load ${os.loadavg()[0].toFixed(2)}; ${run ? `from ${run.anchorCheck}'s failure: zone ${run.zoneMs ?? "—"} ms, last failed probe ${run.lastFailedProbeMs ?? "—"} ms, the engine's report ${run.engineReportLagMs ?? "—"} ms later` : "no failed check after the switch with its moment"}; ${r.figures.probes.failed} failed probes${r.figures.apiFaults ? `; 429s: cutover ${r.figures.apiFaults.cutover?.struck ?? 0}, rollback ${r.figures.apiFaults.rollback?.struck ?? 0}` : ""}`);
-            a.failed.push(r.figures.probes.failed);
+            // A prober stopped by its life's cap (5 min: a rehearsal slowed by the machine's load) or
+            // lost missed the switch: its failed probes are not a figure of the way back.
+            const probed = !r.figures.probes.capped && !r.figures.probes.proberLost;
+            if (probed) a.failed.push(r.figures.probes.failed);
+            else if (run) delete run.lastFailedProbeMs;
+            const setApart = (r.figures.probes.stalled ?? 0) + (r.figures.probes.stalledReplica ?? 0);
+            a.seen.push({ load: Math.round(os.loadavg()[0] * 100) / 100, failedProbes: r.figures.probes.failed, setApart, proberCapped: r.figures.probes.capped, ...(r.figures.probes.proberLost ? { proberLost: r.figures.probes.proberLost } : {}), rehearsalMs: r.figures.totalMs, siteChanges: r.dnsChanges.filter((c) => c.name === r.domain || c.name === `www.${r.domain}`).map((c) => ({ at: c.at, name: c.name, op: c.op, content: c.content })) });
+            console.log(`  load ${os.loadavg()[0].toFixed(2)}; rehearsal ${(r.figures.totalMs / 1000).toFixed(0)} s; ${probed ? `probes set apart (a process stood still): ${setApart}` : `the prober ${r.figures.probes.proberLost ? `was lost (${r.figures.probes.proberLost})` : "reached its 5-minute cap"} before the switch: no probe figure`}; ${run ? `from ${run.anchorCheck}'s failure: zone ${run.zoneMs ?? "—"} ms, last failed probe ${run.lastFailedProbeMs ?? "—"} ms, the engine's report ${run.engineReportLagMs ?? "—"} ms later` : "no failed check after the switch with its moment"}; ${r.figures.probes.failed} failed probes${r.figures.apiFaults ? `; 429s: cutover ${r.figures.apiFaults.cutover?.struck ?? 0}, rollback ${r.figures.apiFaults.rollback?.struck ?? 0}` : ""}`);
             a.deletes += r.figures.dnsRecordDeletes;
             if (r.figures.apiFaults) {
                 a.struck.cutover.push(r.figures.apiFaults.cutover?.struck ?? 0);
@@ -180,6 +199,7 @@ async function wayBack(runs: number, engine: "mock" | "pulumi", rateLimited: boo
             engine: version,
             runs,
             perRun: a.perRun,
+            seen: a.seen,
             zone: fig(a.perRun.map((x) => x.zoneMs)),
             lastFailedProbe: fig(a.perRun.map((x) => x.lastFailedProbeMs)),
             failedProbes: fig(a.failed),

@@ -19,7 +19,8 @@
 // rate-limited fault's 429s too, on the provider's updates and on the direct PATCHes; real engine
 // only), --write (bench/wayback-results.json). Nothing leaves loopback.
 import * as os from "os";
-import { rehearse, RehearsalReport } from "../rehearsal/run";
+import { phaseConfig, rehearse, RehearsalReport } from "../rehearsal/run";
+import type { ReplicaWorld } from "../replica/world";
 import { FAULTS } from "../rehearsal/faults";
 import { findEngine, isEngine } from "../operations/engine";
 import { Figure, figureOf, saveResults, showFigure } from "./checks";
@@ -89,14 +90,19 @@ export interface WayBackRun {
     cachedVisitorMs?: number;
 }
 
-type WayBackInput = Pick<RehearsalReport, "domain" | "cutoverChecks" | "dnsChanges" | "timeline"> & { figures: Pick<RehearsalReport["figures"], "records" | "probes" | "wayBack"> };
+type WayBackInput = Pick<RehearsalReport, "domain" | "cutoverChecks" | "dnsChanges" | "timeline"> & { figures: Pick<RehearsalReport["figures"], "records" | "probes"> };
+
+/** The TTL the site records hold from prepare on: the rehearsal's own stack config (rehearsal/run phaseConfig). */
+function rehearsalTtlSeconds(domain: string): number {
+    return Number(phaseConfig({ domain, www: `www.${domain}`, oldSite: { host: "" } } as unknown as ReplicaWorld, "prepare").config["golive:ttl"]);
+}
 
 /**
  * The way back measured from the first failed check's own moment (the check's `failedAt`, which it
  * stamps as it concludes "fail"), the same event whichever path takes the records back; undefined
  * when no check after the switch failed with its moment known.
  */
-export function fromFirstFailedCheck(r: WayBackInput): WayBackRun | undefined {
+export function fromFirstFailedCheck(r: WayBackInput, ttlSeconds?: number): WayBackRun | undefined {
     const origin = r.timeline ? Date.parse(r.timeline.origin) : NaN;
     if (!Number.isFinite(origin)) return undefined;
     const stamped = r.cutoverChecks
@@ -118,9 +124,7 @@ export function fromFirstFailedCheck(r: WayBackInput): WayBackRun | undefined {
     const backAt = names.map(([name, content]) => (content === undefined ? undefined : r.dnsChanges.find((c) => c.name === name && c.op === "set" && c.content === content && c.at > switchAt)?.at));
     if (backAt.every((t): t is number => t !== undefined)) {
         out.zoneMs = Math.max(...backAt) - anchorMs;
-        const w = r.figures.wayBack;
-        const ttlMs = w?.cachedVisitorMs !== undefined && w.zoneMs !== undefined ? w.cachedVisitorMs - w.zoneMs : undefined;
-        if (ttlMs !== undefined) out.cachedVisitorMs = out.zoneMs + ttlMs;
+        if (ttlSeconds !== undefined && Number.isFinite(ttlSeconds)) out.cachedVisitorMs = out.zoneMs + ttlSeconds * 1000;
     }
     if (r.figures.probes.lastFailureAt !== undefined) out.lastFailedProbeMs = r.figures.probes.lastFailureAt - anchorMs;
     return out;
@@ -171,7 +175,7 @@ async function wayBack(runs: number, engine: "mock" | "pulumi", rateLimited: boo
             const r = await rehearse({ engine, fault: SWITCH_ONLY_FAULT, wayBack: path, ...(rateLimited ? { armAlso: "rate-limited" } : {}) });
             version = r.engine.kind === "pulumi" ? `pulumi ${r.engine.version}` : "mock";
             const a = acc[path];
-            const run = fromFirstFailedCheck(r);
+            const run = fromFirstFailedCheck(r, rehearsalTtlSeconds(r.domain));
             if (run) a.perRun.push(run);
             // A prober stopped by its life's cap (5 min: a rehearsal slowed by the machine's load) or
             // lost missed the switch: its failed probes are not a figure of the way back.

@@ -22,14 +22,13 @@ function report(over: { checks?: CheckResult[]; engineSaidAt?: number; changes?:
         figures: {
             records: { prepare: { apex: [{ id: "a", type: "A", content: "127.0.0.10" }], www: [{ id: "w", type: "A", content: "127.0.0.10" }], caa: [] } },
             probes: { lastFailureAt: 5_500 } as never,
-            wayBack: { totalMs: 100, zoneMs: 20, cachedVisitorMs: 60_020 },
         },
     };
 }
 
 describe("bench/wayBack: the way back timed from the first failed check's own moment", () => {
     it("anchors on the earliest failure stamped by a check after the switch, not on the engine's report of it", () => {
-        const r = fromFirstFailedCheck(report({ engineSaidAt: 6_000 }))!;
+        const r = fromFirstFailedCheck(report({ engineSaidAt: 6_000 }), 60)!;
         assert.equal(r.anchorCheck, "MEP-09");
         assert.equal(r.anchorMs, 5_200);
         assert.equal(r.engineReportLagMs, 800);
@@ -39,7 +38,7 @@ describe("bench/wayBack: the way back timed from the first failed check's own mo
     });
 
     it("a name not yet back to prepare's content leaves the zone's figure out", () => {
-        const r = fromFirstFailedCheck(report({ changes: [{ at: 4_000, name: "kalia.test", content: "127.0.0.20" }, { at: 5_400, name: "www.kalia.test", content: "127.0.0.10" }] }))!;
+        const r = fromFirstFailedCheck(report({ changes: [{ at: 4_000, name: "kalia.test", content: "127.0.0.20" }, { at: 5_400, name: "www.kalia.test", content: "127.0.0.10" }] }), 60)!;
         assert.equal(r.zoneMs, undefined);
         assert.equal(r.cachedVisitorMs, undefined);
     });

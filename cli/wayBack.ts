@@ -55,7 +55,8 @@ export async function rollBackToPrepare(gs: GuidedStack, deps: GuidedDeps, o: Wa
     // The stack file says prepare first: both updates run (and are recorded in the history) as prepare.
     await setPhase(gs, "prepare");
     // The direct calls of a cutover that did not live to say them (killed before the engine caught
-    // up): kept beside the run lock (operations/wayBackJournal), told in this way back's messages.
+    // up): kept beside the run lock (operations/wayBackJournal), told in this way back's messages
+    // (golive recover --rollback after a kill; golive rollback, cli/rollback.ts, does not read them yet).
     const journal = directCallsFile(gs.dir, gs.name);
     const byApi = o.note?.recordsBackByApi ?? directCallsKept(journal);
     const note = o.note && byApi ? { ...o.note, recordsBackByApi: byApi } : o.note;

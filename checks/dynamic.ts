@@ -147,8 +147,9 @@ export function checkProvider<I>(checkFn: (inputs: I) => Promise<CheckResult>, s
     };
     // A failure fails the step unless the result is only recorded (enforce false, prepare).
     const judged = (clean: Record<string, unknown>, result: CheckResult) => {
-        // The moment it failed, to the millisecond: the engine's events carry whole seconds only.
-        if (result.status === "fail" && clean.enforce !== false) throw new Error(failureMessage({ ...result, evidence: { ...result.evidence, failedAt: new Date().toISOString() } }));
+        // The moment it failed, to the millisecond (the engine's events carry whole seconds only),
+        // first, so that evidence cut short for the message keeps it.
+        if (result.status === "fail" && clean.enforce !== false) throw new Error(failureMessage({ ...result, evidence: { failedAt: new Date().toISOString(), ...result.evidence } }));
         // The engine's dynamic-provider host sends outputs as a protobuf Struct, which refuses
         // `undefined` anywhere ("Unexpected struct type."): the result goes as JSON values only.
         return { ...clean, result: JSON.parse(JSON.stringify(result)) as CheckResult };

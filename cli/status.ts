@@ -9,7 +9,7 @@ import { summarize, type CheckResult } from "../checks/types";
 import { plural } from "../checks/words";
 import { parseChecksConfig, suiteSettingsOf } from "../config/checksConfig";
 import { NAMESPACE } from "../config/config";
-import { lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../operations/phaseGates";
+import { historyFactsOf, lastApplied, latestUpdate, phaseOf, updateName, UpdateEntry, type ConfigMap } from "../operations/phaseGates";
 import { DEFAULT_DEPS, parseGuidedArgs } from "./guided";
 import { GuidedDeps } from "../operations/guided";
 import { GuidedStack, openStack, readConfig, readHistory, readOutputs } from "../operations/engineStack";
@@ -111,11 +111,7 @@ export async function status(stack: string, dir: string, deps: GuidedDeps, recor
     // One source for what next: where the site is (the records), then the history (and the record
     // of an update stopped by the operator, which the history counts as failed).
     const latestInterrupted = latest && latest.result === "failed" ? recordSaysInterrupted(recordsDir ?? path.join(dir, "records"), stack, phaseOf(latest), new Date(latest.startTime)) : undefined;
-    const next = whatNext(stack, look.site, {
-        ...(latest ? { latest: { kind: latest.kind, result: latest.result, phase: phaseOf(latest) } } : {}),
-        ...(applied ? { applied: phaseOf(applied) } : {}),
-        ...(latestInterrupted ? { latestInterrupted } : {}),
-    });
+    const next = whatNext(stack, look.site, historyFactsOf(latest, applied, latestInterrupted));
     deps.out(`  next:        ${next}`);
     if (!domain) {
         deps.out("Site: not checked (no golive:domain)");

@@ -35,6 +35,8 @@ export interface CloudflareApi {
 export interface RecordCall {
     label: "apex" | "www";
     id: string;
+    /** What the call asked the record to hold: "example.com A 192.0.2.1". */
+    asked?: string;
     ok: boolean;
     attempts: number;
     /** The last HTTP status, when an answer came. */
@@ -73,7 +75,8 @@ export async function patchRecord(api: CloudflareApi, zoneId: string, r: RecordB
     const url = `${api.baseUrl.replace(/\/+$/, "")}/zones/${encodeURIComponent(zoneId)}/dns_records/${encodeURIComponent(r.id)}`;
     const body = JSON.stringify({ name: r.name, type: r.type, content: r.content, ttl: r.ttl, proxied: r.proxied, ...(r.comment !== undefined ? { comment: r.comment } : {}) });
     const deadline = deadlineIn(deadlineMs, "the way back's bound on Cloudflare's API");
-    let last: Omit<RecordCall, "endedAt"> = { label: r.label, id: r.id, ok: false, attempts: 0 };
+    const asked = `${r.name} ${r.type} ${r.content}`;
+    let last: Omit<RecordCall, "endedAt"> = { label: r.label, id: r.id, asked, ok: false, attempts: 0 };
     for (let retry = 0; retry <= CLOUDFLARE_MAX_RETRIES; retry++) {
         let status: number | undefined;
         let headers: Record<string, string> = {};
@@ -87,11 +90,11 @@ export async function patchRecord(api: CloudflareApi, zoneId: string, r: RecordB
             } catch {
                 // not JSON: said below by the status
             }
-            if (status === 200 && answer.success !== false) return { label: r.label, id: r.id, ok: true, attempts: retry + 1, status, endedAt: Date.now() };
+            if (status === 200 && answer.success !== false) return { label: r.label, id: r.id, asked, ok: true, attempts: retry + 1, status, endedAt: Date.now() };
             const said = redact((answer.errors ?? []).map((e) => `${e.code ?? ""} ${e.message ?? ""}`.trim()).join("; "), [api.token]);
-            last = { label: r.label, id: r.id, ok: false, attempts: retry + 1, status, error: `HTTP ${status}${said ? `: ${said}` : ""}` };
+            last = { label: r.label, id: r.id, asked, ok: false, attempts: retry + 1, status, error: `HTTP ${status}${said ? `: ${said}` : ""}` };
         } catch (err) {
-            last = { label: r.label, id: r.id, ok: false, attempts: retry + 1, error: redact((err as Error).message, [api.token]) };
+            last = { label: r.label, id: r.id, asked, ok: false, attempts: retry + 1, error: redact((err as Error).message, [api.token]) };
             if ((err as { deadlineExceeded?: boolean }).deadlineExceeded) break;
         }
         if (retry === CLOUDFLARE_MAX_RETRIES || !cloudflareShouldRetry(status, headers)) break;
@@ -109,4 +112,17 @@ export async function putRecordsBack(api: CloudflareApi, zoneId: string, records
     if (problem) return { ok: false, startedAt, endedAt: Date.now(), calls: records.map((r) => ({ label: r.label, id: r.id, ok: false, attempts: 0, endedAt: Date.now(), error: problem })) };
     const calls = await Promise.all(records.map((r) => patchRecord(api, zoneId, r, deadlineMs, wait)));
     return { ok: calls.length > 0 && calls.every((c) => c.ok), startedAt, endedAt: Date.now(), calls };
+}
+
+/**
+ * One line per call, for the operator and the stack's history: the record, its Cloudflare id, what
+ * it was asked to hold, the result and when it ended (never the token).
+ * "✓ apex: PATCH dns_records/023e… accepted (example.com A 192.0.2.1) at 2026-12-06T08:00:01.234Z"
+ */
+export function callLines(put: Pick<RecordsPut, "calls">): string[] {
+    return put.calls.map(
+        (c) =>
+            `${c.ok ? "✓" : "✗"} ${c.label}: PATCH dns_records/${c.id} ${c.ok ? "accepted" : `failed (${c.error ?? "no answer"})`}` +
+            `${c.asked ? ` (${c.asked})` : ""}${c.attempts > 1 ? ` after ${c.attempts} attempts` : ""} at ${new Date(c.endedAt).toISOString()}`,
+    );
 }

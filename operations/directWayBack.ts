@@ -9,7 +9,8 @@ import { parseConfig } from "../config/config";
 import { configSource, type ConfigMap } from "./phaseGates";
 import { planSiteRecords } from "../program/dnsPlan";
 import { CLOUDFLARE_TOKEN_KEY } from "../program/zoneLookup";
-import { baseUrlProblem, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "./cloudflareDns";
+import { baseUrlProblem, callLines, CLOUDFLARE_API_BASE_URL, putRecordsBack, type CloudflareApi, type RecordBack, type RecordsPut } from "./cloudflareDns";
+import { directCallsFile, forgetDirectCalls, keepDirectCalls } from "./wayBackJournal";
 import type { UpProgress } from "./upProgress";
 
 /** The provider key of the API's base URL (@pulumi/cloudflare config `baseUrl`). */
@@ -24,6 +25,8 @@ export interface DirectWayBack {
     api: CloudflareApi;
     zoneId: string;
     records: RecordBack[];
+    /** Where what the calls did is kept until the engine caught up (operations/wayBackJournal). */
+    keptIn?: string;
 }
 
 /** The direct way back, or why it cannot be taken (the way back then goes through the engine only). */
@@ -71,12 +74,18 @@ export async function planDirectWayBack(stack: Stack, map: ConfigMap, zoneId: st
         records.push({ label, id, name: spec.name, type: spec.type, content: spec.content, ttl: spec.ttl, proxied: spec.proxied, ...(spec.comment !== undefined ? { comment: spec.comment } : {}) });
     }
     if (records.length === 0) return { ok: false, why: "prepare declares no site record" };
-    return { ok: true, plan: { api: { baseUrl, token }, zoneId, records } };
+    // A new cutover begins: what an earlier way back kept has been told (or is superseded).
+    const workDir = (stack.workspace as { workDir?: string } | undefined)?.workDir;
+    const keptIn = workDir ? directCallsFile(workDir, stack.name) : undefined;
+    if (keptIn) forgetDirectCalls(keptIn);
+    return { ok: true, plan: { api: { baseUrl, token }, zoneId, records, ...(keptIn ? { keptIn } : {}) } };
 }
 
-/** Both records back to prepare's content now, in parallel. Never throws. */
-export function putBackNow(plan: DirectWayBack, wait?: (ms: number) => Promise<void>): Promise<RecordsPut> {
-    return putRecordsBack(plan.api, plan.zoneId, plan.records, DIRECT_BOUND_MS, wait);
+/** Both records back to prepare's content now, in parallel, and what they did kept until the engine caught up. Never throws. */
+export async function putBackNow(plan: DirectWayBack, wait?: (ms: number) => Promise<void>): Promise<RecordsPut> {
+    const put = await putRecordsBack(plan.api, plan.zoneId, plan.records, DIRECT_BOUND_MS, wait);
+    if (plan.keptIn) keepDirectCalls(plan.keptIn, put);
+    return put;
 }
 
 /**
@@ -88,12 +97,7 @@ export function failedAfterSwitch(progress: Pick<UpProgress, "failedChecks" | "d
     return progress.dnsChangedAt !== undefined && progress.failedChecks.some((r) => r.stage !== "pre-switch");
 }
 
-/** One line per call, for the operator and the history: what was sent where, and how it went (never the token). */
-export function directLines(put: RecordsPut, origin?: number): string[] {
-    return put.calls.map(
-        (c) =>
-            `${c.ok ? "✓" : "✗"} ${c.label}: PATCH dns_records/${c.id} ${c.ok ? "accepted" : `failed (${c.error ?? "no answer"})`}` +
-            `${c.attempts > 1 ? ` after ${c.attempts} attempts` : ""}${origin !== undefined ? ` at ${new Date(c.endedAt).toISOString()}` : ""}`,
-    );
+/** One line per call, for the operator and the history: the record, its id, what it was asked to hold, the result, when (operations/cloudflareDns). */
+export function directLines(put: RecordsPut): string[] {
+    return callLines(put);
 }
-

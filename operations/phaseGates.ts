@@ -9,7 +9,8 @@ import { ChecksConfig, parseChecksConfig } from "../config/checksConfig";
 import { parseServicesConfig } from "../config/servicesConfig";
 import { parseReleaseConfig, ReleaseConfig } from "../config/releaseConfig";
 import { parseReportConfig } from "../config/reportConfig";
-import { whatNext } from "./siteState";
+import { whatNext, type HistoryFacts } from "./siteState";
+import { parseFailureNote } from "./failureNote";
 
 /** `pulumi config --json` (Automation API getAllConfig): objects and arrays as JSON text. */
 export type ConfigMap = Record<string, { value: string; secret: boolean }>;
@@ -184,7 +185,18 @@ export function orderGate(target: Phase, applied: UpdateEntry | undefined): Gate
  * decision of operations/siteState whatNext, with the site's place unknown.
  */
 export function nextStep(stack: string, latest: UpdateEntry | undefined, applied: UpdateEntry | undefined): string {
-    return whatNext(stack, { where: { apex: "unknown", www: "unknown" }, needsRecovery: false }, { ...(latest ? { latest: { kind: latest.kind, result: latest.result, phase: phaseOf(latest) } } : {}), ...(applied ? { applied: phaseOf(applied) } : {}) });
+    return whatNext(stack, { where: { apex: "unknown", www: "unknown" }, needsRecovery: false }, historyFactsOf(latest, applied));
+}
+
+/** What whatNext reads of the history: the newest update, the applied one, and the way back the applied one is (its failure note). */
+export function historyFactsOf(latest: UpdateEntry | undefined, applied: UpdateEntry | undefined, latestInterrupted?: boolean): HistoryFacts {
+    const undone = parseFailureNote(applied?.message);
+    return {
+        ...(latest ? { latest: { kind: latest.kind, result: latest.result, phase: phaseOf(latest) } } : {}),
+        ...(applied ? { applied: phaseOf(applied) } : {}),
+        ...(latestInterrupted ? { latestInterrupted } : {}),
+        ...(undone ? { rolledBackFrom: { phase: undone.phase, ...(undone.interrupted ? { interrupted: true } : {}) } } : {}),
+    };
 }
 
 /**

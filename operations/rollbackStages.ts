@@ -12,6 +12,7 @@ import type { ConfigMap } from "./phaseGates";
 import { seconds, UpProgress } from "./upProgress";
 import { rollbackMessage, type FailureNote } from "./failureNote";
 import { cliMessage, openStack, readConfig, readOutputs, type GuidedStack } from "./engineStack";
+import { directCallsFile, directCallsKept, forgetDirectCalls } from "./wayBackJournal";
 import { beginRun, type RunFrame } from "./runFrame";
 import { lookAtSite, lookLines, type Look } from "./siteLook";
 import { clearLeftovers } from "./leftovers";
@@ -228,8 +229,12 @@ export function failureNoteOf(ctx: RollbackContext, looked: Looked, planned: Pla
         errors: [look.site.interrupted ? `the ${failedPhase} was interrupted: ${before.site.headline}` : `update ${plan.current.version} ${plan.current.result}`],
         decision: { choice: "rollback", by: ctx.operator, at: new Date(ctx.deps.now()).toISOString(), how: `golive rollback ${confirmation}` },
         records: before.site.records,
+        ...(byApiOf(ctx) ? { recordsBackByApi: byApiOf(ctx)! } : {}),
     };
 }
+
+/** The direct calls of a cutover killed before the engine caught up (operations/wayBackJournal): the rollback's message tells them. */
+const byApiOf = (ctx: RollbackContext) => directCallsKept(directCallsFile(ctx.args.dir, ctx.args.stack));
 
 /** The stage "apply": the target's `up` (or preview, in a dry run) in a worktree, one line per step. */
 export async function runTarget(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string, progress: UpProgress): Promise<automation.RunResult | Stop> {
@@ -239,7 +244,7 @@ export async function runTarget(ctx: RollbackContext, looked: Looked, planned: P
     };
     const note = failureNoteOf(ctx, looked, planned, confirmation);
     try {
-        return await deps.runRollback(
+        const result = await deps.runRollback(
             {
                 stackName: args.stack,
                 projectDir: args.dir,
@@ -253,6 +258,8 @@ export async function runTarget(ctx: RollbackContext, looked: Looked, planned: P
             },
             session.opener(onEvent),
         );
+        if (!args.dryRun) forgetDirectCalls(directCallsFile(args.dir, args.stack));
+        return result;
     } catch (err) {
         const interrupted = session.frame.interrupt.cancelled;
         deps.err(`golive rollback: ${args.dryRun ? "preview" : "pulumi up"} ${interrupted ? "interrupted" : "failed"}: ${cliMessage(err)}`);

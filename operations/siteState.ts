@@ -201,6 +201,11 @@ export interface HistoryFacts {
     applied?: string;
     /** The newest update was stopped by the operator (Ctrl-C, its record says INTERRUPTED), not failed. */
     latestInterrupted?: boolean;
+    /**
+     * The applied update is a way back from this phase (its message carries the failure note,
+     * operations/failureNote): the failed or interrupted phase it undid.
+     */
+    rolledBackFrom?: { phase: string; interrupted?: boolean };
 }
 
 /**
@@ -231,6 +236,13 @@ export function whatNext(stack: string, site: Pick<SiteState, "busy" | "interrup
     if (failed) {
         const visitorsOnNew = !home;
         return `the last ${failed} failed: read its record, fix the cause, then golive ${failed} --stack ${stack} again${failed === "cutover" && visitorsOnNew ? `; if visitors see the new site broken, roll back: golive prepare --stack ${stack}` : ""}`;
+    }
+    const undone = h.rolledBackFrom;
+    if (undone && h.applied && h.applied === previousPhase(undone.phase)) {
+        const where = home ? ", visitors are on the old site" : "";
+        const again = `golive ${undone.phase} --stack ${stack} again${undone.phase === "cutover" ? " at hour H, once the client's approval (P-01) is recorded again" : ""}`;
+        const fix = undone.interrupted ? "" : `read what failed (golive report --stack ${stack}), fix the cause, then `;
+        return `the last ${undone.phase} ${undone.interrupted ? "was interrupted" : "failed"} and was rolled back to ${h.applied}${where}: ${fix}${again}`;
     }
     switch (h.applied) {
         case undefined:

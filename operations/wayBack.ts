@@ -10,6 +10,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { ConfigMap } from "./phaseGates";
 import type { RollbackRun } from "./runRecord";
 import { rollbackMessage, type FailureNote } from "./failureNote";
+import { directCallsFile, directCallsKept, forgetDirectCalls } from "./wayBackJournal";
 import { recordsBackFirst, siteRecordUrns } from "./recordsBack";
 import { applyWithProgress } from "./applyWithProgress";
 import { GuidedDeps } from "./guided";
@@ -54,13 +55,19 @@ export async function rollBackToPrepare(gs: GuidedStack, deps: GuidedDeps, o: Wa
     }
     // The stack file says prepare first: both updates run (and are recorded in the history) as prepare.
     await setPhase(gs, "prepare");
-    const byApi = o.note?.recordsBackByApi;
+    // The direct calls of a cutover that did not live to say them (killed before the engine caught
+    // up): kept beside the run lock (operations/wayBackJournal), told in this way back's messages
+    // (golive recover --rollback after a kill; golive rollback reads them too, operations/rollbackStages).
+    const journal = directCallsFile(gs.dir, gs.name);
+    const byApi = o.note?.recordsBackByApi ?? directCallsKept(journal);
+    const note = o.note && byApi ? { ...o.note, recordsBackByApi: byApi } : o.note;
     const said = byApi ? `; already put back by Cloudflare's API at ${byApi.at} (${byApi.calls.join("; ")})` : "";
     const first = o.zoneId ? await recordsBackFirst(gs.stack, { map: o.map, phase: "prepare", zoneId: o.zoneId, now: deps.now, ...(o.signal ? { signal: o.signal } : {}), ...(said ? { said } : {}) }) : undefined;
     if (first) deps.err(first.ok ? `  ✓ MEP-06 apex and www back to prepare's records (${secs(first.endedAt - first.startedAt)})` : `  ✗ the records could not be put back on their own (${first.error}): the whole prepare update puts them back`);
     if (first && !first.ok) errors.push(`records first: ${first.error}`);
-    const message = o.note ? rollbackMessage("golive rollback to prepare (R-2)", o.note) : "golive rollback to prepare (R-2)";
+    const message = note ? rollbackMessage("golive rollback to prepare (R-2)", note) : `golive rollback to prepare (R-2)${said}`;
     const r = await applyWithProgress(gs, message, deps, o.origin, o.signal);
+    if (r.ok) forgetDirectCalls(journal);
     const restored = o.restoredAt ?? (first?.ok ? first.endedAt : undefined) ?? (r.progress.dnsChangedAt !== undefined ? o.origin + r.progress.dnsChangedAt : undefined);
     return {
         ok: r.ok && (first?.ok ?? true),

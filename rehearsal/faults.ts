@@ -264,7 +264,7 @@ export const FAULTS: Fault[] = [
     },
     {
         name: "rate-limited",
-        summary: "Cloudflare's API rate limit is reached during the cutover and during the way back: each update of the apex and www records is answered 429 twice (Retry-After: 3 s) before it goes through",
+        summary: "Cloudflare's API rate limit is reached during the cutover and during the way back: each update of the apex and www records is answered 429 twice (Retry-After: 3 s) before it goes through, the provider's and the way back's direct PATCHes alike",
         expect: "the Cloudflare provider waits as cloudflare-go v6.6 does (Retry-After honoured, 10 retries at most) and goes on: the cutover and the rollback (records first) succeed, later by the waits (the figures time both); 0 failed probes",
         causesDowntime: false,
         needsRealEngine: "the 429s are answered on the replica's service API, which the real engine's provider plugins call with cloudflare-go's retries; the mock engine calls the replica in-process",
@@ -272,7 +272,9 @@ export const FAULTS: Fault[] = [
         // Cloudflare's API answers 429 with `retry-after` (seconds until capacity, rounded up) once
         // its limit is reached (developers.cloudflare.com/fundamentals/api/reference/limits).
         arm: (_phase, apis) => {
-            for (const name of ["dns-apex", "dns-www"]) apis.providers.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", name, fault: "429", retryAfterSeconds: 3, times: 2 });
+            for (const name of ["dns-apex", "dns-www"]) apis.providers.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", name, via: "provider", fault: "429", retryAfterSeconds: 3, times: 2 });
+            // The way back's direct PATCHes (operations/cloudflareDns), which carry no resource name: twice each of the two.
+            apis.providers.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", via: "rest", fault: "429", retryAfterSeconds: 3, times: 4 });
         },
     },
 ];

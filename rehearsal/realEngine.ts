@@ -252,7 +252,7 @@ export class RealEngine {
         const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
         return this.phase(label, async (onEvent) => {
             if (recordsFirst) {
-                // The records back first (cli/recordsBack.ts), before anything else is read: the stack
+                // The records back first (operations/recordsBack.ts), before anything else is read: the stack
                 // file still holds the switched phase, so the history's plan below skips this update
                 // as identical to the one it undoes.
                 const map = Object.fromEntries(Object.entries(recordsFirst.config).map(([k, v]) => [k, { value: v, secret: recordsFirst.secretKeys.includes(k) }]));

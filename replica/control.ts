@@ -26,8 +26,13 @@ export interface FaultSpec {
     type: string;
     /** Resource operation (create, update, delete, read); any when left out (always for a data source). */
     op?: string;
-    /** The resource's name (dns-www); any when left out. */
+    /** The resource's name (dns-www); any when left out. A call of the REST API has none. */
     name?: string;
+    /**
+     * Whose calls it strikes: the provider plugins' ("provider", /resource and /invoke) or those of
+     * Cloudflare's REST API made directly ("rest": the way back's PATCH of a record); both when left out.
+     */
+    via?: "provider" | "rest";
     fault: FaultKind;
     /** How many matching calls fail in a row (default 1; Infinity until cleared). */
     times?: number;
@@ -128,8 +133,8 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
     const pending: Array<FaultSpec & { left: number }> = [];
     const faults: FaultEvent[] = [];
     const held = new Set<() => void>();
-    const takeFault = (type: string, op: string | undefined, name: string | undefined) => {
-        const f = pending.find((x) => x.type === type && (x.op === undefined || x.op === op) && (x.name === undefined || x.name === name));
+    const takeFault = (type: string, op: string | undefined, name: string | undefined, via: "provider" | "rest") => {
+        const f = pending.find((x) => x.type === type && (x.op === undefined || x.op === op) && (x.name === undefined || x.name === name) && (x.via === undefined || x.via === via));
         if (!f) return undefined;
         if (--f.left <= 0) pending.splice(pending.indexOf(f), 1);
         return f;
@@ -174,7 +179,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             }
             const handler = handlers.resources[type];
             if (!handler) return envelope(404, 7003, "Could not route to /zones/dns_records");
-            const fault = takeFault(type, "update", undefined);
+            const fault = takeFault(type, "update", undefined, "rest");
             if (fault) faults.push({ at: Date.now(), type, op: "update", fault: fault.fault });
             if (fault?.fault === "500" || fault?.fault === "429") {
                 call.status = Number(fault.fault);
@@ -217,7 +222,7 @@ export async function startControlServer(handlers: ControlHandlers, host = "127.
             const kind = isResource ? r.type : String(r.token);
             const call: ControlServer["calls"][number] = isResource ? { path: "/resource", type: r.type, op: r.op, name: r.name } : { path: "/invoke", token: r.token };
             calls.push(call);
-            const fault = takeFault(kind, isResource ? r.op : undefined, isResource ? r.name : undefined);
+            const fault = takeFault(kind, isResource ? r.op : undefined, isResource ? r.name : undefined, "provider");
             const event: FaultEvent | undefined = fault ? { at: Date.now(), type: kind, ...(isResource ? { op: r.op, name: r.name } : {}), fault: fault.fault } : undefined;
             if (event) faults.push(event);
             if (fault?.fault === "500" || fault?.fault === "429") {

@@ -8,6 +8,11 @@ import { ReplicaDns } from "../../replica/dnsServer";
 import { startControlServer, type ControlServer } from "../../replica/control";
 import type { ReplicaWorld } from "../../replica/world";
 import { patchRecord, putRecordsBack, type RecordBack } from "../../operations/cloudflareDns";
+import { putBackNow } from "../../operations/directWayBack";
+import { directCallsKept } from "../../operations/wayBackJournal";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 const ZONE = "5a1f0c2e9b7d4e3f8a6b1c0d2e4f6a8b";
 const APEX = "a1".repeat(16);
@@ -61,6 +66,32 @@ describe("operations/cloudflareDns: the records back by Cloudflare's API", () =>
         assert.equal(call.attempts, 2);
         assert.deepEqual(waits, [1000]);
         assert.equal(zone.get(WWW)?.content, OLD);
+    });
+
+    it("a fault for the REST API (via rest, as the rate-limited fault arms it) strikes the direct PATCHes only, never the provider's calls", async () => {
+        control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", via: "rest", fault: "429", retryAfterSeconds: 3, times: 4 });
+        control.failNext({ type: "cloudflare:index/dnsRecord:DnsRecord", op: "update", name: "dns-www", via: "provider", fault: "429", times: 1 });
+        const waits: number[] = [];
+        const put = await putRecordsBack(api, ZONE, back, 15_000, async (ms) => void waits.push(ms));
+        assert.equal(put.ok, true, JSON.stringify(put));
+        assert.deepEqual(put.calls.map((c) => [c.label, c.attempts]), [["apex", 3], ["www", 3]]);
+        assert.deepEqual(waits, [3000, 3000, 3000, 3000], "Retry-After: 3 waited twice by each call");
+        assert.deepEqual(control.faults.map((f) => f.fault), ["429", "429", "429", "429"], "the provider's fault is left for the provider");
+    });
+
+    it("the way back keeps what its calls did where its plan says (beside the run lock), for a recover after a kill", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-kept-"));
+        try {
+            const keptIn = path.join(dir, ".golive", "prod.records-back-by-api.json");
+            const put = await putBackNow({ api, zoneId: ZONE, records: back, keptIn });
+            assert.equal(put.ok, true, JSON.stringify(put));
+            const kept = directCallsKept(keptIn)!;
+            assert.equal(kept.ok, true);
+            assert.deepEqual(kept.calls.map((l) => /^✓ (apex|www): PATCH dns_records\/(\w+) accepted \((\S+) A 127\.0\.0\.3\) at \d{4}-/.exec(l)?.slice(1, 4)), [["apex", APEX, "example.com"], ["www", WWW, "www.example.com"]]);
+            assert.doesNotMatch(fs.readFileSync(keptIn, "utf8"), new RegExp(TOKEN));
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("no token is refused (9106) and not retried; a record not in the zone is 81044; the token is never in a message", async () => {

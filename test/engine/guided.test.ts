@@ -357,7 +357,8 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         assert.equal(r.record.decision?.how, 'answered "yes" at the prompt');
         await assertRolledBack(r.io, r.record);
         // Issue 26: R-3 posted at once through the webhook with the page, R-4's Vercel events kept, both in the record.
-        const r3 = webhook.messages.filter((m) => /^Mise en production de https:\/\/www\.studio-lumiere\.fr\/ reportée : MEP-09 HTTPS reachability failed/.test(m.text ?? ""));
+        // The release answers 500 everywhere: which of MEP-09/10/11/14 fails first is the engine's race, R-3 names that one.
+        const r3 = webhook.messages.filter((m) => /^Mise en production de https:\/\/www\.studio-lumiere\.fr\/ reportée : MEP-(09|10|11|14) [^\n]* failed: [^\n]*500/.test(m.text ?? ""));
         assert.equal(r3.length, 1, JSON.stringify(webhook.messages.map((m) => m.text)));
         const page = r.record.page!;
         assert.ok(r3[0].text!.endsWith(`La page de l'incident : ${page.file}`));

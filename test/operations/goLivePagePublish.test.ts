@@ -7,20 +7,8 @@ import * as os from "os";
 import * as path from "path";
 import { publishPage, uploadArgv, uploadPage } from "../../operations/goLivePagePublish";
 import { parseReportConfig } from "../../config/reportConfig";
+import { isRunning as alive } from "../helpers/processes";
 
-/** Running (a zombie left to a PID 1 that does not reap is not running). */
-const alive = (pid: number) => {
-    try {
-        process.kill(pid, 0);
-    } catch {
-        return false;
-    }
-    try {
-        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-    } catch {
-        return false;
-    }
-};
 
 describe("operations/goLivePagePublish: the go-live page written, uploaded, linked", function () {
     this.timeout(30_000);

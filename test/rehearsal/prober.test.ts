@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
 import { spawn } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { startWorld, ReplicaWorld } from "../../replica/world";
 import { createCa, issueCertificate } from "../../replica/pki";
 import { Prober, ProbeFigures } from "../../rehearsal/prober";
 import { sleep } from "../../checks/net";
 import { startWorldProcess, WorldProcess } from "../fixtures/worldProcess";
+import { isRunning as alive } from "../helpers/processes";
 
 const ROOT = path.join(__dirname, "..", "..");
 const TS_NODE = require.resolve("ts-node/register/transpile-only");
@@ -20,19 +20,6 @@ function blockFor(ms: number): { from: number; to: number } {
     return { from, to: Date.now() };
 }
 
-/** A process that exists and is not a zombie waiting for its reaper. */
-function alive(pid: number): boolean {
-    try {
-        process.kill(pid, 0);
-    } catch {
-        return false;
-    }
-    try {
-        return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
-    } catch {
-        return false;
-    }
-}
 
 /** Waits, polling, until `ok()` holds: what the test waits for is a count of probes, not a time. */
 async function waitFor(what: string, ok: () => boolean, capMs = 15_000): Promise<void> {

@@ -9,6 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { ImapFlow } from "imapflow";
 import { freePortOn } from "./site";
+import { PROGRAM_DIR } from "../shared/programDir";
 
 export const DOVECOT_BIN = "/usr/sbin/dovecot";
 
@@ -114,7 +115,12 @@ service stats {
 }
 `,
     );
-    const child: ChildProcess = spawn(bin, ["-F", "-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+    // Under the engine guard (scripts/engine-guard/guard.js): dovecot ends with the process that
+    // started it even when that process is killed before it can call stop() (a test worker killed,
+    // a rehearsal's SIGKILL), never left as an orphan on the port. stop()'s SIGTERM to the guard
+    // ends dovecot and every process of its tree.
+    const guard = path.join(PROGRAM_DIR, "scripts", "engine-guard", "guard.js");
+    const child: ChildProcess = spawn(process.execPath, [guard, bin, "-F", "-c", conf], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, GOLIVE_ENGINE_GRACE_MS: "3000", GOLIVE_ENGINE_REGISTRY: "" } });
     let stderr = "";
     child.stderr?.on("data", (c: Buffer) => (stderr += c.toString()));
     let exited = false;

@@ -9,6 +9,7 @@ import { main, parseArgs, RollbackDeps, RollbackSession } from "../../cli/rollba
 import type { HistoryEntry } from "../../operations/rollback";
 import type { RunOptions } from "../../operations/automation";
 import { judgeSite, SiteFacts } from "../../operations/siteState";
+import { a, NEW, OLD, siteFacts } from "../helpers/siteFacts";
 import { parseFailureNote } from "../../operations/failureNote";
 import type { Look } from "../../operations/siteLook";
 import { Interrupt } from "../../operations/interrupt";
@@ -16,8 +17,6 @@ import type { RunFrame } from "../../operations/runFrame";
 
 const B = "b".repeat(40);
 const C = "c".repeat(40);
-const OLD = "127.0.0.3";
-const NEW = "127.0.0.2";
 const history: HistoryEntry[] = [
     {
         version: 3, kind: "update", result: "succeeded", startTime: "2026-05-01T10:00:00Z",
@@ -31,19 +30,16 @@ const history: HistoryEntry[] = [
     },
 ];
 
-const a = (content: string) => [{ type: "A", content }];
+/** A stack at cutover, Vercel serving (the site-state fixture at prepare, moved on). */
 function lookOf(over: Partial<SiteFacts>): Look {
-    const facts: SiteFacts = {
-        stack: "prod",
+    const facts = siteFacts({
         applied: "cutover",
+        filePhase: undefined,
         latest: { kind: "update", result: "succeeded", phase: "cutover" },
-        pending: [],
-        leftoverProcesses: 0,
         live: { apex: a(NEW), www: a(NEW) },
         state: { apex: { type: "A", content: NEW }, www: { type: "A", content: NEW } },
-        targets: { apex: { old: OLD, vercel: NEW }, www: { old: OLD, vercel: NEW } },
         ...over,
-    };
+    });
     return { facts, site: judgeSite(facts), history: [], outputs: {}, state: { pending: [], records: facts.state ?? {}, zoneId: "zone-1", empty: false } };
 }
 

@@ -1,5 +1,5 @@
 // The facts of a stack at prepare, old host serving, that the site-state tests start from
-// (test/operations/siteState.test.ts, test/operations/whatNext.test.ts): each test changes what its case needs.
+// (test/operations/siteState.test.ts, test/operations/whatNext.test.ts, test/cli/rollback.test.ts): each test changes what its case needs.
 import type { SiteFacts } from "../../operations/siteState";
 
 export const OLD = "127.0.0.3";

@@ -102,19 +102,7 @@ export function renderRecord(r: PhaseRecord): string {
             "",
         );
     }
-    if (r.rollback) {
-        const rb = r.rollback;
-        out.push(
-            "## Rollback (R-2: golive:phase prepare, pulumi up)",
-            "",
-            `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
-            `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
-            ...(rb.dnsRestoredAt ? [`- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}${r.firstFailedCheckAt ? ` (${secondsBetween(r.firstFailedCheckAt, rb.dnsRestoredAt)} after the first failed check)` : ""}`] : []),
-            ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
-            "",
-            ...stepRows(rb.steps, r.clockOrigin),
-        );
-    }
+    if (r.rollback) out.push(...rollbackLines(r.rollback, "golive:phase prepare, pulumi up", r.clockOrigin, r.firstFailedCheckAt));
     out.push(...incidentLines(r.incident), ...newsLines(r.page, r.messages));
     out.push(renderMarkdown(withRollbackDecision(r.checklist, r.decision, r.rollback), { domain: r.domain, phase: r.phase, stack: r.stack, releaseRef: r.releaseRef ?? null, generatedAt: r.endedAt.toISOString() }).replace(/^(#+) /gm, "#$1 "));
     return out.join("\n") + "\n";
@@ -190,19 +178,7 @@ export function renderRecoveryRecord(r: RecoveryRecord, kind: "recover" | "rollb
         "",
     ];
     if (r.way) out.push("## Way on", "", `- **Choice:** ${r.way.choice} (${r.way.how})`, `- **Result:** ${r.way.result}`, "");
-    if (r.rollback) {
-        const rb = r.rollback;
-        out.push(
-            "## Rollback (R-2: records first, then prepare)",
-            "",
-            `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
-            `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
-            ...(rb.dnsRestoredAt ? [`- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}`] : []),
-            ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
-            "",
-            ...stepRows(rb.steps, r.clockOrigin),
-        );
-    }
+    if (r.rollback) out.push(...rollbackLines(r.rollback, "records first, then prepare", r.clockOrigin));
     out.push(...newsLines(r.page, r.messages));
     return out.join("\n") + "\n";
 }
@@ -239,4 +215,19 @@ function incidentLines(incident: PhaseRecord["incident"]): string[] {
     const events = incident.deploymentEvents ?? [];
     const line = (e: { at?: string; type: string; text: string }) => `${e.at ?? ""} [${e.type}] ${e.text}`.replace(/`/g, "'").replace(/\r?\n/g, " ");
     return ["## Vercel deployment events (R-4)", "", ...(events.length > 0 ? ["```", ...events.map(line), "```"] : [`Not gathered: ${incident.deploymentEventsMissing ?? "no event"}`]), ""];
+}
+
+/** The rollback's section, in both kinds of record: how it went, when the records were back (and how long after the first failed check, when one is known), its steps. */
+function rollbackLines(rb: RollbackRun, how: string, clockOrigin: number, firstFailedCheckAt?: Date): string[] {
+    const back = rb.dnsRestoredAt ? `- **Records back at their previous content:** ${rb.dnsRestoredAt.toISOString()}${firstFailedCheckAt ? ` (${secondsBetween(firstFailedCheckAt, rb.dnsRestoredAt)} after the first failed check)` : ""}` : undefined;
+    return [
+        `## Rollback (R-2: ${how})`,
+        "",
+        `- **Result:** ${rb.ok ? "succeeded" : "FAILED"}`,
+        `- **Started:** ${rb.startedAt.toISOString()}; **ended:** ${rb.endedAt.toISOString()} (${secondsBetween(rb.startedAt, rb.endedAt)})`,
+        ...(back ? [back] : []),
+        ...rb.errors.map((e) => `- error: ${e.split("\n")[0]}`),
+        "",
+        ...stepRows(rb.steps, clockOrigin),
+    ];
 }

@@ -8,8 +8,8 @@
 import type { Phase } from "../config/config";
 import type { ConfigMap } from "../operations/phaseGates";
 import { readOutputs, openStack, type GuidedStack } from "../operations/engineStack";
-import { confirmPhase, checklistOf, passGates, phaseRecordOf, showPreview, siteFirst, isStop, type Adoption, type Confirmed, type PhaseContext } from "../operations/phaseStages";
-import { shootAfterSwitch, shootBeforeSwitch, type AfterSwitch, type ShotsInput } from "../operations/goLiveShots";
+import { cancelledBefore, confirmPhase, checklistOf, passGates, phaseRecordOf, showPreview, siteFirst, isStop, type Adoption, type Confirmed, type PhaseContext } from "../operations/phaseStages";
+import { screenshotsOff, shootAfterSwitch, shootBeforeSwitch, type AfterSwitch, type ShotsInput } from "../operations/goLiveShots";
 import { applyPhase, outcomeOf, verdictOf } from "../operations/phaseOutcome";
 import { beginRun, providerCallBoundMsOf, type RunFrame } from "../operations/runFrame";
 import type { PhaseRecord } from "../operations/runRecord";
@@ -118,6 +118,7 @@ async function guidedPhase(ctx: PhaseContext, adopt?: Adopt): Promise<PhaseRun> 
     const confirmed = await confirmPhase(ctx, previewed);
     if (isStop(confirmed)) return confirmed;
     const before = ctx.phase === "cutover" ? await shootBeforeSwitch(shotsOf(ctx, confirmed, { outputs: () => readOutputs(ctx.gs) })) : [];
+    if (ctx.frame.interrupt.cancelled) return cancelledBefore(ctx, confirmed); // Ctrl-C while the pictures were taken
     const applied = await applyPhase(ctx, confirmed);
     const outcome = await outcomeOf(ctx, confirmed, applied);
     const endedAt = new Date(ctx.deps.now());
@@ -135,7 +136,8 @@ async function guidedPhase(ctx: PhaseContext, adopt?: Adopt): Promise<PhaseRun> 
 /** What the screenshot stages need of the run: the config, the command's shooter, its clock and stderr. */
 function shotsOf<T>(ctx: PhaseContext, confirmed: Confirmed, more: T): ShotsInput & T {
     const { deps } = ctx;
-    return { map: confirmed.map, ...(deps.shootPages ? { shoot: deps.shootPages } : {}), now: deps.now, err: deps.err, ...more };
+    const off = screenshotsOff(deps.env);
+    return { map: confirmed.map, ...(deps.shootPages ? { shoot: deps.shootPages } : {}), ...(off ? { off } : {}), now: deps.now, err: deps.err, ...more };
 }
 
 /** Where the run left the site, for the after-switch pictures' label: live, or what the records say. */

@@ -8,7 +8,8 @@
 //     move the records, the picture is the old site visitors reach, and says so.
 // Each is bounded (checks/screenshot: 30 s a page, one browser at a time), never throws, never
 // changes the verdict; a picture that could not be taken says why. The shooter is the command's
-// (GuidedDeps.shootPages): a run without one takes no picture, and the page says so.
+// (GuidedDeps.shootPages): a run without one takes no picture (the page says it has none), and
+// GOLIVE_SCREENSHOTS=off makes each page say why it has none.
 import { NAMESPACE } from "../config/config";
 import { parseChecksConfig } from "../config/checksConfig";
 import type { PageShot, ShotStage } from "../checks/screenshot";
@@ -53,9 +54,21 @@ export function preSwitchPinsOf(outputs: Record<string, unknown>): Record<string
     return Object.keys(pins).length > 0 ? pins : undefined;
 }
 
+/** The switch for runs that must not start a browser (a CI without Chromium, the engine tests): GOLIVE_SCREENSHOTS=off. */
+export const SCREENSHOTS_ENV = "GOLIVE_SCREENSHOTS";
+
+/** Why no picture is taken in this run (GOLIVE_SCREENSHOTS=off, or a value it does not take), or undefined: shoot. */
+export function screenshotsOff(env: NodeJS.ProcessEnv): string | undefined {
+    const v = env[SCREENSHOTS_ENV];
+    if (v === undefined || v === "" || v === "on") return undefined;
+    return v === "off" ? `not taken: ${SCREENSHOTS_ENV}=off` : `not taken: ${SCREENSHOTS_ENV} must be on or off, got ${JSON.stringify(v.slice(0, 40))}`;
+}
+
 export interface ShotsInput {
     map: ConfigMap;
     shoot?: ShootPages;
+    /** Why this run takes no picture (screenshotsOff): every page says it. */
+    off?: string;
     now(): number;
     err(line: string): void;
 }
@@ -83,6 +96,7 @@ async function shootSafely(i: ShotsInput, urls: string[], stage: ShotStage, pins
 export async function shootBeforeSwitch(i: ShotsInput & { outputs: () => Promise<Record<string, unknown>> }): Promise<PageShot[]> {
     const urls = keyPageUrls(i.map);
     if (!i.shoot || urls.length === 0) return [];
+    if (i.off) return allMissing(urls, "pre-switch", i.off, i.now());
     const outputs = await i.outputs().catch((): Record<string, unknown> => ({}));
     const pins = preSwitchPinsOf(outputs);
     if (!pins) return allMissing(urls, "pre-switch", "no picture before the switch: the stack's outputs hold no pins of the pre-switch checks (golive prepare records them)", i.now());
@@ -101,6 +115,7 @@ export interface AfterSwitch {
 export async function shootAfterSwitch(i: ShotsInput & { after: AfterSwitch }): Promise<PageShot[]> {
     const urls = keyPageUrls(i.map);
     if (!i.shoot || urls.length === 0) return [];
+    if (i.off) return allMissing(urls, "after-switch", i.off, i.now());
     const shots = await shootSafely(i, urls, "after-switch");
     const shows = showsAfter(i.after);
     return shows ? shots.map((s) => ({ ...s, shows })) : shots;

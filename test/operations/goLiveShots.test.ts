@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import type { PageShot, ShotStage } from "../../checks/screenshot";
 import type { NetOptions } from "../../checks/types";
-import { keyPageUrls, preSwitchPinsOf, shootAfterSwitch, shootBeforeSwitch, showsAfter, type ShootPages } from "../../operations/goLiveShots";
+import { keyPageUrls, preSwitchPinsOf, screenshotsOff, shootAfterSwitch, shootBeforeSwitch, showsAfter, type ShootPages } from "../../operations/goLiveShots";
 import type { ConfigMap } from "../../operations/phaseGates";
 
 const map: ConfigMap = {
@@ -66,6 +66,19 @@ describe("operations/goLiveShots: the key pages before and after the switch of a
         assert.deepEqual(keyPageUrls({ ...map, "golive:checks": { value: "{\"pages\": 3}", secret: false } }), [], "a refused key (the config gate said so) takes no picture");
         assert.deepEqual(keyPageUrls({ "golive:domain": map["golive:domain"] }), ["https://www.example.com/"], "the checks' default key page");
         assert.equal(f.calls.length, 0);
+    });
+
+    it("GOLIVE_SCREENSHOTS=off (a CI without Chromium, the engine tests): no browser, every page says why; a value it does not take is said too", async () => {
+        assert.equal(screenshotsOff({}), undefined);
+        assert.equal(screenshotsOff({ GOLIVE_SCREENSHOTS: "on" }), undefined);
+        assert.equal(screenshotsOff({ GOLIVE_SCREENSHOTS: "off" }), "not taken: GOLIVE_SCREENSHOTS=off");
+        assert.equal(screenshotsOff({ GOLIVE_SCREENSHOTS: "no" }), 'not taken: GOLIVE_SCREENSHOTS must be on or off, got "no"');
+        const f = fakeShooter();
+        const off = "not taken: GOLIVE_SCREENSHOTS=off";
+        const before = await shootBeforeSwitch({ ...base(f.shoot), off, outputs: async () => outputs });
+        const after = await shootAfterSwitch({ ...base(f.shoot), off, after: { live: true } });
+        assert.equal(f.calls.length, 0);
+        assert.deepEqual([...before, ...after].map((s) => [s.stage, s.missing]), [["pre-switch", off], ["pre-switch", off], ["after-switch", off], ["after-switch", off]]);
     });
 
     it("after the switch: through public DNS, no pins; live: no label; after a way back: what the records say visitors reach", async () => {

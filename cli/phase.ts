@@ -143,7 +143,7 @@ function shotsOf<T>(ctx: PhaseContext, confirmed: Confirmed, more: T): ShotsInpu
 /** Where the run left the site, for the after-switch pictures' label: live, or what the records say. */
 function afterSwitchOf(record: PhaseRecord): AfterSwitch {
     const back = record.rollback?.ok ? record.rollback.dnsRestoredAt : undefined;
-    return { live: record.ok, ...(record.siteAfter ? { siteAfter: record.siteAfter } : {}), ...(back ? { rolledBackAt: back } : {}) };
+    return { live: record.ok, switched: !!record.dnsSwitchAt, ...(record.siteAfter ? { siteAfter: record.siteAfter } : {}), ...(back ? { rolledBackAt: back } : {}) };
 }
 
 /** A run always leaves its record (a taken name gets a suffix); one that cannot be written is said, and does not change the result. */

@@ -109,6 +109,8 @@ export interface AfterSwitch {
     /** The site as read from the records when the run ended (PhaseRecord siteAfter). */
     siteAfter?: string[];
     rolledBackAt?: Date;
+    /** Whether this run changed the site records (the engine's events: PhaseRecord dnsSwitchAt). */
+    switched?: boolean;
 }
 
 /** Stage "shoot after the switch" (cutover, once the outcome is known: live, or after the way back). */
@@ -124,6 +126,7 @@ export async function shootAfterSwitch(i: ShotsInput & { after: AfterSwitch }): 
 /** "after the way back (records back at …): <where the records point>; <what visitors reach>". */
 export function showsAfter(a: AfterSwitch): string | undefined {
     if (a.live) return undefined;
+    if (!a.switched && !a.rolledBackAt && !a.siteAfter) return "the cutover stopped before the site records changed (no DNS switch in this run), through public DNS: the site as it was";
     const seen = a.siteAfter?.join(" ") ?? "where the records point was not read";
     return a.rolledBackAt ? `after the way back (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
 }

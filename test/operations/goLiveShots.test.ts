@@ -89,6 +89,7 @@ describe("operations/goLiveShots: the key pages before and after the switch of a
         const siteAfter = ["apex and www hold their previous content (the old host); visitors reach the old site."];
         const back = await shootAfterSwitch({ ...base(f.shoot), after: { live: false, siteAfter, rolledBackAt: new Date(Date.UTC(2026, 11, 6, 8, 0, 12)) } });
         assert.equal(back[0].shows, `after the way back (records back at 2026-12-06T08:00:12.000Z), through public DNS: ${siteAfter[0]}`);
-        assert.equal(showsAfter({ live: false }), "the cutover did not go live, through public DNS: where the records point was not read");
+        assert.equal(showsAfter({ live: false, switched: true }), "the cutover did not go live, through public DNS: where the records point was not read");
+        assert.equal(showsAfter({ live: false, switched: false }), "the cutover stopped before the site records changed (no DNS switch in this run), through public DNS: the site as it was");
     });
 });

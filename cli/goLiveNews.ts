@@ -22,7 +22,7 @@ import { describeError } from "../checks/net";
 import { buildChecklist, factsFromJson, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
 import { configSource, type ConfigMap } from "../operations/phaseGates";
 import { keepWithPage, publishPage, type PublishedPage } from "../operations/goLivePagePublish";
-import { checksNetOf } from "../operations/goLiveShots";
+import { checksNetOf, picturesSummary } from "../operations/goLiveShots";
 import type { PageShot } from "../checks/screenshot";
 import { realTimeline } from "../rendering/goLiveTimeline";
 import { goLivePageOf, type Incident } from "../rendering/goLivePage";
@@ -37,7 +37,7 @@ export const PAGES_DIR = "pages";
 
 /** What the record keeps of it: the page (or why there is none), the messages posted, R-4's incident. */
 export interface GoLiveNews {
-    page?: PublishedPage & { missing?: string };
+    page?: PublishedPage & { missing?: string; pictures?: string };
     messages?: CheckResult[];
     incident?: Incident;
 }
@@ -136,7 +136,8 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
     };
     const lines = withRollbackDecision(r.checklist, r.decision, r.rollback);
     const json = { ...outputs, domain: r.domain, stack: r.stack, phase: "cutover", ...(facts.failedUpdate ? { failedUpdate: facts.failedUpdate } : {}), ...(facts.rollback ? { rollback: facts.rollback } : {}), ...(incident ? { incident } : {}), checklist: lines, timeline: realTimeline(r), ...(o.shots?.length ? { screenshots: o.shots } : {}) };
-    const page = await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
+    const pictures = picturesSummary(o.shots ?? []);
+    const page = { ...(await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps)), ...(pictures ? { pictures } : {}) };
     const messages: CheckResult[] = [];
     const site = siteOf(r.domain);
     if (r.ok && webhook.url) messages.push(await post("MEP-17", liveBody({ site, ...(r.dnsSwitchAt ? { since: r.dnsSwitchAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps));

@@ -130,3 +130,15 @@ export function showsAfter(a: AfterSwitch): string | undefined {
     const seen = a.siteAfter?.join(" ") ?? "where the records point was not read";
     return a.rolledBackAt ? `after the way back (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
 }
+
+/** The pictures in one line for the run's record: how many of each stage were taken, and why not the first one missing. */
+export function picturesSummary(shots: readonly PageShot[]): string | undefined {
+    if (shots.length === 0) return undefined;
+    const part = (stage: ShotStage, label: string) => {
+        const of = shots.filter((s) => s.stage === stage);
+        if (of.length === 0) return undefined;
+        const missing = of.find((s) => !s.image);
+        return `${label} ${of.length - of.filter((s) => !s.image).length} of ${of.length}${missing?.missing ? ` (${missing.missing})` : ""}`;
+    };
+    return [part("pre-switch", "before the switch"), part("after-switch", "after it")].filter(Boolean).join("; ");
+}

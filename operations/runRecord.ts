@@ -103,6 +103,8 @@ export interface RecoveryRecord {
 export interface RecordedPage {
     file: string;
     link: string;
+    /** The key pages' pictures in it, one line (operations/goLiveShots picturesSummary). */
+    pictures?: string;
     upload?: { ok: boolean; detail: string; ms: number };
     missing?: string;
 }

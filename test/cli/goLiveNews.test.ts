@@ -137,6 +137,8 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         assert.match(html, /<svg class="timeline"/);
         assert.match(html, /src="data:image\/png;base64,iVBORw0KGgo="/);
         assert.match(html, /no Chromium on this machine/);
+        // The run's record says it in one line.
+        assert.match(renderRecord({ ...record, ...news }), /- \*\*Key pages' pictures:\*\* before the switch 1 of 1; after it 0 of 1 \(no Chromium on this machine/);
     });
 
     it("a live cutover: MEP-17's page posted after the record's facts, linked at golive:report.url once uploaded; in English when asked", async () => {

@@ -456,6 +456,7 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
         ...(unverified ? { rejectUnauthorized: false } : {}),
     } as https.AgentOptions);
     const started = Date.now();
+    let status: number | string = "error";
     try {
         const res = await axios.request<string>({
             url: target.toString(),
@@ -480,6 +481,7 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
             }
         }
         const location = headers["location"] ? new URL(headers["location"], url).toString() : undefined;
+        status = res.status;
         if (unverified && net.observed) {
             // What verification would have said: the socket still carries the verdict it skipped.
             const socket = (res.request as { socket?: tls.TLSSocket } | undefined)?.socket;
@@ -495,6 +497,7 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
         };
     } catch (err) {
         const code = (err as { code?: string }).code;
+        status = abort.signal.aborted ? "ETIMEDOUT" : code ?? "error";
         if (abort.signal.aborted || code === "ECONNABORTED" || code === "ERR_CANCELED") {
             if (opts.deadline && timeout < ownTimeout) throw deadlineError(opts.deadline, what, Date.now() - started);
             const e: NodeJS.ErrnoException = new Error(`${what} timed out after ${timeout} ms (no complete answer)`);
@@ -509,7 +512,23 @@ export async function httpRequest(rawUrl: string, net: NetOptions, opts: Request
         clearTimeout(timer);
         httpAgent.destroy();
         httpsAgent.destroy();
+        noteRequest(net, url, started, status);
     }
+}
+
+/** The most requests one check run keeps in its evidence (the rest are counted). */
+export const MAX_SEEN_REQUESTS = 20;
+
+/** The request in the run's observations (NetObservations.requests), bounded; origin only. */
+function noteRequest(net: NetOptions, url: URL, started: number, status: number | string): void {
+    const o = net.observed;
+    if (!o) return;
+    const seen = (o.requests ??= []);
+    if (seen.length >= MAX_SEEN_REQUESTS) {
+        o.requestsDropped = (o.requestsDropped ?? 0) + 1;
+        return;
+    }
+    seen.push({ at: new Date(started).toISOString(), ms: Date.now() - started, ok: typeof status === "number" && status < 500, url: url.origin, status });
 }
 
 /** httpRequest with bounded retries on transient network errors and 502/503/504 answers. */

@@ -57,9 +57,13 @@ export function describePins(pins: Record<string, string>): string {
 export function noteNetEvidence(result: CheckResult, net: NetOptions, observed: NetObservations): CheckResult {
     const pinned = Object.keys(observed.pinned);
     const unverified = Object.keys(observed.unverifiedTls);
-    if (pinned.length === 0 && unverified.length === 0) return result;
+    const requests = observed.requests ?? [];
+    if (pinned.length === 0 && unverified.length === 0 && requests.length === 0) return result;
     const evidence: Record<string, unknown> = { ...result.evidence };
     let reason = result.reason;
+    // The check's own HTTP requests (when, how long, answered or not): the go-live page's timeline.
+    if (requests.length > 0) evidence.requests = requests.map((r) => ({ ...r }));
+    if (observed.requestsDropped) evidence.requestsDropped = observed.requestsDropped;
     if (pinned.length > 0) {
         evidence.pinned = Object.fromEntries(pinned.map((name) => [name, { pin: observed.pinned[name].pin, addresses: [...observed.pinned[name].addresses] }]));
     }
@@ -73,13 +77,13 @@ export function noteNetEvidence(result: CheckResult, net: NetOptions, observed: 
 }
 
 /**
- * Runs one check with its own observations on `net`, and notes them in the result. Without pins
- * and without tlsUnverifiedBecause the check runs exactly as before. Inside another such run (the
- * observations already exist), the outer run notes them, once.
+ * Runs one check with its own observations on `net`, and notes them in the result: the pins, the
+ * certificates not verified, the check's own HTTP requests (`evidence.requests`). Inside another
+ * such run (the observations already exist), the outer run notes them, once.
  */
 export async function withNetEvidence(net: NetOptions, run: (net: NetOptions) => Promise<CheckResult>): Promise<CheckResult> {
-    if (net.observed || (!hasPins(net) && !net.tlsUnverifiedBecause)) return run(net);
-    const observed: NetObservations = { pinned: {}, unverifiedTls: {} };
+    if (net.observed) return run(net);
+    const observed: NetObservations = { pinned: {}, unverifiedTls: {}, requests: [] };
     const result = await run({ ...net, observed });
     return noteNetEvidence(result, net, observed);
 }

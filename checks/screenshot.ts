@@ -25,6 +25,8 @@ export interface PageShot {
     missing?: string;
     /** The pins the browser used ("www.x → 76.76.21.21"), before the switch. */
     pinned?: string;
+    /** What the picture shows when it is not the new site through public DNS, from the records (after a way back: the old site). */
+    shows?: string;
     width: number;
     height: number;
 }
@@ -95,4 +97,16 @@ export async function screenshotPages(urls: string[], stage: ShotStage, net: Net
     const out: PageShot[] = [];
     for (const url of urls) out.push(await screenshotPage(url, stage, net, opts));
     return out;
+}
+
+/** A go-live's pictures (the rehearsal's and a guided cutover's): the page size and bound of both. */
+export const KEY_PAGE_SHOTS: Readonly<ScreenshotOptions> = { timeoutMs: 30_000, width: 1024, height: 640 };
+
+/**
+ * The key pages before the switch, on the new host with the site's names pinned to it (as the
+ * pre-switch checks see it), or after it through public DNS (no pins).
+ */
+export function shootKeyPages(urls: string[], stage: ShotStage, net: NetOptions, pins: Record<string, string> = {}): Promise<PageShot[]> {
+    const { pins: _none, ...unpinned } = net;
+    return screenshotPages(urls, stage, stage === "pre-switch" ? { ...unpinned, pins } : unpinned, KEY_PAGE_SHOTS);
 }

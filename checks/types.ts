@@ -71,7 +71,27 @@ export interface NetObservations {
     pinned: Record<string, { pin: string; addresses: string[] }>;
     /** Hosts reached over HTTPS without certificate verification → what the certificate was ("trusted" or the error). */
     unverifiedTls: Record<string, string>;
+    /** The check's own HTTP requests, in order, at most net.ts MAX_SEEN_REQUESTS (checks/net httpRequest). */
+    requests?: SeenRequest[];
+    /** Requests made beyond the ones kept. */
+    requestsDropped?: number;
 }
+
+/**
+ * One HTTP request a check made, as the go-live page's timeline draws it (issue 26): when it
+ * started, how long until the answer or the error, whether it was answered below 500. The address
+ * is the origin only (scheme, host, port): a path or a query may hold a secret (a webhook's path,
+ * an API key).
+ */
+export interface SeenRequest {
+    at: string;
+    ms: number;
+    ok: boolean;
+    url: string;
+    /** The answer's status, or the error's code. */
+    status: number | string;
+}
+
 
 /** A check function: pure, async, never throws for an expected failure (returns status "fail"). */
 export type CheckFn<I> = (input: I, net: NetOptions) => Promise<CheckResult>;

@@ -12,7 +12,6 @@
 // On a failed cutover, R-4's Vercel build log and events are read first and kept with the page.
 // Nothing here changes a command's exit code: a page, an upload or a message that fails is said.
 import { NAMESPACE } from "../config/config";
-import { parseChecksConfig } from "../config/checksConfig";
 import { parseReportConfig, type ReportConfig } from "../config/reportConfig";
 import { webhookUrlOf } from "../config/releaseConfig";
 import { parseVercelApiUrl } from "../config/certificateConfig";
@@ -22,7 +21,10 @@ import type { CheckResult, NetOptions } from "../checks/types";
 import { describeError } from "../checks/net";
 import { buildChecklist, factsFromJson, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
 import { configSource, type ConfigMap } from "../operations/phaseGates";
-import { publishPage, type PublishedPage } from "../operations/goLivePagePublish";
+import { keepWithPage, publishPage, type PublishedPage } from "../operations/goLivePagePublish";
+import { checksNetOf, picturesSummary } from "../operations/goLiveShots";
+import type { PageShot } from "../checks/screenshot";
+import { realTimeline } from "../rendering/goLiveTimeline";
 import { goLivePageOf, type Incident } from "../rendering/goLivePage";
 import { renderHtmlReport } from "../rendering/htmlReport";
 import { liveBody, postponementBody } from "../rendering/goLiveMessages";
@@ -35,7 +37,7 @@ export const PAGES_DIR = "pages";
 
 /** What the record keeps of it: the page (or why there is none), the messages posted, R-4's incident. */
 export interface GoLiveNews {
-    page?: PublishedPage & { missing?: string };
+    page?: PublishedPage & { missing?: string; pictures?: string };
     messages?: CheckResult[];
     incident?: Incident;
 }
@@ -53,18 +55,12 @@ function reportOf(map: ConfigMap): Readonly<ReportConfig> {
 
 function webhookOf(map: ConfigMap): { url?: string; net: NetOptions } {
     let url: string | undefined;
-    let net: NetOptions = {};
     try {
         url = webhookUrlOf(configSource(map));
     } catch {
         url = undefined;
     }
-    try {
-        net = parseChecksConfig(map[`${NAMESPACE}:checks`]?.value).network ?? {};
-    } catch {
-        net = {};
-    }
-    return { ...(url ? { url } : {}), net };
+    return { ...(url ? { url } : {}), net: checksNetOf(map) };
 }
 
 /** R-4: the production deployment's build log and events, or why they could not be read. */
@@ -95,6 +91,20 @@ async function pageOf(json: Record<string, unknown>, facts: ChecklistFacts, line
     }
 }
 
+/**
+ * The messages sent about the page, kept in `<page>.json` (notifications, the checklist with them):
+ * `golive report --stack` shows R-3 from there, `golive report --from <page>.json` too.
+ */
+function keepMessages(page: PublishedPage & { missing?: string }, json: Record<string, unknown>, messages: CheckResult[], checklist: ChecklistLine[], deps: Deps): void {
+    if (!page.file || messages.length === 0) return;
+    const kept = Array.isArray(json.notifications) ? (json.notifications as unknown[]) : [];
+    try {
+        keepWithPage(page.file, json, { notifications: [...kept, ...messages], checklist });
+    } catch (err) {
+        deps.err(`  ! the messages could not be kept with the page (${page.file}.json): ${(err as Error).message}`);
+    }
+}
+
 async function post(id: "MEP-17" | "R-3", body: WebhookBody, webhook: { url?: string; net: NetOptions }, deps: Deps): Promise<CheckResult> {
     const name = id === "R-3" ? "Postponement notification" : "End notification: the go-live page";
     const r = await postWebhookMessage({ id, name }, webhook.url ?? "", body, webhook.net);
@@ -110,7 +120,7 @@ const firstFailure = (checks: readonly CheckResult[], errors: readonly string[])
  * (went through) or R-3 (rolled back). Returns the fields to add to the record, the checklist with
  * the messages in it.
  */
-export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; outputs: Record<string, unknown>; projectDir: string; deps: Deps }): Promise<GoLiveNews & { checklist: ChecklistLine[] }> {
+export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; outputs: Record<string, unknown>; shots?: PageShot[]; projectDir: string; deps: Deps }): Promise<GoLiveNews & { checklist: ChecklistLine[] }> {
     const { map, record: r, outputs, deps } = o;
     const report = reportOf(map);
     const webhook = webhookOf(map);
@@ -125,8 +135,9 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
         ...(rolledBack ? { rollback: rollbackFact(r.rollback!, `${r.decision!.choice}: decided by ${r.decision!.by} at ${r.decision!.at.toISOString()} (${r.decision!.how})`) } : {}),
     };
     const lines = withRollbackDecision(r.checklist, r.decision, r.rollback);
-    const json = { ...outputs, domain: r.domain, stack: r.stack, phase: "cutover", ...(facts.failedUpdate ? { failedUpdate: facts.failedUpdate } : {}), ...(facts.rollback ? { rollback: facts.rollback } : {}), ...(incident ? { incident } : {}), checklist: lines };
-    const page = await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
+    const json = { ...outputs, domain: r.domain, stack: r.stack, phase: "cutover", ...(facts.failedUpdate ? { failedUpdate: facts.failedUpdate } : {}), ...(facts.rollback ? { rollback: facts.rollback } : {}), ...(incident ? { incident } : {}), checklist: lines, timeline: realTimeline(r), ...(o.shots?.length ? { screenshots: o.shots } : {}) };
+    const pictures = picturesSummary(o.shots ?? []);
+    const page = { ...(await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps)), ...(pictures ? { pictures } : {}) };
     const messages: CheckResult[] = [];
     const site = siteOf(r.domain);
     if (r.ok && webhook.url) messages.push(await post("MEP-17", liveBody({ site, ...(r.dnsSwitchAt ? { since: r.dnsSwitchAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps));
@@ -134,7 +145,9 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
         const ok = r.rollback!.ok;
         messages.push(await post("R-3", postponementBody({ site, because, wayBackOk: ok, ...(ok && r.rollback!.dnsRestoredAt ? { backAt: r.rollback!.dnsRestoredAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps));
     }
-    return { page, messages, ...(incident ? { incident } : {}), checklist: withMessages(r.checklist, messages, facts) };
+    const checklist = withMessages(r.checklist, messages, facts);
+    keepMessages(page, json, messages, withMessages(lines, messages, facts), deps);
+    return { page, messages, ...(incident ? { incident } : {}), checklist };
 }
 
 function rollbackFact(rb: RollbackRun, why: string) {
@@ -175,5 +188,6 @@ export async function newsOfRollback(o: {
     const page = await pageOf(json, facts, lines, recordFileName(o.stack, o.kind, o.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
     const ok = o.rollback.ok;
     const r3 = await post("R-3", postponementBody({ site: siteOf(domain), because: o.because, wayBackOk: ok, ...(ok && o.rollback.dnsRestoredAt ? { backAt: o.rollback.dnsRestoredAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps);
+    keepMessages(page, json, [r3], withMessages(lines, [r3], facts), deps);
     return { page, messages: [r3] };
 }

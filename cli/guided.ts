@@ -9,6 +9,7 @@ import { checkedStackName, parseCommandLine } from "./args";
 import { PROGRAM_DIR } from "../shared/programDir";
 import { ciOperatorOf } from "../operations/ciContext";
 import type { GuidedArgs, GuidedDeps } from "../operations/guided";
+import { shootKeyPages } from "../checks/screenshot";
 
 async function askOnTerminal(question: string): Promise<string> {
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
@@ -49,6 +50,7 @@ export const DEFAULT_DEPS: GuidedDeps = {
     err: (l) => process.stderr.write(l + "\n"),
     now: () => Date.now(),
     operator: (dir) => operatorOf(dir),
+    shootPages: shootKeyPages,
 };
 
 /** The program's own directory: the default Pulumi project (also when run compiled from dist/). */

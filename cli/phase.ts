@@ -8,7 +8,8 @@
 import type { Phase } from "../config/config";
 import type { ConfigMap } from "../operations/phaseGates";
 import { readOutputs, openStack, type GuidedStack } from "../operations/engineStack";
-import { confirmPhase, checklistOf, passGates, phaseRecordOf, showPreview, siteFirst, isStop, type Adoption, type PhaseContext } from "../operations/phaseStages";
+import { cancelledBefore, confirmPhase, checklistOf, passGates, phaseRecordOf, showPreview, siteFirst, isStop, type Adoption, type Confirmed, type PhaseContext } from "../operations/phaseStages";
+import { screenshotsOff, shootAfterSwitch, shootBeforeSwitch, type AfterSwitch, type ShotsInput } from "../operations/goLiveShots";
 import { applyPhase, outcomeOf, verdictOf } from "../operations/phaseOutcome";
 import { beginRun, providerCallBoundMsOf, type RunFrame } from "../operations/runFrame";
 import type { PhaseRecord } from "../operations/runRecord";
@@ -116,15 +117,33 @@ async function guidedPhase(ctx: PhaseContext, adopt?: Adopt): Promise<PhaseRun> 
     if (isStop(previewed)) return previewed;
     const confirmed = await confirmPhase(ctx, previewed);
     if (isStop(confirmed)) return confirmed;
+    const before = ctx.phase === "cutover" ? await shootBeforeSwitch(shotsOf(ctx, confirmed, { outputs: () => readOutputs(ctx.gs) })) : [];
+    if (ctx.frame.interrupt.cancelled) return cancelledBefore(ctx, confirmed); // Ctrl-C while the pictures were taken
     const applied = await applyPhase(ctx, confirmed);
     const outcome = await outcomeOf(ctx, confirmed, applied);
     const endedAt = new Date(ctx.deps.now());
     const outputs = applied.run.ok ? (applied.run.outputs ?? {}) : await readOutputs(ctx.gs).catch((): Record<string, unknown> => ({}));
     const record = phaseRecordOf(ctx, confirmed, applied.run, outcome, checklistOf(ctx, confirmed, applied.run, outputs, endedAt), endedAt);
-    if (ctx.phase === "cutover" && !record.interruption) Object.assign(record, await newsOfCutover({ map: confirmed.map, record, outputs, projectDir: ctx.args.dir, deps: ctx.deps })); // MEP-17's page or R-3 at once, R-4 (issue 26)
+    if (ctx.phase === "cutover" && !record.interruption) {
+        const after = await shootAfterSwitch(shotsOf(ctx, confirmed, { after: afterSwitchOf(record) }));
+        Object.assign(record, await newsOfCutover({ map: confirmed.map, record, outputs, shots: [...before, ...after], projectDir: ctx.args.dir, deps: ctx.deps })); // MEP-17's page or R-3 at once, R-4 (issue 26)
+    }
     const recordFile = keepRecord(ctx, record);
     const code = await verdictOf(ctx, applied.run, outcome, outputs, recordFile);
     return { code, ...(recordFile ? { recordFile } : {}), record };
+}
+
+/** What the screenshot stages need of the run: the config, the command's shooter, its clock and stderr. */
+function shotsOf<T>(ctx: PhaseContext, confirmed: Confirmed, more: T): ShotsInput & T {
+    const { deps } = ctx;
+    const off = screenshotsOff(deps.env);
+    return { map: confirmed.map, ...(deps.shootPages ? { shoot: deps.shootPages } : {}), ...(off ? { off } : {}), now: deps.now, err: deps.err, ...more };
+}
+
+/** Where the run left the site, for the after-switch pictures' label: live, or what the records say. */
+function afterSwitchOf(record: PhaseRecord): AfterSwitch {
+    const back = record.rollback?.ok ? record.rollback.dnsRestoredAt : undefined;
+    return { live: record.ok, switched: !!record.dnsSwitchAt, ...(record.siteAfter ? { siteAfter: record.siteAfter } : {}), ...(back ? { rolledBackAt: back } : {}) };
 }
 
 /** A run always leaves its record (a taken name gets a suffix); one that cannot be written is said, and does not change the result. */

@@ -4,7 +4,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { buildChecklist, isLines, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../program/report";
+import { buildChecklist, isCheckResult, isLines, ChecklistFacts, ChecklistLine, describePhase, factsFromJson, renderMarkdown, withRollback } from "../program/report";
 import { findEngine, isEngine } from "../operations/engine";
 import { parseFailureNote } from "../operations/failureNote";
 import type { CheckResult } from "../checks/types";
@@ -12,6 +12,12 @@ import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError
 import { goLivePageOf } from "../rendering/goLivePage";
 import { renderHtmlReport } from "../rendering/htmlReport";
 import { LANGS, type Lang } from "../rendering/htmlWords";
+import { NAMESPACE } from "../config/config";
+import { parseReportConfig } from "../config/reportConfig";
+import { readStackFile } from "../config/stackFile";
+import { PROGRAM_DIR } from "../shared/programDir";
+import { stackPageJsons } from "../operations/goLivePagePublish";
+import { PAGES_DIR } from "./goLiveNews";
 
 export const USAGE = [
     "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>] [--html <file.html> [--lang fr|en]]",
@@ -32,6 +38,11 @@ export interface ReportDeps {
     stackOutputs(stack: string | undefined): unknown;
     /** `pulumi stack history --json` of a stack (newest first): what failed and who decided a rollback is kept there. */
     stackHistory?(stack: string | undefined): unknown;
+    /**
+     * The JSON of the stack's go-live pages (`<page>.json`), newest first, where the guided
+     * commands wrote them: what was sent about them (R-3) is kept there.
+     */
+    stackPages?(stack: string): unknown[];
     now(): string;
     /** Standard input, whole (`--from -`). */
     stdin(): Promise<string>;
@@ -92,9 +103,44 @@ export function withFailureFromHistory(facts: ChecklistFacts, history: unknown):
     };
 }
 
+/**
+ * R-3 as the command that sent it kept it (issue 26): the newest go-live page of the stack about a
+ * rollback holds the postponement message in its notifications. The stack's history holds the
+ * rollback but not R-3 (sent after the rollback's update, with the page's link), so the page's
+ * JSON is R-3's one record; the report adds it to the facts when the stack shows that rollback.
+ */
+export function withPostponementFromPages(facts: ChecklistFacts, pages: readonly unknown[]): ChecklistFacts {
+    if (!facts.rollback) return facts;
+    const page = pages.find((p): p is Record<string, unknown> => !!p && typeof p === "object" && !!(p as Record<string, unknown>).rollback);
+    const sent = (page && Array.isArray(page.notifications) ? page.notifications : []).filter((n): n is CheckResult => isCheckResult(n) && n.id === "R-3");
+    if (sent.length === 0) return facts;
+    return { ...facts, notifications: [...(facts.notifications ?? []).filter((n) => n.id !== "R-3"), ...sent] };
+}
+
+/** The stack's page JSONs where the guided commands write them: golive:report.dir of its stack file, else `<project>/pages`. */
+export function stackPageFiles(stack: string, cwd = process.cwd()): unknown[] {
+    let dir: string;
+    try {
+        const { file, values } = readStackFile(stack, [cwd, PROGRAM_DIR]);
+        const raw = values[`${NAMESPACE}:report`];
+        const report = parseReportConfig({ get: (k) => (k === "report" && raw !== undefined ? (typeof raw === "string" ? raw : JSON.stringify(raw)) : undefined), isSecret: () => false });
+        dir = report.dir ? path.resolve(cwd, report.dir) : path.join(path.dirname(file), PAGES_DIR);
+    } catch {
+        return [];
+    }
+    return stackPageJsons(dir, stack).flatMap((f) => {
+        try {
+            return [JSON.parse(fs.readFileSync(f, "utf8")) as unknown];
+        } catch {
+            return [];
+        }
+    });
+}
+
 const defaultDeps: ReportDeps = {
     stackOutputs: pulumiStackOutputs,
     stackHistory: pulumiStackHistory,
+    stackPages: stackPageFiles,
     now: () => new Date().toISOString(),
     stdin: readStdin,
     out: (t) => process.stdout.write(t),
@@ -182,6 +228,8 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
             }
         }
         if (failure) facts = failure;
+        // R-3 is kept with the page it linked (cli/goLiveNews), not in the history.
+        if (opts.from === undefined && opts.stack && deps.stackPages && facts.rollback) facts = withPostponementFromPages(facts, deps.stackPages(opts.stack));
         // Stack outputs carry the checklist as recorded at deploy time: it is the record, keep it
         // (with the rollback carried out since, when the JSON says so).
         const recorded = (json as { checklist?: unknown } | null)?.checklist;

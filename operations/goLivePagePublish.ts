@@ -116,3 +116,30 @@ export async function publishPage(o: { html: string; json: unknown; name: string
     const published = o.report.url && (!upload || upload.ok);
     return { file, link: published ? `${o.report.url}/${encodeURIComponent(o.name)}` : file, ...(upload ? { upload } : {}) };
 }
+
+/**
+ * What a guided command sent about its page (MEP-17's page, R-3) kept with `<page>.json`, beside
+ * what the page was rendered from: the one record of those messages that `golive report --stack`
+ * reads (the stack's history holds the rollback, written before R-3 could be sent). Throws when
+ * the file cannot be written.
+ */
+export function keepWithPage(file: string, json: Record<string, unknown>, more: Record<string, unknown>): void {
+    fs.writeFileSync(`${file}.json`, JSON.stringify({ ...json, ...more }, null, 1));
+}
+
+/** `<page>.json` files of a stack's guided runs in `dir`, newest run first (the name's time stamp). */
+export function stackPageJsons(dir: string, stack: string): string[] {
+    const escaped = stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const name = new RegExp(`^golive-${escaped}-(cutover|rollback|recover)-(\\d{8}T\\d{6}Z)(?:-\\d+)?\\.html\\.json$`);
+    let files: string[];
+    try {
+        files = fs.readdirSync(dir);
+    } catch {
+        return [];
+    }
+    return files
+        .map((f) => ({ f, m: name.exec(f) }))
+        .filter((x): x is { f: string; m: RegExpExecArray } => !!x.m)
+        .sort((a, b) => (a.m[2] === b.m[2] ? b.f.localeCompare(a.f) : b.m[2].localeCompare(a.m[2])))
+        .map((x) => path.join(dir, x.f));
+}

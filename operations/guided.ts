@@ -1,6 +1,7 @@
 // What a guided command (golive adopt | prepare | cutover | recover | rollback | plan) is given: the
 // outside world it talks to (the cli gives the real one, tests a stand-in), the options it runs
 // with (cli/guided parses them), and the confirmation rule.
+import type { ShootPages } from "./goLiveShots";
 
 /** What a guided command needs from the outside world. */
 export interface GuidedDeps {
@@ -22,6 +23,8 @@ export interface GuidedDeps {
     onSignal?(signal: NodeJS.Signals, handler: () => void): () => void;
     /** How long the engine gets to stop cleanly after Ctrl-C (default GOLIVE_CANCEL_WAIT_SECONDS, else 90 s). */
     cancelWaitMs?: number;
+    /** The key pages' pictures of a cutover (operations/goLiveShots); without it, none are taken. */
+    shootPages?: ShootPages;
 }
 
 export interface GuidedArgs {

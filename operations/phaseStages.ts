@@ -283,6 +283,7 @@ export function phaseRecordOf(ctx: PhaseContext, confirmed: Confirmed, run: Appl
         errors: run.ok ? [] : [...progress.errors, ...(run.error ? [run.error] : [])],
         steps: progress.steps,
         clockOrigin: origin,
+        apply: { startedAt: new Date(run.startedAt), endedAt: new Date(run.endedAt) },
         failedChecks: progress.failedChecks,
         ...(progress.dnsChangedAt !== undefined && phase === "cutover" ? { dnsSwitchAt: new Date(origin + progress.dnsChangedAt) } : {}),
         ...(progress.firstFailedCheckAt !== undefined ? { firstFailedCheckAt: new Date(origin + progress.firstFailedCheckAt) } : {}),

@@ -53,6 +53,8 @@ export interface PhaseRecord {
     steps: ProgressStep[];
     /** ms since the epoch of the steps' clock origin (step times are relative to it). */
     clockOrigin: number;
+    /** The phase's `pulumi up`, from its start to its end (the go-live page's timeline). */
+    apply?: { startedAt: Date; endedAt: Date };
     failedChecks: CheckResult[];
     dnsSwitchAt?: Date;
     firstFailedCheckAt?: Date;
@@ -101,6 +103,8 @@ export interface RecoveryRecord {
 export interface RecordedPage {
     file: string;
     link: string;
+    /** The key pages' pictures in it, one line (operations/goLiveShots picturesSummary). */
+    pictures?: string;
     upload?: { ok: boolean; detail: string; ms: number };
     missing?: string;
 }

@@ -16,6 +16,8 @@ export interface PageShot {
     image?: string;
     missing?: string;
     pinned?: string;
+    /** What the picture shows when not the new site through public DNS (after a way back: the old site). */
+    shows?: string;
     width?: number;
     height?: number;
 }

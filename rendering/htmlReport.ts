@@ -56,7 +56,7 @@ function shotFigure(s: PageShot | undefined, stage: "pre-switch" | "after-switch
         const why = s?.missing ?? (s ? "the picture is not an inline image" : "");
         return `<figure class="shot missing"><div class="noshot"><p><strong>${esc(w.noShot)}</strong></p>${why ? `<p>${esc(why)}</p>` : ""}</div><figcaption><strong>${esc(heading)}</strong>${s ? ` · ${esc(w.takenAt)} ${esc(displayTime(s.takenAt))}` : ""}</figcaption></figure>`;
     }
-    const how = stage === "pre-switch" ? (s.pinned ? w.pinnedOn(s.pinned) : "") : w.throughDns;
+    const how = stage === "pre-switch" ? (s.pinned ? w.pinnedOn(s.pinned) : "") : s.shows ?? w.throughDns;
     const size = s.width && s.height ? ` width="${s.width}" height="${s.height}"` : "";
     return `<figure class="shot"><img src="${s.image}" alt="${esc(w.shotAlt(url, w.stages[stage]))}"${size}><figcaption><strong>${esc(heading)}</strong> · ${esc(w.takenAt)} ${esc(displayTime(s.takenAt))}${how ? ` · ${esc(how)}` : ""}</figcaption></figure>`;
 }

@@ -203,6 +203,7 @@ function newsLines(page: RecordedPage | undefined, messages: readonly CheckResul
     const out = ["## Go-live page and messages (MEP-17, R-3)", ""];
     if (page) {
         out.push(page.missing ? `- **Page:** not written: ${page.missing}` : `- **Page:** ${page.file}${page.link !== page.file ? ` — published at ${page.link}` : ""}`);
+        if (page.pictures) out.push(`- **Key pages' pictures:** ${page.pictures}`);
         if (page.upload) out.push(`- **Upload:** ${page.upload.ok ? "done" : "FAILED"} (${page.upload.detail}, ${(page.upload.ms / 1000).toFixed(1)} s)`);
     }
     for (const m of messages ?? []) out.push(`- **${m.id} ${m.name}:** ${m.status === "pass" ? "sent" : m.status === "skip" ? "manual" : "FAILED"} — ${m.reason}${typeof m.evidence.at === "string" ? ` at ${m.evidence.at}` : ""}`);

@@ -143,6 +143,32 @@ describe("pins: the checks look at the new host while DNS points at the old one 
         assert.equal(outs.net.observed, undefined);
     });
 
+    it("every check run keeps its own HTTP requests (issue 26, the go-live page's timeline): when, how long, answered or not, the origin only, at most 20", async () => {
+        const before = Date.now();
+        const smoke = await pinnedCheck(checkSmokeTest)({ ...site(), maxReferenceChecks: 40 }, world.net);
+        const requests = evidence(smoke).requests as Array<{ at: string; ms: number; ok: boolean; url: string; status: number | string }>;
+        assert.ok(requests.length > 0 && requests.length <= 20, `${requests.length} requests kept`);
+        for (const r of requests) {
+            assert.equal(r.url, `https://${world.www}`, "the origin only: a path or a query may hold a secret");
+            assert.ok(Date.parse(r.at) >= before - 5 && Date.parse(r.at) <= Date.now(), r.at);
+            assert.ok(r.ms >= 0);
+            assert.equal(r.ok, typeof r.status === "number" && r.status < 500);
+        }
+        assert.ok(requests.some((r) => r.status === 200));
+        // A request that gets no answer is kept as not served, with its error's code.
+        const refused = await pinnedCheck(checkHttpsReachability)({ url: `https://${world.www}/` }, { ...world.net, attempts: 1, pins: { [world.www]: "127.0.0.9" } });
+        assert.equal(refused.status, "fail");
+        assert.deepEqual((evidence(refused).requests as any[]).map((r) => [r.ok, typeof r.status]), [[false, "string"]]);
+        // Bounded: more requests than kept are counted.
+        const many = await pinnedCheck(async (_: unknown, net: NetOptions) => {
+            for (let i = 0; i < 25; i++) await httpRequest(`https://${world.www}/?n=${i}`, net);
+            return { id: "MEP-09", name: "many", status: "pass", reason: "", evidence: {}, durationMs: 0 } as CheckResult;
+        })(undefined, world.net);
+        assert.equal((evidence(many).requests as unknown[]).length, 20);
+        assert.equal(evidence(many).requestsDropped, 5);
+        assert.ok(!JSON.stringify(evidence(many).requests).includes("n="), "no query kept");
+    });
+
     it("MEP-16: the tag is looked for on the pinned host's pages", async () => {
         const urls = [`https://${world.www}/`, `https://${world.www}${NEW_PAGE}`];
         const unpinned = await checkAnalytics({ urls, measurementId: "G-NEWSITE01" }, world.net);

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { newsOfCutover, newsOfRollback } from "../../cli/goLiveNews";
+import { stackPageFiles } from "../../cli/report";
 import { buildChecklist } from "../../program/report";
 import { renderRecord, renderRecoveryRecord, type PhaseRecord } from "../../rendering/recordFile";
 import type { CheckResult } from "../../checks/types";
@@ -104,6 +105,40 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         assert.match(md, /## Vercel deployment events \(R-4\)[\s\S]*\[exit\] BUILD_UTILS_SPAWN_1/);
         assert.match(md, /- \*\*R-3 Postponement notification:\*\* sent/);
         assert.ok(lines.some((l) => /^R-3 the client told of the postponement: message posted/.test(l)), lines.join("\n"));
+        // R-3 kept with the page (its JSON), where `golive report --stack` finds it by the stack's file.
+        const kept = JSON.parse(fs.readFileSync(`${news.page!.file}.json`, "utf8"));
+        assert.deepEqual(kept.notifications.map((n: CheckResult) => [n.id, n.status]), [["R-3", "pass"]]);
+        assert.equal(kept.checklist.find((l: { id: string }) => l.id === "R-3").status, "done");
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  golive:domain: example.com\n");
+        const pages = stackPageFiles("prod", dir) as Array<Record<string, any>>;
+        assert.deepEqual(pages.map((p) => p.notifications?.[0]?.id), ["R-3"]);
+        assert.deepEqual(stackPageFiles("prod-eu", dir), [], "another stack's pages are not this one's");
+    });
+
+    it("the page of a real cutover: the timeline from what the run recorded (the apply, the DNS switch, the checks and their own requests, the way back) and the key pages' pictures, kept in <page>.json", async () => {
+        const { deps } = io();
+        const record = recordOf(false);
+        const smoke: CheckResult = { id: "MEP-11", name: "Smoke test", status: "pass", reason: "ok", evidence: { requests: [{ at: at(7).toISOString(), ms: 80, ok: true, url: "https://www.example.com", status: 200 }] }, durationMs: 80 };
+        record.apply = { startedAt: at(1), endedAt: at(9) };
+        record.steps = [{ name: "checks-smoke", type: "pulumi-nodejs:dynamic:Resource", op: "create", label: "MEP-11", startedAt: 6_000, endedAt: 7_500, ok: true, result: smoke }];
+        record.firstFailedCheckAt = at(8);
+        const shot = (stage: "pre-switch" | "after-switch", more: object = {}) => ({ url: "https://www.example.com/", stage, takenAt: at(stage === "pre-switch" ? 0 : 26).toISOString(), width: 1024, height: 640, ...more });
+        const shots = [shot("pre-switch", { image: "data:image/png;base64,iVBORw0KGgo=", pinned: "www.example.com → 76.76.21.21" }), shot("after-switch", { missing: "no Chromium on this machine (apt-get install chromium, or set CHROME_PATH)", shows: "after the way back" })];
+        const news = await newsOfCutover({ map: mapOf(), record, outputs: {}, shots, projectDir: dir, deps });
+        const json = JSON.parse(fs.readFileSync(`${news.page!.file}.json`, "utf8"));
+        assert.equal(json.timeline.origin, at(0).toISOString());
+        assert.equal(json.timeline.dnsSwitchMs, 5_000);
+        assert.deepEqual(json.timeline.wayBack, { startMs: 8_000, endMs: 12_000 });
+        assert.deepEqual(json.timeline.checks.map((c: { id: string; atMs: number }) => [c.id, c.atMs]), [["MEP-11", 7_500]]);
+        assert.deepEqual(json.timeline.probes, [{ atMs: 7_000, ms: 80, ok: true }]);
+        assert.match(json.timeline.probesFrom, /the checks' own requests/);
+        assert.deepEqual(json.screenshots, shots);
+        const html = fs.readFileSync(news.page!.file, "utf8");
+        assert.match(html, /<svg class="timeline"/);
+        assert.match(html, /src="data:image\/png;base64,iVBORw0KGgo="/);
+        assert.match(html, /no Chromium on this machine/);
+        // The run's record says it in one line.
+        assert.match(renderRecord({ ...record, ...news }), /- \*\*Key pages' pictures:\*\* before the switch 1 of 1; after it 0 of 1 \(no Chromium on this machine/);
     });
 
     it("a live cutover: MEP-17's page posted after the record's facts, linked at golive:report.url once uploaded; in English when asked", async () => {

@@ -113,10 +113,23 @@ describe("cli/report: golive report", () => {
         assert.match(md, /\| \*\*MEP-09\*\* \|[^\n]*❌ failed \|[^\n]*answered 500/);
         assert.match(md, /\| \*\*R-1\*\* \| Décision \| [^|]+ \| ✅ done \| rollback decided: roll back now: decided by Camille at 2026-05-01T18:00:07\.000Z \(answered "yes" at the prompt\)/);
         assert.match(md, /\| \*\*R-2\*\* \|[^\n]*✅ done \| back to the prepare phase: golive:phase back to prepare and pulumi up, done at 2026-05-01T18:00:20\.000Z; when it failed: apex and www point to Vercel/);
+        // R-3 is not in the history: without the page's JSON nothing says it was sent.
+        assert.match(md, /\| \*\*R-3\*\* \|[^\n]*\| ✋ manual \| — \|/);
         // A later successful cutover: the failure is history, not the stack's state.
         const g = fakeDeps({ stackOutputs: () => ({ ...outputs, phase: "cutover" }), stackHistory: () => [{ kind: "update", result: "succeeded", message: "golive cutover", startTime: "2026-05-02T10:00:00Z", config: {} }, ...history] });
         assert.equal(await main(["--stack", "prod"], g.deps), 0);
         assert.doesNotMatch(g.out.join(""), /rolled back/);
+        // R-3 as the command that sent it kept it, with the page it linked (`<page>.json`): its status and evidence.
+        const r3 = { id: "R-3", name: "Postponement notification", status: "pass", reason: "message posted to the webhook (200)", evidence: { at: "2026-05-01T18:00:22.000Z" }, durationMs: 40 };
+        const older = { rollback: { to: "prepare" }, notifications: [{ ...r3, reason: "an older go-live's message" }] };
+        const pages = [{ domain: "example.com", phase: "cutover" }, { domain: "example.com", rollback: { to: "prepare", ok: true }, notifications: [r3] }, older];
+        const h = fakeDeps({ stackOutputs: () => outputs, stackHistory: () => history, stackPages: (stack) => (assert.equal(stack, "prod"), pages) });
+        assert.equal(await main(["--stack", "prod"], h.deps), 0);
+        assert.match(h.out.join(""), /\| \*\*R-3\*\* \|[^\n]*✅ done \| the postponement posted with the go-live page: message posted to the webhook \(200\) at 2026-05-01T18:00:22\.000Z/);
+        // No rollback on the stack: a page's R-3 does not make one.
+        const k = fakeDeps({ stackOutputs: () => ({ ...outputs, phase: "cutover" }), stackHistory: () => [], stackPages: () => pages });
+        assert.equal(await main(["--stack", "prod"], k.deps), 0);
+        assert.doesNotMatch(k.out.join(""), /postponement posted/);
     });
 
     // Issue 18 item 2: one way to find the engine for every command (operations/engine findEngine).

@@ -374,9 +374,20 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
 
     it("cutover of the fixed release: DNS switched in place, every check passes live, the stack's checklist is recorded, MEP-18 tags the commit", async () => {
         const io = newIo();
-        const run = await runPhase("cutover", args(["--stack", STACK, "--yes"]), deps(io));
+        // The pictures' stages with a stand-in shooter (no browser here): what it is asked to shoot, and where the page keeps it.
+        const shot: Array<{ stage: string; pins?: Record<string, string>; at: number }> = [];
+        const shootPages: GuidedDeps["shootPages"] = async (urls, stage, _net, pins) => (shot.push({ stage, ...(pins ? { pins } : {}), at: Date.now() }), urls.map((url) => ({ url, stage, takenAt: new Date().toISOString(), missing: "stand-in shooter", width: 0, height: 0 })));
+        const run = await runPhase("cutover", args(["--stack", STACK, "--yes"]), deps(io, { shootPages }));
         assert.equal(run.code, 0, text(io));
         const out = text(io);
+        // Before the switch, the names pinned as the pre-switch checks pinned them (to the new host); after it, none.
+        assert.deepEqual(shot.map((s) => s.stage), ["pre-switch", "after-switch"]);
+        assert.deepEqual(Object.keys(shot[0].pins ?? {}).sort(), [DOMAIN, `www.${DOMAIN}`].sort());
+        assert.ok(shot[0].at < run.record!.dnsSwitchAt!.getTime() && shot[1].at > run.record!.dnsSwitchAt!.getTime());
+        const page = JSON.parse(fs.readFileSync(`${run.record!.page!.file}.json`, "utf8"));
+        assert.equal(page.screenshots.length, 6);
+        assert.equal(page.timeline.dnsSwitchMs, run.record!.dnsSwitchAt!.getTime() - run.record!.clockOrigin);
+        assert.ok(page.timeline.probes.length > 0 && page.timeline.checks.some((c: { stage: string }) => c.stage === "after-switch"), "the checks' own requests on the timeline");
         assert.match(out, /record changing in place: www\.studio-lumiere\.fr \(dns-www\): content 127\.0\.0\.3 → 127\.0\.0\.2/);
         assert.match(out, /verified before the switch \(new host, names pinned to Vercel; the records wait for them\): MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-12 Contact form, MEP-13 Performance, MEP-14 SEO basics, MEP-16 Analytics/);
         assert.match(out, /checks that will run after the switch: MEP-07 DNS propagation, MEP-08 TLS certificate, MEP-09 HTTPS reachability, MEP-10 Redirects, MEP-11 Smoke test, MEP-14 SEO basics, MEP-15 Search Console, MEP-16 Analytics/);

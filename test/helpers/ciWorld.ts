@@ -165,7 +165,8 @@ export async function startCiWorld(opts: { engine: Engine; stack: string; domain
                 const sha = git("rev-parse", "HEAD");
                 const setup: RunnerSetup = {
                     checkout,
-                    machineEnv,
+                    // No browser per cutover in the workflow scenarios (test/operations/goLiveShots tests the pictures' stages).
+                    machineEnv: { ...machineEnv, GOLIVE_SCREENSHOTS: "off" },
                     secrets: { PULUMI_CONFIG_PASSPHRASE: passphrase ?? "" },
                     vars: { PULUMI_BACKEND_URL: backend ?? "" },
                     event,

@@ -159,7 +159,8 @@ export async function startLiveStack(opts: { engine: Engine; stack: string; doma
             deps,
             filePhase: () => ((yaml.load(fs.readFileSync(stackFile, "utf8")) as { config?: Record<string, unknown> })?.config?.["golive:phase"] as string | undefined),
             dnsNow: () => ({ apex: world.dns.lookup(world.domain, "A").map((x) => x.value), www: world.dns.lookup(world.www, "A").map((x) => x.value) }),
-            golive: (args, o = {}) => runGolive(args, w.projectDir, { ...w.env, ...o.env }),
+            // No browser per cutover in the engine scenarios: the pictures' stages are tested on their own (test/operations/goLiveShots).
+            golive: (args, o = {}) => runGolive(args, w.projectDir, { GOLIVE_SCREENSHOTS: "off", ...w.env, ...o.env }),
             async close() {
                 w.remove();
                 await replica.close();

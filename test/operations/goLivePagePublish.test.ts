@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { publishPage, uploadArgv, uploadPage } from "../../operations/goLivePagePublish";
+import { publishPage, stackPageJsons, uploadArgv, uploadPage } from "../../operations/goLivePagePublish";
 import { parseReportConfig } from "../../config/reportConfig";
 import { isRunning as alive } from "../helpers/processes";
 
@@ -77,5 +77,16 @@ describe("operations/goLivePagePublish: the go-live page written, uploaded, link
         assert.equal(failed.file, path.join(other, "p.html"));
         assert.equal(failed.link, failed.file, "not uploaded: the link is the file");
         assert.deepEqual([failed.upload?.ok, failed.upload?.detail], [false, "exit 1"]);
+    });
+
+    it("a stack's page JSONs, newest run first, another stack's (prod-eu beside prod) and other files left out", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-pages-"));
+        try {
+            for (const f of ["golive-prod-cutover-20261206T080000Z.html.json", "golive-prod-rollback-20261207T090000Z.html.json", "golive-prod-eu-cutover-20261208T080000Z.html.json", "golive-prod-cutover-20261205T080000Z.html", "notes.json"]) fs.writeFileSync(path.join(dir, f), "{}");
+            assert.deepEqual(stackPageJsons(dir, "prod").map((f) => path.basename(f)), ["golive-prod-rollback-20261207T090000Z.html.json", "golive-prod-cutover-20261206T080000Z.html.json"]);
+            assert.deepEqual(stackPageJsons(path.join(dir, "absent"), "prod"), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 });

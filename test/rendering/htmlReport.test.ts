@@ -61,6 +61,15 @@ describe("rendering/htmlReport: the go-live page (issue 26)", () => {
         assert.match(other, /not an inline image/);
     });
 
+    it("an after picture that is not the new site (a real cutover's after the way back) says what it shows, from the records, instead of 'through public DNS'", () => {
+        const record = failedCutoverRecord(PNG);
+        const shows = "after the way back (records back at 2026-12-05T09:00:44.000Z), through public DNS: visitors reach the old site";
+        (record.screenshots as any[])[1].shows = shows;
+        const { page, html } = pageOf(record, "en");
+        assert.equal(page.shots[1].shows, shows);
+        assert.ok(html.includes(shows));
+    });
+
     it("shows the pages before and after side by side, and the page whose after picture is missing says so", () => {
         const { html } = pageOf(failedCutoverRecord(PNG));
         const tarifs = html.slice(html.indexOf(`<h3>https://www.${DOMAIN}/tarifs</h3>`));

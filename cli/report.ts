@@ -12,12 +12,9 @@ import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError
 import { goLivePageOf } from "../rendering/goLivePage";
 import { renderHtmlReport } from "../rendering/htmlReport";
 import { LANGS, type Lang } from "../rendering/htmlWords";
-import { NAMESPACE } from "../config/config";
-import { parseReportConfig } from "../config/reportConfig";
-import { readStackFile } from "../config/stackFile";
-import { PROGRAM_DIR } from "../shared/programDir";
-import { stackPageJsons } from "../operations/goLivePagePublish";
-import { PAGES_DIR } from "./goLiveNews";
+import { stackPageFiles } from "../operations/goLivePagePublish";
+
+export { stackPageFiles };
 
 export const USAGE = [
     "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>] [--html <file.html> [--lang fr|en]]",
@@ -115,26 +112,6 @@ export function withPostponementFromPages(facts: ChecklistFacts, pages: readonly
     const sent = (page && Array.isArray(page.notifications) ? page.notifications : []).filter((n): n is CheckResult => isCheckResult(n) && n.id === "R-3");
     if (sent.length === 0) return facts;
     return { ...facts, notifications: [...(facts.notifications ?? []).filter((n) => n.id !== "R-3"), ...sent] };
-}
-
-/** The stack's page JSONs where the guided commands write them: golive:report.dir of its stack file, else `<project>/pages`. */
-export function stackPageFiles(stack: string, cwd = process.cwd()): unknown[] {
-    let dir: string;
-    try {
-        const { file, values } = readStackFile(stack, [cwd, PROGRAM_DIR]);
-        const raw = values[`${NAMESPACE}:report`];
-        const report = parseReportConfig({ get: (k) => (k === "report" && raw !== undefined ? (typeof raw === "string" ? raw : JSON.stringify(raw)) : undefined), isSecret: () => false });
-        dir = report.dir ? path.resolve(cwd, report.dir) : path.join(path.dirname(file), PAGES_DIR);
-    } catch {
-        return [];
-    }
-    return stackPageJsons(dir, stack).flatMap((f) => {
-        try {
-            return [JSON.parse(fs.readFileSync(f, "utf8")) as unknown];
-        } catch {
-            return [];
-        }
-    });
 }
 
 const defaultDeps: ReportDeps = {

@@ -144,7 +144,7 @@ export function showsAfter(a: AfterSwitch): string | undefined {
     if (a.live) return undefined;
     if (!a.switched && !a.rolledBackAt && !a.siteAfter) return "the cutover stopped before the site records changed (no DNS switch in this run), through public DNS: the site as it was";
     const seen = a.siteAfter?.join(" ") ?? "where the records point was not read";
-    const by = a.by ? ` (${a.by})` : "";
+    const by = a.by ? ` by ${a.by}` : "";
     if (a.rolledBackAt) return `after the way back${by} (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}`;
     return a.by ? `after ${a.by}, which saw no site record change back, through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
 }

@@ -109,7 +109,7 @@ async function recoverStages(ctx: RunContext, args: RecoverArgs): Promise<number
  */
 async function tellTheClient(ctx: RunContext, args: RecoverArgs, seen: SeenBefore, looked: SeenAfter, taken: WayTaken, record: RecoveryRecord): Promise<void> {
     const rb = taken.rollback!;
-    const after: AfterSwitch = { live: false, by: "golive recover --rollback", ...(taken.siteAfter ? { siteAfter: [taken.siteAfter] } : {}), ...(rb.ok && rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) };
+    const after: AfterSwitch = { live: false, by: "golive recover --rollback", ...(taken.siteAfter ? { siteAfter: [taken.siteAfter] } : {}), ...(rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) };
     const shots = await shootAfterSwitch(shotsInputOf(looked.mapNow, ctx.deps, { after }));
     Object.assign(record, await newsOfRollback({ map: looked.mapNow, stack: args.stack, ...(seen.domain ? { domain: seen.domain } : {}), kind: "recover", because: `the ${looked.after.site.interrupted} was interrupted: ${seen.before.site.headline}`, decidedBy: ctx.operator, rollback: rb, startedAt: new Date(ctx.origin), shots, outputs: () => readOutputs(ctx.gs), projectDir: args.dir, deps: ctx.deps }));
 }

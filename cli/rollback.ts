@@ -135,6 +135,6 @@ async function tellTheClient(ctx: RollbackContext, looked: Looked, planned: Plan
     if ((note?.phase ?? looked.look.facts.applied) !== "cutover" || planned.targetPhase === "cutover" || !record.rollback) return;
     const because = note?.errors[0] ?? `rolled back by ${operator}`;
     const rb = record.rollback;
-    const shots = await shootAfterSwitch(shotsInputOf(looked.map, deps, { after: { live: false, by: "golive rollback", siteAfter: [siteLineOf(after.site)], ...(rb.ok && rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) } }));
+    const shots = await shootAfterSwitch(shotsInputOf(looked.map, deps, { after: { live: false, by: "golive rollback", siteAfter: [siteLineOf(after.site)], ...(rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) } }));
     Object.assign(record, await newsOfRollback({ map: looked.map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because, decidedBy: operator, rollback: rb, startedAt: new Date(origin), shots, outputs: () => session.outputs?.() ?? Promise.resolve({}), projectDir: args.dir, deps }));
 }

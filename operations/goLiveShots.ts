@@ -146,7 +146,7 @@ export function showsAfter(a: AfterSwitch): string | undefined {
     const seen = a.siteAfter?.join(" ") ?? "where the records point was not read";
     const by = a.by ? ` by ${a.by}` : "";
     if (a.rolledBackAt) return `after the way back${by} (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}`;
-    return a.by ? `after ${a.by}, which saw no site record change back, through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
+    return a.by ? `after ${a.by} (this run did not put the site records back), through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
 }
 
 /** The pictures in one line for the run's record: how many of each stage were taken, and why not the first one missing. */

@@ -101,7 +101,7 @@ describe("operations/goLiveShots: the key pages before and after the switch of a
         const back = await shootAfterSwitch(shotsInputOf(map, deps, { after: { live: false, by: "golive rollback", siteAfter, rolledBackAt: new Date(Date.UTC(2026, 11, 6, 9, 0, 4)) } }));
         assert.deepEqual(f.calls.map((c) => [c.stage, c.pins, c.net.httpsPort]), [["after-switch", undefined, 8443]]);
         assert.equal(back[1].shows, "after the way back by golive rollback (records back at 2026-12-06T09:00:04.000Z), through public DNS: the stack runs prepare; visitors reach the old site.");
-        assert.equal(showsAfter({ live: false, by: "golive recover --rollback", siteAfter }), "after golive recover --rollback, which saw no site record change back, through public DNS: the stack runs prepare; visitors reach the old site.");
+        assert.equal(showsAfter({ live: false, by: "golive recover --rollback", siteAfter }), "after golive recover --rollback (this run did not put the site records back), through public DNS: the stack runs prepare; visitors reach the old site.");
         assert.deepEqual(await shootAfterSwitch(shotsInputOf(map, { ...deps, shootPages: undefined }, { after: { live: false } })), [], "the tests' deps have no shooter: no stage");
         const off = await shootAfterSwitch(shotsInputOf(map, { ...deps, env: { GOLIVE_SCREENSHOTS: "off" } }, { after: { live: false } }));
         assert.deepEqual(off.map((s) => s.missing), ["not taken: GOLIVE_SCREENSHOTS=off", "not taken: GOLIVE_SCREENSHOTS=off"]);

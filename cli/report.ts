@@ -230,7 +230,7 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
         }
         if (failure) facts = failure;
         // R-3, the pictures, the timeline and R-4 are kept with the page the run wrote (cli/goLiveNews), not in the history.
-        const pages = opts.from === undefined && opts.stack && deps.stackPages && (facts.rollback || facts.phase === "cutover") ? deps.stackPages(opts.stack) : [];
+        const pages = opts.from === undefined && opts.stack && deps.stackPages && (facts.rollback || (opts.html !== undefined && facts.phase === "cutover")) ? deps.stackPages(opts.stack) : [];
         facts = withPostponementFromPages(facts, pages);
         // Stack outputs carry the checklist as recorded at deploy time: it is the record, keep it
         // (with the rollback carried out since, when the JSON says so).

@@ -21,10 +21,10 @@ import type { CheckResult, NetOptions } from "../checks/types";
 import { describeError } from "../checks/net";
 import { buildChecklist, factsFromJson, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
 import { configSource, type ConfigMap } from "../operations/phaseGates";
-import { keepWithPage, publishPage, type PublishedPage } from "../operations/goLivePagePublish";
+import { keepWithPage, PAGES_DIR, publishPage, stackPages, type PublishedPage } from "../operations/goLivePagePublish";
 import { checksNetOf, picturesSummary } from "../operations/goLiveShots";
 import type { PageShot } from "../checks/screenshot";
-import { realTimeline } from "../rendering/goLiveTimeline";
+import { realTimeline, rollbackTimeline } from "../rendering/goLiveTimeline";
 import { goLivePageOf, type Incident } from "../rendering/goLivePage";
 import { renderHtmlReport } from "../rendering/htmlReport";
 import { liveBody, postponementBody } from "../rendering/goLiveMessages";
@@ -32,8 +32,6 @@ import { recordFileName, withRollbackDecision, type PhaseRecord, type RollbackRu
 import type { GuidedDeps } from "../operations/guided";
 import * as path from "path";
 
-/** Where the pages go without golive:report.dir: `<project>/pages`, beside `records/` (the records directory keeps the Markdown records alone). */
-export const PAGES_DIR = "pages";
 
 /** What the record keeps of it: the page (or why there is none), the messages posted, R-4's incident. */
 export interface GoLiveNews {
@@ -155,8 +153,22 @@ function rollbackFact(rb: RollbackRun, why: string) {
 }
 
 /**
+ * The pictures of the cutover a rollback undoes, from its page (`<page>.json`, found as `golive
+ * report --stack` finds the stack's pages): only when the stack's newest page is that cutover's and
+ * its own way back did not already bring the old site back, so that an older go-live's pictures are
+ * never shown as this one's.
+ */
+export function cutoverShotsOf(stack: string, projectDir: string): PageShot[] {
+    const newest = stackPages(stack, projectDir)[0];
+    const page = newest?.run === "cutover" && newest.json && typeof newest.json === "object" ? (newest.json as { screenshots?: unknown; rollback?: { ok?: unknown } }) : undefined;
+    if (!page || page.rollback?.ok === true || !Array.isArray(page.screenshots)) return [];
+    return page.screenshots.filter((s): s is PageShot => !!s && typeof s === "object" && typeof (s as PageShot).url === "string" && ((s as PageShot).stage === "pre-switch" || (s as PageShot).stage === "after-switch") && typeof (s as PageShot).takenAt === "string");
+}
+
+/**
  * After a rollback of a cutover by `golive rollback` or `golive recover --rollback`: the page (the
- * stack's outputs as the rollback left them, the failure and the rollback) and R-3 at once.
+ * stack's outputs as the rollback left them, the failure and the rollback, the rollback's timeline,
+ * the cutover's pictures from its page and the after-rollback ones the command took) and R-3 at once.
  */
 export async function newsOfRollback(o: {
     map: ConfigMap;
@@ -166,7 +178,10 @@ export async function newsOfRollback(o: {
     because: string;
     decidedBy: string;
     rollback: RollbackRun;
+    /** When the command started: its steps' times are relative to it. */
     startedAt: Date;
+    /** The after-rollback pictures (operations/goLiveShots shootAfterSwitch), taken by the command. */
+    shots?: PageShot[];
     outputs: () => Promise<Record<string, unknown>>;
     projectDir: string;
     deps: Deps;
@@ -180,12 +195,16 @@ export async function newsOfRollback(o: {
         deps.err("  ! R-3 not sent: the domain is not known (golive:domain)");
         return {};
     }
+    const endedAt = new Date(o.deps.now());
     const rollback = rollbackFact(o.rollback, `roll back: decided by ${o.decidedBy} (golive ${o.kind})`);
-    const base = factsFromJson({ ...outputs, domain }, { stack: o.stack, generatedAt: new Date(o.deps.now()).toISOString() });
+    const base = factsFromJson({ ...outputs, domain }, { stack: o.stack, generatedAt: endedAt.toISOString() });
     const facts: ChecklistFacts = { ...base, phase: "cutover", webhookConfigured: !!webhook.url, failedUpdate: { phase: "cutover", error: o.because }, rollback };
     const lines = buildChecklist(facts);
-    const json = { ...outputs, domain, stack: o.stack, phase: "cutover", failedUpdate: facts.failedUpdate, rollback };
-    const page = await pageOf(json, facts, lines, recordFileName(o.stack, o.kind, o.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps);
+    const shots = [...cutoverShotsOf(o.stack, o.projectDir), ...(o.shots ?? [])];
+    const timeline = rollbackTimeline({ domain, clockOrigin: o.startedAt.getTime(), endedAt, rollback: o.rollback });
+    const json = { ...outputs, domain, stack: o.stack, phase: "cutover", failedUpdate: facts.failedUpdate, rollback, timeline, ...(shots.length ? { screenshots: shots } : {}) };
+    const pictures = picturesSummary(shots);
+    const page = { ...(await pageOf(json, facts, lines, recordFileName(o.stack, o.kind, o.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps)), ...(pictures ? { pictures } : {}) };
     const ok = o.rollback.ok;
     const r3 = await post("R-3", postponementBody({ site: siteOf(domain), because: o.because, wayBackOk: ok, ...(ok && o.rollback.dnsRestoredAt ? { backAt: o.rollback.dnsRestoredAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps);
     keepMessages(page, json, [r3], withMessages(lines, [r3], facts), deps);

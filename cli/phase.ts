@@ -9,7 +9,7 @@ import type { Phase } from "../config/config";
 import type { ConfigMap } from "../operations/phaseGates";
 import { readOutputs, openStack, type GuidedStack } from "../operations/engineStack";
 import { cancelledBefore, confirmPhase, checklistOf, passGates, phaseRecordOf, showPreview, siteFirst, isStop, type Adoption, type Confirmed, type PhaseContext } from "../operations/phaseStages";
-import { screenshotsOff, shootAfterSwitch, shootBeforeSwitch, type AfterSwitch, type ShotsInput } from "../operations/goLiveShots";
+import { shootAfterSwitch, shootBeforeSwitch, shotsInputOf, type AfterSwitch, type ShotsInput } from "../operations/goLiveShots";
 import { applyPhase, outcomeOf, verdictOf } from "../operations/phaseOutcome";
 import { beginRun, providerCallBoundMsOf, type RunFrame } from "../operations/runFrame";
 import type { PhaseRecord } from "../operations/runRecord";
@@ -135,9 +135,7 @@ async function guidedPhase(ctx: PhaseContext, adopt?: Adopt): Promise<PhaseRun> 
 
 /** What the screenshot stages need of the run: the config, the command's shooter, its clock and stderr. */
 function shotsOf<T>(ctx: PhaseContext, confirmed: Confirmed, more: T): ShotsInput & T {
-    const { deps } = ctx;
-    const off = screenshotsOff(deps.env);
-    return { map: confirmed.map, ...(deps.shootPages ? { shoot: deps.shootPages } : {}), ...(off ? { off } : {}), now: deps.now, err: deps.err, ...more };
+    return shotsInputOf(confirmed.map, ctx.deps, more);
 }
 
 /** Where the run left the site, for the after-switch pictures' label: live, or what the records say. */

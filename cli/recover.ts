@@ -16,6 +16,7 @@ import type { Phase } from "../config/config";
 import { lastApplied, phaseOf } from "../operations/phaseGates";
 import { openStack, readOutputs, type GuidedStack } from "../operations/engineStack";
 import { newsOfRollback } from "./goLiveNews";
+import { shootAfterSwitch, shotsInputOf, type AfterSwitch } from "../operations/goLiveShots";
 import { beginRun } from "../operations/runFrame";
 import type { GuidedArgs, GuidedDeps } from "../operations/guided";
 import { isStop, type RunContext } from "../operations/phaseStages";
@@ -94,12 +95,23 @@ async function recoverStages(ctx: RunContext, args: RecoverArgs): Promise<number
         ...(taken.way ? { way: taken.way } : {}),
         rollback: taken.rollback,
     };
-    if (taken.rollback) Object.assign(record, await newsOfRollback({ map: looked.mapNow, stack: args.stack, ...(seen.domain ? { domain: seen.domain } : {}), kind: "recover", because: `the ${looked.after.site.interrupted} was interrupted: ${seen.before.site.headline}`, decidedBy: ctx.operator, rollback: taken.rollback, startedAt: new Date(ctx.origin), outputs: () => readOutputs(ctx.gs), projectDir: args.dir, deps: ctx.deps })); // R-3 at once (issue 26)
+    if (taken.rollback) await tellTheClient(ctx, args, seen, looked, taken, record);
     const file = writeRunRecord(ctx.name, args.records, recordFileName(args.stack, "recover", new Date(ctx.origin)), renderRecoveryRecord(record, "recover"), ctx.deps.err);
     if (file) ctx.deps.out(`Record: ${file}`);
     const applied = lastApplied(looked.after.history);
     if (applied && taken.code === 0 && !record.way) ctx.deps.out(`The stack runs ${phaseOf(applied)}.`);
     return taken.code;
+}
+
+/**
+ * A cutover rolled back (issue 26): the key pages through public DNS once the way back is done (the
+ * guided cutover's after-switch stage, labelled from the records), then the page and R-3 at once.
+ */
+async function tellTheClient(ctx: RunContext, args: RecoverArgs, seen: SeenBefore, looked: SeenAfter, taken: WayTaken, record: RecoveryRecord): Promise<void> {
+    const rb = taken.rollback!;
+    const after: AfterSwitch = { live: false, by: "golive recover --rollback", ...(taken.siteAfter ? { siteAfter: [taken.siteAfter] } : {}), ...(rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) };
+    const shots = await shootAfterSwitch(shotsInputOf(looked.mapNow, ctx.deps, { after }));
+    Object.assign(record, await newsOfRollback({ map: looked.mapNow, stack: args.stack, ...(seen.domain ? { domain: seen.domain } : {}), kind: "recover", because: `the ${looked.after.site.interrupted} was interrupted: ${seen.before.site.headline}`, decidedBy: ctx.operator, rollback: rb, startedAt: new Date(ctx.origin), shots, outputs: () => readOutputs(ctx.gs), projectDir: args.dir, deps: ctx.deps }));
 }
 
 function notCleared(ctx: RunContext): WayTaken {

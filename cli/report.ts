@@ -12,12 +12,9 @@ import { EXIT, EXIT_CODES_TEXT, FileError, parseOptions, reportError, UsageError
 import { goLivePageOf } from "../rendering/goLivePage";
 import { renderHtmlReport } from "../rendering/htmlReport";
 import { LANGS, type Lang } from "../rendering/htmlWords";
-import { NAMESPACE } from "../config/config";
-import { parseReportConfig } from "../config/reportConfig";
-import { readStackFile } from "../config/stackFile";
-import { PROGRAM_DIR } from "../shared/programDir";
-import { stackPageJsons } from "../operations/goLivePagePublish";
-import { PAGES_DIR } from "./goLiveNews";
+import { stackPageFiles } from "../operations/goLivePagePublish";
+
+export { stackPageFiles };
 
 export const USAGE = [
     "usage: golive report [--from <file.json | ->] [--stack <stack>] [--out <file.md>] [--html <file.html> [--lang fr|en]]",
@@ -104,37 +101,41 @@ export function withFailureFromHistory(facts: ChecklistFacts, history: unknown):
 }
 
 /**
+ * The stack's go-live page (`<page>.json`, newest first) about what the stack shows: after a rollback,
+ * the newest page about a rollback (the cutover's own when R-1 rolled it back, else golive rollback's
+ * or golive recover --rollback's); live, the newest page when it is a cutover's that went through.
+ * None otherwise: a page about another run is never shown as this one's.
+ */
+export function stackPageOf(facts: ChecklistFacts, pages: readonly unknown[]): Record<string, unknown> | undefined {
+    const isPage = (p: unknown): p is Record<string, unknown> => !!p && typeof p === "object" && !Array.isArray(p);
+    if (facts.rollback) return pages.find((p): p is Record<string, unknown> => isPage(p) && !!p.rollback);
+    const newest = pages[0];
+    return facts.phase === "cutover" && !facts.failedUpdate && isPage(newest) && !newest.rollback && !newest.failedUpdate ? newest : undefined;
+}
+
+/**
  * R-3 as the command that sent it kept it (issue 26): the newest go-live page of the stack about a
  * rollback holds the postponement message in its notifications. The stack's history holds the
  * rollback but not R-3 (sent after the rollback's update, with the page's link), so the page's
  * JSON is R-3's one record; the report adds it to the facts when the stack shows that rollback.
  */
 export function withPostponementFromPages(facts: ChecklistFacts, pages: readonly unknown[]): ChecklistFacts {
-    if (!facts.rollback) return facts;
-    const page = pages.find((p): p is Record<string, unknown> => !!p && typeof p === "object" && !!(p as Record<string, unknown>).rollback);
+    const page = facts.rollback ? stackPageOf(facts, pages) : undefined;
     const sent = (page && Array.isArray(page.notifications) ? page.notifications : []).filter((n): n is CheckResult => isCheckResult(n) && n.id === "R-3");
     if (sent.length === 0) return facts;
     return { ...facts, notifications: [...(facts.notifications ?? []).filter((n) => n.id !== "R-3"), ...sent] };
 }
 
-/** The stack's page JSONs where the guided commands write them: golive:report.dir of its stack file, else `<project>/pages`. */
-export function stackPageFiles(stack: string, cwd = process.cwd()): unknown[] {
-    let dir: string;
-    try {
-        const { file, values } = readStackFile(stack, [cwd, PROGRAM_DIR]);
-        const raw = values[`${NAMESPACE}:report`];
-        const report = parseReportConfig({ get: (k) => (k === "report" && raw !== undefined ? (typeof raw === "string" ? raw : JSON.stringify(raw)) : undefined), isSecret: () => false });
-        dir = report.dir ? path.resolve(cwd, report.dir) : path.join(path.dirname(file), PAGES_DIR);
-    } catch {
-        return [];
-    }
-    return stackPageJsons(dir, stack).flatMap((f) => {
-        try {
-            return [JSON.parse(fs.readFileSync(f, "utf8")) as unknown];
-        } catch {
-            return [];
-        }
-    });
+/**
+ * What only the run's page keeps (issue 26), added to the stack's outputs for the page rendered
+ * again later (`golive report --stack <stack> --html`): the key pages' pictures, the timeline and
+ * R-4's incident, from the page about what the stack shows (stackPageOf).
+ */
+export function withPageOfRun(json: unknown, facts: ChecklistFacts, pages: readonly unknown[]): unknown {
+    const page = stackPageOf(facts, pages);
+    if (!page || !json || typeof json !== "object" || Array.isArray(json)) return json;
+    const kept = Object.fromEntries((["screenshots", "timeline", "incident"] as const).filter((k) => page[k] !== undefined).map((k) => [k, page[k]]));
+    return { ...json, ...kept };
 }
 
 const defaultDeps: ReportDeps = {
@@ -228,14 +229,15 @@ export async function main(argv: string[], deps: ReportDeps = defaultDeps): Prom
             }
         }
         if (failure) facts = failure;
-        // R-3 is kept with the page it linked (cli/goLiveNews), not in the history.
-        if (opts.from === undefined && opts.stack && deps.stackPages && facts.rollback) facts = withPostponementFromPages(facts, deps.stackPages(opts.stack));
+        // R-3, the pictures, the timeline and R-4 are kept with the page the run wrote (cli/goLiveNews), not in the history.
+        const pages = opts.from === undefined && opts.stack && deps.stackPages && (facts.rollback || (opts.html !== undefined && facts.phase === "cutover")) ? deps.stackPages(opts.stack) : [];
+        facts = withPostponementFromPages(facts, pages);
         // Stack outputs carry the checklist as recorded at deploy time: it is the record, keep it
         // (with the rollback carried out since, when the JSON says so).
         const recorded = (json as { checklist?: unknown } | null)?.checklist;
         const lines = isLines(recorded) && !failure ? withRollback(recorded, facts) : buildChecklist(facts);
         markdown = renderMarkdown(lines, { domain: facts.domain, phase: describePhase(facts), stack: facts.stack, releaseRef: facts.releaseRef, generatedAt });
-        if (opts.html !== undefined) html = renderHtmlReport(goLivePageOf(json, facts, lines), (opts.lang ?? "fr") as Lang);
+        if (opts.html !== undefined) html = renderHtmlReport(goLivePageOf(withPageOfRun(json, facts, pages), facts, lines), (opts.lang ?? "fr") as Lang);
     } catch (err) {
         deps.err(`golive report: ${opts.from === undefined ? "" : `--from ${opts.from === "-" ? "standard input" : opts.from}: `}${(err as Error).message}`);
         return opts.from === undefined ? EXIT.usage : EXIT.file;

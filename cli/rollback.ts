@@ -17,6 +17,8 @@ import { DEFAULT_DEPS, PROGRAM_DIR } from "./guided";
 import { isStop } from "../operations/phaseStages";
 import { confirmRollback, failureNoteOf, lookAfterRollback, lookAndClear, openSession, planStage, recordsFirstStage, rollbackRecordOf, runTarget, type Looked, type Planned, type RollbackArgs, type RollbackContext, type RollbackDeps, type RollbackSession } from "../operations/rollbackStages";
 import type { RecoveryRecord } from "../operations/runRecord";
+import type { Look } from "../operations/siteLook";
+import { shootAfterSwitch, shotsInputOf, siteLineOf } from "../operations/goLiveShots";
 import { newsOfRollback } from "./goLiveNews";
 import { recordFileName, renderRecoveryRecord, writeRunRecord } from "../rendering/recordFile";
 import { checkedStackName, parseCommandLine, valuesOrExit } from "./args";
@@ -101,16 +103,19 @@ async function rollback(ctx: RollbackContext): Promise<number> {
     if (typeof confirmation !== "string") return confirmation.code;
     deps.out(args.dryRun ? "\nPreview (nothing changes):" : "\nRolling back:");
     const progress = new UpProgress();
+    const startedAt = deps.now();
     const first = await recordsFirstStage(ctx, looked, planned);
+    const upStartedAt = deps.now();
     const result = await runTarget(ctx, looked, planned, confirmation, progress);
     if (isStop(result)) return result.code;
+    const acting = { startedAt, upStartedAt, upEndedAt: deps.now() };
     if (args.dryRun) {
         deps.out(`\npreview done: ${result.summary}`);
         return 0;
     }
     const { after, home } = await lookAfterRollback(ctx, planned, result);
-    const record = rollbackRecordOf(ctx, looked, planned, { confirmation, ...(first ? { first } : {}), progress, after, home });
-    await tellTheClient(ctx, looked, planned, confirmation, record);
+    const record = rollbackRecordOf(ctx, looked, planned, { confirmation, ...(first ? { first } : {}), progress, after, home, acting });
+    await tellTheClient(ctx, looked, planned, confirmation, record, after);
     const file = writeRunRecord("golive rollback", args.records, recordFileName(args.stack, "rollback", new Date(ctx.origin)), renderRecoveryRecord(record, "rollback"), deps.err);
     if (file) deps.out(`Record: ${file}`);
     const back = previousPhase(planned.targetPhase);
@@ -119,11 +124,17 @@ async function rollback(ctx: RollbackContext): Promise<number> {
     return home ? 0 : 1;
 }
 
-/** R-3 at once when a cutover is rolled back: the postponement and the go-live page through golive:notify's webhook (issue 26). */
-async function tellTheClient(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string, record: RecoveryRecord): Promise<void> {
+/**
+ * When a cutover is rolled back (issue 26): the key pages through public DNS once the rollback is
+ * done (the guided cutover's after-switch stage, labelled from the records: the old site, since
+ * when), then the go-live page and R-3 at once through golive:notify's webhook.
+ */
+async function tellTheClient(ctx: RollbackContext, looked: Looked, planned: Planned, confirmation: string, record: RecoveryRecord, after: Look): Promise<void> {
     const { args, deps, session, origin, operator } = ctx;
     const note = failureNoteOf(ctx, looked, planned, confirmation);
     if ((note?.phase ?? looked.look.facts.applied) !== "cutover" || planned.targetPhase === "cutover" || !record.rollback) return;
     const because = note?.errors[0] ?? `rolled back by ${operator}`;
-    Object.assign(record, await newsOfRollback({ map: looked.map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because, decidedBy: operator, rollback: record.rollback, startedAt: new Date(origin), outputs: () => session.outputs?.() ?? Promise.resolve({}), projectDir: args.dir, deps }));
+    const rb = record.rollback;
+    const shots = await shootAfterSwitch(shotsInputOf(looked.map, deps, { after: { live: false, by: "golive rollback", siteAfter: [siteLineOf(after.site)], ...(rb.dnsRestoredAt ? { rolledBackAt: rb.dnsRestoredAt } : {}) } }));
+    Object.assign(record, await newsOfRollback({ map: looked.map, stack: args.stack, ...(record.domain ? { domain: record.domain } : {}), kind: "rollback", because, decidedBy: operator, rollback: rb, startedAt: new Date(origin), shots, outputs: () => session.outputs?.() ?? Promise.resolve({}), projectDir: args.dir, deps }));
 }

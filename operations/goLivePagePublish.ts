@@ -8,8 +8,17 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { ReportConfig } from "../config/reportConfig";
+import { parseReportConfig, type ReportConfig } from "../config/reportConfig";
+import { NAMESPACE } from "../config/config";
+import { readStackFile } from "../config/stackFile";
+import { PROGRAM_DIR } from "../shared/programDir";
 import { redact } from "../shared/redact";
+
+/** Where the pages go without golive:report.dir: `<project>/pages`, beside `records/` (the records directory keeps the Markdown records alone). */
+export const PAGES_DIR = "pages";
+
+/** The guided runs that write a page: a cutover (finished by golive recover --finish too), golive rollback, golive recover --rollback. */
+export type PageRun = "cutover" | "rollback" | "recover";
 
 export interface PageUpload {
     ok: boolean;
@@ -127,10 +136,15 @@ export function keepWithPage(file: string, json: Record<string, unknown>, more: 
     fs.writeFileSync(`${file}.json`, JSON.stringify({ ...json, ...more }, null, 1));
 }
 
+/** `golive-<stack>-<run>-<time>[-n].html.json`: the run (1) and its time stamp (2). */
+function pageJsonName(stack: string): RegExp {
+    const escaped = stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^golive-${escaped}-(cutover|rollback|recover)-(\\d{8}T\\d{6}Z)(?:-\\d+)?\\.html\\.json$`);
+}
+
 /** `<page>.json` files of a stack's guided runs in `dir`, newest run first (the name's time stamp). */
 export function stackPageJsons(dir: string, stack: string): string[] {
-    const escaped = stack.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    const name = new RegExp(`^golive-${escaped}-(cutover|rollback|recover)-(\\d{8}T\\d{6}Z)(?:-\\d+)?\\.html\\.json$`);
+    const name = pageJsonName(stack);
     let files: string[];
     try {
         files = fs.readdirSync(dir);
@@ -142,4 +156,34 @@ export function stackPageJsons(dir: string, stack: string): string[] {
         .filter((x): x is { f: string; m: RegExpExecArray } => !!x.m)
         .sort((a, b) => (a.m[2] === b.m[2] ? b.f.localeCompare(a.f) : b.m[2].localeCompare(a.m[2])))
         .map((x) => path.join(dir, x.f));
+}
+
+/**
+ * The stack's page JSONs where the guided commands write them (golive:report.dir of its stack file,
+ * else `pages/` beside it), newest run first, each with the run that wrote it; a file that is not
+ * JSON is left out. `cwd` is where the stack file is looked for first (then this program's directory).
+ */
+export function stackPages(stack: string, cwd = process.cwd()): Array<{ run: PageRun; json: unknown }> {
+    let dir: string;
+    try {
+        const { file, values } = readStackFile(stack, [cwd, PROGRAM_DIR]);
+        const raw = values[`${NAMESPACE}:report`];
+        const report = parseReportConfig({ get: (k) => (k === "report" && raw !== undefined ? (typeof raw === "string" ? raw : JSON.stringify(raw)) : undefined), isSecret: () => false });
+        dir = report.dir ? path.resolve(cwd, report.dir) : path.join(path.dirname(file), PAGES_DIR);
+    } catch {
+        return [];
+    }
+    const name = pageJsonName(stack);
+    return stackPageJsons(dir, stack).flatMap((f) => {
+        try {
+            return [{ run: name.exec(path.basename(f))![1] as PageRun, json: JSON.parse(fs.readFileSync(f, "utf8")) as unknown }];
+        } catch {
+            return [];
+        }
+    });
+}
+
+/** The stack's page JSONs alone, newest first (golive report --stack: R-3, the pictures and the timeline). */
+export function stackPageFiles(stack: string, cwd = process.cwd()): unknown[] {
+    return stackPages(stack, cwd).map((p) => p.json);
 }

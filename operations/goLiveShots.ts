@@ -5,7 +5,8 @@
 //     recorded, `evidence.pinned`, in the stack's outputs);
 //   - "shoot after the switch", once the run has its outcome (the way back included): through
 //     public DNS, no pins. Labelled from the records: after a way back, or a cutover that did not
-//     move the records, the picture is the old site visitors reach, and says so.
+//     move the records, the picture is the old site visitors reach, and says so. `golive rollback`
+//     and `golive recover --rollback` of a cutover run the same stage once their update is done.
 // Each is bounded (checks/screenshot: 30 s a page, one browser at a time), never throws, never
 // changes the verdict; a picture that could not be taken says why. The shooter is the command's
 // (GuidedDeps.shootPages): a run without one takes no picture (the page says it has none), and
@@ -16,6 +17,8 @@ import type { PageShot, ShotStage } from "../checks/screenshot";
 import type { NetOptions } from "../checks/types";
 import { describeError } from "../checks/net";
 import type { ConfigMap } from "./phaseGates";
+import type { GuidedDeps } from "./guided";
+import type { SiteState } from "./siteState";
 
 /** Takes the pictures of `urls` at `stage` (checks/screenshot shootKeyPages in real use). */
 export type ShootPages = (urls: string[], stage: ShotStage, net: NetOptions, pins?: Record<string, string>) => Promise<PageShot[]>;
@@ -73,6 +76,17 @@ export interface ShotsInput {
     err(line: string): void;
 }
 
+/** What the screenshot stages need of a guided command: the config, its shooter (none in tests), GOLIVE_SCREENSHOTS, its clock and stderr. */
+export function shotsInputOf<T>(map: ConfigMap, deps: Pick<GuidedDeps, "shootPages" | "env" | "now" | "err">, more: T): ShotsInput & T {
+    const off = screenshotsOff(deps.env);
+    return { map, ...(deps.shootPages ? { shoot: deps.shootPages } : {}), ...(off ? { off } : {}), now: deps.now, err: deps.err, ...more };
+}
+
+/** Where the records left the site, one line (what the after-switch pictures are labelled with): "<headline>; <visitors>." */
+export function siteLineOf(site: Pick<SiteState, "headline" | "visitors">): string {
+    return `${site.headline}; ${site.visitors}.`;
+}
+
 /** Every page missing, for one reason. */
 function allMissing(urls: string[], stage: ShotStage, why: string, now: number): PageShot[] {
     return urls.map((url) => ({ url, stage, takenAt: new Date(now).toISOString(), missing: why, width: 0, height: 0 }));
@@ -111,6 +125,8 @@ export interface AfterSwitch {
     rolledBackAt?: Date;
     /** Whether this run changed the site records (the engine's events: PhaseRecord dnsSwitchAt). */
     switched?: boolean;
+    /** The command that rolled the cutover back, when not the cutover itself ("golive rollback"). */
+    by?: string;
 }
 
 /** Stage "shoot after the switch" (cutover, once the outcome is known: live, or after the way back). */
@@ -128,7 +144,9 @@ export function showsAfter(a: AfterSwitch): string | undefined {
     if (a.live) return undefined;
     if (!a.switched && !a.rolledBackAt && !a.siteAfter) return "the cutover stopped before the site records changed (no DNS switch in this run), through public DNS: the site as it was";
     const seen = a.siteAfter?.join(" ") ?? "where the records point was not read";
-    return a.rolledBackAt ? `after the way back (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
+    const by = a.by ? ` by ${a.by}` : "";
+    if (a.rolledBackAt) return `after the way back${by} (records back at ${a.rolledBackAt.toISOString()}), through public DNS: ${seen}`;
+    return a.by ? `after ${a.by} (this run did not put the site records back), through public DNS: ${seen}` : `the cutover did not go live, through public DNS: ${seen}`;
 }
 
 /** The pictures in one line for the run's record: how many of each stage were taken, and why not the first one missing. */

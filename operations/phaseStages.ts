@@ -15,6 +15,7 @@ import type { Applied } from "./applyWithProgress";
 import type { RunFrame } from "./runFrame";
 import type { PhaseRecord } from "./runRecord";
 import { ciRunOf } from "./ciContext";
+import { siteLineOf } from "./goLiveShots";
 
 /** Exit code of a phase stopped by Ctrl-C (128 + SIGINT), as shells report it. */
 export const EXIT_INTERRUPTED = 130;
@@ -292,7 +293,7 @@ export function phaseRecordOf(ctx: PhaseContext, confirmed: Confirmed, run: Appl
         checklist,
         releaseRef: confirmed.cfg.vercel.releaseRef ?? null,
         ...(outcome.interrupted ? { interruption: { by: interrupt.by ?? "SIGINT", at: interrupt.at ?? endedAt, stoppedAtOnce: interrupt.stopped } } : {}),
-        ...(outcome.after ? { siteAfter: [`${outcome.after.site.headline}; ${outcome.after.site.visitors}.`] } : {}),
+        ...(outcome.after ? { siteAfter: [siteLineOf(outcome.after.site)] } : {}),
         ...(outcome.next.length > 0 ? { next: outcome.next } : {}),
         ...(ci ? { ci } : {}),
     };

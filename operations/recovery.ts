@@ -11,6 +11,7 @@ import { rollBackToPrepare } from "./wayBack";
 import { confirmApply } from "./guided";
 import type { RecoveryRecord, RollbackRun } from "./runRecord";
 import type { RunContext, Stop } from "./phaseStages";
+import { siteLineOf } from "./goLiveShots";
 
 /** The stage "look before": the stack's config (when it can be read) and where the site is. */
 export interface SeenBefore {
@@ -76,6 +77,8 @@ export interface WayTaken {
     rollback?: RollbackRun;
     /** Lines for the record's "after" once a rollback ran. */
     afterRollback?: string[];
+    /** Where the records left the site once a rollback ran, one line (the after-rollback pictures' label). */
+    siteAfter?: string;
 }
 
 export type Way = "finish" | "rollback" | "none";
@@ -131,5 +134,6 @@ export async function rollBackInterrupted(ctx: RunContext, phase: string, how: s
         way: { choice: "rollback", how, result: rollback.ok && back ? "rolled back to prepare" : "the rollback did not bring both records back" },
         rollback,
         afterRollback: lookLines(home).map((l) => `after the rollback: ${l}`),
+        siteAfter: siteLineOf(home.site),
     };
 }

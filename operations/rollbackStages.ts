@@ -285,10 +285,12 @@ export async function lookAfterRollback(ctx: RollbackContext, planned: Planned, 
 }
 
 /** The record of the rollback, as data (rendering/recordFile renders it). */
-export function rollbackRecordOf(ctx: RollbackContext, looked: Looked, planned: Planned, o: { confirmation: string; first?: RecordsBack; progress: UpProgress; after: Look; home: boolean }): RecoveryRecord {
+export function rollbackRecordOf(ctx: RollbackContext, looked: Looked, planned: Planned, o: { confirmation: string; first?: RecordsBack; progress: UpProgress; after: Look; home: boolean; acting: { startedAt: number; upStartedAt: number; upEndedAt: number } }): RecoveryRecord {
     const { args, deps, session, origin, operator } = ctx;
     const { plan, targetMap, targetPhase } = planned;
-    const { first, progress, home } = o;
+    const { first, progress, home, acting } = o;
+    // The records back: when records first put them back, else when the target's `up` changed them.
+    const restored = first?.ok ? first.endedAt : progress.dnsChangedAt !== undefined ? origin + progress.dnsChangedAt : undefined;
     return {
         stack: args.stack,
         ...(targetMap[`${NAMESPACE}:domain`] ? { domain: targetMap[`${NAMESPACE}:domain`].value } : {}),
@@ -300,7 +302,7 @@ export function rollbackRecordOf(ctx: RollbackContext, looked: Looked, planned: 
         cleared: looked.cleared,
         after: lookLines(o.after),
         way: { choice: "rollback", how: `golive rollback ${o.confirmation}`, result: `back to update ${plan.target.version} (${targetPhase})${first ? `; records first ${first.ok ? "done" : `failed: ${first.error}`}` : ""}` },
-        rollback: { ok: home, startedAt: new Date(origin), endedAt: new Date(deps.now()), ...(first?.ok ? { dnsRestoredAt: new Date(first.endedAt) } : {}), steps: progress.steps, errors: [...progress.errors, ...(first && !first.ok ? [`records first: ${first.error}`] : [])] },
+        rollback: { ok: home, startedAt: new Date(acting.startedAt), endedAt: new Date(deps.now()), ...(restored !== undefined ? { dnsRestoredAt: new Date(restored) } : {}), apply: { startedAt: new Date(acting.upStartedAt), endedAt: new Date(acting.upEndedAt) }, steps: progress.steps, errors: [...progress.errors, ...(first && !first.ok ? [`records first: ${first.error}`] : [])] },
         clockOrigin: origin,
         ok: home,
     };

@@ -22,6 +22,8 @@ export interface RollbackRun {
     endedAt: Date;
     /** When the site records were back at their previous content. */
     dnsRestoredAt?: Date;
+    /** The rollback's `pulumi up`, from its start to its end (the go-live page's timeline). */
+    apply?: { startedAt: Date; endedAt: Date };
     steps: ProgressStep[];
     errors: string[];
 }

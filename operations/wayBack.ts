@@ -74,6 +74,7 @@ export async function rollBackToPrepare(gs: GuidedStack, deps: GuidedDeps, o: Wa
         startedAt: new Date(startedAt),
         endedAt: new Date(r.endedAt),
         ...(restored !== undefined ? { dnsRestoredAt: new Date(restored) } : {}),
+        apply: { startedAt: new Date(r.startedAt), endedAt: new Date(r.endedAt) },
         steps: r.progress.steps,
         errors: [...errors, ...r.progress.errors, ...(r.ok ? [] : [r.error ?? "pulumi up failed"])],
     };

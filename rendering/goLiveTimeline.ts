@@ -4,7 +4,7 @@
 // with no prober on the day, the checks' own HTTP requests). Pure: data in, GoLiveTimeline out.
 import type { CheckResult, SeenRequest } from "../checks/types";
 import { isPreSwitch } from "../program/stepLabels";
-import type { PhaseRecord } from "../operations/runRecord";
+import type { PhaseRecord, RollbackRun } from "../operations/runRecord";
 import type { GoLiveTimeline, TimelineCheck, TimelinePhase, TimelineProbe } from "./goLivePage";
 
 /** A step of `up` as both clocks keep it (rehearsal/engine Step, operations/upProgress ProgressStep): ms from the origin. */
@@ -107,9 +107,7 @@ export function realTimeline(r: Pick<PhaseRecord, "domain" | "clockOrigin" | "en
     ];
     // "report": what the command did after `up` (the way back's decision, the page); the last band runs to the end.
     const phases = phaseBands(marks, endMs).filter((p) => p.endMs > p.startMs);
-    const results = [...r.steps.map((s) => s.result).filter((x): x is CheckResult => !!x), ...r.failedChecks];
     const back = r.rollback?.ok && r.rollback.dnsRestoredAt && r.firstFailedCheckAt ? { startMs: at(r.firstFailedCheckAt), endMs: at(r.rollback.dnsRestoredAt) } : undefined;
-    const hosts = [r.domain, `www.${r.domain}`];
     return timelineOf({
         origin,
         endMs,
@@ -117,7 +115,40 @@ export function realTimeline(r: Pick<PhaseRecord, "domain" | "clockOrigin" | "en
         steps: r.steps,
         ...(r.dnsSwitchAt ? { switchMs: at(r.dnsSwitchAt) } : {}),
         ...(back ? { wayBack: back } : {}),
+        ...ownRequests(r.domain, r.steps, r.failedChecks, origin),
+    });
+}
+
+/** The visitors' lane of a day with no prober: the checks' own requests to apex and www, and where they come from. */
+function ownRequests(domain: string, steps: readonly { result?: CheckResult }[], failed: readonly CheckResult[], origin: number): Pick<TimelineParts, "probes" | "probesFrom"> {
+    const hosts = [domain, `www.${domain}`];
+    const results = [...steps.map((s) => s.result).filter((x): x is CheckResult => !!x), ...failed];
+    return {
         probes: checkRequestProbes(results, hosts, origin),
         probesFrom: `the checks' own requests to ${hosts.join(" and ")} (no visitor's prober on the day): before the switch with the names pinned to Vercel, after it through public DNS`,
-    });
+    };
+}
+
+/**
+ * The timeline of a rollback of a cutover run on its own (`golive rollback`, `golive recover
+ * --rollback`), from its record: its `up` as a band, the way back from the rollback's start to the
+ * records back (the old site served again: the page's "rolled back at"), each check of its `up` as
+ * it ended, and their own requests to apex and www. The cutover's failure happened in another run:
+ * its own page has that timeline.
+ */
+export function rollbackTimeline(r: { domain: string; clockOrigin: number; endedAt: Date; rollback: RollbackRun }): GoLiveTimeline {
+    const origin = r.clockOrigin;
+    const rb = r.rollback;
+    const at = (d: Date) => d.getTime() - origin;
+    const endMs = Math.max(at(r.endedAt), at(rb.endedAt));
+    const up = rb.apply ?? { startedAt: rb.startedAt, endedAt: rb.endedAt };
+    // Before the rollback's start: the site read, what an interrupted run left cleared, the plan, the confirmation (no band).
+    const marks = [
+        ...(at(up.startedAt) > at(rb.startedAt) ? [{ at: at(rb.startedAt), label: "records first" }] : []),
+        { at: at(up.startedAt), label: "rollback" },
+        { at: at(up.endedAt), label: "report" },
+    ];
+    const phases = phaseBands(marks, endMs).filter((p) => p.endMs > p.startMs);
+    const back = rb.dnsRestoredAt ? { startMs: Math.min(at(rb.startedAt), at(rb.dnsRestoredAt)), endMs: at(rb.dnsRestoredAt) } : undefined;
+    return timelineOf({ origin, endMs, phases, steps: rb.steps, ...(back ? { wayBack: back } : {}), ...ownRequests(r.domain, rb.steps, [], origin) });
 }

@@ -67,7 +67,10 @@ function pagesSection(p: GoLivePage, w: Words): string {
         ? urls
               .map((url) => {
                   const find = (stage: PageShot["stage"]) => [...p.shots].reverse().find((s) => s.url === url && s.stage === stage);
-                  return `<div class="pair"><h3>${esc(url)}</h3><div class="side">${shotFigure(find("pre-switch"), "pre-switch", url, w)}${shotFigure(find("after-switch"), "after-switch", url, w)}</div></div>`;
+                  const after = find("after-switch");
+                  // After a rollback, the new site as it was live (the cutover's picture) before the old site again.
+                  const live = after?.shows ? [...p.shots].reverse().find((s) => s.url === url && s.stage === "after-switch" && !s.shows && isInlineImage(s.image)) : undefined;
+                  return `<div class="pair"><h3>${esc(url)}</h3><div class="side">${shotFigure(find("pre-switch"), "pre-switch", url, w)}${live ? shotFigure(live, "after-switch", url, w) : ""}${shotFigure(after, "after-switch", url, w)}</div></div>`;
               })
               .join("")
         : `<p class="note">${esc(w.noShots)}</p>`;

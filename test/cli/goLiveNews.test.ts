@@ -179,4 +179,35 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         const md = renderRecoveryRecord({ stack: "prod", domain: "example.com", operator: "Camille", engine: "3.248.0", startedAt: at(0), endedAt: at(20), before: [], cleared: [], after: [], clockOrigin: at(0).getTime(), ok: true, ...news }, "rollback");
         assert.match(md, /## Go-live page and messages \(MEP-17, R-3\)[\s\S]*- \*\*R-3 Postponement notification:\*\* sent — message posted/);
     });
+
+    it("golive rollback / recover --rollback: the page JSON has the rollback's timeline and pictures (the cutover's from its page, found as report --stack finds it, then the after-rollback ones), the record says them", async () => {
+        const { deps } = io();
+        fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  golive:domain: example.com\n");
+        const png = "data:image/png;base64,iVBORw0KGgo=";
+        const shot = (stage: "pre-switch" | "after-switch", s: number, more: object = {}) => ({ url: "https://www.example.com/", stage, takenAt: at(s).toISOString(), image: png, width: 1024, height: 640, ...more });
+        // The cutover went live (its page has its pictures), then golive rollback put the old site back.
+        const cutoverPage = path.join(dir, "pages", "golive-prod-cutover-20261206T070000Z.html.json");
+        fs.mkdirSync(path.dirname(cutoverPage), { recursive: true });
+        fs.writeFileSync(cutoverPage, JSON.stringify({ domain: "example.com", phase: "cutover", screenshots: [shot("pre-switch", 1, { pinned: "www.example.com → cname.vercel-dns.com" }), shot("after-switch", 2)] }));
+        const prepared: CheckResult = { id: "MEP-08", name: "TLS certificate", status: "pass", reason: "ok", stage: "pre-switch", evidence: { requests: [{ at: at(17).toISOString(), ms: 30, ok: true, url: "https://www.example.com" }] }, durationMs: 30 };
+        const rollback = { ok: true, startedAt: at(5), endedAt: at(20), dnsRestoredAt: at(8), apply: { startedAt: at(9), endedAt: at(19) }, steps: [{ name: "checks-certificate-pre", type: "pulumi-nodejs:dynamic:Resource", op: "update", label: "MEP-08", startedAt: 16_000, endedAt: 17_500, ok: true, result: prepared }], errors: [] };
+        const after = shot("after-switch", 21, { shows: "after the way back by golive rollback (records back at 2026-12-06T08:00:08.000Z), through public DNS: the stack runs prepare; visitors reach the old site." });
+        const news = await newsOfRollback({ map: mapOf(), stack: "prod", domain: "example.com", kind: "rollback", because: "rolled back by Camille", decidedBy: "Camille", rollback, startedAt: at(0), shots: [after], outputs: async () => ({ domain: "example.com", phase: "prepare" }), projectDir: dir, deps });
+        const json = JSON.parse(fs.readFileSync(`${news.page!.file}.json`, "utf8"));
+        assert.deepEqual(json.timeline.phases.map((p: { label: string }) => p.label), ["records first", "rollback", "report"]);
+        assert.deepEqual(json.timeline.wayBack, { startMs: 5_000, endMs: 8_000 });
+        assert.deepEqual(json.timeline.checks.map((c: { id: string; atMs: number }) => [c.id, c.atMs]), [["MEP-08", 17_500]]);
+        assert.deepEqual(json.timeline.probes, [{ atMs: 17_000, ms: 30, ok: true }]);
+        assert.deepEqual(json.screenshots.map((s: { stage: string; takenAt: string }) => [s.stage, s.takenAt]), [["pre-switch", at(1).toISOString()], ["after-switch", at(2).toISOString()], ["after-switch", at(21).toISOString()]]);
+        assert.equal(news.page!.pictures, "before the switch 1 of 1; after it 2 of 2");
+        const html = fs.readFileSync(news.page!.file, "utf8");
+        assert.match(html, /<svg class="timeline"/);
+        assert.equal((html.match(/<figure class="shot">/g) ?? []).length, 3, "before, the new site as it was live, the old site again");
+        assert.match(html, /after the way back by golive rollback \(records back at 2026-12-06T08:00:08\.000Z\)/);
+        assert.match(html, /Retour arrière le 2026-12-06 08:00:08 UTC : mise en production reportée/, "rolled back when the records were back (the way back's end)");
+        // The newest page is now the rollback's: a later rollback finds no cutover pictures to borrow.
+        const later = await newsOfRollback({ map: mapOf(), stack: "prod", domain: "example.com", kind: "recover", because: "the cutover was interrupted", decidedBy: "Camille", rollback, startedAt: at(60), outputs: async () => ({}), projectDir: dir, deps });
+        assert.equal(JSON.parse(fs.readFileSync(`${later.page!.file}.json`, "utf8")).screenshots, undefined, "an older go-live's pictures are not this one's");
+        assert.equal(later.page!.pictures, undefined);
+    });
 });

@@ -132,6 +132,42 @@ describe("cli/report: golive report", () => {
         assert.doesNotMatch(k.out.join(""), /postponement posted/);
     });
 
+    it("--stack --html later: the pictures, the timeline and R-4 from the page the run wrote, only when that page is about what the stack shows (issue 26)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-report-stack-"));
+        try {
+            const png = "data:image/png;base64,iVBORw0KGgo=";
+            const shot = (stage: string, takenAt: string, more: object = {}) => ({ url: "https://www.example.com/", stage, takenAt, image: png, width: 1024, height: 640, ...more });
+            const timeline = (switchMs?: number, wayBack?: object) => ({ origin: "2026-05-01T18:00:00.000Z", endMs: 30_000, phases: [{ label: "cutover", startMs: 1_000, endMs: 20_000 }], ...(switchMs ? { dnsSwitchMs: switchMs } : {}), ...(wayBack ? { wayBack } : {}), checks: [{ id: "MEP-09", name: "HTTPS", stage: "after-switch", atMs: 12_000, status: "pass" }], probes: [], probesFrom: "the checks' own requests" });
+            const live = { domain: "example.com", phase: "cutover", timeline: timeline(5_000), screenshots: [shot("pre-switch", "2026-05-01T18:00:00.000Z"), shot("after-switch", "2026-05-01T18:00:25.000Z")] };
+            const rolledBack = { domain: "example.com", phase: "cutover", rollback: { to: "prepare", ok: true }, failedUpdate: { phase: "cutover", error: "rolled back by Camille" }, timeline: timeline(undefined, { startMs: 2_000, endMs: 4_000 }), screenshots: [shot("after-switch", "2026-05-01T18:00:29.000Z", { shows: "after the way back by golive rollback" })], incident: { failedChecks: [], deploymentEventsMissing: "not read in this test" } };
+            const outputs = { phase: "cutover", zone: { name: "example.com", status: "active" }, checks: [] };
+            const render = async (o: unknown, history: unknown[], pages: unknown[]) => {
+                const file = path.join(dir, `page-${Math.random().toString(36).slice(2)}.html`);
+                const f = fakeDeps({ stackOutputs: () => o, stackHistory: () => history, stackPages: () => pages });
+                assert.equal(await main(["--stack", "prod", "--html", file], f.deps), 0, f.err.join("\n"));
+                return fs.readFileSync(file, "utf8");
+            };
+            // Live: the cutover's page.
+            const page = await render(outputs, [], [live]);
+            assert.match(page, /<svg class="timeline"/);
+            assert.equal((page.match(/<figure class="shot">/g) ?? []).length, 2);
+            assert.match(page, /En ligne depuis le 2026-05-01 18:00:05 UTC/, "live since the switch, from the page's timeline");
+            // Rolled back (the stack's history): the rollback's page, not the older live one.
+            const note = rollbackMessage("golive rollback to update 2 (prepare)", { phase: "cutover", at: "2026-05-01T18:00:01.000Z", failedChecks: [], errors: ["rolled back by Camille"], decision: { choice: "rollback", by: "Camille", at: "2026-05-01T18:00:01.000Z", how: "golive rollback --yes" } });
+            const history = [{ kind: "update", result: "succeeded", message: note, startTime: "2026-05-01T18:00:02Z", endTime: "2026-05-01T18:00:20Z", config: { "golive:phase": { value: "prepare" } } }];
+            const back = await render({ ...outputs, phase: "prepare" }, history, [rolledBack, live]);
+            assert.match(back, /after the way back by golive rollback/);
+            assert.match(back, /Retour arrière le 2026-05-01 18:00:04 UTC/, "rolled back when the way back ended, from the page's timeline");
+            assert.match(back, /not read in this test/, "R-4 as the page kept it");
+            // A page about another run is not shown: live stack, newest page a rollback; no page at all.
+            for (const other of [await render(outputs, [], [rolledBack, live]), await render(outputs, [], [])]) {
+                assert.doesNotMatch(other, /<figure class="shot">|<svg class="timeline"/);
+            }
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     // Issue 18 item 2: one way to find the engine for every command (operations/engine findEngine).
     it("without an engine: exit 2 with findEngine's message (what status, adopt, prepare and cutover print) and the --from way", async () => {
         const env = { PATH: "/nonexistent-golive-test", GOLIVE_ENGINE_DIR: "/nonexistent-golive-engine" };

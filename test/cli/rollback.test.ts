@@ -189,4 +189,39 @@ describe("cli/rollback: golive rollback", () => {
         assert.equal(await main(g.argv("--to", "3", "--yes"), g.deps), 1);
         assert.match(g.err.join("\n"), /not before the current update 3/);
     });
+
+    it("a cutover rolled back: after its up, the key pages through public DNS by the cutover's after-switch stage (a stand-in shooter), in the page JSON with the cutover's earlier pictures and the rollback's timeline (issue 26)", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-rb-page-"));
+        try {
+            fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  golive:domain: example.fr\n");
+            fs.mkdirSync(path.join(dir, "pages"));
+            const earlier = { url: "https://www.example.fr/", stage: "pre-switch", takenAt: "2026-05-01T10:00:00.000Z", image: "data:image/png;base64,AA==", pinned: "www.example.fr → cname.vercel-dns.com" };
+            fs.writeFileSync(path.join(dir, "pages", "golive-prod-cutover-20260501T100000Z.html.json"), JSON.stringify({ domain: "example.fr", screenshots: [earlier] }));
+            const shots: Array<{ urls: string[]; stage: string; pins?: Record<string, string> }> = [];
+            const map = { "golive:phase": { value: "cutover", secret: false }, "golive:domain": { value: "example.fr", secret: false }, "golive:checks": { value: JSON.stringify({ pages: [{ path: "/" }] }), secret: false } };
+            const f = fake({
+                shootPages: async (urls, stage, _net, pins) => (shots.push({ urls, stage, ...(pins ? { pins } : {}) }), urls.map((url) => ({ url, stage, takenAt: new Date().toISOString(), image: "data:image/png;base64,AA==", width: 1024, height: 640 }))),
+            });
+            let clock = Date.UTC(2026, 4, 1, 11);
+            f.deps.now = () => (clock += 500); // each stage takes time, as on the day
+            const open = f.deps.open;
+            f.deps.open = async (...a) => {
+                const session = await open(...a);
+                return typeof session === "string" ? session : { ...session, readConfig: async () => map, recordsBack: async () => ({ ok: true, startedAt: f.deps.now(), endedAt: f.deps.now() }) };
+            };
+            assert.equal(await main(["--stack", "prod", "--dir", dir, "--records", f.records, "--yes"], f.deps), 0, f.err.join("\n"));
+            assert.deepEqual(shots, [{ urls: ["https://www.example.fr/"], stage: "after-switch" }], "once, after the rollback, through public DNS: no pins");
+            const json = JSON.parse(fs.readFileSync(path.join(dir, "pages", fs.readdirSync(path.join(dir, "pages")).find((n) => /^golive-prod-rollback-.*\.html\.json$/.test(n))!), "utf8"));
+            assert.deepEqual(json.screenshots.map((s: { stage: string }) => s.stage), ["pre-switch", "after-switch"]);
+            assert.deepEqual(json.screenshots[0], earlier, "the cutover's picture, as its page kept it");
+            assert.match(json.screenshots[1].shows, /^after the way back by golive rollback \(records back at 20\d\d-[^)]+\), through public DNS: .*visitors reach the old site\.$/);
+            assert.deepEqual(json.timeline.phases.map((p: { label: string }) => p.label), ["records first", "rollback", "report"]);
+            const back = json.timeline.wayBack;
+            assert.ok(back && back.endMs > back.startMs && back.endMs <= json.timeline.phases[1].startMs, "the way back ends when records first put them back, before the rollback's up");
+            const record = fs.readFileSync(/Record: (.*)$/m.exec(f.out.join("\n"))![1], "utf8");
+            assert.match(record, /- \*\*Key pages' pictures:\*\* before the switch 1 of 1; after it 1 of 1/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
 });

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import type { PageShot, ShotStage } from "../../checks/screenshot";
 import type { NetOptions } from "../../checks/types";
-import { keyPageUrls, preSwitchPinsOf, screenshotsOff, shootAfterSwitch, shootBeforeSwitch, showsAfter, type ShootPages } from "../../operations/goLiveShots";
+import { keyPageUrls, preSwitchPinsOf, screenshotsOff, shootAfterSwitch, shootBeforeSwitch, shotsInputOf, showsAfter, siteLineOf, type ShootPages } from "../../operations/goLiveShots";
 import type { ConfigMap } from "../../operations/phaseGates";
 
 const map: ConfigMap = {
@@ -91,5 +91,20 @@ describe("operations/goLiveShots: the key pages before and after the switch of a
         assert.equal(back[0].shows, `after the way back (records back at 2026-12-06T08:00:12.000Z), through public DNS: ${siteAfter[0]}`);
         assert.equal(showsAfter({ live: false, switched: true }), "the cutover did not go live, through public DNS: where the records point was not read");
         assert.equal(showsAfter({ live: false, switched: false }), "the cutover stopped before the site records changed (no DNS switch in this run), through public DNS: the site as it was");
+    });
+
+    it("after golive rollback or recover --rollback: the same stage through the command's deps (no shooter, none; GOLIVE_SCREENSHOTS=off said), labelled with the command and the records back", async () => {
+        const f = fakeShooter();
+        const siteAfter = [siteLineOf({ headline: "the stack runs prepare", visitors: "visitors reach the old site" })];
+        assert.deepEqual(siteAfter, ["the stack runs prepare; visitors reach the old site."]);
+        const deps = { shootPages: f.shoot, env: {}, now: () => Date.UTC(2026, 11, 6, 9), err: (l: string) => lines.push(l) };
+        const back = await shootAfterSwitch(shotsInputOf(map, deps, { after: { live: false, by: "golive rollback", siteAfter, rolledBackAt: new Date(Date.UTC(2026, 11, 6, 9, 0, 4)) } }));
+        assert.deepEqual(f.calls.map((c) => [c.stage, c.pins, c.net.httpsPort]), [["after-switch", undefined, 8443]]);
+        assert.equal(back[1].shows, "after the way back by golive rollback (records back at 2026-12-06T09:00:04.000Z), through public DNS: the stack runs prepare; visitors reach the old site.");
+        assert.equal(showsAfter({ live: false, by: "golive recover --rollback", siteAfter }), "after golive recover --rollback (this run did not put the site records back), through public DNS: the stack runs prepare; visitors reach the old site.");
+        assert.deepEqual(await shootAfterSwitch(shotsInputOf(map, { ...deps, shootPages: undefined }, { after: { live: false } })), [], "the tests' deps have no shooter: no stage");
+        const off = await shootAfterSwitch(shotsInputOf(map, { ...deps, env: { GOLIVE_SCREENSHOTS: "off" } }, { after: { live: false } }));
+        assert.deepEqual(off.map((s) => s.missing), ["not taken: GOLIVE_SCREENSHOTS=off", "not taken: GOLIVE_SCREENSHOTS=off"]);
+        assert.equal(f.calls.length, 1, "no browser when off");
     });
 });

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import type { CheckResult } from "../../checks/types";
 import type { ProgressStep } from "../../operations/upProgress";
-import { checkRequestProbes, phaseBands, realTimeline, timelineCheckOf } from "../../rendering/goLiveTimeline";
+import { checkRequestProbes, phaseBands, realTimeline, rollbackTimeline, timelineCheckOf } from "../../rendering/goLiveTimeline";
 import { rehearsalTimeline } from "../../rehearsal/goLivePage";
 import { renderTimelineSvg } from "../../rendering/htmlTimeline";
 import { wordsFor } from "../../rendering/htmlWords";
@@ -89,6 +89,24 @@ describe("rendering/goLiveTimeline: the timeline of a go-live, rehearsed or real
         // A rollback that did not put the records back draws no way back.
         const stuck = realTimeline({ domain: "example.com", clockOrigin: T0, endedAt: at(40_000), steps: [], failedChecks: [], firstFailedCheckAt: at(15_000), rollback: { ok: false, startedAt: at(18_000), endedAt: at(35_000), steps: [], errors: ["x"] } });
         assert.equal(stuck.wayBack, undefined);
+    });
+
+    it("a rollback run on its own (golive rollback, recover --rollback): records first and its up as bands, the way back from its start to the records back, the up's checks and their own requests", () => {
+        const prepared = result("MEP-08", "pass", [req(21_000, 30, true), req(21_100, 50, true, "https://hooks.example.net")], true);
+        const rollback = { ok: true, startedAt: at(12_000), endedAt: at(25_000), dnsRestoredAt: at(14_000), apply: { startedAt: at(15_000), endedAt: at(24_000) }, steps: [step("dns-www", 16_000), step("checks-certificate-pre", 21_500, prepared)], errors: [] };
+        const t = rollbackTimeline({ domain: "example.com", clockOrigin: T0, endedAt: at(26_000), rollback });
+        assert.equal(t.origin, iso(0));
+        assert.equal(t.endMs, 26_000);
+        assert.deepEqual(t.phases, [{ label: "records first", startMs: 12_000, endMs: 15_000 }, { label: "rollback", startMs: 15_000, endMs: 24_000 }, { label: "report", startMs: 24_000, endMs: 26_000 }]);
+        assert.deepEqual(t.wayBack, { startMs: 12_000, endMs: 14_000 }, "the old site served again when the records were back");
+        assert.equal(t.dnsSwitchMs, undefined, "no switch in a rollback run");
+        assert.deepEqual(t.checks.map((c) => [c.id, c.stage, c.atMs, c.status]), [["MEP-08", "pre-switch", 21_500, "pass"]]);
+        assert.deepEqual(t.probes, [{ atMs: 21_000, ms: 30, ok: true }], "the webhook's request is not the site's");
+        // Records back by the up itself (no records first), and a rollback whose records never came back: no way-back band.
+        const byUp = rollbackTimeline({ domain: "example.com", clockOrigin: T0, endedAt: at(26_000), rollback: { ...rollback, startedAt: at(15_000), dnsRestoredAt: at(16_000) } });
+        assert.deepEqual([byUp.phases.map((p) => p.label), byUp.wayBack], [["rollback", "report"], { startMs: 15_000, endMs: 16_000 }]);
+        const { dnsRestoredAt: _, ...notBack } = rollback;
+        assert.equal(rollbackTimeline({ domain: "example.com", clockOrigin: T0, endedAt: at(26_000), rollback: { ...notBack, ok: false } }).wayBack, undefined);
     });
 
     it("the shared pieces: phase marks as bands (a phase marked twice in a row is one band), a check step as its mark, requests outside the site's names left out", () => {

@@ -74,6 +74,11 @@ export interface PageEvidence {
     links?: number;
     assets?: number;
     error?: string;
+    /**
+     * A page over its budget is asked once more, alone, after the others (a cold start, or a moment the
+     * checking machine stood still, is not the page's speed): its first time, kept beside the one that stands.
+     */
+    firstElapsedMs?: number;
     problems: string[];
 }
 
@@ -214,9 +219,7 @@ async function probePage(baseUrl: string, page: KeyPage, budgetMs: number, net: 
             ev.problems.push(`content-type ${ev.contentType ?? "missing"}, expected text/html`);
             return { evidence: ev, ...found };
         }
-        if (res.elapsedMs > budgetMs) {
-            ev.problems.push(`took ${res.elapsedMs} ms, budget ${budgetMs} ms`);
-        }
+        // Over the budget is judged once the page has been measured again (remeasureSlowPages).
         if (page.expectText) {
             const want = normalizeText(page.expectText);
             // Decoded text catches "l&#39;institut"; the raw body catches text inside attributes.
@@ -244,6 +247,31 @@ async function probePage(baseUrl: string, page: KeyPage, budgetMs: number, net: 
         ev.problems.push(ev.error);
     }
     return { evidence: ev, ...found };
+}
+
+/** Whether the page answered 200 HTML, so that its time is what counts (a failed page says so already). */
+const servedHtml = (ev: PageEvidence) => ev.status === 200 && /^text\/html\b/i.test(ev.contentType ?? "") && !ev.error;
+
+/**
+ * MEP-11's budget: a page over it is asked once more, alone and one after the other (bounded: one
+ * request per slow page, the same timeout), so that a cold start or a busy moment of this machine is
+ * not reported as the page's speed; the time that stands is the second, and both are said. Still
+ * over the budget the second time, the page fails with both times.
+ */
+async function remeasureSlowPages(baseUrl: string, pages: PageEvidence[], budgetMs: number, net: NetOptions): Promise<void> {
+    for (const ev of pages) {
+        if (!servedHtml(ev) || (ev.elapsedMs ?? 0) <= budgetMs) continue;
+        const first = ev.elapsedMs!;
+        ev.firstElapsedMs = first;
+        try {
+            const res = await httpRequestNotingRetries(siteUrl(baseUrl, ev.path), net, { timeoutMs: Math.max(net.timeoutMs ?? 10_000, budgetMs * 2) });
+            ev.elapsedMs = res.elapsedMs;
+            if (res.status !== 200) ev.problems.push(`took ${first} ms, budget ${budgetMs} ms, then answered ${res.status} when measured again`);
+            else if (res.elapsedMs > budgetMs) ev.problems.push(`took ${first} ms, then ${res.elapsedMs} ms measured again, budget ${budgetMs} ms`);
+        } catch (err) {
+            ev.problems.push(`took ${first} ms, budget ${budgetMs} ms, then ${describeError(err)} when measured again`);
+        }
+    }
 }
 
 /** One link or asset: its status after same-site redirects (HEAD, or GET where HEAD is refused). */
@@ -341,6 +369,7 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
             ]);
             await Promise.all(refChecks);
             const pages = probed.map((p) => p.evidence);
+            await remeasureSlowPages(input.baseUrl, pages, budgetMs, net);
             const byUrl = new Map(pages.map((p) => [new URL(p.path, input.baseUrl).toString(), p]));
             for (const ref of refs.values()) {
                 const keyPage = byUrl.get(ref.url);
@@ -378,7 +407,10 @@ export async function checkSmokeTest(input: SmokeTestInput, net: NetOptions): Pr
                 return { id: "MEP-11", name, status: "fail", reason: failures.join("; "), evidence };
             }
             const slowest = Math.max(...pages.map((p) => p.elapsedMs ?? 0));
-            const retried = pages.filter((p) => p.retried && p.retried.length > 0).map((p) => `${p.path} answered only after retrying ${p.retried!.join(", ")}`);
+            const retried = [
+                ...pages.filter((p) => p.retried && p.retried.length > 0).map((p) => `${p.path} answered only after retrying ${p.retried!.join(", ")}`),
+                ...pages.filter((p) => p.firstElapsedMs !== undefined).map((p) => `${p.path} took ${p.firstElapsedMs} ms at first, ${p.elapsedMs} ms measured again`),
+            ];
             const refText = refs.size === 0
                 ? "no same-site links or assets on them"
                 : `${plural(refs.size, "same-site link or asset", "same-site links and assets")} answer${refs.size === 1 ? "s" : ""}${unchecked > 0 ? ` (${unchecked} not checked: over the bound of ${maxChecks} requests)` : ""}`;

@@ -57,7 +57,8 @@ describe("checks/smokeTest (MEP-11)", () => {
         world.newSite.spec.pages["/contact"].delayMs = 1_200;
         const r = await checkSmokeTest({ ...input, budgetMs: 800 }, world.net);
         assert.equal(r.status, "fail");
-        assert.match(r.reason, /\/contact took \d+ ms, budget 800 ms/);
+        assert.match(r.reason, /\/contact took \d+ ms, then \d+ ms measured again, budget 800 ms/);
+        assert.ok(page(r.evidence, "/contact").firstElapsedMs! >= 1_150);
         assert.ok(page(r.evidence, "/contact").elapsedMs! >= 1_150);
         // Only the pages over the budget are named: on a quiet machine /contact alone; on a busy one
         // another page may really take longer than 800 ms, and then it is named with its own figure.
@@ -67,6 +68,23 @@ describe("checks/smokeTest (MEP-11)", () => {
             assert.equal(named, p.elapsedMs! > 800, `${p.path} (${p.elapsedMs} ms): ${r.reason}`);
         }
         assert.equal(r.reason.split(";").length, (r.evidence.pages as PageEvidence[]).filter((p) => p.elapsedMs! > 800).length, r.reason);
+    });
+
+    it("a page slow only once (a cold start, a busy moment here) is measured again, alone, and passes saying both times", async () => {
+        let asked = 0;
+        world.newSite.spec.pages["/contact"].beforeAnswer = async () => {
+            if (++asked === 1) await new Promise((r) => setTimeout(r, 2_500)); // the first answer only
+        };
+        try {
+            const r = await checkSmokeTest({ ...input, budgetMs: 2_000 }, world.net);
+            assert.equal(r.status, "pass", r.reason);
+            assert.equal(asked, 2, "asked twice: once with the others, once alone");
+            assert.match(r.reason, /\/contact took \d+ ms at first, \d+ ms measured again/);
+            assert.ok(page(r.evidence, "/contact").firstElapsedMs! >= 2_450);
+            assert.equal(page(r.evidence, "/services").firstElapsedMs, undefined, "a page within its budget is asked once");
+        } finally {
+            delete world.newSite.spec.pages["/contact"].beforeAnswer;
+        }
     });
 
     it("fetches the pages concurrently: every key page is asked before any answers", async () => {

@@ -199,8 +199,10 @@ export class RealEngine {
         const { onEvent, steps, errors } = this.collector();
         let outputs: Record<string, unknown> | undefined;
         try {
-            await apply(onEvent);
-            outputs = outputValues(await this.stack.outputs());
+            const applied = await apply(onEvent);
+            // `up` read the outputs already (Automation API): read them again only when it did not say.
+            const read = (applied as { outputs?: Parameters<typeof outputValues>[0] } | undefined)?.outputs;
+            outputs = outputValues(read ?? (await this.stack.outputs()));
         } catch (err) {
             if (errors.length === 0) errors.push(String((err as Error)?.message ?? err).split("\n").slice(-5).join("\n").trim());
         }
@@ -237,7 +239,7 @@ export class RealEngine {
                     });
                 };
             }
-            await this.stack.up({ onEvent: watch, message: `golive ${label}` });
+            return this.stack.up({ onEvent: watch, message: `golive ${label}` });
         });
         await direct;
         return result;

@@ -7,6 +7,7 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../operations/engine";
@@ -125,6 +126,8 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
     const init = await pulumi(["stack", "init", stack], { timeoutMs: 60_000 });
     if (init.code !== 0) throw new Error(`pulumi stack init ${stack}: ${init.stderr.trim()}`);
 
+    /** Per stack: each secret's value and the ciphertext the engine wrote for it (setConfig). */
+    const ciphertexts = new Map<string, Map<string, { value: string; secure: string }>>();
     return {
         projectDir,
         stack,
@@ -158,19 +161,25 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
                 const r = await pulumi(["config", "set-all", "--stack", target, "--json", JSON.stringify(json)], { timeoutMs: 60_000 });
                 if (r.code !== 0) throw new Error(`pulumi config set-all: ${r.stderr.trim()}`);
             }
-            // Only the secrets whose value differs from the stack's (one read instead of one CLI run
-            // per secret at every phase); the values come back on stdout, never on a command line.
-            const current = secrets.length > 0 ? await pulumi(["config", "--json", "--show-secrets", "--stack", target], { timeoutMs: 60_000 }) : undefined;
-            let held: Record<string, { value?: string; secret?: boolean }> = {};
-            try {
-                held = current && current.code === 0 ? JSON.parse(current.stdout || "{}") : {};
-            } catch {
-                held = {};
+            // A secret this workspace already had the engine encrypt for this stack goes back into the
+            // stack file as the ciphertext the engine wrote (`secure: v1:…`, the stack's own salt and
+            // passphrase): a phase's config is written anew each time, and one CLI run per secret per
+            // phase was a fifth of a rehearsal's engine time. A new value is encrypted by the engine,
+            // its value on stdin, never on a command line. One after the other: each rewrites the file.
+            const known = ciphertexts.get(target) ?? new Map<string, { value: string; secure: string }>();
+            ciphertexts.set(target, known);
+            const reused = secrets.filter(([k, v]) => known.get(k)?.value === v);
+            if (reused.length > 0) {
+                const file = path.join(projectDir, `Pulumi.${target}.yaml`);
+                const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> | null };
+                doc.config = { ...(doc.config ?? {}), ...Object.fromEntries(reused.map(([k]) => [k, { secure: known.get(k)!.secure }])) };
+                fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
             }
-            // One after the other: each rewrites the stack file.
-            for (const [key, value] of secrets.filter(([k, v]) => !(held[k]?.secret === true && held[k]?.value === v))) {
+            for (const [key, value] of secrets.filter(([k, v]) => known.get(k)?.value !== v)) {
                 const r = await pulumi(["config", "set", "--stack", target, "--secret", "--raw", key], { timeoutMs: 60_000, input: value });
                 if (r.code !== 0) throw new Error(`pulumi config set --secret ${key}: ${r.stderr.trim()}`);
+                const held = (yaml.load(fs.readFileSync(path.join(projectDir, `Pulumi.${target}.yaml`), "utf8")) as { config?: Record<string, { secure?: unknown }> } | null)?.config?.[key];
+                if (typeof held?.secure === "string") known.set(key, { value, secure: held.secure });
             }
         },
         commit(message) {

@@ -4,6 +4,7 @@ import { execFile, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as yaml from "js-yaml";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { configJsonOf, PROGRAM_PATHS, type HistoryEntry, type RepoState, type RollbackPlan } from "./rollback";
 import { findEngine, isEngine, type Engine } from "./engine";
@@ -225,6 +226,37 @@ export function freshStackFile(fromDir: string, toDir: string, stackName: string
     fs.writeFileSync(path.join(toDir, name), `${header.join("\n")}${header.length ? "\n" : ""}config: {}\n`);
 }
 
+type StackFileDoc = { config?: Record<string, unknown> | null } | null;
+
+/**
+ * The target's secrets whose value the stack holds today, each as the ciphertext of the stack file
+ * (`secure: v1:…`, under this stack's own secrets settings, which the rollback's file keeps): they go
+ * back into that file as they are, so the way back costs one read of the config instead of one
+ * engine run per secret. Any doubt (no file, a value that differs, a read that fails) leaves the
+ * secret to be set through the engine, its value on stdin.
+ */
+async function heldCiphertexts(opts: RunOptions, open: OpenStack, secrets: Array<[string, { value: string }]>): Promise<Record<string, string>> {
+    try {
+        const doc = yaml.load(fs.readFileSync(path.join(opts.projectDir, `Pulumi.${opts.stackName}.yaml`), "utf8")) as StackFileDoc;
+        const secure: Record<string, string> = {};
+        for (const [k, v] of Object.entries(doc?.config ?? {})) if (v && typeof v === "object" && typeof (v as { secure?: unknown }).secure === "string") secure[k] = (v as { secure: string }).secure;
+        const wanted = secrets.filter(([k]) => secure[k]);
+        if (wanted.length === 0) return {};
+        const now = await (await open(opts.stackName, opts.projectDir)).getAllConfig();
+        return Object.fromEntries(wanted.filter(([k, v]) => now[k]?.secret === true && now[k]?.value === v.value).map(([k]) => [k, secure[k]]));
+    } catch {
+        return {};
+    }
+}
+
+/** Writes `secure:` values into a stack file's config (the engine rewrites the file on its next set, keeping them). */
+function addCiphertexts(file: string, held: Record<string, string>): void {
+    if (Object.keys(held).length === 0) return;
+    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as NonNullable<StackFileDoc> & Record<string, unknown>;
+    doc.config = { ...(doc.config ?? {}), ...Object.fromEntries(Object.entries(held).map(([k, secure]) => [k, { secure }])) };
+    fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
+}
+
 /** `pulumi preview` or `pulumi up` of the target's program commit with the target's config. */
 export async function runRollback(opts: RunOptions, open: OpenStack = openStack): Promise<RunResult> {
     const wt = addWorktree(opts.repo, opts.plan.target.commit, opts.projectDir);
@@ -233,14 +265,16 @@ export async function runRollback(opts: RunOptions, open: OpenStack = openStack)
         // committed), and may lack required keys, which `pulumi config` would refuse to read. Start it
         // over with this stack's secrets settings and nothing else, then write the target's config.
         freshStackFile(opts.projectDir, wt.projectDir, opts.stackName);
+        const config = Object.entries(configJsonOf(opts.plan.target.config));
+        const held = await heldCiphertexts(opts, open, config.filter(([, v]) => v.secret));
         const stack = await open(opts.stackName, wt.projectDir);
         // `config set-all --json`, the shape history prints: arrays and objects (golive:envVars,
         // golive:checks) come back as structured values; `setAllConfig` would store them as strings,
         // which the declared types then refuse. The CLI takes that JSON as an argument, in the process
         // list while it runs: secrets go one by one through stdin instead.
-        const config = Object.entries(configJsonOf(opts.plan.target.config));
         await stack.setAllConfigJson(JSON.stringify(Object.fromEntries(config.filter(([, v]) => !v.secret))));
-        for (const [key, v] of config) if (v.secret) await stack.setSecret(key, v.value);
+        addCiphertexts(path.join(wt.projectDir, `Pulumi.${opts.stackName}.yaml`), held);
+        for (const [key, v] of config) if (v.secret && !held[key]) await stack.setSecret(key, v.value);
         const out = { ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
         if (opts.dryRun) {
             const r = await stack.preview({ ...out, message: `golive rollback preview to update ${opts.plan.target.version}` });

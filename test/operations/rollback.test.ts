@@ -325,6 +325,45 @@ describe("operations/automation: the program repository and the rollback worktre
         assert.deepEqual(sent, Object.fromEntries(Object.entries(expected).filter(([, v]) => !v.secret)));
         assert.match(r.summary, /same/);
     });
+
+    it("a secret the stack holds today with the target's value goes back as the stack file's ciphertext (no engine run for it); one that differs is set through the engine", async () => {
+        fs.writeFileSync(
+            path.join(root, "infra", "Pulumi.prod.yaml"),
+            "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig:\n  golive:phase: cutover\n  golive:envValues:\n    secure: v1:ENVCIPHER\n  vercel:apiToken:\n    secure: v1:OLDTOKEN\n",
+        );
+        const target: HistoryEntry["config"] = {
+            "golive:phase": { value: "prepare", secret: false },
+            "golive:envValues": { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true },
+            "vercel:apiToken": { value: "tok", secret: true },
+        };
+        const history = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", target, first)];
+        const repo = programRepo(path.join(root, "infra"));
+        const plan = planRollback(history, { ...repo, programChanges: () => [] });
+        const set: string[] = [];
+        let stackFile = "";
+        const opened: string[] = [];
+        const stack = (dir: string) =>
+            ({
+                // Today's config, as `pulumi config --show-secrets --json` prints it: envValues as the target has it, the token rotated since.
+                getAllConfig: async () => ({ "golive:phase": { value: "cutover", secret: false }, "golive:envValues": { value: '{"API_KEY":"k-123"}', secret: true }, "vercel:apiToken": { value: "tok-2", secret: true } }),
+                setAllConfigJson: async () => undefined,
+                setSecret: async (key: string) => void set.push(key),
+                preview: async () => {
+                    stackFile = fs.readFileSync(path.join(dir, "Pulumi.prod.yaml"), "utf8");
+                    return { changeSummary: { same: 2 } };
+                },
+            }) as unknown as RollbackStack;
+        await runRollback({ stackName: "prod", projectDir: path.join(root, "infra"), repo, plan, dryRun: true, onOutput: () => undefined }, async (_name, dir) => {
+            opened.push(dir === path.join(root, "infra") ? "project" : "worktree");
+            return stack(dir);
+        });
+        fs.rmSync(path.join(root, "infra", "Pulumi.prod.yaml"));
+        assert.deepEqual(opened, ["project", "worktree"], "today's config read once, from the project's stack");
+        assert.deepEqual(set, ["vercel:apiToken"], "only the secret whose value changed goes through the engine");
+        assert.match(stackFile, /golive:envValues:\n\s+secure: v1:ENVCIPHER/);
+        assert.match(stackFile, /^encryptionsalt: v1:c2FsdA==:v1:abc$/m, "the same secrets settings as the stack's");
+        assert.doesNotMatch(stackFile, /OLDTOKEN|k-123/, "no old ciphertext for a changed value, no value in clear");
+    });
 });
 
 // Seen on the real CLI: a self-managed backend (file://, s3://) reports version 0 for every update.

@@ -331,11 +331,14 @@ describe("operations/automation: the program repository and the rollback worktre
             path.join(root, "infra", "Pulumi.prod.yaml"),
             "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig:\n  golive:phase: cutover\n  golive:envValues:\n    secure: v1:ENVCIPHER\n  vercel:apiToken:\n    secure: v1:OLDTOKEN\n",
         );
-        const target: HistoryEntry["config"] = {
-            "golive:phase": { value: "prepare", secret: false },
-            "golive:envValues": { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true },
-            "vercel:apiToken": { value: "tok", secret: true },
-        };
+        // As `stack history --json --show-secrets` prints it (objectValue is not in the SDK's type).
+        const target: HistoryEntry["config"] = JSON.parse(
+            JSON.stringify({
+                "golive:phase": { value: "prepare", secret: false },
+                "golive:envValues": { value: '{"API_KEY":"k-123"}', objectValue: { API_KEY: "k-123" }, secret: true },
+                "vercel:apiToken": { value: "tok", secret: true },
+            }),
+        );
         const history = [entry(3, "update", "succeeded", cutover, C), entry(2, "update", "succeeded", target, first)];
         const repo = programRepo(path.join(root, "infra"));
         const plan = planRollback(history, { ...repo, programChanges: () => [] });

@@ -50,6 +50,16 @@ function copyInto(src: string, dst: string): void {
     } else fs.copyFileSync(src, dst);
 }
 
+/** The ciphertext the stack file holds for `key` (`key: {secure: …}`), if the file and the entry are there. */
+function securedIn(file: string, key: string): string | undefined {
+    try {
+        const held = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, { secure?: unknown } | null> | null } | null)?.config?.[key];
+        return typeof held?.secure === "string" ? held.secure : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
 function git(cwd: string, args: string[]): string {
     const env = { ...process.env, GIT_AUTHOR_NAME: "golive", GIT_AUTHOR_EMAIL: "golive@localhost", GIT_COMMITTER_NAME: "golive", GIT_COMMITTER_EMAIL: "golive@localhost", GIT_CONFIG_NOSYSTEM: "1" };
     return execFileSync("git", args, { cwd, env, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] }).trim();
@@ -164,22 +174,31 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
             // A secret this workspace already had the engine encrypt for this stack goes back into the
             // stack file as the ciphertext the engine wrote (`secure: v1:…`, the stack's own salt and
             // passphrase): a phase's config is written anew each time, and one CLI run per secret per
-            // phase was a fifth of a rehearsal's engine time. A new value is encrypted by the engine,
-            // its value on stdin, never on a command line. One after the other: each rewrites the file.
+            // phase was a fifth of a rehearsal's engine time. Of the others, only those whose value
+            // the stack does not hold already are set (one read of its config), each by the engine
+            // with its value on stdin, never on a command line. One after the other: each rewrites the file.
+            const file = path.join(projectDir, `Pulumi.${target}.yaml`);
             const known = ciphertexts.get(target) ?? new Map<string, { value: string; secure: string }>();
             ciphertexts.set(target, known);
             const reused = secrets.filter(([k, v]) => known.get(k)?.value === v);
             if (reused.length > 0) {
-                const file = path.join(projectDir, `Pulumi.${target}.yaml`);
                 const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> | null };
                 doc.config = { ...(doc.config ?? {}), ...Object.fromEntries(reused.map(([k]) => [k, { secure: known.get(k)!.secure }])) };
                 fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
             }
-            for (const [key, value] of secrets.filter(([k, v]) => known.get(k)?.value !== v)) {
+            const rest = secrets.filter(([k, v]) => known.get(k)?.value !== v);
+            const current = rest.length > 0 ? await pulumi(["config", "--json", "--show-secrets", "--stack", target], { timeoutMs: 60_000 }) : undefined;
+            let held: Record<string, { value?: string; secret?: boolean }> = {};
+            try {
+                held = current && current.code === 0 ? JSON.parse(current.stdout || "{}") : {};
+            } catch {
+                held = {};
+            }
+            for (const [key, value] of rest.filter(([k, v]) => !(held[k]?.secret === true && held[k]?.value === v))) {
                 const r = await pulumi(["config", "set", "--stack", target, "--secret", "--raw", key], { timeoutMs: 60_000, input: value });
                 if (r.code !== 0) throw new Error(`pulumi config set --secret ${key}: ${r.stderr.trim()}`);
-                const held = (yaml.load(fs.readFileSync(path.join(projectDir, `Pulumi.${target}.yaml`), "utf8")) as { config?: Record<string, { secure?: unknown }> } | null)?.config?.[key];
-                if (typeof held?.secure === "string") known.set(key, { value, secure: held.secure });
+                const secure = securedIn(file, key);
+                if (secure) known.set(key, { value, secure });
             }
         },
         commit(message) {

@@ -75,4 +75,25 @@ describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv
             "STDIN <canary-new-3>",
         ]);
     });
+
+    it("a secret it had the engine encrypt for this stack goes back as that ciphertext when the stack file is written anew (no CLI run); a new value is set again", async () => {
+        const file = path.join(ws.projectDir, "Pulumi.cached.yaml");
+        // What the engine's `config set --secret` leaves in the stack file (the stand-in writes nothing).
+        fs.writeFileSync(file, "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig:\n  vercel:apiToken:\n    secure: v1:CIPHER-1\n");
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        await ws.setConfig({ "vercel:apiToken": { value: "canary-tok-1", secret: true } }, "cached");
+        assert.equal(log().split("\n").filter((l) => l.includes("<set>")).length, 1, "the first time through the engine");
+        // The next phase: the stack file starts over (operations/automation freshStackFile), the same value.
+        fs.writeFileSync(file, "encryptionsalt: v1:c2FsdA==:v1:abc\nconfig: {}\n");
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        await ws.setConfig({ "golive:domain": { value: "kalia-beauty.fr" }, "vercel:apiToken": { value: "canary-tok-1", secret: true } }, "cached");
+        assert.deepEqual(log().trim().split("\n").map((l) => l.split(" ").slice(0, 3).join(" ")), ["ARGV <config> <set-all>"], "set-all only: no read, no secret set");
+        assert.match(fs.readFileSync(file, "utf8"), /vercel:apiToken:\n\s+secure: v1:CIPHER-1/);
+        assert.match(fs.readFileSync(file, "utf8"), /^encryptionsalt: v1:c2FsdA==:v1:abc$/m);
+        // Another value: through the engine again, its value on stdin.
+        fs.writeFileSync(path.join(dir, "calls.log"), "");
+        await ws.setConfig({ "vercel:apiToken": { value: "canary-tok-2", secret: true } }, "cached");
+        assert.ok(log().includes("STDIN <canary-tok-2>"), log());
+        fs.rmSync(file);
+    });
 });

@@ -4,10 +4,10 @@ import { execFile, execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { configJsonOf, PROGRAM_PATHS, type HistoryEntry, type RepoState, type RollbackPlan } from "./rollback";
 import { findEngine, isEngine, type Engine } from "./engine";
+import { addSecuredValues, securedValues } from "../shared/stackFileSecrets";
 
 const GIT_TIMEOUT_MS = 60_000;
 
@@ -226,8 +226,6 @@ export function freshStackFile(fromDir: string, toDir: string, stackName: string
     fs.writeFileSync(path.join(toDir, name), `${header.join("\n")}${header.length ? "\n" : ""}config: {}\n`);
 }
 
-type StackFileDoc = { config?: Record<string, unknown> | null } | null;
-
 /**
  * The target's secrets whose value the stack holds today, each as the ciphertext of the stack file
  * (`secure: v1:…`, under this stack's own secrets settings, which the rollback's file keeps): they go
@@ -236,25 +234,15 @@ type StackFileDoc = { config?: Record<string, unknown> | null } | null;
  * secret to be set through the engine, its value on stdin.
  */
 async function heldCiphertexts(opts: RunOptions, open: OpenStack, secrets: Array<[string, { value: string }]>): Promise<Record<string, string>> {
+    const secure = securedValues(path.join(opts.projectDir, `Pulumi.${opts.stackName}.yaml`));
+    const wanted = secrets.filter(([k]) => secure[k]);
+    if (wanted.length === 0) return {};
     try {
-        const doc = yaml.load(fs.readFileSync(path.join(opts.projectDir, `Pulumi.${opts.stackName}.yaml`), "utf8")) as StackFileDoc;
-        const secure: Record<string, string> = {};
-        for (const [k, v] of Object.entries(doc?.config ?? {})) if (v && typeof v === "object" && typeof (v as { secure?: unknown }).secure === "string") secure[k] = (v as { secure: string }).secure;
-        const wanted = secrets.filter(([k]) => secure[k]);
-        if (wanted.length === 0) return {};
         const now = await (await open(opts.stackName, opts.projectDir)).getAllConfig();
         return Object.fromEntries(wanted.filter(([k, v]) => now[k]?.secret === true && now[k]?.value === v.value).map(([k]) => [k, secure[k]]));
     } catch {
         return {};
     }
-}
-
-/** Writes `secure:` values into a stack file's config (the engine rewrites the file on its next set, keeping them). */
-function addCiphertexts(file: string, held: Record<string, string>): void {
-    if (Object.keys(held).length === 0) return;
-    const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as NonNullable<StackFileDoc> & Record<string, unknown>;
-    doc.config = { ...(doc.config ?? {}), ...Object.fromEntries(Object.entries(held).map(([k, secure]) => [k, { secure }])) };
-    fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
 }
 
 /** `pulumi preview` or `pulumi up` of the target's program commit with the target's config. */
@@ -273,7 +261,7 @@ export async function runRollback(opts: RunOptions, open: OpenStack = openStack)
         // which the declared types then refuse. The CLI takes that JSON as an argument, in the process
         // list while it runs: secrets go one by one through stdin instead.
         await stack.setAllConfigJson(JSON.stringify(Object.fromEntries(config.filter(([, v]) => !v.secret))));
-        addCiphertexts(path.join(wt.projectDir, `Pulumi.${opts.stackName}.yaml`), held);
+        addSecuredValues(path.join(wt.projectDir, `Pulumi.${opts.stackName}.yaml`), held);
         for (const [key, v] of config) if (v.secret && !held[key]) await stack.setSecret(key, v.value);
         const out = { ...(opts.onOutput ? { onOutput: opts.onOutput } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
         if (opts.dryRun) {

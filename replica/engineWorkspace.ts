@@ -7,11 +7,11 @@ import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as yaml from "js-yaml";
 import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../operations/engine";
 import { PROGRAM_DIR } from "../shared/programDir";
+import { addSecuredValues, securedValues } from "../shared/stackFileSecrets";
 
 const REPO = PROGRAM_DIR;
 /** What the program is made of (and nothing of the tests or the rehearsal). */
@@ -48,16 +48,6 @@ function copyInto(src: string, dst: string): void {
         fs.mkdirSync(dst, { recursive: true });
         for (const e of fs.readdirSync(src)) copyInto(path.join(src, e), path.join(dst, e));
     } else fs.copyFileSync(src, dst);
-}
-
-/** The ciphertext the stack file holds for `key` (`key: {secure: …}`), if the file and the entry are there. */
-function securedIn(file: string, key: string): string | undefined {
-    try {
-        const held = (yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, { secure?: unknown } | null> | null } | null)?.config?.[key];
-        return typeof held?.secure === "string" ? held.secure : undefined;
-    } catch {
-        return undefined;
-    }
 }
 
 function git(cwd: string, args: string[]): string {
@@ -181,11 +171,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
             const known = ciphertexts.get(target) ?? new Map<string, { value: string; secure: string }>();
             ciphertexts.set(target, known);
             const reused = secrets.filter(([k, v]) => known.get(k)?.value === v);
-            if (reused.length > 0) {
-                const doc = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> | null };
-                doc.config = { ...(doc.config ?? {}), ...Object.fromEntries(reused.map(([k]) => [k, { secure: known.get(k)!.secure }])) };
-                fs.writeFileSync(file, yaml.dump(doc, { lineWidth: -1 }));
-            }
+            addSecuredValues(file, Object.fromEntries(reused.map(([k]) => [k, known.get(k)!.secure])));
             const rest = secrets.filter(([k, v]) => known.get(k)?.value !== v);
             const current = rest.length > 0 ? await pulumi(["config", "--json", "--show-secrets", "--stack", target], { timeoutMs: 60_000 }) : undefined;
             let held: Record<string, { value?: string; secret?: boolean }> = {};
@@ -197,7 +183,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
             for (const [key, value] of rest.filter(([k, v]) => !(held[k]?.secret === true && held[k]?.value === v))) {
                 const r = await pulumi(["config", "set", "--stack", target, "--secret", "--raw", key], { timeoutMs: 60_000, input: value });
                 if (r.code !== 0) throw new Error(`pulumi config set --secret ${key}: ${r.stderr.trim()}`);
-                const secure = securedIn(file, key);
+                const secure = securedValues(file)[key];
                 if (secure) known.set(key, { value, secure });
             }
         },

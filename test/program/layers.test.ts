@@ -11,7 +11,7 @@ const ROOT = path.join(__dirname, "..", "..");
 
 /** Bottom to top. A folder imports from its own rank and below. */
 export const LAYERS: ReadonlyArray<{ rank: number; dirs: string[]; job: string }> = [
-    { rank: 0, dirs: ["shared", "scripts"], job: "primitives every layer uses: redaction, loopback, the program's directory, the engine's secret envelope; the engine guard's script" },
+    { rank: 0, dirs: ["shared", "scripts"], job: "primitives every layer uses: redaction, loopback, the program's directory, the engine's secret envelope, a stack file's secure values; the engine guard's script" },
     { rank: 1, dirs: ["checks"], job: "the checks: pure functions and their dynamic resources" },
     { rank: 2, dirs: ["config"], job: "the stack config: one set of value parsers and one reader per concern" },
     { rank: 3, dirs: ["index.ts", "components", "program"], job: "the Pulumi program: what the engine runs" },

@@ -53,6 +53,12 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
     let broken = false;
     /** The new site answers 500 once DNS points to it (it fails only under production traffic). */
     let brokenUnderTraffic = false;
+    /**
+     * Production traffic has reached it: from then on it answers 500 to everyone, as the rehearsal's
+     * fails-under-traffic does. A visitor's request resolved before the records went back and
+     * arriving after must meet the broken release, not a site that healed when the records left.
+     */
+    let trafficReachedIt = false;
     const figures: Record<string, unknown> = {};
 
     const resourceCalls = () => replica.resourceCalls();
@@ -93,7 +99,10 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         const serving = () => [world.domain, world.www].some((name) => replica.zone.list({ name }).some((r) => r.type === "A" && r.content === world.newSite.host));
         world.newSite.spec = {
             ...spec,
-            handle: (req) => (broken || (brokenUnderTraffic && serving()) ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : vercelHandle?.(req)),
+            handle: (req) => {
+                if (brokenUnderTraffic && serving()) trafficReachedIt = true;
+                return broken || (brokenUnderTraffic && trafficReachedIt) ? { status: 500, headers: { "content-type": "text/plain" }, body: "500: INTERNAL_SERVER_ERROR\n" } : vercelHandle?.(req);
+            },
         };
         // The workspace's own stack is not used: the operator's stack is the one golive init writes.
         ws = await createEngineWorkspace({ engine, controlUrl: control.url, stack: "workspace" });
@@ -270,6 +279,7 @@ describe("engine tier: the guided go-live (golive init, adopt, prepare, cutover,
         await prober.start("before").ready();
         await new Promise((r) => setTimeout(r, 300));
         brokenUnderTraffic = true;
+        trafficReachedIt = false;
         prober.mark("cutover");
         const io = newIo();
         let run;

@@ -25,7 +25,21 @@ export function engineCacheDir(env: NodeJS.ProcessEnv = process.env): string {
     return path.join(cache, "golive-engine", ENGINE_VERSION);
 }
 
+/** `<bin> version`, asked once per binary in this process (the same path, size and mtime). */
 function versionOf(bin: string): string | undefined {
+    let stamp: string;
+    try {
+        const s = fs.statSync(bin);
+        stamp = `${bin}:${s.size}:${s.mtimeMs}`;
+    } catch {
+        return undefined;
+    }
+    if (!versions.has(stamp)) versions.set(stamp, askVersion(bin));
+    return versions.get(stamp);
+}
+const versions = new Map<string, string | undefined>();
+
+function askVersion(bin: string): string | undefined {
     const r = spawnSync(bin, ["version"], { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "ignore"], env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
     return r.status === 0 ? r.stdout.trim() : undefined;
 }

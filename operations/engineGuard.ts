@@ -45,11 +45,21 @@ export function guardEnv(engine: Pick<Engine, "binDir">, registry: string): Reco
  * and the guard's wrapper puts the engine's own folder before it.
  */
 export async function guardedPulumiCommand(engine: Pick<Engine, "binDir">): Promise<PulumiCommand> {
-    const { PulumiCommand } = await import("@pulumi/pulumi/automation");
-    const real = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
-    // PulumiCommand's constructor is private: the same object with the guard's command.
-    return Object.assign(Object.create(Object.getPrototypeOf(real)), real, { command: path.join(guardRoot(), "bin", "pulumi") }) as PulumiCommand;
+    // Asked once per engine folder in this process: PulumiCommand.get runs `pulumi version` each time.
+    let got = guardedCommands.get(engine.binDir);
+    if (!got) {
+        got = (async () => {
+            const { PulumiCommand } = await import("@pulumi/pulumi/automation");
+            const real = await PulumiCommand.get({ root: path.dirname(engine.binDir) });
+            // PulumiCommand's constructor is private: the same object with the guard's command.
+            return Object.assign(Object.create(Object.getPrototypeOf(real)), real, { command: path.join(guardRoot(), "bin", "pulumi") }) as PulumiCommand;
+        })();
+        guardedCommands.set(engine.binDir, got);
+        got.catch(() => guardedCommands.delete(engine.binDir));
+    }
+    return got;
 }
+const guardedCommands = new Map<string, Promise<PulumiCommand>>();
 
 /** What one guard wrote: the engine command it runs and every process of it seen so far. */
 export interface GuardEntry {

@@ -13,6 +13,7 @@ import type { Phase } from "../config/config";
 import { SITE_RECORD_TYPES, type ListedRecord } from "./liveRecords";
 import { plannedStepOf, PlannedStep } from "./previewSummary";
 import { outputValues } from "./secretOutput";
+import { keepStateRead, readOfConfig, readOfState } from "./stackReads";
 
 export interface GuidedStack {
     name: string;
@@ -56,7 +57,8 @@ export async function openStack(name: string, dir: string, env: NodeJS.ProcessEn
 /** The stack's config with secrets in clear (they stay in this process), project defaults included. */
 export async function readConfig(gs: GuidedStack): Promise<ConfigMap> {
     try {
-        return (await gs.stack.getAllConfig()) as ConfigMap;
+        // A copy each time: the caller may change its map (operations/stackReads keeps the read).
+        return structuredClone((await readOfConfig(gs.stack, "all", () => gs.stack.getAllConfig())) as ConfigMap);
     } catch (err) {
         throw new Error(cliMessage(err));
     }
@@ -64,12 +66,12 @@ export async function readConfig(gs: GuidedStack): Promise<ConfigMap> {
 
 /** Newest first; secrets left encrypted (only golive:phase is read). */
 export async function readHistory(gs: GuidedStack, pageSize = 10): Promise<UpdateEntry[]> {
-    return (await gs.stack.history(pageSize, 1, false)) as unknown as UpdateEntry[];
+    return structuredClone((await readOfState(gs.stack, `history:${pageSize}`, () => gs.stack.history(pageSize, 1, false))) as unknown as UpdateEntry[]);
 }
 
 /** The stack outputs of the last successful update, plain values; a secret one stays secret (operations/secretOutput). */
 export async function readOutputs(gs: GuidedStack): Promise<Record<string, unknown>> {
-    return outputValues(await gs.stack.outputs());
+    return outputValues(await readOfState(gs.stack, "outputs", () => gs.stack.outputs()));
 }
 
 /**
@@ -189,6 +191,8 @@ export async function previewProgram(gs: GuidedStack, signal?: AbortSignal): Pro
 export async function upProgram(gs: GuidedStack, message: string, onEvent: (e: EngineEvent) => void, signal?: AbortSignal): Promise<{ ok: boolean; outputs?: Record<string, unknown>; error?: string }> {
     try {
         const r = await gs.stack.up({ onEvent, message, ...(signal ? { signal } : {}) });
+        // The outputs the update just read are the next readOutputs' answer (same checkpoint).
+        await keepStateRead(gs.stack, "outputs", r.outputs);
         return { ok: true, outputs: outputValues(r.outputs) };
     } catch (err) {
         return { ok: false, error: cliMessage(err) };
@@ -207,7 +211,7 @@ export interface StateView {
 
 /** Reads the stack's state; secrets stay encrypted (only the records' type and content are read). */
 export async function readState(gs: GuidedStack): Promise<StateView> {
-    const d = (await gs.stack.exportStack()).deployment ?? {};
+    const d = (await readOfState(gs.stack, "export", () => gs.stack.exportStack())).deployment ?? {};
     const resources: Array<{ urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }> = d.resources ?? [];
     const view: StateView = { pending: [], records: {}, empty: resources.length === 0 };
     for (const r of resources) {

@@ -4,6 +4,7 @@
 // what each phase declares — judged by operations/siteState into one plain account.
 import { NAMESPACE, type Phase } from "../config/config";
 import { describeBackendLock, fileBackendRoot, readFileBackendLocks } from "./backendLock";
+import { backendUrlOf } from "./stackReads";
 import { leftoverEngines } from "./engineGuard";
 import { domainOf, lastApplied, latestUpdate, phaseOf, type ConfigMap, type UpdateEntry } from "./phaseGates";
 import { judgeSite, SiteFacts, SiteState, type RecordView } from "./siteState";
@@ -60,13 +61,7 @@ function siteDomainOf(map: ConfigMap | undefined, outputs: Record<string, unknow
 }
 
 async function backendLockOf(gs: GuidedStack, latest: UpdateEntry | undefined, orphans: number[]): Promise<SiteFacts["backendLock"]> {
-    let url: string | undefined;
-    try {
-        url = (await gs.stack.workspace.whoAmI()).url;
-    } catch {
-        url = undefined;
-    }
-    const root = fileBackendRoot(url);
+    const root = fileBackendRoot(await backendUrlOf(gs.stack));
     if (root) {
         const project = (await gs.stack.workspace.projectSettings()).name;
         const locks = readFileBackendLocks(root, project, gs.name);

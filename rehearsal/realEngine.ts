@@ -6,7 +6,7 @@ import * as path from "path";
 import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { freshStackFile, programRepo, readHistory, RollbackStack, rollbackStackOf, runRollback } from "../operations/automation";
 import { historyReaches, planRollback } from "../operations/rollback";
-import { createEngineWorkspace, EngineWorkspace } from "../replica/engineWorkspace";
+import { createEngineWorkspace, EngineWorkspace, type ProgramForm } from "../replica/engineWorkspace";
 import { recordsBackFirst } from "../operations/recordsBack";
 import { preloadRecordsBack } from "../components/recordsFirst";
 import { guardEnv, guardedPulumiCommand, registryDir } from "../operations/engineGuard";
@@ -25,6 +25,8 @@ export interface RealEngineOptions {
     /** The replica's service API (replica/control.ts). */
     controlUrl: string;
     stack?: string;
+    /** How the engine runs the program (replica/engineWorkspace programForm): the build when fresh, unless "typescript". */
+    program?: ProgramForm;
     now?: () => number;
     log?: (line: string) => void;
     /**
@@ -89,7 +91,7 @@ export class RealEngine {
     }
 
     static async start(opts: RealEngineOptions): Promise<RealEngine> {
-        const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: opts.controlUrl, stack: opts.stack ?? "rehearsal" });
+        const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: opts.controlUrl, stack: opts.stack ?? "rehearsal", ...(opts.program ? { program: opts.program } : {}) });
         try {
             const { LocalWorkspace } = await import("@pulumi/pulumi/automation");
             // Through the engine guard, as golive runs it: every engine run ends with the rehearsal (issue 17).

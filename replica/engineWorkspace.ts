@@ -16,6 +16,8 @@ import { addSecuredValues, securedValues } from "../shared/stackFileSecrets";
 const REPO = PROGRAM_DIR;
 /** What the program is made of (and nothing of the tests or the rehearsal). */
 export const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "index.ts", "components", "program", "config", "checks", "shared", "scripts"];
+/** The same program as the engine runs it from the build (dist/, cli/build.js): compiled index.ts and its folders. */
+const COMPILED_PROGRAM = ["index.js", "components", "program", "config", "checks", "shared"];
 /** One CLI call may take this long before it is ended (an `up` with every check: well under it). */
 export const CLI_TIMEOUT_MS = 240_000;
 
@@ -31,6 +33,8 @@ export interface EngineWorkspace {
     projectDir: string;
     stack: string;
     engine: Engine;
+    /** How the engine runs the program here (programForm). */
+    program: ProgramForm;
     /** The environment every CLI and Automation API call gets. */
     env: NodeJS.ProcessEnv;
     /** Runs `pulumi <args>` in the project, bounded in time; never throws on a non-zero exit. */
@@ -55,6 +59,41 @@ function git(cwd: string, args: string[]): string {
     return execFileSync("git", args, { cwd, env, encoding: "utf8", timeout: 30_000, stdio: ["ignore", "pipe", "pipe"] }).trim();
 }
 
+/**
+ * How the engine runs the program here: "typescript" is index.ts through ts-node, as `pulumi up`
+ * runs it for the operator; "compiled" is the build of the same sources (cli/build.js), used only
+ * when that build is of the sources as they are. Each program run then spares loading TypeScript
+ * and transpiling ~60 modules (~1.3 s of CPU of its ~3 s on this machine), which is most of what
+ * the long engine scenarios spend beside the engine itself. At least one engine-tier test file
+ * keeps "typescript" (test/engine/goLive.test.ts); GOLIVE_ENGINE_PROGRAM=typescript forces it.
+ */
+export type ProgramForm = "typescript" | "compiled";
+
+export function programForm(asked: ProgramForm | undefined, env: NodeJS.ProcessEnv = process.env): ProgramForm {
+    if (asked === "typescript" || env.GOLIVE_ENGINE_PROGRAM === "typescript") return "typescript";
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { BUILD_DIR, buildState } = require(path.join(REPO, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
+    return buildState(REPO) === "fresh" && COMPILED_PROGRAM.every((f) => fs.existsSync(path.join(REPO, BUILD_DIR, f))) ? "compiled" : "typescript";
+}
+
+/** Copies the program into `projectDir` in the form asked: the sources, or the build with Pulumi.yaml and package.json saying so. */
+function copyProgram(projectDir: string, form: ProgramForm): void {
+    if (form === "typescript") {
+        for (const f of PROGRAM_FILES) copyInto(path.join(REPO, f), path.join(projectDir, f));
+        return;
+    }
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { BUILD_DIR } = require(path.join(REPO, "cli", "build.js")) as { BUILD_DIR: string };
+    for (const f of COMPILED_PROGRAM) copyInto(path.join(REPO, BUILD_DIR, f), path.join(projectDir, f));
+    copyInto(path.join(REPO, "scripts"), path.join(projectDir, "scripts"));
+    const project = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8");
+    const plain = project.replace(/^( {4}typescript:) true$/m, "$1 false");
+    if (plain === project) throw new Error("Pulumi.yaml: runtime.options.typescript: true not found (the compiled program needs it false)");
+    fs.writeFileSync(path.join(projectDir, "Pulumi.yaml"), plain);
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8"));
+    fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ ...pkg, main: "index.js" }, null, 2) + "\n");
+}
+
 /** The script the engine runs as `pulumi-resource-<pkg>`: the replica plugin under ts-node. */
 function pluginScript(pkg: string): string {
     // The compiled plugin when the build is of the sources as they are (cli/build.js): it starts in
@@ -68,7 +107,7 @@ function pluginScript(pkg: string): string {
     return `#!/bin/sh\nTS_NODE_PROJECT='${path.join(REPO, "tsconfig.json")}' exec node -r '${tsNode}' '${main}' ${pkg} "$@"\n`;
 }
 
-export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: string; stack?: string; passphrase?: string }): Promise<EngineWorkspace> {
+export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: string; stack?: string; passphrase?: string; program?: ProgramForm }): Promise<EngineWorkspace> {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "golive-engine-"));
     const projectDir = path.join(root, "project");
     const home = path.join(root, "home");
@@ -76,7 +115,8 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
     fs.mkdirSync(projectDir);
     fs.mkdirSync(home);
     fs.mkdirSync(state);
-    for (const f of PROGRAM_FILES) copyInto(path.join(REPO, f), path.join(projectDir, f));
+    const program = programForm(opts.program);
+    copyProgram(projectDir, program);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(projectDir, "node_modules"), "dir");
     fs.writeFileSync(path.join(projectDir, ".gitignore"), "node_modules\n");
     git(projectDir, ["init", "-q", "-b", "main"]);
@@ -132,6 +172,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
         projectDir,
         stack,
         engine: opts.engine,
+        program,
         env,
         pulumi,
         async setConfig(values, target = stack) {

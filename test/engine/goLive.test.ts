@@ -43,7 +43,9 @@ describe("engine tier: pulumi v3.248.0 runs the go-live against the replica", fu
         const engine = requireEngine(this);
         replica = await startEngineReplica({ now });
         ({ world, control, dnsChanges } = replica);
-        eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now });
+        // index.ts through ts-node, as the operator's `pulumi up` runs it (the other engine files run the build).
+        eng = await RealEngine.start({ engine, controlUrl: control.url, stack: STACK, now, program: "typescript" });
+        assert.equal(eng.ws.program, "typescript");
         webhook = await startWebhookReceiver();
         repo = createSiteRepository();
         const settings: SuiteSettings = {

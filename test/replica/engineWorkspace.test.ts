@@ -2,7 +2,8 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { createEngineWorkspace, EngineWorkspace } from "../../replica/engineWorkspace";
+import { createEngineWorkspace, EngineWorkspace, programForm, type ProgramForm } from "../../replica/engineWorkspace";
+import { requirePrerequisite } from "../helpers/prerequisites";
 
 // The engine workspace of the tests and the rehearsal sets config as golive does: no secret on a
 // command line. A stand-in `pulumi` records each call's argv (what /proc/<pid>/cmdline shows) and
@@ -95,5 +96,53 @@ describe("replica/engineWorkspace: secrets reach the CLI on stdin, never in argv
         await ws.setConfig({ "vercel:apiToken": { value: "canary-tok-2", secret: true } }, "cached");
         assert.ok(log().includes("STDIN <canary-tok-2>"), log());
         fs.rmSync(file);
+    });
+});
+
+// The program the engine runs in a workspace: the build of the sources as they are (cli/build.js),
+// or index.ts through ts-node when asked (as the operator's `pulumi up`) or when the build is stale.
+describe("replica/engineWorkspace: the program's form", () => {
+    const { buildState } = require("../../cli/build.js") as { buildState(): string };
+    let dir: string;
+    let bin: string;
+    before(function () {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-form-"));
+        bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+    });
+    after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const workspace = (program?: ProgramForm) => createEngineWorkspace({ engine: { binDir: bin, version: "3.248.0", source: "cache" }, controlUrl: "http://127.0.0.1:9", ...(program ? { program } : {}) });
+
+    it("asked for typescript (or GOLIVE_ENGINE_PROGRAM=typescript): index.ts and its folders as they are, run through ts-node", async () => {
+        assert.equal(programForm(undefined, { GOLIVE_ENGINE_PROGRAM: "typescript" }), "typescript");
+        const ws = await workspace("typescript");
+        try {
+            assert.equal(ws.program, "typescript");
+            assert.equal(fs.readFileSync(path.join(ws.projectDir, "index.ts"), "utf8"), fs.readFileSync("index.ts", "utf8"));
+            assert.ok(!fs.existsSync(path.join(ws.projectDir, "index.js")));
+            assert.match(fs.readFileSync(path.join(ws.projectDir, "Pulumi.yaml"), "utf8"), /^ {4}typescript: true$/m);
+        } finally {
+            ws.remove();
+        }
+    });
+
+    it("by default, with a fresh build: the compiled program, Pulumi.yaml and package.json saying so, nothing else changed", async function () {
+        requirePrerequisite(this, "the compiled program", buildState() === "fresh" ? undefined : `dist/ is ${buildState()}`, "npm run compile");
+        const ws = await workspace();
+        try {
+            assert.equal(ws.program, "compiled");
+            for (const f of ["index.js", "components/dnsRecords.js", "checks/smokeTest.js", "config/config.js", "program/dnsPlan.js", "shared/programDir.js", "scripts/tag-release.sh"]) assert.ok(fs.existsSync(path.join(ws.projectDir, f)), f);
+            assert.ok(!fs.existsSync(path.join(ws.projectDir, "index.ts")));
+            const project = fs.readFileSync(path.join(ws.projectDir, "Pulumi.yaml"), "utf8");
+            assert.equal(project, fs.readFileSync("Pulumi.yaml", "utf8").replace(/^ {4}typescript: true$/m, "    typescript: false"));
+            const pkg = JSON.parse(fs.readFileSync(path.join(ws.projectDir, "package.json"), "utf8"));
+            assert.deepEqual(pkg, { ...JSON.parse(fs.readFileSync("package.json", "utf8")), main: "index.js" });
+            // The program finds its own folder (scripts/, Pulumi.yaml) from the compiled modules as from the sources.
+            const { programDirOf } = await import("../../shared/programDir");
+            assert.equal(programDirOf(path.join(ws.projectDir, "shared")), ws.projectDir);
+        } finally {
+            ws.remove();
+        }
     });
 });

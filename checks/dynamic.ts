@@ -254,6 +254,17 @@ export interface CheckArgs<I> extends CheckTriggerArgs {
  * `net.pins` looks at the pinned host and says so.
  */
 export function providerFor<I>(checkFn: CheckFn<I>, spec: CheckSpec): pulumi.dynamic.ResourceProvider {
-    const pinned = pinnedCheck(checkFn);
-    return checkProvider((inputs: { input: I; net?: NetOptions }) => pinned(inputs.input, inputs.net ?? {}), spec);
+    // One provider object per check and label: the SDK serializes a provider once per object
+    // (dynamic/index.js providerCache), and a cutover declares most checks twice (before and after
+    // the switch); each serialization parses the closure with TypeScript (~0.1 s of CPU).
+    const byLabel = providers.get(checkFn) ?? new Map<string, pulumi.dynamic.ResourceProvider>();
+    providers.set(checkFn, byLabel);
+    let provider = byLabel.get(spec.label);
+    if (!provider) {
+        const pinned = pinnedCheck(checkFn);
+        provider = checkProvider((inputs: { input: I; net?: NetOptions }) => pinned(inputs.input, inputs.net ?? {}), spec);
+        byLabel.set(spec.label, provider);
+    }
+    return provider;
 }
+const providers = new WeakMap<CheckFn<never>, Map<string, pulumi.dynamic.ResourceProvider>>();

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as pulumi from "@pulumi/pulumi";
-import { CheckResource, checkProvider, inputsDiffer } from "../checks/dynamic";
+import { CheckResource, checkProvider, inputsDiffer, providerFor } from "../checks/dynamic";
 import { UNKNOWN_VALUE } from "../shared/secretEnvelope";
 import { ContactFormCheck, ContactFormInput } from "../checks/contactForm";
 import { describeError, httpRequest } from "../checks/net";
@@ -47,6 +47,18 @@ describe("checks/dynamic: a check as the engine runs it", () => {
         const news = { ...plain, url: `${url}/boom` };
         assert.deepEqual((await provider.diff(created.id, created.outs, news)), { changes: true });
         await assert.rejects(provider.update(created.id, created.outs, news), /MEP-09 Status failed: answered 500/);
+    });
+
+    it("a check declared twice (before and after the switch) has one provider object, so the SDK serializes it once; another label has its own", async () => {
+        const spec = { label: "MEP-09 Status" };
+        const first = providerFor(checkStatus, spec);
+        assert.equal(providerFor(checkStatus, { ...spec }), first);
+        assert.notEqual(providerFor(checkStatus, { label: "MEP-10 Status" }), first);
+        // Both declarations carry the same __provider text: the engine sees no difference.
+        const [a, b] = await Promise.all(["status-pre", "status-post"].map((name) => providerOf(() => new CheckResource(providerFor(checkStatus, spec), "Status", name, { input: { url: `${url}/ok`, net: {}, want: 200 } }))));
+        assert.equal(a.serialized, b.serialized);
+        const created = await a.provider.create(a.inputs);
+        assert.equal(created.outs.result.status, "pass", created.outs.result.reason);
     });
 
     describe("errors reach the engine with a message that names the check (issue 9 item 9)", () => {

@@ -9,6 +9,7 @@
 // out (inventing one). This side knows the phases; the child sends each probe with its wall-clock
 // send time, and the probe is counted in the phase current at that time.
 import { ChildProcess, fork } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import type { NetOptions } from "../checks/types";
 import { StallWatch } from "./stallWatch";
@@ -147,6 +148,13 @@ function childCommand(): { entry: string; execArgv: string[]; env: NodeJS.Proces
     const ext = path.extname(__filename);
     const entry = path.join(__dirname, `proberChild${ext}`);
     if (ext !== ".ts") return { entry, execArgv: [], env: process.env };
+    // The build of these sources when it is fresh (cli/build.js), as the replica plugins: it starts
+    // without loading TypeScript.
+    const root = path.join(__dirname, "..");
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { BUILD_DIR, buildState } = require(path.join(root, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
+    const compiled = path.join(root, BUILD_DIR, "rehearsal", "proberChild.js");
+    if (buildState(root) === "fresh" && fs.existsSync(compiled)) return { entry: compiled, execArgv: [], env: process.env };
     // The project's tsconfig wherever the caller's working directory is; only the transpiler, no
     // type check (the parent's options, e.g. --inspect, are not passed on).
     return {

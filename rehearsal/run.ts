@@ -77,6 +77,8 @@ export interface EngineInfo {
     version: string;
     /** Why the real engine was not used, when it was not. */
     note?: string;
+    /** How the real engine ran the program: its build (dist/, of these sources) or index.ts through ts-node. */
+    program?: "compiled" | "typescript";
 }
 
 export interface PhaseSummary {
@@ -516,7 +518,7 @@ async function startReplica({ options, waits, started, log, fault }: Setup): Pro
  * The engine on the replica's providers. One definition of the replica: the mock engine calls its
  * handlers in-process, the real engine's plugins through the replica's service API.
  */
-async function startEngine({ options, log, pulumi, started, seen }: Setup, { world, zone, vercel, behaviour }: Replica): Promise<PhaseEngine> {
+async function startEngine({ options, log, pulumi, started, seen, engineInfo }: Setup, { world, zone, vercel, behaviour }: Replica): Promise<PhaseEngine> {
     const t0 = Date.now();
     const now = () => Date.now() - t0;
     const providers = replicaProviders(world, zone, vercel, behaviour, now, (c) => seen.dnsChanges.push(c));
@@ -528,6 +530,8 @@ async function startEngine({ options, log, pulumi, started, seen }: Setup, { wor
     }
     const control = started.add(await startControlServer(providers), (c) => c.close());
     const real = started.add(await RealEngine.start({ engine: pulumi, controlUrl: control.url, stack: "rehearsal", now, log: (l) => log(clip(l)), wayBack: options.wayBack ?? "direct" }), (r) => r.close());
+    engineInfo.program = real.ws.program;
+    log(`program: ${real.ws.program === "compiled" ? "the build of index.ts and its folders (dist/, of these very sources)" : "index.ts through ts-node, as pulumi up runs it"}`);
     const run: PhaseEngine["run"] = (label, how, config, secretKeys) =>
         how === "preview" ? real.previewPhase(`${label} (preview)`, config, secretKeys) : how === "golive rollback" ? real.rollback(label, { config, secretKeys, zoneId: ZONE_ID }) : real.up(label, config, secretKeys);
     return { t0, now, run, real, control };

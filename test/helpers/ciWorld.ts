@@ -65,7 +65,8 @@ export async function startCiWorld(opts: { engine: Engine; stack: string; domain
         cleanups.push(() => repo.remove());
         const github = await startGitHubStandIn({ repository: "agency/sites" });
         cleanups.push(() => github.close());
-        const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: replica.control.url, stack: "workspace" });
+        // The workspace is the agency's checkout: its program is the sources a runner checks out, not a build.
+        const ws = await createEngineWorkspace({ engine: opts.engine, controlUrl: replica.control.url, stack: "workspace", program: "typescript" });
         cleanups.push(() => ws.remove());
         const checkout = ws.projectDir;
         fillCheckout(checkout, { program: false });

@@ -10,6 +10,7 @@ import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import type { Engine } from "./engine";
 import type * as ProcessTree from "../scripts/engine-guard/processTree";
 import type { ProcessInfo } from "../scripts/engine-guard/processTree";
+import { removeScratchDirs } from "../shared/scratchDirs";
 
 export type { ProcessInfo };
 
@@ -201,6 +202,8 @@ export function stopRehearsalOnSignal(say: (line: string) => void): () => void {
                     "SIGKILL",
                 );
             } finally {
+                // The folders it made (engine workspace, site repository, IMAP folder): its own stops never run now.
+                removeScratchDirs();
                 process.exit(130);
             }
         })();

@@ -4,9 +4,9 @@ import { execFileSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as http from "http";
-import * as os from "os";
 import * as path from "path";
 import type { AddressInfo } from "net";
+import { makeScratchDir, releaseScratchDir } from "../shared/scratchDirs";
 
 export interface WebhookReceiver {
     /** The secret URL (http on loopback: golive:notify accepts it only there). */
@@ -68,7 +68,7 @@ const git = (cwd: string, ...args: string[]) =>
 
 /** A one-commit site repository with a bare remote, in a fresh temporary folder. */
 export function createSiteRepository(): SiteRepository {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "golive-rehearsal-repo-"));
+    const root = makeScratchDir("golive-rehearsal-repo-");
     const remote = path.join(root, "site.git");
     const repoPath = path.join(root, "site");
     git(root, "init", "-q", "--bare", remote);
@@ -88,7 +88,7 @@ export function createSiteRepository(): SiteRepository {
             return Object.fromEntries(out.split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
         },
         remove() {
-            fs.rmSync(root, { recursive: true, force: true });
+            releaseScratchDir(root);
         },
     };
 }

@@ -5,13 +5,13 @@
 // service API. Used by the engine tier of the tests and by the rehearsal on the real engine.
 import { execFile, execFileSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../operations/engine";
 import { PROGRAM_DIR } from "../shared/programDir";
 import { addSecuredValues, securedValues } from "../shared/stackFileSecrets";
+import { makeScratchDir, releaseScratchDir } from "../shared/scratchDirs";
 
 const REPO = PROGRAM_DIR;
 /** What the program is made of (and nothing of the tests or the rehearsal). */
@@ -108,7 +108,7 @@ function pluginScript(pkg: string): string {
 }
 
 export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: string; stack?: string; passphrase?: string; program?: ProgramForm }): Promise<EngineWorkspace> {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "golive-engine-"));
+    const root = makeScratchDir("golive-engine-");
     const projectDir = path.join(root, "project");
     const home = path.join(root, "home");
     const state = path.join(root, "state");
@@ -234,7 +234,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
             return git(projectDir, ["rev-parse", "HEAD"]);
         },
         remove() {
-            fs.rmSync(root, { recursive: true, force: true });
+            releaseScratchDir(root);
         },
     };
 }

@@ -10,6 +10,7 @@ import * as path from "path";
 import { ImapFlow } from "imapflow";
 import { freePortOn } from "./site";
 import { PROGRAM_DIR } from "../shared/programDir";
+import { makeScratchDir, releaseScratchDir } from "../shared/scratchDirs";
 
 export const DOVECOT_BIN = "/usr/sbin/dovecot";
 
@@ -60,7 +61,7 @@ export async function startDovecot(opts: { user?: string; password?: string; sta
     const user = opts.user ?? "contact@kaliabeautystudio.com";
     const password = opts.password ?? `pw-${Math.random().toString(36).slice(2)}`;
     const port = await freePortOn([host]);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "golive-dovecot-"));
+    const dir = makeScratchDir("golive-dovecot-");
     const home = path.join(dir, "home");
     for (const d of ["run", "state", "home"]) fs.mkdirSync(path.join(dir, d), { recursive: true });
     fs.chmodSync(dir, 0o755);
@@ -132,7 +133,7 @@ service stats {
             await Promise.race([gone, new Promise((r) => setTimeout(r, 3_000))]);
             if (!exited) child.kill("SIGKILL");
         }
-        fs.rmSync(dir, { recursive: true, force: true });
+        releaseScratchDir(dir);
     };
     const deadline = Date.now() + (opts.startTimeoutMs ?? 10_000);
     while (!(await portAccepts(host, port))) {

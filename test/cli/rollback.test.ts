@@ -43,12 +43,19 @@ function lookOf(over: Partial<SiteFacts>): Look {
     return { facts, site: judgeSite(facts), history: [], outputs: {}, state: { pending: [], records: facts.state ?? {}, zoneId: "zone-1", empty: false } };
 }
 
+/** The records folders fake() made, removed after the file's tests. */
+const recordDirs: string[] = [];
+after(() => {
+    for (const dir of recordDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 function fake(over: Partial<RollbackDeps> = {}, looks: Look[] = [lookOf({}), lookOf({ applied: "prepare", latest: { kind: "update", result: "succeeded", phase: "prepare" }, live: { apex: a(OLD), www: a(OLD) }, state: { apex: { type: "A", content: OLD }, www: { type: "A", content: OLD } } })]) {
     const out: string[] = [];
     const err: string[] = [];
     const runs: RunOptions[] = [];
     const calls: string[] = [];
     const records = fs.mkdtempSync(path.join(os.tmpdir(), "golive-rb-"));
+    recordDirs.push(records);
     const frame: RunFrame = { lock: { release() {} } as never, interrupt: new Interrupt({ err: () => undefined, cancelWaitMs: 1000, stopNow: async () => undefined, recoverCommand: "x" }), end: () => calls.push("end") };
     let looked = 0;
     const session: RollbackSession = {

@@ -1,6 +1,9 @@
 // Issue 17: a rehearsal on the real engine stopped by `timeout` (SIGTERM to node) or Ctrl-C (SIGINT to
-// its process group) leaves nothing running — engine, language host, plugins, prober, IMAP server.
+// its process group) leaves nothing running — engine, language host, plugins, prober, IMAP server —
+// and none of the folders it made (engine workspace, site repository, IMAP folder).
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { requireEngine } from "../helpers/prerequisites";
 import { processTreeOf, runGolive, stillRunningOf } from "../helpers/liveStack";
@@ -11,9 +14,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("long: golive rehearse stopped mid-way ends with everything it started (issue 17)", function () {
     this.timeout(600_000);
     for (const how of ["SIGTERM to node (timeout)", "Ctrl-C to its process group"] as const) {
-        it(`${how}: exits 130, and every process it had started is gone within seconds`, async function () {
+        it(`${how}: exits 130, and every process it had started is gone within seconds, every folder it made removed`, async function () {
             requireEngine(this);
-            const run = runGolive(["rehearse", "--engine", "pulumi"], ROOT, { ...process.env, NO_COLOR: "1" });
+            // A temporary folder of its own, so another run's folders beside it do not count.
+            const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "golive-stop-"));
+            const ours = () => fs.readdirSync(tmp).filter((n) => /^golive-(engine|rehearsal-repo|dovecot)-/.test(n));
+            const run = runGolive(["rehearse", "--engine", "pulumi"], ROOT, { ...process.env, NO_COLOR: "1", TMPDIR: tmp });
             try {
                 // Mid-way: the cutover's `up` is running (engine, plugins, dynamic providers, the prober).
                 await run.waitFor(/cutover/i, 420_000);
@@ -28,12 +34,14 @@ describe("long: golive rehearse stopped mid-way ends with everything it started 
                 assert.match(run.output(), /stopping the rehearsal and every process it started/);
                 for (const end = Date.now() + 10_000; stillRunningOf(tree).length > 0 && Date.now() < end; ) await sleep(200);
                 assert.deepEqual(stillRunningOf(tree), [], "nothing of the rehearsal left running");
+                assert.deepEqual(ours(), [], "no folder of the rehearsal left");
             } finally {
                 try {
                     process.kill(-run.pid, "SIGKILL");
                 } catch {
                     // ended
                 }
+                fs.rmSync(tmp, { recursive: true, force: true });
             }
         });
     }

@@ -63,7 +63,7 @@ async function stateStamp(stack: Stack): Promise<string | undefined> {
 
 /** The stamp of what the config is read from: the stack file and the project file. */
 async function configStamp(stack: Stack): Promise<string | undefined> {
-    const dir = (stack.workspace as { workDir?: string }).workDir;
+    const dir = stack.workspace.workDir;
     if (!dir) return undefined;
     const file = path.join(dir, `Pulumi.${stack.name}.yaml`);
     return fs.existsSync(file) ? [file, path.join(dir, "Pulumi.yaml")].map(statStamp).join("|") : undefined;

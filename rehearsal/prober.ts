@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { NetOptions } from "../checks/types";
 import { StallWatch } from "./stallWatch";
+import { freshBuildDir } from "../shared/freshBuild";
 
 /**
  * A probe slower than this counts as failed. The replica and the program share one process, whose
@@ -150,11 +151,9 @@ function childCommand(): { entry: string; execArgv: string[]; env: NodeJS.Proces
     if (ext !== ".ts") return { entry, execArgv: [], env: process.env };
     // The build of these sources when it is fresh (cli/build.js), as the replica plugins: it starts
     // without loading TypeScript.
-    const root = path.join(__dirname, "..");
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BUILD_DIR, buildState } = require(path.join(root, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
-    const compiled = path.join(root, BUILD_DIR, "rehearsal", "proberChild.js");
-    if (buildState(root) === "fresh" && fs.existsSync(compiled)) return { entry: compiled, execArgv: [], env: process.env };
+    const build = freshBuildDir();
+    const compiled = build && path.join(build, "rehearsal", "proberChild.js");
+    if (compiled && fs.existsSync(compiled)) return { entry: compiled, execArgv: [], env: process.env };
     // The project's tsconfig wherever the caller's working directory is; only the transpiler, no
     // type check (the parent's options, e.g. --inspect, are not passed on).
     return {

@@ -10,6 +10,7 @@ import { CONTROL_ENV } from "./control";
 import { VERSIONS } from "./providerSchemas";
 import type { Engine } from "../operations/engine";
 import { PROGRAM_DIR } from "../shared/programDir";
+import { freshBuildDir } from "../shared/freshBuild";
 import { addSecuredValues, securedValues } from "../shared/stackFileSecrets";
 import { makeScratchDir, releaseScratchDir } from "../shared/scratchDirs";
 
@@ -69,22 +70,18 @@ function git(cwd: string, args: string[]): string {
  */
 export type ProgramForm = "typescript" | "compiled";
 
-export function programForm(asked: ProgramForm | undefined, env: NodeJS.ProcessEnv = process.env): ProgramForm {
+export function programForm(asked: ProgramForm | undefined, env: NodeJS.ProcessEnv, build: string | undefined): ProgramForm {
     if (asked === "typescript" || env.GOLIVE_ENGINE_PROGRAM === "typescript") return "typescript";
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BUILD_DIR, buildState } = require(path.join(REPO, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
-    return buildState(REPO) === "fresh" && COMPILED_PROGRAM.every((f) => fs.existsSync(path.join(REPO, BUILD_DIR, f))) ? "compiled" : "typescript";
+    return build !== undefined && COMPILED_PROGRAM.every((f) => fs.existsSync(path.join(build, f))) ? "compiled" : "typescript";
 }
 
 /** Copies the program into `projectDir` in the form asked: the sources, or the build with Pulumi.yaml and package.json saying so. */
-function copyProgram(projectDir: string, form: ProgramForm): void {
-    if (form === "typescript") {
+function copyProgram(projectDir: string, form: ProgramForm, build: string | undefined): void {
+    if (form === "typescript" || build === undefined) {
         for (const f of PROGRAM_FILES) copyInto(path.join(REPO, f), path.join(projectDir, f));
         return;
     }
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BUILD_DIR } = require(path.join(REPO, "cli", "build.js")) as { BUILD_DIR: string };
-    for (const f of COMPILED_PROGRAM) copyInto(path.join(REPO, BUILD_DIR, f), path.join(projectDir, f));
+    for (const f of COMPILED_PROGRAM) copyInto(path.join(build, f), path.join(projectDir, f));
     copyInto(path.join(REPO, "scripts"), path.join(projectDir, "scripts"));
     const project = fs.readFileSync(path.join(REPO, "Pulumi.yaml"), "utf8");
     const plain = project.replace(/^( {4}typescript:) true$/m, "$1 false");
@@ -94,14 +91,12 @@ function copyProgram(projectDir: string, form: ProgramForm): void {
     fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ ...pkg, main: "index.js" }, null, 2) + "\n");
 }
 
-/** The script the engine runs as `pulumi-resource-<pkg>`: the replica plugin under ts-node. */
-function pluginScript(pkg: string): string {
-    // The compiled plugin when the build is of the sources as they are (cli/build.js): it starts in
-    // a fraction of the time ts-node takes, as the real providers' binaries do; else the TypeScript.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BUILD_DIR, buildState } = require(path.join(REPO, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
-    const compiled = path.join(REPO, BUILD_DIR, "replica", "plugins", "main.js");
-    if (buildState(REPO) === "fresh" && fs.existsSync(compiled)) return `#!/bin/sh\nexec node '${compiled}' ${pkg} "$@"\n`;
+/** The script the engine runs as `pulumi-resource-<pkg>`: the replica plugin, built (`build`, fresh) or under ts-node. */
+function pluginScript(pkg: string, build: string | undefined): string {
+    // The compiled plugin when the build is of the sources as they are: it starts in a fraction of
+    // the time ts-node takes, as the real providers' binaries do; else the TypeScript.
+    const compiled = build && path.join(build, "replica", "plugins", "main.js");
+    if (compiled && fs.existsSync(compiled)) return `#!/bin/sh\nexec node '${compiled}' ${pkg} "$@"\n`;
     const tsNode = path.join(REPO, "node_modules", "ts-node", "register", "transpile-only");
     const main = path.join(REPO, "replica", "plugins", "main.ts");
     return `#!/bin/sh\nTS_NODE_PROJECT='${path.join(REPO, "tsconfig.json")}' exec node -r '${tsNode}' '${main}' ${pkg} "$@"\n`;
@@ -115,8 +110,10 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
     fs.mkdirSync(projectDir);
     fs.mkdirSync(home);
     fs.mkdirSync(state);
-    const program = programForm(opts.program);
-    copyProgram(projectDir, program);
+    // Read once for the program and the plugins: cli/build.js stats every source to tell.
+    const build = freshBuildDir();
+    const program = programForm(opts.program, process.env, build);
+    copyProgram(projectDir, program, build);
     fs.symlinkSync(path.join(REPO, "node_modules"), path.join(projectDir, "node_modules"), "dir");
     fs.writeFileSync(path.join(projectDir, ".gitignore"), "node_modules\n");
     git(projectDir, ["init", "-q", "-b", "main"]);
@@ -159,7 +156,7 @@ export async function createEngineWorkspace(opts: { engine: Engine; controlUrl: 
         const dir = path.join(root, "plugins", pkg);
         fs.mkdirSync(dir, { recursive: true });
         const bin = path.join(dir, `pulumi-resource-${pkg}`);
-        fs.writeFileSync(bin, pluginScript(pkg), { mode: 0o755 });
+        fs.writeFileSync(bin, pluginScript(pkg, build), { mode: 0o755 });
         const r = await pulumi(["plugin", "install", "resource", pkg, VERSIONS[pkg], "--file", dir], { timeoutMs: 60_000 });
         if (r.code !== 0) throw new Error(`cannot install the replica ${pkg} plugin: ${r.stderr.trim()}`);
     }

@@ -5,6 +5,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROGRAM_DIR } from "../../shared/programDir";
+import { freshBuildDir } from "../../shared/freshBuild";
 import { PROGRAM_FILES } from "../../replica/engineWorkspace";
 
 /** What a checkout holds besides the program: the command and the workflows. */
@@ -26,9 +27,8 @@ export function fillCheckout(dir: string, opts: { program: boolean }): void {
     for (const f of files) fs.cpSync(path.join(PROGRAM_DIR, f), path.join(dir, f), { recursive: true });
     if (!fs.existsSync(path.join(dir, "node_modules"))) fs.symlinkSync(path.join(PROGRAM_DIR, "node_modules"), path.join(dir, "node_modules"), "dir");
     fs.appendFileSync(path.join(dir, ".gitignore"), `${fs.existsSync(path.join(dir, ".gitignore")) ? "" : "node_modules\n"}records/\n.golive/\ndist/\n`);
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { BUILD_DIR, buildState } = require(path.join(PROGRAM_DIR, "cli", "build.js")) as { BUILD_DIR: string; buildState(root: string): string };
-    if (buildState(PROGRAM_DIR) === "fresh") fs.cpSync(path.join(PROGRAM_DIR, BUILD_DIR), path.join(dir, BUILD_DIR), { recursive: true });
+    const build = freshBuildDir();
+    if (build) fs.cpSync(build, path.join(dir, path.basename(build)), { recursive: true });
     else execFileSync("node", [path.join(dir, "cli", "build.js")], { cwd: dir, timeout: 180_000, stdio: "ignore" });
     if (!fs.existsSync(path.join(dir, ".git"))) git(dir, "init", "-q", "-b", "main");
     git(dir, "add", "-A");

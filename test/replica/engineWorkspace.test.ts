@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { createEngineWorkspace, EngineWorkspace, programForm, type ProgramForm } from "../../replica/engineWorkspace";
 import { requirePrerequisite } from "../helpers/prerequisites";
+import { freshBuildDir } from "../../shared/freshBuild";
 
 // The engine workspace of the tests and the rehearsal sets config as golive does: no secret on a
 // command line. A stand-in `pulumi` records each call's argv (what /proc/<pid>/cmdline shows) and
@@ -115,7 +116,7 @@ describe("replica/engineWorkspace: the program's form", () => {
     const workspace = (program?: ProgramForm) => createEngineWorkspace({ engine: { binDir: bin, version: "3.248.0", source: "cache" }, controlUrl: "http://127.0.0.1:9", ...(program ? { program } : {}) });
 
     it("asked for typescript (or GOLIVE_ENGINE_PROGRAM=typescript): index.ts and its folders as they are, run through ts-node", async () => {
-        assert.equal(programForm(undefined, { GOLIVE_ENGINE_PROGRAM: "typescript" }), "typescript");
+        assert.equal(programForm(undefined, { GOLIVE_ENGINE_PROGRAM: "typescript" }, freshBuildDir()), "typescript");
         const ws = await workspace("typescript");
         try {
             assert.equal(ws.program, "typescript");

@@ -113,7 +113,7 @@ async function goLive(p: ProgramConfig): Promise<Record<string, pulumi.Input<unk
         facts: checklistFacts(view),
     });
 
-    return { ...stackOutputs(view), checks: results, checklist: release.checklist };
+    return { ...stackOutputs(view), checks: results, tag: release.tagFact, checklist: release.checklist };
 }
 
 const program = () => refusingBadConfig(async () => goLive(loadProgramConfig()));

@@ -8,10 +8,11 @@ import type * as pulumi from "@pulumi/pulumi";
 import { describeError } from "./net";
 import { pinnedCheck } from "./pins";
 import type { CheckFn, CheckResult, NetOptions, PlanId } from "./types";
+import { evidenceJson } from "./inlineImage";
 
 /** The error a failed check throws, so `pulumi up` stops with its plan ID, reason and evidence. */
 export function failureMessage(result: CheckResult): string {
-    const evidence = JSON.stringify(result.evidence);
+    const evidence = evidenceJson(result.evidence);
     return `${result.id} ${result.name} failed: ${result.reason}\nevidence: ${evidence.length > 4000 ? evidence.slice(0, 4000) + "…" : evidence}`;
 }
 

@@ -8,6 +8,7 @@ import { endSpawnedBrowser, findChromium, HEADLESS_FLAGS, newBrowserRun, routing
 import { CheckArgs, CheckResource, providerFor } from "./dynamic";
 import { serviceNet } from "./googleAuth";
 import { Deadline, deadlineError, deadlineIn, describeError, httpRequest, isTransientError, jsonBody, pinOf, timeFor, timed, withinDeadline, withRetry } from "./net";
+import { isInlineImage } from "./inlineImage";
 import { describePins } from "./pins";
 import { redact, registerSecret } from "../shared/redact";
 import { siteUrl } from "./siteUrl";
@@ -19,6 +20,12 @@ export const DEFAULT_THRESHOLD = 0.9;
 const BROWSER_END_RESERVE_MS = 500;
 /** The whole check, PSI and local fallback together (golive:pagespeed.timeoutSeconds). */
 export const DEFAULT_PERFORMANCE_TIMEOUT_MS = 600_000;
+/**
+ * Largest final screenshot kept, in characters of its data: URI. Lighthouse's is a JPEG frame of
+ * the page's trace, tens of kilobytes: a bigger one is left out (and said) rather than carried in
+ * the stack's state at every update.
+ */
+export const MAX_FINAL_SCREENSHOT_CHARS = 150_000;
 
 export type Strategy = "mobile" | "desktop";
 
@@ -67,9 +74,25 @@ export interface PageScore {
     runs?: number[];
     attempts?: number;
     error?: string;
+    /**
+     * How the page looked at the end of the analysis: Lighthouse's `final-screenshot` audit
+     * (PageSpeed's own, or the local run's whose score is the median), a data: URI shown on the go-live page.
+     */
+    finalScreenshot?: string;
+    /** Why an analysis that scored has no final screenshot kept. */
+    finalScreenshotMissing?: string;
 }
 
 const NAME = "Performance";
+
+/** The final screenshot of a Lighthouse result, as kept in a PageScore (or why it is not). */
+export function finalScreenshotOf(lhr: unknown): Pick<PageScore, "finalScreenshot" | "finalScreenshotMissing"> {
+    const data = (lhr as { audits?: Record<string, { details?: { data?: unknown } }> } | undefined)?.audits?.["final-screenshot"]?.details?.data;
+    if (data === undefined) return { finalScreenshotMissing: "the analysis has no final-screenshot audit" };
+    if (!isInlineImage(data)) return { finalScreenshotMissing: "the final screenshot is not a data: URI of a PNG, JPEG or WebP picture" };
+    if (data.length > MAX_FINAL_SCREENSHOT_CHARS) return { finalScreenshotMissing: `the final screenshot is ${Math.round(data.length / 1024)} KB of data: URI, more than the ${Math.round(MAX_FINAL_SCREENSHOT_CHARS / 1024)} KB kept` };
+    return { finalScreenshot: data };
+}
 
 
 function median(values: number[]): number {
@@ -144,7 +167,7 @@ async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: S
         }
         return { url, ...at, strategy, attempts, error: redact(`PSI answered ${res.status}${message ? `: ${message}` : ""}`, [input.apiKey]) };
     }
-    let answer: { lighthouseResult?: { categories?: { performance?: { score?: number | null } } } };
+    let answer: { lighthouseResult?: { categories?: { performance?: { score?: number | null } }; audits?: unknown } };
     try {
         answer = jsonBody(res, "PageSpeed Insights");
     } catch (err) {
@@ -152,7 +175,7 @@ async function psiScore(input: PerformanceInput, page: MeasuredPage, strategy: S
     }
     const score = answer?.lighthouseResult?.categories?.performance?.score;
     if (typeof score !== "number") return { url, ...at, strategy, attempts, error: "PSI answer has no lighthouseResult.categories.performance.score" };
-    return { url, ...at, strategy, attempts, score };
+    return { url, ...at, strategy, attempts, score, ...finalScreenshotOf(answer.lighthouseResult) };
 }
 
 // Lighthouse 12 is an ES module: it runs in a child Node process (also keeps Chromium's
@@ -166,11 +189,15 @@ const chrome = await chromeLauncher.launch({ chromePath: a.chromePath, chromeFla
 try {
   const r = await lighthouse(a.url, { port: chrome.port, output: "json", onlyCategories: ["performance"], logLevel: "error", maxWaitForLoad: a.maxWaitMs }, config);
   const lhr = r.lhr;
-  process.stdout.write(JSON.stringify({ score: lhr.categories.performance.score, runtimeError: lhr.runtimeError && lhr.runtimeError.message }));
+  const shot = lhr.audits && lhr.audits["final-screenshot"];
+  process.stdout.write(JSON.stringify({ score: lhr.categories.performance.score, runtimeError: lhr.runtimeError && lhr.runtimeError.message, audits: shot ? { "final-screenshot": shot } : {} }));
 } finally {
   await chrome.kill();
 }
 `;
+
+/** One local Lighthouse run's score, and its final screenshot (or why none is kept). */
+type LocalRun = { score: number } & Pick<PageScore, "finalScreenshot" | "finalScreenshotMissing">;
 
 /**
  * One local Lighthouse run; resolves with the score or throws a short error. Whatever happens
@@ -178,9 +205,9 @@ try {
  * are gone and its profile folder is removed: chrome-launcher puts Chromium in a process group of
  * its own, which killing the Node child's group does not reach.
  */
-function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flags: string[], timeoutMs: number, deadline?: Deadline): Promise<number> {
+function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flags: string[], timeoutMs: number, deadline?: Deadline): Promise<LocalRun> {
     const run = newBrowserRun("golive-lh-");
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<LocalRun>((resolve, reject) => {
         let settled = false;
         // Declared before `finish` uses it (the closure serializer needs it in this order).
         let timer: NodeJS.Timeout | undefined;
@@ -191,14 +218,14 @@ function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flag
             stdio: ["ignore", "pipe", "pipe"],
             detached: true, // its own process group, ended with it
         });
-        const finish = (err: Error | undefined, score?: number) => {
+        const finish = (err: Error | undefined, done?: LocalRun) => {
             if (settled) return;
             settled = true;
             clearTimeout(timer);
             void endSpawnedBrowser(child, run).then((leak) => {
                 if (err) reject(new Error(`${err.message}${leak}`));
                 else if (leak) reject(new Error(`Lighthouse scored ${url}${leak}`));
-                else resolve(score!);
+                else resolve(done!);
             });
         };
         let stdout = "";
@@ -211,10 +238,10 @@ function lighthouseRun(url: string, strategy: Strategy, chromePath: string, flag
         child.once("error", (err) => finish(err));
         child.once("close", (code) => {
             try {
-                const out = JSON.parse(stdout) as { score: number | null; runtimeError?: string };
+                const out = JSON.parse(stdout) as { score: number | null; runtimeError?: string; audits?: unknown };
                 if (out.runtimeError) return finish(new Error(`Lighthouse: ${out.runtimeError}`));
                 if (typeof out.score !== "number") return finish(new Error("Lighthouse gave no performance score"));
-                finish(undefined, out.score);
+                finish(undefined, { score: out.score, ...finalScreenshotOf(out) });
             } catch {
                 finish(new Error(`Lighthouse exited ${code}: ${stderr.trim().split("\n").slice(-3).join(" ").slice(0, 400)}`));
             }
@@ -232,6 +259,7 @@ async function localScores(input: PerformanceInput, pages: MeasuredPage[], strat
         const at = page.measuredUrl ? { measuredUrl: page.measuredUrl } : {};
         for (const strategy of strategies) {
             const scores: number[] = [];
+            const done: LocalRun[] = [];
             try {
                 for (let i = 0; i < runs; i++) {
                     const call = `Lighthouse run ${i + 1}/${runs} on ${url} (${strategy})`;
@@ -240,9 +268,14 @@ async function localScores(input: PerformanceInput, pages: MeasuredPage[], strat
                     const capped = timeFor(deadline, call, own + BROWSER_END_RESERVE_MS) - BROWSER_END_RESERVE_MS;
                     if (capped <= 0) throw deadlineError(deadline, call);
                     const timeoutMs = Math.min(own, capped);
-                    scores.push(await lighthouseRun(url, strategy, chromePath, flags, timeoutMs, timeoutMs < own ? deadline : undefined));
+                    const one = await lighthouseRun(url, strategy, chromePath, flags, timeoutMs, timeoutMs < own ? deadline : undefined);
+                    scores.push(one.score);
+                    done.push(one);
                 }
-                out.push({ url: page.url, ...at, strategy, score: median(scores), runs: scores });
+                const score = median(scores);
+                // The picture of the run nearest the median: the page as the score kept saw it.
+                const { finalScreenshot, finalScreenshotMissing } = done.reduce((a, b) => (Math.abs(b.score - score) < Math.abs(a.score - score) ? b : a));
+                out.push({ url: page.url, ...at, strategy, score, runs: scores, ...(finalScreenshot ? { finalScreenshot } : { finalScreenshotMissing }) });
             } catch (err) {
                 out.push({ url: page.url, ...at, strategy, runs: scores, error: describeError(err) });
             }

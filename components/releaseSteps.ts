@@ -42,6 +42,8 @@ export class ReleaseSteps extends pulumi.ComponentResource {
     public readonly start?: NotificationStep;
     public readonly end?: NotificationStep;
     public readonly tag?: ReleaseTag;
+    /** MEP-18 as it went (null outside the cutover): the `tag` stack output, the go-live page's header. */
+    public readonly tagFact: pulumi.Output<TagFact | null>;
     /** The plan's checklist with statuses and evidence: the `checklist` stack output. */
     public readonly checklist: pulumi.Output<ChecklistLine[]>;
 
@@ -98,8 +100,9 @@ export class ReleaseSteps extends pulumi.ComponentResource {
             : args.config.release && cutover
               ? { tag: args.config.release.tag, error: "no release ref to tag (golive:releaseRef)" }
               : null;
+        this.tagFact = pulumi.output(tagFact) as pulumi.Output<TagFact | null>;
         this.checklist = pulumi
-            .all([args.checks, pulumi.all(notifications), tagFact, args.facts ?? {}, args.releaseRef, args.deploymentUrl])
+            .all([args.checks, pulumi.all(notifications), this.tagFact, args.facts ?? {}, args.releaseRef, args.deploymentUrl])
             .apply(([results, notes, tag, facts, releaseRef, deploymentUrl]) =>
                 buildChecklist({
                     ...(facts as StackFacts),
@@ -115,6 +118,6 @@ export class ReleaseSteps extends pulumi.ComponentResource {
                 }),
             );
 
-        this.registerOutputs({ checklist: this.checklist });
+        this.registerOutputs({ checklist: this.checklist, tag: this.tagFact });
     }
 }

@@ -9,6 +9,7 @@ import { resultFromFailure } from "../checks/dynamic";
 import { DNS_RECORD_TYPE, describeStep, isPreSwitch, labelOf, nameOfUrn, typeOfUrn } from "../program/stepLabels";
 import { plannedStepOf, StepMetadata } from "./previewSummary";
 import { refusalOf } from "../program/providerRefusals";
+import { evidenceJson } from "../checks/inlineImage";
 
 /** The fields of the engine's EngineEvent used here. */
 export interface ProgressEvent {
@@ -157,7 +158,7 @@ export function failedCheckLines(results: readonly CheckResult[], maxEvidence = 
     return results
         .filter((r) => r.status === "fail")
         .map((r) => {
-            const evidence = JSON.stringify(r.evidence ?? {});
+            const evidence = evidenceJson(r.evidence);
             return `  ✗ ${r.id} ${r.name}: ${r.reason} — evidence: ${evidence.length > maxEvidence ? evidence.slice(0, maxEvidence) + "…" : evidence}`;
         });
 }

@@ -33,7 +33,7 @@ export function rehearsalTimeline(i: TimelineInput): GoLiveTimeline {
         ...(i.switchAt !== undefined ? { switchMs: i.switchAt } : {}),
         ...(i.wayBack ? { wayBack: i.wayBack } : {}),
         probes: i.samples.filter((s) => !s.stalled).map((s) => ({ atMs: s.at, ms: s.ms ?? 0, ok: s.ok })),
-        probesFrom: `the rehearsal's prober: ${i.probedUrls.join(" and ")} every ${i.intervalMs} ms as a visitor (through the replica's public DNS)`,
+        probesSource: { kind: "prober", urls: i.probedUrls, everyMs: i.intervalMs },
     });
 }
 

@@ -100,7 +100,7 @@ export function cutoverFacts(input: RecordInput): ChecklistFacts {
         results: input.results,
         notifications: input.notifications,
         webhookConfigured: cfg["golive:notify"] !== undefined,
-        tag: release?.tag ? { tag: release.tag } : null,
+        tag: out?.tag ?? (release?.tag ? { tag: release.tag } : null),
         failedUpdate: failedUpdate ?? null,
         rollback: input.rollback ?? null,
         generatedAt: input.generatedAt,

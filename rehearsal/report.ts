@@ -38,6 +38,7 @@ export async function reportOf(run: Rehearsal, outcome: Outcome): Promise<Rehear
         ...(outcome.stoppedAt ? { stoppedAt: outcome.stoppedAt } : {}),
         ...(outcome.rollback ? { rollback: outcome.rollback } : {}),
         releaseRef: repo.commit,
+        ...(outcome.tag ? { tag: outcome.tag } : {}),
         phases: seen.phases,
         cutoverChecks: outcome.cutoverChecks,
         verifyNew: outcome.verifyNew,

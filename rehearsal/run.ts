@@ -7,7 +7,7 @@ import { startWorld, ReplicaWorld } from "../replica/world";
 import { CHECKS, runSuite, SuiteSettings } from "../checks/suite";
 import type { CheckResult, NetOptions } from "../checks/types";
 import { resultFromFailure as resultFromError } from "../checks/dynamic";
-import type { ChecklistLine, FailedUpdate, RollbackFact } from "../program/report";
+import type { ChecklistLine, FailedUpdate, RollbackFact, TagFact } from "../program/report";
 import { failedUpdateOf, rehearsalChecklist } from "./record";
 import { countSteps, MockEngine, PhaseResult, Step, StepOp } from "./engine";
 import { PROBE_TIMEOUT_MS, Prober, ProbeFigures, type ProbeSample } from "./prober";
@@ -155,6 +155,8 @@ export interface RehearsalReport {
     /** The rollback to prepare that ends every rehearsal; absent when adopt was refused. */
     rollback?: RollbackFact;
     releaseRef: string;
+    /** MEP-18 as the cutover made it, when it ran (the go-live page's header). */
+    tag?: TagFact;
     phases: PhaseSummary[];
     /** Results of the dynamic checks of the cutover (failures rebuilt from the engine's error). */
     cutoverChecks: CheckResult[];
@@ -411,6 +413,8 @@ export interface Outcome {
     verifyNew: CheckResult[];
     verifyOld: CheckResult[];
     checklist?: ChecklistLine[];
+    /** MEP-18 as the cutover made it (the page's header). */
+    tag?: TagFact | null;
     switchAt: number | undefined;
     greenAt: number | undefined;
     failedUpdate?: FailedUpdate;
@@ -706,7 +710,7 @@ function record(run: Rehearsal, ran: { prepared: PhaseResult; cutover: CutoverRu
     const results = [...verifyNew, ...cutover.checks.filter((c) => !isNotification(c) && !verifyNew.some((v) => v.id === c.id && v.stage === c.stage))];
     const failedUpdate = failedUpdateOf(cutover.result);
     const rollback = rollbackFactOf(run, ran.rollback, verifyOld, failedUpdate);
-    const { checklist } = rehearsalChecklist({
+    const { checklist, facts } = rehearsalChecklist({
         domain: run.replica.world.domain,
         stack: "rehearsal",
         config: phaseConfig(run.replica.world, "cutover", run.stack.targets, run.fault).config,
@@ -718,7 +722,7 @@ function record(run: Rehearsal, ran: { prepared: PhaseResult; cutover: CutoverRu
         generatedAt: new Date().toISOString(),
     });
     const { checks: cutoverChecks, switchAt, greenAt } = cutover;
-    return { cutoverChecks, verifyNew, verifyOld, checklist, switchAt, greenAt, failedUpdate, rollback, failedCheckToOldSiteMs: wayBack?.totalMs ?? null, ...(wayBack ? { wayBack } : {}) };
+    return { cutoverChecks, verifyNew, verifyOld, checklist, tag: facts.tag ?? null, switchAt, greenAt, failedUpdate, rollback, failedCheckToOldSiteMs: wayBack?.totalMs ?? null, ...(wayBack ? { wayBack } : {}) };
 }
 
 /** as the record states them: why the rollback came, what it changed, what the checks then saw. */

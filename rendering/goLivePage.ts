@@ -5,6 +5,7 @@
 import type { CheckResult } from "../checks/types";
 import type { ChecklistFacts, ChecklistLine } from "../program/report";
 import { isCheckResult, nextDateNeeds } from "../program/report";
+import { isInlineImage } from "../checks/inlineImage";
 
 export { nextDateNeeds };
 
@@ -44,6 +45,9 @@ export interface TimelineProbe {
     ok: boolean;
 }
 
+/** The visitors' lane: the rehearsal's prober (its URLs, every N ms), or, on a real day, the checks' own requests to the site's names. */
+export type ProbesSource = { kind: "prober"; urls: string[]; everyMs: number } | { kind: "checks"; hosts: string[] };
+
 export interface GoLiveTimeline {
     /** ISO time of 0 ms. */
     origin: string;
@@ -54,7 +58,9 @@ export interface GoLiveTimeline {
     wayBack?: { startMs: number; endMs: number };
     checks: TimelineCheck[];
     probes: TimelineProbe[];
-    /** Where the visitors' requests come from ("the rehearsal's prober: 50 ms apart, www and apex"). */
+    /** Where the visitors' requests come from: said in the page's language. */
+    probesSource?: ProbesSource;
+    /** The same in English words, as pages written before `probesSource` kept it. */
     probesFrom?: string;
 }
 
@@ -82,6 +88,10 @@ export interface ScoreRow {
     score?: number;
     error?: string;
     measuredUrl?: string;
+    /** Lighthouse's final screenshot of the analysis (PageSpeed's, or the local run's), a data: URI. */
+    screenshot?: string;
+    /** Why a scored analysis has none. */
+    screenshotMissing?: string;
 }
 
 export interface CertificateView {
@@ -156,7 +166,16 @@ export function scoresOf(results: readonly CheckResult[]): ScoreRow[] {
         const scores = Array.isArray(r.evidence.scores) ? (r.evidence.scores as any[]) : [];
         for (const s of scores) {
             if (!s || typeof s.url !== "string") continue;
-            rows.push({ url: s.url, strategy: String(s.strategy ?? "mobile"), stage, mode: typeof r.evidence.mode === "string" ? r.evidence.mode : undefined, ...(typeof s.score === "number" ? { score: s.score } : {}), ...(s.error ? { error: String(s.error) } : {}), ...(s.measuredUrl ? { measuredUrl: String(s.measuredUrl) } : {}) });
+            rows.push({
+                url: s.url,
+                strategy: String(s.strategy ?? "mobile"),
+                stage,
+                mode: typeof r.evidence.mode === "string" ? r.evidence.mode : undefined,
+                ...(typeof s.score === "number" ? { score: s.score } : {}),
+                ...(s.error ? { error: String(s.error) } : {}),
+                ...(s.measuredUrl ? { measuredUrl: String(s.measuredUrl) } : {}),
+                ...(isInlineImage(s.finalScreenshot) ? { screenshot: s.finalScreenshot } : typeof s.finalScreenshotMissing === "string" ? { screenshotMissing: s.finalScreenshotMissing } : {}),
+            });
         }
         if (scores.length === 0) rows.push({ url: "", strategy: "", stage, error: r.reason });
     }
@@ -194,7 +213,8 @@ export function goLivePageOf(json: unknown, recorded: ChecklistFacts, checklist:
         domain: facts.domain,
         ...(facts.stack ? { stack: facts.stack } : {}),
         releaseRef: facts.releaseRef ?? null,
-        tag: facts.tag?.tag ?? null,
+        // The tag as MEP-18 made it: one configured but not (yet) created is not shown as the release's.
+        tag: facts.tag?.outcome && !facts.tag.error ? facts.tag.tag : null,
         generatedAt: facts.generatedAt,
         rehearsal,
         verdict: verdictOf(facts, { rehearsal, ...(timeline ? { timeline } : {}) }),

@@ -5,7 +5,7 @@
 import type { CheckResult, SeenRequest } from "../checks/types";
 import { isPreSwitch } from "../program/stepLabels";
 import type { PhaseRecord, RollbackRun } from "../operations/runRecord";
-import type { GoLiveTimeline, TimelineCheck, TimelinePhase, TimelineProbe } from "./goLivePage";
+import type { GoLiveTimeline, ProbesSource, TimelineCheck, TimelinePhase, TimelineProbe } from "./goLivePage";
 
 /** A step of `up` as both clocks keep it (rehearsal/engine Step, operations/upProgress ProgressStep): ms from the origin. */
 export interface TimedStep {
@@ -48,7 +48,7 @@ export interface TimelineParts {
     switchMs?: number;
     wayBack?: { startMs: number; endMs: number };
     probes: TimelineProbe[];
-    probesFrom: string;
+    probesSource: ProbesSource;
 }
 
 export function timelineOf(p: TimelineParts): GoLiveTimeline {
@@ -60,7 +60,7 @@ export function timelineOf(p: TimelineParts): GoLiveTimeline {
         ...(p.wayBack ? { wayBack: p.wayBack } : {}),
         checks: p.steps.map(timelineCheckOf).filter((c): c is TimelineCheck => !!c),
         probes: p.probes,
-        probesFrom: p.probesFrom,
+        probesSource: p.probesSource,
     };
 }
 
@@ -120,12 +120,12 @@ export function realTimeline(r: Pick<PhaseRecord, "domain" | "clockOrigin" | "en
 }
 
 /** The visitors' lane of a day with no prober: the checks' own requests to apex and www, and where they come from. */
-function ownRequests(domain: string, steps: readonly { result?: CheckResult }[], failed: readonly CheckResult[], origin: number): Pick<TimelineParts, "probes" | "probesFrom"> {
+function ownRequests(domain: string, steps: readonly { result?: CheckResult }[], failed: readonly CheckResult[], origin: number): Pick<TimelineParts, "probes" | "probesSource"> {
     const hosts = [domain, `www.${domain}`];
     const results = [...steps.map((s) => s.result).filter((x): x is CheckResult => !!x), ...failed];
     return {
         probes: checkRequestProbes(results, hosts, origin),
-        probesFrom: `the checks' own requests to ${hosts.join(" and ")} (no visitor's prober on the day): before the switch with the names pinned to Vercel, after it through public DNS`,
+        probesSource: { kind: "checks", hosts },
     };
 }
 

@@ -5,10 +5,11 @@
 import type { ChecklistLine, LineStatus } from "../program/report";
 import { PHASE_TITLES } from "../program/report";
 import type { ChecklistPhase } from "../program/report";
-import type { GoLivePage, PageShot, ScoreRow } from "./goLivePage";
+import type { GoLivePage, GoLiveTimeline, PageShot, ScoreRow } from "./goLivePage";
 import { escapeHtml as esc, isInlineImage } from "./htmlEscape";
 import { Lang, Words, wordsFor } from "./htmlWords";
 import { renderTimelineSvg, TIMELINE_CSS } from "./htmlTimeline";
+import { evidenceJson } from "../checks/inlineImage";
 
 /** "2026-12-06 04:10:02 UTC" from an ISO time (anything else as given). */
 export function displayTime(iso: string | undefined): string {
@@ -77,8 +78,15 @@ function pagesSection(p: GoLivePage, w: Words): string {
     return `<section aria-labelledby="pages"><h2 id="pages">${esc(w.pagesTitle)}</h2><p>${esc(w.pagesIntro)}</p>${body}</section>`;
 }
 
+/** Where the visitors' lane comes from, in the page's language (a page kept before it was said so: its English words). */
+function probesNote(t: GoLiveTimeline, w: Words): string {
+    const s = t.probesSource;
+    const text = s ? (s.kind === "prober" ? w.probesFromProber(s.urls, s.everyMs) : w.probesFromChecks(s.hosts)) : t.probesFrom;
+    return text ? `<p class="note">${esc(text)}</p>` : "";
+}
+
 function timelineSection(p: GoLivePage, w: Words): string {
-    const body = p.timeline ? `<div class="chart-wrap">${renderTimelineSvg(p.timeline, w, p.domain)}</div>${p.timeline.probesFrom ? `<p class="note">${esc(p.timeline.probesFrom)}</p>` : ""}` : `<p class="note">${esc(w.noTimeline)}</p>`;
+    const body = p.timeline ? `<div class="chart-wrap">${renderTimelineSvg(p.timeline, w, p.domain)}</div>${probesNote(p.timeline, w)}` : `<p class="note">${esc(w.noTimeline)}</p>`;
     return `<section aria-labelledby="timeline"><h2 id="timeline">${esc(w.timelineTitle)}</h2><p>${esc(w.timelineIntro)}</p>${body}</section>`;
 }
 
@@ -91,21 +99,38 @@ function scoreCell(r: ScoreRow | undefined, w: Words): string {
     return `<td><span class="score ${cls}">${pct(r.score)}</span>${r.mode ? ` <span class="small">${esc(r.mode === "api" ? "PageSpeed" : "Lighthouse")}</span>` : ""}</td>`;
 }
 
+/** Lighthouse's final screenshot of the newest analysis of a page that has one, as a thumbnail. */
+function finalShotCell(rows: readonly ScoreRow[], w: Words): string {
+    const shot = [...rows].reverse().find((r) => isInlineImage(r.screenshot));
+    if (!shot) {
+        const why = [...rows].reverse().find((r) => r.screenshotMissing)?.screenshotMissing;
+        return `<td class="small">${esc(w.noFinalShot)}${why ? `: ${esc(why)}` : ""}</td>`;
+    }
+    const alt = w.finalShotAlt(shot.measuredUrl ?? shot.url, shot.strategy, shot.mode === "api" ? "PageSpeed" : "Lighthouse");
+    return `<td><img class="thumb" src="${shot.screenshot}" alt="${esc(alt)}"></td>`;
+}
+
 function scoresSection(p: GoLivePage, w: Words): string {
     const keyed = p.scores.filter((r) => r.url);
     const keys = [...new Set(keyed.map((r) => `${r.url}\n${r.strategy}`))];
     const orphan = p.scores.filter((r) => !r.url);
+    // MEP-13 runs before the switch, on the deployment itself: an "after" column only when something measured after it.
+    const after = keyed.some((r) => r.stage === "after-switch");
+    const shots = keyed.some((r) => r.screenshot || r.screenshotMissing);
+    const head = [w.page, w.device, w.before, ...(after ? [w.after] : []), ...(shots ? [w.finalShot] : [])].map((h) => `<th scope="col">${esc(h)}</th>`).join("");
     const body = keys.length
-        ? `<div class="table-wrap"><table><thead><tr><th scope="col">${esc(w.page)}</th><th scope="col">${esc(w.device)}</th><th scope="col">${esc(w.before)}</th><th scope="col">${esc(w.after)}</th></tr></thead><tbody>${keys
+        ? `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${keys
               .map((k) => {
                   const [url, strategy] = k.split("\n");
-                  const at = (stage: ScoreRow["stage"]) => [...keyed].reverse().find((r) => r.url === url && r.strategy === strategy && r.stage === stage);
-                  return `<tr><th scope="row">${esc(url)}</th><td>${esc(strategy)}</td>${scoreCell(at("pre-switch"), w)}${scoreCell(at("after-switch"), w)}</tr>`;
+                  const rows = keyed.filter((r) => r.url === url && r.strategy === strategy);
+                  const at = (stage: ScoreRow["stage"]) => [...rows].reverse().find((r) => r.stage === stage);
+                  return `<tr><th scope="row">${esc(url)}</th><td>${esc(strategy)}</td>${scoreCell(at("pre-switch"), w)}${after ? scoreCell(at("after-switch"), w) : ""}${shots ? finalShotCell(rows, w) : ""}</tr>`;
               })
               .join("")}</tbody></table></div>`
         : `<p class="note">${esc(w.noScores)}</p>`;
     const notes = orphan.map((r) => `<p class="note">${esc(w.stages[r.stage])}: ${esc(r.error ?? "")}</p>`).join("");
-    return `<section aria-labelledby="scores"><h2 id="scores">${esc(w.scoresTitle)}</h2><p>${esc(w.scoresIntro)}</p>${body}${notes}</section>`;
+    const once = keys.length && !after ? `<p class="note">${esc(w.scoresOnce)}</p>` : "";
+    return `<section aria-labelledby="scores"><h2 id="scores">${esc(w.scoresTitle)}</h2><p>${esc(w.scoresIntro)}</p>${body}${once}${notes}</section>`;
 }
 
 function certificateSection(p: GoLivePage, w: Words): string {
@@ -127,7 +152,7 @@ function incidentSection(p: GoLivePage, w: Words): string {
     const i = p.incident;
     if (!i) return "";
     const checks = i.failedChecks
-        .map((c) => `<li><strong>${esc(c.id)} ${esc(c.name)}</strong>${c.stage === "pre-switch" ? ` (${esc(w.stages["pre-switch"])})` : ""}: ${esc(c.reason)}<details><summary>${esc(w.evidence)}</summary><pre>${esc(JSON.stringify(c.evidence, null, 2))}</pre></details></li>`)
+        .map((c) => `<li><strong>${esc(c.id)} ${esc(c.name)}</strong>${c.stage === "pre-switch" ? ` (${esc(w.stages["pre-switch"])})` : ""}: ${esc(c.reason)}<details><summary>${esc(w.evidence)}</summary><pre>${esc(evidenceJson(c.evidence, 2))}</pre></details></li>`)
         .join("");
     const events = i.deploymentEvents?.length
         ? `<h3>${esc(w.deploymentEvents)}</h3><pre class="log">${i.deploymentEvents.map((e) => esc(`${e.at ? `${displayTime(e.at)} ` : ""}[${e.type}] ${e.text}`)).join("\n")}</pre>`
@@ -194,6 +219,7 @@ table{border-collapse:collapse;width:100%;font-size:.92rem}
 th,td{border-bottom:1px solid #e2e8f0;padding:6px 8px;text-align:left;vertical-align:top}
 thead th{background:#f1f5f9;color:#0f172a}
 tbody th{white-space:nowrap}
+img.thumb{display:block;width:72px;height:auto;border:1px solid #cbd5e1;border-radius:4px;background:#fff}
 td.evidence{overflow-wrap:anywhere;color:#1e293b;font-size:.85rem}
 .badge,.score{display:inline-block;border-radius:999px;padding:1px 10px;font-weight:600;white-space:nowrap}
 .ok{background:#dcfce7;color:#14532d}

@@ -52,6 +52,13 @@ export interface Words {
     score: string;
     noScores: string;
     notMeasured: string;
+    /** MEP-13 measured before the switch only. */
+    scoresOnce: string;
+    finalShot: string;
+    noFinalShot: string;
+    finalShotAlt: (url: string, device: string, tool: string) => string;
+    probesFromProber: (urls: string[], everyMs: number) => string;
+    probesFromChecks: (hosts: string[]) => string;
     certTitle: string;
     issuer: string;
     names: string;
@@ -123,6 +130,12 @@ const FR: Words = {
     score: "Score",
     noScores: "Aucun score enregistré.",
     notMeasured: "non mesuré",
+    scoresOnce: "Mesurés avant la bascule, sur le déploiement de cette version : la bascule ne change que le DNS, pas le site.",
+    finalShot: "Vue de l'analyse",
+    noFinalShot: "pas de capture",
+    finalShotAlt: (url, device, tool) => `${url} vue par ${tool} (${device}) à la fin de son analyse`,
+    probesFromProber: (urls, ms) => `Les visiteurs : la sonde de la répétition demande ${urls.join(" et ")} toutes les ${ms} ms, par le DNS public de la réplique.`,
+    probesFromChecks: (hosts) => `Les visiteurs : les requêtes des vérifications elles-mêmes vers ${hosts.join(" et ")} (pas de sonde ce jour-là) ; avant la bascule avec les noms épinglés sur Vercel, après par le DNS public.`,
     certTitle: "Certificat SSL",
     issuer: "Émetteur",
     names: "Noms",
@@ -200,6 +213,12 @@ const EN: Words = {
     score: "Score",
     noScores: "No score recorded.",
     notMeasured: "not measured",
+    scoresOnce: "Measured before the switch, on this release's deployment: the switch changes DNS, not the site.",
+    finalShot: "As analysed",
+    noFinalShot: "no picture",
+    finalShotAlt: (url, device, tool) => `${url} as ${tool} saw it (${device}) at the end of its analysis`,
+    probesFromProber: (urls, ms) => `The visitors: the rehearsal's prober asks for ${urls.join(" and ")} every ${ms} ms, through the replica's public DNS.`,
+    probesFromChecks: (hosts) => `The visitors: the checks' own requests to ${hosts.join(" and ")} (no prober on the day); before the switch with the names pinned to Vercel, after it through public DNS.`,
     certTitle: "SSL certificate",
     issuer: "Issuer",
     names: "Names",

@@ -10,6 +10,7 @@ import type { ProgressStep } from "../operations/upProgress";
 import { ciRecordLines } from "../operations/ciContext";
 import type { PhaseRecord, RecordedPage, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
 import type { CheckResult } from "../checks/types";
+import { evidenceJson } from "../checks/inlineImage";
 
 export type { Interruption, PhaseRecord, RecordedPage, RecoveryRecord, RollbackDecision, RollbackRun } from "../operations/runRecord";
 
@@ -87,7 +88,7 @@ export function renderRecord(r: PhaseRecord): string {
     if (r.errors.length > 0) out.push("## Errors", "", ...r.errors.map((e) => `- ${e.split("\n")[0]}`), "");
     if (r.failedChecks.length > 0) {
         out.push("## Failed checks", "");
-        for (const c of r.failedChecks) out.push(`- **${c.id} ${c.name}:** ${c.reason} — evidence: \`${JSON.stringify(c.evidence).replace(/`/g, "'")}\``);
+        for (const c of r.failedChecks) out.push(`- **${c.id} ${c.name}:** ${c.reason} — evidence: \`${evidenceJson(c.evidence).replace(/`/g, "'")}\``);
         if (r.dnsSwitchAt && r.firstFailedCheckAt) out.push(`- First failed check ${secondsBetween(r.dnsSwitchAt, r.firstFailedCheckAt)} after the DNS switch.`);
         out.push("");
     }

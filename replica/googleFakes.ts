@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import * as http from "http";
 import { AddressInfo } from "net";
+import { standInFinalScreenshot } from "./standInPicture";
 
 export interface GoogleError {
     status: number;
@@ -27,6 +28,11 @@ export interface GoogleFakesState {
     defaultScore: number;
     /** Statuses answered before the real answer, consumed one per PSI request (e.g. [429, 429]). */
     psiFailures: number[];
+    /**
+     * The analysis's final screenshot (`audits["final-screenshot"].details.data`): undefined, the
+     * stand-in's drawing; null, no such audit; a string, answered as it is.
+     */
+    finalScreenshot?: string | null;
     /** Every PSI request, for assertions: url, strategy, category. */
     psiRequests: { url: string; strategy: string; category: string }[];
     /** Search Console: property → service-account emails that own it. */
@@ -179,6 +185,9 @@ export class GoogleFakes {
                 categories: { performance: { id: "performance", title: "Performance", score } },
                 audits: {
                     "largest-contentful-paint": { id: "largest-contentful-paint", numericValue: 1200, displayValue: "1.2 s" },
+                    ...(this.state.finalScreenshot === null
+                        ? {}
+                        : { "final-screenshot": { id: "final-screenshot", title: "Final Screenshot", scoreDisplayMode: "informative", details: { type: "screenshot", timing: 1200, timestamp: Date.now() * 1000, data: this.state.finalScreenshot ?? standInFinalScreenshot(strategy) } } }),
                 },
             },
         });

@@ -4,7 +4,8 @@ import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { atDeployment, checkPerformance, PerformanceCheck, PerformanceInput } from "../../checks/performance";
+import { atDeployment, checkPerformance, MAX_FINAL_SCREENSHOT_CHARS, PerformanceCheck, PerformanceInput } from "../../checks/performance";
+import { failureMessage, resultFromFailure } from "../../checks/dynamic";
 import { performanceInputOf } from "../../checks/serviceInputs";
 import { DEFAULT_CHROMIUM } from "../../checks/chromium";
 import { requireChromium } from "../helpers/prerequisites";
@@ -31,6 +32,7 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
         fakes.state.scores = {};
         fakes.state.psiFailures = [];
         fakes.state.psiRequests = [];
+        delete fakes.state.finalScreenshot;
     });
 
     const inputOf = (over: Partial<PerformanceInput> = {}): PerformanceInput => ({
@@ -74,6 +76,33 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
         const scores = (result.evidence as any).scores;
         assert.equal(scores[0].attempts, 2);
         assert.deepEqual(fakes.state.psiRequests.map((r) => r.strategy), ["mobile", "mobile", "desktop"]);
+    });
+
+    it("keeps each analysis's final screenshot (Lighthouse's final-screenshot audit) for the go-live page; an absent or oversized one is said, the score stands", async () => {
+        const kept = await checkPerformance(inputOf({ urls: [home], strategies: ["mobile", "desktop"] }), net);
+        assert.equal(kept.status, "pass", kept.reason);
+        const scores = (kept.evidence as any).scores;
+        for (const s of scores) assert.match(s.finalScreenshot, /^data:image\/png;base64,[A-Za-z0-9+/=]+$/, s.strategy);
+        assert.notEqual(scores[0].finalScreenshot, scores[1].finalScreenshot, "mobile's frame is not desktop's");
+        // In an error or a terminal line, the picture is named by its size, and the evidence still parses.
+        const failed = { ...kept, status: "fail" as const };
+        const message = failureMessage(failed);
+        assert.doesNotMatch(message, /base64/);
+        assert.match(message, /"finalScreenshot":"image\/png picture \(\d+ KB, not shown\)"/);
+        assert.equal(resultFromFailure(message)!.evidence.mode, "api");
+
+        fakes.state.finalScreenshot = null;
+        const none = await checkPerformance(inputOf({ urls: [home] }), net);
+        assert.equal(none.status, "pass");
+        assert.deepEqual((none.evidence as any).scores[0].finalScreenshotMissing, "the analysis has no final-screenshot audit");
+        fakes.state.finalScreenshot = `data:image/jpeg;base64,${"A".repeat(MAX_FINAL_SCREENSHOT_CHARS)}`;
+        const big = await checkPerformance(inputOf({ urls: [home] }), net);
+        assert.equal(big.status, "pass");
+        assert.match((big.evidence as any).scores[0].finalScreenshotMissing, /more than the 146 KB kept/);
+        assert.equal((big.evidence as any).scores[0].finalScreenshot, undefined);
+        fakes.state.finalScreenshot = "https://example.com/shot.jpg";
+        const elsewhere = await checkPerformance(inputOf({ urls: [home] }), net);
+        assert.match((elsewhere.evidence as any).scores[0].finalScreenshotMissing, /not a data: URI of a PNG, JPEG or WebP picture/);
     });
 
     it("fails after bounded retries when PSI always answers 500", async () => {
@@ -236,6 +265,7 @@ describe("checks/performance (MEP-13) against a loopback PageSpeed Insights", ()
             assert.equal(evidence.mode, "local");
             assert.equal(evidence.scores[0].runs.length, 1);
             assert.ok(evidence.scores[0].score >= 0.9 && evidence.scores[0].score <= 1);
+            assert.match(evidence.scores[0].finalScreenshot, /^data:image\/jpeg;base64,/, "Lighthouse's final screenshot of the run kept");
             assert.ok(world.newSite.served > servedBefore, "Chromium loaded the page from the loopback site");
             nothingLeft();
         });

@@ -131,7 +131,7 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         assert.deepEqual(json.timeline.wayBack, { startMs: 8_000, endMs: 12_000 });
         assert.deepEqual(json.timeline.checks.map((c: { id: string; atMs: number }) => [c.id, c.atMs]), [["MEP-11", 7_500]]);
         assert.deepEqual(json.timeline.probes, [{ atMs: 7_000, ms: 80, ok: true }]);
-        assert.match(json.timeline.probesFrom, /the checks' own requests/);
+        assert.deepEqual(json.timeline.probesSource, { kind: "checks", hosts: ["example.com", "www.example.com"] });
         assert.deepEqual(json.screenshots, shots);
         const html = fs.readFileSync(news.page!.file, "utf8");
         assert.match(html, /<svg class="timeline"/);

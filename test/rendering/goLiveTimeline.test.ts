@@ -55,7 +55,7 @@ describe("rendering/goLiveTimeline: the timeline of a go-live, rehearsed or real
             { atMs: 9_000, ms: 120, ok: true },
             { atMs: 9_200, ms: 15, ok: true },
         ]);
-        assert.match(t.probesFrom!, /^the checks' own requests to example\.com and www\.example\.com \(no visitor's prober on the day\)/);
+        assert.deepEqual(t.probesSource, { kind: "checks", hosts: ["example.com", "www.example.com"] });
         // The chart draws it.
         const svg = renderTimelineSvg(t, wordsFor("en"), "example.com");
         assert.match(svg, /class="switch"/);
@@ -120,6 +120,6 @@ describe("rendering/goLiveTimeline: the timeline of a go-live, rehearsed or real
         // The rehearsal's builder is the same one, its prober as the visitors.
         const r = rehearsalTimeline({ t0: T0, endAt: 10, marks: [{ at: 0, label: "cutover" }], samples: [{ at: 1, ms: 3, ok: true, url: "u", phase: "cutover" } as never, { at: 2, ok: false, stalled: true } as never], checkSteps: [], probedUrls: ["https://www.example.com/"], intervalMs: 50 });
         assert.deepEqual(r.probes, [{ atMs: 1, ms: 3, ok: true }]);
-        assert.match(r.probesFrom!, /^the rehearsal's prober/);
+        assert.deepEqual(r.probesSource, { kind: "prober", urls: ["https://www.example.com/"], everyMs: 50 });
     });
 });

@@ -9,6 +9,7 @@ import { goLivePageOf } from "../../rendering/goLivePage";
 import { renderHtmlReport } from "../../rendering/htmlReport";
 import { screenshotPage } from "../../checks/screenshot";
 import { failedCutoverRecord } from "../fixtures/goLiveRecord";
+import { standInFinalScreenshot } from "../../replica/standInPicture";
 import { openPageInBrowser, PageInBrowser } from "../helpers/pageInBrowser";
 import { requireChromium } from "../helpers/prerequisites";
 
@@ -32,14 +33,17 @@ describe("rendering/htmlReport in headless Chromium (issue 26)", function () {
             await new Promise<void>((resolve) => site.close(() => resolve()));
         }
         const record = failedCutoverRecord(image);
+        // MEP-13's final screenshot as PageSpeed answers it (the stand-in's PNG), beside the scores.
+        const mep13 = (record.results as Array<{ id: string; stage?: string; evidence: Record<string, any> }>).find((r) => r.id === "MEP-13" && r.stage === "pre-switch")!;
+        mep13.evidence.scores[0].finalScreenshot = standInFinalScreenshot("mobile");
         const facts = factsFromJson(record, { generatedAt: "2026-12-05T10:00:00Z" });
         lines = buildChecklist(facts);
         seen = await openPageInBrowser(renderHtmlReport(goLivePageOf(record, facts, lines), "fr"));
     });
 
-    it("took the key page's picture with Chromium", () => {
+    it("took the key page's picture with Chromium; MEP-13's final screenshot is on the page too", () => {
         assert.equal(shotMissing, undefined);
-        assert.equal(seen.images.length, 3);
+        assert.equal(seen.images.length, 4);
     });
 
     it("renders without console errors, failed requests or requests leaving the page", () => {

@@ -100,6 +100,44 @@ describe("rendering/htmlReport: the go-live page (issue 26)", () => {
         assert.match(page.nextDate[1], /golive phase prepare --stack prod/);
     });
 
+    it("MEP-13: each page's final screenshot beside its scores (the newest analysis that has one), or why none; no 'after' column when MEP-13 ran only before the switch", () => {
+        const record = failedCutoverRecord(PNG);
+        const results = record.results as Array<{ id: string; stage?: string; evidence: Record<string, any> }>;
+        const pre = results.find((r) => r.id === "MEP-13" && r.stage === "pre-switch")!;
+        pre.evidence.scores[0].finalScreenshot = PNG;
+        pre.evidence.scores[1].finalScreenshotMissing = "the analysis has no final-screenshot audit";
+        const { page, html } = pageOf(record, "en");
+        assert.equal(page.scores[0].screenshot, PNG);
+        const rows = html.slice(html.indexOf('id="scores"'), html.indexOf('id="cert"'));
+        assert.match(rows, /<th scope="col">After the switch<\/th><th scope="col">As analysed<\/th>/);
+        assert.match(rows, new RegExp(`<img class="thumb" src="${PNG.replace(/[+/]/g, "\\$&")}" alt="https://www\\.${DOMAIN.replace(".", "\\.")}/ as PageSpeed saw it \\(mobile\\) at the end of its analysis">`));
+        assert.match(rows, /no picture: the analysis has no final-screenshot audit/);
+        // A picture that is not an inline raster is never put in the page.
+        pre.evidence.scores[0].finalScreenshot = "data:image/svg+xml;base64,PHN2Zz4=";
+        assert.equal(pageOf(record).page.scores[0].screenshot, undefined);
+
+        // Only before the switch (a real day: MEP-13 runs on the deployment at prepare): no column of "not measured", and the page says why.
+        const before = failedCutoverRecord(PNG);
+        before.results = (before.results as Array<{ id: string; stage?: string }>).filter((r) => r.id !== "MEP-13" || r.stage === "pre-switch");
+        const once = pageOf(before, "fr").html;
+        const section = once.slice(once.indexOf('id="scores"'), once.indexOf('id="cert"'));
+        assert.doesNotMatch(section, /Après la bascule|non mesuré|Vue de l'analyse/);
+        assert.match(section, /Mesurés avant la bascule, sur le déploiement de cette version/);
+    });
+
+    it("the header's tag is MEP-18's once created, never a tag only configured; the visitors' lane is said in the page's language", () => {
+        const record = failedCutoverRecord(PNG);
+        assert.equal(pageOf({ ...record, tag: { tag: "v1.0.0" } }).page.tag, null);
+        assert.equal(pageOf({ ...record, tag: { tag: "v1.0.0", outcome: "created", commit: "a1b2" } }).page.tag, "v1.0.0");
+        assert.equal(pageOf({ ...record, tag: { tag: "v1.0.0", outcome: "created", error: "push refused" } }).page.tag, null);
+        const timeline = { ...(record.timeline as object), probesFrom: undefined, probesSource: { kind: "checks", hosts: [DOMAIN, `www.${DOMAIN}`] } };
+        assert.match(pageOf({ ...record, timeline }, "fr").html, /les requêtes des vérifications elles-mêmes vers kaliabeautystudio\.com et www\.kaliabeautystudio\.com/);
+        const prober = { ...timeline, probesSource: { kind: "prober", urls: [`https://www.${DOMAIN}/`], everyMs: 50 } };
+        assert.match(pageOf({ ...record, timeline: prober }, "en").html, /the rehearsal&#39;s prober asks for https:\/\/www\.kaliabeautystudio\.com\/ every 50 ms/);
+        // A page kept before: its English words as they were.
+        assert.match(pageOf(record, "fr").html, /the rehearsal&#39;s prober: www and apex every 50 ms/);
+    });
+
     it("R-6: a failure of the site needs a new release; none is asked when nothing failed", () => {
         const failed = { id: "MEP-11" as const, name: "Smoke test", status: "fail" as const, reason: "404", evidence: {}, durationMs: 1 };
         assert.match(nextDateNeeds({ stack: "prod", results: [failed], failedUpdate: { phase: "cutover", error: "MEP-11 failed" } })[1], /a new release: golive:releaseRef/);

@@ -2,7 +2,7 @@
 // analysis starts from what Vercel saw (issue 26). One bounded call through checks/vercelApi (its
 // loopback rule, token redaction and retries): `GET /v3/deployments/{idOrUrl}/events`, as
 // @vercel/sdk's getDeploymentEvents sends it (esm/funcs/deploymentsGetDeploymentEvents.js).
-import { deadlineIn } from "./net";
+import { deadlineIn, describeError } from "./net";
 import { vercelCall, type VercelApi } from "./vercelApi";
 import { redact } from "../shared/redact";
 
@@ -56,4 +56,18 @@ export async function readDeploymentEvents(api: VercelApi, idOrUrl: string, opts
     // The build log may quote what the build printed: the one redaction, as every result is.
     // Asked newest first (the limit keeps the end of the log): turned back, so events of one instant keep their order.
     return eventsOf(Array.isArray(answer) ? [...answer].reverse() : answer, limit).map((e) => ({ ...e, text: redact(e.text) }));
+}
+
+/** R-4 as the go-live page keeps it: the deployment's events, or why there are none, in one line. */
+export type EventsOrWhy = { deploymentEvents: DeploymentEvent[] } | { deploymentEventsMissing: string };
+
+/** The production deployment's events for R-4; never throws (a read that failed is said). */
+export async function deploymentEventsOrWhy(api: VercelApi, id: string | undefined): Promise<EventsOrWhy> {
+    if (!id) return { deploymentEventsMissing: "the stack records no production deployment (prepare's deploymentId)" };
+    try {
+        const events = await readDeploymentEvents(api, id);
+        return events.length > 0 ? { deploymentEvents: events } : { deploymentEventsMissing: `Vercel answered no event for ${id}` };
+    } catch (err) {
+        return { deploymentEventsMissing: `Vercel's events of ${id} could not be read: ${describeError(err)}` };
+    }
 }

@@ -16,7 +16,7 @@ import { parseReportConfig, type ReportConfig } from "../config/reportConfig";
 import { webhookUrlOf } from "../config/releaseConfig";
 import { parseVercelApiUrl } from "../config/certificateConfig";
 import { postWebhookMessage, type WebhookBody } from "../checks/notify";
-import { readDeploymentEvents } from "../checks/deploymentEvents";
+import { deploymentEventsOrWhy } from "../checks/deploymentEvents";
 import type { CheckResult, NetOptions } from "../checks/types";
 import { describeError } from "../checks/net";
 import { buildChecklist, factsFromJson, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
@@ -65,15 +65,15 @@ function webhookOf(map: ConfigMap): { url?: string; net: NetOptions } {
 async function deploymentEventsOf(map: ConfigMap, outputs: Record<string, unknown>): Promise<Pick<Incident, "deploymentEvents" | "deploymentEventsMissing">> {
     const vercel = (outputs.vercel ?? {}) as { deploymentId?: unknown };
     const id = typeof outputs.deploymentId === "string" ? outputs.deploymentId : typeof vercel.deploymentId === "string" ? vercel.deploymentId : undefined;
-    if (!id) return { deploymentEventsMissing: "the stack records no production deployment (prepare's deploymentId)" };
+    const token = map["vercel:apiToken"]?.value;
+    const teamId = map["vercel:team"]?.value;
+    let baseUrl: string;
     try {
-        const token = map["vercel:apiToken"]?.value;
-        const teamId = map["vercel:team"]?.value;
-        const events = await readDeploymentEvents({ baseUrl: parseVercelApiUrl(configSource(map)), ...(teamId ? { teamId } : {}), ...(token ? { token } : {}) }, id);
-        return events.length > 0 ? { deploymentEvents: events } : { deploymentEventsMissing: `Vercel answered no event for ${id}` };
+        baseUrl = parseVercelApiUrl(configSource(map));
     } catch (err) {
-        return { deploymentEventsMissing: `Vercel's events of ${id} could not be read: ${describeError(err)}` };
+        return { deploymentEventsMissing: `Vercel's events${id ? ` of ${id}` : ""} could not be read: ${describeError(err)}` };
     }
+    return deploymentEventsOrWhy({ baseUrl, ...(teamId ? { teamId } : {}), ...(token ? { token } : {}) }, id);
 }
 
 /** Renders, writes and publishes the page; a page that cannot be written is said, not thrown. */

@@ -3,6 +3,7 @@
 // way back, every probe's response time), the key pages' screenshots taken at their moments, and on
 // a failed cutover the incident (R-4): failed checks, the deployment's events, the prober's figures.
 import type { CheckResult } from "../checks/types";
+import type { EventsOrWhy } from "../checks/deploymentEvents";
 import type { GoLiveTimeline, Incident } from "../rendering/goLivePage";
 import { phaseBands, timelineOf } from "../rendering/goLiveTimeline";
 import type { Step } from "./engine";
@@ -38,10 +39,10 @@ export function rehearsalTimeline(i: TimelineInput): GoLiveTimeline {
 }
 
 /** R-4 on a failed cutover: what failed with its evidence, the deployment's events, the visitors' figures. */
-export function rehearsalIncident(failed: CheckResult[], events: Incident["deploymentEvents"] | string, probes: ProbeFigures): Incident {
+export function rehearsalIncident(failed: CheckResult[], events: EventsOrWhy, probes: ProbeFigures): Incident {
     return {
         failedChecks: failed,
-        ...(typeof events === "string" ? { deploymentEventsMissing: events } : { deploymentEvents: events }),
+        ...events,
         probes: { total: probes.total, failed: probes.failed, failures: probes.failures.slice(0, 10).map((f) => ({ atMs: f.at, url: f.url, detail: f.detail })) },
     };
 }

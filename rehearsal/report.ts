@@ -6,6 +6,7 @@ import { buildChecklist } from "../program/report";
 import { plural } from "../checks/words";
 import type { ProbeFigures, ProbeSample } from "./prober";
 import { rehearsalIncident, rehearsalTimeline } from "./goLivePage";
+import { deploymentEventsOrWhy, type EventsOrWhy } from "../checks/deploymentEvents";
 import type { Outcome, OutsideServicesFigures, Rehearsal, RehearsalFigures, RehearsalReport } from "./run";
 
 /** What the visitors saw, their probers stopped. */
@@ -50,7 +51,7 @@ export async function reportOf(run: Rehearsal, outcome: Outcome): Promise<Rehear
         outsideServices: outsideServicesOf(run),
         notes: services.notes,
         problems: [...new Set(seen.problems)],
-        ...goLivePageOf(run, outcome, probing),
+        ...goLivePageOf(run, outcome, probing, outcome.failedUpdate ? await deploymentEventsOf(run, outcome) : undefined),
     };
 }
 
@@ -124,8 +125,17 @@ function outsideServicesOf({ replica: { services } }: Rehearsal): OutsideService
     };
 }
 
+/**
+ * R-4 as the guided cutover gathers it: the production deployment's build log and events, read from
+ * the replica's Vercel API through the product's client (checks/deploymentEvents), or why not.
+ */
+function deploymentEventsOf(run: Rehearsal, outcome: Outcome): Promise<EventsOrWhy> {
+    const { url, token } = run.replica.vercelApi;
+    return deploymentEventsOrWhy({ baseUrl: url, token }, outcome.deploymentId);
+}
+
 /** The go-live page's timeline, pictures and incident (rehearsal/goLivePage). */
-function goLivePageOf(run: Rehearsal, outcome: Outcome, { marks, samples, probes }: Probing) {
+function goLivePageOf(run: Rehearsal, outcome: Outcome, { marks, samples, probes }: Probing, events: EventsOrWhy | undefined) {
     const t0 = run.engine.t0;
     const checkSteps = run.seen.phaseRuns.flatMap((r) => r.steps.filter((s) => s.type.startsWith("pulumi-nodejs:dynamic")));
     const firstFail = Math.min(...checkSteps.filter((s) => !s.ok).map((s) => s.endedAt));
@@ -134,6 +144,7 @@ function goLivePageOf(run: Rehearsal, outcome: Outcome, { marks, samples, probes
         ...(outcome.wayBack && Number.isFinite(firstFail) ? { wayBack: { startMs: firstFail, endMs: firstFail + outcome.wayBack.totalMs } } : {}),
     });
     const failed = outcome.cutoverChecks.filter((c) => c.status === "fail");
-    const incident = outcome.failedUpdate ? rehearsalIncident(failed, "the rehearsal's Vercel replica serves no build log yet", probes) : undefined;
+    // Read when the cutover failed (reportOf), as the guided cutover reads them.
+    const incident = outcome.failedUpdate && events ? rehearsalIncident(failed, events, probes) : undefined;
     return { timeline, ...(run.options.screenshots?.length ? { screenshots: run.seen.screenshots } : {}), ...(incident ? { incident } : {}) };
 }

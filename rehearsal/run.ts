@@ -415,6 +415,8 @@ export interface Outcome {
     checklist?: ChecklistLine[];
     /** MEP-18 as the cutover made it (the page's header). */
     tag?: TagFact | null;
+    /** The production deployment prepare made (R-4 reads its events on a failed cutover). */
+    deploymentId?: string;
     switchAt: number | undefined;
     greenAt: number | undefined;
     failedUpdate?: FailedUpdate;
@@ -722,7 +724,8 @@ function record(run: Rehearsal, ran: { prepared: PhaseResult; cutover: CutoverRu
         generatedAt: new Date().toISOString(),
     });
     const { checks: cutoverChecks, switchAt, greenAt } = cutover;
-    return { cutoverChecks, verifyNew, verifyOld, checklist, tag: facts.tag ?? null, switchAt, greenAt, failedUpdate, rollback, failedCheckToOldSiteMs: wayBack?.totalMs ?? null, ...(wayBack ? { wayBack } : {}) };
+    const deploymentId = facts.deploymentId ?? undefined;
+    return { cutoverChecks, verifyNew, verifyOld, checklist, tag: facts.tag ?? null, ...(deploymentId ? { deploymentId } : {}), switchAt, greenAt, failedUpdate, rollback, failedCheckToOldSiteMs: wayBack?.totalMs ?? null, ...(wayBack ? { wayBack } : {}) };
 }
 
 /** as the record states them: why the rollback came, what it changed, what the checks then saw. */

@@ -213,6 +213,9 @@ describe("rehearsal: the go-live page's facts", function () {
         assert.equal(r.screenshots, undefined, "no picture unless asked (the CLI asks)");
         const html = rehearsalPageHtml(r, "en");
         assert.match(html, /Rehearsal passed: DNS switched at /);
+        // The header's tag is the one the cutover created (MEP-18), though the rollback removed its resource.
+        assert.equal(r.tag?.outcome !== undefined, true, JSON.stringify(r.tag));
+        assert.match(html, new RegExp(`<dt>Tag</dt><dd>${r.tag!.tag}</dd>`));
         assert.match(html, /No screenshot was recorded during this go-live/);
     });
 
@@ -225,7 +228,12 @@ describe("rehearsal: the go-live page's facts", function () {
         const html = rehearsalPageHtml(r, "en");
         assert.match(html, /Rolled back at .*: the go-live is postponed/);
         assert.match(html, /id="incident"/);
+        // R-4: the deployment's build log, read from the replica's Vercel API through the product's client.
+        assert.ok(r.incident!.deploymentEvents?.some((e) => /Build Completed in \/vercel\/output/.test(e.text)), JSON.stringify(r.incident!.deploymentEventsMissing ?? r.incident!.deploymentEvents));
+        assert.match(html, /Vercel deployment build log and events<\/h3><pre class="log">[^<]*Running &quot;npm run build&quot;/);
         assert.match(r.checklist.find((l) => l.id === "R-6")!.evidence, /a new date needs/);
+        // MEP-18 did not happen: no tag in the header.
+        assert.match(html, /<dt>Tag<\/dt><dd>—<\/dd>/);
     });
 });
 

@@ -378,19 +378,33 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
  * run again, the client told. Empty when nothing failed.
  */
 export function nextDateNeeds(facts: Pick<ChecklistFacts, "failedUpdate" | "rollback" | "stack" | "results">): string[] {
-    if (!facts.failedUpdate) return [];
-    const stack = facts.stack ?? "<stack>";
+    const n = nextDateOf(facts);
+    if (!n) return [];
+    return [
+        `fix the cause: ${n.cause} (R-4, incident section)`,
+        n.newRelease
+            ? `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${n.stack}\` (new build, certificate kept, checks before the switch)`
+            : `\`golive phase prepare --stack ${n.stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
+        `\`golive phase cutover --stack ${n.stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
+    ];
+}
+
+/** R-6's facts: what failed, whether the site itself must be fixed (a new release), on which stack. */
+export interface NextDate {
+    /** The failed checks' IDs, or the failed update's error. */
+    cause: string;
+    newRelease: boolean;
+    stack: string;
+}
+
+/** What a new date needs after a failed cutover; none when nothing failed. */
+export function nextDateOf(facts: Pick<ChecklistFacts, "failedUpdate" | "stack" | "results">): NextDate | undefined {
+    if (!facts.failedUpdate) return undefined;
     const failed = facts.results.filter((r) => r.status === "fail");
     const ids = [...new Set(failed.map((r) => r.id))];
     // A failure of the site itself needs a new build; one of the records or the certificate does not.
-    const siteFixed = failed.some((r) => ["P-02", "MEP-09", "MEP-11", "MEP-12", "MEP-13", "MEP-14", "MEP-16"].includes(r.id));
-    return [
-        `fix the cause: ${ids.length ? ids.join(", ") : facts.failedUpdate.error} (R-4, incident section)`,
-        siteFixed
-            ? `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${stack}\` (new build, certificate kept, checks before the switch)`
-            : `\`golive phase prepare --stack ${stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
-        `\`golive phase cutover --stack ${stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
-    ];
+    const newRelease = failed.some((r) => ["P-02", "MEP-09", "MEP-11", "MEP-12", "MEP-13", "MEP-14", "MEP-16"].includes(r.id));
+    return { cause: ids.length ? ids.join(", ") : facts.failedUpdate.error, newRelease, stack: facts.stack ?? "<stack>" };
 }
 
 /** MEP-08's evidence before hour H: the certificate issued at prepare, or why there is none. */

@@ -4,7 +4,8 @@
 // guessed: a fact the record lacks is absent, and the page says so.
 import type { CheckResult } from "../checks/types";
 import type { ChecklistFacts, ChecklistLine } from "../program/report";
-import { isCheckResult, nextDateNeeds } from "../program/report";
+import type { NextDate } from "../program/report";
+import { isCheckResult, nextDateNeeds, nextDateOf } from "../program/report";
 import { isInlineImage } from "../checks/inlineImage";
 
 export { nextDateNeeds };
@@ -116,8 +117,8 @@ export interface GoLivePage {
     certificate?: CertificateView;
     timeline?: GoLiveTimeline;
     incident?: Incident;
-    /** what a new date needs, one line each (empty when the site is live). */
-    nextDate: string[];
+    /** what a new date needs (none when nothing failed). */
+    nextDate?: NextDate;
 }
 
 const isShot = (x: any): x is PageShot => !!x && typeof x.url === "string" && (x.stage === "pre-switch" || x.stage === "after-switch") && typeof x.takenAt === "string";
@@ -224,7 +225,7 @@ export function goLivePageOf(json: unknown, recorded: ChecklistFacts, checklist:
         ...(certificateOf(facts) ? { certificate: certificateOf(facts) } : {}),
         ...(timeline ? { timeline } : {}),
         ...(incident ? { incident } : {}),
-        nextDate: nextDateNeeds(facts),
+        ...(nextDateOf(facts) ? { nextDate: nextDateOf(facts) } : {}),
     };
 }
 

@@ -166,8 +166,12 @@ function incidentSection(p: GoLivePage, w: Words): string {
 }
 
 function nextDateSection(p: GoLivePage, w: Words): string {
-    if (p.nextDate.length === 0) return "";
-    return `<section aria-labelledby="next"><h2 id="next">${esc(w.nextDateTitle)}</h2><ol>${p.nextDate.map((l) => `<li>${esc(l)}</li>`).join("")}</ol></section>`;
+    const n = p.nextDate;
+    if (!n) return "";
+    const steps = [w.nextFix(n.cause), n.newRelease ? w.nextRelease(n.stack) : w.nextPrepareIfChanged(n.stack), w.nextCutover(n.stack)];
+    // A command between backticks is shown as code, escaped like the rest.
+    const html = (t: string) => esc(t).replace(/`([^`]+)`/g, "<code>$1</code>");
+    return `<section aria-labelledby="next"><h2 id="next">${esc(w.nextDateTitle)}</h2><ol>${steps.map((l) => `<li>${html(l)}</li>`).join("")}</ol></section>`;
 }
 
 function checklistSection(lines: readonly ChecklistLine[], w: Words): string {
@@ -228,6 +232,7 @@ td.evidence{overflow-wrap:anywhere;color:#1e293b;font-size:.85rem}
 .info{background:#e0f2fe;color:#0c4a6e}
 td.bad{background:#fff}
 .incident{border:2px solid #b91c1c}
+code{font-size:.9em;background:#f1f5f9;border-radius:4px;padding:0 4px;overflow-wrap:anywhere}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f8fafc;border:1px solid #e2e8f0;padding:8px;font-size:.8rem;max-height:360px;overflow:auto}
 footer{color:#334155;font-size:.85rem;text-align:center;padding:8px 0 24px}
 @media (max-width:700px){

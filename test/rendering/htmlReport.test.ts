@@ -95,9 +95,10 @@ describe("rendering/htmlReport: the go-live page (issue 26)", () => {
         assert.equal(page.certificate?.expiresAt, "2027-03-05T09:00:00.000Z");
         assert.match(html, /Build Completed in \/vercel\/output/);
         assert.match(html, /4 failed requests of 1200/);
-        assert.equal(page.nextDate.length, 3);
-        assert.match(page.nextDate[0], /MEP-10/);
-        assert.match(page.nextDate[1], /golive phase prepare --stack prod/);
+        assert.deepEqual(page.nextDate, { cause: "MEP-10", newRelease: false, stack: "prod" });
+        assert.match(html, /<li>fix the cause: MEP-10 \(R-4, incident section\)<\/li><li><code>golive phase prepare --stack prod<\/code> again only if the release changes/);
+        // In French, R-6's steps are French; the commands stay as typed.
+        assert.match(pageOf(failedCutoverRecord(PNG), "fr").html, /<li>corriger la cause : MEP-10 \(R-4, section incident\)<\/li><li><code>golive phase prepare --stack prod<\/code> à nouveau seulement si la version change/);
     });
 
     it("MEP-13: each page's final screenshot beside its scores (the newest analysis that has one), or why none; no 'after' column when MEP-13 ran only before the switch", () => {

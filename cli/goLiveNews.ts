@@ -19,7 +19,7 @@ import { postWebhookMessage, type WebhookBody } from "../checks/notify";
 import { deploymentEventsOrWhy } from "../checks/deploymentEvents";
 import type { CheckResult, NetOptions } from "../checks/types";
 import { describeError } from "../checks/net";
-import { buildChecklist, factsFromJson, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
+import { buildChecklist, factsFromJson, withIncident, withMessages, type ChecklistFacts, type ChecklistLine } from "../program/report";
 import { configSource, type ConfigMap } from "../operations/phaseGates";
 import { keepWithPage, PAGES_DIR, publishPage, stackPages, type PublishedPage } from "../operations/goLivePagePublish";
 import { checksNetOf, picturesSummary } from "../operations/goLiveShots";
@@ -132,7 +132,7 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
         ...(r.ok ? {} : { failedUpdate: { phase: "cutover", error: because }, results: [...r.failedChecks] }),
         ...(rolledBack ? { rollback: rollbackFact(r.rollback!, `${r.decision!.choice}: decided by ${r.decision!.by} at ${r.decision!.at.toISOString()} (${r.decision!.how})`) } : {}),
     };
-    const lines = withRollbackDecision(r.checklist, r.decision, r.rollback);
+    const lines = withIncident(withRollbackDecision(r.checklist, r.decision, r.rollback), incident);
     const json = { ...outputs, domain: r.domain, stack: r.stack, phase: "cutover", ...(facts.failedUpdate ? { failedUpdate: facts.failedUpdate } : {}), ...(facts.rollback ? { rollback: facts.rollback } : {}), ...(incident ? { incident } : {}), checklist: lines, timeline: realTimeline(r), ...(o.shots?.length ? { screenshots: o.shots } : {}) };
     const pictures = picturesSummary(o.shots ?? []);
     const page = { ...(await pageOf(json, facts, lines, recordFileName(r.stack, "cutover", r.startedAt).replace(/\.md$/, ".html"), o.projectDir, report, deps)), ...(pictures ? { pictures } : {}) };
@@ -143,7 +143,7 @@ export async function newsOfCutover(o: { map: ConfigMap; record: PhaseRecord; ou
         const ok = r.rollback!.ok;
         messages.push(await post("R-3", postponementBody({ site, because, wayBackOk: ok, ...(ok && r.rollback!.dnsRestoredAt ? { backAt: r.rollback!.dnsRestoredAt.toISOString() } : {}), link: page.link, ...(page.missing ? { pageMissing: page.missing } : {}) }, report.lang), webhook, deps));
     }
-    const checklist = withMessages(r.checklist, messages, facts);
+    const checklist = withMessages(withIncident(r.checklist, incident), messages, facts);
     keepMessages(page, json, messages, withMessages(lines, messages, facts), deps);
     return { page, messages, ...(incident ? { incident } : {}), checklist };
 }

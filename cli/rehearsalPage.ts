@@ -15,9 +15,14 @@ export function rehearsalPageHtml(report: RehearsalReport, lang: Lang = "fr", ge
     return renderHtmlReport(goLivePageOf(report, facts, lines), lang);
 }
 
-/** Writes the page (default .golive/rehearsal-<time>.html under the current folder); returns the line to print. */
+/** Where the page goes: `file`, or .golive/rehearsal-<time>.html under the current folder. */
+export function rehearsalPagePath(file: string | undefined, now: Date): string {
+    return path.resolve(file ?? path.join(".golive", `rehearsal-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.html`));
+}
+
+/** Writes the page at `rehearsalPagePath(file, now)`; returns the line to print. */
 export function writeRehearsalPage(report: RehearsalReport, file?: string, now = new Date()): string {
-    const target = path.resolve(file ?? path.join(".golive", `rehearsal-${now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}.html`));
+    const target = rehearsalPagePath(file, now);
     try {
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, rehearsalPageHtml(report, "fr", now.toISOString()));

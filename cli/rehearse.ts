@@ -7,7 +7,7 @@ import { clip, failureSummary } from "../checks/failures";
 import { plural } from "../checks/words";
 import { Progress } from "../operations/progress";
 import { EXIT, parseOptions, reportError, UsageError } from "./args";
-import { writeRehearsalPage } from "./rehearsalPage";
+import { rehearsalPagePath, writeRehearsalPage } from "./rehearsalPage";
 
 const USAGE = `usage: golive rehearse [--break <fault>] [--engine auto|pulumi|mock] [--json] [--list-faults]
 
@@ -266,6 +266,8 @@ export async function main(argv: string[]): Promise<number> {
     } catch (err) {
         return reportError("rehearse", err, USAGE, (t) => console.error(t));
     }
+    // Named now: R-3's message of a rolled-back cutover links it (written once the rehearsal returns).
+    const target = rehearsalPagePath(page, new Date());
     // Loaded here: the rehearsal pulls in the Pulumi SDK and the providers.
     const progress = new Progress((line) => console.error(line), { prefix: "golive rehearse" });
     const { rehearse } = await progress.during("loading the Pulumi SDK and the program", () => import("../rehearsal/run"), { announce: true });
@@ -275,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
     const { stopRehearsalOnSignal } = await import("../operations/engineGuard");
     const uninstall = stopRehearsalOnSignal((line) => console.error(line));
     try {
-        report = await rehearse({ ...(fault ? { fault } : {}), engine, screenshots: REHEARSAL_KEY_PAGES, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
+        report = await rehearse({ ...(fault ? { fault } : {}), engine, screenshots: REHEARSAL_KEY_PAGES, pageLink: target, log: json ? undefined : (line) => console.log(line), progress: (line) => console.error(line) });
     } catch (err) {
         // --engine pulumi on a machine without the engine: say how to get it.
         console.error(`golive rehearse: ${(err as Error).message}`);
@@ -285,7 +287,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.log(json ? JSON.stringify(report, null, 2) : renderReport(report));
     // The go-live page (issue 26), so a newcomer sees it on the first run.
-    console.error(writeRehearsalPage(report, page));
+    console.error(writeRehearsalPage(report, target));
     return report.ok ? EXIT.ok : EXIT.failed;
 }
 

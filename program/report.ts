@@ -257,6 +257,33 @@ export function withMessages(lines: readonly ChecklistLine[], messages: readonly
     });
 }
 
+/** R-4's material as gathered on a failed cutover (rendering/goLivePage Incident, the page's incident section). */
+export interface GatheredIncident {
+    failedChecks: ReadonlyArray<{ id: string }>;
+    deploymentEvents?: readonly unknown[];
+    deploymentEventsMissing?: string;
+    probes?: { total: number; failed: number };
+}
+
+/**
+ * R-4 once its material is gathered (issue 26): what was kept for the root-cause analysis and
+ * where. The team names the cause from it; gathering it is no longer left to memory.
+ */
+export function incidentGathered(i: GatheredIncident): { status: LineStatus; evidence: string } {
+    const ids = [...new Set(i.failedChecks.map((c) => c.id))];
+    const parts = [
+        ids.length ? `the failed checks with their evidence (${ids.join(", ")})` : "no failed check recorded",
+        i.deploymentEvents?.length ? `Vercel's build log and events (${i.deploymentEvents.length})` : `no Vercel events (${i.deploymentEventsMissing ?? "not read"})`,
+        ...(i.probes ? [`the visitors' figures (${i.probes.failed} failed requests of ${i.probes.total})`] : []),
+    ];
+    return { status: "done", evidence: `gathered for the analysis: ${parts.join("; ")}; in the go-live page's incident section and the record` };
+}
+
+/** The checklist with R-4 as gathered. */
+export function withIncident(lines: readonly ChecklistLine[], incident: GatheredIncident | undefined): ChecklistLine[] {
+    return incident ? lines.map((l) => (l.id === "R-4" ? { ...l, ...incidentGathered(incident) } : l)) : [...lines];
+}
+
 function record(r: DnsRecordFact | null | undefined): string | undefined {
     if (!r) return undefined;
     const content = r.content ?? r.newContent;

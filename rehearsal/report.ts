@@ -2,7 +2,10 @@
 // figures, the problems they show, what the outside services' stand-ins were asked, and the go-live
 // page's timeline, pictures and incident.
 import type { CheckResult } from "../checks/types";
-import { buildChecklist } from "../program/report";
+import { buildChecklist, withIncident, withMessages } from "../program/report";
+import { postWebhookMessage } from "../checks/notify";
+import { postponementBody } from "../rendering/goLiveMessages";
+import type { GoLiveTimeline } from "../rendering/goLivePage";
 import { plural } from "../checks/words";
 import type { ProbeFigures, ProbeSample } from "./prober";
 import { rehearsalIncident, rehearsalTimeline } from "./goLivePage";
@@ -25,9 +28,13 @@ export async function reportOf(run: Rehearsal, outcome: Outcome): Promise<Rehear
     const { world, services, webhook } = run.replica;
     const { repo } = run.stack;
     const { fault, seen } = run;
-    const checklist =
+    const page = goLivePageOf(run, outcome, probing, outcome.failedUpdate ? await deploymentEventsOf(run, outcome) : undefined);
+    const recorded =
         outcome.checklist ??
         buildChecklist({ phase: "adopt", domain: world.domain, stack: "rehearsal", zone: { name: world.domain, status: "active" }, results: [], webhookConfigured: true, generatedAt: new Date().toISOString() });
+    // As the guided cutover: R-1 (and so R-3) only once a name moved; a cutover stopped before the switch postpones nothing yet.
+    const r3 = outcome.failedUpdate && outcome.rollback && outcome.wayBack ? await tellTheClient(run, outcome, page.timeline) : undefined;
+    const checklist = withMessages(withIncident(recorded, page.incident), r3 ? [r3] : [], { webhookConfigured: true, rollback: outcome.rollback });
     return {
         ok: seen.problems.length === 0,
         engine: run.engineInfo,
@@ -51,7 +58,7 @@ export async function reportOf(run: Rehearsal, outcome: Outcome): Promise<Rehear
         outsideServices: outsideServicesOf(run),
         notes: services.notes,
         problems: [...new Set(seen.problems)],
-        ...goLivePageOf(run, outcome, probing, outcome.failedUpdate ? await deploymentEventsOf(run, outcome) : undefined),
+        ...page,
     };
 }
 
@@ -123,6 +130,19 @@ function outsideServicesOf({ replica: { services } }: Rehearsal): OutsideService
         mailbox: !!services.mailbox,
         mailsDelivered: services.formPosts,
     };
+}
+
+/**
+ * R-3 as the guided cutover sends it once a failed cutover is rolled back: the postponement, whether
+ * visitors have the old site again and since when, the page's link, through the same webhook
+ * (the replica's receiver), in French as golive:report.lang defaults.
+ */
+async function tellTheClient(run: Rehearsal, outcome: Outcome, timeline: GoLiveTimeline): Promise<CheckResult> {
+    const { world, webhook } = run.replica;
+    const backAt = timeline.wayBack ? new Date(Date.parse(timeline.origin) + timeline.wayBack.endMs).toISOString() : undefined;
+    const wayBackOk = outcome.rollback!.ok;
+    const body = postponementBody({ site: `https://www.${world.domain}/`, because: outcome.failedUpdate!.error, wayBackOk, ...(wayBackOk && backAt ? { backAt } : {}), link: run.options.pageLink ?? "the rehearsal's page (golive rehearse --page)" });
+    return postWebhookMessage({ id: "R-3", name: "Postponement notification" }, webhook.url, body, run.stack.checkNet);
 }
 
 /**

@@ -63,6 +63,11 @@ export interface RehearsalOptions {
      */
     screenshots?: string[];
     /**
+     * Where the go-live page will be (cli/rehearse writes it once the rehearsal returns): R-3's
+     * message links it, as the guided command links its published page.
+     */
+    pageLink?: string;
+    /**
      * Tests: the replica's build clock runs this many times faster, and the provider's 5 s poll with
      * it (same polls, same states as a real build of that length, in less time). Default 1.
      */

@@ -232,6 +232,12 @@ describe("rehearsal: the go-live page's facts", function () {
         assert.ok(r.incident!.deploymentEvents?.some((e) => /Build Completed in \/vercel\/output/.test(e.text)), JSON.stringify(r.incident!.deploymentEventsMissing ?? r.incident!.deploymentEvents));
         assert.match(html, /Vercel deployment build log and events<\/h3><pre class="log">[^<]*Running &quot;npm run build&quot;/);
         assert.match(r.checklist.find((l) => l.id === "R-6")!.evidence, /a new date needs/);
+        // R-3 sent at once through the webhook, as the guided cutover sends it; R-4 gathered, not left manual.
+        const line = (id: string) => r.checklist.find((l) => l.id === id)!;
+        assert.equal(line("R-3").status, "done", line("R-3").evidence);
+        assert.ok(r.release.messages.some((m) => /^Mise en production de https:\/\/www\.kaliabeautystudio\.com\/ reportée : MEP-\d+ /.test(m) && /Retour arrière effectué/.test(m)), JSON.stringify(r.release.messages));
+        assert.equal(line("R-4").status, "done");
+        assert.match(line("R-4").evidence, /^gathered for the analysis: the failed checks with their evidence \(MEP-.*\); Vercel's build log and events \(\d+\); the visitors' figures \(\d+ failed requests of \d+\)/);
         // MEP-18 did not happen: no tag in the header.
         assert.match(html, /<dt>Tag<\/dt><dd>—<\/dd>/);
     });

@@ -100,6 +100,10 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         assert.ok(webhook.messages[0].text!.endsWith(`La page de l'incident : ${news.page!.file}`));
         assert.equal(news.messages?.[0].id, "R-3");
         assert.equal(news.checklist.find((l) => l.id === "R-3")?.status, "done");
+        // R-4 gathered, not left manual: said in the record's checklist and in the page kept.
+        const r4 = news.checklist.find((l) => l.id === "R-4")!;
+        assert.equal(r4.status, "done");
+        assert.match(r4.evidence, /^gathered for the analysis: the failed checks with their evidence \(MEP-\d+\); Vercel's build log and events \(\d+\)/);
         const md = renderRecord(record);
         assert.match(md, /\| \*\*R-3\*\* \| [^|]+ \| [^|]+ \| ✅ done \| the postponement posted with the go-live page: message posted to the webhook/);
         assert.match(md, /## Vercel deployment events \(R-4\)[\s\S]*\[exit\] BUILD_UTILS_SPAWN_1/);
@@ -109,6 +113,7 @@ describe("cli/goLiveNews: the page, R-4's events, MEP-17's page and R-3 after th
         const kept = JSON.parse(fs.readFileSync(`${news.page!.file}.json`, "utf8"));
         assert.deepEqual(kept.notifications.map((n: CheckResult) => [n.id, n.status]), [["R-3", "pass"]]);
         assert.equal(kept.checklist.find((l: { id: string }) => l.id === "R-3").status, "done");
+        assert.equal(kept.checklist.find((l: { id: string }) => l.id === "R-4").status, "done");
         fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), "config:\n  golive:domain: example.com\n");
         const pages = stackPageFiles("prod", dir) as Array<Record<string, any>>;
         assert.deepEqual(pages.map((p) => p.notifications?.[0]?.id), ["R-3"]);

@@ -1,6 +1,6 @@
 // A page opened in one headless Chromium (issue 26's go-live page): what a reader's browser sees
 // (console errors, requests that failed or left the page, images loaded, the checklist's rows, the
-// width on a phone) and one Lighthouse accessibility run on the same browser. Lighthouse and
+// width on a phone, the PDF it prints to) and one Lighthouse accessibility run on the same browser. Lighthouse and
 // puppeteer-core (Lighthouse's own dependency) are ES modules: they run in a child Node process in
 // its own process group, ended with its browser and profile however the run ends (checks/chromium).
 import { spawn } from "child_process";
@@ -19,6 +19,10 @@ export interface PageInBrowser {
     timelines: number;
     /** document width beyond the viewport at 390 px (a phone): 0 when nothing scrolls sideways. */
     phoneOverflowPx: number;
+    /** The same under print styles at A4's width. */
+    printOverflowPx: number;
+    /** Pages of the PDF Chromium prints it to (A4). */
+    pdfPages: number;
     accessibility: number;
     /** Accessibility audits that did not pass: id → title. */
     failing: Record<string, string>;
@@ -47,6 +51,12 @@ try {
   }));
   await page.setViewport({ width: 390, height: 844 });
   const phoneOverflowPx = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  // Printed to PDF from the browser, on A4 (794 px wide at 96 dpi): what the print styles make of it.
+  await page.setViewport({ width: 794, height: 1123 });
+  await page.emulateMediaType("print");
+  const printOverflowPx = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const pdf = Buffer.from(await page.pdf({ format: "A4", printBackground: true, timeout: 30000 }));
+  const pdfPages = (pdf.toString("latin1").match(/\\/Type\\s*\\/Page[^s]/g) || []).length;
   await page.close();
   await browser.disconnect();
   const r = await lighthouse(a.url, { port: chrome.port, output: "json", onlyCategories: ["accessibility"], logLevel: "error" });
@@ -56,7 +66,7 @@ try {
     const audit = lhr.audits[ref.id];
     if (audit && audit.score !== null && audit.score < 1 && ref.weight > 0) failing[ref.id] = audit.title;
   }
-  process.stdout.write(JSON.stringify({ ...seen, consoleErrors, failedRequests, outsideRequests, phoneOverflowPx, accessibility: lhr.categories.accessibility.score, failing, runtimeError: lhr.runtimeError && lhr.runtimeError.message }));
+  process.stdout.write(JSON.stringify({ ...seen, consoleErrors, failedRequests, outsideRequests, phoneOverflowPx, printOverflowPx, pdfPages, accessibility: lhr.categories.accessibility.score, failing, runtimeError: lhr.runtimeError && lhr.runtimeError.message }));
 } finally {
   await chrome.kill();
 }

@@ -69,6 +69,11 @@ describe("rendering/htmlReport in headless Chromium (issue 26)", function () {
         assert.ok(seen.phoneOverflowPx <= 0, `${seen.phoneOverflowPx} px too wide`);
     });
 
+    it("prints to PDF from the browser: A4 pages, nothing wider than the page", () => {
+        assert.ok(seen.pdfPages >= 2, `${seen.pdfPages} PDF pages`);
+        assert.ok(seen.printOverflowPx <= 0, `${seen.printOverflowPx} px wider than A4`);
+    });
+
     it("scores at least 0.95 in Lighthouse's accessibility category", () => {
         assert.ok(seen.accessibility >= 0.95, `accessibility ${seen.accessibility}; failing: ${JSON.stringify(seen.failing)}`);
     });

@@ -61,7 +61,8 @@ const drawn = new Map<string, string>();
 
 /** The final screenshot's data: URI for a strategy: Lighthouse's mobile frame is tall, desktop's wide. */
 export function standInFinalScreenshot(strategy: string): string {
-    const [w, h] = strategy === "desktop" ? [320, 200] : [180, 390];
+    // As Lighthouse 12 frames them here (a local run's final-screenshot: mobile 250×498, desktop 500×348).
+    const [w, h] = strategy === "desktop" ? [500, 348] : [250, 498];
     const key = `${w}x${h}`;
     if (!drawn.has(key)) drawn.set(key, `data:image/png;base64,${wireframePng(w, h).toString("base64")}`);
     return drawn.get(key)!;

@@ -8,7 +8,7 @@ export function isInlineImage(src: unknown): src is string {
     return typeof src === "string" && /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/=]+$/.test(src);
 }
 
-/** "data:image/jpeg;base64,… (31 KB, not shown)" for a picture; anything else as it is. */
+/** "image/jpeg picture (31 KB, not shown)" for a picture; anything else as it is. */
 function pictureNamed(_key: string, value: unknown): unknown {
     if (typeof value !== "string" || !value.startsWith("data:image/")) return value;
     const type = /^data:(image\/[a-z+.-]+)/.exec(value)?.[1] ?? "image";

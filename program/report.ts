@@ -406,14 +406,27 @@ function lineFor(line: PlanLine, facts: ChecklistFacts): { status: LineStatus; e
  */
 export function nextDateNeeds(facts: Pick<ChecklistFacts, "failedUpdate" | "rollback" | "stack" | "results">): string[] {
     const n = nextDateOf(facts);
-    if (!n) return [];
-    return [
-        `fix the cause: ${n.cause} (R-4, incident section)`,
-        n.newRelease
-            ? `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${n.stack}\` (new build, certificate kept, checks before the switch)`
-            : `\`golive phase prepare --stack ${n.stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
-        `\`golive phase cutover --stack ${n.stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
-    ];
+    return n ? nextDateSteps(n, NEXT_DATE_EN) : [];
+}
+
+/** R-6's steps in words; a command between backticks. The English ones are the record's (the go-live page's French its own). */
+export interface NextDateWords {
+    fix: (cause: string) => string;
+    release: (stack: string) => string;
+    prepareIfChanged: (stack: string) => string;
+    cutover: (stack: string) => string;
+}
+
+export const NEXT_DATE_EN: NextDateWords = {
+    fix: (cause) => `fix the cause: ${cause} (R-4, incident section)`,
+    release: (stack) => `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${stack}\` (new build, certificate kept, checks before the switch)`,
+    prepareIfChanged: (stack) => `\`golive phase prepare --stack ${stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
+    cutover: (stack) => `\`golive phase cutover --stack ${stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
+};
+
+/** What a new date needs, step by step, in `words`. */
+export function nextDateSteps(n: NextDate, words: NextDateWords): string[] {
+    return [words.fix(n.cause), n.newRelease ? words.release(n.stack) : words.prepareIfChanged(n.stack), words.cutover(n.stack)];
 }
 
 /** R-6's facts: what failed, whether the site itself must be fixed (a new release), on which stack. */

@@ -5,7 +5,7 @@ import type { CheckResult } from "../checks/types";
 import { buildChecklist, withIncident, withMessages } from "../program/report";
 import { postWebhookMessage } from "../checks/notify";
 import { postponementBody } from "../rendering/goLiveMessages";
-import type { GoLiveTimeline } from "../rendering/goLivePage";
+import { wayBackEnd, type GoLiveTimeline } from "../rendering/goLivePage";
 import { plural } from "../checks/words";
 import type { ProbeFigures, ProbeSample } from "./prober";
 import { rehearsalIncident, rehearsalTimeline } from "./goLivePage";
@@ -139,7 +139,7 @@ function outsideServicesOf({ replica: { services } }: Rehearsal): OutsideService
  */
 async function tellTheClient(run: Rehearsal, outcome: Outcome, timeline: GoLiveTimeline): Promise<CheckResult> {
     const { world, webhook } = run.replica;
-    const backAt = timeline.wayBack ? new Date(Date.parse(timeline.origin) + timeline.wayBack.endMs).toISOString() : undefined;
+    const backAt = wayBackEnd(timeline);
     const wayBackOk = outcome.rollback!.ok;
     const body = postponementBody({ site: `https://www.${world.domain}/`, because: outcome.failedUpdate!.error, wayBackOk, ...(wayBackOk && backAt ? { backAt } : {}), link: run.options.pageLink ?? "the rehearsal's page (golive rehearse --page)" });
     return postWebhookMessage({ id: "R-3", name: "Postponement notification" }, webhook.url, body, run.stack.checkNet);

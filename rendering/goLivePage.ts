@@ -127,14 +127,22 @@ function isTimeline(x: any): x is GoLiveTimeline {
     return !!x && typeof x.origin === "string" && typeof x.endMs === "number" && Array.isArray(x.phases) && Array.isArray(x.checks) && Array.isArray(x.probes);
 }
 
+/** A moment of the timeline (ms from its origin) as an ISO string. */
+const timeOf = (t: GoLiveTimeline, ms: number) => new Date(Date.parse(t.origin) + ms).toISOString();
+
 /** The time DNS moved, as an ISO string, when the timeline has it. */
 function switchTime(t: GoLiveTimeline | undefined): string | undefined {
-    return t?.dnsSwitchMs !== undefined ? new Date(Date.parse(t.origin) + t.dnsSwitchMs).toISOString() : undefined;
+    return t?.dnsSwitchMs !== undefined ? timeOf(t, t.dnsSwitchMs) : undefined;
+}
+
+/** When the way back ended (the old site served again), as an ISO string, when the timeline has one. */
+export function wayBackEnd(t: GoLiveTimeline | undefined): string | undefined {
+    return t?.wayBack ? timeOf(t, t.wayBack.endMs) : undefined;
 }
 
 /** At the top of the page: live since…, rolled back at… because…, or where the go-live stands. */
 export function verdictOf(facts: ChecklistFacts, opts: { rehearsal: boolean; timeline?: GoLiveTimeline }): Verdict {
-    const endOfWayBack = opts.timeline?.wayBack ? new Date(Date.parse(opts.timeline.origin) + opts.timeline.wayBack.endMs).toISOString() : undefined;
+    const endOfWayBack = wayBackEnd(opts.timeline);
     if (facts.failedUpdate && facts.rollback) return { kind: "rolled-back", ...(endOfWayBack ? { at: endOfWayBack } : rollbackTime(facts.rollback.evidence)), because: facts.failedUpdate.error };
     if (facts.failedUpdate) return { kind: "failed", because: facts.failedUpdate.error };
     if (facts.phase === "cutover" && facts.rollback && opts.rehearsal) return { kind: "rehearsed", ...(switchTime(opts.timeline) ? { at: switchTime(opts.timeline) } : {}) };
@@ -210,6 +218,7 @@ export function goLivePageOf(json: unknown, recorded: ChecklistFacts, checklist:
     const runs = ["cutoverChecks", "verifyNew"].flatMap((k) => (Array.isArray(o[k]) ? (o[k] as unknown[]).filter(isCheckResult) : []));
     if (runs.length) facts = { ...facts, results: [...runs, ...facts.results] };
     const incident = incidentOf(o, facts);
+    const nextDate = nextDateOf(facts);
     return {
         domain: facts.domain,
         ...(facts.stack ? { stack: facts.stack } : {}),
@@ -225,7 +234,7 @@ export function goLivePageOf(json: unknown, recorded: ChecklistFacts, checklist:
         ...(certificateOf(facts) ? { certificate: certificateOf(facts) } : {}),
         ...(timeline ? { timeline } : {}),
         ...(incident ? { incident } : {}),
-        ...(nextDateOf(facts) ? { nextDate: nextDateOf(facts) } : {}),
+        ...(nextDate ? { nextDate } : {}),
     };
 }
 

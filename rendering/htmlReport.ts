@@ -3,7 +3,7 @@
 // (rendering/goLivePage) in, HTML out; no network needed to open it (pictures as data: URIs, the timeline
 // as inline SVG, no font, script or stylesheet from elsewhere); readable on a phone, printable.
 import type { ChecklistLine, LineStatus } from "../program/report";
-import { PHASE_TITLES } from "../program/report";
+import { nextDateSteps, PHASE_TITLES } from "../program/report";
 import type { ChecklistPhase } from "../program/report";
 import type { GoLivePage, GoLiveTimeline, PageShot, ScoreRow } from "./goLivePage";
 import { escapeHtml as esc, isInlineImage } from "./htmlEscape";
@@ -91,12 +91,14 @@ function timelineSection(p: GoLivePage, w: Words): string {
 }
 
 const pct = (s: number) => String(Math.round(s * 100));
+/** What measured a score: PageSpeed Insights (mode api) or Lighthouse run here. */
+const toolOf = (r: ScoreRow) => (r.mode === "api" ? "PageSpeed" : "Lighthouse");
 
 function scoreCell(r: ScoreRow | undefined, w: Words): string {
     if (!r) return `<td class="small">${esc(w.notMeasured)}</td>`;
     if (r.score === undefined) return `<td class="bad">${esc(r.error ?? "—")}</td>`;
     const cls = r.score >= 0.9 ? "ok" : r.score >= 0.5 ? "warn" : "bad";
-    return `<td><span class="score ${cls}">${pct(r.score)}</span>${r.mode ? ` <span class="small">${esc(r.mode === "api" ? "PageSpeed" : "Lighthouse")}</span>` : ""}</td>`;
+    return `<td><span class="score ${cls}">${pct(r.score)}</span>${r.mode ? ` <span class="small">${esc(toolOf(r))}</span>` : ""}</td>`;
 }
 
 /** Lighthouse's final screenshot of the newest analysis of a page that has one, as a thumbnail. */
@@ -106,7 +108,7 @@ function finalShotCell(rows: readonly ScoreRow[], w: Words): string {
         const why = [...rows].reverse().find((r) => r.screenshotMissing)?.screenshotMissing;
         return `<td class="small">${esc(w.noFinalShot)}${why ? `: ${esc(why)}` : ""}</td>`;
     }
-    const alt = w.finalShotAlt(shot.measuredUrl ?? shot.url, shot.strategy, shot.mode === "api" ? "PageSpeed" : "Lighthouse");
+    const alt = w.finalShotAlt(shot.measuredUrl ?? shot.url, shot.strategy, toolOf(shot));
     return `<td><img class="thumb" src="${shot.screenshot}" alt="${esc(alt)}"></td>`;
 }
 
@@ -168,7 +170,7 @@ function incidentSection(p: GoLivePage, w: Words): string {
 function nextDateSection(p: GoLivePage, w: Words): string {
     const n = p.nextDate;
     if (!n) return "";
-    const steps = [w.nextFix(n.cause), n.newRelease ? w.nextRelease(n.stack) : w.nextPrepareIfChanged(n.stack), w.nextCutover(n.stack)];
+    const steps = nextDateSteps(n, w.nextDate);
     // A command between backticks is shown as code, escaped like the rest.
     const html = (t: string) => esc(t).replace(/`([^`]+)`/g, "<code>$1</code>");
     return `<section aria-labelledby="next"><h2 id="next">${esc(w.nextDateTitle)}</h2><ol>${steps.map((l) => `<li>${html(l)}</li>`).join("")}</ol></section>`;

@@ -1,7 +1,8 @@
 // The go-live page's words in French (the plan's language) and English (`golive report --lang`).
 // The checklist's actions are the plan's own French labels; English gives their translation. The
 // evidence is the program's, in English, in both.
-import type { ChecklistPhase, LineStatus } from "../program/report";
+import type { ChecklistPhase, LineStatus, NextDateWords } from "../program/report";
+import { NEXT_DATE_EN } from "../program/report";
 
 export type Lang = "fr" | "en";
 
@@ -78,10 +79,7 @@ export interface Words {
     proberFigures: (failed: number, total: number) => string;
     nextDateTitle: string;
     /** R-6's steps; a command between backticks. */
-    nextFix: (cause: string) => string;
-    nextRelease: (stack: string) => string;
-    nextPrepareIfChanged: (stack: string) => string;
-    nextCutover: (stack: string) => string;
+    nextDate: NextDateWords;
     statuses: Record<LineStatus, string>;
     phases: Record<ChecklistPhase, string>;
     stages: Record<"pre-switch" | "after-switch", string>;
@@ -159,10 +157,12 @@ const FR: Words = {
     noDeploymentEvents: "Journal du déploiement non recueilli",
     proberFigures: (f, t) => `Visiteurs pendant l'incident : ${f} requête${f > 1 ? "s" : ""} en échec sur ${t}.`,
     nextDateTitle: "Pour une nouvelle date (R-6)",
-    nextFix: (cause) => `corriger la cause : ${cause} (R-4, section incident)`,
-    nextRelease: (stack) => `une nouvelle version : golive:releaseRef sur le commit corrigé, puis \`golive phase prepare --stack ${stack}\` (nouveau build, certificat conservé, vérifications avant la bascule)`,
-    nextPrepareIfChanged: (stack) => `\`golive phase prepare --stack ${stack}\` à nouveau seulement si la version change (le build et le certificat de prepare restent valables)`,
-    nextCutover: (stack) => `\`golive phase cutover --stack ${stack}\` à la nouvelle date (validation P-01 pour cette date ; MEP-01 l'annonce)`,
+    nextDate: {
+        fix: (cause) => `corriger la cause : ${cause} (R-4, section incident)`,
+        release: (stack) => `une nouvelle version : golive:releaseRef sur le commit corrigé, puis \`golive phase prepare --stack ${stack}\` (nouveau build, certificat conservé, vérifications avant la bascule)`,
+        prepareIfChanged: (stack) => `\`golive phase prepare --stack ${stack}\` à nouveau seulement si la version change (le build et le certificat de prepare restent valables)`,
+        cutover: (stack) => `\`golive phase cutover --stack ${stack}\` à la nouvelle date (validation P-01 pour cette date ; MEP-01 l'annonce)`,
+    },
     statuses: { done: "fait", "checked OK": "vérifié", failed: "échec", skipped: "non vérifié", manual: "manuel", pending: "en attente", unknown: "inconnu" },
     phases: {
         prerequisites: "Prérequis (48 h avant)",
@@ -246,10 +246,7 @@ const EN: Words = {
     noDeploymentEvents: "Deployment log not gathered",
     proberFigures: (f, t) => `Visitors during the incident: ${f} failed request${f === 1 ? "" : "s"} of ${t}.`,
     nextDateTitle: "For a new date (R-6)",
-    nextFix: (cause) => `fix the cause: ${cause} (R-4, incident section)`,
-    nextRelease: (stack) => `a new release: golive:releaseRef on the fixed commit, then \`golive phase prepare --stack ${stack}\` (new build, certificate kept, checks before the switch)`,
-    nextPrepareIfChanged: (stack) => `\`golive phase prepare --stack ${stack}\` again only if the release changes (the build and the certificate of prepare stand)`,
-    nextCutover: (stack) => `\`golive phase cutover --stack ${stack}\` on the new date (P-01 approval for that date; MEP-01 announces it)`,
+    nextDate: NEXT_DATE_EN,
     statuses: { done: "done", "checked OK": "checked", failed: "failed", skipped: "skipped", manual: "manual", pending: "pending", unknown: "unknown" },
     phases: {
         prerequisites: "Prerequisites (48 h before)",

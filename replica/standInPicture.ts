@@ -1,5 +1,7 @@
 // The PageSpeed stand-in's final screenshot (MEP-13, issue 26): Google answers each analysis with
-// a picture of the page as Lighthouse last saw it (`audits["final-screenshot"].details.data`). The
+// a picture of the page as Lighthouse last saw it (`audits["final-screenshot"].details`, `{ type:
+// "screenshot", timing, timestamp, data }`, as lighthouse's core/audits/final-screenshot.js builds
+// it; `data` a `data:image/jpeg;base64,` frame of the trace, core/computed/screenshots.js). The
 // stand-in renders no page, so it answers a plain drawing of one, the size of Lighthouse's frame,
 // encoded as a real PNG: the checks and the go-live page handle it as they would Google's.
 import * as zlib from "zlib";
